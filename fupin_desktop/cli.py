@@ -1,0 +1,216 @@
+"""The ``fupin`` command: the headless face of every service.
+
+Exit code 0 on success; otherwise a Chinese message on stderr and a non-zero code.
+``--json`` prints machine-readable output (UTF-8, not ASCII-escaped).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from fupin_desktop import services
+from fupin_desktop.domain.township import parse_village_arg
+from fupin_desktop.store import Store, StoreError
+
+EXIT_ERROR = 2
+
+
+class CliError(Exception):
+    pass
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def _open(path: str | None) -> Store:
+    db = Path(path) if path else services.default_db_path()
+    return Store(db)
+
+
+def _open_existing(path: str | None) -> Store:
+    db = Path(path) if path else services.default_db_path()
+    if not db.exists():
+        raise CliError(f"数据库 {db} 不存在。请先用 fupin init 或 fupin demo 建立。")
+    return Store(db)
+
+
+# -- commands -------------------------------------------------------------
+def cmd_gui(args: argparse.Namespace) -> int:
+    from fupin_desktop.ui.app import run_gui  # Qt only when the GUI is wanted
+
+    return run_gui(db=args.db, screenshot=args.screenshot, household=args.household)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    try:
+        villages = [parse_village_arg(v) for v in args.village]
+    except ValueError as exc:
+        raise CliError(str(exc)) from exc
+    with _open(args.db) as store:
+        town = services.init_township(
+            store, code=args.township_code, name=args.township_name, villages=villages,
+            county=args.county or "", city=args.city or "", province=args.province or "",
+            poor_villages=set(args.poor_village or []),
+        )
+        result = {"township": town.name, "code": town.code,
+                  "villages": [{"name": v.name, "quota": v.quota, "is_poor": v.is_poor} for v in town.villages]}
+    if args.json:
+        _print_json(result)
+    else:
+        print(f"已建立 {town.name}（{town.code}），{len(town.villages)} 个村：{args.db}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from fupin_desktop.demo import build_demo
+
+    if args.households < 0:
+        raise CliError("--households 不能为负数")
+    with _open(args.db) as store:
+        if store.households.count() > 0:
+            raise CliError(f"数据库 {args.db} 已有户档案，示范数据只能建在新数据库里。")
+
+        def progress(done: int, total: int) -> None:
+            if not args.json and total:
+                print(f"\r生成示范户 {done}/{total}", end="", file=sys.stderr, flush=True)
+
+        count = build_demo(store, households=args.households, seed=args.seed, progress=progress)
+        persons = store.households.person_count()
+    if not args.json and args.households:
+        print(file=sys.stderr)
+    result = {"db": str(args.db), "households": count, "persons": persons}
+    if args.json:
+        _print_json(result)
+    else:
+        print(f"已生成示范乡镇 茶坝乡：{count} 户 {persons} 人 -> {args.db}")
+    return 0
+
+
+def cmd_check_id(args: argparse.Namespace) -> int:
+    results = services.check_ids(args.ids)
+    if args.json:
+        _print_json(results)
+    else:
+        for r in results:
+            if r["valid"]:
+                print(f"{r['input']}\t正确\t{r['normalized']}\t{r['birth_date']}\t{r['sex']}")
+            else:
+                print(f"{r['input']}\t错误\t{r['error']}")
+    return 0 if all(r["valid"] for r in results) else 1
+
+
+def cmd_households(args: argparse.Namespace) -> int:
+    with _open_existing(args.db) as store:
+        village_id = None
+        if args.village:
+            village = store.townships.village_by_name(args.village)
+            if village is None:
+                raise CliError(f"本乡没有“{args.village}”。")
+            village_id = village.id
+        ids = store.households.ids(village_id=village_id, search=args.search)
+        rows = [services.summary_json(s) for s in store.households.summaries(ids)]
+    if args.json:
+        _print_json(rows)
+    else:
+        for r in rows:
+            print(f"{r['id']}\t{r['number']}\t{r['village']}\t{r['group']}\t{r['head_name']}\t{r['size']}人")
+        print(f"共 {len(rows)} 户", file=sys.stderr)
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    with _open_existing(args.db) as store:
+        hh = store.households.get(args.household_id)
+        if hh is None:
+            raise CliError(f"没有编号为 {args.household_id} 的户（用 fupin households 查看）。")
+        data = services.household_json(hh, store.spec)
+    if args.json:
+        _print_json(data)
+    else:
+        h = data["household"]
+        print(f"{h['village']} {h['group']} 户编号 {h['number']} 户主 {h['head_name']} 家庭人口 {h['size']}")
+        for m in data["members"]:
+            print(f"  {m['name']}\t{m['relation']}\t{m['sex']}\t{m['id_number']}")
+    return 0
+
+
+# -- parser ---------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="fupin", description="扶贫建档立卡 乡镇桌面程序")
+    p.add_argument("--db", help="数据库文件（默认在用户数据目录）")
+    p.add_argument("--screenshot", help="离屏渲染主窗口到 PNG 后退出")
+    p.add_argument("--household", type=int, help="与 --screenshot 合用：渲染该户的表单")
+    sub = p.add_subparsers(dest="command")
+
+    def add(name: str, helptext: str) -> argparse.ArgumentParser:
+        sp = sub.add_parser(name, help=helptext)
+        sp.add_argument("--db", default=argparse.SUPPRESS, help="数据库文件")
+        sp.add_argument("--json", action="store_true", help="输出 JSON")
+        return sp
+
+    g = add("gui", "启动图形界面（默认）")
+    g.add_argument("--screenshot", default=argparse.SUPPRESS)
+    g.add_argument("--household", type=int, default=argparse.SUPPRESS)
+    g.set_defaults(func=cmd_gui)
+
+    i = add("init", "设置乡镇及所辖村")
+    i.add_argument("--township-code", required=True)
+    i.add_argument("--township-name", required=True)
+    i.add_argument("--village", action="append", required=True, metavar="NAME[:QUOTA]")
+    i.add_argument("--poor-village", action="append", metavar="NAME", help="标为贫困村")
+    i.add_argument("--county")
+    i.add_argument("--city")
+    i.add_argument("--province")
+    i.set_defaults(func=cmd_init)
+
+    d = add("demo", "生成示范乡镇（茶坝乡）数据库")
+    d.add_argument("--households", type=int, default=300)
+    d.add_argument("--seed", type=int, default=1)
+    d.set_defaults(func=cmd_demo)
+
+    c = add("check-id", "核验身份证号码")
+    c.add_argument("ids", nargs="+", metavar="ID")
+    c.set_defaults(func=cmd_check_id)
+
+    h = add("households", "列出户")
+    h.add_argument("--village")
+    h.add_argument("--search")
+    h.set_defaults(func=cmd_households)
+
+    s = add("show", "显示一户的全部档案")
+    s.add_argument("household_id", type=int, metavar="HOUSEHOLD_ID")
+    s.set_defaults(func=cmd_show)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
+        sys.stderr.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    for attr, default in (("json", False), ("screenshot", None), ("household", None)):
+        if not hasattr(args, attr):
+            setattr(args, attr, default)
+    func = getattr(args, "func", cmd_gui)
+    if func in (cmd_demo, cmd_init) and not args.db:
+        args.db = str(services.default_db_path())
+    try:
+        return int(func(args))
+    except (CliError, StoreError) as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def gui_main() -> int:
+    return main(["gui", *sys.argv[1:]])
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,313 @@
+"""Resident ID numbers (居民身份证号码, GB 11643-1999): normalise, validate, explain, mask.
+
+An 18-character number is laid out as::
+
+    AAAAAA YYYYMMDD SSS C
+    address birth   seq check
+
+* address code: 6 digits, the first two name the province;
+* birth date: ``YYYYMMDD``;
+* sequence: 3 digits, odd for 男 and even for 女;
+* check character: the first 17 digits weighted by 7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2,
+  summed, taken modulo 11 and looked up in ``"10X98765432"``.
+
+Old 15-digit numbers (``AAAAAA YYMMDD SSS``) are upgraded by inserting "19" before the
+year and appending the check character.
+
+Clerks type, paste and scan these numbers, so input is normalised first (spaces,
+the ideographic space and zero-width characters removed, full-width digits and
+letters folded, ``x`` upper-cased) and every rejection says in Chinese exactly
+what is wrong and, where it is known, at which position.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from fupin_desktop.domain.text import normalize_digits
+
+__all__ = [
+    "PROVINCE_CODES",
+    "IdCheck",
+    "check_char",
+    "check_id",
+    "is_valid_id",
+    "make_id",
+    "mask_id",
+    "normalize_id",
+    "upgrade_15",
+]
+
+_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_CHECK_CHARS = "10X98765432"
+_DIGITS = frozenset("0123456789")
+_FORMAT_18 = re.compile(r"[0-9]{17}[0-9X]")
+
+#: Valid first two digits (province-level code) of the address code.
+PROVINCE_CODES: frozenset[str] = frozenset(
+    f"{code:02d}"
+    for code in (
+        *range(11, 16),
+        *range(21, 24),
+        *range(31, 38),
+        *range(41, 47),
+        *range(50, 55),
+        *range(61, 66),
+        71,
+        81,
+        82,
+        83,
+        91,
+    )
+)
+
+_MIN_YEAR = 1900
+_FEMALE_OR_MALE = ("女", "男")
+
+
+@dataclass(frozen=True)
+class IdCheck:
+    """The outcome of :func:`check_id`.
+
+    ``error_position`` is a 1-based position in the normalised number as typed
+    (spaces and zero-width characters not counted; for a 15-digit number, a
+    position in those 15 digits).  It names the wrong character where that is
+    known (a non-digit, the check character); for a wrong address code or birth
+    date it names the first character of the offending part (province code,
+    year, month or day) so a form can put the cursor there.
+
+    ``birth_date`` and ``sex`` are only filled in for a valid number, so nothing
+    is derived from a number that may contain a typing error.
+    """
+
+    input: str
+    valid: bool
+    normalized: str
+    birth_date: date | None
+    sex: str | None
+    error: str | None
+    error_position: int | None
+    expected_check: str | None
+    upgraded: bool
+
+
+def normalize_id(text: str) -> str:
+    """Normalise typed or pasted text to the canonical character form, without validating.
+
+    Removes all spaces (including U+3000) and zero-width characters (U+200B,
+    U+200C, U+200D, U+FEFF), folds full-width digits and letters to ASCII and
+    upper-cases ``x``.  The result may have any length and may contain non-digits.
+    """
+    return normalize_digits(text).replace("x", "X")
+
+
+def check_char(first17: str) -> str:
+    """The check character ("0"-"9" or "X") for the first 17 digits of an 18-character number.
+
+    Raises ``ValueError`` unless ``first17`` is exactly 17 ASCII digits.
+    """
+    if len(first17) != 17 or not _DIGITS.issuperset(first17):
+        raise ValueError(f"check_char needs exactly 17 ASCII digits, got {first17!r}")
+    total = sum(int(digit) * weight for digit, weight in zip(first17, _WEIGHTS, strict=True))
+    return _CHECK_CHARS[total % 11]
+
+
+def upgrade_15(id15: str) -> str:
+    """Upgrade an old 15-digit number to 18 characters ("19" before the year, check char appended).
+
+    The input is normalised first.  Raises ``ValueError`` unless it is then
+    exactly 15 ASCII digits.  The address code and date are not validated here.
+    """
+    digits = normalize_id(id15)
+    if len(digits) != 15 or not _DIGITS.issuperset(digits):
+        raise ValueError(f"upgrade_15 needs exactly 15 digits, got {id15!r}")
+    first17 = digits[:6] + "19" + digits[6:]
+    return first17 + check_char(first17)
+
+
+def is_valid_id(text: str) -> bool:
+    """True when ``text`` is a valid 18-character number or an upgradable 15-digit one."""
+    return check_id(text).valid
+
+
+def mask_id(number: str) -> str:
+    """Mask a number for public notices (公示): keep the first 6 and last 4 characters.
+
+    ``"510822199001011234"`` becomes ``"510822********1234"``.  Input is
+    normalised first; only something shaped like an 18-character number (17
+    digits and a digit or X; the check character is not verified) is partly
+    shown.  Anything else, including old 15-digit numbers, comes back as
+    ``"*"`` repeated to the normalised length, so a malformed entry never leaks
+    more than a well-formed one.
+    """
+    text = normalize_id(number)
+    if _FORMAT_18.fullmatch(text):
+        return text[:6] + "*" * 8 + text[-4:]
+    return "*" * len(text)
+
+
+def make_id(address: str, birth: date, seq: int) -> str:
+    """Build a valid 18-character number from its parts (demo data generator, tests).
+
+    ``address`` is the 6-digit address code (its first two digits must be a
+    province code), ``birth`` the birth date (year 1900 or later) and ``seq``
+    the sequence number 0-999, whose parity gives the sex (odd 男, even 女).
+    Raises ``ValueError`` for parts that could never make a valid number.
+    """
+    if len(address) != 6 or not _DIGITS.issuperset(address):
+        raise ValueError(f"address must be 6 ASCII digits, got {address!r}")
+    if address[:2] not in PROVINCE_CODES:
+        raise ValueError(f"address {address!r} does not start with a province code")
+    if birth.year < _MIN_YEAR:
+        raise ValueError(f"birth date {birth.isoformat()} is before {_MIN_YEAR}")
+    if isinstance(seq, bool) or not isinstance(seq, int) or not 0 <= seq <= 999:
+        raise ValueError(f"seq must be an int in 0-999, got {seq!r}")
+    first17 = f"{address}{birth.year:04d}{birth.month:02d}{birth.day:02d}{seq:03d}"
+    return first17 + check_char(first17)
+
+
+def check_id(text: str, *, today: date | None = None) -> IdCheck:
+    """Validate a typed ID number and explain in Chinese what is wrong with it.
+
+    Checks, in this order: empty; length (18, or 15 for an old number); a
+    character that is not allowed (first non-digit, ``X`` only as the 18th);
+    province code; birth date (a real date, not before 1900, not after
+    ``today``, which defaults to ``date.today()``); check character.
+
+    A valid 15-digit number is accepted and upgraded (``upgraded=True``,
+    ``normalized`` is the 18-character form).  ``normalized`` is ``""`` when the
+    input cannot be turned into 18 characters (wrong length, or a 15-character
+    input that is not all digits).
+    """
+    raw = "" if text is None else text
+    number = normalize_id(raw)
+
+    def fail(
+        error: str,
+        position: int | None = None,
+        normalized: str = "",
+        expected: str | None = None,
+        upgraded: bool = False,
+    ) -> IdCheck:
+        return IdCheck(
+            input=raw,
+            valid=False,
+            normalized=normalized,
+            birth_date=None,
+            sex=None,
+            error=error,
+            error_position=position,
+            expected_check=expected,
+            upgraded=upgraded,
+        )
+
+    if not number:
+        return fail("证件号码为空，请录入18位居民身份证号码")
+
+    length = len(number)
+    if length not in (15, 18):
+        return fail(f"证件号码应为18位（旧版身份证为15位），当前录入了{length}位，请核对是否漏录或多录")
+
+    # Character check: 15-digit numbers are all digits; 18-character ones are
+    # 17 digits plus a digit or X.
+    for index, ch in enumerate(number):
+        if ch in _DIGITS or (length == 18 and index == 17 and ch == "X"):
+            continue
+        position = index + 1
+        shown = _show_char(ch)
+        normalized = number if length == 18 else ""
+        if length == 15:
+            message = f"第{position}位“{shown}”不是数字，15位旧身份证号码只能由数字组成，请核对"
+        elif ch == "X":
+            message = f"第{position}位是“X”，字母X只能出现在第18位（校验码），前17位必须是数字，请核对"
+        else:
+            message = f"第{position}位“{shown}”不是数字，身份证号码前17位必须是数字，第18位为数字或X，请核对"
+        return fail(message, position, normalized)
+
+    upgraded = length == 15
+    if upgraded:
+        normalized = upgrade_15(number)
+        year_text, month_text, day_text = "19" + number[6:8], number[8:10], number[10:12]
+        year_pos, month_pos, day_pos = 7, 9, 11
+        date_span = "第7-12位"
+    else:
+        normalized = number
+        year_text, month_text, day_text = number[6:10], number[10:12], number[12:14]
+        year_pos, month_pos, day_pos = 7, 11, 13
+        date_span = "第7-14位"
+
+    province = number[:2]
+    if province not in PROVINCE_CODES:
+        return fail(
+            f"前两位省份代码“{province}”不存在，请核对证件号码的前6位（地址码）",
+            1,
+            normalized,
+            upgraded=upgraded,
+        )
+
+    year, month, day = int(year_text), int(month_text), int(day_text)
+    shown_date = f"{year_text}年{month_text}月{day_text}日"
+    bad_date_position: int | None = None
+    reason = ""
+    if not 1 <= month <= 12:
+        bad_date_position, reason = month_pos, "月份应为01-12"
+    else:
+        # Year 0 cannot be handled by the calendar module; it is a leap year in
+        # the proleptic Gregorian calendar, as is 2000.
+        days_in_month = calendar.monthrange(year or 2000, month)[1]
+        if not 1 <= day <= days_in_month:
+            bad_date_position, reason = day_pos, f"{year_text}年{month_text}月只有{days_in_month}天"
+    if bad_date_position is not None:
+        return fail(
+            f"{date_span}出生日期“{shown_date}”不是有效日期（{reason}），请核对",
+            bad_date_position,
+            normalized,
+            upgraded=upgraded,
+        )
+    if year < _MIN_YEAR:
+        return fail(
+            f"{date_span}出生日期“{shown_date}”早于{_MIN_YEAR}年，请核对",
+            year_pos,
+            normalized,
+            upgraded=upgraded,
+        )
+    birth = date(year, month, day)
+    today = date.today() if today is None else today
+    if birth > today:
+        shown_today = f"{today.year}年{today.month:02d}月{today.day:02d}日"
+        return fail(
+            f"{date_span}出生日期“{shown_date}”晚于今天（{shown_today}），请核对",
+            year_pos,
+            normalized,
+            upgraded=upgraded,
+        )
+
+    expected = check_char(normalized[:17])
+    if normalized[17] != expected:
+        # Only reachable for 18-character input: an upgraded number gets its check char computed.
+        return fail(
+            f"第18位校验码应为“{expected}”，录入的是“{normalized[17]}”，请核对证件号码",
+            18,
+            normalized,
+            expected,
+        )
+
+    return IdCheck(
+        input=raw,
+        valid=True,
+        normalized=normalized,
+        birth_date=birth,
+        sex=_FEMALE_OR_MALE[int(normalized[16]) % 2],
+        error=None,
+        error_position=None,
+        expected_check=None,
+        upgraded=upgraded,
+    )
+
+
+def _show_char(ch: str) -> str:
+    """A character as it can be shown inside a message (control characters as U+XXXX)."""
+    return ch if ch.isprintable() else f"U+{ord(ch):04X}"

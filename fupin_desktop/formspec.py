@@ -1,0 +1,216 @@
+"""Load the declarative paper-form specs in ``forms/`` into typed objects.
+
+A paper form is declared once (``forms/<form>.toml``) and everything else is
+derived from it: the Qt form, field validation, the JSON/CLI view and later the
+PDF and Excel mappings.  See ``forms/README.md`` for the file format.
+
+Pure Python: no Qt, no SQL.
+"""
+
+from __future__ import annotations
+
+import functools
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from fupin_desktop.domain.codes import CodeItem, CodeList
+
+FieldType = Literal[
+    "text",
+    "multiline",
+    "integer",
+    "decimal",
+    "date",
+    "bool",
+    "code",
+    "multicode",
+    "id_number",
+    "phone",
+    "bank_account",
+    "derived",
+]
+FIELD_TYPES: frozenset[str] = frozenset(FieldType.__args__)  # type: ignore[attr-defined]
+
+from fupin_desktop.paths import FORMS_DIR
+
+
+class SpecError(ValueError):
+    """A form spec file is malformed (a developer error, reported at load)."""
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One cell of the paper form (or one column of a repeating table)."""
+
+    id: str
+    label: str
+    type: str
+    required: bool = False
+    codes: str | None = None  # code list id, for code/multicode
+    unit: str | None = None  # shown after the widget, e.g. 亩, 元
+    max_length: int | None = None
+    min: float | None = None
+    max: float | None = None
+    decimals: int = 2
+    aliases: tuple[str, ...] = ()  # other header names (Excel)
+    readonly: bool = False  # filled by the program (derived, township data)
+    source: str | None = None  # for readonly fields: where the value comes from
+    help: str = ""
+    row: int = 0
+    col: int = 0
+    span: int = 1
+    width: int = 0  # table column width hint in characters (0: automatic)
+
+
+@dataclass(frozen=True)
+class GroupSpec:
+    """A titled block of a section: either a grid of cells or a repeating table."""
+
+    id: str
+    title: str
+    kind: Literal["grid", "table"]
+    columns: int  # grid columns (label+widget pairs) for grids
+    fields: tuple[FieldSpec, ...]
+    min_rows: int = 0
+    max_rows: int = 0  # 0: unlimited
+
+    @property
+    def is_table(self) -> bool:
+        return self.kind == "table"
+
+
+@dataclass(frozen=True)
+class SectionSpec:
+    """One part of the paper form (a tab in the editor)."""
+
+    id: str
+    title: str
+    groups: tuple[GroupSpec, ...]
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    id: str
+    title: str
+    sections: tuple[SectionSpec, ...]
+    codes: dict[str, CodeList] = field(default_factory=dict, compare=False)
+
+    # -- lookups ---------------------------------------------------------
+    def grid_fields(self) -> list[FieldSpec]:
+        """Every single-value field of the form, in paper reading order."""
+        return [f for s in self.sections for g in s.groups if not g.is_table for f in g.fields]
+
+    def tables(self) -> list[GroupSpec]:
+        return [g for s in self.sections for g in s.groups if g.is_table]
+
+    def table(self, table_id: str) -> GroupSpec:
+        for g in self.tables():
+            if g.id == table_id:
+                return g
+        raise KeyError(table_id)
+
+    def field(self, field_id: str) -> FieldSpec:
+        for f in self.grid_fields():
+            if f.id == field_id:
+                return f
+        raise KeyError(field_id)
+
+    def code_list(self, spec: FieldSpec) -> CodeList:
+        if spec.codes is None or spec.codes.startswith("@"):
+            raise KeyError(f"{spec.id} has no static code list")
+        return self.codes[spec.codes]
+
+
+def _reading_order(fields: list[FieldSpec]) -> list[FieldSpec]:
+    return sorted(fields, key=lambda f: (f.row, f.col))
+
+
+def _parse_field(raw: dict, where: str, codes: dict[str, CodeList], table: bool) -> FieldSpec:
+    try:
+        fid, label, ftype = raw["id"], raw["label"], raw["type"]
+    except KeyError as exc:
+        raise SpecError(f"{where}: field lacks {exc}") from exc
+    if ftype not in FIELD_TYPES:
+        raise SpecError(f"{where}.{fid}: unknown type {ftype!r}")
+    code_id = raw.get("codes")
+    if ftype in ("code", "multicode"):
+        # "@villages" / "@groups" name lists that come from the township's own data.
+        if not code_id or (not code_id.startswith("@") and code_id not in codes):
+            raise SpecError(f"{where}.{fid}: unknown code list {code_id!r}")
+    known = set(FieldSpec.__dataclass_fields__) | {"aliases"}
+    extra = set(raw) - known
+    if extra:
+        raise SpecError(f"{where}.{fid}: unknown keys {sorted(extra)}")
+    if not table and ("row" not in raw or "col" not in raw):
+        raise SpecError(f"{where}.{fid}: grid fields need row and col")
+    values = dict(raw)
+    values["aliases"] = tuple(raw.get("aliases", ()))
+    values["readonly"] = bool(raw.get("readonly", ftype == "derived"))
+    return FieldSpec(**values)
+
+
+def parse_form(data: dict, codes: dict[str, CodeList]) -> FormSpec:
+    form = data.get("form") or {}
+    sections: list[SectionSpec] = []
+    seen: set[str] = set()
+    for s_raw in data.get("sections", []):
+        groups: list[GroupSpec] = []
+        for g_raw in s_raw.get("groups", []):
+            kind = g_raw.get("kind", "grid")
+            where = f"{s_raw['id']}.{g_raw['id']}"
+            is_table = kind == "table"
+            fields = [_parse_field(f, where, codes, is_table) for f in g_raw.get("fields", [])]
+            if not is_table:
+                fields = _reading_order(fields)
+            for f in fields:
+                key = f"{g_raw['id']}.{f.id}" if is_table else f.id
+                if key in seen:
+                    raise SpecError(f"{where}: duplicate field id {f.id}")
+                seen.add(key)
+            if is_table and g_raw["id"] in seen:
+                raise SpecError(f"{where}: duplicate table id")
+            seen.add(g_raw["id"])
+            groups.append(
+                GroupSpec(
+                    id=g_raw["id"],
+                    title=g_raw.get("title", ""),
+                    kind=kind,
+                    columns=int(g_raw.get("columns", 3)),
+                    fields=tuple(fields),
+                    min_rows=int(g_raw.get("min_rows", 0)),
+                    max_rows=int(g_raw.get("max_rows", 0)),
+                )
+            )
+        sections.append(SectionSpec(id=s_raw["id"], title=s_raw["title"], groups=tuple(groups)))
+    return FormSpec(id=form.get("id", ""), title=form.get("title", ""), sections=tuple(sections), codes=codes)
+
+
+def parse_codes(data: dict) -> dict[str, CodeList]:
+    lists: dict[str, CodeList] = {}
+    for list_id, raw in data.items():
+        items = tuple(
+            CodeItem(code=str(i["code"]), label=i["label"], aliases=tuple(i.get("aliases", ())))
+            for i in raw["items"]
+        )
+        labels = [i.label for i in items]
+        if len(set(labels)) != len(labels):
+            raise SpecError(f"codes.{list_id}: duplicate labels")
+        lists[list_id] = CodeList(id=list_id, title=raw.get("title", list_id), items=items)
+    return lists
+
+
+@functools.cache
+def load_codes(forms_dir: Path = FORMS_DIR) -> dict[str, CodeList]:
+    with open(forms_dir / "codes.toml", "rb") as fh:
+        return parse_codes(tomllib.load(fh))
+
+
+@functools.cache
+def load_form(form_id: str, forms_dir: Path = FORMS_DIR) -> FormSpec:
+    """Load ``forms/<form_id>.toml`` (cached: specs are immutable at run time)."""
+    path = forms_dir / f"{form_id}.toml"
+    with open(path, "rb") as fh:
+        data = tomllib.load(fh)
+    return parse_form(data, load_codes(forms_dir))

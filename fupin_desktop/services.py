@@ -1,0 +1,141 @@
+"""Services shared by the GUI and the ``fupin`` command (no Qt, no SQL here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fupin_desktop.domain import idnumber
+from fupin_desktop.domain.household import TABLES, Household, Row
+from fupin_desktop.domain.township import Township, Village
+from fupin_desktop.domain.values import to_json
+from fupin_desktop.formspec import FormSpec
+from fupin_desktop.rules import Finding, RuleContext, check_household
+from fupin_desktop.store import Store, StoreError
+
+APP_NAME = "fupin-desktop"
+
+
+def default_db_path() -> Path:
+    """The township database in the user's data folder (never a USB stick)."""
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir(APP_NAME, appauthor=False)) / "township.db"
+
+
+# -- township -------------------------------------------------------------
+def init_township(
+    store: Store,
+    *,
+    code: str,
+    name: str,
+    villages: list[tuple[str, int | None]],
+    county: str = "",
+    city: str = "",
+    province: str = "",
+    poor_villages: set[str] | None = None,
+) -> Township:
+    """Set up the township once: its code, name and villages with quotas."""
+    code = code.strip()
+    if not code.isdigit() or len(code) not in (6, 9, 12):
+        raise StoreError(f"乡镇代码“{code}”应为 6、9 或 12 位数字（如 510822105）")
+    if not name.strip():
+        raise StoreError("乡镇名称不能为空")
+    names = [v for v, _ in villages]
+    dupes = {n for n in names if names.count(n) > 1}
+    if dupes:
+        raise StoreError(f"村名重复：{'、'.join(sorted(dupes))}")
+    town = Township(
+        code=code, name=name.strip(), county=county, city=city, province=province,
+        villages=[Village(name=v, quota=q, is_poor=v in (poor_villages or set())) for v, q in villages],
+    )
+    return store.townships.create(town, store.operator)
+
+
+# -- households -----------------------------------------------------------
+def rule_context(store: Store) -> RuleContext:
+    villages = {v.name: v.groups for v in store.townships.villages()}
+    return RuleContext(spec=store.spec, villages=villages)
+
+
+def validate(store: Store, hh: Household) -> list[Finding]:
+    hh.refresh_derived()
+    return check_household(hh, rule_context(store))
+
+
+@dataclass
+class SaveResult:
+    saved: Household | None
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.saved is not None
+
+
+def save_household(store: Store, hh: Household, *, draft: dict[str, Any] | None = None) -> SaveResult:
+    """Save if no blocking error; otherwise keep ``draft`` (the editor state) and save nothing."""
+    findings = validate(store, hh)
+    if any(f.is_error for f in findings):
+        if draft is not None:
+            store.drafts.put(hh.uuid, hh.id, draft)
+        return SaveResult(saved=None, findings=findings)
+    saved = store.households.save(hh, store.operator)
+    return SaveResult(saved=saved, findings=findings)
+
+
+def household_json(hh: Household, spec: FormSpec) -> dict[str, Any]:
+    """The ``fupin show --json`` shape: every field by id, rows per table."""
+    hh.refresh_derived()
+    grid = {f.id: to_json(hh.fields.get(f.id)) for f in spec.grid_fields()}
+    grid.update(id=hh.id, uuid=hh.uuid, revision=hh.revision, updated_at=hh.updated_at)
+    out: dict[str, Any] = {"household": grid}
+    for table in TABLES:
+        cols = spec.table(table).fields
+        out[table] = [
+            {"uuid": r.uuid, **{c.id: to_json(r.get(c.id)) for c in cols}} for r in hh.table(table)
+        ]
+    return out
+
+
+def household_from_json(data: dict[str, Any], spec: FormSpec) -> Household:
+    """Inverse of :func:`household_json` (values already typed by their spec)."""
+    from fupin_desktop.domain.values import from_store
+
+    grid = data.get("household", {})
+    hh = Household(
+        fields={f.id: from_store(f, grid.get(f.id)) for f in spec.grid_fields()},
+        uuid=grid.get("uuid") or Household().uuid,
+        revision=grid.get("revision") or 0,
+        id=grid.get("id"),
+    )
+    for table in TABLES:
+        cols = spec.table(table).fields
+        for raw in data.get(table, []):
+            row = Row(fields={c.id: from_store(c, raw.get(c.id)) for c in cols})
+            if raw.get("uuid"):
+                row.uuid = raw["uuid"]
+            hh.table(table).append(row)
+    return hh
+
+
+def summary_json(s: Any) -> dict[str, Any]:
+    return {"id": s.id, "number": s.number, "village": s.village, "group": s.group,
+            "head_name": s.head_name, "size": s.size}
+
+
+def check_ids(inputs: list[str]) -> list[dict[str, Any]]:
+    """``fupin check-id`` results."""
+    out = []
+    for text in inputs:
+        c = idnumber.check_id(text)
+        out.append({
+            "input": text,
+            "valid": c.valid,
+            "normalized": c.normalized,
+            "birth_date": c.birth_date.isoformat() if c.birth_date else None,
+            "sex": c.sex,
+            "error": c.error,
+        })
+    return out

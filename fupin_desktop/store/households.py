@@ -1,0 +1,350 @@
+"""Households and their Handbook rows: load, save with audit, tombstone, list and search."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from fupin_desktop.domain.household import TABLES, Household, HouseholdId, Row
+from fupin_desktop.domain.text import normalize_text, pinyin_initials
+from fupin_desktop.domain.values import from_store, to_store
+from fupin_desktop.formspec import FieldSpec, FormSpec
+from fupin_desktop.store import audit
+from fupin_desktop.store.database import Database, StoreError, now_iso
+from fupin_desktop.store.townships import TownshipRepository
+
+#: Grid fields kept in columns of their own rather than in the JSON.
+LOCATION_FIELDS = ("village", "group")
+TOWNSHIP_SOURCED = ("province", "city", "county", "township")
+#: Columns of the member table lifted out of the JSON for indexes.
+MEMBER_COLUMNS = ("name", "id_number", "relation")
+SORT_COLUMNS = {
+    "number": "h.number",
+    "village": "v.seq, h.group_name",
+    "group": "h.group_name",
+    "head_name": "h.head_name",
+    "size": "h.size",
+    "updated_at": "h.updated_at",
+}
+
+
+class ConcurrentEdit(StoreError):
+    pass
+
+
+@dataclass(frozen=True)
+class HouseholdSummary:
+    """One line of the household list."""
+
+    id: int
+    number: str
+    village: str
+    group: str
+    head_name: str
+    head_id_number: str
+    size: int
+    exit_flag: str
+    per_capita_income: str
+    updated_at: str
+
+
+class HouseholdRepository:
+    def __init__(self, db: Database, spec: FormSpec) -> None:
+        self.db = db
+        self.spec = spec
+        self.townships = TownshipRepository(db)
+        self._grid = {
+            f.id: f
+            for f in spec.grid_fields()
+            if f.id not in LOCATION_FIELDS and f.id not in TOWNSHIP_SOURCED
+        }
+        self._columns = {t.id: {f.id: f for f in t.fields} for t in spec.tables()}
+
+    # -- (de)serialisation ---------------------------------------------
+    @staticmethod
+    def _dump(values: dict[str, Any], specs: dict[str, FieldSpec]) -> dict[str, Any]:
+        return {k: to_store(values.get(k)) for k in specs if values.get(k) not in (None, "", [])}
+
+    @staticmethod
+    def _load(raw: str, specs: dict[str, FieldSpec]) -> dict[str, Any]:
+        data = json.loads(raw)
+        return {k: from_store(s, data.get(k)) for k, s in specs.items()}
+
+    # -- reading ----------------------------------------------------------
+    def get(self, household_id: int) -> Household | None:
+        row = self.db.query_one(
+            "SELECT h.*, v.name AS village_name FROM households h JOIN villages v ON v.id = h.village_id"
+            " WHERE h.id = ? AND h.deleted = 0",
+            (household_id,),
+        )
+        if row is None:
+            return None
+        fields = self._load(row["fields"], self._grid)
+        fields["village"] = row["village_name"]
+        fields["group"] = row["group_name"] or None
+        town = self.db.query_one("SELECT * FROM township WHERE id = 1")
+        if town is not None:
+            fields.update(province=town["province"], city=town["city"], county=town["county"],
+                          township=town["name"])
+        hh = Household(
+            fields=fields, id=HouseholdId(row["id"]), uuid=row["uuid"], revision=row["revision"],
+            updated_at=row["updated_at"],
+        )
+        for table in TABLES:
+            specs = self._columns[table]
+            rows = self.db.query(
+                f"SELECT id, uuid, revision, fields FROM {table}"  # table name from TABLES, not input
+                " WHERE household_id = ? AND deleted = 0 ORDER BY seq, id",
+                (household_id,),
+            )
+            hh.table(table).extend(
+                Row(fields=self._load(r["fields"], specs), uuid=r["uuid"], revision=r["revision"], id=r["id"])
+                for r in rows
+            )
+        hh.refresh_derived()
+        return hh
+
+    def id_for_uuid(self, uuid: str) -> int | None:
+        row = self.db.query_one("SELECT id FROM households WHERE uuid = ? AND deleted = 0", (uuid,))
+        return row[0] if row else None
+
+    def count(self, village_id: int | None = None) -> int:
+        if village_id is None:
+            return self.db.query_one("SELECT COUNT(*) FROM households WHERE deleted = 0")[0]
+        return self.db.query_one(
+            "SELECT COUNT(*) FROM households WHERE deleted = 0 AND village_id = ?", (village_id,)
+        )[0]
+
+    def person_count(self) -> int:
+        return self.db.query_one("SELECT COALESCE(SUM(size), 0) FROM households WHERE deleted = 0")[0]
+
+    def ids(
+        self,
+        *,
+        village_id: int | None = None,
+        group: str | None = None,
+        search: str | None = None,
+        order: str = "number",
+        descending: bool = False,
+    ) -> list[int]:
+        """Household ids matching the filters, sorted: cheap enough for 100,000 rows."""
+        where = ["h.deleted = 0"]
+        params: list[Any] = []
+        if village_id is not None:
+            where.append("h.village_id = ?")
+            params.append(village_id)
+        if group is not None:
+            where.append("h.group_name = ?")
+            params.append(group)
+        text = normalize_text(search or "")
+        if text:
+            if len(text) >= 3:
+                where.append("h.id IN (SELECT rowid FROM household_search WHERE household_search MATCH ?)")
+                params.append('"' + text.replace('"', '""') + '"')
+            else:
+                where.append(
+                    "h.id IN (SELECT rowid FROM household_search WHERE text LIKE ? ESCAPE '\\')"
+                )
+                params.append("%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
+        sort = SORT_COLUMNS.get(order, "h.number")
+        direction = "DESC" if descending else "ASC"
+        sort_sql = ", ".join(f"{c.strip()} {direction}" for c in sort.split(","))
+        sql = (
+            "SELECT h.id FROM households h JOIN villages v ON v.id = h.village_id"
+            f" WHERE {' AND '.join(where)} ORDER BY {sort_sql}, h.id {direction}"
+        )
+        return [r[0] for r in self.db.query(sql, tuple(params))]
+
+    def summaries(self, ids: list[int]) -> list[HouseholdSummary]:
+        """List rows for the given ids, in the given order."""
+        if not ids:
+            return []
+        out: dict[int, HouseholdSummary] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.query(
+                "SELECT h.id, h.number, v.name AS village, h.group_name, h.head_name, h.head_id_number,"
+                " h.size, h.updated_at, json_extract(h.fields, '$.exit_flag') AS exit_flag,"
+                " json_extract(h.fields, '$.per_capita_income') AS per_capita"
+                f" FROM households h JOIN villages v ON v.id = h.village_id WHERE h.id IN ({marks})",
+                tuple(chunk),
+            )
+            for r in rows:
+                out[r["id"]] = HouseholdSummary(
+                    id=r["id"], number=r["number"], village=r["village"], group=r["group_name"],
+                    head_name=r["head_name"], head_id_number=r["head_id_number"], size=r["size"],
+                    exit_flag=r["exit_flag"] or "", per_capita_income=str(r["per_capita"] or ""),
+                    updated_at=r["updated_at"],
+                )
+        return [out[i] for i in ids if i in out]
+
+    def households_of_person(self, id_number: str) -> list[tuple[int, str]]:
+        """(household id, member name) of every current member with this ID number."""
+        rows = self.db.query(
+            "SELECT m.household_id, m.name FROM members m JOIN households h ON h.id = m.household_id"
+            " WHERE m.id_number = ? AND m.deleted = 0 AND h.deleted = 0",
+            (id_number,),
+        )
+        return [(r[0], r[1]) for r in rows]
+
+    # -- writing ----------------------------------------------------------
+    def save(self, hh: Household, operator: str) -> Household:
+        """Insert or update the whole household file in one transaction, auditing every change.
+
+        Raises :class:`ConcurrentEdit` if the stored revision moved since ``hh`` was loaded.
+        Returns the household as stored (new ids and revisions).
+        """
+        hh.refresh_derived()
+        village = self.townships.village_by_name(str(hh.fields.get("village") or ""))
+        if village is None or village.id is None:
+            raise StoreError(f"本乡没有“{hh.fields.get('village') or ''}”这个村，请先在乡镇设置中添加。")
+        group = normalize_text(hh.fields.get("group") or "")
+        now = now_iso()
+        fields = self._dump(hh.fields, self._grid)
+        with self.db.transaction():
+            if group and group not in village.groups:
+                self.townships.add_group(village.id, group, operator)
+            current = self.db.query_one(
+                "SELECT id, revision, fields, village_id, group_name FROM households WHERE uuid = ?",
+                (hh.uuid,),
+            )
+            columns = (
+                village.id, group, str(hh.fields.get("number") or ""), hh.fields.get("year"),
+                hh.head_name, str(hh.fields.get("head_id_number") or ""), hh.size,
+                json.dumps(fields, ensure_ascii=False, sort_keys=True),
+            )
+            if current is None:
+                cur = self.db.execute(
+                    "INSERT INTO households (uuid, village_id, group_name, number, year, head_name,"
+                    " head_id_number, size, fields, revision, created_at, updated_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
+                    (hh.uuid, *columns, now, now),
+                )
+                household_id = int(cur.lastrowid or 0)
+                old_fields: dict[str, Any] = {}
+                old_location = {"village": None, "group": None}
+                action = "create"
+            else:
+                if hh.revision and current["revision"] != hh.revision:
+                    raise ConcurrentEdit(
+                        "该户档案已在别处被修改（例如导入或另一窗口），为避免覆盖，请关闭后重新打开再改。"
+                    )
+                household_id = current["id"]
+                old_fields = json.loads(current["fields"])
+                old_village = self.townships.village_by_id(current["village_id"])
+                old_location = {"village": old_village.name if old_village else None,
+                                "group": current["group_name"] or None}
+                action = "update"
+            changes = _diff(old_fields, fields)
+            for key, new in (("village", village.name), ("group", group or None)):
+                if old_location[key] != new:
+                    changes[key] = (old_location[key], new)
+            child_changed = False
+            for table in TABLES:
+                child_changed |= self._save_rows(household_id, hh, table, operator, now)
+            if current is not None and (changes or child_changed):
+                self.db.execute(
+                    "UPDATE households SET village_id = ?, group_name = ?, number = ?, year = ?,"
+                    " head_name = ?, head_id_number = ?, size = ?, fields = ?, revision = revision + 1,"
+                    " updated_at = ?, deleted = 0 WHERE id = ?",
+                    (*columns, now, household_id),
+                )
+            for key, (old, new) in changes.items():
+                audit.record(self.db, operator=operator, action=action, entity="household",
+                             entity_uuid=hh.uuid, household_uuid=hh.uuid, field=key, old=old, new=new, at=now)
+            self._index(household_id, hh)
+            self.db.execute("DELETE FROM drafts WHERE key = ?", (hh.uuid,))
+        saved = self.get(household_id)
+        assert saved is not None
+        return saved
+
+    def _save_rows(self, household_id: int, hh: Household, table: str, operator: str, now: str) -> bool:
+        specs = self._columns[table]
+        stored = {
+            r["uuid"]: r
+            for r in self.db.query(
+                f"SELECT id, uuid, fields, seq, deleted FROM {table} WHERE household_id = ?", (household_id,)
+            )
+        }
+        changed = False
+        seen = set()
+        for seq, row in enumerate(hh.table(table), start=1):
+            seen.add(row.uuid)
+            data = self._dump(row.fields, specs)
+            text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+            extra = [str(row.fields.get(c) or "") for c in MEMBER_COLUMNS] if table == "members" else []
+            old = stored.get(row.uuid)
+            if old is None:
+                cols = ", name, id_number, relation" if extra else ""
+                marks = ", ?, ?, ?" if extra else ""
+                self.db.execute(
+                    f"INSERT INTO {table} (uuid, household_id, seq, fields, revision, updated_at{cols})"
+                    f" VALUES (?, ?, ?, ?, 1, ?{marks})",
+                    (row.uuid, household_id, seq, text, now, *extra),
+                )
+                diff = _diff({}, data)
+                action = "create"
+            else:
+                diff = _diff(json.loads(old["fields"]), data) if not old["deleted"] else _diff({}, data)
+                if not diff and old["seq"] == seq and not old["deleted"]:
+                    continue
+                sets = ", name = ?, id_number = ?, relation = ?" if extra else ""
+                self.db.execute(
+                    f"UPDATE {table} SET seq = ?, fields = ?, revision = revision + 1, updated_at = ?,"
+                    f" deleted = 0{sets} WHERE id = ?",
+                    (seq, text, now, *extra, old["id"]),
+                )
+                action = "update"
+                if old["seq"] != seq and not diff:
+                    diff = {"seq": (old["seq"], seq)}
+            changed = True
+            for key, (o, n) in diff.items():
+                audit.record(self.db, operator=operator, action=action, entity=table, entity_uuid=row.uuid,
+                             household_uuid=hh.uuid, field=key, old=o, new=n, at=now)
+        for uuid, old in stored.items():
+            if uuid not in seen and not old["deleted"]:
+                self.db.execute(
+                    f"UPDATE {table} SET deleted = 1, revision = revision + 1, updated_at = ? WHERE id = ?",
+                    (now, old["id"]),
+                )
+                audit.record(self.db, operator=operator, action="delete", entity=table, entity_uuid=uuid,
+                             household_uuid=hh.uuid, old=json.loads(old["fields"]), at=now)
+                changed = True
+        return changed
+
+    def _index(self, household_id: int, hh: Household) -> None:
+        self.db.execute("DELETE FROM household_search WHERE rowid = ?", (household_id,))
+        self.db.execute(
+            "INSERT INTO household_search (rowid, text) VALUES (?, ?)", (household_id, search_text(hh))
+        )
+
+    def delete(self, household_id: int, operator: str) -> None:
+        """Tombstone a household (kept for history and sync, gone from lists)."""
+        with self.db.transaction():
+            row = self.db.query_one("SELECT uuid FROM households WHERE id = ? AND deleted = 0", (household_id,))
+            if row is None:
+                raise StoreError("找不到该户，可能已被删除。")
+            now = now_iso()
+            self.db.execute(
+                "UPDATE households SET deleted = 1, revision = revision + 1, updated_at = ? WHERE id = ?",
+                (now, household_id),
+            )
+            self.db.execute("DELETE FROM household_search WHERE rowid = ?", (household_id,))
+            audit.record(self.db, operator=operator, action="delete", entity="household",
+                         entity_uuid=row["uuid"], household_uuid=row["uuid"], at=now)
+
+
+def search_text(hh: Household) -> str:
+    """What the search box matches: 户编号, names, ID numbers and pinyin initials."""
+    parts = [str(hh.fields.get("number") or "")]
+    for m in hh.members:
+        name = str(m.get("name") or "")
+        parts += [name, pinyin_initials(name), str(m.get("id_number") or "")]
+    return " | ".join(p for p in parts if p)
+
+
+def _diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    keys = sorted(set(old) | set(new))
+    return {k: (old.get(k), new.get(k)) for k in keys if old.get(k) != new.get(k)}

@@ -1,0 +1,148 @@
+"""GUI wiring: QApplication, fonts, opening the database safely, first-run set-up, screenshots."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from fupin_desktop import services
+from fupin_desktop.store import DatabaseCorrupt, DatabaseTooNew, Store, StoreError
+
+APP_STYLESHEET = """
+QGroupBox { font-weight: bold; border: 1px solid #c8ccd2; border-radius: 4px; margin-top: 12px; padding: 8px 6px 6px 6px; }
+QGroupBox::title { subcontrol-origin: margin; left: 10px; padding: 0 4px; color: #1a4f8b; }
+QTabBar::tab { padding: 6px 14px; }
+QTableView { gridline-color: #d5d9de; }
+QHeaderView::section { background: #eef1f5; padding: 4px; border: 0; border-right: 1px solid #d5d9de;
+                       border-bottom: 1px solid #d5d9de; }
+QLineEdit[readOnly="true"] { background: #f1f3f4; color: #3c4043; }
+"""
+
+
+def make_app() -> object:
+    """The QApplication (created once), with bundled fonts and the app style."""
+    from PySide6.QtWidgets import QApplication
+
+    from fupin_desktop.ui.fonts import apply_default_font
+
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(sys.argv[:1])
+        app.setApplicationName("扶贫建档立卡")
+        app.setOrganizationName("fupin-desktop")
+        app.setStyle("Fusion")
+        apply_default_font(app)  # type: ignore[arg-type]
+        app.setStyleSheet(APP_STYLESHEET)  # type: ignore[attr-defined]
+    return app
+
+
+def open_store_interactive(path: Path) -> Store | None:
+    """Open the database; on a bad file explain and offer another file or quit (never loop)."""
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    while True:
+        try:
+            return Store(path)
+        except (DatabaseCorrupt, DatabaseTooNew, StoreError) as exc:
+            box = QMessageBox(QMessageBox.Icon.Critical, "无法打开数据库", str(exc))
+            other = box.addButton("选择其他数据库…", QMessageBox.ButtonRole.ActionRole)
+            box.addButton("退出", QMessageBox.ButtonRole.RejectRole)
+            box.exec()
+            if box.clickedButton() is not other:
+                return None
+            chosen, _ = QFileDialog.getOpenFileName(None, "选择数据库", str(path.parent), "数据库 (*.db)")
+            if not chosen:
+                return None
+            path = Path(chosen)
+
+
+def ensure_township(store: Store) -> bool:
+    """First run: ask for the township, or build the demo township.  False if the clerk quits."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from fupin_desktop.ui.ops import BackgroundOp
+    from fupin_desktop.ui.setup_dialog import SetupDialog
+
+    if store.townships.get() is not None:
+        return True
+    dialog = SetupDialog(store)
+    if not dialog.exec():
+        return False
+    if not dialog.demo_requested:
+        return True
+    from PySide6.QtCore import QEventLoop
+
+    from fupin_desktop.demo import build_demo
+
+    def work(progress, cancelled):  # type: ignore[no-untyped-def]
+        with Store(store.path) as own:  # the worker's own connection
+            return build_demo(own, households=300, progress=progress, cancelled=cancelled)
+
+    loop = QEventLoop()
+    failure: list[BaseException] = []
+    op = BackgroundOp(None, "正在生成示范数据（茶坝乡）…", work, on_failure=failure.append)
+    op.finished.connect(loop.quit)
+    op.start()
+    loop.exec()
+    if failure:
+        QMessageBox.critical(None, "示范数据", f"生成示范数据失败：{failure[0]}")
+    return store.townships.get() is not None
+
+
+def run_gui(db: str | None = None, screenshot: str | None = None, household: int | None = None) -> int:
+    if screenshot:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    app = make_app()
+    path = Path(db) if db else services.default_db_path()
+    if screenshot:
+        return _screenshot(path, Path(screenshot), household)
+    store = open_store_interactive(path)
+    if store is None:
+        return 1
+    if not ensure_township(store):
+        store.close()
+        return 0
+    from fupin_desktop.ui.main_window import MainWindow
+
+    window = MainWindow(store)
+    window.show()
+    code = app.exec()  # type: ignore[attr-defined]
+    store.close()
+    return int(code)
+
+
+def _screenshot(path: Path, out: Path, household: int | None) -> int:
+    """Render the main window (or a household's form) offscreen to a PNG."""
+    from PySide6.QtWidgets import QApplication
+
+    from fupin_desktop.ui.main_window import MainWindow
+
+    if not path.exists():
+        print(f"错误：数据库 {path} 不存在", file=sys.stderr)
+        return 2
+    store = Store(path)
+    try:
+        window = MainWindow(store)
+        window.show()
+        target = window
+        if household is not None:
+            editor = window.open_household(household)
+            if editor is None:
+                print(f"错误：没有编号为 {household} 的户", file=sys.stderr)
+                return 2
+            target = editor
+        for _ in range(5):
+            QApplication.processEvents()
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if not target.grab().save(str(out)):
+            print(f"错误：无法写入 {out}", file=sys.stderr)
+            return 2
+        for editor in list(window.editors.values()):
+            editor.undo_stack.setClean()
+            editor.close()
+        window.close()
+    finally:
+        store.close()
+    print(str(out))
+    return 0

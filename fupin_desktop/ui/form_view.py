@@ -1,0 +1,313 @@
+"""Render a form spec as Qt widgets: one tab per paper part, grids and tables in paper order.
+
+Nothing here is written per field: the spec says which editor, where, with
+which code list.  Focus (Tab, Shift+Tab, Enter) follows the paper's reading
+order across groups and tabs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QScrollArea,
+    QSizePolicy,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fupin_desktop.domain.codes import CodeItem, CodeList
+from fupin_desktop.domain.household import TABLES, Household
+from fupin_desktop.formspec import FieldSpec, FormSpec, GroupSpec
+from fupin_desktop.rules import FieldRef, Finding
+from fupin_desktop.ui.field_widgets import FIELD_STYLESHEET, FieldEditor, make_editor
+from fupin_desktop.ui.row_table import RowTable
+
+ERROR_LABEL_STYLE = "color: #c5221f; font-size: 9pt;"
+
+
+def dynamic_codes(list_id: str, names: list[str]) -> CodeList:
+    """A code list made from the township's own names (villages, groups): typed by number or pinyin."""
+    return CodeList(id=list_id, title=list_id, items=tuple(CodeItem(f"{i:02d}", n) for i, n in enumerate(names, 1)))
+
+
+class FormView(QTabWidget):
+    """The whole form.  ``field_edited(field_id, old, new)`` reports a committed grid edit."""
+
+    field_edited = Signal(str, object, object)
+
+    def __init__(self, spec: FormSpec, villages: dict[str, list[str]], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.spec = spec
+        self.villages = villages
+        self.editors: dict[str, FieldEditor] = {}
+        self.error_labels: dict[str, QLabel] = {}
+        self.tables: dict[str, RowTable] = {}
+        self.chain: list[QWidget] = []  # focus order = paper reading order
+        self._tab_of: dict[QWidget, int] = {}
+        self.setObjectName("form_view")
+        self.setStyleSheet(FIELD_STYLESHEET)
+        for section in spec.sections:
+            page = QWidget()
+            lay = QVBoxLayout(page)
+            lay.setSpacing(10)
+            for group in section.groups:
+                lay.addWidget(self._build_group(group))
+            lay.addStretch(1)
+            scroll = QScrollArea()
+            scroll.setWidgetResizable(True)
+            scroll.setFrameShape(QFrame.Shape.NoFrame)
+            scroll.setWidget(page)
+            index = self.addTab(scroll, section.title)
+            for w in self.chain:
+                self._tab_of.setdefault(w, index)
+        self.setTabToolTip(0, "Ctrl+PgUp / Ctrl+PgDown 切换各部分")
+        self._wire_villages()
+        for w in self.chain:
+            w.installEventFilter(self)
+
+    # -- building -------------------------------------------------------------
+    def _codes_for(self, f: FieldSpec) -> CodeList | None:
+        if f.codes == "@villages":
+            return dynamic_codes("villages", list(self.villages))
+        if f.codes == "@groups":
+            return dynamic_codes("groups", [])
+        return self.spec.codes.get(f.codes) if f.codes else None
+
+    def _build_group(self, group: GroupSpec) -> QWidget:
+        box = QGroupBox(group.title)
+        box.setObjectName(f"group_{group.id}")
+        if group.is_table:
+            table = RowTable(group, self.spec)
+            self.tables[group.id] = table
+            table.leave.connect(lambda forward, t=table: self._focus_step(t.view, forward))
+            QVBoxLayout(box).addWidget(table)
+            self.chain.append(table.view)
+            return box
+        grid = QGridLayout(box)
+        grid.setHorizontalSpacing(8)
+        grid.setVerticalSpacing(2)
+        for c in range(group.columns):
+            grid.setColumnStretch(c * 3 + 1, 1)
+        for f in group.fields:
+            editor = make_editor(f, self._codes_for(f))
+            widget: QWidget = editor  # type: ignore[assignment]
+            self.editors[f.id] = editor
+            label = QLabel(("<span style='color:#c5221f'>*</span>" if f.required else "") + f.label)
+            label.setBuddy(widget)
+            label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            row, col = f.row * 2, f.col * 3
+            grid.addWidget(label, row, col)
+            span = f.span * 3 - 2
+            if f.unit:
+                grid.addWidget(widget, row, col + 1, 1, span)
+                grid.addWidget(QLabel(f.unit), row, col + span + 1)
+            else:
+                grid.addWidget(widget, row, col + 1, 1, span + 1)
+            widget.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            err = QLabel()
+            err.setObjectName(f"error_{f.id}")
+            err.setStyleSheet(ERROR_LABEL_STYLE)
+            err.setWordWrap(True)
+            err.hide()
+            grid.addWidget(err, row + 1, col + 1, 1, f.span * 3 - 1)
+            self.error_labels[f.id] = err
+            editor.error_changed.connect(lambda msg, fid=f.id: self.show_field_message(fid, msg))  # type: ignore[attr-defined]
+            editor.edited.connect(lambda old, new, fid=f.id: self.field_edited.emit(fid, old, new))  # type: ignore[attr-defined]
+            if widget.focusPolicy() != Qt.FocusPolicy.NoFocus and not f.readonly:
+                self.chain.append(widget)
+        return box
+
+    def _wire_villages(self) -> None:
+        village = self.editors.get("village")
+        if village is not None:
+            village.edited.connect(lambda _o, new: self.update_groups(new))  # type: ignore[attr-defined]
+
+    def update_groups(self, village: str | None) -> None:
+        group = self.editors.get("group")
+        if group is not None and hasattr(group, "set_code_list"):
+            group.set_code_list(dynamic_codes("groups", self.villages.get(village or "", [])))
+
+    # -- values -----------------------------------------------------------------
+    def load(self, hh: Household) -> None:
+        hh.refresh_derived()
+        self.update_groups(hh.fields.get("village"))
+        for fid, editor in self.editors.items():
+            editor.set_value(hh.fields.get(fid))
+        for name, table in self.tables.items():
+            table.model.load(hh.table(name))
+
+    def set_field(self, field_id: str, value: Any) -> None:
+        editor = self.editors[field_id]
+        editor.set_value(value)
+        if field_id == "village":
+            self.update_groups(value)
+
+    def values(self) -> dict[str, Any]:
+        return {fid: e.value() for fid, e in self.editors.items()}
+
+    def fill(self, hh: Household) -> None:
+        """Copy the form's current values into ``hh`` (valid values only; see parse_errors)."""
+        for fid, e in self.editors.items():
+            if not e.spec.readonly:
+                hh.fields[fid] = e.value()
+        for name in TABLES:
+            if name in self.tables:
+                hh.table(name)[:] = self.tables[name].model.to_rows()
+        hh.refresh_derived()
+
+    def commit_all(self) -> None:
+        """Parse whatever is typed but not yet committed (e.g. the field with focus)."""
+        for e in self.editors.values():
+            if not e.spec.readonly:
+                e.commit()
+        for t in self.tables.values():
+            if t.view.state() == t.view.State.EditingState:
+                t.view.setFocus()  # closes the open cell editor, committing its text
+                t.view.clearFocus()
+
+    def parse_errors(self) -> list[Finding]:
+        """Typing that could not be read as a value: blocks saving, kept as a draft."""
+        out = [Finding("F000", "error", err, (FieldRef(fid),))
+               for fid, e in self.editors.items() if (err := e.error())]
+        for name, t in self.tables.items():
+            for row, col, msg in t.model.parse_errors():
+                out.append(Finding("F000", "error", f"{t.group.title}第 {row + 1} 行：{msg}",
+                                   (FieldRef(col, name, row),)))
+        return out
+
+    def bad_texts(self) -> dict[str, Any]:
+        """Typed text that did not parse, for the draft (grid: id -> text; tables: per row)."""
+        grid = {fid: e.raw_text() for fid, e in self.editors.items() if e.error()}
+        tables = {name: {r.uuid: dict(r.bad_text) for r in t.model.rows if r.bad_text}
+                  for name, t in self.tables.items()}
+        return {"grid": grid, "tables": {k: v for k, v in tables.items() if v}}
+
+    def restore_bad_texts(self, texts: dict[str, Any]) -> None:
+        for fid, text in texts.get("grid", {}).items():
+            editor = self.editors.get(fid)
+            if editor is not None:
+                editor._set_display(text)  # type: ignore[attr-defined]
+                editor.commit()
+        for name, rows in texts.get("tables", {}).items():
+            table = self.tables.get(name)
+            if table is None:
+                continue
+            for i, state in enumerate(table.model.rows):
+                for col_id, text in rows.get(state.uuid, {}).items():
+                    table.model.set_text(i, table.column_of(col_id), text)
+
+    # -- findings -----------------------------------------------------------------
+    def show_field_message(self, field_id: str, message: str) -> None:
+        label = self.error_labels.get(field_id)
+        if label is None:
+            return
+        label.setText(message)
+        label.setVisible(bool(message))
+
+    def show_findings(self, findings: list[Finding]) -> None:
+        """Mark rule findings beside their fields (parse errors are shown by the editors)."""
+        grid: dict[str, str] = {}
+        cells: dict[str, dict[tuple[int, str], tuple[str, str]]] = {n: {} for n in self.tables}
+        for f in findings:
+            for ref in f.refs:
+                if ref.table is None:
+                    grid.setdefault(ref.field, f.message)
+                elif ref.table in cells and ref.row is not None:
+                    cells[ref.table].setdefault((ref.row, ref.field), (f.severity, f.message))
+        for fid, label in self.error_labels.items():
+            editor = self.editors[fid]
+            message = editor.error() or grid.get(fid, "")
+            label.setText(message)
+            label.setVisible(bool(message))
+        for name, table in self.tables.items():
+            table.model.set_findings(cells[name])
+
+    def focus_ref(self, ref: FieldRef) -> None:
+        """Jump to the field (switching tab; for a table, to the cell)."""
+        if ref.table is not None and ref.table in self.tables:
+            table = self.tables[ref.table]
+            self.setCurrentIndex(self._tab_of[table.view])
+            table.focus_cell(ref.row or 0, table.column_of(ref.field))
+            return
+        editor = self.editors.get(ref.field)
+        if editor is None:
+            return
+        widget: QWidget = editor  # type: ignore[assignment]
+        index = self._tab_of.get(widget)
+        if index is None:  # read-only field: show its tab
+            index = next((i for i in range(self.count()) if self.widget(i).isAncestorOf(widget)), 0)
+        self.setCurrentIndex(index)
+        widget.setFocus(Qt.FocusReason.OtherFocusReason)
+        self._ensure_visible(widget)
+        if isinstance(widget, QLineEdit):
+            widget.selectAll()
+
+    def first_field(self) -> QWidget | None:
+        return self.chain[0] if self.chain else None
+
+    # -- keyboard: paper order --------------------------------------------------
+    def _ensure_visible(self, widget: QWidget) -> None:
+        scroll = self.currentWidget()
+        if isinstance(scroll, QScrollArea):
+            scroll.ensureWidgetVisible(widget, 20, 40)
+
+    def _focus_step(self, current: QWidget, forward: bool) -> None:
+        try:
+            i = self.chain.index(current)
+        except ValueError:
+            return
+        j = i + (1 if forward else -1)
+        if not 0 <= j < len(self.chain):
+            return
+        target = self.chain[j]
+        self.setCurrentIndex(self._tab_of[target])
+        for name, table in self.tables.items():
+            if table.view is target:
+                rows = len(table.model.rows)
+                if rows == 0:
+                    table.view.setFocus()
+                elif forward:
+                    table.focus_cell(0, 0)
+                else:
+                    table.focus_cell(rows - 1, len(table.model.columns) - 1)
+                self._ensure_visible(table)
+                return
+        target.setFocus(Qt.FocusReason.TabFocusReason)
+        self._ensure_visible(target)
+        if isinstance(target, QLineEdit):
+            target.selectAll()
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) and obj in self._tab_of:
+            widget: QWidget = obj  # type: ignore[assignment]
+            key, mods = event.key(), event.modifiers()
+            if any(t.view is widget for t in self.tables.values()):
+                return False  # tables handle their own keys and emit leave at their ends
+            completer = getattr(widget, "completer", None)
+            popup = completer().popup() if callable(completer) and completer() else None
+            popup_open = popup is not None and popup.isVisible()
+            if key == Qt.Key.Key_Tab and not mods & Qt.KeyboardModifier.ShiftModifier:
+                if hasattr(widget, "commit"):
+                    widget.commit()
+                self._focus_step(widget, True)
+                return True
+            if key == Qt.Key.Key_Backtab or (key == Qt.Key.Key_Tab and mods & Qt.KeyboardModifier.ShiftModifier):
+                if hasattr(widget, "commit"):
+                    widget.commit()
+                self._focus_step(widget, False)
+                return True
+            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and isinstance(widget, QLineEdit) and not popup_open:
+                if hasattr(widget, "commit"):
+                    widget.commit()
+                self._focus_step(widget, True)
+                return True
+        return super().eventFilter(obj, event)

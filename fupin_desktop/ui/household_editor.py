@@ -1,0 +1,328 @@
+"""The household editor: the 扶贫手册 form, undo/redo, save with validation, drafts.
+
+- Ctrl+S saves.  Blocking errors keep the household as it was in the database
+  and keep the clerk's typing as a draft, offered back when the household is
+  opened again.  The editor also autosaves a draft while it is dirty, so a
+  crash or power cut loses at most a few seconds of typing.
+- The findings list under the form jumps to the field on Enter/double-click.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoCommand, QUndoStack
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QWidget,
+)
+
+from fupin_desktop import services
+from fupin_desktop.domain.household import Household
+from fupin_desktop.rules import Finding
+from fupin_desktop.store import Store, StoreError
+from fupin_desktop.ui.form_view import FormView
+from fupin_desktop.ui.row_table import RowsModel, RowState
+
+VALIDATE_DELAY_MS = 300
+AUTOSAVE_MS = 5000
+ROLE_FINDING = Qt.ItemDataRole.UserRole
+
+
+class FieldCommand(QUndoCommand):
+    """A committed grid edit.  The widget already shows ``new`` when pushed."""
+
+    def __init__(self, editor: HouseholdEditor, field_id: str, old: Any, new: Any) -> None:
+        label = editor.store.spec.field(field_id).label
+        super().__init__(f"修改“{label}”")
+        self.editor, self.field_id, self.old, self.new = editor, field_id, old, new
+        self._first = True
+
+    def redo(self) -> None:
+        if self._first:
+            self._first = False
+            return
+        self.editor.apply_field(self.field_id, self.new)
+
+    def undo(self) -> None:
+        self.editor.apply_field(self.field_id, self.old)
+
+
+class TableCommand(QUndoCommand):
+    """A change of a repeating block, as before/after snapshots."""
+
+    def __init__(self, editor: HouseholdEditor, model: RowsModel, before: list[RowState],
+                 after: list[RowState]) -> None:
+        super().__init__(f"修改“{model.group.title}”")
+        self.editor, self.model, self.before, self.after = editor, model, before, after
+        self._first = True
+
+    def redo(self) -> None:
+        if self._first:
+            self._first = False
+            return
+        self.model.restore(self.after)
+        self.editor.after_change()
+
+    def undo(self) -> None:
+        self.model.restore(self.before)
+        self.editor.after_change()
+
+
+class HouseholdEditor(QMainWindow):
+    saved = Signal(int)  # household id
+    closed = Signal(str)  # household uuid
+
+    def __init__(self, store: Store, hh: Household, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.setWindowFlag(Qt.WindowType.Window, True)
+        self.store = store
+        self.household = hh
+        self.undo_stack = QUndoStack(self)
+        villages = {v.name: v.groups for v in store.townships.villages()}
+        self.form = FormView(store.spec, villages, self)
+        self.setCentralWidget(self.form)
+        self.findings: list[Finding] = []
+
+        self.findings_list = QListWidget()
+        self.findings_list.setObjectName("findings")
+        self.findings_list.setAccessibleName("问题列表")
+        self.findings_list.itemActivated.connect(self._jump)
+        self.findings_list.itemDoubleClicked.connect(self._jump)
+        dock = QDockWidget("问题列表（双击或回车跳到该项）", self)
+        dock.setObjectName("findings_dock")
+        dock.setFeatures(QDockWidget.DockWidgetFeature.NoDockWidgetFeatures)
+        dock.setWidget(self.findings_list)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+        self.findings_list.setMaximumHeight(130)
+
+        self.status = QLabel()
+        self.statusBar().addWidget(self.status, 1)
+        self._build_actions()
+
+        self._validate_timer = QTimer(self, singleShot=True, interval=VALIDATE_DELAY_MS)
+        self._validate_timer.timeout.connect(self.validate)
+        self._autosave_timer = QTimer(self, singleShot=True, interval=AUTOSAVE_MS)
+        self._autosave_timer.timeout.connect(self.save_draft)
+
+        self.form.load(hh)
+        self.form.field_edited.connect(self._on_field_edited)
+        for table in self.form.tables.values():
+            table.model.changed.connect(
+                lambda before, after, m=table.model: self._on_table_changed(m, before, after))
+        self.undo_stack.cleanChanged.connect(lambda _clean: self._update_title())
+        self._offer_draft()
+        self.validate()
+        self._update_title()
+        self.resize(1180, 800)
+        first = self.form.first_field()
+        if first is not None:
+            QTimer.singleShot(0, first.setFocus)
+
+    # -- actions -----------------------------------------------------------------
+    def _build_actions(self) -> None:
+        menu = self.menuBar().addMenu("档案(&H)")
+        self.act_save = QAction("保存(&S)", self)
+        self.act_save.setShortcut(QKeySequence.StandardKey.Save)
+        self.act_save.triggered.connect(self.save)
+        self.act_undo = self.undo_stack.createUndoAction(self, "撤销")
+        self.act_undo.setShortcut(QKeySequence.StandardKey.Undo)
+        self.act_redo = self.undo_stack.createRedoAction(self, "重做")
+        self.act_redo.setShortcuts([QKeySequence("Ctrl+Y"), QKeySequence("Ctrl+Shift+Z")])
+        self.act_close = QAction("关闭(&C)", self)
+        self.act_close.setShortcut(QKeySequence("Ctrl+W"))
+        self.act_close.triggered.connect(self.close)
+        self.act_next_problem = QAction("下一个问题(&N)", self)
+        self.act_next_problem.setShortcut(QKeySequence("F8"))
+        self.act_next_problem.triggered.connect(self.next_problem)
+        menu.addActions([self.act_save, self.act_undo, self.act_redo, self.act_next_problem, self.act_close])
+        for act in (self.act_save, self.act_undo, self.act_redo, self.act_close, self.act_next_problem):
+            act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            self.addAction(act)
+        bar = self.addToolBar("档案")
+        bar.setObjectName("editor_toolbar")
+        bar.setMovable(False)
+        bar.addActions([self.act_save, self.act_undo, self.act_redo, self.act_next_problem])
+
+    # -- edits ---------------------------------------------------------------------
+    @property
+    def dirty(self) -> bool:
+        return not self.undo_stack.isClean() or self._draft_restored
+
+    _draft_restored = False
+
+    def _on_field_edited(self, field_id: str, old: Any, new: Any) -> None:
+        self.undo_stack.push(FieldCommand(self, field_id, old, new))
+        self.after_change()
+
+    def _on_table_changed(self, model: RowsModel, before: list[RowState], after: list[RowState]) -> None:
+        self.undo_stack.push(TableCommand(self, model, before, after))
+        self.after_change()
+
+    def apply_field(self, field_id: str, value: Any) -> None:
+        self.form.set_field(field_id, value)
+        editor = self.form.editors[field_id]
+        editor.setFocus()  # type: ignore[attr-defined]
+        self.after_change()
+
+    def after_change(self) -> None:
+        self._refresh_derived()
+        self._validate_timer.start()
+        self._autosave_timer.start()
+        self._update_title()
+
+    def _refresh_derived(self) -> None:
+        hh = self.current_household()
+        for spec in self.store.spec.grid_fields():
+            if spec.type == "derived":
+                self.form.editors[spec.id].set_value(hh.fields.get(spec.id))
+
+    def current_household(self) -> Household:
+        hh = copy.copy(self.household)
+        hh.fields = dict(self.household.fields)
+        for name in ("members", "helpers", "plans", "measures", "results"):
+            setattr(hh, name, [])
+        self.form.fill(hh)
+        return hh
+
+    # -- validation ------------------------------------------------------------------
+    def validate(self) -> list[Finding]:
+        hh = self.current_household()
+        findings = self.form.parse_errors() + services.validate(self.store, hh)
+        self.findings = findings
+        self.form.show_findings(findings)
+        self.findings_list.clear()
+        for f in findings:
+            prefix = "错误" if f.is_error else "提示"
+            item = QListWidgetItem(f"［{prefix}］{f.message}")
+            item.setData(ROLE_FINDING, f)
+            item.setForeground(Qt.GlobalColor.darkRed if f.is_error else Qt.GlobalColor.darkYellow)
+            self.findings_list.addItem(item)
+        errors = sum(f.is_error for f in findings)
+        warnings = len(findings) - errors
+        self.status.setText(
+            "检查通过，可以保存" if not findings else f"{errors} 个错误，{warnings} 个提示（F8 跳到下一个）"
+        )
+        return findings
+
+    def _jump(self, item: QListWidgetItem) -> None:
+        finding: Finding = item.data(ROLE_FINDING)
+        if finding and finding.refs:
+            self.form.focus_ref(finding.refs[0])
+
+    def next_problem(self) -> None:
+        count = self.findings_list.count()
+        if not count:
+            return
+        row = (self.findings_list.currentRow() + 1) % count
+        self.findings_list.setCurrentRow(row)
+        self._jump(self.findings_list.item(row))
+
+    # -- saving ----------------------------------------------------------------------
+    def draft_payload(self) -> dict[str, Any]:
+        hh = self.current_household()
+        return {"values": services.household_json(hh, self.store.spec), "texts": self.form.bad_texts()}
+
+    def save_draft(self) -> None:
+        if self.dirty:
+            try:
+                self.store.drafts.put(self.household.uuid, self.household.id, self.draft_payload())
+            except StoreError:
+                pass  # autosave is best effort; the explicit save reports problems
+
+    def save(self) -> bool:
+        """Save the household; on blocking errors keep a draft and show what to fix."""
+        self.form.commit_all()
+        findings = self.validate()
+        errors = [f for f in findings if f.is_error]
+        hh = self.current_household()
+        if errors:
+            self.store.drafts.put(self.household.uuid, self.household.id, self.draft_payload())
+            QMessageBox.warning(
+                self, "还不能保存",
+                f"有 {len(errors)} 处错误需要改正，例如：\n\n{errors[0].message}\n\n"
+                "您录入的内容已作为草稿保留，不会丢失；改正后再按 Ctrl+S 保存。",
+            )
+            self.form.focus_ref(errors[0].refs[0]) if errors[0].refs else None
+            return False
+        try:
+            result = services.save_household(self.store, hh)
+        except StoreError as exc:
+            self.store.drafts.put(self.household.uuid, self.household.id, self.draft_payload())
+            QMessageBox.critical(self, "保存失败", f"{exc}\n\n您录入的内容已作为草稿保留。")
+            return False
+        if not result.ok or result.saved is None:
+            return False
+        self.household = result.saved
+        self._draft_restored = False
+        self.undo_stack.setClean()
+        self._update_title()
+        self.status.setText(f"已保存（{self.household.updated_at or ''}）")
+        if self.household.id is not None:
+            self.saved.emit(int(self.household.id))
+        return True
+
+    def _offer_draft(self) -> None:
+        draft = self.store.drafts.get(self.household.uuid)
+        if draft is None:
+            return
+        answer = QMessageBox.question(
+            self, "发现未保存的草稿",
+            f"这一户有一份未保存的草稿（{draft.saved_at[:19].replace('T', ' ')}）。\n恢复草稿继续录入吗？\n"
+            "选“否”将丢弃草稿，显示已保存的内容。",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            self.store.drafts.discard(self.household.uuid)
+            return
+        self.restore_draft(draft.payload)
+
+    def restore_draft(self, payload: dict[str, Any]) -> None:
+        restored = services.household_from_json(payload["values"], self.store.spec)
+        restored.uuid, restored.id, restored.revision = (
+            self.household.uuid, self.household.id, self.household.revision)
+        for key in ("village", "group"):
+            restored.fields.setdefault(key, self.household.fields.get(key))
+        self.form.load(restored)
+        self.form.restore_bad_texts(payload.get("texts", {}))
+        self._draft_restored = True
+        self._update_title()
+
+    # -- window --------------------------------------------------------------------
+    def _update_title(self) -> None:
+        hh = self.household
+        name = hh.head_name or "新户"
+        number = hh.fields.get("number") or ""
+        mark = "*" if self.dirty else ""
+        self.setWindowTitle(f"{mark}扶贫手册 — {name} {number}".strip())
+        self.setWindowModified(self.dirty)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        self.form.commit_all()
+        if self.dirty:
+            answer = QMessageBox.question(
+                self, "关闭档案", "这一户有未保存的修改。保存吗？",
+                QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+                | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Save,
+            )
+            if answer == QMessageBox.StandardButton.Cancel:
+                event.ignore()
+                return
+            if answer == QMessageBox.StandardButton.Save and not self.save():
+                event.ignore()  # errors: stay open; the typing is kept as a draft
+                return
+            if answer == QMessageBox.StandardButton.Discard:
+                self.store.drafts.discard(self.household.uuid)
+        self._autosave_timer.stop()
+        self._validate_timer.stop()
+        self.closed.emit(self.household.uuid)
+        event.accept()

@@ -1,0 +1,118 @@
+"""The household list: a lazy Qt model over the store (instant at 100,000 households).
+
+Filtering and sorting fetch only the matching ids (one indexed query); the rows'
+columns are fetched page by page as the view scrolls to them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from fupin_desktop.store import HouseholdSummary, Store
+
+PAGE = 200
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("number", "户编号"),
+    ("village", "行政村"),
+    ("group", "村民小组"),
+    ("head_name", "户主姓名"),
+    ("head_id_number", "户主证件号码"),
+    ("size", "家庭人口"),
+    ("exit_flag", "脱贫标志"),
+    ("per_capita_income", "年人均纯收入(元)"),
+    ("updated_at", "最后修改"),
+)
+SORTABLE = {"number", "village", "group", "head_name", "size", "updated_at"}
+Index = QModelIndex | QPersistentModelIndex
+
+
+class HouseholdListModel(QAbstractTableModel):
+    def __init__(self, store: Store, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self._ids: list[int] = []
+        self._pages: dict[int, list[HouseholdSummary]] = {}
+        self.village_id: int | None = None
+        self.group: str | None = None
+        self.search = ""
+        self.order = "number"
+        self.descending = False
+
+    # -- filtering ----------------------------------------------------------
+    def set_filter(self, *, village_id: int | None, group: str | None) -> None:
+        self.village_id, self.group = village_id, group
+        self.refresh()
+
+    def set_search(self, text: str) -> None:
+        self.search = text
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.beginResetModel()
+        self._ids = self.store.households.ids(
+            village_id=self.village_id, group=self.group, search=self.search,
+            order=self.order, descending=self.descending,
+        )
+        self._pages.clear()
+        self.endResetModel()
+
+    def household_id(self, row: int) -> int | None:
+        return self._ids[row] if 0 <= row < len(self._ids) else None
+
+    def row_of(self, household_id: int) -> int | None:
+        try:
+            return self._ids.index(household_id)
+        except ValueError:
+            return None
+
+    def summary(self, row: int) -> HouseholdSummary | None:
+        if not 0 <= row < len(self._ids):
+            return None
+        page = row // PAGE
+        if page not in self._pages:
+            self._pages[page] = self.store.households.summaries(self._ids[page * PAGE:(page + 1) * PAGE])
+        rows = self._pages[page]
+        offset = row - page * PAGE
+        return rows[offset] if offset < len(rows) else None
+
+    # -- Qt model -----------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._ids)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+        if role == Qt.ItemDataRole.DisplayRole:
+            if orientation == Qt.Orientation.Horizontal:
+                return COLUMNS[section][1]
+            return str(section + 1)
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        key = COLUMNS[index.column()][0]
+        if role == Qt.ItemDataRole.DisplayRole:
+            s = self.summary(index.row())
+            if s is None:
+                return None
+            value = getattr(s, key)
+            if key == "updated_at":
+                return str(value)[:16].replace("T", " ")
+            return value
+        if role == Qt.ItemDataRole.TextAlignmentRole and key in ("size", "per_capita_income"):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.UserRole:
+            return self.household_id(index.row())
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        key = COLUMNS[column][0]
+        if key not in SORTABLE:
+            return
+        self.order = key
+        self.descending = order == Qt.SortOrder.DescendingOrder
+        self.refresh()

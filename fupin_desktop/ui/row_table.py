@@ -1,0 +1,410 @@
+"""Repeating blocks of the Handbook (members, helpers, plans, measures, results) as tables.
+
+Cells are edited with the same field editors as the grid (via a delegate), so a
+code column accepts code numbers and pinyin initials, an ID column checks the
+check digit, and so on.  Every change goes through :meth:`RowsModel.apply` as a
+before/after snapshot so the form's undo stack can take it back.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QAbstractTableModel,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemDelegate,
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QPushButton,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fupin_desktop.domain import idnumber
+from fupin_desktop.domain.household import Row, new_uuid
+from fupin_desktop.domain.values import FieldValueError, format_value, parse_value
+from fupin_desktop.formspec import FormSpec, GroupSpec
+from fupin_desktop.ui.field_widgets import make_editor
+
+Index = QModelIndex | QPersistentModelIndex
+ERROR_BG = QBrush(QColor("#fde7e7"))
+WARNING_BG = QBrush(QColor("#fff4d6"))
+
+
+@dataclass
+class RowState:
+    """One table row as the clerk sees it: parsed values, plus raw text where parsing failed."""
+
+    uuid: str = field(default_factory=new_uuid)
+    revision: int = 0
+    id: int | None = None
+    values: dict[str, Any] = field(default_factory=dict)
+    bad_text: dict[str, str] = field(default_factory=dict)  # column -> typed text that did not parse
+    bad_message: dict[str, str] = field(default_factory=dict)
+
+
+class RowsModel(QAbstractTableModel):
+    """The rows of one repeating block."""
+
+    #: (before, after) snapshots of a change made by the clerk, for the undo stack.
+    changed = Signal(object, object)
+
+    def __init__(self, group: GroupSpec, spec: FormSpec, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.group = group
+        self.spec = spec
+        self.columns = list(group.fields)
+        self.rows: list[RowState] = []
+        self.findings: dict[tuple[int, str], tuple[str, str]] = {}  # (row, col) -> (severity, message)
+
+    # -- content ------------------------------------------------------------
+    def load(self, rows: list[Row]) -> None:
+        self.beginResetModel()
+        self.rows = [RowState(uuid=r.uuid, revision=r.revision, id=r.id, values=dict(r.fields)) for r in rows]
+        self.findings.clear()
+        self.endResetModel()
+
+    def to_rows(self) -> list[Row]:
+        return [Row(fields=dict(r.values), uuid=r.uuid, revision=r.revision, id=r.id) for r in self.rows]
+
+    def snapshot(self) -> list[RowState]:
+        return copy.deepcopy(self.rows)
+
+    def restore(self, rows: list[RowState]) -> None:
+        self.beginResetModel()
+        self.rows = copy.deepcopy(rows)
+        self.endResetModel()
+
+    def apply(self, change: Callable[[], None]) -> None:
+        """Run a clerk's change and report it as (before, after) for undo."""
+        before = self.snapshot()
+        change()
+        after = self.snapshot()
+        self.changed.emit(before, after)
+
+    def parse_errors(self) -> list[tuple[int, str, str]]:
+        return [(i, col, msg) for i, r in enumerate(self.rows) for col, msg in r.bad_message.items()]
+
+    def codes_for(self, column: int) -> Any:
+        spec = self.columns[column]
+        return self.spec.codes.get(spec.codes) if spec.codes else None
+
+    # -- edits ----------------------------------------------------------------
+    def set_text(self, row: int, column: int, text: str) -> None:
+        """Parse typed text into a cell (keeping it as typed if invalid); fills sex/birth from an ID."""
+        spec = self.columns[column]
+        state = self.rows[row]
+        try:
+            value = parse_value(spec, text, self.codes_for(column))
+        except FieldValueError as exc:
+            state.bad_text[spec.id] = text
+            state.bad_message[spec.id] = str(exc)
+        else:
+            state.bad_text.pop(spec.id, None)
+            state.bad_message.pop(spec.id, None)
+            state.values[spec.id] = value
+            if spec.type == "id_number" and value:
+                check = idnumber.check_id(value)
+                if check.valid and state.values.get("id_type") in (None, "居民身份证"):
+                    state.values["sex"] = check.sex
+                    state.values["birth_date"] = check.birth_date
+                    if state.values.get("id_type") is None and "id_type" in (c.id for c in self.columns):
+                        state.values["id_type"] = "居民身份证"
+        self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.columns) - 1))
+
+    def insert_row(self, at: int) -> None:
+        self.beginInsertRows(QModelIndex(), at, at)
+        self.rows.insert(at, RowState())
+        self.endInsertRows()
+
+    def remove_row(self, at: int) -> None:
+        self.beginRemoveRows(QModelIndex(), at, at)
+        del self.rows[at]
+        self.endRemoveRows()
+
+    def move_row(self, at: int, to: int) -> None:
+        if not (0 <= at < len(self.rows) and 0 <= to < len(self.rows)) or at == to:
+            return
+        self.beginResetModel()
+        self.rows.insert(to, self.rows.pop(at))
+        self.endResetModel()
+
+    # -- Qt model ---------------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal:
+            spec = self.columns[section]
+            if role == Qt.ItemDataRole.DisplayRole:
+                unit = f"({spec.unit})" if spec.unit else ""
+                return ("*" if spec.required else "") + spec.label + unit
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return spec.help or spec.label
+        elif role == Qt.ItemDataRole.DisplayRole:
+            return str(section + 1)
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return base | Qt.ItemFlag.ItemIsEditable if index.isValid() else base
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        state = self.rows[index.row()]
+        spec = self.columns[index.column()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
+            if spec.id in state.bad_text:
+                return state.bad_text[spec.id]
+            return format_value(spec, state.values.get(spec.id))
+        finding = self.findings.get((index.row(), spec.id))
+        if role == Qt.ItemDataRole.BackgroundRole:
+            if spec.id in state.bad_message or (finding and finding[0] == "error"):
+                return ERROR_BG
+            if finding:
+                return WARNING_BG
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if spec.id in state.bad_message:
+                return state.bad_message[spec.id]
+            if finding:
+                return finding[1]
+            return spec.help or None
+        if role == Qt.ItemDataRole.TextAlignmentRole and spec.type in ("integer", "decimal"):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
+        if not index.isValid() or role != Qt.ItemDataRole.EditRole:
+            return False
+        text = "" if value is None else str(value)
+        if text == self.data(index, Qt.ItemDataRole.EditRole):
+            return False
+        self.apply(lambda: self.set_text(index.row(), index.column(), text))
+        return True
+
+    def set_findings(self, findings: dict[tuple[int, str], tuple[str, str]]) -> None:
+        self.findings = findings
+        if self.rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, len(self.columns) - 1))
+
+
+class CellDelegate(QStyledItemDelegate):
+    """Edits a cell with the field editor of its column; Enter and Tab move on in paper order."""
+
+    def __init__(self, table: RowTable) -> None:
+        super().__init__(table.view)
+        self.table = table
+
+    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: Index) -> QWidget:  # noqa: N802
+        model = index.model()
+        assert isinstance(model, RowsModel)
+        spec = model.columns[index.column()]
+        editor = make_editor(spec, model.codes_for(index.column()), parent)
+        editor.setMinimumWidth(0)  # type: ignore[attr-defined]
+        editor.setProperty("cell_editor", True)  # type: ignore[attr-defined]
+        return editor  # type: ignore[return-value]
+
+    def setEditorData(self, editor: QWidget, index: Index) -> None:  # noqa: N802
+        # Only once: a model refresh while the clerk types must not overwrite the typing.
+        if not editor.property("started"):
+            editor.setText(index.data(Qt.ItemDataRole.EditRole) or "")  # type: ignore[attr-defined]
+            editor.setProperty("started", True)
+
+    def setModelData(self, editor: QWidget, model: QAbstractItemModel, index: Index) -> None:  # noqa: N802
+        model.setData(index, editor.raw_text(), Qt.ItemDataRole.EditRole)  # type: ignore[attr-defined]
+
+    def eventFilter(self, editor: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
+            return super().eventFilter(editor, event)
+        key = event.key()
+        forward = key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) or (
+            key == Qt.Key.Key_Tab and not event.modifiers() & Qt.KeyboardModifier.ShiftModifier
+        )
+        backward = key == Qt.Key.Key_Backtab or (
+            key == Qt.Key.Key_Tab and bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+        )
+        if not (forward or backward):
+            return super().eventFilter(editor, event)
+        completer = getattr(editor, "completer", None)
+        popup = completer().popup() if callable(completer) and completer() else None
+        if popup is not None and popup.isVisible() and key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            return False  # the completer is choosing an item
+        self.commitData.emit(editor)  # type: ignore[arg-type]
+        idx = self.table.view.currentIndex()
+        if forward and self.table.is_last_cell(idx):
+            self.closeEditor.emit(editor, QAbstractItemDelegate.EndEditHint.NoHint)  # type: ignore[arg-type]
+            self.table.leave.emit(True)
+        elif backward and idx.row() <= 0 and idx.column() <= 0:
+            self.closeEditor.emit(editor, QAbstractItemDelegate.EndEditHint.NoHint)  # type: ignore[arg-type]
+            self.table.leave.emit(False)
+        else:
+            hint = (QAbstractItemDelegate.EndEditHint.EditNextItem if forward
+                    else QAbstractItemDelegate.EndEditHint.EditPreviousItem)
+            self.closeEditor.emit(editor, hint)  # type: ignore[arg-type]
+        return True
+
+
+class RowTable(QWidget):
+    """A repeating block: the table plus add / remove / move buttons (with shortcuts)."""
+
+    #: emitted when Tab leaves the last cell (forward) or the first cell (backward)
+    leave = Signal(bool)
+
+    def __init__(self, group: GroupSpec, spec: FormSpec, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.group = group
+        self.model = RowsModel(group, spec, self)
+        self.view = QTableView(self)
+        self.view.setObjectName(f"table_{group.id}")
+        self.view.setAccessibleName(group.title)
+        self.view.setModel(self.model)
+        self.view.setItemDelegate(CellDelegate(self))
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(
+            QAbstractItemView.EditTrigger.AnyKeyPressed
+            | QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+        )
+        self.view.setTabKeyNavigation(True)
+        self.view.verticalHeader().setDefaultSectionSize(28)
+        self.view.installEventFilter(self)
+        metrics = self.view.fontMetrics()
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
+        for i, col in enumerate(self.model.columns):
+            chars = max(col.width or 6, len(col.label) + (1 if col.required else 0), 3)
+            header.resizeSection(i, metrics.horizontalAdvance("汉") * min(chars, 16) + 16)
+        header.setStretchLastSection(True)
+
+        buttons = QVBoxLayout()
+        self.btn_add = QPushButton("添加行")
+        self.btn_add.setToolTip("在当前行下面添加一行（Ctrl+Insert）")
+        self.btn_remove = QPushButton("删除行")
+        self.btn_remove.setToolTip("删除当前行（Ctrl+Delete）")
+        self.btn_up = QPushButton("上移")
+        self.btn_up.setToolTip("Alt+↑")
+        self.btn_down = QPushButton("下移")
+        self.btn_down.setToolTip("Alt+↓")
+        for b in (self.btn_add, self.btn_remove, self.btn_up, self.btn_down):
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keyboard users have the shortcuts
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        self.btn_add.clicked.connect(self.add_row)
+        self.btn_remove.clicked.connect(self.remove_row)
+        self.btn_up.clicked.connect(lambda: self.move_row(-1))
+        self.btn_down.clicked.connect(lambda: self.move_row(1))
+        for keys, slot in (
+            ("Ctrl+Insert", self.add_row), ("Ctrl+Delete", self.remove_row),
+            ("Alt+Up", lambda: self.move_row(-1)), ("Alt+Down", lambda: self.move_row(1)),
+        ):
+            sc = QShortcut(QKeySequence(keys), self.view)
+            sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            sc.activated.connect(slot)
+
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.view, 1)
+        lay.addLayout(buttons)
+        self._fit_height()
+        self.model.rowsInserted.connect(self._fit_height)
+        self.model.rowsRemoved.connect(self._fit_height)
+        self.model.modelReset.connect(self._fit_height)
+
+    def _fit_height(self, *args: Any) -> None:
+        rows = max(len(self.model.rows), 3) + 1
+        height = self.view.horizontalHeader().height() + rows * self.view.verticalHeader().defaultSectionSize()
+        self.view.setMinimumHeight(min(height + 24, 420))
+
+    def current_row(self) -> int:
+        idx = self.view.currentIndex()
+        return idx.row() if idx.isValid() else len(self.model.rows) - 1
+
+    def add_row(self) -> None:
+        if self.group.max_rows and len(self.model.rows) >= self.group.max_rows:
+            return
+        at = self.current_row() + 1
+        self.model.apply(lambda: self.model.insert_row(at))
+        self.focus_cell(at, 0, edit=False)
+
+    def remove_row(self) -> None:
+        row = self.current_row()
+        if 0 <= row < len(self.model.rows):
+            self.model.apply(lambda: self.model.remove_row(row))
+            self.focus_cell(min(row, len(self.model.rows) - 1), self.view.currentIndex().column())
+
+    def move_row(self, delta: int) -> None:
+        row = self.current_row()
+        to = row + delta
+        if 0 <= row < len(self.model.rows) and 0 <= to < len(self.model.rows):
+            col = max(self.view.currentIndex().column(), 0)
+            self.model.apply(lambda: self.model.move_row(row, to))
+            self.focus_cell(to, col)
+
+    def focus_cell(self, row: int, column: int, edit: bool = False) -> None:
+        if not self.model.rows:
+            self.view.setFocus()
+            return
+        row = max(0, min(row, len(self.model.rows) - 1))
+        idx = self.model.index(row, max(column, 0))
+        self.view.setFocus()
+        self.view.setCurrentIndex(idx)
+        self.view.scrollTo(idx)
+        if edit:
+            self.view.edit(idx)
+
+    def is_last_cell(self, idx: QModelIndex) -> bool:
+        return idx.row() == len(self.model.rows) - 1 and idx.column() == len(self.model.columns) - 1
+
+    def column_of(self, field_id: str) -> int:
+        for i, c in enumerate(self.model.columns):
+            if c.id == field_id:
+                return i
+        return 0
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
+        if obj is self.view and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            idx = self.view.currentIndex()
+            last_col = len(self.model.columns) - 1
+            key = event.key()
+            if key == Qt.Key.Key_Tab and event.modifiers() == Qt.KeyboardModifier.NoModifier:
+                if not self.model.rows or self.is_last_cell(idx):
+                    self.leave.emit(True)
+                    return True
+            if key == Qt.Key.Key_Backtab or (
+                key == Qt.Key.Key_Tab and event.modifiers() & Qt.KeyboardModifier.ShiftModifier
+            ):
+                if not self.model.rows or (idx.row() <= 0 and idx.column() <= 0):
+                    self.leave.emit(False)
+                    return True
+            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and idx.isValid():
+                # Enter on a cell that is not being edited moves on like Tab.
+                if self.is_last_cell(idx):
+                    self.leave.emit(True)
+                else:
+                    nxt = idx.column() + 1
+                    self.focus_cell(idx.row() + (nxt > last_col), nxt % (last_col + 1))
+                return True
+        return super().eventFilter(obj, event)
