@@ -118,14 +118,33 @@ _SURNAME_LIST = [s for s, _ in _SURNAMES]
 _SURNAME_WEIGHTS = [w for _, w in _SURNAMES]
 _HUI_SURNAMES = ("马", "白", "丁", "马", "穆")
 
-#: Given-name characters by generation (born before 1965, 1965-1989, 1990 on) and sex.
-_GIVEN: dict[tuple[int, str], str] = {
-    (0, "男"): "德国明文正光福贵全华荣清玉成发富家金学开世林树元长永兴顺忠友银山",
-    (0, "女"): "秀英兰珍芳桂玉凤翠琼素淑菊华群芝莲碧容香桃",
-    (1, "男"): "建军勇强伟平波斌刚兵涛林海春明志东云峰健龙超红德",
-    (1, "女"): "丽红梅霞燕萍琴敏娟静艳玲莉英芳蓉春华秀丹",
-    (2, "男"): "浩宇杰鑫磊俊鹏博文轩豪川凯睿子航涛阳翔宏毅",
-    (2, "女"): "欣怡婷雪佳琳雨梦思悦瑶倩璐诗晓颖静嘉雯",
+#: Common given names by generation (born before 1965, 1965-1989, 1990 on) and sex.  Rosters
+#: repeat names a lot; a bounded vocabulary also keeps the store's cached pinyin lookups warm.
+_GIVEN: dict[tuple[int, str], tuple[str, ...]] = {
+    (0, "男"): tuple(
+        "德明 国华 建国 明德 光明 福全 贵林 世华 文华 正才 学文 开明 永福 长林 树清 玉林 家富 金山"
+        " 国富 成华 志明 德全 荣华 清明 元福 顺才 忠林 友明 银山 兴华 德 福 贵 全 林 华".split()
+    ),
+    (0, "女"): tuple(
+        "秀英 桂兰 秀珍 玉兰 桂英 翠华 素芳 淑珍 凤英 秀兰 玉珍 琼华 菊英 碧珍 群英 桂芳 素珍 秀芳"
+        " 玉华 莲英 芝兰 香兰 桂珍 素华 秀琼 英 兰 珍 芳 琼".split()
+    ),
+    (1, "男"): tuple(
+        "建军 建华 志强 海波 春林 明军 志勇 云峰 建平 红军 国强 德勇 小龙 建林 永强 小平 志华 光辉"
+        " 勇 强 伟 平 波 斌 刚 兵 东 军 海 涛 林 超 健".split()
+    ),
+    (1, "女"): tuple(
+        "红梅 春燕 丽华 小琴 秀梅 春梅 海燕 丽娟 小红 晓燕 红英 雪梅 玉梅 琼芳 丽 霞 燕 萍 琴 敏 娟"
+        " 静 艳 玲 莉 丹 英 芳 蓉".split()
+    ),
+    (2, "男"): tuple(
+        "俊杰 文轩 浩然 子豪 子航 浩宇 宇航 俊豪 梓轩 家豪 明轩 志鹏 宇轩 天佑 思远 博文 浩 宇 杰"
+        " 鑫 磊 鹏 博 川 凯 睿 涛 阳 翔 毅".split()
+    ),
+    (2, "女"): tuple(
+        "欣怡 佳琪 雨欣 梦瑶 思雨 诗涵 晓雪 静怡 嘉怡 梓涵 欣悦 雨涵 紫涵 思琪 佳怡 婷婷 丹丹 小雨"
+        " 若曦 雨婷 婷 雪 琳 悦 瑶 倩 璐 颖 雯".split()
+    ),
 }
 #: Minority names written with the middle dot (U+00B7), as rosters have them.
 _DOT_NAMES: dict[tuple[str, str], tuple[str, ...]] = {
@@ -242,14 +261,7 @@ class _Generator:
     def given_name(self, sex: str, age: int) -> str:
         birth_year = YEAR - age
         generation = 0 if birth_year < 1965 else 1 if birth_year < 1990 else 2
-        chars = _GIVEN[(generation, sex)]
-        first = self.rng.choice(chars)
-        if self.chance(0.25):
-            return first
-        second = self.rng.choice(chars)
-        while second == first:
-            second = self.rng.choice(chars)
-        return first + second
+        return self.rng.choice(_GIVEN[(generation, sex)])
 
     def mobile(self) -> str:
         while True:
@@ -478,7 +490,7 @@ class _Generator:
             spouse.ethnicity = ethnicity
             spouse.name = rng.choice(_DOT_NAMES[(ethnicity, spouse.sex)])
         if rare_char:
-            name = head.surname + RARE_CHAR + rng.choice(_GIVEN[(1, head.sex)])
+            name = head.surname + RARE_CHAR + rng.choice(_GIVEN[(1, head.sex)])[0]
             head.name = name if name not in used else head.surname + RARE_CHAR
 
     def fill_member(self, person: _Person, kind: str) -> None:

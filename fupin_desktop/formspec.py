@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Literal
 
 from fupin_desktop.domain.codes import CodeItem, CodeList
+from fupin_desktop.paths import FORMS_DIR
 
 FieldType = Literal[
     "text",
@@ -33,7 +34,6 @@ FieldType = Literal[
 ]
 FIELD_TYPES: frozenset[str] = frozenset(FieldType.__args__)  # type: ignore[attr-defined]
 
-from fupin_desktop.paths import FORMS_DIR
 
 
 class SpecError(ValueError):
@@ -129,7 +129,7 @@ def _reading_order(fields: list[FieldSpec]) -> list[FieldSpec]:
 
 def _parse_field(raw: dict, where: str, codes: dict[str, CodeList], table: bool) -> FieldSpec:
     try:
-        fid, label, ftype = raw["id"], raw["label"], raw["type"]
+        fid, _label, ftype = raw["id"], raw["label"], raw["type"]
     except KeyError as exc:
         raise SpecError(f"{where}: field lacks {exc}") from exc
     if ftype not in FIELD_TYPES:

@@ -51,9 +51,9 @@ def parse_date(text: str) -> date:
 
 def parse_bool(text: str) -> bool:
     t = normalize_text(text).lower()
-    if t in ("是", "1", "y", "yes", "true", "有", "√", "通", "已"):
+    if t in ("是", "1", "y", "yes", "true", "有", "√", "通", "已", "s"):
         return True
-    if t in ("否", "0", "n", "no", "false", "无", "×", "未", "不"):
+    if t in ("否", "0", "n", "no", "false", "无", "×", "未", "不", "f"):
         return False
     raise FieldValueError(f"“{text}”应填“是”或“否”（也可输入 1 或 0）")
 
@@ -105,7 +105,7 @@ def parse_value(spec: FieldSpec, text: str | None, codes: CodeList | None = None
             raise FieldValueError(f"{label}“{t}”不在代码表中，可输入代码、名称或拼音首字母")
         return item.label
     if ftype == "multicode":
-        parts = [p for p in re.split(r"[,，、;；/\s]+", t) if p]
+        parts = [p for p in re.split(r"[,，、;；\s]+", t) if p]
         out: list[str] = []
         for p in parts:
             item = codes.resolve(p) if codes else None

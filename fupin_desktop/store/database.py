@@ -11,7 +11,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 
@@ -31,7 +31,7 @@ class DatabaseCorrupt(StoreError):
 
 
 def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
 def migrations() -> list[tuple[int, str, str]]:
@@ -72,9 +72,13 @@ class Database:
             raise StoreError(f"无法打开数据库文件 {self.path}：{exc}") from exc
         self.conn.row_factory = sqlite3.Row
         try:
-            self._configure()
+            # Read-only checks first: switching to WAL rewrites the file header, and a
+            # database we refuse (too new, corrupt) must be left exactly as it was.
+            if migrate:
+                self._refuse_newer()
             if check:
                 self.quick_check()
+            self._configure()
             if migrate:
                 self.migrate()
         except BaseException:
@@ -110,15 +114,26 @@ class Database:
     def user_version(self) -> int:
         return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
 
-    def migrate(self) -> None:
-        """Bring the schema forward; back the file up first; refuse a newer database."""
-        steps = migrations()
-        current = self.user_version
-        if current > len(steps):
+    def _refuse_newer(self) -> None:
+        try:
+            current = self.user_version
+        except sqlite3.DatabaseError as exc:
+            raise DatabaseCorrupt(
+                f"数据库文件 {self.path} 无法读取（{exc}）。为保护数据，程序没有对它做任何修改。"
+                "请从备份恢复，或把该文件交给县扶贫办技术人员处理。"
+            ) from exc
+        supported = schema_version()
+        if current > supported:
             raise DatabaseTooNew(
                 f"数据库 {self.path} 由更新版本的程序创建（数据结构版本 {current}，本程序支持到 "
-                f"{len(steps)}）。请升级本程序后再打开，数据未作任何改动。"
+                f"{supported}）。请升级本程序后再打开，数据未作任何改动。"
             )
+
+    def migrate(self) -> None:
+        """Bring the schema forward; back the file up first; refuse a newer database."""
+        self._refuse_newer()
+        steps = migrations()
+        current = self.user_version
         pending = steps[current:]
         if not pending:
             return
@@ -205,8 +220,11 @@ class Database:
 
 
 def _check_header(path: Path) -> None:
-    with open(path, "rb") as fh:
-        head = fh.read(16)
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(16)
+    except OSError as exc:
+        raise StoreError(f"无法读取数据库文件 {path}（{exc.strerror or exc}）。请选择正确的 .db 文件。") from exc
     if head != b"SQLite format 3\x00":
         raise DatabaseCorrupt(f"{path} 不是本程序的数据库文件（文件头不符）。请选择正确的 .db 文件。")
 

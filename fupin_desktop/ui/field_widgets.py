@@ -449,13 +449,17 @@ class CodeEditor(LineFieldEditor):
             and isinstance(event, QKeyEvent)
             and event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab)
         ):
-            popup = self._completer.popup()
-            if popup.isVisible():
-                index = popup.currentIndex()
-                popup.hide()
-                if index.isValid():
-                    self._on_activated(index)
+            self.accept_popup()
         return super().event(event)
+
+    def accept_popup(self) -> None:
+        """If the completion list is open, take its highlighted entry (Tab leaves with it)."""
+        popup = self._completer.popup()
+        if popup.isVisible():
+            index = popup.currentIndex()
+            popup.hide()
+            if index.isValid():
+                self._on_activated(index)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         popup = self._completer.popup()

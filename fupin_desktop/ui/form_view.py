@@ -270,7 +270,7 @@ class FormView(QTabWidget):
             return
         target = self.chain[j]
         self.setCurrentIndex(self._tab_of[target])
-        for name, table in self.tables.items():
+        for _name, table in self.tables.items():
             if table.view is target:
                 rows = len(table.model.rows)
                 if rows == 0:
@@ -295,6 +295,9 @@ class FormView(QTabWidget):
             completer = getattr(widget, "completer", None)
             popup = completer().popup() if callable(completer) and completer() else None
             popup_open = popup is not None and popup.isVisible()
+            is_tab = key in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab)
+            if is_tab and hasattr(widget, "accept_popup"):
+                widget.accept_popup()
             if key == Qt.Key.Key_Tab and not mods & Qt.KeyboardModifier.ShiftModifier:
                 if hasattr(widget, "commit"):
                     widget.commit()

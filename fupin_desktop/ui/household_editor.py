@@ -303,7 +303,6 @@ class HouseholdEditor(QMainWindow):
         number = hh.fields.get("number") or ""
         mark = "*" if self.dirty else ""
         self.setWindowTitle(f"{mark}扶贫手册 — {name} {number}".strip())
-        self.setWindowModified(self.dirty)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self.form.commit_all()
@@ -324,5 +323,6 @@ class HouseholdEditor(QMainWindow):
                 self.store.drafts.discard(self.household.uuid)
         self._autosave_timer.stop()
         self._validate_timer.stop()
+        self.undo_stack.cleanChanged.disconnect()  # the stack is destroyed with the window
         self.closed.emit(self.household.uuid)
         event.accept()

@@ -23,11 +23,13 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QBrush, QColor, QInputMethodEvent, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QAbstractItemView,
+    QApplication,
     QHBoxLayout,
+    QLineEdit,
     QHeaderView,
     QPushButton,
     QStyledItemDelegate,
@@ -44,6 +46,7 @@ from fupin_desktop.formspec import FormSpec, GroupSpec
 from fupin_desktop.ui.field_widgets import make_editor
 
 Index = QModelIndex | QPersistentModelIndex
+ROW_SHORTCUTS = ("Ctrl+Insert", "Ctrl+Delete", "Alt+Up", "Alt+Down")
 ERROR_BG = QBrush(QColor("#fde7e7"))
 WARNING_BG = QBrush(QColor("#fff4d6"))
 
@@ -235,6 +238,11 @@ class CellDelegate(QStyledItemDelegate):
         model.setData(index, editor.raw_text(), Qt.ItemDataRole.EditRole)  # type: ignore[attr-defined]
 
     def eventFilter(self, editor: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
+            combo = QKeySequence(event.keyCombination())
+            if any(combo.matches(QKeySequence(k)) == QKeySequence.SequenceMatch.ExactMatch
+                   for k in ROW_SHORTCUTS):
+                return True  # not accepted: the table's row shortcut fires, not the line edit's
         if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
             return super().eventFilter(editor, event)
         key = event.key()
@@ -250,6 +258,8 @@ class CellDelegate(QStyledItemDelegate):
         popup = completer().popup() if callable(completer) and completer() else None
         if popup is not None and popup.isVisible() and key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             return False  # the completer is choosing an item
+        if hasattr(editor, "accept_popup"):
+            editor.accept_popup()
         self.commitData.emit(editor)  # type: ignore[arg-type]
         idx = self.table.view.currentIndex()
         if forward and self.table.is_last_cell(idx):
@@ -265,6 +275,27 @@ class CellDelegate(QStyledItemDelegate):
         return True
 
 
+class FormTableView(QTableView):
+    """A table view where Chinese typed on a cell (an input-method commit) starts editing it.
+
+    Qt forwards an input method's *composition* to a new cell editor, but drops a
+    bare commit (what many IMEs send for a chosen phrase); here the commit opens the
+    editor and lands in it, as a typed letter would.
+    """
+
+    def inputMethodEvent(self, event: QInputMethodEvent) -> None:  # noqa: N802
+        idx = self.currentIndex()
+        if (self.state() != QAbstractItemView.State.EditingState and idx.isValid()
+                and event.commitString() and not event.preeditString()):
+            self.edit(idx)
+            editor = QApplication.focusWidget()
+            if self.state() == QAbstractItemView.State.EditingState and isinstance(editor, QLineEdit):
+                editor.clear()  # typing replaces the cell, as with a letter key
+                QApplication.sendEvent(editor, event)
+                return
+        super().inputMethodEvent(event)
+
+
 class RowTable(QWidget):
     """A repeating block: the table plus add / remove / move buttons (with shortcuts)."""
 
@@ -275,7 +306,7 @@ class RowTable(QWidget):
         super().__init__(parent)
         self.group = group
         self.model = RowsModel(group, spec, self)
-        self.view = QTableView(self)
+        self.view = FormTableView(self)
         self.view.setObjectName(f"table_{group.id}")
         self.view.setAccessibleName(group.title)
         self.view.setModel(self.model)

@@ -1,0 +1,272 @@
+"""A clerk keys in a whole Handbook from the paper, keyboard only, saves, and finds it again."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from fupin_desktop import services
+from fupin_desktop.domain.idnumber import make_id
+from fupin_desktop.ui.main_window import MainWindow
+
+HEAD_ID = make_id("510822", date(1970, 5, 1), 13)
+SPOUSE_ID = make_id("510822", date(1972, 3, 9), 24)
+HELPER_ID = make_id("510822", date(1980, 1, 2), 35)
+
+# What the clerk types, in the paper's order: (field id, keys).
+GRID_TYPING = [
+    ("village", "炉场村"), ("group", "一组"), ("number", "5108221050010099"), ("year", "2015"),
+    ("phone", "139 1234 5678"), ("bank", "青川县农村信用合作联社"), ("bank_account", "6214570000123456789"),
+    ("standard", "1"), ("household_type", "dbpkh"), ("exit_flag", "wtp"), ("military", "0"),
+    ("only_child", "否"), ("two_daughters", "1"),
+]
+MEMBER_ROWS = [
+    # name, sex, id_type, id_number, birth_date, relation, ethnicity, political, education,
+    # school_status, health, labor_skill, work_status, work_months, is_soldier, in_ncms,
+    # in_pension, in_critical, on_dibao, change
+    ["张三", "", "1", HEAD_ID.lower(), "", "hz", "01", "13", "cz", "1", "1", "1", "sw", "6",
+     "0", "1", "1", "1", "1", ""],
+    ["李四·阿依", "", "1", SPOUSE_ID, "", "po", "01", "13", "xx", "1", "2", "1", "无", "",
+     "0", "1", "1", "1", "1", ""],
+]
+PRODUCTION_TO_INCOME = [
+    ("farmland", "2.5"), ("irrigated", "1.2"), ("forest", "10"), ("returned_forest", "0"),
+    ("orchard", "0.5"), ("pasture", "0"), ("water_surface", "0"), ("production_power", "1"),
+    ("cooperative", "0"),
+    ("living_power", "1"), ("road_distance", "1.5"), ("road_type", "3"), ("housing_area", "85.5"),
+    ("dilapidated", "否"), ("drinking_difficult", "0"), ("drinking_safe", "1"), ("fuel", "1"),
+    ("toilet", "0"),
+    ("wage_income", "6000"), ("business_income", "3,000"), ("property_income", "0"),
+    ("family_planning", "0"), ("dibao_money", "2400"), ("wubao_money", "0"), ("pension_money", "1200"),
+    ("eco_compensation", "300"), ("other_transfer", "0"), ("business_cost", "1500"),
+    ("main_cause", "yb"), ("other_causes", "qjs qzj"), ("cause_note", "户主长期患病，缺技术、缺资金。"),
+]
+TABLE_ROWS = {
+    "helpers": [["王帮扶", "青川县农业局", "科员", "13800001111", HELPER_ID, "2015-07-01", ""]],
+    "plans": [["2016", "稳定脱贫", "发展养殖", "2016/12/31", "年增收3000元"]],
+    "measures": [["cyfz", "2015年8月1日", "发放仔猪10头", "5000", "财政扶贫资金"]],
+    "results": [["2015", "3000", "1", "0", "养殖见效"]],
+}
+
+
+def type_row(clerk, cells: list[str]) -> None:
+    for text in cells[:-1]:
+        clerk.field(text)
+    if cells[-1]:
+        clerk.type(cells[-1])
+
+
+def test_clerk_types_whole_handbook_saves_and_finds_it_again(qtbot, store, clerk, dialogs) -> None:
+    window = MainWindow(store)
+    qtbot.addWidget(window)
+    window.show()
+    editor = window.new_household()
+    assert editor is not None
+    activate(qtbot, editor)
+    form = editor.form
+    form.focus_ref(form_ref("village"))
+
+    for field_id, keys in GRID_TYPING:
+        assert clerk.focus() is form.editors[field_id], f"Tab should reach {field_id}"
+        clerk.field(keys)
+
+    members = form.tables["members"]
+    assert clerk.focus() is members.view, "after the classification the member table comes next"
+    for i, row in enumerate(MEMBER_ROWS):
+        clerk.shortcut("Ctrl+Insert")  # a new row, from anywhere in the table (even mid-edit)
+        assert members.view.currentIndex().row() == i
+        type_row(clerk, row)
+    clerk.tab()  # Tab in the last cell of the last row leaves the table
+
+    for field_id, keys in PRODUCTION_TO_INCOME:
+        assert clerk.focus() is form.editors[field_id], f"Tab should reach {field_id}"
+        clerk.field(keys)
+
+    for table_id, rows in TABLE_ROWS.items():
+        table = form.tables[table_id]
+        assert clerk.focus() is table.view, f"Tab should reach the {table_id} table"
+        for row in rows:
+            clerk.shortcut("Ctrl+Insert")
+            type_row(clerk, row)
+        clerk.tab()
+
+    assert editor.windowTitle().startswith("*"), "unsaved changes are marked"
+    clerk.shortcut("Ctrl+S")
+    assert not [d for d in dialogs.shown if d[0] != "information"], [f.message for f in editor.findings]
+    assert not editor.windowTitle().startswith("*")
+    assert store.households.count() == 1
+
+    hid = store.households.ids()[0]
+    saved = services.household_json(store.households.get(hid), store.spec)
+    h = saved["household"]
+    assert (h["village"], h["group"], h["number"], h["year"]) == ("炉场村", "一组", "5108221050010099", 2015)
+    assert h["phone"] == "13912345678" and h["bank_account"] == "6214570000123456789"
+    assert (h["standard"], h["household_type"], h["exit_flag"]) == ("国家标准", "低保贫困户", "未脱贫")
+    assert (h["military"], h["only_child"], h["two_daughters"]) == (False, False, True)
+    assert (h["head_name"], h["head_id_number"], h["size"]) == ("张三", HEAD_ID, 2)
+    assert (h["road_type"], h["fuel"], h["dilapidated"]) == ("水泥路", "柴草", "否")
+    assert h["business_income"] == 3000 and h["transfer_income"] == 3900
+    assert h["total_income"] == 12900 and h["net_income"] == 11400 and h["per_capita_income"] == 5700
+    assert h["main_cause"] == "因病" and h["other_causes"] == ["缺技术", "缺资金"]
+    assert h["cause_note"] == "户主长期患病，缺技术、缺资金。"
+    head, spouse = saved["members"]
+    assert (head["name"], head["sex"], head["birth_date"], head["relation"]) == ("张三", "男", "1970-05-01", "户主")
+    assert head["id_number"] == HEAD_ID and head["work_status"] == "省外务工" and head["work_months"] == 6
+    assert (spouse["name"], spouse["sex"], spouse["relation"], spouse["health"]) == ("李四·阿依", "女", "配偶", "长期慢性病")
+    assert saved["helpers"][0]["id_number"] == HELPER_ID and saved["helpers"][0]["start_date"] == "2015-07-01"
+    assert saved["plans"][0]["due_date"] == "2016-12-31"
+    assert saved["measures"][0]["type"] == "产业发展" and saved["measures"][0]["date"] == "2015-08-01"
+    assert saved["measures"][0]["amount"] == 5000
+    assert saved["results"][0]["two_no_three"] == "已实现" and saved["results"][0]["exited"] is False
+
+    # Close, find it again by pinyin initials, open with Enter: exactly as typed.
+    editor.close()
+    activate(qtbot, window)
+    window.search.setFocus()
+    clerk.type("zs")
+    clerk.enter()
+    qtbot.waitUntil(lambda: len(window.editors) == 1)
+    reopened = next(iter(window.editors.values()))
+    values = reopened.form.values()
+    assert values["number"] == "5108221050010099" and values["other_causes"] == ["缺技术", "缺资金"]
+    assert values["per_capita_income"] == Decimal("5700.00")
+    rows = reopened.form.tables["members"].model.to_rows()
+    assert [r.get("name") for r in rows] == ["张三", "李四·阿依"]
+    assert rows[1].get("birth_date") == date(1972, 3, 9)
+    reopened.close()
+    QApplication.processEvents()
+
+
+def activate(qtbot, window) -> None:
+    """Bring the window to the front and wait until it has the keyboard."""
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    window.raise_()
+    qtbot.waitUntil(window.isActiveWindow)
+
+
+def form_ref(field_id: str):
+    from fupin_desktop.rules import FieldRef
+
+    return FieldRef(field_id)
+
+
+def test_every_spec_field_has_a_widget_in_paper_order(qtbot, store) -> None:
+    window = MainWindow(store)
+    qtbot.addWidget(window)
+    editor = window.new_household()
+    form = editor.form
+    spec = store.spec
+    assert [form.tabText(i) for i in range(form.count())] == [s.title for s in spec.sections]
+    assert set(form.editors) == {f.id for f in spec.grid_fields()}
+    for table in spec.tables():
+        model = form.tables[table.id].model
+        assert [c.id for c in model.columns] == [f.id for f in table.fields]
+    # The focus chain follows the paper: sections, then groups, then reading order.
+    expected = []
+    for section in spec.sections:
+        for group in section.groups:
+            if group.is_table:
+                expected.append(form.tables[group.id].view)
+            else:
+                expected += [form.editors[f.id] for f in group.fields if not f.readonly]
+    assert form.chain == expected
+    editor.undo_stack.setClean()
+    editor.close()
+
+
+def test_wrong_id_is_flagged_at_once_and_blocks_saving_but_keeps_a_draft(qtbot, store, clerk, dialogs) -> None:
+    window = MainWindow(store)
+    qtbot.addWidget(window)
+    editor = window.new_household()
+    activate(qtbot, editor)
+    members = editor.form.tables["members"]
+    members.view.setFocus()
+    clerk.shortcut("Ctrl+Insert")
+    clerk.field("王五")
+    clerk.tab(2)
+    wrong = HEAD_ID[:-1] + ("0" if HEAD_ID[-1] != "0" else "1")
+    clerk.type(wrong)
+    clerk.tab()
+    model = members.model
+    state = model.rows[0]
+    assert "id_number" in state.bad_message and "校验码应为" in state.bad_message["id_number"]
+    assert model.data(model.index(0, 3)) == wrong, "the typing is kept as typed"
+    clerk.shortcut("Ctrl+S")
+    assert dialogs.shown and dialogs.shown[-1][0] == "warning"
+    assert store.households.count() == 0, "nothing saved while an error remains"
+    draft = store.drafts.get(editor.household.uuid)
+    assert draft is not None
+    assert draft.payload["texts"]["tables"]["members"][state.uuid]["id_number"] == wrong
+    assert any("校验码" in editor.findings_list.item(i).text() for i in range(editor.findings_list.count()))
+    dialogs.answer = dialogs.answer  # keep the draft on close: answer "Discard" would drop it
+    editor.undo_stack.setClean()
+    editor._draft_restored = False
+    editor.close()
+
+
+def test_typing_an_id_fills_birth_date_and_sex(qtbot, store, clerk) -> None:
+    window = MainWindow(store)
+    qtbot.addWidget(window)
+    editor = window.new_household()
+    activate(qtbot, editor)
+    members = editor.form.tables["members"]
+    members.view.setFocus()
+    clerk.shortcut("Ctrl+Insert")
+    clerk.tab(3)
+    clerk.type(SPOUSE_ID)
+    clerk.tab()
+    row = members.model.rows[0]
+    assert row.values["sex"] == "女"
+    assert row.values["birth_date"] == date(1972, 3, 9)
+    assert row.values["id_type"] == "居民身份证"
+    editor.undo_stack.setClean()
+    editor.close()
+
+
+def test_undo_and_redo_in_the_form(qtbot, store, clerk) -> None:
+    window = MainWindow(store)
+    qtbot.addWidget(window)
+    editor = window.new_household()
+    activate(qtbot, editor)
+    form = editor.form
+    form.focus_ref(form_ref("number"))
+    clerk.field("0001")
+    clerk.field("2015")
+    assert form.editors["year"].value() == 2015
+    clerk.shortcut("Ctrl+Z")
+    assert form.editors["year"].value() is None
+    clerk.shortcut("Ctrl+Z")
+    assert form.editors["number"].value() is None
+    assert not editor.dirty
+    clerk.shortcut("Ctrl+Y")
+    assert form.editors["number"].value() == "0001"
+    # table edits undo as well
+    members = form.tables["members"]
+    members.view.setFocus()
+    clerk.shortcut("Ctrl+Insert")
+    assert len(members.model.rows) == 1
+    clerk.shortcut("Ctrl+Z")
+    assert len(members.model.rows) == 0
+    editor.undo_stack.setClean()
+    editor.close()
+
+
+def test_close_with_unsaved_changes_asks(qtbot, store, clerk, dialogs) -> None:
+    window = MainWindow(store)
+    qtbot.addWidget(window)
+    editor = window.new_household()
+    activate(qtbot, editor)
+    editor.form.focus_ref(form_ref("number"))
+    clerk.field("0002")
+    dialogs.answer = dialogs.answer.Cancel
+    assert not editor.close()
+    assert dialogs.shown[-1][1] == "关闭档案"
+    assert editor.isVisible()
+    dialogs.answer = dialogs.answer.Discard
+    assert editor.close()
+    assert store.drafts.get(editor.household.uuid) is None
+    assert Qt  # keep the import for key names used by helpers
