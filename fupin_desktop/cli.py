@@ -73,8 +73,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if args.households < 0:
         raise CliError("--households 不能为负数")
     with _open(args.db) as store:
-        if store.households.count() > 0:
-            raise CliError(f"数据库 {args.db} 已有户档案，示范数据只能建在新数据库里。")
+        if store.townships.get() is not None:
+            # Idempotent, so "demo && start" can be typed again: an existing database is left alone.
+            town = store.townships.get()
+            count = store.households.count()
+            if args.json:
+                _print_json({"db": str(args.db), "households": count,
+                             "persons": store.households.person_count(), "created": False})
+            else:
+                print(f"数据库 {args.db} 已设置为 {town.name if town else ''}（{count} 户），未作改动。",
+                      file=sys.stderr)
+            return 0
 
         def progress(done: int, total: int) -> None:
             if not args.json and total:
@@ -84,7 +93,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         persons = store.households.person_count()
     if not args.json and args.households:
         print(file=sys.stderr)
-    result = {"db": str(args.db), "households": count, "persons": persons}
+    result = {"db": str(args.db), "households": count, "persons": persons, "created": True}
     if args.json:
         _print_json(result)
     else:

@@ -15,10 +15,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from tests.helpers import full_household, make_store
 
 from fupin_desktop.store import Database, DatabaseCorrupt, DatabaseTooNew, Store, StoreError
 from fupin_desktop.store.database import migrations, schema_version
+from tests.helpers import full_household, make_store
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 TABLES_0001 = {

@@ -102,7 +102,8 @@ class HouseholdEditor(QMainWindow):
         dock.setFeatures(QDockWidget.DockWidgetFeature.NoDockWidgetFeatures)
         dock.setWidget(self.findings_list)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
-        self.findings_list.setMaximumHeight(130)
+        self.findings_list.setMaximumHeight(110)
+        dock.setMaximumHeight(140)
 
         self.status = QLabel()
         self.statusBar().addWidget(self.status, 1)

@@ -54,7 +54,7 @@ class MainWindow(QMainWindow):
         self.table.verticalHeader().setDefaultSectionSize(26)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header = self.table.horizontalHeader()
-        for col, width in enumerate((150, 80, 80, 90, 170, 70, 80, 120, 130)):
+        for col, width in enumerate((180, 80, 80, 90, 170, 70, 80, 120, 130)):
             header.resizeSection(col, width)
         header.setStretchLastSection(True)
         self.table.doubleClicked.connect(lambda idx: self.open_household(self.model.household_id(idx.row())))
