@@ -7,37 +7,19 @@ Exit code 0 on success; otherwise a Chinese message on stderr and a non-zero cod
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from fupin_desktop import services
+from fupin_desktop.commands._base import CliError, open_existing, open_store, print_json
 from fupin_desktop.domain.township import parse_village_arg
-from fupin_desktop.store import Store, StoreError
+from fupin_desktop.store import StoreError
 
 EXIT_ERROR = 2
-
-
-class CliError(Exception):
-    pass
-
-
-def _print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
-
-
-def _open(path: str | None) -> Store:
-    db = Path(path) if path else services.default_db_path()
-    return Store(db)
-
-
-def _open_existing(path: str | None) -> Store:
-    db = Path(path) if path else services.default_db_path()
-    if not db.exists():
-        raise CliError(f"数据库 {db} 不存在。请先用 fupin init 或 fupin demo 建立。")
-    return Store(db)
+_print_json = print_json
+_open = open_store
+_open_existing = open_existing
 
 
 # -- commands -------------------------------------------------------------
@@ -195,7 +177,25 @@ def build_parser() -> argparse.ArgumentParser:
     s = add("show", "显示一户的全部档案")
     s.add_argument("household_id", type=int, metavar="HOUSEHOLD_ID")
     s.set_defaults(func=cmd_show)
+
+    # Each area of work (excel, quality, printing, sync...) adds its own subcommands from a
+    # module in fupin_desktop/commands/ with `register(add)`, so areas never edit this file.
+    for module in command_modules():
+        module.register(add)
     return p
+
+
+def command_modules() -> list[Any]:
+    import importlib
+    import pkgutil
+
+    from fupin_desktop import commands
+
+    return [
+        importlib.import_module(f"{commands.__name__}.{info.name}")
+        for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda i: i.name)
+        if not info.name.startswith("_")
+    ]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

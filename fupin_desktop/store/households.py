@@ -225,7 +225,6 @@ class HouseholdRepository:
                 household_id = int(cur.lastrowid or 0)
                 old_fields: dict[str, Any] = {}
                 old_location = {"village": None, "group": None}
-                action = "create"
             else:
                 if hh.revision and current["revision"] != hh.revision:
                     raise ConcurrentEdit(
@@ -236,14 +235,14 @@ class HouseholdRepository:
                 old_village = self.townships.village_by_id(current["village_id"])
                 old_location = {"village": old_village.name if old_village else None,
                                 "group": current["group_name"] or None}
-                action = "update"
             changes = _diff(old_fields, fields)
             for key, new in (("village", village.name), ("group", group or None)):
                 if old_location[key] != new:
                     changes[key] = (old_location[key], new)
             child_changed = False
             for table in TABLES:
-                child_changed |= self._save_rows(household_id, hh, table, operator, now)
+                child_changed |= self._save_rows(household_id, hh, table, operator, now,
+                                                 audit_creates=current is not None)
             if current is not None and (changes or child_changed):
                 self.db.execute(
                     "UPDATE households SET village_id = ?, group_name = ?, number = ?, year = ?,"
@@ -251,16 +250,25 @@ class HouseholdRepository:
                     " updated_at = ?, deleted = 0 WHERE id = ?",
                     (*columns, now, household_id),
                 )
-            for key, (old, new) in changes.items():
-                audit.record(self.db, operator=operator, action=action, entity="household",
-                             entity_uuid=hh.uuid, household_uuid=hh.uuid, field=key, old=old, new=new, at=now)
+            if current is None:
+                # One row records the creation: the stored record is revision 1 and every later
+                # change records its old value, so any earlier state can be rebuilt from the trail.
+                audit.record(self.db, operator=operator, action="create", entity="household",
+                             entity_uuid=hh.uuid, household_uuid=hh.uuid, at=now)
+            else:
+                for key, (old, new) in changes.items():
+                    audit.record(self.db, operator=operator, action="update", entity="household",
+                                 entity_uuid=hh.uuid, household_uuid=hh.uuid, field=key, old=old, new=new,
+                                 at=now)
             self._index(household_id, hh)
             self.db.execute("DELETE FROM drafts WHERE key = ?", (hh.uuid,))
         saved = self.get(household_id)
         assert saved is not None
         return saved
 
-    def _save_rows(self, household_id: int, hh: Household, table: str, operator: str, now: str) -> bool:
+    def _save_rows(
+        self, household_id: int, hh: Household, table: str, operator: str, now: str, *, audit_creates: bool
+    ) -> bool:
         specs = self._columns[table]
         stored = {
             r["uuid"]: r
@@ -284,24 +292,25 @@ class HouseholdRepository:
                     f" VALUES (?, ?, ?, ?, 1, ?{marks})",
                     (row.uuid, household_id, seq, text, now, *extra),
                 )
-                diff = _diff({}, data)
-                action = "create"
-            else:
-                diff = _diff(json.loads(old["fields"]), data) if not old["deleted"] else _diff({}, data)
-                if not diff and old["seq"] == seq and not old["deleted"]:
-                    continue
-                sets = ", name = ?, id_number = ?, relation = ?" if extra else ""
-                self.db.execute(
-                    f"UPDATE {table} SET seq = ?, fields = ?, revision = revision + 1, updated_at = ?,"
-                    f" deleted = 0{sets} WHERE id = ?",
-                    (seq, text, now, *extra, old["id"]),
-                )
-                action = "update"
-                if old["seq"] != seq and not diff:
-                    diff = {"seq": (old["seq"], seq)}
+                changed = True
+                if audit_creates:  # rows born with their household are covered by its create row
+                    audit.record(self.db, operator=operator, action="create", entity=table,
+                                 entity_uuid=row.uuid, household_uuid=hh.uuid, at=now)
+                continue
+            diff = _diff(json.loads(old["fields"]), data) if not old["deleted"] else _diff({}, data)
+            if not diff and old["seq"] == seq and not old["deleted"]:
+                continue
+            sets = ", name = ?, id_number = ?, relation = ?" if extra else ""
+            self.db.execute(
+                f"UPDATE {table} SET seq = ?, fields = ?, revision = revision + 1, updated_at = ?,"
+                f" deleted = 0{sets} WHERE id = ?",
+                (seq, text, now, *extra, old["id"]),
+            )
+            if old["seq"] != seq and not diff:
+                diff = {"seq": (old["seq"], seq)}
             changed = True
             for key, (o, n) in diff.items():
-                audit.record(self.db, operator=operator, action=action, entity=table, entity_uuid=row.uuid,
+                audit.record(self.db, operator=operator, action="update", entity=table, entity_uuid=row.uuid,
                              household_uuid=hh.uuid, field=key, old=o, new=n, at=now)
         for uuid, old in stored.items():
             if uuid not in seen and not old["deleted"]:

@@ -1,0 +1,118 @@
+"""Foundation benchmark: list-open time, search latency (p50/p95) and save latency.
+
+    python bench/bench_foundation.py                 # 2,000 and 100,000 households
+    python bench/bench_foundation.py --sizes 2000    # just the township scale
+
+Demo databases are built once into bench/out/ and reused.  "List open" is what the
+main window does on start: the filtered, sorted id list plus the first page of rows,
+through the same Qt model the GUI uses (offscreen).  Prints timings, never asserts them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from fupin_desktop.demo import build_demo  # noqa: E402
+from fupin_desktop.store import Store  # noqa: E402
+
+OUT = ROOT / "bench" / "out"
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:8.1f} ms"
+
+
+def percentile(values: list[float], p: float) -> float:
+    values = sorted(values)
+    k = max(0, min(len(values) - 1, round(p / 100 * (len(values) - 1))))
+    return values[k]
+
+
+def demo_db(n: int) -> Path:
+    OUT.mkdir(parents=True, exist_ok=True)
+    path = OUT / f"demo-{n}.db"
+    if not path.exists():
+        t0 = time.perf_counter()
+        with Store(path) as store:
+            build_demo(store, households=n, seed=7)
+        print(f"  built {n} households in {time.perf_counter() - t0:.1f} s")
+    return path
+
+
+def bench(n: int) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from fupin_desktop.ui.household_list import HouseholdListModel
+
+    path = demo_db(n)
+    print(f"\n== {n} households ({path.stat().st_size / 1e6:.1f} MB) ==")
+    app = QApplication.instance() or QApplication([])
+    with Store(path) as store:
+        model = HouseholdListModel(store)
+        t0 = time.perf_counter()
+        model.refresh()
+        for row in range(40):  # the first screen of rows
+            model.data(model.index(row, 0))
+        open_time = time.perf_counter() - t0
+        print(f"list open (ids + first page): {ms(open_time)}   rows={model.rowCount()}")
+
+        t0 = time.perf_counter()
+        for row in range(0, model.rowCount(), max(1, model.rowCount() // 50)):
+            model.data(model.index(row, 3))
+        print(f"scroll: 50 jumps across the list: {ms(time.perf_counter() - t0)}")
+
+        t0 = time.perf_counter()
+        model.sort(3)
+        print(f"sort by 户主姓名:            {ms(time.perf_counter() - t0)}")
+
+        rng = random.Random(1)
+        sample = store.households.summaries(rng.sample(store.households.ids(), 30))
+        queries = []
+        for s in sample:
+            queries += [s.head_name, s.head_name[:1] + (s.head_name[1:2] or ""), s.head_id_number[6:14],
+                        s.number[-6:]]
+        queries += ["zs", "wf", "lj", "5108", "不存在的人"]
+        latencies = []
+        for q in queries:
+            t0 = time.perf_counter()
+            model.set_search(q)
+            for row in range(min(40, model.rowCount())):
+                model.data(model.index(row, 0))
+            latencies.append(time.perf_counter() - t0)
+        print(f"search ({len(queries)} queries): p50 {ms(statistics.median(latencies))}   "
+              f"p95 {ms(percentile(latencies, 95))}   max {ms(max(latencies))}")
+
+        ids = rng.sample(store.households.ids(), 20)
+        saves = []
+        for hid in ids:
+            hh = store.households.get(hid)
+            assert hh is not None
+            hh.fields["phone"] = f"139{rng.randrange(10**8):08d}"
+            t0 = time.perf_counter()
+            store.households.save(hh, "bench")
+            saves.append(time.perf_counter() - t0)
+        print(f"save one household (20 saves): p50 {ms(statistics.median(saves))}   "
+              f"p95 {ms(percentile(saves, 95))}")
+    del app
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[2000, 100_000])
+    args = parser.parse_args()
+    for n in args.sizes:
+        bench(n)
+
+
+if __name__ == "__main__":
+    main()
