@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from fupin_desktop.domain import idnumber
@@ -44,6 +44,9 @@ def parse_date(text: str) -> date:
                 return date(y, mo, d)
             except ValueError:
                 raise FieldValueError(f"“{text}”不是有效日期（{y}年{mo}月{d}日不存在）") from None
+    if t.isdigit() and len(t) == 4 and 1900 <= int(t) <= 2100:
+        # A year alone, not Excel day 1985 (1905-06-07): never guess the month and day.
+        raise FieldValueError(f"“{text}”只有年份，请填写完整日期，如 {t}-06-01")
     if t.isdigit() and 1 <= int(t) <= 80000:  # an Excel serial day number
         return _EXCEL_EPOCH + timedelta(days=int(t))
     raise FieldValueError(f"“{text}”不是日期，请按 2015-06-01 的格式填写")
@@ -80,6 +83,8 @@ def parse_value(spec: FieldSpec, text: str | None, codes: CodeList | None = None
             number = Decimal(t.replace(",", ""))
         except InvalidOperation:
             raise FieldValueError(f"{label}应为整数，“{t}”不是数字") from None
+        if not number.is_finite():  # "nan", "inf": Decimal parses them, int() and compares do not
+            raise FieldValueError(f"{label}应为整数，“{t}”不是数字")
         if number != number.to_integral_value():
             raise FieldValueError(f"{label}应为整数，不能有小数")
         _check_range(spec, number)
@@ -92,7 +97,7 @@ def parse_value(spec: FieldSpec, text: str | None, codes: CodeList | None = None
         if not number.is_finite():
             raise FieldValueError(f"{label}应为数字")
         _check_range(spec, number)
-        return number.quantize(Decimal(1).scaleb(-spec.decimals)).normalize() + 0
+        return number.quantize(Decimal(1).scaleb(-spec.decimals), ROUND_HALF_UP).normalize() + 0
     if ftype == "date":
         return parse_date(t)
     if ftype == "bool":

@@ -62,7 +62,7 @@ def other_causes_not_main(hh: Household, ctx: RuleContext) -> Iterator[Finding]:
         yield finding(f"其他致贫原因不能再选主要致贫原因“{main}”", FieldRef("other_causes"))
 
 
-@rule("H005", "error", "组属于所选的村")
+@rule("H005", "error", "村属于本乡")
 def group_in_village(hh: Household, ctx: RuleContext) -> Iterator[Finding]:
     if ctx.villages is None:
         return

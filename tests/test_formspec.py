@@ -1,0 +1,170 @@
+"""The declarative form spec (forms/household.toml, forms/codes.toml) and its loader."""
+
+from __future__ import annotations
+
+import copy
+import tomllib
+from collections import Counter
+
+import pytest
+
+from fupin_desktop.domain.household import TABLES
+from fupin_desktop.formspec import (
+    FIELD_TYPES,
+    FormSpec,
+    SpecError,
+    load_codes,
+    load_form,
+    parse_codes,
+    parse_form,
+)
+from fupin_desktop.paths import FORMS_DIR
+
+SPEC = load_form("household")
+CODES = load_codes()
+
+HANDBOOK_PARTS = ("家庭基本情况", "致贫原因", "帮扶责任人", "帮扶计划", "帮扶措施", "帮扶成效")
+#: GB/T 3304-1991, codes 01-56, in order.
+GB_T_3304 = (
+    "汉族 蒙古族 回族 藏族 维吾尔族 苗族 彝族 壮族 布依族 朝鲜族 满族 侗族 瑶族 白族 土家族 哈尼族 哈萨克族 "
+    "傣族 黎族 傈僳族 佤族 畲族 高山族 拉祜族 水族 东乡族 纳西族 景颇族 柯尔克孜族 土族 达斡尔族 仫佬族 羌族 "
+    "布朗族 撒拉族 毛南族 仡佬族 锡伯族 阿昌族 普米族 塔吉克族 怒族 乌孜别克族 俄罗斯族 鄂温克族 德昂族 保安族 "
+    "裕固族 京族 塔塔尔族 独龙族 鄂伦春族 赫哲族 门巴族 珞巴族 基诺族"
+).split()
+
+
+def raw_form() -> dict:
+    with open(FORMS_DIR / "household.toml", "rb") as fh:
+        return tomllib.load(fh)
+
+
+def all_fields(spec: FormSpec):
+    return [f for s in spec.sections for g in s.groups for f in g.fields]
+
+
+def test_household_spec_loads() -> None:
+    assert isinstance(SPEC, FormSpec)
+    assert (SPEC.id, SPEC.title) == ("household", "扶贫手册")
+    assert len(SPEC.grid_fields()) > 50
+    assert [t.id for t in SPEC.tables()] == list(TABLES)
+
+
+def test_every_referenced_code_list_exists() -> None:
+    for f in all_fields(SPEC):
+        if f.type in ("code", "multicode"):
+            assert f.codes, f.id
+            assert f.codes in ("@villages", "@groups") or f.codes in CODES, f.id
+        if f.codes and not f.codes.startswith("@"):
+            assert f.codes in CODES, f.id
+    assert all(f.type in FIELD_TYPES for f in all_fields(SPEC))
+
+
+def test_ethnicity_list_is_gb_t_3304_order_plus_other() -> None:
+    items = CODES["ethnicity"].items
+    assert len(GB_T_3304) == 56
+    assert [i.label for i in items[:56]] == GB_T_3304
+    assert [i.code for i in items[:56]] == [f"{n:02d}" for n in range(1, 57)]
+    assert items[0].label == "汉族" and items[55].label == "基诺族"
+    assert "其他" in CODES["ethnicity"].labels
+
+
+def test_code_lists_have_unique_codes_and_labels() -> None:
+    for list_id, codes in CODES.items():
+        for attr in ("code", "label"):
+            values = [getattr(i, attr) for i in codes.items]
+            dupes = [v for v, n in Counter(values).items() if n > 1]
+            assert not dupes, f"{list_id}: duplicate {attr} {dupes}"
+
+
+def test_field_ids_are_unique() -> None:
+    grid = [f.id for f in SPEC.grid_fields()]
+    assert len(grid) == len(set(grid))
+    table_ids = [t.id for t in SPEC.tables()]
+    assert not set(grid) & set(table_ids)
+    for t in SPEC.tables():
+        cols = [c.id for c in t.fields]
+        assert len(cols) == len(set(cols)), t.id
+
+
+def test_grid_fields_are_in_reading_order_and_fit_the_grid() -> None:
+    for section in SPEC.sections:
+        for group in section.groups:
+            if group.is_table:
+                continue
+            cells = [(f.row, f.col) for f in group.fields]
+            assert cells == sorted(cells), group.id
+            occupied: set[tuple[int, int]] = set()
+            for f in group.fields:
+                assert f.span >= 1 and f.col + f.span <= group.columns, f"{group.id}.{f.id} outside the grid"
+                for c in range(f.col, f.col + f.span):
+                    assert (f.row, c) not in occupied, f"{group.id}.{f.id} overlaps another cell"
+                    occupied.add((f.row, c))
+
+
+def test_loader_sorts_grid_fields_written_out_of_order() -> None:
+    data = {"sections": [{"id": "s", "title": "S", "groups": [{"id": "g", "kind": "grid", "fields": [
+        {"id": "c", "label": "丙", "type": "text", "row": 1, "col": 0},
+        {"id": "b", "label": "乙", "type": "text", "row": 0, "col": 1},
+        {"id": "a", "label": "甲", "type": "text", "row": 0, "col": 0},
+    ]}]}]}
+    assert [f.id for f in parse_form(data, CODES).grid_fields()] == ["a", "b", "c"]
+
+
+def test_the_six_handbook_parts_are_present_in_order() -> None:
+    titles = [s.title for s in SPEC.sections]
+    assert len(titles) == 6
+    for title, part in zip(titles, HANDBOOK_PARTS, strict=True):
+        assert part in title, (title, part)
+
+
+def test_derived_fields_are_read_only() -> None:
+    for f in all_fields(SPEC):
+        if f.type == "derived":
+            assert f.readonly and not f.required, f.id
+
+
+def test_member_table_has_the_handbook_columns() -> None:
+    labels = [c.label for c in SPEC.table("members").fields]
+    for label in ("姓名", "性别", "证件号码", "出生日期", "与户主关系", "民族", "文化程度", "健康状况", "劳动技能"):
+        assert label in labels
+
+
+# -- malformed specs ------------------------------------------------------------------------
+def first_grid_field(data: dict) -> dict:
+    return data["sections"][0]["groups"][0]["fields"][0]
+
+
+def broken(change) -> dict:  # noqa: ANN001
+    data = copy.deepcopy(raw_form())
+    change(data)
+    return data
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: first_grid_field(d).update(type="money"), "unknown type"),
+        (lambda d: first_grid_field(d).update(type="code", codes="no_such_list"), "unknown code list"),
+        (lambda d: first_grid_field(d).update(type="multicode", codes=None), "unknown code list"),
+        (lambda d: first_grid_field(d).pop("row"), "row and col"),
+        (lambda d: first_grid_field(d).pop("col"), "row and col"),
+        (lambda d: first_grid_field(d).pop("label"), "lacks"),
+        (lambda d: first_grid_field(d).update(colour="red"), "unknown keys"),
+        (lambda d: first_grid_field(d).update(id="city"), "duplicate field id"),
+    ],
+)
+def test_malformed_spec_raises_spec_error(change, message: str) -> None:  # noqa: ANN001
+    with pytest.raises(SpecError, match=message):
+        parse_form(broken(change), CODES)
+
+
+def test_table_columns_need_no_grid_position() -> None:
+    data = {"sections": [{"id": "s", "title": "S", "groups": [{"id": "t", "kind": "table", "fields": [
+        {"id": "name", "label": "姓名", "type": "text"},
+    ]}]}]}
+    assert parse_form(data, CODES).table("t").fields[0].id == "name"
+
+
+def test_code_list_with_duplicate_labels_raises_spec_error() -> None:
+    with pytest.raises(SpecError, match="duplicate"):
+        parse_codes({"x": {"items": [{"code": "1", "label": "是"}, {"code": "2", "label": "是"}]}})

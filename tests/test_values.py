@@ -1,0 +1,304 @@
+"""Typed values (what a clerk types -> a value -> the store -> the screen) and code lists."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from fupin_desktop.domain.codes import CodeItem, CodeList
+from fupin_desktop.domain.text import normalize_digits, normalize_text, pinyin_initials, to_halfwidth
+from fupin_desktop.domain.values import (
+    FieldValueError,
+    format_value,
+    from_store,
+    parse_date,
+    parse_value,
+    to_json,
+    to_store,
+)
+from fupin_desktop.formspec import FieldSpec, load_form
+
+SPEC = load_form("household")
+CODES = SPEC.codes
+MEMBER = {c.id: c for c in SPEC.table("members").fields}
+ZW = "\u200b"  # zero-width space, as pasted from web pages and WeChat
+
+
+def field(fid: str) -> FieldSpec:
+    return SPEC.field(fid)
+
+
+def parse(spec: FieldSpec, text: str | None):  # noqa: ANN201
+    codes = CODES[spec.codes] if spec.codes and not spec.codes.startswith("@") else None
+    return parse_value(spec, text, codes)
+
+
+# -- text normalisation ------------------------------------------------------------------
+def test_normalize_text_folds_full_width_drops_zero_width_and_collapses_spaces() -> None:
+    assert normalize_text(f"\u3000 ＡＢ{ZW}１２  张\t三 \ufeff") == "AB12 张 三"
+    assert normalize_digits("５１０ ８２２\u3000") == "510822"
+    assert to_halfwidth("阿依古丽·买买提𠮷") == "阿依古丽·买买提𠮷"  # middle dot and non-BMP untouched
+    assert normalize_text(None) == ""
+
+
+def test_pinyin_initials() -> None:
+    assert pinyin_initials("张三") == "zs"
+    assert pinyin_initials("欧阳修文") == "oyxw"
+    assert pinyin_initials("A组3号") == "az3h"  # letters and digits kept, lower-cased
+    assert pinyin_initials("阿依古丽·买买提") == "ayglmmt"  # the middle dot is skipped
+    assert pinyin_initials("因病") == "yb"
+
+
+# -- every type ----------------------------------------------------------------------------
+@pytest.mark.parametrize("spec", [*SPEC.grid_fields(), *MEMBER.values()], ids=lambda f: f.id)
+def test_empty_input_is_no_value(spec: FieldSpec) -> None:
+    empty = [] if spec.type == "multicode" else None
+    for text in (None, "", "   ", f"\u3000{ZW}"):
+        assert parse(spec, text) == empty
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [(" 张  三 ", "张 三"), (f"张{ZW}三", "张三"), ("ＡＢ１２３", "AB123"), ("阿依古丽·买买提", "阿依古丽·买买提"),
+     ("𠮷祥", "𠮷祥")],
+)
+def test_text(text: str, value: str) -> None:
+    assert parse(MEMBER["name"], text) == value
+
+
+def test_over_long_text_is_rejected_with_the_limit() -> None:
+    assert parse(MEMBER["name"], "𠮷" * 30) == "𠮷" * 30  # 30 characters, non-BMP counts once
+    with pytest.raises(FieldValueError) as info:
+        parse(MEMBER["name"], "张" * 31)
+    assert "30" in str(info.value) and "31" in str(info.value) and "姓名" in str(info.value)
+
+
+def test_multiline_keeps_line_breaks() -> None:
+    assert parse(field("cause_note"), "  第一行\n第二行  ") == "第一行\n第二行"
+    with pytest.raises(FieldValueError, match="500"):
+        parse(field("cause_note"), "字" * 501)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"), [("2015", 2015), ("２０１５", 2015), (" 2,015 ", 2015), (f"20{ZW}15", 2015), ("2015.0", 2015)]
+)
+def test_integer(text: str, value: int) -> None:
+    result = parse(field("year"), text)
+    assert result == value and type(result) is int
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("2015.5", "整数"), ("二〇一五", "不是数字"), ("2012", "不能小于 2013"), ("2101", "不能大于 2100"),
+     ("nan", "不是数字"), ("sNaN", "不是数字"), ("inf", "不是数字")],
+)
+def test_integer_rejects(text: str, message: str) -> None:
+    with pytest.raises(FieldValueError, match=message):
+        parse(field("year"), text)
+
+
+@pytest.mark.parametrize("text", ["inf", "-Infinity", "snan"])
+def test_integer_without_range_rejects_non_numbers_cleanly(text: str) -> None:
+    with pytest.raises(FieldValueError, match="数量应为整数"):
+        parse_value(FieldSpec(id="n", label="数量", type="integer"), text)
+
+
+@pytest.mark.parametrize(
+    ("fid", "text", "value"),
+    [
+        ("wage_income", "1,234.56", "1234.56"),
+        ("wage_income", "１，２３４．５６", "1234.56"),
+        ("wage_income", f" 12345{ZW} ", "12345"),
+        ("wage_income", "1，000", "1000"),
+        ("wage_income", "0.10", "0.1"),
+        ("wage_income", "0", "0"),
+        ("farmland", "2.346", "2.35"),
+        ("road_distance", "2.36", "2.4"),  # 1 decimal place
+        ("housing_area", "120", "120"),
+    ],
+)
+def test_decimal(fid: str, text: str, value: str) -> None:
+    result = parse(field(fid), text)
+    assert isinstance(result, Decimal) and result == Decimal(value)
+    assert format_value(field(fid), result) == value  # no 1E+2 or trailing zeros on screen
+
+
+@pytest.mark.parametrize(("text", "message"), [("abc", "不是数字"), ("-1", "不能小于 0"), ("NaN", "应为数字"),
+                                               ("1.2.3", "不是数字"), ("10000001", "不能大于")])
+def test_decimal_rejects(text: str, message: str) -> None:
+    with pytest.raises(FieldValueError, match=message):
+        parse(field("wage_income"), text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["2015-06-01", "2015/6/1", "2015.6.1", "2015年6月1日", "2015年06月01日", "20150601", "42156",
+     "２０１５年６月１日", "2015 年 6 月 1 日", f"2015-06-01{ZW}", "２０１５－０６－０１"],
+)
+def test_date(text: str) -> None:
+    assert parse(MEMBER["birth_date"], text) == date(2015, 6, 1)
+
+
+def test_excel_serial_dates() -> None:
+    assert parse_date("1") == date(1899, 12, 31)
+    assert parse_date("43831") == date(2020, 1, 1)
+    assert parse_date("25569") == date(1970, 1, 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("2015-02-29", "不存在"), ("2015年13月1日", "不存在"), ("昨天", "不是日期"), ("99999", "不是日期"),
+     ("1985", "只有年份")],
+)
+def test_date_rejects(text: str, message: str) -> None:
+    with pytest.raises(FieldValueError, match=message):
+        parse(MEMBER["birth_date"], text)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("是", True), ("否", False), ("1", True), ("0", False), ("Y", True), ("n", False), ("Yes", True),
+     ("FALSE", False), ("√", True), ("×", False), ("有", True), ("无", False), ("１", True), (" 是 ", True)],
+)
+def test_bool(text: str, value: bool) -> None:
+    assert parse(field("toilet"), text) is value
+
+
+def test_bool_rejects() -> None:
+    with pytest.raises(FieldValueError, match="是.*否"):
+        parse(field("toilet"), "也许")
+
+
+@pytest.mark.parametrize("text", ["1", "01", "因病", "yb", "YB", " 因病 ", "０１"])
+def test_code_accepts_code_label_and_pinyin_initials(text: str) -> None:
+    assert parse(field("main_cause"), text) == "因病"
+
+
+def test_code_aliases_and_unknown() -> None:
+    assert parse(field("household_type"), "低保户") == "低保贫困户"
+    assert parse(MEMBER["relation"], "本人") == "户主"
+    assert parse(MEMBER["relation"], "2") == "户主"  # code 02
+    with pytest.raises(FieldValueError, match="不在代码表中"):
+        parse(field("main_cause"), "因懒")
+
+
+def test_code_without_a_static_list_keeps_the_text() -> None:
+    assert parse(field("village"), " 炉场村 ") == "炉场村"
+
+
+@pytest.mark.parametrize("text", ["因病、因残", "1,2", "01；02", "yb yc", "因病，因残，因病", "因病;因残"])
+def test_multicode(text: str) -> None:
+    assert parse(field("other_causes"), text) == ["因病", "因残"]
+
+
+def test_multicode_rejects_unknown_item() -> None:
+    with pytest.raises(FieldValueError, match="因懒"):
+        parse(field("other_causes"), "因病、因懒")
+
+
+def test_id_number() -> None:
+    assert parse(MEMBER["id_number"], f" 11010519491231002x{ZW}") == "11010519491231002X"
+    assert parse(MEMBER["id_number"], "１１０１０５１９４９１２３１００２Ｘ") == "11010519491231002X"
+    assert parse(MEMBER["id_number"], "110105491231002") == "11010519491231002X"  # 15 digits upgraded
+    with pytest.raises(FieldValueError, match="校验码"):
+        parse(MEMBER["id_number"], "110105194912310021")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("138 0013 8000", "13800138000"), ("１３８００１３８０００", "13800138000"), ("0839-1234567", "0839-1234567"),
+     ("08391234567", "08391234567"), ("1234567", "1234567")],
+)
+def test_phone(text: str, value: str) -> None:
+    assert parse(field("phone"), text) == value
+
+
+@pytest.mark.parametrize("text", ["12345", "23800138000", "138001380001", "电话"])
+def test_phone_rejects(text: str) -> None:
+    with pytest.raises(FieldValueError, match="电话"):
+        parse(field("phone"), text)
+
+
+def test_bank_account() -> None:
+    assert parse(field("bank_account"), "6217 0000-1234 5678 901") == "6217000012345678901"
+    assert parse(field("bank_account"), "６２１７００００１２３４") == "621700001234"
+    for bad in ("1234567", "6217abc12345", "1" * 31):
+        with pytest.raises(FieldValueError, match="8-30"):
+            parse(field("bank_account"), bad)
+
+
+def test_derived_text_is_kept() -> None:
+    assert parse(field("head_name"), " 张三 ") == "张三"
+
+
+def test_unknown_type_is_an_error() -> None:
+    with pytest.raises(FieldValueError):
+        parse_value(FieldSpec(id="x", label="X", type="money"), "1")
+
+
+# -- store and JSON forms ---------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("fid", "value"),
+    [("wage_income", Decimal("1234.5")), ("year", 2015), ("toilet", False), ("other_causes", ["因病", "因残"]),
+     ("per_capita_income", Decimal("3200.25")), ("size", 3), ("phone", "13800138000")],
+)
+def test_to_store_from_store_round_trip(fid: str, value: object) -> None:
+    assert from_store(field(fid), to_store(value)) == value
+
+
+def test_store_and_json_forms() -> None:
+    assert to_store(Decimal("12.50")) == "12.5" and to_store(date(2015, 6, 1)) == "2015-06-01"
+    assert from_store(MEMBER["birth_date"], "2015-06-01") == date(2015, 6, 1)
+    assert from_store(field("other_causes"), None) == []
+    assert to_json(Decimal("100")) == 100 and isinstance(to_json(Decimal("100")), int)
+    assert to_json(Decimal("0.5")) == 0.5 and to_json(date(2015, 6, 1)) == "2015-06-01"
+    assert to_json(True) is True
+
+
+def test_format_value() -> None:
+    assert format_value(field("toilet"), True) == "是"
+    assert format_value(field("toilet"), False) == "否"
+    assert format_value(field("wage_income"), Decimal("1E+2")) == "100"
+    assert format_value(field("other_causes"), ["因病", "因残"]) == "因病、因残"
+    assert format_value(MEMBER["birth_date"], date(2015, 6, 1)) == "2015-06-01"
+    assert format_value(field("phone"), None) == "" and format_value(field("other_causes"), []) == ""
+
+
+# -- code lists ------------------------------------------------------------------------------
+def test_code_list_resolves_code_leading_zero_label_alias_and_initials() -> None:
+    causes = CODES["main_cause"]
+    assert causes.resolve("1").label == "因病"
+    assert causes.resolve("01").label == "因病"
+    assert causes.resolve("10").label == "交通条件落后"
+    assert causes.resolve("因残").label == "因残"
+    assert causes.resolve("yb").label == "因病"
+    assert causes.resolve("qs").label == "缺水"
+    assert CODES["ethnicity"].resolve("1").label == "汉族"
+    assert CODES["ethnicity"].resolve("蒙古").label == "蒙古族"
+    assert CODES["yes_no"].resolve("y").label == "是"
+
+
+def test_code_list_does_not_guess_between_equal_candidates() -> None:
+    ethnicity = CODES["ethnicity"]
+    assert ethnicity.resolve("hz") is None  # 汉族 and 回族 share the initials
+    assert [i.label for i in ethnicity.candidates("hz")] == ["汉族", "回族"]
+    assert CODES["main_cause"].resolve("y") is None
+    assert CODES["main_cause"].resolve("") is None
+    assert CODES["main_cause"].resolve("不知道") is None
+
+
+def test_code_list_candidates_for_completion() -> None:
+    causes = CODES["main_cause"]
+    assert [i.label for i in causes.candidates("y")] == ["因病", "因残", "因学", "因灾"]
+    assert [i.label for i in causes.candidates("缺")] == ["缺土地", "缺水", "缺技术", "缺劳动力", "缺资金"]
+    assert len(causes.candidates("")) == len(causes.items)
+
+
+def test_code_list_by_label_and_a_unique_prefix() -> None:
+    lst = CodeList("x", "X", (CodeItem("1", "普通劳动力"), CodeItem("2", "技能劳动力", ("技工",))))
+    assert lst.by_label("技能劳动力").code == "2" and lst.by_label("无") is None
+    assert lst.resolve("jn").label == "技能劳动力"  # unique prefix of the initials
+    assert lst.resolve("技工").label == "技能劳动力"
+    assert lst.labels == ["普通劳动力", "技能劳动力"]
