@@ -8,6 +8,7 @@ from typing import Any
 
 from fupin_desktop.domain import idnumber
 from fupin_desktop.domain.household import TABLES, Household, Row
+from fupin_desktop.domain.text import normalize_digits, normalize_text
 from fupin_desktop.domain.township import Township, Village
 from fupin_desktop.domain.values import to_json
 from fupin_desktop.formspec import FormSpec
@@ -37,8 +38,9 @@ def init_township(
     poor_villages: set[str] | None = None,
 ) -> Township:
     """Set up the township once: its code, name and villages with quotas."""
-    code = code.strip()
-    if not code.isdigit() or len(code) not in (6, 9, 12):
+    code, name = normalize_digits(code), normalize_text(name)
+    villages = [(normalize_text(v), q) for v, q in villages]
+    if not (code.isascii() and code.isdigit()) or len(code) not in (6, 9, 12):
         raise StoreError(f"乡镇代码“{code}”应为 6、9 或 12 位数字（如 510822105）")
     if not name.strip():
         raise StoreError("乡镇名称不能为空")
@@ -47,7 +49,7 @@ def init_township(
     if dupes:
         raise StoreError(f"村名重复：{'、'.join(sorted(dupes))}")
     town = Township(
-        code=code, name=name.strip(), county=county, city=city, province=province,
+        code=code, name=name, county=county, city=city, province=province,
         villages=[Village(name=v, quota=q, is_poor=v in (poor_villages or set())) for v, q in villages],
     )
     return store.townships.create(town, store.operator)

@@ -51,7 +51,7 @@ class SetupDialog(QDialog):
         form.addRow("所属市", self.city)
         form.addRow("所属省", self.province)
         form.addRow("所辖村*", self.villages)
-        hint = QLabel(HELP)
+        hint = QLabel("每行一个村：村名:贫困人口规模（人），贫困村在末尾加 *")
         hint.setWordWrap(True)
         hint.setStyleSheet("color: #5f6368;")
         form.addRow("", hint)

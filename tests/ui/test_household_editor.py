@@ -270,3 +270,27 @@ def test_close_with_unsaved_changes_asks(qtbot, store, clerk, dialogs) -> None:
     assert editor.close()
     assert store.drafts.get(editor.household.uuid) is None
     assert Qt  # keep the import for key names used by helpers
+
+
+def test_first_run_setup_dialog_creates_the_township(qtbot, tmp_path, clerk) -> None:
+    from fupin_desktop.store import Store
+    from fupin_desktop.ui.setup_dialog import SetupDialog
+
+    with Store(tmp_path / "new.db") as store:
+        dialog = SetupDialog(store)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        activate(qtbot, dialog)
+        dialog.code.setFocus()
+        clerk.field("５１０８２２１０５")  # full-width digits, as some IMEs type them
+        clerk.field("茶坝乡")
+        clerk.field("青川县")
+        clerk.tab(2)
+        clerk.type("炉场村:95")
+        clerk.press(Qt.Key.Key_Return)
+        clerk.type("月明村：112*")
+        dialog._create()
+        assert dialog.result() == dialog.DialogCode.Accepted
+        town = store.townships.get()
+        assert (town.code, town.name, town.county) == ("510822105", "茶坝乡", "青川县")
+        assert [(v.name, v.quota, v.is_poor) for v in town.villages] == [("炉场村", 95, False), ("月明村", 112, True)]
