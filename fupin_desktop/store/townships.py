@@ -53,10 +53,15 @@ class TownshipRepository:
         ]
 
     def village_by_name(self, name: str) -> Village | None:
-        for v in self.villages():
-            if v.name == name:
-                return v
-        return None
+        row = self.db.query_one("SELECT * FROM villages WHERE name = ? AND deleted = 0", (name,))
+        if row is None:
+            return None
+        groups = [g[0] for g in self.db.query(
+            "SELECT name FROM village_groups WHERE village_id = ? AND deleted = 0 ORDER BY seq, id", (row["id"],))]
+        return Village(
+            name=row["name"], quota=row["quota"], is_poor=bool(row["is_poor"]), code=row["code"],
+            groups=groups, id=VillageId(row["id"]), uuid=row["uuid"], revision=row["revision"],
+        )
 
     def village_by_id(self, village_id: int) -> Village | None:
         for v in self.villages():

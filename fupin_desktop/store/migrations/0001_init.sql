@@ -80,7 +80,7 @@ CREATE TABLE members (
     updated_at   TEXT NOT NULL,
     deleted      INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX members_household ON members (household_id, seq) WHERE deleted = 0;
+CREATE INDEX members_household ON members (household_id, seq);
 CREATE INDEX members_id_number ON members (id_number) WHERE deleted = 0;
 
 CREATE TABLE helpers (
@@ -89,7 +89,7 @@ CREATE TABLE helpers (
     fields TEXT NOT NULL DEFAULT '{}', revision INTEGER NOT NULL DEFAULT 1,
     updated_at TEXT NOT NULL, deleted INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX helpers_household ON helpers (household_id, seq) WHERE deleted = 0;
+CREATE INDEX helpers_household ON helpers (household_id, seq);
 
 CREATE TABLE plans (
     id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE,
@@ -97,7 +97,7 @@ CREATE TABLE plans (
     fields TEXT NOT NULL DEFAULT '{}', revision INTEGER NOT NULL DEFAULT 1,
     updated_at TEXT NOT NULL, deleted INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX plans_household ON plans (household_id, seq) WHERE deleted = 0;
+CREATE INDEX plans_household ON plans (household_id, seq);
 
 CREATE TABLE measures (
     id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE,
@@ -105,7 +105,7 @@ CREATE TABLE measures (
     fields TEXT NOT NULL DEFAULT '{}', revision INTEGER NOT NULL DEFAULT 1,
     updated_at TEXT NOT NULL, deleted INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX measures_household ON measures (household_id, seq) WHERE deleted = 0;
+CREATE INDEX measures_household ON measures (household_id, seq);
 
 CREATE TABLE results (
     id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE,
@@ -113,7 +113,7 @@ CREATE TABLE results (
     fields TEXT NOT NULL DEFAULT '{}', revision INTEGER NOT NULL DEFAULT 1,
     updated_at TEXT NOT NULL, deleted INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX results_household ON results (household_id, seq) WHERE deleted = 0;
+CREATE INDEX results_household ON results (household_id, seq);
 
 -- Unsaved editor state (typing that could not be saved yet, or autosaved work in progress).
 -- `key` is the household UUID (an existing or a not-yet-saved household).
