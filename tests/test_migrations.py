@@ -39,7 +39,7 @@ def table_names(db: Database) -> set[str]:
 def test_migration_0001_init(tmp_path: Path) -> None:
     path = tmp_path / "new.db"
     with Database(path) as db:
-        assert db.user_version == 1
+        assert db.user_version >= 1  # later migrations run too on a new file
         assert TABLES_0001 <= table_names(db)
         for table in ("township", "villages", "village_groups", "households", "members", "helpers",
                       "plans", "measures", "results"):
@@ -54,6 +54,47 @@ def test_migration_0001_init(tmp_path: Path) -> None:
         assert "trigram" in sql
         # A fresh database is not backed up (there is nothing to lose).
     assert list(tmp_path.glob("*.bak")) == []
+
+
+def test_migration_0002_sync(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A populated version-1 township file moves to version 2 with its data intact and a backup."""
+    from fupin_desktop.store import database
+
+    first = migrations()[:1]
+    with monkeypatch.context() as m:
+        m.setattr(database, "migrations", lambda: first)
+        store = make_store(tmp_path)
+        saved = store.households.save(full_household(store.spec, seed=4), "测试")
+        assert store.db.user_version == 1
+        store.close()
+    path = tmp_path / "township.db"
+    before = sqlite3.connect(path)
+    counts = {t: before.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
+              for t in ("villages", "village_groups", "households", "members", "audit")}
+    before.close()
+
+    with Store(path) as store:
+        db = store.db
+        assert db.user_version == 2
+        assert {"sync_keys", "sync_county", "sync_townships", "sync_batch_log", "sync_received",
+                "sync_conflicts", "sync_duplicates", "sync_rejections", "sync_outbox", "sync_exported",
+                "sync_feedback"} <= table_names(db)
+        for table, n in counts.items():
+            assert db.query_one(f"SELECT COUNT(*) FROM {table}")[0] == n, table
+        # Existing villages belong to this database's own township.
+        assert db.query_one("SELECT COUNT(*) FROM villages WHERE township_code IS NOT NULL")[0] == 0
+        # Village names are now unique per township: another township may have a 炉场村 too.
+        with db.transaction():
+            db.execute("INSERT INTO villages (uuid, name, updated_at, township_code) VALUES ('x', '炉场村', 'now', '510822106')")
+        with pytest.raises(sqlite3.IntegrityError), db.transaction():
+            db.execute("INSERT INTO villages (uuid, name, updated_at) VALUES ('y', '炉场村', 'now')")
+        summary = store.households.summaries([saved.id])[0]
+        assert (summary.township, summary.township_code) == ("茶坝乡", "510822105")
+        assert store.households.get(saved.id).fields["number"] == saved.fields["number"]
+    backups = list(tmp_path.glob("*.before-v2.bak"))
+    assert len(backups) == 1
+    with sqlite3.connect(backups[0]) as old:
+        assert old.execute("PRAGMA user_version").fetchone()[0] == 1
 
 
 # -- the migration machinery ---------------------------------------------------------
