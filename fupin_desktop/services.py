@@ -57,8 +57,12 @@ def init_township(
 
 # -- households -----------------------------------------------------------
 def rule_context(store: Store) -> RuleContext:
+    """What the rules read for one household: villages, the county's policy, the other households."""
+    from fupin_desktop.store.crossrecord import StoreRecords
+
     villages = {v.name: v.groups for v in store.townships.villages()}
-    return RuleContext(spec=store.spec, villages=villages)
+    return RuleContext(spec=store.spec, villages=villages, policy=store.policy.get(),
+                       records=StoreRecords(store.db))
 
 
 def validate(store: Store, hh: Household) -> list[Finding]:
@@ -124,7 +128,7 @@ def household_from_json(data: dict[str, Any], spec: FormSpec) -> Household:
 
 def summary_json(s: Any) -> dict[str, Any]:
     return {"id": s.id, "number": s.number, "village": s.village, "group": s.group,
-            "head_name": s.head_name, "size": s.size}
+            "head_name": s.head_name, "size": s.size, "township": s.township}
 
 
 def check_ids(inputs: list[str]) -> list[dict[str, Any]]:

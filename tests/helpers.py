@@ -4,7 +4,9 @@
 repeating table generically, by field type, so a field added to ``forms/household.toml``
 is covered by the round-trip and rule tests without touching them.  Only the values that
 must agree with each other (ID number, sex and birth date; one 户主; main vs other causes;
-members who still count in the household) are set by hand.
+members who still count in the household; what the data-quality rules compare: schooling,
+health, labour and work by age, 低保 type and money, income, land and road) are set by hand,
+so a full household gives no finding at all.
 """
 
 from __future__ import annotations
@@ -45,6 +47,19 @@ PEOPLE = (
     ("之母", "女", date(1945, 1, 20)),
 )
 ROWS_PER_TABLE = 2
+#: Registration year: at its standard time point (Dec 31) the members of seed 0 are 48, 46, 15,
+#: 12 and 71 years old; each seed makes them ``seed % 30`` years older.
+BASE_YEAR = 2016
+#: (oldest age, 文化程度, 在校生状况) by age at the standard time point.
+SCHOOLING = ((5, "学龄前儿童", "学前教育"), (11, "小学", "小学"), (14, "初中", "八年级"),
+             (17, "高中", "高中二年级"), (22, "大专及以上", "大专及以上"), (200, "初中", "非在校生"))
+#: Income parts (yuan) that agree with a 低保贫困户 with workers: wages, business with its cost,
+#: 低保金 but no 五保金; the seed adds cents so households differ.
+MONEY = {
+    "wage_income": 3600, "business_income": 2400, "property_income": 120, "family_planning": 960,
+    "dibao_money": 1800, "wubao_money": 0, "pension_money": 840, "eco_compensation": 300,
+    "other_transfer": 200, "business_cost": 600,
+}
 
 
 def make_store(tmp_path: Path, name: str = "township.db") -> Store:
@@ -149,6 +164,7 @@ def full_household(
         if f.type != "derived":
             hh.fields[f.id] = filler.value(f)
     hh.fields["number"] = number or f"{TOWNSHIP['code']}{seed:07d}"
+    hh.fields["year"] = BASE_YEAR
     main = hh.fields.get("main_cause")
     if main is not None:
         hh.fields["other_causes"] = [c for c in hh.fields.get("other_causes", []) if c != main]
@@ -165,8 +181,35 @@ def full_household(
                     id_type="居民身份证", id_number=person_id(birth, sex, seed, i),
                 )
             hh.table(table).append(row)
+    _agree(hh, seed)
     hh.refresh_derived()
     return hh
+
+
+def _agree(hh: Household, seed: int) -> None:
+    """Set what the data-quality rules compare, so the household gives no finding."""
+    cents = Decimal(seed % 100) / 100
+    hh.fields.update(
+        {k: Decimal(v) + (cents if v else 0) for k, v in MONEY.items()},
+        household_type="低保贫困户", exit_flag="脱贫", main_cause="因病", other_causes=["缺技术", "缺资金"],
+        farmland=Decimal("6.5") + seed % 10, forest=Decimal("20.37"), road_distance=Decimal("2.3"),
+    )
+    when = date(hh.fields["year"], 12, 31)
+    for i, m in enumerate(hh.members):
+        birth = m.get("birth_date")
+        age = when.year - birth.year - ((when.month, when.day) < (birth.month, birth.day))
+        education, school = next((e, s) for top, e, s in SCHOOLING if age <= top)
+        ill = m.get("relation") == HEAD  # the head is ill: the household is poor 因病
+        works = 16 <= age <= 65 and school == "非在校生"
+        m.fields.update(
+            education=education, school_status=school, health="长期慢性病" if ill else "健康",
+            labor_skill="普通劳动力" if ill and works else "技能劳动力" if works else "无劳动力",
+            work_status="县外省内务工" if works else "无", work_months=6 + i if works else 0,
+        )
+        if ill:
+            m.fields["on_dibao"] = True
+    if all(m.get("work_status") == "无" for m in hh.members):
+        hh.fields["wage_income"] = Decimal(0)  # nobody of working age: no wages
 
 
 def grid_values(hh: Household, spec: FormSpec) -> dict[str, Any]:

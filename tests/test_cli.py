@@ -127,7 +127,8 @@ def test_check_id_text_output_explains_the_error(capsys: pytest.CaptureFixture[s
 def test_households_json_shape(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     rows = run_json(capsys, "households", "--db", str(db))
     assert len(rows) == 3
-    assert all(set(r) == {"id", "number", "village", "group", "head_name", "size"} for r in rows)
+    assert all(set(r) == {"id", "number", "village", "group", "head_name", "size", "township"} for r in rows)
+    assert {r["township"] for r in rows} == {"茶坝乡"}
     assert [r["number"] for r in rows] == sorted(r["number"] for r in rows)
     assert {(r["head_name"], r["size"], r["village"]) for r in rows} == {
         ("张三", 2, "炉场村"), ("王五", 3, "炉场村"), ("𠮷祥", 3, "兴龙村"),

@@ -121,7 +121,7 @@ def test_summary_json_shape(store: Store) -> None:
     [summary] = store.households.summaries([saved.id])
     assert services.summary_json(summary) == {
         "id": saved.id, "number": saved.fields["number"], "village": "炉场村", "group": "一组",
-        "head_name": "𠮷祥", "size": 3,
+        "head_name": "𠮷祥", "size": 3, "township": "茶坝乡",
     }
 
 

@@ -10,16 +10,23 @@ _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
 _SPACES = re.compile(r"\s+")
 
 
-def to_halfwidth(text: str) -> str:
-    """Full-width ASCII (０-９, Ａ-Ｚ, ａ-ｚ and the ideographic space) to half-width.
+#: Full-width characters folded to ASCII: digits, Latin letters and the signs that occur in
+#: numbers, dates and codes.  Chinese punctuation (，。；：（）) is text and stays as typed.
+_FOLD = frozenset(
+    [*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B), 0xFF0B, 0xFF0D, 0xFF0E, 0xFF0F, 0xFF20]
+)
 
-    Only the full-width forms block is touched, so CJK text, the middle dot of
-    minority names and characters outside the BMP stay exactly as typed.
+
+def to_halfwidth(text: str) -> str:
+    """Full-width digits and letters (０-９, Ａ-Ｚ, ａ-ｚ, ＋－．／＠) and the ideographic space to ASCII.
+
+    CJK text and Chinese punctuation, the middle dot of minority names and characters
+    outside the BMP stay exactly as typed.
     """
     out = []
     for ch in text:
         code = ord(ch)
-        if 0xFF01 <= code <= 0xFF5E:
+        if code in _FOLD:
             out.append(chr(code - 0xFEE0))
         elif code == 0x3000:
             out.append(" ")

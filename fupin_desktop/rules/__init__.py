@@ -1,19 +1,28 @@
 """Validation rules: named checks with a severity, a Chinese message and the fields they point at.
 
 Field-level checks come from the form spec (``rules.fields``); cross-field checks
-are small functions registered with :func:`rule` (``rules.household``).  The
-editor, imports and exports all call :func:`check_household`.
+are small functions registered with :func:`rule`: one household's (``rules.household``,
+``rules.members``, ``rules.livelihood``: the national checks of DOMAIN §2) and those that
+look at the other households through ``RuleContext.records`` (``rules.crossrecord``).
+Rules read the county's profile from ``RuleContext.policy`` (``rules.policy``).  The
+editor, imports, exports and the township-wide run all call :func:`check_household`.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
+from fupin_desktop.domain import idnumber
 from fupin_desktop.domain.household import Household
 from fupin_desktop.formspec import FormSpec
+from fupin_desktop.rules.policy import Policy
+
+if TYPE_CHECKING:
+    from fupin_desktop.rules.crossrecord import CrossRecords
 
 Severity = Literal["error", "warning"]
 
@@ -36,6 +45,7 @@ class Finding:
     severity: Severity
     message: str
     refs: tuple[FieldRef, ...] = ()
+    related: tuple[int, ...] = ()  # ids of the other households a cross-record finding involves
 
     @property
     def is_error(self) -> bool:
@@ -44,9 +54,20 @@ class Finding:
 
 @dataclass
 class RuleContext:
+    """What rules may read besides the household itself."""
+
     spec: FormSpec
     today: date = field(default_factory=date.today)
     villages: dict[str, list[str]] | None = None  # village name -> its groups, when known
+    policy: Policy = field(default_factory=Policy)  # the county's profile (defaults: DOMAIN §3)
+    records: CrossRecords | None = None  # the other households, for cross-record rules
+
+    def reference_date(self, hh: Household) -> date:
+        """The record's standard time point: Dec 31 of its 登记年度, else today."""
+        year = hh.fields.get("year")
+        if isinstance(year, int) and not isinstance(year, bool) and 1900 <= year <= 2100:
+            return date(year, 12, 31)
+        return self.today
 
 
 RuleFn = Callable[[Household, RuleContext], Iterable[Finding]]
@@ -75,18 +96,15 @@ def rule(rule_id: str, severity: Severity, title: str) -> Callable[[RuleFn], Rul
     return register
 
 
-def finding(message: str, *refs: FieldRef) -> Finding:
+def finding(message: str, *refs: FieldRef, related: tuple[int, ...] = ()) -> Finding:
     """A finding whose rule id and severity the engine fills in."""
-    return Finding(rule="", severity="error", message=message, refs=refs)
+    return Finding(rule="", severity="error", message=message, refs=refs, related=related)
 
 
 def check_household(hh: Household, ctx: RuleContext) -> list[Finding]:
     """Every finding of every registered rule on one household."""
-    from fupin_desktop.rules import fields as _fields  # noqa: F401  (registers field rules)
-    from fupin_desktop.rules import household as _household  # noqa: F401
-
     out: list[Finding] = []
-    for r in RULES:
+    for r in all_rules():
         out.extend(_stamp(r, r.check(hh, ctx)))
     return out
 
@@ -94,8 +112,31 @@ def check_household(hh: Household, ctx: RuleContext) -> list[Finding]:
 def _stamp(r: Rule, findings: Iterable[Finding]) -> Iterator[Finding]:
     for f in findings:
         yield Finding(rule=f.rule or r.id, severity=r.severity if not f.rule else f.severity,
-                      message=f.message, refs=f.refs)
+                      message=f.message, refs=f.refs, related=f.related)
 
 
 def errors(findings: Iterable[Finding]) -> list[Finding]:
     return [f for f in findings if f.is_error]
+
+
+def all_rules() -> list[Rule]:
+    """Every registered rule, in check order."""
+    return RULES
+
+
+def age_at(birth: object, when: date) -> int | None:
+    """Whole years of age on ``when`` (None without a birth date)."""
+    if not isinstance(birth, date):
+        return None
+    return when.year - birth.year - ((when.month, when.day) < (birth.month, birth.day))
+
+
+@functools.lru_cache(maxsize=65536)
+def check_id(number: str, today: date) -> idnumber.IdCheck:
+    """:func:`idnumber.check_id`, remembered: several rules ask about the same numbers."""
+    return idnumber.check_id(number, today=today)
+
+
+# Register the rule modules, in check order: field checks, one household's cross-field rules,
+# then the rules that look at the other households.  (They import the names above.)
+from fupin_desktop.rules import fields, household, members, livelihood, crossrecord  # noqa: E402, F401, I001

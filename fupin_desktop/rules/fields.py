@@ -1,62 +1,133 @@
-"""Field-level checks derived from the form spec: required, code lists, lengths, ranges, IDs."""
+"""Field-level checks derived from the form spec: required, code lists, lengths, ranges, IDs.
+
+The spec is turned once into a small check plan per field (label set, bounds as Decimals),
+so a township-wide run does not rebuild them for every value of every household.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from fupin_desktop.domain import idnumber
 from fupin_desktop.domain.household import Household
-from fupin_desktop.formspec import FieldSpec
-from fupin_desktop.rules import FieldRef, Finding, RuleContext, finding, rule
+from fupin_desktop.formspec import FieldSpec, FormSpec
+from fupin_desktop.rules import FieldRef, Finding, RuleContext, check_id, finding, rule
 
 EMPTY = (None, "", [])
 
 
-def _check_value(spec: FieldSpec, value: Any, ctx: RuleContext, where: str) -> str | None:
+@dataclass(frozen=True)
+class _Check:
+    """What to check of one field, prepared from its spec."""
+
+    spec: FieldSpec
+    labels: frozenset[str] | None  # allowed labels of a static code list
+    low: Decimal | None
+    high: Decimal | None
+    plain: bool  # any non-empty value is fine (no list, length, range or ID check applies)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    grid: tuple[_Check, ...]
+    tables: tuple[tuple[str, str, tuple[_Check, ...], int, int, str], ...]  # id, title, checks, min, max, first
+
+
+_PLANS: dict[int, tuple[FormSpec, _Plan]] = {}
+
+
+def _prepare(form: FormSpec, spec: FieldSpec) -> _Check:
+    labels = None
+    if spec.type in ("code", "multicode") and spec.codes and not spec.codes.startswith("@"):
+        labels = frozenset(form.codes[spec.codes].labels)
+    low = Decimal(str(spec.min)) if spec.min is not None else None
+    high = Decimal(str(spec.max)) if spec.max is not None else None
+    plain = spec.readonly or (
+        labels is None and spec.type != "id_number"
+        and not (spec.type in ("text", "multiline") and spec.max_length)
+        and not (spec.type in ("integer", "decimal") and (low is not None or high is not None))
+    )
+    return _Check(spec, labels, low, high, plain)
+
+
+def _plan(form: FormSpec) -> _Plan:
+    cached = _PLANS.get(id(form))
+    if cached is not None and cached[0] is form:
+        return cached[1]
+    plan = _Plan(
+        grid=tuple(_prepare(form, f) for f in form.grid_fields() if f.type != "derived"),
+        tables=tuple(
+            (t.id, t.title, tuple(_prepare(form, f) for f in t.fields), t.min_rows, t.max_rows, t.fields[0].id)
+            for t in form.tables()
+        ),
+    )
+    _PLANS[id(form)] = (form, plan)  # keeps ``form`` alive, so its id is never reused
+    return plan
+
+
+def _check_value(check: _Check, value: Any, ctx: RuleContext, where: str) -> str | None:
     """The problem with one stored value, or None."""
-    if value in EMPTY:
+    spec = check.spec
+    if value is None or value == "" or value == []:
         return f"{where}“{spec.label}”未填写" if spec.required and not spec.readonly else None
     if spec.readonly:
         return None
-    if spec.type in ("code", "multicode") and spec.codes and not spec.codes.startswith("@"):
-        labels = ctx.spec.codes[spec.codes].labels
+    if check.labels is not None:
         items = value if isinstance(value, list) else [value]
-        bad = [v for v in items if v not in labels]
+        bad = [v for v in items if v not in check.labels]
         if bad:
             return f"{where}“{spec.label}”的值“{bad[0]}”不在代码表中"
-    if spec.type in ("text", "multiline") and spec.max_length and len(str(value)) > spec.max_length:
-        return f"{where}“{spec.label}”超过 {spec.max_length} 个字"
-    if spec.type in ("integer", "decimal") and isinstance(value, (int, Decimal)):
-        if spec.min is not None and value < Decimal(str(spec.min)):
+    elif spec.type in ("text", "multiline"):
+        if spec.max_length and len(str(value)) > spec.max_length:
+            return f"{where}“{spec.label}”超过 {spec.max_length} 个字"
+    elif spec.type in ("integer", "decimal") and isinstance(value, (int, Decimal)):
+        if check.low is not None and value < check.low:
             return f"{where}“{spec.label}”不能小于 {spec.min:g}"
-        if spec.max is not None and value > Decimal(str(spec.max)):
+        if check.high is not None and value > check.high:
             return f"{where}“{spec.label}”不能大于 {spec.max:g}"
-    if spec.type == "id_number":
-        check = idnumber.check_id(str(value), today=ctx.today)
-        if not check.valid:
-            return f"{where}{check.error}"
+    elif spec.type == "id_number":
+        result = check_id(str(value), ctx.today)
+        if not result.valid:
+            return f"{where}{result.error}"
     return None
+
+
+def _fine(check: _Check, value: Any) -> bool:
+    """A quick yes for the usual value (the full check only runs on the rest)."""
+    if value is None or value == "" or value == []:
+        return not check.spec.required or check.spec.readonly
+    if check.plain:
+        return True
+    return check.labels is not None and not isinstance(value, list) and value in check.labels
 
 
 @rule("F001", "error", "字段填写")
 def field_values(hh: Household, ctx: RuleContext) -> Iterator[Finding]:
-    for spec in ctx.spec.grid_fields():
-        if spec.type == "derived":
+    plan = _plan(ctx.spec)
+    fields = hh.fields
+    for check in plan.grid:
+        value = fields.get(check.spec.id)
+        if _fine(check, value):
             continue
-        problem = _check_value(spec, hh.fields.get(spec.id), ctx, "")
+        problem = _check_value(check, value, ctx, "")
         if problem:
-            yield finding(problem, FieldRef(spec.id))
-    for table in ctx.spec.tables():
-        rows = hh.table(table.id)
+            yield finding(problem, FieldRef(check.spec.id))
+    for table_id, title, checks, min_rows, max_rows, first in plan.tables:
+        rows = hh.table(table_id)
         for i, row in enumerate(rows):
-            where = f"{table.title}第 {i + 1} 行"
-            for spec in table.fields:
-                problem = _check_value(spec, row.get(spec.id), ctx, where)
+            values = row.fields
+            where = ""
+            for check in checks:
+                value = values.get(check.spec.id)
+                if _fine(check, value):
+                    continue  # the common case, without building the row's name
+                where = where or f"{title}第 {i + 1} 行"
+                problem = _check_value(check, value, ctx, where)
                 if problem:
-                    yield finding(problem, FieldRef(spec.id, table.id, i))
-        if len(rows) < table.min_rows:
-            yield finding(f"{table.title}至少要填 {table.min_rows} 行", FieldRef(table.fields[0].id, table.id, 0))
-        if table.max_rows and len(rows) > table.max_rows:
-            yield finding(f"{table.title}最多 {table.max_rows} 行", FieldRef(table.fields[0].id, table.id, 0))
+                    yield finding(problem, FieldRef(check.spec.id, table_id, i))
+        if len(rows) < min_rows:
+            yield finding(f"{title}至少要填 {min_rows} 行", FieldRef(first, table_id, 0))
+        if max_rows and len(rows) > max_rows:
+            yield finding(f"{title}最多 {max_rows} 行", FieldRef(first, table_id, 0))

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from fupin_desktop.domain import idnumber
 from fupin_desktop.domain.household import HEAD, Household
-from fupin_desktop.rules import FieldRef, Finding, RuleContext, finding, rule
+from fupin_desktop.rules import FieldRef, Finding, RuleContext, check_id, finding, rule
 
 
 @rule("H001", "error", "户主人数")
@@ -28,7 +27,7 @@ def sex_and_birth_match_id(hh: Household, ctx: RuleContext) -> Iterator[Finding]
     for i, m in enumerate(hh.members):
         if m.get("id_type") not in (None, "居民身份证"):
             continue
-        check = idnumber.check_id(str(m.get("id_number") or ""), today=ctx.today)
+        check = check_id(str(m.get("id_number") or ""), ctx.today)
         if not check.valid:
             continue
         name = m.get("name") or f"第 {i + 1} 行"

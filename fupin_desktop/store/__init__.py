@@ -9,6 +9,7 @@ from fupin_desktop.store import settings
 from fupin_desktop.store.database import Database, DatabaseCorrupt, DatabaseTooNew, StoreError
 from fupin_desktop.store.drafts import DraftRepository
 from fupin_desktop.store.households import ConcurrentEdit, HouseholdRepository, HouseholdSummary
+from fupin_desktop.store.policy import PolicyRepository
 from fupin_desktop.store.townships import TownshipRepository
 
 __all__ = [
@@ -20,12 +21,20 @@ __all__ = [
 class Store:
     """A township database with its repositories."""
 
-    def __init__(self, path: str | Path, spec: FormSpec | None = None) -> None:
-        self.db = Database(path)
+    def __init__(self, path: str | Path, spec: FormSpec | None = None, *, _reader: bool = False) -> None:
+        # A reader skips the start-up checks: it is a second connection to a file that
+        # the program has already opened, checked and migrated.
+        self.db = Database(path, check=not _reader, migrate=not _reader)
         self.spec = spec or load_form("household")
         self.townships = TownshipRepository(self.db)
         self.households = HouseholdRepository(self.db, self.spec)
         self.drafts = DraftRepository(self.db)
+        self.policy = PolicyRepository(self.db)
+
+    def reader(self) -> Store:
+        """Another connection to the same file, for queries run off the GUI thread (WAL lets
+        readers run beside the writer).  The caller closes it."""
+        return Store(self.path, self.spec, _reader=True)
 
     @property
     def path(self) -> Path:

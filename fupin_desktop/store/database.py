@@ -177,6 +177,21 @@ class Database:
                         self.conn.execute("ROLLBACK")
                         raise
 
+    @contextmanager
+    def snapshot(self) -> Iterator[sqlite3.Connection]:
+        """A consistent read-only view (a deferred transaction): writers on other connections
+        go on meanwhile, unseen here (WAL).  Inside a write transaction it is that transaction."""
+        with self._lock:
+            if self._depth:
+                yield self.conn
+                return
+            self.conn.execute("BEGIN DEFERRED")
+            try:
+                self.conn.execute("SELECT COUNT(*) FROM sqlite_master")  # the view starts at the first read
+                yield self.conn
+            finally:
+                self.conn.execute("ROLLBACK")
+
     def query(self, sql: str, params: tuple | dict = ()) -> list[sqlite3.Row]:
         with self._lock:
             return self.conn.execute(sql, params).fetchall()

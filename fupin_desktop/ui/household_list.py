@@ -6,13 +6,16 @@ columns are fetched page by page as the view scrolls to them.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 
 from fupin_desktop.store import HouseholdSummary, Store
 
 PAGE = 200
+#: From this many households on, filtering and sorting run on a worker thread.
+ASYNC_FROM = 20_000
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("number", "户编号"),
     ("village", "行政村"),
@@ -28,10 +31,28 @@ SORTABLE = {"number", "village", "group", "head_name", "size", "updated_at"}
 Index = QModelIndex | QPersistentModelIndex
 
 
+class _Delivery(QObject):
+    """Carries a worker thread's result to the GUI thread (a queued signal)."""
+
+    done = Signal(int, object)
+
+
 class HouseholdListModel(QAbstractTableModel):
+    """``refreshed`` fires when a new id list is in place; ``busy`` while one is being fetched."""
+
+    refreshed = Signal()
+    busy = Signal(bool)
+
     def __init__(self, store: Store, parent: Any = None) -> None:
         super().__init__(parent)
         self.store = store
+        # Decided once: a township stays small, a county database stays large.
+        self.large = store.households.count() >= ASYNC_FROM
+        self.loading = False
+        self.deferred = False  # set while the owner is still wiring up (one query, not three)
+        self._generation = 0
+        self._delivery = _Delivery(self)
+        self._delivery.done.connect(self._deliver)
         self._ids: list[int] = []
         self._pages: dict[int, list[HouseholdSummary]] = {}
         self.village_id: int | None = None
@@ -50,13 +71,52 @@ class HouseholdListModel(QAbstractTableModel):
         self.refresh()
 
     def refresh(self) -> None:
+        """Fetch the ids for the current filter and order.
+
+        A township's list is fetched at once; at county scale the query runs on a worker
+        thread with its own connection and the newest request wins, so typing in the
+        search box never freezes the window.
+        """
+        if self.deferred:
+            return
+        query = dict(village_id=self.village_id, group=self.group, search=self.search,
+                     order=self.order, descending=self.descending)
+        self._generation += 1
+        if not self.large:
+            self._apply(self.store.households.ids(**query))
+            return
+        generation = self._generation
+        self._set_loading(True)
+
+        def work() -> None:
+            try:
+                with self.store.reader() as reader:
+                    result: object = reader.households.ids(**query)
+            except Exception as exc:  # delivered and raised on the GUI thread
+                result = exc
+            self._delivery.done.emit(generation, result)
+
+        threading.Thread(target=work, name="household-list", daemon=True).start()
+
+    def _deliver(self, generation: int, result: object) -> None:
+        if generation != self._generation:
+            return  # a newer request is on its way
+        self._set_loading(False)
+        if isinstance(result, Exception):
+            raise result
+        self._apply(result)  # type: ignore[arg-type]
+
+    def _apply(self, ids: list[int]) -> None:
         self.beginResetModel()
-        self._ids = self.store.households.ids(
-            village_id=self.village_id, group=self.group, search=self.search,
-            order=self.order, descending=self.descending,
-        )
+        self._ids = ids
         self._pages.clear()
         self.endResetModel()
+        self.refreshed.emit()
+
+    def _set_loading(self, loading: bool) -> None:
+        if loading != self.loading:
+            self.loading = loading
+            self.busy.emit(loading)
 
     def household_id(self, row: int) -> int | None:
         return self._ids[row] if 0 <= row < len(self._ids) else None

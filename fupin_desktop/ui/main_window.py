@@ -27,6 +27,7 @@ from fupin_desktop.domain.household import Household
 from fupin_desktop.store import Store, StoreError
 from fupin_desktop.ui.household_editor import HouseholdEditor
 from fupin_desktop.ui.household_list import HouseholdListModel
+from fupin_desktop.ui.quality_view import QualityWindow
 from fupin_desktop.ui.village_tree import VillageTree
 
 SEARCH_DELAY_MS = 250
@@ -37,11 +38,13 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.store = store
         self.editors: dict[str, HouseholdEditor] = {}
+        self.quality: QualityWindow | None = None  # 工具 → 数据质量, made on first use
         self.setWindowTitle(self._title())
         self.resize(1280, 780)
 
         self.tree = VillageTree(store)
         self.model = HouseholdListModel(store, self)
+        self.model.deferred = True
         self.table = QTableView()
         self.table.setObjectName("household_table")
         self.table.setModel(self.model)
@@ -84,12 +87,16 @@ class MainWindow(QMainWindow):
         splitter.setSizes([260, 1020])
         self.setCentralWidget(splitter)
         self.tree.scope_changed.connect(self._on_scope)
+        self._open_when_ready = False
+        self.model.refreshed.connect(self._on_list_refreshed)
+        self.model.busy.connect(self._on_list_busy)
 
         self.status_db = QLabel()
         self.status_counts = QLabel()
         self.statusBar().addWidget(self.status_db, 1)
         self.statusBar().addPermanentWidget(self.status_counts)
         self._build_menus()
+        self.model.deferred = False
         self.model.refresh()
         self.update_status()
 
@@ -113,6 +120,11 @@ class MainWindow(QMainWindow):
         self.table.addAction(self.act_delete)
         file_menu.addActions([self.act_new, self.act_open, self.act_delete])
         file_menu.addSeparator()
+        self.act_print = self._action("打印(&P)…", self.open_print_centre, QKeySequence.StandardKey.Print)
+        file_menu.addAction(self.act_print)
+        self.act_import_excel = self._action("导入 Excel(&I)…", self.import_excel)
+        self.act_export_excel = self._action("导出 Excel(&E)…", self.export_excel)
+        file_menu.addActions([self.act_import_excel, self.act_export_excel])
         file_menu.addAction(self._action("备份数据库(&B)…", self.backup))
         file_menu.addSeparator()
         file_menu.addAction(self._action("退出(&X)", self.close, "Ctrl+Q"))
@@ -121,8 +133,18 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(self._action("查找(&F)", self.focus_search, QKeySequence.StandardKey.Find))
         edit_menu.addAction(self._action("刷新(&R)", self.refresh, QKeySequence.StandardKey.Refresh))
 
+        tools_menu = bar.addMenu("工具(&T)")
+        self.act_quality = self._action("数据质量(&Q)…", self.open_quality, "Ctrl+Shift+Q")
+        tools_menu.addAction(self.act_quality)
+
         settings_menu = bar.addMenu("设置(&S)")
         settings_menu.addAction(self._action("录入员姓名(&U)…", self.set_operator))
+        self.act_policy = self._action("政策参数(&P)…", self.edit_policy)
+        settings_menu.addAction(self.act_policy)
+
+        sync_menu = bar.addMenu("数据交换(&Y)")
+        self.act_sync = self._action("县乡数据交换(&Y)…", self.open_sync_page)
+        sync_menu.addAction(self.act_sync)
 
         help_menu = bar.addMenu("帮助(&H)")
         help_menu.addAction(self._action("关于(&A)", self.about))
@@ -140,21 +162,29 @@ class MainWindow(QMainWindow):
 
     def _on_scope(self, village_id: int | None, group: str | None) -> None:
         self.model.set_filter(village_id=village_id, group=group)
-        self.update_status()
 
     def _apply_search(self) -> None:
         self.model.set_search(self.search.text())
+
+    def _on_list_refreshed(self) -> None:
         self.update_status()
-        if self.model.rowCount():
+        if self.model.rowCount() and not self.table.selectionModel().hasSelection():
             self.table.selectRow(0)
+        if self._open_when_ready:
+            self._open_when_ready = False
+            if self.model.rowCount() == 1:
+                self.open_selected()
+            elif self.model.rowCount():
+                self.table.setFocus()
+
+    def _on_list_busy(self, busy: bool) -> None:
+        if busy:
+            self.status_counts.setText("正在查找…")
 
     def _search_enter(self) -> None:
         self._search_timer.stop()
+        self._open_when_ready = True  # acted on when the (possibly background) search is done
         self._apply_search()
-        if self.model.rowCount() == 1:
-            self.open_selected()
-        elif self.model.rowCount():
-            self.table.setFocus()
 
     def focus_search(self) -> None:
         self.search.setFocus()
@@ -225,6 +255,8 @@ class MainWindow(QMainWindow):
 
     def _on_saved(self, household_id: int) -> None:
         self.refresh()
+        if self.quality is not None:
+            self.quality.household_saved(household_id)
         row = self.model.row_of(household_id)
         if row is not None:
             self.table.selectRow(row)
@@ -246,6 +278,68 @@ class MainWindow(QMainWindow):
         except StoreError as exc:
             QMessageBox.warning(self, "删除户", str(exc))
         self.refresh()
+
+    def open_print_centre(self) -> None:
+        """文件 → 打印…: the print centre, on the selected household and the tree's village."""
+        from fupin_desktop.ui.print_centre import PrintCentre
+
+        selected = [self.model.household_id(i.row()) for i in self.table.selectionModel().selectedRows()]
+        village_id, _group = self.tree.current_scope()
+        if village_id is None and selected:
+            [summary] = self.store.households.summaries([selected[0]]) or [None]
+            village = self.store.townships.village_by_name(summary.village) if summary else None
+            village_id = village.id if village else None
+        centre = PrintCentre(self.store, self, household_id=self.selected_household_id(),
+                             selected_ids=[i for i in selected if i is not None], village_id=village_id)
+        centre.exec()
+
+    def open_sync_page(self) -> QWidget:
+        """数据交换 → the exchange page (export, batches, feedback; at the county: import, conflicts)."""
+        from fupin_desktop.ui.sync_page import open_sync_page
+
+        self.sync_page = open_sync_page(self.store, self)
+        self.sync_page.finished.connect(lambda _code: self.refresh())
+        return self.sync_page
+
+    def import_excel(self) -> QWidget:
+        """文件 → 导入 Excel…: the import wizard (window-modal, never blocks the event loop)."""
+        from fupin_desktop.ui.import_wizard import ImportWizard
+
+        self.import_wizard = ImportWizard(self.store, self)
+        self.import_wizard.imported.connect(lambda _report: self.refresh())
+        self.import_wizard.setWindowModality(Qt.WindowModality.WindowModal)
+        self.import_wizard.show()
+        return self.import_wizard
+
+    def export_excel(self) -> QWidget:
+        """文件 → 导出 Excel…: national roster, full layout or blank template."""
+        from fupin_desktop.ui.import_wizard import ExportDialog
+
+        self.export_dialog = ExportDialog(self.store, self)
+        self.export_dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        self.export_dialog.show()
+        return self.export_dialog
+
+    def open_quality(self) -> QualityWindow:
+        """工具 → 数据质量: every finding of the township (checked on first opening)."""
+        if self.quality is None:
+            self.quality = QualityWindow(self.store, self.open_household, self)
+        self.quality.show()
+        self.quality.raise_()
+        self.quality.activateWindow()
+        if self.quality.report is None:
+            self.quality.run()
+        return self.quality
+
+    def edit_policy(self) -> bool:
+        """设置 → 政策参数: the county's profile; an open 数据质量 list is checked again under it."""
+        from fupin_desktop.ui.policy_dialog import PolicyDialog
+
+        if not PolicyDialog(self.store, self).exec():
+            return False
+        if self.quality is not None and self.quality.isVisible():
+            self.quality.run()
+        return True
 
     def backup(self) -> None:
         default = str(Path(self.store.path).with_suffix(".backup.db"))
@@ -276,4 +370,6 @@ class MainWindow(QMainWindow):
             if not editor.close():
                 event.ignore()
                 return
+        if self.quality is not None:
+            self.quality.stop()
         event.accept()

@@ -62,9 +62,11 @@ CREATE TABLE households (
     updated_at     TEXT NOT NULL,
     deleted        INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX households_village ON households (village_id, group_name, number) WHERE deleted = 0;
+CREATE INDEX households_village ON households (village_id, group_name, number, size) WHERE deleted = 0;
 CREATE INDEX households_number ON households (number) WHERE deleted = 0;
 CREATE INDEX households_head ON households (head_name) WHERE deleted = 0;
+CREATE INDEX households_size ON households (size) WHERE deleted = 0;
+CREATE INDEX households_updated ON households (updated_at) WHERE deleted = 0;
 
 -- Repeating blocks of the Handbook share one shape.
 CREATE TABLE members (

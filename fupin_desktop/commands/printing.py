@@ -1,0 +1,130 @@
+"""``fupin print``: cards, Handbooks, village batches, publicity notices and blank forms as PDF.
+
+    fupin print card|handbook --db PATH --household ID --out FILE.pdf
+    fupin print village-cards|village-handbooks --db PATH --village NAME --out FILE.pdf
+    fupin print notice --db PATH --village NAME --round first|second|announce [--start YYYY-MM-DD] --out FILE.pdf
+    fupin print blank card|handbook|members --out FILE.pdf [--db PATH]
+
+Characters no font has are listed on stderr as warnings (``--json``: in ``warnings``); the PDF
+is still written, with 〓 in their place.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from fupin_desktop.commands._base import CliError, open_existing, print_json
+from fupin_desktop.domain.values import FieldValueError, parse_date
+from fupin_desktop.printing import service
+from fupin_desktop.printing.service import PrintError, PrintResult
+
+ROUND_CHOICES = ("first", "second", "announce")
+
+
+def register(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
+    """Add ``fupin print`` and its documents."""
+    p = add("print", "打印：登记卡、扶贫手册、公示公告、空白表（PDF）")
+    docs = p.add_subparsers(dest="document", metavar="DOCUMENT")
+    docs.required = True
+
+    def doc(name: str, helptext: str, func: Callable[[argparse.Namespace], int]) -> argparse.ArgumentParser:
+        sp = docs.add_parser(name, help=helptext)
+        sp.add_argument("--db", default=argparse.SUPPRESS, help="数据库文件")
+        sp.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="输出 JSON")
+        sp.add_argument("--out", required=True, metavar="FILE.pdf", help="输出的 PDF 文件")
+        sp.add_argument("--font", help="打印字体：字体文件路径或 SimSun 等字体名（默认内置文泉驿微米黑）")
+        sp.set_defaults(func=func)
+        return sp
+
+    for name, label in (("card", "一户的贫困户登记卡"), ("handbook", "一户的扶贫手册（六个部分）")):
+        sp = doc(name, label, cmd_household)
+        sp.add_argument("--household", type=int, required=True, metavar="ID", help="户的编号（fupin households 可查）")
+    for name, label in (("village-cards", "全村各户的登记卡"), ("village-handbooks", "全村各户的扶贫手册")):
+        sp = doc(name, label, cmd_village)
+        sp.add_argument("--village", required=True, metavar="NAME")
+    n = doc("notice", "公示/公告名单", cmd_notice)
+    n.add_argument("--village", required=True, metavar="NAME")
+    n.add_argument("--round", required=True, choices=ROUND_CHOICES,
+                   help="first 第一次公示，second 第二次公示，announce 公告")
+    n.add_argument("--start", metavar="YYYY-MM-DD", help="公示开始日期（默认今天）")
+    n.add_argument("--days", type=int, help="公示天数（默认按政策参数，一般 7 天）")
+    n.add_argument("--year", type=int, help="年度（默认取各户的登记年度）")
+    n.add_argument("--phone", help="监督电话（默认取设置）")
+    n.add_argument("--issuer", help="发布单位（默认：第一次公示为村委会，第二次为乡镇人民政府，公告为县扶贫开发领导小组）")
+    b = doc("blank", "空白表：登记卡、扶贫手册、家庭成员表", cmd_blank)
+    b.add_argument("kind", choices=("card", "handbook", "members"))
+    b.add_argument("--copies", type=int, default=1, help="份数")
+
+
+def _report(args: argparse.Namespace, result: PrintResult, what: str) -> int:
+    if getattr(args, "json", False):
+        print_json(result.as_json())
+    else:
+        for warning in result.warnings:
+            print(f"警告：{warning}", file=sys.stderr)
+        print(f"已生成{what}：{result.path}（{result.pages} 页）")
+    return 0
+
+
+def _progress(args: argparse.Namespace) -> Callable[[int, int], None] | None:
+    if getattr(args, "json", False) or not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        print(f"\r正在生成 {done}/{total}", end="" if done < total else "\n", file=sys.stderr, flush=True)
+
+    return show
+
+
+def _run(func: Callable[[], PrintResult]) -> PrintResult:
+    try:
+        return func()
+    except PrintError as exc:
+        raise CliError(str(exc)) from exc
+
+
+def cmd_household(args: argparse.Namespace) -> int:
+    with open_existing(getattr(args, "db", None)) as store:
+        result = _run(lambda: service.print_households(
+            store, [args.household], Path(args.out), document=args.document, font=args.font))
+    return _report(args, result, service.DOCUMENT_TITLES[args.document])
+
+
+def cmd_village(args: argparse.Namespace) -> int:
+    document: Any = args.document.removeprefix("village-").removesuffix("s")
+    with open_existing(getattr(args, "db", None)) as store:
+        result = _run(lambda: service.print_village(
+            store, args.village, Path(args.out), document=document, font=args.font, progress=_progress(args)))
+    return _report(args, result, f"{args.village}{service.DOCUMENT_TITLES[document]}（{result.households} 户）")
+
+
+def cmd_notice(args: argparse.Namespace) -> int:
+    start: date | None = None
+    if args.start:
+        try:
+            start = parse_date(args.start)
+        except FieldValueError as exc:
+            raise CliError(f"--start：{exc}") from exc
+    if args.days is not None and args.days < 1:
+        raise CliError("--days 应为正整数")
+    with open_existing(getattr(args, "db", None)) as store:
+        result = _run(lambda: service.print_notice(
+            store, args.village, args.round, Path(args.out), start=start, days=args.days, year=args.year,
+            phone=args.phone, issuer=args.issuer, font=args.font))
+    return _report(args, result, f"{args.village}{service.ROUNDS[args.round]}（{result.households} 户）")
+
+
+def cmd_blank(args: argparse.Namespace) -> int:
+    db = getattr(args, "db", None)
+    if db:
+        with open_existing(db) as store:
+            result = _run(lambda: service.print_blank(args.kind, Path(args.out), store=store, font=args.font,
+                                                      copies=args.copies))
+    else:
+        result = _run(lambda: service.print_blank(args.kind, Path(args.out), font=args.font, copies=args.copies))
+    return _report(args, result, f"空白{service.DOCUMENT_TITLES[args.kind]}")

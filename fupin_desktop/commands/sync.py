@@ -1,0 +1,267 @@
+"""``fupin sync ...``: keys, export, county import, feedback, upload and the receiving service.
+
+Private keys are unlocked with the passphrase in ``FUPIN_PASSPHRASE``, or asked for on the
+terminal when there is one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from fupin_desktop.commands._base import CliError, db_path, open_existing, open_store, print_json
+from fupin_desktop.store.sync import SyncRepository
+from fupin_desktop.sync.format import SyncError
+from fupin_desktop.sync.keys import PASSPHRASE_ENV, env_passphrase
+
+
+def passphrase(*, confirm: bool = False) -> str | None:
+    value = env_passphrase()
+    if value is not None:
+        return value
+    if sys.stdin is not None and sys.stdin.isatty():
+        first = getpass.getpass("私钥口令：")
+        if confirm and getpass.getpass("再输入一次口令：") != first:
+            raise CliError("两次输入的口令不一致。")
+        return first
+    raise CliError(f"需要私钥口令：请设置环境变量 {PASSPHRASE_ENV}。")
+
+
+def export_context(store: Any) -> Any:
+    """The rules' township-wide context (other households from one bulk index, not a query each)."""
+    from fupin_desktop import quality
+    from fupin_desktop.store.crossrecord import load_memory_records
+
+    return quality.context(store, load_memory_records(store.db))
+
+
+def _guard(func: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return func(args)
+        except SyncError as exc:
+            raise CliError(str(exc)) from exc
+
+    return run
+
+
+# -- keys ------------------------------------------------------------------------------------
+def cmd_init_county(args: argparse.Namespace) -> int:
+    from fupin_desktop.sync.keys import init_county, write_key_file
+
+    with open_store(args.db) as store:
+        pub = init_county(SyncRepository(store.db), args.county_code.strip(), args.county_name.strip(),
+                          passphrase(confirm=True) if SyncRepository(store.db).county() is None else None,
+                          operator=store.operator)
+    write_key_file(Path(args.out), pub)
+    result = {"county": pub.code, "name": pub.name, "fingerprint": pub.fingerprint, "public_key": args.out}
+    if args.json:
+        print_json(result)
+    else:
+        print(f"县级数据库 {pub.name}（{pub.code}）已就绪。县公钥已写入 {args.out}，请交给各乡镇。")
+        print(f"县公钥指纹：{pub.fingerprint}（乡镇导入时请电话核对）")
+    return 0
+
+
+def cmd_trust(args: argparse.Namespace) -> int:
+    from fupin_desktop.sync.keys import (
+        CountyPublic,
+        read_key_file,
+        register_township,
+        trust_county,
+    )
+
+    if bool(args.county_key) == bool(args.township_key):
+        raise CliError("请给出 --county-key（乡镇导入县公钥）或 --township-key（县里登记乡镇公钥）其中之一。")
+    key_file = Path(args.county_key or args.township_key)
+    pub = read_key_file(key_file)
+    with open_existing(args.db) as store:
+        repo = SyncRepository(store.db)
+        if args.county_key:
+            if not isinstance(pub, CountyPublic):
+                raise CliError(f"{key_file.name} 是乡镇公钥，不是县公钥。")
+            trust_county(repo, pub)
+            result = {"trusted": "county", "code": pub.code, "name": pub.name, "fingerprint": pub.fingerprint}
+        else:
+            if isinstance(pub, CountyPublic):
+                raise CliError(f"{key_file.name} 是县公钥，不是乡镇公钥。")
+            register_township(repo, pub, store.operator, replace=args.replace)
+            result = {"trusted": "township", "code": pub.code, "name": pub.name, "fingerprint": pub.fingerprint}
+    if args.json:
+        print_json(result)
+    else:
+        kind = "县" if result["trusted"] == "county" else "乡镇"
+        print(f"已信任{kind}公钥：{pub.name}（{pub.code}）")
+        print(f"指纹：{pub.fingerprint}（请与对方电话核对）")
+    return 0
+
+
+def cmd_township_key(args: argparse.Namespace) -> int:
+    from fupin_desktop.sync.keys import ensure_township_key, township_public, write_key_file
+
+    with open_existing(args.db) as store:
+        repo = SyncRepository(store.db)
+        existing = township_public(repo)
+        pub = existing or ensure_township_key(repo, passphrase(confirm=True))
+    write_key_file(Path(args.out), pub)
+    result = {"township": pub.code, "name": pub.name, "fingerprint": pub.fingerprint, "public_key": args.out,
+              "created": existing is None}
+    if args.json:
+        print_json(result)
+    else:
+        print(f"乡镇公钥已写入 {args.out}，请交给县扶贫办登记。")
+        print(f"乡镇密钥指纹：{pub.fingerprint}（县里登记时请电话核对）")
+    return 0
+
+
+# -- export / import -------------------------------------------------------------------------
+def cmd_export(args: argparse.Namespace) -> int:
+    from fupin_desktop.sync.export import export_batch
+
+    with open_existing(args.db) as store:
+        result = export_batch(store, Path(args.out), passphrase=passphrase(), full=args.full,
+                              context=export_context(store))
+    if args.json:
+        print_json(result.to_json())
+    else:
+        print(result.message)
+        if result.batch:
+            print(result.batch)
+        for h in result.held_back:
+            print(f"  暂不导出：{h['village']} {h['group']} 户编号 {h['number']} {h['head_name']}：{'；'.join(h['errors'])}",
+                  file=sys.stderr)
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from fupin_desktop.sync.county_import import import_files
+
+    with open_existing(args.db) as store:
+        results = import_files(store, [Path(p) for p in args.batches], passphrase=passphrase())
+    if args.json:
+        print_json([r.to_json() for r in results])
+    else:
+        for r in results:
+            label = {"imported": "已导入", "already-imported": "已导入过", "refused": "已拒绝"}[r.status]
+            print(f"{label}\t{Path(r.batch).name}\t{r.message}")
+    return 1 if any(r.status == "refused" for r in results) else 0
+
+
+def cmd_feedback(args: argparse.Namespace) -> int:
+    from fupin_desktop.sync.feedback import write_feedback
+
+    with open_existing(args.db) as store:
+        written = write_feedback(store, args.township, Path(args.out), passphrase=passphrase())
+    if args.json:
+        print_json(written.to_json())
+    else:
+        print(f"已写出给 {written.township} 的反馈：{written.path}（{written.batches} 批，拒收 {written.rejected} 条，"
+              f"冲突 {written.conflicts} 户，跨乡重复 {written.duplicates} 人）")
+    return 0
+
+
+def cmd_import_feedback(args: argparse.Namespace) -> int:
+    from fupin_desktop.sync.feedback import import_feedback
+
+    with open_existing(args.db) as store:
+        view = import_feedback(store, Path(args.file))
+    if args.json:
+        print_json(view)
+    else:
+        print(f"{view['county']} 的反馈（{view['created_at'][:16]}）：县里已收到 {len(view['batches'])} 批"
+              + ("（此前已导入过该反馈）" if view["already_imported"] else ""))
+        if view["missing_sequences"]:
+            print(f"县里缺少第 {'、'.join(map(str, view['missing_sequences']))} 批，请补交。")
+        for r in view["rejected"]:
+            print(f"  拒收：户编号 {r['number']} {r['head_name']}：{'；'.join(r['reasons'])}")
+        for c in view["conflicts"]:
+            if c["state"] == "open":
+                print(f"  冲突待县里处理：户编号 {c['number']} {c['head_name']}：{c['reason']}")
+        for d in view["duplicates"]:
+            print(f"  跨乡重复：{d['member_name']}（户编号 {d.get('number') or ''} {d['head_name']}）"
+                  f"也登记在 {d['other_township']}")
+    return 0
+
+
+# -- network ---------------------------------------------------------------------------------
+def cmd_upload(args: argparse.Namespace) -> int:
+    from fupin_desktop.sync.upload import upload_pending
+
+    with open_existing(args.db) as store:
+        results = upload_pending(store, args.url, timeout=args.timeout, attempts=args.attempts)
+    if args.json:
+        print_json([r.to_json() for r in results])
+    else:
+        if not results:
+            print("没有待上传的批次。")
+        for r in results:
+            print(f"第 {r.sequence} 批\t{r.state}\t{r.message}")
+    return 1 if any(r.state in ("problems", "failed") for r in results) else 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from fupin_desktop.sync.server import serve
+
+    path = db_path(args.db)
+    if not path.exists():
+        raise CliError(f"数据库 {path} 不存在。")
+    serve(path, args.host, args.port, passphrase=passphrase())
+    return 0
+
+
+def register(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
+    sync = add("sync", "县乡数据交换：密钥、导出、导入、反馈、上传")
+    verbs = sync.add_subparsers(dest="sync_command", metavar="VERB")
+    sync.set_defaults(func=lambda _args: _missing_verb(sync))
+
+    def verb(name: str, helptext: str, func: Callable[[argparse.Namespace], int]) -> argparse.ArgumentParser:
+        sp = verbs.add_parser(name, help=helptext)
+        sp.add_argument("--db", default=argparse.SUPPRESS, help="数据库文件")
+        sp.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="输出 JSON")
+        sp.set_defaults(func=_guard(func))
+        return sp
+
+    p = verb("init-county", "县里：初始化县级数据库并生成县密钥", cmd_init_county)
+    p.add_argument("--county-code", required=True)
+    p.add_argument("--county-name", required=True)
+    p.add_argument("--out", required=True, help="县公钥文件（交给各乡镇）")
+
+    p = verb("trust", "导入县公钥（乡镇）或登记乡镇公钥（县里）", cmd_trust)
+    p.add_argument("--county-key", help="县公钥文件（在乡镇数据库上）")
+    p.add_argument("--township-key", help="乡镇公钥文件（在县级数据库上）")
+    p.add_argument("--replace", action="store_true", help="乡镇换了密钥时，核对指纹后替换旧密钥")
+
+    p = verb("township-key", "乡镇：生成（首次）并导出本乡签名公钥", cmd_township_key)
+    p.add_argument("--out", required=True)
+
+    p = verb("export", "乡镇：导出上次以来的变更批次", cmd_export)
+    p.add_argument("--out", required=True, help="导出到的文件夹（如 U 盘）")
+    p.add_argument("--full", action="store_true", help="导出全部数据")
+
+    p = verb("import", "县里：导入批次文件", cmd_import)
+    p.add_argument("batches", nargs="+", metavar="BATCH")
+
+    p = verb("feedback", "县里：导出给某乡镇的反馈文件", cmd_feedback)
+    p.add_argument("--township", required=True, metavar="CODE")
+    p.add_argument("--out", required=True)
+
+    p = verb("import-feedback", "乡镇：导入县里的反馈文件", cmd_import_feedback)
+    p.add_argument("file", metavar="FILE")
+
+    p = verb("upload", "乡镇：把待送批次上传到县里", cmd_upload)
+    p.add_argument("--url", required=True)
+    p.add_argument("--timeout", type=float, default=30.0, help=argparse.SUPPRESS)
+    p.add_argument("--attempts", type=int, default=5, help=argparse.SUPPRESS)
+
+    p = verb("serve", "县里：运行接收批次的服务", cmd_serve)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8765)
+
+
+def _missing_verb(parser: argparse.ArgumentParser) -> Any:
+    parser.print_help(sys.stderr)
+    raise CliError("请给出 sync 的子命令，如 fupin sync export。")

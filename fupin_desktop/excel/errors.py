@@ -1,0 +1,99 @@
+"""The error workbook: the rows an import rejected, as they were, plus why.
+
+The clerk corrects the cells named in the last column (错误原因) and imports the
+file again: it keeps the sheet names and the (combined) header of the original,
+so it is recognised and mapped the same way, and the two added columns (原行号,
+错误原因) are never imported.
+
+Pure Python, no Qt.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+
+from fupin_desktop.excel import headers as hdr
+from fupin_desktop.excel.exporter import Column, column_width, safe_value
+from fupin_desktop.excel.importer import REJECTED, ImportPlan, ImportReport, SourceRow
+
+_REASON_FILL = PatternFill("solid", fgColor="FDE9E7")
+_HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
+
+
+def rejected_rows(plan: ImportPlan, report: ImportReport) -> dict[str, list[tuple[SourceRow, list[str]]]]:
+    """Sheet name -> (row, reasons) of every rejected row, in sheet order."""
+    cells: dict[tuple[str, int], SourceRow] = {}
+    for staged in plan.households:
+        for row in staged.rows:
+            cells[(row.sheet, row.number)] = row
+    for row in plan.skipped:
+        cells[(row.sheet, row.number)] = row
+    out: dict[str, list[tuple[SourceRow, list[str]]]] = {}
+    for result in report.rows:
+        if result.status == REJECTED and (result.sheet, result.row) in cells:
+            out.setdefault(result.sheet, []).append((cells[(result.sheet, result.row)], result.reasons))
+    return out
+
+
+def write_error_workbook(plan: ImportPlan, report: ImportReport, path: str | Path) -> int:
+    """Write the rejected rows to ``path``; returns how many rows were written."""
+    rows_by_sheet = rejected_rows(plan, report)
+    book = Workbook(write_only=True)
+    written = 0
+    source_name = Path(plan.source.path).name
+    for sheet in plan.source.sheets:
+        rows = rows_by_sheet.get(sheet.name, [])
+        if not rows and plan.source.layout == "roster":
+            continue
+        ws = book.create_sheet(sheet.name)
+        names = list(sheet.header.names)
+        while names and not names[-1]:
+            names.pop()
+        width = max(len(names), max((len(r.cells) for r, _ in rows), default=0))
+        names += [""] * (width - len(names))
+        for i, name in enumerate(names):
+            ws.column_dimensions[hdr.column_letter(i)].width = column_width(Column(name or "列", lambda: None))
+        ws.column_dimensions[hdr.column_letter(width)].width = 8
+        ws.column_dimensions[hdr.column_letter(width + 1)].width = 60
+        ws.freeze_panes = "A3"
+        title = WriteOnlyCell(ws, value=f"以下为未能导入的行（原文件：{source_name}，{date.today().isoformat()}）。"
+                                        "请按最后一列“错误原因”改正后保存，再用“导入 Excel”导入本文件。")
+        title.font = Font(bold=True, color="9C0006")
+        ws.append([title])
+        header = []
+        for name in [*names, hdr.SOURCE_ROW_LABEL, hdr.REASON_LABEL]:
+            cell = WriteOnlyCell(ws, value=name or None)
+            cell.font = Font(bold=True)
+            cell.fill = _HEADER_FILL
+            header.append(cell)
+        ws.append(header)
+        for row, reasons in rows:
+            values = [_as_was(ws, v) for v in row.cells[:width]]
+            values += [None] * (width - len(values))
+            reason = WriteOnlyCell(ws, value="；".join(reasons) or "同户其他行有错误")
+            reason.fill = _REASON_FILL
+            reason.alignment = Alignment(wrap_text=True, vertical="top")
+            ws.append([*values, row.number, reason])
+            written += 1
+    if not book.worksheets:
+        ws = book.create_sheet("未导入的行")
+        ws.append(["没有未导入的行。"])
+    book.save(path)
+    return written
+
+
+def _as_was(ws: Any, value: Any) -> Any:
+    """The cell as it was read: a number stays a number (an ID stored as a number shows in full)."""
+    if isinstance(value, float) and value.is_integer() and abs(value) >= 1e11:
+        cell = WriteOnlyCell(ws, value=value)
+        cell.number_format = "0"
+        return cell
+    if isinstance(value, str) and not value:
+        return None
+    return safe_value(ws, value) if not isinstance(value, bool) else value

@@ -1,0 +1,153 @@
+"""Turn what a spreadsheet cell holds into a field value, the way the form would.
+
+A cell comes from the reader as ``str``, ``float``, ``int``, ``bool``, ``date`` or
+``datetime``.  Text goes through the same :func:`~fupin_desktop.domain.values.parse_value`
+as typing in the form (full-width folding, zero-width and edge spaces removed, code
+numbers, labels, aliases and pinyin initials, lower-case x, 15-digit IDs upgraded);
+this module adds what only spreadsheets do:
+
+* an ID number stored as a NUMBER: Excel keeps 15 significant digits, so an
+  18-digit number has lost its last digits and is never stored (blocking);
+* other long numbers (户编号, bank accounts) stored as numbers likewise;
+* dates as date cells, serial day numbers, or text with a time part;
+* 是/否 written in a dozen ways (√, ×, 有/无, 已参加/未参加 ...).
+
+Names keep the minority middle dot "·" and characters outside the BMP (𠮷) exactly.
+Pure Python, no Qt.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from fupin_desktop.domain.codes import CodeList
+from fupin_desktop.domain.text import normalize_text
+from fupin_desktop.domain.values import FieldValueError, parse_value
+from fupin_desktop.formspec import FieldSpec
+
+#: Excel keeps 15 significant digits of a number.
+EXCEL_DIGITS = 15
+_TRUE = frozenset({
+    "是", "1", "y", "yes", "true", "有", "√", "✓", "✔", "☑", "通", "已", "s", "是的", "对",
+    "已参加", "参加", "已参保", "参保", "享受", "已享受", "安全", "困难", "已通", "有的",
+})
+_FALSE = frozenset({
+    "否", "0", "n", "no", "false", "无", "×", "✗", "✘", "☐", "未", "不", "f", "不是", "没有",
+    "未参加", "不参加", "未参保", "不享受", "未享受", "不安全", "不困难", "未通", "没",
+})
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
+_FULLWIDTH_ALNUM = {c: c - 0xFEE0 for r in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A))
+                    for c in range(r[0], r[1] + 1)} | {0x3000: 0x20}
+_SPACES = re.compile(r"\s+")
+_BLANKS = " \t\r\n\v\f\u3000\u00a0\u200b\u200c\u200d\u2060\ufeff"
+_TIME_SUFFIX = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong with one cell; ``blocking`` problems reject the whole household."""
+
+    message: str
+    blocking: bool = False
+
+
+def clean_text(text: str, *, keep_lines: bool = False) -> str:
+    """Free text as typed: zero-width characters gone, full-width digits/letters folded, trimmed."""
+    text = text.translate(_ZERO_WIDTH).translate(_FULLWIDTH_ALNUM)
+    if keep_lines:
+        return text.replace("\r\n", "\n").strip()
+    return _SPACES.sub(" ", text).strip()
+
+
+def is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip(_BLANKS))
+
+
+def cell_text(value: Any) -> str:
+    """A cell as the clerk sees it (numbers without a spurious ".0", dates ISO)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        if math.isfinite(value) and value == int(value) and abs(value) < 1e16:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time() else value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _integral_digits(value: float | int) -> str | None:
+    """The digits of a whole number cell, or None."""
+    if isinstance(value, float):
+        if not math.isfinite(value) or value != int(value):
+            return None
+        value = int(value)
+    return str(abs(value))
+
+
+def normalize_cell(spec: FieldSpec, value: Any, codes: CodeList | None) -> tuple[Any, Problem | None]:
+    """The field value of one cell (None when empty) and the problem with it, if any.
+
+    A non-blocking problem drops the value (the message says so); the household is
+    still imported and the clerk completes the field in the form.
+    """
+    if is_blank(value):
+        return ([] if spec.type == "multicode" else None), None
+    label = spec.label
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if spec.type == "id_number":
+        if number:
+            digits = _integral_digits(value) or cell_text(value)
+            if len(digits) > EXCEL_DIGITS or not digits.isdigit():
+                return None, Problem(
+                    f"{label}“{cell_text(value)}”被 Excel 存成了数字，超过 15 位的号码后几位已丢失，"
+                    "不能导入。请把该列设为“文本”格式，重新录入完整号码", True)
+            text = digits  # an old 15-digit number survives as a number
+        else:
+            text = str(value)
+        try:
+            return parse_value(spec, text, codes), None
+        except FieldValueError as exc:
+            return None, Problem(f"{label}“{normalize_text(text)}”有误：{exc}", True)
+    if number and spec.type in ("text", "bank_account", "phone"):
+        digits = _integral_digits(value)
+        if digits is not None and len(digits) > EXCEL_DIGITS:
+            blocking = spec.id == "number"
+            what = "不能导入该户" if blocking else "该项未导入，请在户档案中补录"
+            return None, Problem(
+                f"{label}“{cell_text(value)}”被 Excel 存成了数字，后几位已丢失，{what}", blocking)
+    if spec.type == "bool":
+        key = normalize_text(cell_text(value)).lower()
+        if key in _TRUE:
+            return True, None
+        if key in _FALSE:
+            return False, None
+        return None, Problem(f"{label}“{cell_text(value)}”应填“是”或“否”，该项未导入")
+    if spec.type == "date":
+        if isinstance(value, datetime):
+            return value.date(), None
+        if isinstance(value, date):
+            return value, None
+        text = _TIME_SUFFIX.sub("", normalize_text(cell_text(value)))
+    elif spec.type in ("text", "multiline") and isinstance(value, str):
+        # Free text keeps its Chinese punctuation (，（）：): only digits, letters and spaces fold.
+        text = clean_text(value, keep_lines=spec.type == "multiline")
+        if spec.max_length and len(text) > spec.max_length:
+            return None, Problem(f"{label}最多 {spec.max_length} 个字，现有 {len(text)} 个字，该项未导入")
+        return text, None
+    elif isinstance(value, (timedelta, time)):
+        text = str(value)
+    else:
+        text = cell_text(value)
+    try:
+        return parse_value(spec, text, codes), None
+    except FieldValueError as exc:
+        return None, Problem(f"{exc}，该项未导入")

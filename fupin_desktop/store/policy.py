@@ -1,0 +1,48 @@
+"""The county's policy profile, kept as JSON in the settings table (audited when changed)."""
+
+from __future__ import annotations
+
+import json
+
+from fupin_desktop.rules.policy import Policy, PolicyError
+from fupin_desktop.store import audit, settings
+from fupin_desktop.store.database import Database, StoreError, now_iso
+
+KEY = "policy"
+
+
+class PolicyRepository:
+    """Read and replace the township's copy of the county's policy profile."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def get(self) -> Policy:
+        """The stored profile, or the defaults (DOMAIN §3) when none was ever set."""
+        raw = settings.get(self.db, KEY)
+        if raw is None:
+            return Policy()
+        try:
+            # Lenient: a profile written by a newer version keeps what this version knows.
+            return Policy.from_json(json.loads(raw), strict=False)
+        except (ValueError, PolicyError) as exc:
+            raise StoreError(f"数据库中保存的政策参数有误（{exc}）。请在 设置 → 政策参数 中重新设置或导入。") from exc
+
+    def is_set(self) -> bool:
+        return settings.get(self.db, KEY) is not None
+
+    def put(self, policy: Policy, operator: str) -> None:
+        """Replace the profile; every changed item goes to the audit trail."""
+        old = self.get().to_json()
+        new = policy.to_json()
+        now = now_iso()
+        with self.db.transaction():
+            settings.put(self.db, KEY, json.dumps(new, ensure_ascii=False, sort_keys=True))
+            for key in sorted(set(old) | set(new)):
+                if old.get(key) != new.get(key):
+                    audit.record(self.db, operator=operator, action="update", entity="policy",
+                                 entity_uuid=KEY, field=key, old=old.get(key), new=new.get(key), at=now)
+
+    def reset(self, operator: str) -> None:
+        """Back to the defaults."""
+        self.put(Policy(), operator)

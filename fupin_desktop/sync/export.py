@@ -1,0 +1,263 @@
+"""Township export: every change since the last batch (or everything) into one sealed batch file.
+
+The batch holds the township's settings the county needs (code, name, county, villages with
+quotas and 贫困村 flags, groups), every household changed since the last batch as a bundle with
+all its Handbook rows, and tombstones.  Households with blocking errors are held back and
+listed; they go with a later batch once fixed.
+
+The file is written under a temporary name, flushed and fsynced, renamed, then read back and
+verified (signature, recipient, frames, hash) before anything is reported as exported; only
+then is the batch recorded and the records marked as exported.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import shutil
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fupin_desktop import __version__
+from fupin_desktop.domain.household import TABLES, Household, HouseholdId, Row
+from fupin_desktop.domain.values import from_store
+from fupin_desktop.formspec import FormSpec
+from fupin_desktop.rules import RuleContext, check_household
+from fupin_desktop.store import Store
+from fupin_desktop.store.database import now_iso
+from fupin_desktop.store.households import LOCATION_FIELDS, TOWNSHIP_SOURCED
+from fupin_desktop.store.sync import SyncRepository
+from fupin_desktop.sync.format import (
+    FORMAT_VERSION,
+    HOUSEHOLDS_PER_ENTRY,
+    RECORD_TYPES,
+    Manifest,
+    PayloadWriter,
+    SyncError,
+    dumps_line,
+    join_plaintext,
+)
+from fupin_desktop.sync.keys import fingerprint, raw_public, trusted_county, unlock_township
+from fupin_desktop.sync.seal import SealedWriter, fsync_dir, verify_batch
+
+Progress = Callable[[int, int], None]
+BATCH_SUFFIX = ".fpsync"
+
+
+@dataclass
+class ExportResult:
+    batch: str | None
+    hash: str | None
+    sequence: int | None
+    counts: dict[str, int]
+    held_back: list[dict[str, Any]] = field(default_factory=list)
+    message: str = ""
+    size: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {"batch": self.batch, "sequence": self.sequence, "counts": self.counts,
+                "held_back": self.held_back, "hash": self.hash, "size": self.size, "message": self.message}
+
+
+def outbox_dir(store: Store) -> Path:
+    """Where a copy of every batch is kept beside the database (for upload and re-copying)."""
+    return store.path.parent / f"{store.path.stem}-sync-outbox"
+
+
+def bundle_household(bundle: dict[str, Any], spec: FormSpec, village: str, town: dict[str, Any] | None,
+                     household_id: int | None = None) -> Household:
+    """A :class:`Household` from a bundle, typed by the spec, for the rules."""
+    grid = {f.id: f for f in spec.grid_fields() if f.id not in LOCATION_FIELDS and f.id not in TOWNSHIP_SOURCED}
+    raw = bundle.get("fields") or {}
+    fields = {k: from_store(s, raw.get(k)) for k, s in grid.items()}
+    fields["village"] = village
+    fields["group"] = bundle.get("group_name") or None
+    if town:
+        fields.update(province=town.get("province"), city=town.get("city"), county=town.get("county"),
+                      township=town.get("name"))
+    hh = Household(fields=fields, uuid=bundle["uuid"], revision=bundle.get("revision") or 0,
+                   id=HouseholdId(household_id) if household_id is not None else None)
+    for table in TABLES:
+        specs = {c.id: c for c in spec.table(table).fields}
+        for r in bundle.get(table, []):
+            if r.get("deleted"):
+                continue
+            data = r.get("fields") or {}
+            hh.table(table).append(Row(fields={k: from_store(s, data.get(k)) for k, s in specs.items()},
+                                       uuid=r["uuid"], revision=r.get("revision") or 0))
+    hh.refresh_derived()
+    return hh
+
+
+def blocking_errors(hh: Household, ctx: RuleContext) -> list[str]:
+    return [f.message for f in check_household(hh, ctx) if f.is_error]
+
+
+def export_batch(
+    store: Store,
+    out_dir: str | Path,
+    *,
+    passphrase: str | None,
+    full: bool = False,
+    progress: Progress | None = None,
+    cancelled: Callable[[], bool] | None = None,
+    context: RuleContext | None = None,
+) -> ExportResult:
+    """Write the next batch into ``out_dir``; returns what went in and what was held back.
+
+    ``context`` is what the rules read (``services.rule_context(store)``: villages, the county's
+    policy, the other households); without it only the township's villages are known.
+    """
+    repo = SyncRepository(store.db)
+    if repo.is_county():
+        raise SyncError("这是县级数据库：批次由乡镇导出，县里用“导入批次”。")
+    county = trusted_county(repo)
+    key = unlock_township(repo, passphrase)
+    own_raw = raw_public(key.public_key())
+    town = repo.own_township()
+    if town is None:
+        raise SyncError("请先完成乡镇设置。")
+    out_dir = Path(out_dir)
+    if not out_dir.is_dir():
+        raise SyncError(f"导出位置 {out_dir} 不存在或不是文件夹。")
+
+    counts: Counter[str] = Counter({k: 0 for k in RECORD_TYPES})
+    held_back: list[dict[str, Any]] = []
+    exported: list[tuple[str, str, int]] = []
+    payload = PayloadWriter()
+    with store.db.snapshot():  # one consistent view of the township; clerks may keep saving
+        villages = repo.changed_villages(full)
+        groups = repo.changed_groups(full)
+        ids = repo.changed_household_ids(full)
+        town_exported = store.db.query_one("SELECT revision FROM sync_exported WHERE uuid = ?", (town["uuid"],))
+        town_changed = full or town_exported is None or town_exported[0] < town["revision"]
+        all_villages = store.db.query("SELECT uuid, name FROM villages WHERE township_code IS NULL")
+        village_names = {r["uuid"]: r["name"] for r in all_villages}
+        ctx = context or RuleContext(spec=store.spec, villages={v.name: v.groups for v in store.townships.villages()})
+
+        payload.add("township.json", json.dumps(town, ensure_ascii=False, sort_keys=True).encode("utf-8"))
+        payload.add("villages.jsonl", b"".join(dumps_line(v) for v in villages))
+        payload.add("village_groups.jsonl", b"".join(dumps_line(g) for g in groups))
+        counts["villages"], counts["village_groups"] = len(villages), len(groups)
+        exported += [(v["uuid"], "village", v["revision"]) for v in villages]
+        exported += [(g["uuid"], "village_group", g["revision"]) for g in groups]
+        if town_changed:
+            exported.append((town["uuid"], "township", town["revision"]))
+
+        lines: list[bytes] = []
+        entry = 0
+        for done, (household_id, bundle) in enumerate(repo.bundles(ids), start=1):
+            if cancelled is not None and cancelled():
+                raise SyncError("导出已取消，未生成批次。")
+            if not bundle["deleted"]:
+                hh = bundle_household(bundle, store.spec, village_names.get(bundle["village_uuid"], ""), town,
+                                      household_id)
+                errors = blocking_errors(hh, ctx)
+                if errors:
+                    held_back.append({
+                        "uuid": bundle["uuid"], "number": bundle["number"], "head_name": bundle["head_name"],
+                        "village": village_names.get(bundle["village_uuid"], ""), "group": bundle["group_name"],
+                        "errors": errors,
+                    })
+                    continue
+                counts["households"] += 1
+            else:
+                counts["deleted_households"] += 1
+            for table in TABLES:
+                counts[table] += len(bundle[table])
+            lines.append(dumps_line(bundle))
+            exported.append((bundle["uuid"], "household", bundle["revision"]))
+            if len(lines) >= HOUSEHOLDS_PER_ENTRY:
+                entry += 1
+                payload.add(f"households-{entry:05d}.jsonl", b"".join(lines))
+                lines = []
+            if progress is not None and (done % 200 == 0 or done == len(ids)):
+                progress(done, len(ids))
+        if lines:
+            entry += 1
+            payload.add(f"households-{entry:05d}.jsonl", b"".join(lines))
+        sequence = repo.next_sequence()
+        previous = repo.last_outbox()
+
+    held_back_ids = _local_ids(repo, held_back)
+    changed = counts["villages"] + counts["village_groups"] + counts["households"] + counts["deleted_households"]
+    if not changed and not town_changed:
+        return ExportResult(batch=None, hash=None, sequence=None, counts=dict(counts), held_back=held_back_ids,
+                            message="没有新的变更需要导出。" + (f"另有 {len(held_back)} 户因有错误暂不导出。" if held_back else ""))
+
+    payload_bytes = payload.finish()
+    created_at = now_iso()
+    manifest = Manifest(
+        format_version=FORMAT_VERSION, township_code=town["code"], township_name=town["name"], sequence=sequence,
+        previous_batch_hash=previous.hash if previous else "", created_at=created_at, program_version=__version__,
+        full=full, counts=dict(counts), payload_sha256=hashlib.sha256(payload_bytes).hexdigest(),
+        payload_size=len(payload_bytes), signer=fingerprint(own_raw), recipient=fingerprint(county.seal_key),
+    )
+    buffer = io.BytesIO()
+    writer = SealedWriter(buffer, recipient=county.seal_key, signer=key)
+    for part in join_plaintext(manifest.encode(), payload_bytes):
+        writer.write(part)
+    writer.close()
+    data = buffer.getvalue()
+    del buffer, payload_bytes
+    batch_hash = hashlib.sha256(data).hexdigest()
+    name = f"fupin-{town['code']}-{sequence:06d}-{batch_hash[:8]}{BATCH_SUFFIX}"
+
+    def check(read_back: bytes) -> None:
+        verify_batch(read_back, own_raw, county.seal_key)
+
+    copy = write_verified(outbox_dir(store) / name, data, check)
+    target = write_verified(out_dir / name, data, check) if out_dir.resolve() != copy.parent.resolve() else copy
+    with store.db.transaction():
+        repo.add_outbox(sequence=sequence, batch_hash=batch_hash, file_name=name, path=str(target),
+                        copy_path=str(copy), full=full, size=len(data), created_at=created_at,
+                        counts=dict(counts), held_back=len(held_back))
+        repo.mark_exported(exported)
+    message = f"已导出第 {sequence} 批（{counts['households']} 户，删除 {counts['deleted_households']} 户），并已读回校验。"
+    if held_back:
+        message += f"{len(held_back)} 户因有错误暂不导出，请改正后再导出。"
+    return ExportResult(batch=str(target), hash=batch_hash, sequence=sequence, counts=dict(counts),
+                        held_back=held_back_ids, message=message, size=len(data))
+
+
+def _local_ids(repo: SyncRepository, held_back: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    refs = repo.household_refs(h["uuid"] for h in held_back)
+    return [{"id": refs.get(h["uuid"], {}).get("id"), **h} for h in held_back]
+
+
+def write_verified(path: Path, data: bytes, check: Callable[[bytes], None]) -> Path:
+    """Temp name, flush, fsync, rename, fsync the folder, read back and verify."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        free = shutil.disk_usage(path.parent).free
+    except OSError:
+        free = None
+    if free is not None and free < len(data) + 65536:
+        raise SyncError(f"{path.parent} 空间不足（需要 {len(data) / 1e6:.1f} MB，剩余 {free / 1e6:.1f} MB）。")
+    tmp = path.with_name(f".{path.name}.part")
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+        fsync_dir(path.parent)
+        read_back = path.read_bytes()
+    except OSError as exc:
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
+        raise SyncError(f"无法写入 {path}：{exc.strerror or exc}。请检查 U 盘是否已拔出、已满或写保护。") from exc
+    if hashlib.sha256(read_back).digest() != hashlib.sha256(data).digest():
+        raise SyncError(f"写入 {path} 后读回的内容与原文不符，U 盘可能有问题。请换一个 U 盘重新导出。")
+    try:
+        check(read_back)
+    except SyncError as exc:
+        raise SyncError(f"写入 {path} 后读回校验失败：{exc}") from exc
+    return path
