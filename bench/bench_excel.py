@@ -14,29 +14,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-OUT = ROOT / "bench" / "out"
-
-
-def demo_db(n: int) -> Path:
-    from fupin_desktop.demo import build_demo
-    from fupin_desktop.store import Store
-
-    OUT.mkdir(parents=True, exist_ok=True)
-    path = OUT / f"demo-{n}.db"
-    if not path.exists():
-        t0 = time.perf_counter()
-        with Store(path) as store:
-            build_demo(store, households=n, seed=7)
-        print(f"  built {n} households in {time.perf_counter() - t0:.1f} s")
-    return path
+from common import OUT, demo_db, peak_mb  # noqa: E402
 
 
 def step(name: str, args: list[str]) -> dict:
@@ -44,10 +27,6 @@ def step(name: str, args: list[str]) -> dict:
     out = subprocess.run([sys.executable, __file__, "--step", name, *args], capture_output=True, text=True,
                          check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
-
-
-def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
 def run_step(name: str, args: list[str]) -> None:

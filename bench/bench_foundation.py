@@ -16,27 +16,14 @@ import random
 import statistics
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from fupin_desktop.demo import build_demo  # noqa: E402
+from common import demo_db, ms, percentile  # noqa: E402
+
 from fupin_desktop.store import Store  # noqa: E402
 
-OUT = ROOT / "bench" / "out"
 _APP = None
-
-
-def ms(seconds: float) -> str:
-    return f"{seconds * 1000:8.1f} ms"
-
-
-def percentile(values: list[float], p: float) -> float:
-    values = sorted(values)
-    k = max(0, min(len(values) - 1, round(p / 100 * (len(values) - 1))))
-    return values[k]
 
 
 def wait_for(app: object, model: object) -> None:
@@ -44,17 +31,6 @@ def wait_for(app: object, model: object) -> None:
     while model.loading:  # type: ignore[attr-defined]
         app.processEvents()  # type: ignore[attr-defined]
         time.sleep(0.001)
-
-
-def demo_db(n: int) -> Path:
-    OUT.mkdir(parents=True, exist_ok=True)
-    path = OUT / f"demo-{n}.db"
-    if not path.exists():
-        t0 = time.perf_counter()
-        with Store(path) as store:
-            build_demo(store, households=n, seed=7)
-        print(f"  built {n} households in {time.perf_counter() - t0:.1f} s")
-    return path
 
 
 def bench(n: int) -> None:

@@ -18,25 +18,9 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from common import OUT, ROOT, demo_db  # noqa: E402
 
-OUT = ROOT / "bench" / "out"
 HOUSEHOLDS = 2000
-
-
-def demo_db() -> Path:
-    from fupin_desktop.demo import build_demo
-    from fupin_desktop.store import Store
-
-    OUT.mkdir(parents=True, exist_ok=True)
-    path = OUT / f"demo-{HOUSEHOLDS}.db"
-    if not path.exists():
-        t0 = time.perf_counter()
-        with Store(path) as store:
-            build_demo(store, households=HOUSEHOLDS, seed=7)
-        print(f"  built {HOUSEHOLDS} households in {time.perf_counter() - t0:.1f} s")
-    return path
 
 
 def _peak_rss_mb() -> float:
@@ -93,7 +77,7 @@ def main() -> int:
     parser.add_argument("--cards", type=int, default=500)
     parser.add_argument("--handbooks", type=int, default=0)
     args = parser.parse_args()
-    db = demo_db()
+    db = demo_db(HOUSEHOLDS)
     print(f"== printing, demo township of {HOUSEHOLDS} households ({db.stat().st_size / 1e6:.1f} MB) ==")
     font_load()
     run("notice", db, HOUSEHOLDS)

@@ -17,31 +17,14 @@ import argparse
 import random
 import resource
 import statistics
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from common import demo_db  # noqa: E402
 
 from fupin_desktop import quality, services  # noqa: E402
-from fupin_desktop.demo import build_demo  # noqa: E402
 from fupin_desktop.rules import check_household  # noqa: E402
 from fupin_desktop.store import Store  # noqa: E402
 from fupin_desktop.store.crossrecord import load_memory_records  # noqa: E402
-
-OUT = ROOT / "bench" / "out"
-
-
-def demo_db(n: int) -> Path:
-    OUT.mkdir(parents=True, exist_ok=True)
-    path = OUT / f"demo-{n}.db"
-    if not path.exists():
-        t0 = time.perf_counter()
-        with Store(path) as store:
-            build_demo(store, households=n, seed=7)
-        print(f"  built {n} households in {time.perf_counter() - t0:.1f} s")
-    return path
 
 
 def timed(fn):  # type: ignore[no-untyped-def]
