@@ -222,7 +222,7 @@ class Database:
     def close(self) -> None:
         with self._lock:
             try:
-                self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")  # never waits for another reader
             except sqlite3.Error:
                 pass
             self.conn.close()
