@@ -97,22 +97,45 @@ def cmd_check_id(args: argparse.Namespace) -> int:
 
 
 def cmd_households(args: argparse.Namespace) -> int:
+    from fupin_desktop.store.sync import SyncRepository
+
     with _open_existing(args.db) as store:
+        sync = SyncRepository(store.db)
+        county = sync.is_county()
+        township = _township_code(store, sync, args.township) if args.township else None
         village_id = None
         if args.village:
-            village = store.townships.village_by_name(args.village)
-            if village is None:
-                raise CliError(f"本乡没有“{args.village}”。")
-            village_id = village.id
-        ids = store.households.ids(village_id=village_id, search=args.search)
+            # At the county two townships may both have a 炉场村.
+            owners = sync.village_townships()
+            found = [v for v in store.townships.villages() if v.name == args.village
+                     and (not county or township is None or owners.get(v.id or 0) == township)]
+            if not found:
+                raise CliError(f"本乡没有“{args.village}”。" if not county else f"没有“{args.village}”这个村。")
+            if len(found) > 1:
+                raise CliError(f"有 {len(found)} 个乡镇都有“{args.village}”，请用 --township 指定乡镇。")
+            village_id = found[0].id
+        ids = store.households.ids(village_id=village_id, search=args.search, township_code=township)
         rows = [services.summary_json(s) for s in store.households.summaries(ids)]
     if args.json:
         _print_json(rows)
     else:
         for r in rows:
-            print(f"{r['id']}\t{r['number']}\t{r['village']}\t{r['group']}\t{r['head_name']}\t{r['size']}人")
+            where = f"{r['township']}\t" if county else ""  # the county mixes every township's villages
+            print(f"{r['id']}\t{r['number']}\t{where}{r['village']}\t{r['group']}\t{r['head_name']}\t{r['size']}人")
         print(f"共 {len(rows)} 户", file=sys.stderr)
     return 0
+
+
+def _township_code(store: Any, sync: Any, wanted: str) -> str:
+    """The code of a township given by code or name: at the county a registered one, else this one."""
+    towns = [(t.code, t.name) for t in sync.townships()] if sync.is_county() else []
+    own = store.townships.get()
+    if not towns and own is not None:
+        towns = [(own.code, own.name)]
+    for code, name in towns:
+        if wanted.strip() in (code, name):
+            return code
+    raise CliError(f"没有乡镇“{wanted}”（可用：{'、'.join(f'{n}（{c}）' for c, n in towns) or '无'}）。")
 
 
 def cmd_show(args: argparse.Namespace) -> int:
@@ -171,6 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     h = add("households", "列出户")
     h.add_argument("--village")
+    h.add_argument("--township", metavar="CODE_OR_NAME", help="县级数据库：只列出该乡镇的户")
     h.add_argument("--search")
     h.set_defaults(func=cmd_households)
 

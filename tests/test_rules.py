@@ -285,3 +285,25 @@ def test_h005_near_miss_known_village_or_unknown_township() -> None:
     assert findings(h, "H005") == []
     h.fields["village"] = "外乡村"
     assert findings(h, "H005", RuleContext(spec=SPEC, today=TODAY, villages=None)) == []
+
+
+def test_household_rule_messages_say_what_is_wrong_and_what_to_do() -> None:
+    """A clerk reads the message, not the rule: each one ends with what to change."""
+    cases = []
+    h = hh()
+    h.members[2].fields["relation"] = "户主"
+    cases += findings(h, "H001")
+    h = hh()
+    h.members[1].fields["sex"] = "男"
+    h.members[2].fields["birth_date"] += timedelta(days=1)
+    cases += findings(h, "H002")
+    h = hh()
+    h.members[2].fields["id_number"] = h.members[1].get("id_number")
+    cases += findings(h, "H003")
+    h = hh()
+    h.fields["village"] = "外乡村"
+    cases += findings(h, "H005")
+    assert [f.rule for f in cases] == ["H001", "H002", "H002", "H003", "H005"]
+    for f in cases:
+        wrong, _, todo = f.message.partition("。")
+        assert wrong and "请" in todo, f.message

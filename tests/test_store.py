@@ -518,3 +518,11 @@ def test_operator_defaults_and_is_kept(tmp_path: Path) -> None:
         assert s.operator == "赵晓燕"
         s.set_operator("   ")
         assert s.operator == "录入员"
+
+
+def test_a_database_folder_that_cannot_be_made_is_a_store_error_in_chinese(tmp_path: Path) -> None:
+    blocker = tmp_path / "报表.xlsx"
+    blocker.write_bytes(b"a file where the folder should be")
+    with pytest.raises(StoreError, match="无法在.*建立数据库.*可以写入的文件夹"):
+        Store(blocker / "township.db")
+    assert blocker.read_bytes() == b"a file where the folder should be"

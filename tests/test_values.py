@@ -82,7 +82,8 @@ def test_multiline_keeps_line_breaks() -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "value"), [("2015", 2015), ("２０１５", 2015), (" 2,015 ", 2015), (f"20{ZW}15", 2015), ("2015.0", 2015)]
+    ("text", "value"), [("2015", 2015), ("２０１５", 2015), (" 2,015 ", 2015), (f"20{ZW}15", 2015), ("2015.0", 2015),
+                        ("2 015", 2015), ("２　０１５", 2015)]  # pasted with a (full-width) space between digit groups
 )
 def test_integer(text: str, value: int) -> None:
     result = parse(field("year"), text)
@@ -112,6 +113,8 @@ def test_integer_without_range_rejects_non_numbers_cleanly(text: str) -> None:
         ("wage_income", "１，２３４．５６", "1234.56"),
         ("wage_income", f" 12345{ZW} ", "12345"),
         ("wage_income", "1，000", "1000"),
+        ("wage_income", "6 000", "6000"),  # pasted from a printed table
+        ("wage_income", "１２ ３４５．６", "12345.6"),
         ("wage_income", "0.10", "0.1"),
         ("wage_income", "0", "0"),
         ("farmland", "2.346", "2.35"),

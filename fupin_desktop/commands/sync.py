@@ -19,6 +19,16 @@ from fupin_desktop.sync.format import SyncError
 from fupin_desktop.sync.keys import PASSPHRASE_ENV, env_passphrase
 
 
+def local_time(iso: str | None) -> str:
+    """An ISO time stamp (UTC in the files) as the clerk's local ``YYYY-MM-DD HH:MM``."""
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(str(iso)).astimezone().strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return str(iso or "")
+
+
 def passphrase(*, confirm: bool = False) -> str | None:
     value = env_passphrase()
     if value is not None:
@@ -84,7 +94,7 @@ def cmd_trust(args: argparse.Namespace) -> int:
         if args.county_key:
             if not isinstance(pub, CountyPublic):
                 raise CliError(f"{key_file.name} 是乡镇公钥，不是县公钥。")
-            trust_county(repo, pub)
+            trust_county(repo, pub, replace=args.replace)
             result = {"trusted": "county", "code": pub.code, "name": pub.name, "fingerprint": pub.fingerprint}
         else:
             if isinstance(pub, CountyPublic):
@@ -159,7 +169,8 @@ def cmd_feedback(args: argparse.Namespace) -> int:
     if args.json:
         print_json(written.to_json())
     else:
-        print(f"已写出给 {written.township} 的反馈：{written.path}（{written.batches} 批，拒收 {written.rejected} 条，"
+        print(f"已写出给 {written.township_name}（{written.township}）的反馈：{written.path}"
+              f"（{written.batches} 批，拒收 {written.rejected} 条，"
               f"冲突 {written.conflicts} 户，跨乡重复 {written.duplicates} 人）")
     return 0
 
@@ -172,7 +183,7 @@ def cmd_import_feedback(args: argparse.Namespace) -> int:
     if args.json:
         print_json(view)
     else:
-        print(f"{view['county']} 的反馈（{view['created_at'][:16]}）：县里已收到 {len(view['batches'])} 批"
+        print(f"{view['county']} 的反馈（{local_time(view['created_at'])}）：县里已收到 {len(view['batches'])} 批"
               + ("（此前已导入过该反馈）" if view["already_imported"] else ""))
         if view["missing_sequences"]:
             print(f"县里缺少第 {'、'.join(map(str, view['missing_sequences']))} 批，请补交。")
@@ -182,14 +193,14 @@ def cmd_import_feedback(args: argparse.Namespace) -> int:
             if c["state"] == "open":
                 print(f"  冲突待县里处理：户编号 {c['number']} {c['head_name']}：{c['reason']}")
         for d in view["duplicates"]:
-            print(f"  跨乡重复：{d['member_name']}（户编号 {d.get('number') or ''} {d['head_name']}）"
+            print(f"  跨乡重复：{d['member_name']}（户编号 {d['number']} {d['head_name']}）"
                   f"也登记在 {d['other_township']}")
     return 0
 
 
 # -- network ---------------------------------------------------------------------------------
 def cmd_upload(args: argparse.Namespace) -> int:
-    from fupin_desktop.sync.upload import upload_pending
+    from fupin_desktop.sync.upload import UPLOAD_LABELS, upload_pending
 
     with open_existing(args.db) as store:
         results = upload_pending(store, args.url, timeout=args.timeout, attempts=args.attempts)
@@ -199,8 +210,10 @@ def cmd_upload(args: argparse.Namespace) -> int:
         if not results:
             print("没有待上传的批次。")
         for r in results:
-            print(f"第 {r.sequence} 批\t{r.state}\t{r.message}")
-    return 1 if any(r.state in ("problems", "failed") for r in results) else 0
+            print(f"第 {r.sequence} 批\t{UPLOAD_LABELS.get(r.state, r.state)}\t{r.message}")
+    # Conflicts are the county's to resolve (as with ``sync import``): only a batch not delivered
+    # or refused by the county is a failure.
+    return 1 if any(r.state == "failed" or r.refused for r in results) else 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -233,7 +246,7 @@ def register(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
     p = verb("trust", "导入县公钥（乡镇）或登记乡镇公钥（县里）", cmd_trust)
     p.add_argument("--county-key", help="县公钥文件（在乡镇数据库上）")
     p.add_argument("--township-key", help="乡镇公钥文件（在县级数据库上）")
-    p.add_argument("--replace", action="store_true", help="乡镇换了密钥时，核对指纹后替换旧密钥")
+    p.add_argument("--replace", action="store_true", help="对方换了密钥时，电话核对新指纹后替换旧密钥")
 
     p = verb("township-key", "乡镇：生成（首次）并导出本乡签名公钥", cmd_township_key)
     p.add_argument("--out", required=True)

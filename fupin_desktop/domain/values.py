@@ -78,6 +78,8 @@ def parse_value(spec: FieldSpec, text: str | None, codes: CodeList | None = None
         if spec.max_length and len(value) > spec.max_length:
             raise FieldValueError(f"{label}最多 {spec.max_length} 个字，现有 {len(value)} 个字")
         return value
+    if ftype in ("integer", "decimal"):
+        t = t.replace(" ", "")  # "6 000" as pasted from a printed table
     if ftype == "integer":
         try:
             number = Decimal(t.replace(",", ""))

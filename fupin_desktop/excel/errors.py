@@ -19,8 +19,9 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from fupin_desktop.excel import headers as hdr
-from fupin_desktop.excel.exporter import Column, column_width, safe_value
+from fupin_desktop.excel.exporter import Column, column_width, display_width, safe_value, text_cell
 from fupin_desktop.excel.importer import REJECTED, ImportPlan, ImportReport, SourceRow
+from fupin_desktop.excel.normalize import cell_text, is_blank
 
 _REASON_FILL = PatternFill("solid", fgColor="FDE9E7")
 _HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
@@ -57,8 +58,14 @@ def write_error_workbook(plan: ImportPlan, report: ImportReport, path: str | Pat
             names.pop()
         width = max(len(names), max((len(r.cells) for r, _ in rows), default=0))
         names += [""] * (width - len(names))
+        text = plan.text_columns.get(sheet.name, set())
         for i, name in enumerate(names):
-            ws.column_dimensions[hdr.column_letter(i)].width = column_width(Column(name or "列", lambda: None))
+            dimension = ws.column_dimensions[hdr.column_letter(i)]
+            longest = max((display_width(cell_text(r.cells[i])) + 2 for r, _ in rows if i < len(r.cells)), default=0)
+            dimension.width = min(max(column_width(Column(name or "列", lambda: None)), longest), 40)
+            if i in text:
+                dimension.width = max(dimension.width, 21)
+                dimension.number_format = "@"  # a corrected ID number typed here stays text
         ws.column_dimensions[hdr.column_letter(width)].width = 8
         ws.column_dimensions[hdr.column_letter(width + 1)].width = 60
         ws.freeze_panes = "A3"
@@ -74,7 +81,7 @@ def write_error_workbook(plan: ImportPlan, report: ImportReport, path: str | Pat
             header.append(cell)
         ws.append(header)
         for row, reasons in rows:
-            values = [_as_was(ws, v) for v in row.cells[:width]]
+            values = [_as_was(ws, v, i in text) for i, v in enumerate(row.cells[:width])]
             values += [None] * (width - len(values))
             reason = WriteOnlyCell(ws, value="；".join(reasons) or "同户其他行有错误")
             reason.fill = _REASON_FILL
@@ -88,8 +95,13 @@ def write_error_workbook(plan: ImportPlan, report: ImportReport, path: str | Pat
     return written
 
 
-def _as_was(ws: Any, value: Any) -> Any:
-    """The cell as it was read: a number stays a number (an ID stored as a number shows in full)."""
+def _as_was(ws: Any, value: Any, text: bool = False) -> Any:
+    """The cell as it was read: a number stays a number (an ID stored as a number shows in full).
+
+    In a ``text`` column (ID numbers, phones, 户编号) the cell is formatted "@", so the number the
+    clerk types over it in Excel or WPS is kept as text with all its digits."""
+    if text and not is_blank(value) and not isinstance(value, bool):
+        return text_cell(ws, safe_value(ws, value))
     if isinstance(value, float) and value.is_integer() and abs(value) >= 1e11:
         cell = WriteOnlyCell(ws, value=value)
         cell.number_format = "0"

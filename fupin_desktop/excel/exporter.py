@@ -30,7 +30,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -54,7 +54,7 @@ HEADER_ROW = 3  # title, date, header
 TEMPLATE_ROWS = 1000
 #: Text beginning with these would be a formula (or start one) if typed into Excel or WPS.
 RISKY_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-TEXT_TYPES = frozenset({"id_number", "phone", "bank_account"})
+TEXT_TYPES = hdr.TEXT_TYPES
 
 _TITLE_FONT = Font(bold=True, size=14)
 _DATE_FONT = Font(italic=True, color="555555")
@@ -117,6 +117,19 @@ def safe_value(ws: Any, value: Any) -> Any:
     return text
 
 
+def is_text_column(col: Column) -> bool:
+    """Digits that are not numbers: ID numbers, phones, bank accounts, 户编号 and 人编号."""
+    return col.header in ("户编号", "人编号") or hdr.is_text_field(col.spec)
+
+
+def text_cell(ws: Any, value: Any) -> Any:
+    """``value`` (a string, a cell from :func:`safe_value` or a number) in a cell formatted "@"
+    (文本): what Excel and WPS type into it later stays text, never a number that loses digits."""
+    cell = value if isinstance(value, Cell) else WriteOnlyCell(ws, value=value)
+    cell.number_format = "@"
+    return cell
+
+
 def field_cell(spec: FieldSpec, value: Any) -> Any:
     """A stored value as it goes into a cell: labels, numbers as numbers, dates as dates."""
     if value is None or value == []:
@@ -134,15 +147,16 @@ def display_width(text: str) -> int:
 
 def column_width(col: Column) -> float:
     spec = col.spec
-    width = display_width(col.header) + 2
+    width = max(display_width(col.header) + 2, col.width)
     if spec is not None:
         width = max(width, spec.width * 2 + 2 if spec.width else 0)
+        kind = (spec.source or "").rpartition(".")[2] if spec.type == "derived" else spec.type  # 户主证件号码
         width = max(width, {"id_number": 21, "bank_account": 22, "phone": 14, "date": 12,
-                            "multiline": 30, "multicode": 18}.get(spec.type, 0))
+                            "multiline": 30, "multicode": 18}.get(kind, 0))
     if col.header in (hdr.HOUSEHOLD_UUID_LABEL, hdr.ROW_UUID_LABEL):
         width = 38
     if col.header == "户编号":
-        width = max(width, 18)
+        width = max(width, 21)  # 19 digits (510822105001001 0001) and a margin
     return min(max(width, 6), 40)
 
 
@@ -154,13 +168,16 @@ class _Sheet:
         self.ws = book.create_sheet(title)
         self.columns = columns
         self.rows = 0
+        #: Columns of numbers that are text (ID numbers, phones, 户编号): "@" on the column for rows
+        #: typed later and on every written cell, so a number retyped in Excel or WPS stays text.
+        self.text = [is_text_column(col) for col in columns]
         ws = self.ws
         last = hdr.column_letter(max(len(columns) - 1, 0))
         for i, col in enumerate(columns):
             letter = hdr.column_letter(i)
             ws.column_dimensions[letter].width = column_width(col)
-            if col.header == "户编号" or (col.spec is not None and col.spec.type in TEXT_TYPES):
-                ws.column_dimensions[letter].number_format = "@"  # typed later: stays text
+            if self.text[i]:
+                ws.column_dimensions[letter].number_format = "@"
         ws.freeze_panes = f"A{HEADER_ROW + 1}"
         title_cell = WriteOnlyCell(ws, value=heading)
         title_cell.font = _TITLE_FONT
@@ -180,7 +197,12 @@ class _Sheet:
         ws.append(row)
 
     def append(self, *args: Any) -> None:
-        self.ws.append([safe_value(self.ws, col.value(*args)) for col in self.columns])
+        ws = self.ws
+        values = [safe_value(ws, col.value(*args)) for col in self.columns]
+        for i, value in enumerate(values):
+            if self.text[i] and value is not None:
+                values[i] = text_cell(ws, value)
+        ws.append(values)
         self.rows += 1
 
     def finish(self) -> None:
@@ -203,7 +225,7 @@ def national_columns(spec: FormSpec) -> list[Column]:
     return [
         grid("county", "县"), grid("township", "乡(镇)"), grid("village", "行政村"), grid("group", "自然村"),
         grid("number", "户编号"),
-        Column("人编号", lambda hh, m, i: f"{hh.fields.get('number') or ''}{i:02d}", width=20),
+        Column("人编号", lambda hh, m, i: f"{hh.fields.get('number') or ''}{i:02d}", width=23),
         member("name", "姓名"), member("id_number", "证件号码"),
         Column("人数", lambda hh, m, i: hh.size),
         member("relation"), member("ethnicity"), member("education"), member("school_status"),

@@ -34,6 +34,8 @@ ROW_UUID_LABEL = "记录标识"
 SOURCE_ROW_LABEL = "原行号"
 REASON_LABEL = "错误原因"
 EXTRA_COLUMNS = (SOURCE_ROW_LABEL, REASON_LABEL)
+#: Field types whose digits are text, never numbers (Excel keeps 15 digits and drops leading zeros).
+TEXT_TYPES = frozenset({"id_number", "phone", "bank_account"})
 SCAN_ROWS = 30
 MIN_SCORE = 2
 SETTINGS_PREFIX = "excel.mapping."
@@ -72,6 +74,11 @@ class Target:
         return self.spec is None or not (self.spec.readonly or self.spec.type == "derived")
 
     @property
+    def is_text(self) -> bool:
+        """ID numbers, phones, accounts and 户编号: cells that must stay text in Excel."""
+        return (self.field_id == "number" and self.table == HOUSEHOLD) or is_text_field(self.spec)
+
+    @property
     def display(self) -> str:
         where = "户" if self.table == HOUSEHOLD else "成员" if self.table == "members" else self.table
         note = "" if self.importable else "（本乡信息，仅核对）" if self.spec and self.spec.type != "derived" else "（自动计算，仅核对）"
@@ -95,6 +102,16 @@ class Header:
     def rows_text(self) -> str:
         first = self.top + 1
         return f"第 {first} 行" if self.height == 1 else f"第 {first}-{first + 1} 行"
+
+
+def is_text_field(spec: FieldSpec | None) -> bool:
+    """A field of digits that are text: an ID number, phone or account (also when derived: 户主证件号码)."""
+    if spec is None:
+        return False
+    kind = spec.type
+    if kind == "derived":
+        kind = (spec.source or "").rpartition(".")[2]
+    return kind in TEXT_TYPES
 
 
 def header_key(text: Any) -> str:

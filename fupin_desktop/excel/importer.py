@@ -39,7 +39,15 @@ from fupin_desktop.domain.idnumber import check_id
 from fupin_desktop.domain.text import normalize_text
 from fupin_desktop.domain.township import Village
 from fupin_desktop.excel import headers as hdr
-from fupin_desktop.excel.normalize import Problem, cell_text, is_blank, normalize_cell
+from fupin_desktop.excel.normalize import (
+    Problem,
+    cell_text,
+    group_number,
+    is_blank,
+    match_group,
+    normalize_cell,
+    same_township,
+)
 from fupin_desktop.excel.reader import ExcelRefused, Limits, Workbook, open_workbook
 from fupin_desktop.rules import Finding, RuleContext, check_household
 from fupin_desktop.store import Store
@@ -60,6 +68,12 @@ NATURAL_KEYS: dict[str, tuple[str, ...]] = {
 }
 _RAW_KEYS = frozenset({"members.name", "members.id_number", "helpers.name", "household.number"})
 _FOOTER_WORDS = ("合计", "总计", "小计", "填表", "填报", "审核", "制表", "负责人", "说明", "备注", "注：", "注:")
+
+
+def numbering_row(cells: list[Any]) -> bool:
+    """A row of column numbers (1 2 3 …, (1) (2) …) that rosters put under the header."""
+    filled = [cell_text(c) for c in cells if not is_blank(c)]
+    return len(filled) >= 3 and all(t.strip("()（）").isdigit() and int(t.strip("()（）")) <= 200 for t in filled)
 
 
 class ImportCancelled(Exception):
@@ -86,9 +100,14 @@ class SheetPlan:
 
     def samples(self, column: int, count: int = 3) -> list[str]:
         out = []
-        for row in self.rows[self.header.data_start:]:
+        start = self.header.data_start
+        for offset, row in enumerate(self.rows[start:start + 200]):
+            if offset < 2 and numbering_row(row):
+                continue  # the 1 2 3 … under the header is no example of a column's values
             if column < len(row) and not is_blank(row[column]):
-                out.append(cell_text(row[column]))
+                text = cell_text(row[column])
+                if text not in out:  # different values say more about a column than one repeated
+                    out.append(text)
                 if len(out) == count:
                     break
         return out
@@ -201,6 +220,7 @@ class SourceRow:
     reasons: list[str] = field(default_factory=list)  # warnings
     errors: list[str] = field(default_factory=list)  # blocking problems
     dropped: set[str] = field(default_factory=set)  # fields whose cell could not be read
+    duplicate: bool = False  # its ID number is on another row of the file too (reported already)
 
     @property
     def blocking(self) -> bool:
@@ -255,6 +275,8 @@ class ImportPlan:
     skipped: list[SourceRow]  # rows that belong to no household (orphans of the full layout)
     notes: list[str]
     mapping_changed: bool
+    #: Sheet name -> columns that hold ID numbers, phones, accounts or 户编号 (text in Excel).
+    text_columns: dict[str, set[int]] = field(default_factory=dict)
 
 
 @dataclass
@@ -296,10 +318,10 @@ class ImportReport:
 
     def summary(self) -> str:
         verb = "可导入" if self.dry_run else "已导入"
-        parts = [f"新增 {self.created} 户", f"更新 {self.changed} 户", f"未导入 {self.rejected} 户"]
-        text = f"{verb}：" + "，".join(parts)
-        if self.warnings:
-            text += f"（其中 {self.warnings} 户有提示）"
+        done = f"新增 {self.created} 户，更新 {self.changed} 户"
+        if self.warnings:  # said next to what is imported: never read as "of the rejected ones"
+            done += f"（这 {self.created + self.changed} 户中 {self.warnings} 户有提示）"
+        text = f"{verb}：{done}，未导入 {self.rejected} 户"
         if self.groups_added:
             text += "；新增村民小组：" + "、".join(self.groups_added)
         return text
@@ -384,12 +406,15 @@ class _Stager:
         """Footers (填表人, 合计) and a column-number row (1 2 3 ...) under the header."""
         if row.kind not in (hdr.ROSTER, "members"):
             return False
+        if "members.id_number" not in row.raw:
+            # "合计 … 17人" or "填表人：… 审核人：…" spread over the columns, the 姓名 column included.
+            first = next((cell_text(c).strip() for c in row.cells if not is_blank(c)), "")
+            if first.startswith(_FOOTER_WORDS) or any(w in row.text("members.name") for w in _FOOTER_WORDS):
+                return True
         if "members.name" in row.raw or "members.id_number" in row.raw:
             if offset >= 2:
                 return False
-            filled = [cell_text(c) for c in row.cells if not is_blank(c)]
-            return len(filled) >= 3 and all(
-                t.strip("()（）").isdigit() and int(t.strip("()（）")) <= 200 for t in filled)
+            return numbering_row(row.cells)
         filled = [cell_text(c) for c in row.cells if not is_blank(c)]
         return len(filled) <= 3 or any(w in " ".join(filled) for w in _FOOTER_WORDS)
 
@@ -472,9 +497,12 @@ class _Stager:
                 self.progress(done, total)
             self._stage_one(staged, owners, numbers)
         self.progress(total, total)
+        text_columns = {s.name: {i for i, key in enumerate(s.mapping) if key and key in self.targets
+                                 and self.targets[key].is_text} for s in self.source.sheets}
         return ImportPlan(source=self.source, households=households, skipped=skipped,
                           notes=self._notes(), mapping_changed=any(
-                              s.mapping != s.auto_mapping or s.remembered for s in self.source.sheets))
+                              s.mapping != s.auto_mapping or s.remembered for s in self.source.sheets),
+                          text_columns=text_columns)
 
     def _duplicates_in_file(self, households: list[StagedHousehold]) -> None:
         seen: dict[str, list[tuple[StagedHousehold, SourceRow]]] = {}
@@ -490,6 +518,7 @@ class _Stager:
             for staged, row in places:
                 others = {s.key for s, _ in places} - {staged.key}
                 scope = "另一户" if others else "本户"
+                row.duplicate = True
                 row.add(Problem(f"证件号码 {number} 在表中出现了 {len(places)} 次（{where}），同一人又出现在{scope}", True))
 
     def _stage_one(self, staged: StagedHousehold, owners: dict[str, list[tuple[int, str]]],
@@ -498,7 +527,7 @@ class _Stager:
         first = staged.first_row()
         household_values = self._household_values(staged)
         town = household_values.pop("household.township", None)
-        if town and self.township and normalize_text(str(town)) != self.township:
+        if town and self.township and not same_township(str(town), self.township):
             staged.blocking.append(f"乡镇为“{town}”，不是本乡（{self.township}）的户")
         target = self._match(staged, household_values, owners, numbers)
         hh = self.store.households.get(target) if target is not None else None
@@ -534,7 +563,7 @@ class _Stager:
                     continue
                 if key not in out:
                     out[key], raw[key] = value, row.raw.get(key)
-                elif value != out[key] and row.kind == hdr.ROSTER:
+                elif value != out[key] and row.kind == hdr.ROSTER and not self._same_place(key, value, out[key]):
                     label = self.targets[key].label
                     row.reasons.append(f"“{label}”与同户第 {first.number} 行不一致"
                                        f"（“{cell_text(row.raw.get(key))}”/“{cell_text(raw[key])}”），"
@@ -543,6 +572,16 @@ class _Stager:
                 if key == "household.township":
                     out.setdefault(key, row.raw[key])
         return out
+
+    def _same_place(self, key: str, a: Any, b: Any) -> bool:
+        """炉场 and 炉场村, 2 and 二组: written differently on two rows, the same village or group."""
+        if key == "household.village":
+            village = self._village(str(a))
+            return village is not None and village is self._village(str(b))
+        if key == "household.group":
+            number = group_number(str(a))
+            return number is not None and number == group_number(str(b))
+        return False
 
     def _match(self, staged: StagedHousehold, values: dict[str, Any],
                owners: dict[str, list[tuple[int, str]]], numbers: dict[str, list[int]]) -> int | None:
@@ -611,6 +650,11 @@ class _Stager:
             hh.fields[field_id] = value
         group = normalize_text(hh.fields.get("group") or "")
         if village is not None and group and group not in village.groups:
+            known = match_group(group, village.groups)
+            if known is not None:
+                hh.fields["group"] = known  # 1组, 01, 第一组: the village's own 一组
+                group = known
+        if village is not None and group and group not in village.groups:
             staged.new_groups.append((village, group))
             first.reasons.append(f"{village.name}还没有村民小组“{group}”，导入时将新增")
         if not hh.fields.get("number") and staged.number:
@@ -618,7 +662,8 @@ class _Stager:
 
     def _village(self, name: str) -> Village | None:
         name = normalize_text(name)
-        for candidate in (name, name + "村", name.removeprefix(self.township)):
+        local = name.split(self.township, 1)[-1] if self.township else name  # 青川县茶坝乡炉场村
+        for candidate in (name, name + "村", local, local + "村"):
             for v in self.villages:
                 if v.name == candidate:
                     return v
@@ -709,6 +754,8 @@ class _Stager:
                 continue  # about a stored row the file does not touch
             rows = [r for r in rows if not any(f"{x.table}.{x.field}" in r.dropped or (
                 x.field == "birth_date" and r.blocking) for x in row_refs)]
+            if f.rule == "H003":
+                rows = [r for r in rows if not r.duplicate]  # said with the file's row numbers already
             if row_refs and not rows:
                 continue  # the cell's own problem is reported already
             if not blocking and not self._relevant(f):

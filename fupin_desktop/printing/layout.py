@@ -278,16 +278,21 @@ class Document:
         c = self.canvas
         y = self.bottom - 9 * mm
         size = SIZE_S5
+        # The page number sits at the right ("第 n 页" | "/ 共 N 页", the total drawn at the end):
+        # the label (document, village, head, 户编号) gets the whole line up to it.
+        middle = self.right - self.measure.width("/ 共 9999 页", size)
+        page = f"第 {self.pages} 页"
+        page_x = middle - 2 - self.measure.width(page, size)
         if self.footer_label:
             label = self.footer_label
-            max_w = self.width * 0.55
+            max_w = (page_x - 6 * mm if self.numbered else self.right) - self.left
             while label and self.measure.width(label, size) > max_w:
                 label = label[:-2] + "…" if len(label) > 2 else ""
+            if label != self.footer_label:
+                self.notes.append(f"页脚过长，已截短：{self.footer_label}")
             self.text(self.left, y, label, size)
         if self.numbered:
-            middle = self.left + self.width * 0.78
-            page = f"第 {self.pages} 页"
-            self.text(middle - 2 - self.measure.width(page, size), y, page, size)
+            self.text(page_x, y, page, size)
             c.saveState()
             c.translate(middle + 2, y)
             c.doForm("fupin_total_pages")

@@ -204,6 +204,10 @@ def table_fields(group: GroupSpec, only: Sequence[str] | None = None) -> list[Fi
     return [by_id[i] for i in only]
 
 
+#: Space left under a table.
+TABLE_GAP = 3 * mm
+
+
 def draw_spec_table(
     doc: Document,
     group: GroupSpec,
@@ -246,9 +250,10 @@ def draw_spec_table(
             height = (7 * mm if band_title else 0) + 12 * mm + len(data) * blank_row
             if height <= doc.top - doc.bottom:
                 doc.ensure(height)
+        # What is reserved below the table (part 6's signatures) must fit after the gap under it too.
         draw_table(doc, columns, data, size=size, header_size=SIZE_S5, min_row=row_h, title=band_title,
-                   padding=padding, padding_row=blank_row, reserve=reserve if fill else 0.0)
-        doc.y -= 3 * mm
+                   padding=padding, padding_row=blank_row, reserve=reserve + TABLE_GAP if fill and reserve else 0.0)
+        doc.y -= TABLE_GAP
 
 
 def label_value_line(doc: Document, parts: Sequence[tuple[str, str]], size: float = SIZE_5,

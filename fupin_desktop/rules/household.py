@@ -18,7 +18,8 @@ def one_head(hh: Household, ctx: RuleContext) -> Iterator[Finding]:
                       FieldRef("relation", "members", 0))
     elif len(heads) > 1:
         names = "、".join(str(hh.members[i].get("name") or "") for i in heads)
-        yield finding(f"一户只能有一位户主，现有 {len(heads)} 位（{names}）",
+        yield finding(f"一户只能有一位户主，现有 {len(heads)} 位（{names}）。"
+                      "请只留一位户主，把其他人的“与户主关系”改为其与户主的关系",
                       *(FieldRef("relation", "members", i) for i in heads))
 
 
@@ -32,11 +33,13 @@ def sex_and_birth_match_id(hh: Household, ctx: RuleContext) -> Iterator[Finding]
             continue
         name = m.get("name") or f"第 {i + 1} 行"
         if m.get("sex") and m.get("sex") != check.sex:
-            yield finding(f"{name}的性别填“{m.get('sex')}”，但身份证号显示为“{check.sex}”",
+            yield finding(f"{name}的性别填“{m.get('sex')}”，但身份证号显示为“{check.sex}”。"
+                          "请核对证件号码，或把性别改为与证件号码一致",
                           FieldRef("sex", "members", i))
         if m.get("birth_date") and m.get("birth_date") != check.birth_date:
             yield finding(
-                f"{name}的出生日期填 {m.get('birth_date')}，但身份证号显示为 {check.birth_date}",
+                f"{name}的出生日期填 {m.get('birth_date')}，但身份证号显示为 {check.birth_date}。"
+                "请核对证件号码，或把出生日期改为与证件号码一致",
                 FieldRef("birth_date", "members", i))
 
 
@@ -48,7 +51,8 @@ def duplicate_id_in_household(hh: Household, ctx: RuleContext) -> Iterator[Findi
         if not number:
             continue
         if number in seen:
-            yield finding(f"第 {seen[number] + 1} 行和第 {i + 1} 行的证件号码相同（{number}）",
+            yield finding(f"第 {seen[number] + 1} 行和第 {i + 1} 行的证件号码相同（{number}）。"
+                          "一人只能登记一次：请删去重复的一行，或改正其中一人的证件号码",
                           FieldRef("id_number", "members", i))
         else:
             seen[number] = i
@@ -67,4 +71,4 @@ def group_in_village(hh: Household, ctx: RuleContext) -> Iterator[Finding]:
         return
     village = hh.fields.get("village")
     if village and village not in ctx.villages:
-        yield finding(f"本乡没有“{village}”", FieldRef("village"))
+        yield finding(f"本乡没有“{village}”。请从列表中选择本乡的村（可输入村名或拼音首字母）", FieldRef("village"))

@@ -63,7 +63,12 @@ class Database:
         if self.path.exists() and self.path.stat().st_size > 0:
             _check_header(self.path)
         else:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(
+                    f"无法在 {self.path.parent} 建立数据库（{exc.strerror or exc}）。请选择本机上可以写入的文件夹。"
+                ) from exc
         try:
             self.conn = sqlite3.connect(
                 str(self.path), isolation_level=None, check_same_thread=False, timeout=30
@@ -94,8 +99,8 @@ class Database:
             self.conn.execute("PRAGMA busy_timeout=30000")
         except sqlite3.DatabaseError as exc:
             raise DatabaseCorrupt(
-                f"数据库文件 {self.path} 无法读取（{exc}）。"
-                "请从备份恢复（文件 → 从备份恢复），或新建数据库后重新导入。"
+                f"数据库文件 {self.path} 无法读取或写入（{exc}）。"
+                "请改用备份文件（文件 → 备份数据库 所做的副本），或把该文件交给县扶贫办技术人员处理。"
             ) from exc
 
     def quick_check(self) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 from fupin_desktop.domain.household import TABLES, Household, HouseholdId, Row
 from fupin_desktop.domain.text import normalize_text, pinyin_initials
+from fupin_desktop.domain.township import Village
 from fupin_desktop.domain.values import from_store, to_store
 from fupin_desktop.formspec import FieldSpec, FormSpec
 from fupin_desktop.store import audit
@@ -18,6 +19,22 @@ from fupin_desktop.store.townships import TownshipRepository
 #: Grid fields kept in columns of their own rather than in the JSON.
 LOCATION_FIELDS = ("village", "group")
 TOWNSHIP_SOURCED = ("province", "city", "county", "township")
+#: The township-sourced fields of a village's households, by column alias.  On a township
+#: database every village is the township's own (``township_code`` NULL: the ``township`` row);
+#: on a county database a village names its township, whose names come from the registry
+#: (``sync_townships``), the county database's own row filling what the registry lacks.
+#: Needs ``v`` (villages) joined; add :data:`PLACE_JOINS`.
+PLACE_COLUMNS = (
+    "CASE WHEN v.township_code IS NULL THEN t.province ELSE COALESCE(NULLIF(st.province, ''), t.province) END"
+    " AS place_province,"
+    " CASE WHEN v.township_code IS NULL THEN t.city ELSE COALESCE(NULLIF(st.city, ''), t.city) END AS place_city,"
+    " CASE WHEN v.township_code IS NULL THEN t.county ELSE COALESCE(NULLIF(st.county, ''), t.county) END"
+    " AS place_county,"
+    " CASE WHEN v.township_code IS NULL THEN t.name ELSE COALESCE(st.name, v.township_code) END AS place_township"
+)
+PLACE_JOINS = " LEFT JOIN township t ON t.id = 1 LEFT JOIN sync_townships st ON st.code = v.township_code"
+#: Ids of a township's villages (the few rows of ``villages``; NULL township = this database's own).
+TOWNSHIP_VILLAGES = "SELECT v.id FROM villages v LEFT JOIN township t ON t.id = 1 WHERE COALESCE(v.township_code, t.code) = ?"
 #: Columns of the member table lifted out of the JSON for indexes.
 MEMBER_COLUMNS = ("name", "id_number", "relation")
 SORT_COLUMNS = {
@@ -77,8 +94,8 @@ class HouseholdRepository:
     # -- reading ----------------------------------------------------------
     def get(self, household_id: int) -> Household | None:
         row = self.db.query_one(
-            "SELECT h.*, v.name AS village_name FROM households h JOIN villages v ON v.id = h.village_id"
-            " WHERE h.id = ? AND h.deleted = 0",
+            f"SELECT h.*, v.name AS village_name, {PLACE_COLUMNS} FROM households h"
+            f" JOIN villages v ON v.id = h.village_id{PLACE_JOINS} WHERE h.id = ? AND h.deleted = 0",
             (household_id,),
         )
         if row is None:
@@ -86,10 +103,7 @@ class HouseholdRepository:
         fields = self._load(row["fields"], self._grid)
         fields["village"] = row["village_name"]
         fields["group"] = row["group_name"] or None
-        town = self.db.query_one("SELECT * FROM township WHERE id = 1")
-        if town is not None:
-            fields.update(province=town["province"], city=town["city"], county=town["county"],
-                          township=town["name"])
+        fields.update(_place(row))
         hh = Household(
             fields=fields, id=HouseholdId(row["id"]), uuid=row["uuid"], revision=row["revision"],
             updated_at=row["updated_at"],
@@ -112,7 +126,14 @@ class HouseholdRepository:
         row = self.db.query_one("SELECT id FROM households WHERE uuid = ? AND deleted = 0", (uuid,))
         return row[0] if row else None
 
-    def count(self, village_id: int | None = None) -> int:
+    def count(self, village_id: int | None = None, *, township_code: str | None = None) -> int:
+        """Current households (of one village, or at the county of one township)."""
+        if township_code is not None:
+            return self.db.query_one(
+                f"SELECT COUNT(*) FROM households WHERE deleted = 0 AND village_id IN ({TOWNSHIP_VILLAGES})"
+                + (" AND village_id = ?" if village_id is not None else ""),
+                (township_code,) + ((village_id,) if village_id is not None else ()),
+            )[0]
         if village_id is None:
             return self.db.query_one("SELECT COUNT(*) FROM households WHERE deleted = 0")[0]
         return self.db.query_one(
@@ -130,10 +151,18 @@ class HouseholdRepository:
         search: str | None = None,
         order: str = "number",
         descending: bool = False,
+        township_code: str | None = None,
     ) -> list[int]:
-        """Household ids matching the filters, sorted: cheap enough for 100,000 rows."""
+        """Household ids matching the filters, sorted: cheap enough for 100,000 rows.
+
+        ``township_code`` keeps one township's households (at the county; on a township
+        database its own code keeps them all).
+        """
         where = ["h.deleted = 0"]
         params: list[Any] = []
+        if township_code is not None:
+            where.append(f"h.village_id IN ({TOWNSHIP_VILLAGES})")
+            params.append(township_code)
         if village_id is not None:
             where.append("h.village_id = ?")
             params.append(village_id)
@@ -197,14 +226,13 @@ class HouseholdRepository:
         ids = self.ids(village_id=village_id, order="village")
         load_grid = _bulk_loader(self._grid)
         load_row = {table: _bulk_loader(self._columns[table]) for table in TABLES}
-        town = self.db.query_one("SELECT province, city, county, name FROM township WHERE id = 1")
-        place = dict(zip(TOWNSHIP_SOURCED, town, strict=True)) if town is not None else {}
         for start in range(0, len(ids), batch_size):
             chunk = ids[start:start + batch_size]
             marks = ",".join("?" * len(chunk))
             heads = {r["id"]: r for r in self.db.query(
-                "SELECT h.id, h.uuid, h.revision, h.updated_at, h.group_name, h.fields, v.name AS village_name"
-                f" FROM households h JOIN villages v ON v.id = h.village_id WHERE h.id IN ({marks})",
+                "SELECT h.id, h.uuid, h.revision, h.updated_at, h.group_name, h.fields, v.name AS village_name,"
+                f" {PLACE_COLUMNS} FROM households h JOIN villages v ON v.id = h.village_id{PLACE_JOINS}"
+                f" WHERE h.id IN ({marks})",
                 tuple(chunk),
             )}
             children: dict[str, dict[int, list[Any]]] = {}
@@ -222,7 +250,7 @@ class HouseholdRepository:
                 if row is None:
                     continue  # deleted meanwhile
                 fields = load_grid(row["fields"])
-                fields.update(place, village=row["village_name"], group=row["group_name"] or None)
+                fields.update(_place(row), village=row["village_name"], group=row["group_name"] or None)
                 hh = Household(fields=fields, id=HouseholdId(row["id"]), uuid=row["uuid"],
                                revision=row["revision"], updated_at=row["updated_at"])
                 for table in TABLES:
@@ -233,6 +261,22 @@ class HouseholdRepository:
                     )
                 hh.refresh_derived()
                 yield hh
+
+    def place(self, village_id: int | None) -> dict[str, str]:
+        """The township-sourced fields (省, 市, 县, 乡(镇)) of a village's households.
+
+        Without a village: this database's own township.  At the county a village's households
+        show their own township's names, not the county database's.
+        """
+        row = self.db.query_one(
+            f"SELECT {PLACE_COLUMNS} FROM villages v{PLACE_JOINS} WHERE v.id = ?", (village_id,)
+        ) if village_id is not None else None
+        if row is None:
+            row = self.db.query_one(
+                "SELECT province AS place_province, city AS place_city, county AS place_county,"
+                " name AS place_township FROM township WHERE id = 1"
+            )
+        return _place(row) if row is not None else {}
 
     def households_of_person(self, id_number: str) -> list[tuple[int, str]]:
         """(household id, member name) of every current member with this ID number."""
@@ -298,7 +342,7 @@ class HouseholdRepository:
             " WHERE h.uuid = ? AND v.name = ? AND v.deleted = 0", (hh.uuid, village_name),
         )
         village = (self.townships.village_by_id(kept[0]) if kept else None) \
-            or self.townships.village_by_name(village_name)
+            or self._village_named(village_name, str(hh.fields.get("township") or ""))
         if village is None or village.id is None:
             raise StoreError(f"本乡没有“{hh.fields.get('village') or ''}”这个村，请先在乡镇设置中添加。")
         group = normalize_text(hh.fields.get("group") or "")
@@ -371,6 +415,16 @@ class HouseholdRepository:
         saved = self.get(household_id)
         assert saved is not None
         return saved
+
+    def _village_named(self, name: str, township: str) -> Village | None:
+        """The village of this name; at the county, of two 炉场村 the one in the household's township."""
+        if self.db.query_one("SELECT COUNT(*) FROM villages WHERE name = ? AND deleted = 0", (name,))[0] < 2:
+            return self.townships.village_by_name(name)  # (also the only way on a township database)
+        row = self.db.query_one(
+            f"SELECT v.id, {PLACE_COLUMNS} FROM villages v{PLACE_JOINS} WHERE v.name = ? AND v.deleted = 0"
+            " ORDER BY place_township = ? DESC, v.id LIMIT 1", (name, township),
+        )
+        return self.townships.village_by_id(row["id"]) if row else None
 
     def _save_rows(
         self, household_id: int, hh: Household, table: str, operator: str, now: str, *, audit_creates: bool
@@ -459,6 +513,11 @@ def search_text(hh: Household) -> str:
         name = str(m.get("name") or "")
         parts += [name, pinyin_initials(name), str(m.get("id_number") or "")]
     return " | ".join(p for p in parts if p)
+
+
+def _place(row: Any) -> dict[str, str]:
+    """The township-sourced fields of a row selected with :data:`PLACE_COLUMNS` (known ones only)."""
+    return {k: row[f"place_{k}"] for k in TOWNSHIP_SOURCED if row[f"place_{k}"] is not None}
 
 
 def _chunks(values: list[str], size: int = 500) -> Iterator[list[str]]:

@@ -267,6 +267,10 @@ class SyncRepository:
         rows = self.db.query("SELECT uuid, id FROM villages WHERE township_code = ?", (code,))
         return {r[0]: r[1] for r in rows}
 
+    def village_townships(self) -> dict[int, str | None]:
+        """Village id -> the code of the township it came from (None: this database's own)."""
+        return {r[0]: r[1] for r in self.db.query("SELECT id, township_code FROM villages WHERE deleted = 0")}
+
     def village_owner(self, uuid: str) -> tuple[int, str | None] | None:
         row = self.db.query_one("SELECT id, township_code FROM villages WHERE uuid = ?", (uuid,))
         return (row[0], row[1]) if row else None

@@ -47,12 +47,13 @@ from fupin_desktop.sync.format import (
     json_lines,
     json_object,
     mask_digits,
+    os_reason,
     parse_manifest,
     read_entries,
     split_plaintext,
 )
 from fupin_desktop.sync.keys import CountyPrivate, unlock_county
-from fupin_desktop.sync.seal import MAX_FILE_BYTES, UnknownSigner, open_batch
+from fupin_desktop.sync.seal import MAX_FILE_BYTES, UnknownSigner, WrongRecipient, open_batch
 
 Progress = Callable[[int, int], None]
 
@@ -97,7 +98,7 @@ def read_batch_file(path: Path) -> bytes:
             raise SyncError(f"{path.name} 超过批次文件大小上限，已拒绝。")
         return path.read_bytes()
     except OSError as exc:
-        raise SyncError(f"无法读取 {path}：{exc.strerror or exc}") from exc
+        raise SyncError(f"无法读取 {path}：{os_reason(exc)}") from exc
 
 
 def import_files(
@@ -162,7 +163,10 @@ def _import_new(store: Store, repo: SyncRepository, data: bytes, batch_hash: str
         town = repo.township_by_fingerprint(fp)
         return town.sign_key if town else None
 
-    env, plaintext = open_batch(data, signer_lookup=lookup, recipient=county.seal)
+    try:
+        env, plaintext = open_batch(data, signer_lookup=lookup, recipient=county.seal)
+    except WrongRecipient as exc:  # name the fingerprint the township can compare: the county.pub one
+        raise SyncError(f"{exc}本县公钥指纹：{county.public.fingerprint}。") from exc
     town = repo.township_by_fingerprint(env.header["signer"])
     assert town is not None
     manifest_raw, payload = split_plaintext(plaintext)

@@ -41,6 +41,7 @@ from fupin_desktop.sync.format import (
     SyncError,
     dumps_line,
     join_plaintext,
+    os_reason,
 )
 from fupin_desktop.sync.keys import fingerprint, raw_public, trusted_county, unlock_township
 from fupin_desktop.sync.seal import SealedWriter, fsync_dir, verify_batch
@@ -253,7 +254,7 @@ def write_verified(path: Path, data: bytes, check: Callable[[bytes], None]) -> P
             tmp.unlink(missing_ok=True)
         except OSError:
             pass
-        raise SyncError(f"无法写入 {path}：{exc.strerror or exc}。请检查 U 盘是否已拔出、已满或写保护。") from exc
+        raise SyncError(f"无法写入 {path}：{os_reason(exc)}。请检查 U 盘是否已拔出、已满或写保护。") from exc
     if hashlib.sha256(read_back).digest() != hashlib.sha256(data).digest():
         raise SyncError(f"写入 {path} 后读回的内容与原文不符，U 盘可能有问题。请换一个 U 盘重新导出。")
     try:

@@ -19,7 +19,7 @@ from typing import Any
 from fupin_desktop.store import Store
 from fupin_desktop.store.database import now_iso
 from fupin_desktop.store.sync import SyncRepository
-from fupin_desktop.sync.format import SyncError
+from fupin_desktop.sync.format import SyncError, os_reason
 from fupin_desktop.sync.keys import ed25519_public, trusted_county, unlock_county
 from fupin_desktop.sync.seal import fsync_dir, open_blob, sign_blob
 
@@ -71,10 +71,12 @@ class FeedbackWritten:
     rejected: int
     conflicts: int
     duplicates: int
+    township_name: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        return {"feedback": self.path, "township": self.township, "batches": self.batches,
-                "rejected": self.rejected, "conflicts": self.conflicts, "duplicates": self.duplicates}
+        return {"feedback": self.path, "township": self.township, "township_name": self.township_name,
+                "batches": self.batches, "rejected": self.rejected, "conflicts": self.conflicts,
+                "duplicates": self.duplicates}
 
 
 def write_feedback(store: Store, township_code: str, out: str | Path, *, passphrase: str | None) -> FeedbackWritten:
@@ -97,10 +99,10 @@ def write_feedback(store: Store, township_code: str, out: str | Path, *, passphr
         fsync_dir(out.parent)
         open_blob(out.read_bytes(), county.sign.public_key())
     except OSError as exc:
-        raise SyncError(f"无法写入 {out}：{exc.strerror or exc}") from exc
+        raise SyncError(f"无法写入 {out}：{os_reason(exc)}") from exc
     return FeedbackWritten(str(out), township_code, len(content["batches"]), len(content["rejected"]),
                            sum(1 for c in content["conflicts"] if c["state"] == "open"),
-                           len(content["duplicates"]))
+                           len(content["duplicates"]), content["township_name"])
 
 
 def import_feedback(store: Store, path: str | Path) -> dict[str, Any]:
@@ -113,7 +115,7 @@ def import_feedback(store: Store, path: str | Path) -> dict[str, Any]:
             raise SyncError("反馈文件过大，已拒绝。")
         data = path.read_bytes()
     except OSError as exc:
-        raise SyncError(f"无法读取 {path}：{exc.strerror or exc}") from exc
+        raise SyncError(f"无法读取 {path}：{os_reason(exc)}") from exc
     body = open_blob(data, ed25519_public(county.sign_key))
     try:
         content = json.loads(body.decode("utf-8"))
@@ -186,6 +188,7 @@ def feedback_view(store: Store, content: dict[str, Any]) -> dict[str, Any]:
         "conflicts": [{"uuid": c.get("household_uuid"), "number": c.get("number"), "reason": c.get("reason"),
                        "state": c.get("state"), **ref(c.get("household_uuid"))} for c in content["conflicts"]],
         "duplicates": [{"uuid": d.get("household_uuid"), "member_name": names.get(d.get("member_uuid"), ""),
+                        "number": refs.get(d.get("household_uuid"), {}).get("number", ""),
                         "other_township": d.get("other_township_name"), "reviewed": d.get("reviewed"),
                         **ref(d.get("household_uuid"))} for d in content["duplicates"]],
     }

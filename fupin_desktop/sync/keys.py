@@ -28,7 +28,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from fupin_desktop.store.sync import SyncRepository
-from fupin_desktop.sync.format import SyncError
+from fupin_desktop.sync.format import SyncError, os_reason
 
 PASSPHRASE_ENV = "FUPIN_PASSPHRASE"
 MIN_PASSPHRASE = 8
@@ -154,7 +154,7 @@ def read_key_file(path: Path) -> CountyPublic | TownshipPublic:
             raise SyncError(f"{path.name} 不是公钥文件（文件过大）。")
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise SyncError(f"无法读取公钥文件 {path}：{exc.strerror or exc}") from exc
+        raise SyncError(f"无法读取公钥文件 {path}：{os_reason(exc)}") from exc
     except (UnicodeDecodeError, ValueError) as exc:
         raise SyncError(f"{path.name} 不是本程序的公钥文件。") from exc
     if not isinstance(data, dict) or data.get("format") != KEY_FILE_FORMAT:
@@ -237,6 +237,8 @@ def init_county(repo: SyncRepository, code: str, name: str, passphrase: str | No
 def own_county_public(repo: SyncRepository) -> CountyPublic:
     county = repo.county()
     if county is None or not county.own:
+        if county is not None or repo.key(ROLE_TOWNSHIP_SIGN) is not None:
+            raise SyncError("这是乡镇数据库，不是县级数据库：导入批次、登记乡镇公钥和导出反馈都在县级数据库上进行。")
         raise SyncError("这不是县级数据库：请先用 fupin sync init-county 初始化。")
     return CountyPublic(county.code, county.name, county.seal_key, county.sign_key)
 
@@ -255,14 +257,29 @@ def unlock_county(repo: SyncRepository, passphrase: str | None) -> CountyPrivate
 
 def trusted_county(repo: SyncRepository) -> CountyPublic:
     county = repo.county()
-    if county is None or county.own:
+    if county is not None and county.own:
+        raise SyncError("这是县级数据库，不是乡镇数据库：导出批次和导入反馈都在乡镇数据库上进行。")
+    if county is None:
         raise SyncError("尚未导入县公钥：请向县扶贫办索取 county.pub，用 fupin sync trust --county-key 导入。")
     return CountyPublic(county.code, county.name, county.seal_key, county.sign_key)
 
 
-def trust_county(repo: SyncRepository, pub: CountyPublic) -> CountyPublic:
+def trust_county(repo: SyncRepository, pub: CountyPublic, *, replace: bool = False) -> CountyPublic:
+    """Township side: trust the county's public keys (the same keys again is a no-op).
+
+    Another county key replaces the trusted one only with ``replace``: a key file swapped on a
+    stick must not silently redirect the township's batches.
+    """
     if repo.is_county():
         raise SyncError("这是县级数据库，不需要导入县公钥；乡镇的公钥请用 --township-key 登记。")
+    existing = repo.county()
+    if existing is not None and existing.fingerprint == pub.fingerprint:
+        return pub
+    if existing is not None and not replace:
+        raise SyncError(
+            f"本乡已信任 {existing.name}（{existing.code}）的县公钥（指纹 {existing.fingerprint}）。"
+            "若县里确实换了密钥，请电话核对新指纹后加 --replace 重新导入。"
+        )
     repo.put_county(pub.code, pub.name, pub.seal_key, pub.sign_key, pub.fingerprint, own=False)
     return pub
 

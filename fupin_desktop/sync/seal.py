@@ -62,6 +62,10 @@ class UnknownSigner(SyncError):
         self.signer = signer
 
 
+class WrongRecipient(SyncError):
+    """Sealed to another county's key (the township trusted the wrong county.pub)."""
+
+
 def _nonce(counter: int, last: bool) -> bytes:
     return counter.to_bytes(11, "big") + (b"\x01" if last else b"\x00")
 
@@ -213,9 +217,8 @@ def open_batch(
     verify_signature(data, env.body_end, Ed25519PublicKey.from_public_bytes(signer_raw))
     recipient_raw = raw_public(recipient.public_key())
     if env.header["recipient"] != fingerprint(recipient_raw):
-        raise SyncError(
-            f"该批次不是发给本县的（收件密钥指纹 {env.header['recipient'][:39]}，本县为 "
-            f"{fingerprint(recipient_raw)}），无法解密，未作任何改动。请乡镇导入正确的县公钥后重新导出。")
+        raise WrongRecipient("该批次不是发给本县的（乡镇导入的县公钥不是本县的），无法解密，未作任何改动。"
+                             "请乡镇电话核对县公钥指纹，导入正确的县公钥后重新导出。")
     try:
         eph = base64.b64decode(env.header["ephemeral"], validate=True)
         shared = recipient.exchange(X25519PublicKey.from_public_bytes(eph))

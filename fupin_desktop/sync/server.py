@@ -27,7 +27,7 @@ from typing import Any
 from fupin_desktop.store import Store
 from fupin_desktop.store.sync import SyncRepository
 from fupin_desktop.sync.county_import import import_bytes
-from fupin_desktop.sync.format import SyncError
+from fupin_desktop.sync.format import SyncError, os_reason
 from fupin_desktop.sync.keys import unlock_county
 from fupin_desktop.sync.seal import MAX_FILE_BYTES
 
@@ -189,7 +189,7 @@ def make_server(db_path: str | Path, host: str, port: int, *, passphrase: str | 
         return _Server((host, port), receiver, verbose)
     except OSError as exc:
         receiver.close()
-        raise SyncError(f"无法在 {host}:{port} 上启动接收服务：{exc.strerror or exc}") from exc
+        raise SyncError(f"无法在 {host}:{port} 上启动接收服务：{os_reason(exc)}") from exc
 
 
 def serve(db_path: str | Path, host: str, port: int, *, passphrase: str | None) -> None:

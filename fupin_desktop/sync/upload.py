@@ -24,6 +24,8 @@ from fupin_desktop.sync.format import SyncError
 
 CHUNK_SIZE = 256 * 1024
 PENDING_STATES = ("exported", "delivered")
+#: What an upload result's state means to the clerk.
+UPLOAD_LABELS = {"acknowledged": "县里已确认", "delivered": "已送达", "problems": "有问题", "failed": "未送达"}
 MAX_BACKOFF = 30.0
 
 
@@ -34,6 +36,11 @@ class UploadResult:
     state: str  # acknowledged | delivered | problems | failed
     message: str
     result: dict[str, Any] | None = None
+
+    @property
+    def refused(self) -> bool:
+        """The county refused the batch (not just imported it with conflicts or rejected records)."""
+        return self.state == "problems" and (self.result is None or self.result.get("status") == "refused")
 
     def to_json(self) -> dict[str, Any]:
         return {"sequence": self.sequence, "batch": self.hash, "state": self.state, "message": self.message,
@@ -160,6 +167,9 @@ def upload_pending(
 ) -> list[UploadResult]:
     """Send every batch not yet confirmed by the county, oldest first, and record each one's state."""
     repo = SyncRepository(store.db)
+    if repo.is_county():
+        raise SyncError("这是县级数据库：批次由乡镇上传，县里用 fupin sync serve 接收。")
+    _Connection(url, timeout)  # a bad address is an error even with nothing to send
     pending = sorted((b for b in repo.outbox() if b.state in PENDING_STATES), key=lambda b: b.sequence)
     results = []
     for batch in pending:

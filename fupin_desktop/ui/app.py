@@ -46,6 +46,8 @@ def open_store_interactive(path: Path) -> Store | None:
             return Store(path)
         except (DatabaseCorrupt, DatabaseTooNew, StoreError) as exc:
             box = QMessageBox(QMessageBox.Icon.Critical, "无法打开数据库", str(exc))
+            box.setInformativeText("可以选择其他数据库文件打开（例如用“文件 → 备份数据库”做的备份），"
+                                   "或退出程序。这个文件不会被改动。")
             other = box.addButton("选择其他数据库…", QMessageBox.ButtonRole.ActionRole)
             box.addButton("退出", QMessageBox.ButtonRole.RejectRole)
             box.exec()
@@ -107,6 +109,7 @@ def run_gui(db: str | None = None, screenshot: str | None = None, household: int
 
     window = MainWindow(store)
     window.show()
+    window.reopen_unsaved_new_households()
     code = app.exec()  # type: ignore[attr-defined]
     store.close()
     return int(code)
@@ -124,6 +127,7 @@ def _screenshot(path: Path, out: Path, household: int | None) -> int:
     store = Store(path)
     try:
         window = MainWindow(store)
+        window.offer_drafts = False  # offscreen, nobody could answer: show what is saved
         window.show()
         target = window
         if household is not None:

@@ -33,7 +33,7 @@ from PySide6.QtGui import (
     QStandardItem,
     QStandardItemModel,
 )
-from PySide6.QtWidgets import QCompleter, QLineEdit, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QApplication, QCompleter, QLineEdit, QPlainTextEdit, QWidget
 
 from fupin_desktop.domain.codes import CodeItem, CodeList
 from fupin_desktop.domain.text import normalize_text
@@ -333,9 +333,16 @@ class CodeEditor(LineFieldEditor):
     """A code field: type the code, the label, an alias or pinyin initials; the label is shown.
 
     A completion popup lists matching entries (``"01 因病  yb"``); Up/Down move in it,
-    Enter or Tab pick the highlighted entry; F4 or Alt+Down open the whole list.
-    Dynamic lists (``codes = "@groups"``) may be replaced with :meth:`set_code_list`.
+    Enter or Tab pick the highlighted entry and move on; F4 or Alt+Down open the whole list.
+    Dynamic lists (``codes = "@groups"``) may be replaced with :meth:`set_code_list`; with
+    ``accepts_new`` a Chinese name the list does not have yet is taken as a new entry (a new
+    村民小组 is added to the village when the household is saved).
     """
+
+    #: take a typed name that is not in the list as a new entry (the township's own lists)
+    accepts_new = False
+    #: Enter on a popup entry takes it and moves on (a multicode field stays for the next item)
+    enter_moves_on = True
 
     def __init__(self, spec: FieldSpec, codes: CodeList | None, parent: QWidget | None = None) -> None:
         super().__init__(spec, parent)
@@ -393,7 +400,17 @@ class CodeEditor(LineFieldEditor):
         t = normalize_text(text)
         if not t:
             return None
-        return _resolve_label(self.spec, self._codes, t)
+        try:
+            return _resolve_label(self.spec, self._codes, t)
+        except FieldValueError:
+            if not self.accepts_new:
+                raise
+            if t.isascii() or self._codes.candidates(t):
+                # Codes and initials must name an entry; a name several entries begin with is a choice.
+                raise FieldValueError(
+                    f"{self.spec.label}“{t}”不在列表中。可从列表中选择，新的请输入完整名称（如“五组”）"
+                ) from None
+            return t
 
     # -- completion --------------------------------------------------------
     def _completion_key(self) -> tuple[str, str]:
@@ -444,12 +461,19 @@ class CodeEditor(LineFieldEditor):
 
     # -- keys ----------------------------------------------------------------
     def event(self, event: QEvent) -> bool:
-        if (
-            event.type() == QEvent.Type.KeyPress
-            and isinstance(event, QKeyEvent)
-            and event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab)
-        ):
-            self.accept_popup()
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            key = event.key()
+            popup = self._completer.popup()
+            enter = key in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            if popup.isVisible() and (enter and self.enter_moves_on and popup.currentIndex().isValid()
+                                      or key in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab)):
+                # The completer hands the popup's keys straight to event(), past the form's
+                # and the table's event filters.  Take the entry, then deliver the key again
+                # the ordinary way, so Enter and Tab move on in the paper's order at once.
+                self.accept_popup()
+                again = QKeyEvent(event.type(), key, event.modifiers(), event.text())
+                QApplication.sendEvent(self, again)
+                return True
         return super().event(event)
 
     def accept_popup(self) -> None:
@@ -516,6 +540,8 @@ class BoolEditor(CodeEditor):
 
 class MultiCodeEditor(CodeEditor):
     """Several code items separated by 、 , ， ; or spaces, each resolved like a code, shown joined by 、."""
+
+    enter_moves_on = False  # Enter on the popup takes an item and waits for the next one
 
     def _parse(self, text: str) -> Any:
         if self._codes is None:

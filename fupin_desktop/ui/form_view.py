@@ -99,6 +99,10 @@ class FormView(QTabWidget):
             grid.setColumnStretch(c * 3 + 1, 1)
         for f in group.fields:
             editor = make_editor(f, self._codes_for(f))
+            if f.codes == "@groups":
+                # A new township has villages but no groups yet: the first household of a
+                # group names it, and saving adds it to the village.
+                editor.accepts_new = True  # type: ignore[attr-defined]
             widget: QWidget = editor  # type: ignore[assignment]
             self.editors[f.id] = editor
             label = QLabel(("<span style='color:#c5221f'>*</span>" if f.required else "") + f.label)
@@ -170,9 +174,7 @@ class FormView(QTabWidget):
             if not e.spec.readonly:
                 e.commit()
         for t in self.tables.values():
-            if t.view.state() == t.view.State.EditingState:
-                t.view.setFocus()  # closes the open cell editor, committing its text
-                t.view.clearFocus()
+            t.commit_edit()
 
     def parse_errors(self) -> list[Finding]:
         """Typing that could not be read as a value: blocks saving, kept as a draft."""

@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import Any, Literal
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoCommand, QUndoStack
@@ -27,10 +27,12 @@ from PySide6.QtWidgets import (
 from fupin_desktop import services
 from fupin_desktop.domain.household import Household
 from fupin_desktop.rules import Finding
+from fupin_desktop.rules.policy import priority_flags
 from fupin_desktop.store import Store, StoreError
 from fupin_desktop.ui.form_view import FormView
 from fupin_desktop.ui.row_table import RowsModel, RowState
 
+DraftChoice = Literal["ask", "restore", "keep"]
 VALIDATE_DELAY_MS = 300
 AUTOSAVE_MS = 5000
 ROLE_FINDING = Qt.ItemDataRole.UserRole
@@ -80,7 +82,10 @@ class HouseholdEditor(QMainWindow):
     saved = Signal(int)  # household id
     closed = Signal(str)  # household uuid
 
-    def __init__(self, store: Store, hh: Household, parent: QWidget | None = None) -> None:
+    def __init__(self, store: Store, hh: Household, parent: QWidget | None = None, *,
+                 draft: DraftChoice = "ask") -> None:
+        """``draft``: what to do with an unsaved draft of ``hh`` -- "ask" the clerk, "restore" it
+        (the clerk already chose), or "keep" it untouched and show the saved household (screenshots)."""
         super().__init__(parent)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setWindowFlag(Qt.WindowType.Window, True)
@@ -95,6 +100,7 @@ class HouseholdEditor(QMainWindow):
         self.findings_list = QListWidget()
         self.findings_list.setObjectName("findings")
         self.findings_list.setAccessibleName("问题列表")
+        self.findings_list.setWordWrap(True)  # a message says what to do: show all of it
         self.findings_list.itemActivated.connect(self._jump)
         self.findings_list.itemDoubleClicked.connect(self._jump)
         dock = QDockWidget("问题列表（双击或回车跳到该项）", self)
@@ -107,6 +113,11 @@ class HouseholdEditor(QMainWindow):
 
         self.status = QLabel()
         self.statusBar().addWidget(self.status, 1)
+        self.priority = QLabel()  # the county's "三优先" that apply, derived from the form
+        self.priority.setObjectName("priority_flags")
+        self.priority.setToolTip("优先识别（三优先）：由家庭成员和“是否独生子女户”自动判断，"
+                                 "按本县政策参数（设置 → 政策参数）")
+        self.statusBar().addPermanentWidget(self.priority)
         self._build_actions()
 
         self._validate_timer = QTimer(self, singleShot=True, interval=VALIDATE_DELAY_MS)
@@ -120,7 +131,12 @@ class HouseholdEditor(QMainWindow):
             table.model.changed.connect(
                 lambda before, after, m=table.model: self._on_table_changed(m, before, after))
         self.undo_stack.cleanChanged.connect(lambda _clean: self._update_title())
-        self._offer_draft()
+        if draft == "restore":
+            saved = self.store.drafts.get(hh.uuid)
+            if saved is not None:
+                self.restore_draft(saved.payload)
+        elif draft == "ask":
+            self._offer_draft()
         self.validate()
         self._update_title()
         self.resize(1180, 800)
@@ -197,13 +213,20 @@ class HouseholdEditor(QMainWindow):
     # -- validation ------------------------------------------------------------------
     def validate(self) -> list[Finding]:
         hh = self.current_household()
-        findings = self.form.parse_errors() + services.validate(self.store, hh)
+        typed = self.form.parse_errors()
+        unreadable = {ref for f in typed for ref in f.refs}
+        # A field whose typing cannot be read holds no value: its own message says why, so the
+        # rules' "未填写" for it would only contradict what the clerk sees there.
+        findings = typed + [f for f in services.validate(self.store, hh)
+                            if not (f.rule == "F001" and f.refs and set(f.refs) <= unreadable)]
+        findings = list(dict.fromkeys(findings))  # one line per message, however many rules agree
         self.findings = findings
         self.form.show_findings(findings)
         self.findings_list.clear()
         for f in findings:
             prefix = "错误" if f.is_error else "提示"
             item = QListWidgetItem(f"［{prefix}］{f.message}")
+            item.setToolTip(f.message)
             item.setData(ROLE_FINDING, f)
             item.setForeground(Qt.GlobalColor.darkRed if f.is_error else Qt.GlobalColor.darkYellow)
             self.findings_list.addItem(item)
@@ -212,6 +235,8 @@ class HouseholdEditor(QMainWindow):
         self.status.setText(
             "检查通过，可以保存" if not findings else f"{errors} 个错误，{warnings} 个提示（F8 跳到下一个）"
         )
+        flags = priority_flags(hh, self.store.policy.get())
+        self.priority.setText(f"优先识别：{'、'.join(flags)}" if flags else "")
         return findings
 
     def _jump(self, item: QListWidgetItem) -> None:

@@ -1,7 +1,8 @@
 """The household list: a lazy Qt model over the store (instant at 100,000 households).
 
 Filtering and sorting fetch only the matching ids (one indexed query); the rows'
-columns are fetched page by page as the view scrolls to them.
+columns are fetched page by page as the view scrolls to them.  On a county database the
+list has a 乡镇 column and can be filtered to one township.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 
 from fupin_desktop.store import HouseholdSummary, Store
+from fupin_desktop.store.sync import SyncRepository
 
 PAGE = 200
 #: From this many households on, filtering and sorting run on a worker thread.
@@ -27,6 +29,8 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("per_capita_income", "年人均纯收入(元)"),
     ("updated_at", "最后修改"),
 )
+#: The county database's extra column, before 行政村.
+TOWNSHIP_COLUMN = ("township", "乡镇")
 SORTABLE = {"number", "village", "group", "head_name", "size", "updated_at"}
 Index = QModelIndex | QPersistentModelIndex
 
@@ -48,6 +52,11 @@ class HouseholdListModel(QAbstractTableModel):
         self.store = store
         # Decided once: a township stays small, a county database stays large.
         self.large = store.households.count() >= ASYNC_FROM
+        self.county_mode = SyncRepository(store.db).is_county()
+        self.columns = COLUMNS
+        if self.county_mode:
+            at = [key for key, _label in COLUMNS].index("village")
+            self.columns = (*COLUMNS[:at], TOWNSHIP_COLUMN, *COLUMNS[at:])
         self.loading = False
         self.deferred = False  # set while the owner is still wiring up (one query, not three)
         self._generation = 0
@@ -57,13 +66,14 @@ class HouseholdListModel(QAbstractTableModel):
         self._pages: dict[int, list[HouseholdSummary]] = {}
         self.village_id: int | None = None
         self.group: str | None = None
+        self.township_code: str | None = None
         self.search = ""
         self.order = "number"
         self.descending = False
 
     # -- filtering ----------------------------------------------------------
-    def set_filter(self, *, village_id: int | None, group: str | None) -> None:
-        self.village_id, self.group = village_id, group
+    def set_filter(self, *, village_id: int | None, group: str | None, township_code: str | None = None) -> None:
+        self.village_id, self.group, self.township_code = village_id, group, township_code
         self.refresh()
 
     def set_search(self, text: str) -> None:
@@ -80,7 +90,7 @@ class HouseholdListModel(QAbstractTableModel):
         if self.deferred:
             return
         query = dict(village_id=self.village_id, group=self.group, search=self.search,
-                     order=self.order, descending=self.descending)
+                     order=self.order, descending=self.descending, township_code=self.township_code)
         self._generation += 1
         if not self.large:
             self._apply(self.store.households.ids(**query))
@@ -142,19 +152,19 @@ class HouseholdListModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._ids)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(COLUMNS)
+        return 0 if parent.isValid() else len(self.columns)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
         if role == Qt.ItemDataRole.DisplayRole:
             if orientation == Qt.Orientation.Horizontal:
-                return COLUMNS[section][1]
+                return self.columns[section][1]
             return str(section + 1)
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        key = COLUMNS[index.column()][0]
+        key = self.columns[index.column()][0]
         if role == Qt.ItemDataRole.DisplayRole:
             s = self.summary(index.row())
             if s is None:
@@ -170,7 +180,7 @@ class HouseholdListModel(QAbstractTableModel):
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        key = COLUMNS[column][0]
+        key = self.columns[column][0]
         if key not in SORTABLE:
             return
         self.order = key

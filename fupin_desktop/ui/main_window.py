@@ -25,15 +25,22 @@ from PySide6.QtWidgets import (
 from fupin_desktop import __version__
 from fupin_desktop.domain.household import Household
 from fupin_desktop.store import Store, StoreError
-from fupin_desktop.ui.household_editor import HouseholdEditor
+from fupin_desktop.store.sync import SyncRepository
+from fupin_desktop.ui.household_editor import DraftChoice, HouseholdEditor
 from fupin_desktop.ui.household_list import HouseholdListModel
 from fupin_desktop.ui.quality_view import QualityWindow
 from fupin_desktop.ui.village_tree import VillageTree
 
 SEARCH_DELAY_MS = 250
+#: Household list column widths by column key (the county database adds 乡镇).
+COLUMN_WIDTHS = {"number": 180, "township": 80, "village": 80, "group": 80, "head_name": 90, "head_id_number": 170,
+                 "size": 70, "exit_flag": 80, "per_capita_income": 120, "updated_at": 130}
 
 
 class MainWindow(QMainWindow):
+    #: whether opening a household offers its unsaved draft (not while rendering a screenshot)
+    offer_drafts = True
+
     def __init__(self, store: Store) -> None:
         super().__init__()
         self.store = store
@@ -57,8 +64,8 @@ class MainWindow(QMainWindow):
         self.table.verticalHeader().setDefaultSectionSize(26)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header = self.table.horizontalHeader()
-        for col, width in enumerate((180, 80, 80, 90, 170, 70, 80, 120, 130)):
-            header.resizeSection(col, width)
+        for col, (key, _label) in enumerate(self.model.columns):
+            header.resizeSection(col, COLUMN_WIDTHS.get(key, 100))
         header.setStretchLastSection(True)
         self.table.doubleClicked.connect(lambda idx: self.open_household(self.model.household_id(idx.row())))
 
@@ -155,13 +162,21 @@ class MainWindow(QMainWindow):
         tools.addActions([self.act_new, self.act_open, self.act_delete])
 
     # -- list -------------------------------------------------------------------
+    def _county_name(self) -> str | None:
+        """The county's name when this is a county database (it collects every township's households)."""
+        county = SyncRepository(self.store.db).county()
+        return county.name if county is not None and county.own else None
+
     def _title(self) -> str:
+        county = self._county_name()
+        if county is not None:
+            return f"扶贫建档立卡 县级数据库：{county} — {Path(self.store.path).name}"
         town = self.store.townships.get()
         name = town.name if town else ""
         return f"扶贫建档立卡 {name} — {Path(self.store.path).name}"
 
-    def _on_scope(self, village_id: int | None, group: str | None) -> None:
-        self.model.set_filter(village_id=village_id, group=group)
+    def _on_scope(self, village_id: int | None, group: str | None, township_code: str | None = None) -> None:
+        self.model.set_filter(village_id=village_id, group=group, township_code=township_code)
 
     def _apply_search(self) -> None:
         self.model.set_search(self.search.text())
@@ -201,12 +216,15 @@ class MainWindow(QMainWindow):
         self.update_status()
 
     def update_status(self) -> None:
-        self.status_db.setText(f"数据库：{self.store.path}    录入员：{self.store.operator}")
+        county = self._county_name()
+        where = f"县级数据库：{county}    " if county is not None else ""
+        self.status_db.setText(f"{where}数据库：{self.store.path}    录入员：{self.store.operator}")
         villages = len(self.store.townships.villages())
+        townships = f"{len(SyncRepository(self.store.db).townships())} 个乡镇 · " if county is not None else ""
         total = self.store.households.count()
         persons = self.store.households.person_count()
         self.status_counts.setText(
-            f"{villages} 个村 · 共 {total} 户 {persons} 人 · 当前列表 {self.model.rowCount()} 户"
+            f"{townships}{villages} 个村 · 共 {total} 户 {persons} 人 · 当前列表 {self.model.rowCount()} 户"
         )
 
     def selected_household_id(self) -> int | None:
@@ -235,18 +253,34 @@ class MainWindow(QMainWindow):
         village_id, group = self.tree.current_scope()
         village = next((v for v in villages if v.id == village_id), None)
         hh = Household(fields={"village": village.name if village else None, "group": group})
-        town = self.store.townships.get()
-        if town:
-            hh.fields.update(province=town.province, city=town.city, county=town.county, township=town.name)
+        # At the county the village's own township, not the county database's name.
+        hh.fields.update(self.store.households.place(village.id if village else None))
         return self._show_editor(hh)
 
-    def _show_editor(self, hh: Household) -> HouseholdEditor:
+    def reopen_unsaved_new_households(self) -> list[HouseholdEditor]:
+        """At start-up: new households typed but never saved (the program was closed, or the power
+        cut) live only in their autosaved drafts, and nothing in the list opens them: offer them."""
+        drafts = [d for d in self.store.drafts.all()
+                  if d.household_id is None and self.store.households.id_for_uuid(d.key) is None]
+        if not drafts:
+            return []
+        answer = QMessageBox.question(
+            self, "未保存的新户",
+            f"有 {len(drafts)} 户新录入的档案还没有保存（上次程序被关闭或断电），录入的内容都在。\n"
+            "现在打开继续录入吗？\n选“否”则先不打开，下次启动时再问。",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return []
+        return [self._show_editor(Household(uuid=d.key), draft="restore") for d in drafts]
+
+    def _show_editor(self, hh: Household, draft: DraftChoice = "ask") -> HouseholdEditor:
         existing = self.editors.get(hh.uuid)
         if existing is not None:
             existing.raise_()
             existing.activateWindow()
             return existing
-        editor = HouseholdEditor(self.store, hh, parent=self)
+        editor = HouseholdEditor(self.store, hh, parent=self, draft=draft if self.offer_drafts else "keep")
         self.editors[hh.uuid] = editor
         editor.saved.connect(self._on_saved)
         editor.closed.connect(lambda uuid: self.editors.pop(uuid, None))
@@ -273,11 +307,17 @@ class MainWindow(QMainWindow):
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
+        # An open form would bring the household back on its next save: close it first (it asks).
+        editor = next((e for e in self.editors.values() if e.household.id == household_id), None)
+        if editor is not None and not editor.close():
+            return
         try:
             self.store.households.delete(household_id, self.store.operator)
         except StoreError as exc:
             QMessageBox.warning(self, "删除户", str(exc))
         self.refresh()
+        if self.quality is not None:
+            self.quality.household_saved(household_id)  # its findings go, and those it caused elsewhere
 
     def open_print_centre(self) -> None:
         """文件 → 打印…: the print centre, on the selected household and the tree's village."""

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QDate, QRect, Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QPainter, QPixmap
+from PySide6.QtGui import QDesktopServices, QPainter, QPixmap, QTransform
 from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -83,6 +83,8 @@ class PrintCentre(QDialog):
         self.page = 0
         self._tmp = Path(tempfile.mkdtemp(prefix="fupin-print-"))
         self._op: BackgroundOp | None = None
+        self._made = ""  # what the preview shows, e.g. "兴龙村第一次公示": the PDF's default file name
+        self._scope_before_notice: int | None = None
         self.setWindowTitle("打印")
         self.resize(1100, 780)
 
@@ -209,6 +211,15 @@ class PrintCentre(QDialog):
         (self.scope_household if household_id is not None else self.scope_village).setChecked(True)
         self._update_options()
         self._set_ready(False)
+        # Any change of what to print makes the preview stale: 打印 and 保存 wait for a new one.
+        self.document.currentIndexChanged.connect(self._stale)
+        self.scopes.idToggled.connect(lambda _i, _on: self._stale())
+        self.village.currentIndexChanged.connect(self._stale)
+        self.households.itemChanged.connect(self._stale)
+        self.start.dateChanged.connect(self._stale)
+        for box in (self.days, self.copies):
+            box.valueChanged.connect(self._stale)
+        self.phone.textChanged.connect(self._stale)
 
     # -- options ------------------------------------------------------------------------------
     def _household_caption(self) -> str:
@@ -252,7 +263,13 @@ class PrintCentre(QDialog):
         self.scope_selection.setEnabled(per_household)
         self.scope_village.setEnabled(per_household or notice)
         if notice and not self.scope_village.isChecked():
-            self.scope_village.setChecked(True)
+            self._scope_before_notice = self.scopes.checkedId()
+            self.scope_village.setChecked(True)  # a notice is for a village
+        elif per_household and self._scope_before_notice is not None:
+            button = self.scopes.button(self._scope_before_notice)
+            self._scope_before_notice = None
+            if button.isEnabled():
+                button.setChecked(True)  # back from a notice: the household(s) chosen before
         scope = self.scopes.checkedId()
         self.village.setEnabled(per_household or notice)
         self.households.setEnabled(per_household and scope == SCOPE_SELECTION)
@@ -313,6 +330,7 @@ class PrintCentre(QDialog):
 
         self._set_ready(False)
         self.generate_button.setEnabled(False)
+        self._made = self.document_name()
         self._op = BackgroundOp(self, label, run, self._on_done, self._on_failed)
         self._op.finished.connect(lambda: self.generate_button.setEnabled(True))
         return self._op.start()
@@ -340,6 +358,27 @@ class PrintCentre(QDialog):
             self.preview.setText("已取消。")
             return
         QMessageBox.warning(self, "打印", str(exc) if isinstance(exc, PrintError) else f"生成失败：{exc}")
+
+    def document_name(self) -> str:
+        """The document as chosen now, for a file name: 兴龙村第一次公示, 贫困户登记卡, ..."""
+        key = self.document_key()
+        name = self.document.currentText()
+        if key.startswith("notice-") or (key in ("card", "handbook") and self.scopes.checkedId() == SCOPE_VILLAGE):
+            return f"{self.village.currentText()}{name}"
+        return name
+
+    def _stale(self) -> None:
+        if self.result is None:
+            return
+        self.result = None
+        if self.pages is not None:
+            self.pages.close()
+            self.pages = None
+        self._set_ready(False)
+        self.warnings.setText("")
+        self.page_label.setText("")
+        self.preview.setPixmap(QPixmap())
+        self.preview.setText("文书或范围已改变，请重新按“生成预览”。")
 
     def _set_ready(self, ready: bool) -> None:
         for button in (self.print_button, self.save_button, self.open_button, self.prev_button,
@@ -371,7 +410,7 @@ class PrintCentre(QDialog):
     def save_pdf(self) -> Path | None:
         if self.result is None or self.result.path is None:
             return None
-        default = str(Path.home() / f"{self.document.currentText()}.pdf")
+        default = str(Path.home() / f"{self._made or self.document.currentText()}.pdf")
         chosen, _ = QFileDialog.getSaveFileName(self, "保存 PDF", default, "PDF 文件 (*.pdf)")
         if not chosen:
             return None
@@ -423,6 +462,8 @@ class PrintCentre(QDialog):
                     image = pages.render(page, dpi)
                     if image is not None:
                         target = painter.viewport()
+                        if (image.width() > image.height()) != (target.width() > target.height()):
+                            image = image.transformed(QTransform().rotate(90))  # landscape page, portrait paper
                         scaled = image.size().scaled(target.size(), Qt.AspectRatioMode.KeepAspectRatio)
                         painter.drawImage(QRect(target.x(), target.y(), scaled.width(), scaled.height()), image)
                     progress(n + 1, total)

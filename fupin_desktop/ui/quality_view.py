@@ -247,7 +247,7 @@ class QualityWindow(QMainWindow):
         QMessageBox.critical(self, "数据质量", f"检查没有完成：{exc}")
 
     def household_saved(self, household_id: int) -> None:
-        """Re-check the saved household and every household a cross-record finding ties to it."""
+        """Re-check the saved (or deleted) household and every household a cross-record finding ties to it."""
         if self.report is None:
             return
         ids = {household_id}

@@ -373,20 +373,39 @@ class RowTable(QWidget):
         idx = self.view.currentIndex()
         return idx.row() if idx.isValid() else len(self.model.rows) - 1
 
+    def commit_edit(self) -> None:
+        """Write the cell being edited into the model and close its editor (nothing typed is lost).
+
+        Row shortcuts work mid-edit, and moving a row resets the model, which would drop
+        an open editor's text; saving must see it too.
+        """
+        if self.view.state() != QAbstractItemView.State.EditingState:
+            return
+        editor = QApplication.focusWidget()
+        if editor is None or not editor.property("cell_editor") or not self.view.isAncestorOf(editor):
+            self.view.setFocus()  # the editor commits as it loses the focus
+            return
+        delegate = self.view.itemDelegate()
+        delegate.commitData.emit(editor)
+        delegate.closeEditor.emit(editor, QAbstractItemDelegate.EndEditHint.NoHint)
+
     def add_row(self) -> None:
         if self.group.max_rows and len(self.model.rows) >= self.group.max_rows:
             return
+        self.commit_edit()
         at = self.current_row() + 1
         self.model.apply(lambda: self.model.insert_row(at))
         self.focus_cell(at, 0, edit=False)
 
     def remove_row(self) -> None:
+        self.commit_edit()
         row = self.current_row()
         if 0 <= row < len(self.model.rows):
             self.model.apply(lambda: self.model.remove_row(row))
             self.focus_cell(min(row, len(self.model.rows) - 1), self.view.currentIndex().column())
 
     def move_row(self, delta: int) -> None:
+        self.commit_edit()
         row = self.current_row()
         to = row + delta
         if 0 <= row < len(self.model.rows) and 0 <= to < len(self.model.rows):
@@ -430,6 +449,9 @@ class RowTable(QWidget):
                 if not self.model.rows or (idx.row() <= 0 and idx.column() <= 0):
                     self.leave.emit(False)
                     return True
+            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not self.model.rows:
+                self.leave.emit(True)  # an empty block: Enter moves on like Tab
+                return True
             if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and idx.isValid():
                 # Enter on a cell that is not being edited moves on like Tab.
                 if self.is_last_cell(idx):

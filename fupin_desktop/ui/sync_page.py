@@ -73,6 +73,10 @@ def _fill(table: QTableWidget, rows: list[list[Any]], keys_: list[Any] | None = 
                 item.setData(Qt.ItemDataRole.UserRole, keys_[r])
             table.setItem(r, c, item)
     table.resizeColumnsToContents()
+    # Sizing to contents also shrinks the last column of a shown table: stretch it again.
+    header = table.horizontalHeader()
+    header.setStretchLastSection(False)
+    header.setStretchLastSection(True)
 
 
 def _mono(label: QLabel) -> QLabel:
@@ -285,12 +289,17 @@ class SyncPage(QDialog):
             pub = keys.read_key_file(Path(path))
             if not isinstance(pub, keys.CountyPublic):
                 raise SyncError("这是乡镇公钥，不是县公钥。")
+            old = self.repo.county()
+            replacing = old is not None and old.fingerprint != pub.fingerprint
+            warning = (f"\n\n注意：这将替换已信任的 {old.name}（{old.code}）县公钥（指纹 {old.fingerprint}），"
+                       "之后的批次只有新密钥能解密。" if old is not None and replacing else "")
             answer = QMessageBox.question(
                 self, "导入县公钥",
-                f"{pub.name}（{pub.code}）\n指纹：{pub.fingerprint}\n\n请打电话与县扶贫办核对指纹，一致后再点“是”。")
+                f"{pub.name}（{pub.code}）\n指纹：{pub.fingerprint}\n\n请打电话与县扶贫办核对指纹，一致后再点“是”。"
+                + warning)
             if answer != QMessageBox.StandardButton.Yes:
                 return
-            keys.trust_county(self.repo, pub)
+            keys.trust_county(self.repo, pub, replace=replacing)
         except SyncError as exc:
             QMessageBox.warning(self, "导入县公钥", str(exc))
         self.refresh()
@@ -330,7 +339,10 @@ class SyncPage(QDialog):
             return upload_pending(store, url)
 
         def done(results: Any) -> None:
-            text = "；".join(f"第 {r.sequence} 批：{STATE_LABELS.get(r.state, r.state)}" for r in results)
+            from fupin_desktop.sync.upload import UPLOAD_LABELS
+
+            text = "\n".join(f"第 {r.sequence} 批：{UPLOAD_LABELS.get(r.state, r.state)}"
+                              + (f"（{r.message}）" if r.state in ("problems", "failed") else "") for r in results)
             QMessageBox.information(self, "上传", text or "没有待上传的批次。")
 
         return self._run("正在上传…", work, done)
@@ -551,7 +563,7 @@ class SyncPage(QDialog):
                   c["reason"] + ("" if c["state"] == "open" else
                                  "（县里保留了县里版本）" if c["state"] == "county" else "（县里采用了本乡版本）")]
                  for c in view["conflicts"]]
-        rows += [["跨乡重复", "", d["head_name"], d["village"], f"{d['member_name']} 也登记在 {d['other_township']}"]
+        rows += [["跨乡重复", d["number"], d["head_name"], d["village"], f"{d['member_name']} 也登记在 {d['other_township']}"]
                  for d in view["duplicates"] if not d.get("reviewed")]
         _fill(self.feedback, rows)
 

@@ -1,25 +1,39 @@
-"""The 乡 > 村 > 组 tree beside the household list, with counts and quota use."""
+"""The 乡 > 村 > 组 tree beside the household list, with counts and quota use.
+
+On a county database the tree is 县 > 乡(镇) > 村 > 组: the registered townships (from the
+sync registry), each with the villages its batches brought, so two townships' 炉场村 never mix.
+"""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QWidget
 
+from fupin_desktop.domain.township import Village
 from fupin_desktop.store import Store
+from fupin_desktop.store.sync import SyncRepository
 
 ROLE_VILLAGE = Qt.ItemDataRole.UserRole
 ROLE_GROUP = Qt.ItemDataRole.UserRole + 1
+ROLE_TOWNSHIP = Qt.ItemDataRole.UserRole + 2
+
+Scope = tuple[int | None, str | None, str | None]
 
 
 class VillageTree(QTreeWidget):
-    """Emits ``scope_changed(village_id or None, group or None)`` when the clerk picks a node."""
+    """Emits ``scope_changed(village_id, group, township_code)`` (each or None) when the clerk picks a node.
 
-    scope_changed = Signal(object, object)
+    ``township_code`` is set on a county database only: on a township node and every node below it.
+    """
+
+    scope_changed = Signal(object, object, object)
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store = store
-        self.setHeaderLabels(["乡 / 村 / 组", "户数"])
+        self.sync = SyncRepository(store.db)
+        self.county_mode = self.sync.is_county()
+        self.setHeaderLabels(["县 / 乡 / 村 / 组" if self.county_mode else "乡 / 村 / 组", "户数"])
         self.setColumnWidth(0, 170)
         self.setUniformRowHeights(True)
         self.setAccessibleName("村组")
@@ -27,7 +41,7 @@ class VillageTree(QTreeWidget):
         self.reload()
 
     def reload(self) -> None:
-        current = self.current_scope()
+        current = self._scope(self.currentItem())
         self.blockSignals(True)
         self.clear()
         town = self.store.townships.get()
@@ -37,46 +51,77 @@ class VillageTree(QTreeWidget):
         root = QTreeWidgetItem([town.name if town else "（未设置乡镇）", str(total)])
         root.setData(0, ROLE_VILLAGE, None)
         self.addTopLevelItem(root)
+        parents: dict[str | None, QTreeWidgetItem] = {None: root}
+        if self.county_mode:
+            for t in self.sync.townships():
+                item = QTreeWidgetItem([t.name, "0"])
+                item.setData(0, ROLE_TOWNSHIP, t.code)
+                item.setToolTip(0, f"乡镇代码 {t.code}")
+                root.addChild(item)
+                parents[t.code] = item
+        owners = self.sync.village_townships() if self.county_mode else {}
+        per_village: dict[int, dict[str, int]] = {}
+        for c in counts:
+            per_village.setdefault(c.village_id, {})[c.group_name] = c.households
         for v in town.villages if town else []:
-            per_group = {c.group_name: c.households for c in counts if c.village_id == v.id}
-            label = v.name + ("（贫困村）" if v.is_poor else "")
-            item = QTreeWidgetItem([label, str(sum(per_group.values()))])
-            item.setData(0, ROLE_VILLAGE, v.id)
-            if v.quota:
-                used = persons.get(v.id or 0, 0)
-                item.setToolTip(0, f"贫困人口规模 {v.quota} 人，已登记 {used} 人")
-                if used > v.quota:
-                    item.setForeground(1, Qt.GlobalColor.darkRed)
-            root.addChild(item)
-            groups = list(v.groups) + [g for g in per_group if g and g not in v.groups]
-            for g in groups:
-                child = QTreeWidgetItem([g, str(per_group.get(g, 0))])
-                child.setData(0, ROLE_VILLAGE, v.id)
-                child.setData(0, ROLE_GROUP, g)
-                item.addChild(child)
+            code = owners.get(v.id or 0)
+            self._add_village(parents.get(code) or root, v, code, per_village.get(v.id or 0, {}),
+                              persons.get(v.id or 0, 0))
+        for code, item in parents.items():
+            if code is not None:
+                item.setText(1, str(sum(int(item.child(i).text(1)) for i in range(item.childCount()))))
         root.setExpanded(True)
         for i in range(self.columnCount()):
             self.resizeColumnToContents(i)
         self.blockSignals(False)
         self.select_scope(*current)
 
-    def current_scope(self) -> tuple[int | None, str | None]:
-        item = self.currentItem()
-        if item is None:
-            return None, None
-        return item.data(0, ROLE_VILLAGE), item.data(0, ROLE_GROUP)
+    def _add_village(self, parent: QTreeWidgetItem, v: Village, township_code: str | None, per_group: dict[str, int],
+                     used: int) -> None:
+        label = v.name + ("（贫困村）" if v.is_poor else "")
+        item = QTreeWidgetItem([label, str(sum(per_group.values()))])
+        item.setData(0, ROLE_VILLAGE, v.id)
+        item.setData(0, ROLE_TOWNSHIP, township_code)
+        if v.quota:
+            item.setToolTip(0, f"贫困人口规模 {v.quota} 人，已登记 {used} 人")
+            if used > v.quota:
+                item.setForeground(1, Qt.GlobalColor.darkRed)
+        parent.addChild(item)
+        groups = list(v.groups) + [g for g in per_group if g and g not in v.groups]
+        for g in groups:
+            child = QTreeWidgetItem([g, str(per_group.get(g, 0))])
+            child.setData(0, ROLE_VILLAGE, v.id)
+            child.setData(0, ROLE_GROUP, g)
+            child.setData(0, ROLE_TOWNSHIP, township_code)
+            item.addChild(child)
 
-    def select_scope(self, village_id: int | None, group: str | None) -> None:
+    @staticmethod
+    def _scope(item: QTreeWidgetItem | None) -> Scope:
+        if item is None:
+            return None, None, None
+        return item.data(0, ROLE_VILLAGE), item.data(0, ROLE_GROUP), item.data(0, ROLE_TOWNSHIP)
+
+    def current_scope(self) -> tuple[int | None, str | None]:
+        """(village id, group) of the picked node; None for the township (county, township node)."""
+        village_id, group, _township = self._scope(self.currentItem())
+        return village_id, group
+
+    def current_township(self) -> str | None:
+        """At the county: the code of the township the picked node belongs to (None on the root)."""
+        return self._scope(self.currentItem())[2]
+
+    def select_scope(self, village_id: int | None, group: str | None, township_code: str | None = None) -> None:
         root = self.topLevelItem(0)
         target = root
-        if root is not None and village_id is not None:
-            for i in range(root.childCount()):
-                v = root.child(i)
-                if v.data(0, ROLE_VILLAGE) == village_id:
-                    target = v
-                    for j in range(v.childCount()):
-                        if v.child(j).data(0, ROLE_GROUP) == group:
-                            target = v.child(j)
+        wanted = (village_id, group, township_code)
+        pending = [root] if root is not None else []
+        while pending:
+            item = pending.pop()
+            scope = self._scope(item)
+            if scope == wanted or (township_code is None and scope[:2] == wanted[:2] and scope[:2] != (None, None)):
+                target = item
+                break
+            pending.extend(item.child(i) for i in range(item.childCount()))
         self.blockSignals(True)
         self.setCurrentItem(target)
         self.blockSignals(False)
@@ -84,4 +129,4 @@ class VillageTree(QTreeWidget):
     def _on_current(self, item: QTreeWidgetItem | None, _previous: QTreeWidgetItem | None) -> None:
         if item is None:
             return
-        self.scope_changed.emit(item.data(0, ROLE_VILLAGE), item.data(0, ROLE_GROUP))
+        self.scope_changed.emit(*self._scope(item))

@@ -176,3 +176,30 @@ def test_numbers_and_dates_keep_their_types_in_full(store: Store, tmp_path: Path
     assert Decimal(str(openpyxl.load_workbook(path)[hdr.FULL_HOUSEHOLD_SHEET].cell(
         4, [c.value for c in openpyxl.load_workbook(path)[hdr.FULL_HOUSEHOLD_SHEET][3]].index("耕地面积") + 1
     ).value)) == hh.fields["farmland"]
+
+
+def test_digits_that_are_text_stay_text_when_retyped_and_fit_their_columns(store: Store, tmp_path: Path) -> None:
+    """ID numbers, phones, accounts, 户编号 and 人编号: text cells formatted "@" (文本), so a number the
+    clerk retypes in Excel or WPS keeps all its digits; their columns are wide enough to show them."""
+    export_workbook(store, tmp_path / "花名册.xlsx", "national")
+    ws = openpyxl.load_workbook(tmp_path / "花名册.xlsx")[NATIONAL_SHEET]
+    for header in ("户编号", "人编号", "证件号码", "户联系电话"):
+        column = DOMAIN_7.index(header) + 1
+        letter = openpyxl.utils.get_column_letter(column)
+        cells = [ws.cell(r, column) for r in range(4, ws.max_row + 1)]
+        assert all(c.data_type == "s" and c.number_format == "@" for c in cells if c.value), header
+        longest = max(len(c.value) for c in cells if c.value)
+        assert ws.column_dimensions[letter].width >= longest + 1, header
+    assert ws.cell(4, DOMAIN_7.index("姓名") + 1).number_format == "General"
+    export_workbook(store, tmp_path / "完整.xlsx", "full")
+    full = openpyxl.load_workbook(tmp_path / "完整.xlsx")
+    households = full[hdr.FULL_HOUSEHOLD_SHEET]
+    header = [c.value for c in households[3]]
+    for name in ("户编号", "联系电话", "户主证件号码", "银行账号"):
+        column = header.index(name) + 1
+        assert households.cell(4, column).number_format == "@", name
+        letter = openpyxl.utils.get_column_letter(column)
+        assert households.column_dimensions[letter].width > len(households.cell(4, column).value), name
+    assert households.cell(4, header.index("耕地面积") + 1).number_format != "@"
+    members = full["家庭成员"]
+    assert members.cell(4, [c.value for c in members[3]].index("证件号码") + 1).number_format == "@"

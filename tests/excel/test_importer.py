@@ -183,6 +183,9 @@ def test_fix_the_error_workbook_and_import_it_again(store: Store, tmp_path: Path
     rows = {ws.cell(r, col["原行号"]).value: r for r in range(3, ws.max_row + 1)}
     assert set(rows) == {10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21}
     assert ws.cell(rows[10], col["身份证号码"]).value == float(files.HEAD3)  # as it was: a number
+    # ... in a text ("@") cell, like every ID number and 户编号 there: what the clerk retypes stays text.
+    assert {ws.cell(r, col[name]).number_format for r in rows.values() for name in ("身份证号码", "户编号")} == {"@"}
+    assert ws.cell(rows[10], col["姓 名"]).number_format == "General"
     assert "存成了数字" in ws.cell(rows[10], col["错误原因"]).value
 
     def put(row: int, name: str, value: object) -> None:
@@ -263,3 +266,64 @@ def test_the_first_sheet_with_a_header_is_chosen_or_the_one_named(store: Store, 
     assert not store.households.ids_by_number(["S1"])
     with pytest.raises(Exception, match="找不到表头"):
         read_source(store, path, sheet="填表说明")
+
+
+def test_footer_rows_in_the_name_column_are_not_persons(store: Store, tmp_path: Path) -> None:
+    """合计 and 填表人/审核人 lines under the table reach into the 姓名 column: still no persons."""
+    rows = [["序号", "户编号", "姓名", "证件号码", "与户主关系", "行政村", "组"],
+            [1, "F1", "张三", files.HEAD5, "户主", "炉场村", "一组"],
+            [2, "F1", "张小三", files.SON5, "之子", "炉场村", "一组"],
+            [],
+            ["合计", None, "2人"],
+            ["填表人：王五", None, "审核人：赵六", None, None, "填报日期：2016年12月31日"]]
+    report, _ = import_file(store, files.write_plain_xlsx(tmp_path / "f.xlsx", rows))
+    assert (report.created, report.rejected) == (1, 0), [r.reasons for r in report.rows]
+    assert [r.row for r in report.rows] == [2, 3]
+    assert [m.get("name") for m in by_number(store, "F1").members] == ["张三", "张小三"]
+
+
+def test_township_and_groups_written_other_ways_are_this_townships(store: Store, tmp_path: Path) -> None:
+    """茶坝 / 青川县茶坝乡 name this township; 1组, 01, 第二组, 2 name the villages' own groups."""
+    rows = [["乡镇", "行政村", "组", "户编号", "姓名", "证件号码", "与户主关系"],
+            ["茶坝", "炉场村", "1组", "G1", "张三", files.HEAD5, "户主"],
+            ["青川县茶坝乡", "青川县茶坝乡炉场村", "01", "G2", "李四", files.HEAD7, "户主"],
+            ["茶坝乡", "炉场", "第二组", "G3", "王五", files.HEAD8, "户主"],
+            ["茶坝乡", "炉场村", "二组", "G3", "王小妹", files.TWICE, "之女"],
+            ["茶坝乡", "炉场村", "2", "G3", "王二", files.HEAD9, "之父"]]
+    report, _ = import_file(store, files.write_plain_xlsx(tmp_path / "g.xlsx", rows))
+    assert (report.created, report.rejected, report.warnings) == (3, 0, 0), [r.reasons for r in report.rows]
+    assert report.groups_added == []
+    assert [by_number(store, n).fields["group"] for n in ("G1", "G2", "G3")] == ["一组", "一组", "二组"]
+    assert store.townships.village_by_name("炉场村").groups == ["一组", "二组"]
+    other = [["乡镇", "行政村", "户编号", "姓名", "证件号码", "与户主关系"],
+             ["石茶坝乡", "炉场村", "G4", "赵六", files.HEAD10, "户主"]]
+    report, _ = import_file(store, files.write_plain_xlsx(tmp_path / "o.xlsx", other))
+    assert report.rejected == 1 and "不是本乡" in report.rows[0].reasons[0]
+
+
+def test_a_person_listed_twice_in_one_household_is_said_once_with_the_files_rows(
+        store: Store, tmp_path: Path) -> None:
+    rows = [["户编号", "姓名", "证件号码", "与户主关系", "行政村"],
+            ["D1", "张三", files.HEAD5, "户主", "炉场村"],
+            ["D1", "张小三", files.SON5, "之子", "炉场村"],
+            ["D1", "张小三", files.SON5, "之子", "炉场村"]]
+    report, _ = import_file(store, files.write_plain_xlsx(tmp_path / "d.xlsx", rows))
+    rows_by_number = {r.row: r for r in report.rows}
+    assert report.rejected == 1
+    for row in (3, 4):
+        assert rows_by_number[row].reasons == [
+            f"证件号码 {files.SON5} 在表中出现了 2 次（第 3 行、第 4 行），同一人又出现在本户"]
+
+
+def test_the_summary_says_which_households_have_remarks(store: Store, tmp_path: Path) -> None:
+    report, _ = import_file(store, files.write_messy_roster(tmp_path / "r.xlsx"), dry_run=True)
+    assert report.summary().startswith("可导入：新增 2 户，更新 0 户（这 2 户中 1 户有提示），未导入 8 户")
+
+
+def test_the_mapping_examples_skip_the_column_numbers_and_repeats(store: Store, tmp_path: Path) -> None:
+    rows = [["序号", "户编号", "姓名", "证件号码", "与户主关系", "行政村"],
+            [1, 2, 3, 4, 5, 6],
+            [1, "E1", "张三", files.HEAD5, "户主", "炉场村"],
+            [2, "E1", "张小三", files.SON5, "之子", "炉场村"]]
+    sheet = read_source(store, files.write_plain_xlsx(tmp_path / "e.xlsx", rows)).main
+    assert [sheet.samples(i) for i in range(3)] == [["1", "2"], ["E1"], ["张三", "张小三"]]

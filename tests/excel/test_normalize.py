@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from fupin_desktop.domain.idnumber import make_id, upgrade_15
-from fupin_desktop.excel.normalize import normalize_cell
+from fupin_desktop.excel.normalize import group_number, match_group, normalize_cell, same_township
 from fupin_desktop.formspec import load_form
 
 SPEC = load_form("household")
@@ -98,3 +98,26 @@ def test_numbers_stay_exact() -> None:
 def test_a_wrong_value_is_dropped_with_a_reason() -> None:
     value, problem = cell("ethnicity", "火星族", member=True)
     assert value is None and problem is not None and not problem.blocking and "火星族" in problem.message
+
+
+@pytest.mark.parametrize(("written", "number"), [
+    ("一组", 1), ("1组", 1), ("01", 1), ("第一组", 1), ("一社", 1), ("２组", 2), ("十二组", 12), ("第12村民小组", 12),
+    ("二十三组", 23), ("大坪组", None), ("一二组", None), ("", None),
+])
+def test_group_numbers_however_written(written: str, number: int | None) -> None:
+    assert group_number(written) == number
+
+
+def test_a_group_matches_the_villages_own_name_only_when_unambiguous() -> None:
+    assert match_group("1组", ["一组", "二组"]) == "一组"
+    assert match_group("大坪", ["大坪", "一组"]) == "大坪"
+    assert match_group("三组", ["一组", "二组"]) is None
+    assert match_group("1", ["一组", "1组"]) is None  # two candidates: the clerk decides
+
+
+@pytest.mark.parametrize(("written", "same"), [
+    ("茶坝乡", True), ("茶坝", True), ("茶坝镇", True), ("青川县茶坝乡", True), ("四川省广元市青川县茶坝乡", True),
+    (" 茶 坝 乡 ", True), ("石茶坝乡", False), ("石坝乡", False), ("茶坝乡人民政府", False), ("", False),
+])
+def test_the_townships_name_written_other_ways(written: str, same: bool) -> None:
+    assert same_township(written, "茶坝乡") is same

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from fupin_desktop.domain.household import Household
+from fupin_desktop.domain.household import Household, Row
 from fupin_desktop.domain.idnumber import mask_id
 from fupin_desktop.printing import service
 from fupin_desktop.printing.service import PrintCancelled, PrintError
@@ -91,6 +91,45 @@ def test_the_handbook_has_all_six_parts_with_the_households_rows(town: tuple[Sto
     assert "贫困户签字" in text
     assert f"第{result.pages}页" in squash(pages[-1])
     assert_fonts_embedded(out)
+
+
+def test_every_handbook_page_names_its_household_in_full(town: tuple[Store, list[Household]], out: Path) -> None:
+    """The footer (a loose page of a village's 500 pages goes back to its household) is never cut."""
+    store, _ = town
+    from tests.helpers import full_household
+
+    number = "5108221050010019999"
+    hh = store.households.save(full_household(store.spec, seed=11, village="青新村", group="四组", number=number,
+                                              names=("阿卜杜热依木·阿卜杜克热木", "李梅")), "测试")
+    try:
+        result = service.print_handbook(store, hh.id, out)
+        assert result.warnings == []
+        for text in page_texts(out):
+            footer = squash(text)
+            assert "户主：阿卜杜热依木·阿卜杜克热木" in footer and f"户编号：{number}" in footer
+            assert "…" not in footer
+    finally:
+        store.households.delete(hh.id, "测试")
+
+
+@pytest.mark.parametrize("results", range(9))
+def test_part_six_keeps_its_signatures_on_its_own_page(town: tuple[Store, list[Household]], out: Path,
+                                                      results: int) -> None:
+    """However many 帮扶成效 rows there are, the ruled rows stop where the signatures still fit."""
+    store, _ = town
+    from tests.helpers import full_household
+
+    hh = full_household(store.spec, seed=12, village="青新村", group="四组")
+    hh.results[:] = [Row(fields=dict(hh.results[i % len(hh.results)].fields)) for i in range(results)]
+    for year, row in enumerate(hh.results, start=2016):
+        row.fields["year"] = year
+    hh = store.households.save(hh, "测试")
+    try:
+        service.print_handbook(store, hh.id, out)
+        last = squash(page_texts(out)[-1])
+        assert "第六部分" in last and "村委会（盖章）" in last
+    finally:
+        store.households.delete(hh.id, "测试")
 
 
 # -- village batches --------------------------------------------------------------------------------

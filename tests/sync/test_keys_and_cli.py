@@ -134,3 +134,44 @@ def test_missing_passphrase_is_a_clear_error(tmp_path: Path, capsys: pytest.Capt
     make_county(tmp_path / "c.db").close()  # made with the passphrase the fixture set earlier
     code, _, err = run(capsys, "sync", "import", "--db", str(tmp_path / "c.db"), str(tmp_path / "x.fpsync"))
     assert code != 0 and "FUPIN_PASSPHRASE" in err
+
+
+def test_a_township_does_not_silently_trust_another_county_key(world: World, tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    from fupin_desktop.sync.keys import own_county_public, write_key_file
+
+    impostor = make_county(tmp_path / "impostor.db")
+    key = write_key_file(tmp_path / "impostor.pub", own_county_public(SyncRepository(impostor.db)))
+    impostor.close()
+    trusted = SyncRepository(world.town.db).county()
+    code, _, err = run(capsys, "sync", "trust", "--db", str(world.town.path), "--county-key", str(key))
+    assert code != 0 and "--replace" in err and trusted.fingerprint in err
+    assert SyncRepository(world.town.db).county() == trusted
+    code, out, _ = run(capsys, "sync", "trust", "--db", str(world.town.path), "--county-key", str(key), "--replace")
+    assert code == 0 and SyncRepository(world.town.db).county().fingerprint != trusted.fingerprint
+
+
+def test_commands_on_the_wrong_kind_of_database_say_which_it_is(world: World, tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    town, county = str(world.town.path), str(world.county.path)
+    code, _, err = run(capsys, "sync", "import", "--db", town, str(tmp_path / "x.fpsync"))
+    assert code != 0 and "这是乡镇数据库" in err
+    code, _, err = run(capsys, "sync", "feedback", "--db", town, "--township", "510822105", "--out", str(tmp_path))
+    assert code != 0 and "这是乡镇数据库" in err
+    code, _, err = run(capsys, "sync", "import-feedback", "--db", county, str(tmp_path / "x.fpfeedback"))
+    assert code != 0 and "这是县级数据库" in err
+    code, _, err = run(capsys, "sync", "upload", "--db", county, "--url", "http://127.0.0.1:9")
+    assert code != 0 and "这是县级数据库" in err
+    code, _, err = run(capsys, "sync", "upload", "--db", town, "--url", "ftp://county")
+    assert code != 0 and "地址" in err  # a bad address is said even with nothing to send
+
+
+def test_feedback_command_names_the_township(world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "sync", "feedback", "--db", str(world.county.path), "--township", "510822105",
+                       "--out", str(tmp_path))
+    assert code == 0 and "茶坝乡（510822105）" in out
+    code, out, _ = run(capsys, "sync", "feedback", "--db", str(world.county.path), "--township", "510822105",
+                       "--out", str(tmp_path / "f.fpfeedback"), "--json")
+    assert code == 0 and json.loads(out)["township_name"] == "茶坝乡"
+    code, out, _ = run(capsys, "sync", "import-feedback", "--db", str(world.town.path), str(tmp_path / "f.fpfeedback"))
+    assert code == 0 and re.search(r"（\d{4}-\d\d-\d\d \d\d:\d\d）", out), out  # local time, not raw ISO

@@ -83,12 +83,20 @@ def test_bytes_appended_are_refused(world: World, batch: bytes, county_key: Coun
 
 def test_batch_sealed_to_another_county_is_refused(world: World, county_key: CountyPrivate) -> None:
     impostor = make_county(world.root / "other-county.db")
-    trust_county(SyncRepository(world.town.db), own_county_public(SyncRepository(impostor.db)))
+    trust_county(SyncRepository(world.town.db), own_county_public(SyncRepository(impostor.db)), replace=True)
     data = Path(export(world.town, world.stick).batch).read_bytes()
     impostor.close()
     before = digest(world.county)
-    assert_refused(world, county_key, data, "不是发给本县的")
+    # The fingerprint the township can compare is the one of the county.pub it was given.
+    assert_refused(world, county_key, data, "不是发给本县的", county_key.public.fingerprint)
     assert digest(world.county) == before
+
+
+def test_a_missing_or_unreadable_batch_file_is_refused_in_chinese(world: World) -> None:
+    [missing, folder] = import_(world.county, world.root / "gone.fpsync", world.stick)
+    assert missing.status == folder.status == "refused"
+    assert "文件或文件夹不存在" in missing.message and "No such file" not in missing.message
+    assert CHINESE.search(folder.message) and "Errno" not in folder.message
 
 
 def test_batch_from_an_unregistered_township_is_refused(world: World, county_key: CountyPrivate) -> None:

@@ -203,6 +203,8 @@ def test_same_id_number_in_two_townships_is_flagged_for_review(world: World) -> 
         assert len(view["duplicates"]) == 3
         assert {d["other_township"] for d in view["duplicates"]} == {other_name}
         assert all(d["member_name"] and d["household_id"] for d in view["duplicates"])
+        numbers = {h.fields["number"] for h in store.households.iter_all()}
+        assert {d["number"] for d in view["duplicates"]} <= numbers and all(d["number"] for d in view["duplicates"])
     # Reviewed duplicates leave the open list.
     repo = SyncRepository(world.county.db)
     for d in repo.duplicates():

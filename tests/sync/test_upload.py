@@ -145,3 +145,25 @@ def test_serve_and_upload_commands(world: World) -> None:
         server.stdout.close()
         server.stderr.close()
     assert world.county.households.count() == 3
+
+
+def test_upload_command_says_states_in_chinese_and_conflicts_are_not_a_failure(
+        world: World, service: Service, capsys: pytest.CaptureFixture[str]) -> None:
+    from fupin_desktop.cli import main
+
+    export(world.town, world.stick)
+    assert [r.state for r in upload_pending(world.town, service.url, sleep=no_sleep)] == ["acknowledged"]
+    # The same household changed at the county and in the township: the upload lands with a conflict.
+    uuid = world.town.households.get(world.saved["town"][0]).uuid
+    at_county = world.county.households.get(world.county.households.id_for_uuid(uuid))
+    at_county.fields["phone"] = "13711112222"
+    world.county.households.save(at_county, "县里")
+    at_town = world.town.households.get(world.saved["town"][0])
+    at_town.fields["phone"] = "13633334444"
+    world.town.households.save(at_town, "乡里")
+    export(world.town, world.stick)
+    code = main(["sync", "upload", "--db", str(world.town.path), "--url", service.url])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "第 2 批\t有问题\t" in out and "冲突" in out and "problems" not in out
+    assert [b.state for b in SyncRepository(world.town.db).outbox()] == ["problems", "acknowledged"]

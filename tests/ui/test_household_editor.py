@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -11,6 +12,7 @@ from PySide6.QtWidgets import QApplication
 from fupin_desktop import services
 from fupin_desktop.domain.idnumber import make_id
 from fupin_desktop.ui.main_window import MainWindow
+from tests.helpers import full_household
 
 HEAD_ID = make_id("510822", date(1970, 5, 1), 13)
 SPOUSE_ID = make_id("510822", date(1972, 3, 9), 24)
@@ -294,3 +296,249 @@ def test_first_run_setup_dialog_creates_the_township(qtbot, tmp_path, clerk) -> 
         town = store.townships.get()
         assert (town.code, town.name, town.county) == ("510822105", "茶坝乡", "青川县")
         assert [(v.name, v.quota, v.is_poor) for v in town.villages] == [("炉场村", 95, False), ("月明村", 112, True)]
+
+
+# -- keyboard flows a clerk relies on -------------------------------------------------------------
+def popup_key(editor, key) -> None:
+    """A key pressed while a completion list is open: it reaches the list first, as on a desktop."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QKeyEvent
+
+    popup = editor.completer().popup()
+    assert popup.isVisible(), "the completion list should be open"
+    QApplication.sendEvent(popup, QKeyEvent(QEvent.Type.KeyPress, key, Qt.KeyboardModifier.NoModifier))
+    QApplication.processEvents()
+
+
+def test_enter_on_a_chosen_code_takes_it_and_moves_on_in_grid_and_table(qtbot, store, clerk) -> None:
+    window = MainWindow(store)
+    qtbot.addWidget(window)
+    editor = window.new_household()
+    activate(qtbot, editor)
+    form = editor.form
+    form.focus_ref(form_ref("standard"))
+    clerk.type("1")
+    popup_key(form.editors["standard"], Qt.Key.Key_Return)
+    assert form.editors["standard"].value() == "国家标准"
+    assert clerk.focus() is form.editors["household_type"], "one Enter chooses and moves on"
+    clerk.type("dbpkh")
+    clerk.enter()  # the same key straight to the field (no popup grab)
+    assert form.editors["household_type"].value() == "低保贫困户"
+    assert clerk.focus() is form.editors["exit_flag"]
+
+    members = form.tables["members"]
+    members.view.setFocus()
+    clerk.shortcut("Ctrl+Insert")
+    members.focus_cell(0, members.column_of("relation"))
+    clerk.type("hz")
+    popup_key(clerk.focus(), Qt.Key.Key_Return)
+    assert members.model.rows[0].values["relation"] == "户主"
+    assert members.view.currentIndex().column() == members.column_of("ethnicity")
+    clerk.type("01")
+    popup_key(clerk.focus(), Qt.Key.Key_Tab)  # Tab from the list: next cell, in edit mode
+    assert members.model.rows[0].values["ethnicity"] == "汉族"
+    assert members.view.currentIndex().column() == members.column_of("political")
+    assert members.view.state() == members.view.State.EditingState
+    editor.undo_stack.setClean()
+    editor.close()
+
+
+def test_enter_on_an_empty_table_moves_on_like_tab(qtbot, store, clerk) -> None:
+    window = MainWindow(store)
+    qtbot.addWidget(window)
+    editor = window.new_household()
+    activate(qtbot, editor)
+    form = editor.form
+    form.focus_ref(form_ref("two_daughters"))
+    clerk.type("0")
+    clerk.enter()
+    assert clerk.focus() is form.tables["members"].view
+    clerk.enter()
+    assert clerk.focus() is form.editors["farmland"], "Enter goes on past a block with no rows"
+    editor.undo_stack.setClean()
+    editor.close()
+
+
+def test_row_shortcuts_in_the_middle_of_typing_a_cell_keep_the_typing(qtbot, store, clerk) -> None:
+    window = MainWindow(store)
+    qtbot.addWidget(window)
+    editor = window.new_household()
+    activate(qtbot, editor)
+    members = editor.form.tables["members"]
+    members.view.setFocus()
+    clerk.shortcut("Ctrl+Insert")
+    clerk.type("张三")  # still editing the cell
+    clerk.shortcut("Ctrl+Insert")
+    clerk.type("李四")
+    assert members.view.state() == members.view.State.EditingState
+    clerk.press(Qt.Key.Key_Up, Qt.KeyboardModifier.AltModifier)
+    assert [r.values.get("name") for r in members.model.rows] == ["李四", "张三"]
+    assert members.view.currentIndex().row() == 0
+    clerk.shortcut("Ctrl+Z")  # the move, then the typing, come back one by one
+    assert [r.values.get("name") for r in members.model.rows] == ["张三", "李四"]
+    clerk.shortcut("Ctrl+Z")
+    assert [r.values.get("name") for r in members.model.rows] == ["张三", None]
+    editor.undo_stack.setClean()
+    editor.close()
+
+
+def test_ctrl_s_saves_the_cell_still_being_typed_and_keeps_the_keyboard_in_the_table(
+        qtbot, store, clerk, dialogs) -> None:
+    hid = store.households.save(full_household(store.spec, seed=1), "测试").id
+    window = MainWindow(store)
+    qtbot.addWidget(window)
+    editor = window.open_household(hid)
+    activate(qtbot, editor)
+    members = editor.form.tables["members"]
+    members.focus_cell(2, members.column_of("name"))
+    clerk.type("李小兰")
+    assert members.view.state() == members.view.State.EditingState
+    clerk.shortcut("Ctrl+S")
+    assert not dialogs.shown, [f.message for f in editor.findings]
+    assert store.households.get(hid).members[2].get("name") == "李小兰"
+    assert not editor.windowTitle().startswith("*")
+    assert clerk.focus() is members.view, "the clerk can go on typing"
+    editor.close()
+
+
+def test_undo_and_redo_across_grid_and_table_edits_and_the_dirty_marker(qtbot, store, clerk) -> None:
+    hid = store.households.save(full_household(store.spec, seed=1), "测试").id
+    window = MainWindow(store)
+    qtbot.addWidget(window)
+    editor = window.open_household(hid)
+    activate(qtbot, editor)
+    form = editor.form
+    members = form.tables["members"]
+    before_names = [r.values.get("name") for r in members.model.rows]
+    form.focus_ref(form_ref("bank"))
+    clerk.field("农业银行")
+    members.focus_cell(2, 0)
+    clerk.shortcut("Ctrl+Delete")
+    form.focus_ref(form_ref("phone"))
+    clerk.field("13912345678")
+    assert editor.windowTitle().startswith("*")
+    for _ in range(3):
+        clerk.shortcut("Ctrl+Z")
+    assert form.editors["bank"].value() != "农业银行" and form.editors["phone"].value() != "13912345678"
+    assert [r.values.get("name") for r in members.model.rows] == before_names
+    assert not editor.dirty and not editor.windowTitle().startswith("*"), "back as saved: no marker"
+    for _ in range(3):
+        clerk.shortcut("Ctrl+Y")
+    assert form.editors["bank"].value() == "农业银行" and form.editors["phone"].value() == "13912345678"
+    assert len(members.model.rows) == len(before_names) - 1
+    assert editor.windowTitle().startswith("*")
+    editor.undo_stack.setClean()
+    editor.close()
+
+
+# -- what the form shows ------------------------------------------------------------------------
+def test_field_message_clears_when_fixed_and_no_finding_is_listed_twice(qtbot, store, clerk) -> None:
+    window = MainWindow(store)
+    qtbot.addWidget(window)
+    editor = window.new_household()
+    activate(qtbot, editor)
+    form = editor.form
+    form.focus_ref(form_ref("household_type"))
+    clerk.field("xyz")
+    members = form.tables["members"]
+    members.view.setFocus()
+    clerk.shortcut("Ctrl+Insert")
+    members.focus_cell(0, members.column_of("id_number"))
+    clerk.type("123")
+    clerk.enter()
+    editor.validate()
+    texts = [editor.findings_list.item(i).text() for i in range(editor.findings_list.count())]
+    assert len(texts) == len(set(texts))
+    about_type = [t for t in texts if "贫困户属性" in t]
+    assert about_type == ["［错误］贫困户属性“xyz”不在代码表中，可输入代码、名称或拼音首字母"], (
+        "what was typed is explained once, not also called 未填写")
+    assert not [t for t in texts if "证件号码”未填写" in t]
+    label = form.error_labels["household_type"]
+    assert label.isVisible() and "xyz" in label.text()
+
+    form.focus_ref(form_ref("household_type"))
+    clerk.field("ybpkh")
+    assert not label.isVisible() and label.text() == "", "fixed: the message under the field goes at once"
+    editor.validate()
+    assert not label.isVisible()
+    editor.undo_stack.setClean()
+    editor.close()
+
+
+def test_priority_flags_are_shown_read_only_and_follow_the_form(qtbot, store, clerk) -> None:
+    hh = full_household(store.spec, seed=1)
+    hh.fields["only_child"] = False
+    hid = store.households.save(hh, "测试").id
+    window = MainWindow(store)
+    qtbot.addWidget(window)
+    editor = window.open_household(hid)
+    activate(qtbot, editor)
+    assert editor.priority.text() == "优先识别：纯女户"  # the head's only child is a daughter
+    editor.form.focus_ref(form_ref("only_child"))
+    clerk.field("1")
+    editor.validate()
+    assert editor.priority.text() == "优先识别：独生子女户、纯女户"
+    members = editor.form.tables["members"]
+    members.focus_cell(2, 0)
+    members.remove_row()  # the daughter's row
+    editor.validate()
+    assert editor.priority.text() == "优先识别：独生子女户"
+    store.policy.put(replace(store.policy.get(), priority_flags=()), "测试")  # a county without 三优先
+    editor.validate()
+    assert editor.priority.text() == ""
+    editor.undo_stack.setClean()
+    editor.close()
+
+
+def test_a_new_township_takes_new_groups_as_typed_and_adds_them_on_save(qtbot, tmp_path, clerk, dialogs) -> None:
+    from fupin_desktop.store import Store
+
+    with Store(tmp_path / "new.db") as fresh:
+        services.init_township(fresh, code="510822105", name="茶坝乡", villages=[("炉场村", 95)])
+        window = MainWindow(fresh)
+        qtbot.addWidget(window)
+        editor = window.new_household()
+        activate(qtbot, editor)
+        form = editor.form
+        form.focus_ref(form_ref("village"))
+        clerk.field("lcc")
+        clerk.field("一组")
+        assert form.editors["group"].value() == "一组" and form.editors["group"].error() is None
+        form.focus_ref(form_ref("group"))
+        clerk.field("yz")  # initials name an entry or nothing: never a new group "yz"
+        assert "不在列表中" in form.editors["group"].error()
+        form.focus_ref(form_ref("group"))
+        clerk.field("一组")
+        hh = full_household(fresh.spec, seed=2, village="炉场村", group="一组")
+        hh.uuid = editor.household.uuid
+        form.load(hh)
+        assert editor.save(), [f.message for f in editor.findings]
+        assert fresh.townships.village_by_name("炉场村").groups == ["一组"]
+        editor.close()
+        window.close()
+
+
+def test_pasted_text_is_normalised_and_overlong_text_stops_at_the_papers_limit(qtbot, store, clerk) -> None:
+    window = MainWindow(store)
+    qtbot.addWidget(window)
+    editor = window.new_household()
+    activate(qtbot, editor)
+    form = editor.form
+    for field_id, pasted in (("bank", "青川县农村信用合作联社" * 5), ("wage_income", " ６ ０００ "),
+                             ("housing_area", "８５．５"), ("bank_account", "6214 5700 0012 3456 789")):
+        form.focus_ref(form_ref(field_id))
+        form.editors[field_id].insert(pasted)  # what Ctrl+V does
+        clerk.tab()
+    assert form.editors["bank"].value() == ("青川县农村信用合作联社" * 5)[:store.spec.field("bank").max_length]
+    assert form.editors["wage_income"].value() == 6000 and form.editors["wage_income"].raw_text() == "6000"
+    assert form.editors["housing_area"].value() == Decimal("85.5")
+    assert form.editors["bank_account"].value() == "6214570000123456789"
+    members = form.tables["members"]
+    members.view.setFocus()
+    clerk.shortcut("Ctrl+Insert")
+    clerk.type("张" * 40)
+    clerk.enter()
+    limit = next(c.max_length for c in members.model.columns if c.id == "name")
+    assert members.model.rows[0].values["name"] == "张" * limit
+    editor.undo_stack.setClean()
+    editor.close()

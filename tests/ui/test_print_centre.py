@@ -146,3 +146,56 @@ def test_the_gui_font_falls_back_to_the_bundled_rare_character_fonts(qapp) -> No
         assert metrics.inFontUcs4(0x20BB7) and metrics.inFontUcs4(0x4DAE)  # 𠮷, 䶮
     finally:
         qapp.setFont(before)
+
+
+def test_a_landscape_page_is_turned_to_fill_portrait_paper(qtbot, store, households, tmp_path, monkeypatch) -> None:
+    """The blank 家庭成员情况登记表 is landscape: printed on A4 portrait it is turned, not shrunk to half."""
+    from fupin_desktop.ui.pdf_pages import PdfPages
+
+    target = tmp_path / "printed.pdf"
+
+    def accept(dialog: QPrintDialog) -> int:
+        printer: QPrinter = dialog.printer()
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        printer.setOutputFileName(str(target))
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(QPrintDialog, "exec", accept)
+    centre = PrintCentre(store, household_id=households[0])
+    qtbot.addWidget(centre)
+    centre.set_document("blank-members")
+    generate(qtbot, centre)
+    assert centre.print_pdf() is not None
+    qtbot.waitUntil(lambda: "已送打印机" in centre.page_label.text(), timeout=WAIT_MS)
+    image = PdfPages(target, page_count(target)).render(0, 30)
+    assert image is not None and image.height() > image.width()  # portrait paper
+    rows = [y for y in range(image.height()) if any(image.pixelColor(x, y).lightness() < 128
+                                                    for x in range(0, image.width(), 2))]
+    assert (rows[-1] - rows[0]) / image.height() > 0.75  # the form runs down the whole sheet
+    centre.done(0)
+
+
+def test_a_changed_choice_needs_a_new_preview_before_saving(qtbot, store, households, dialogs, tmp_path,
+                                                            monkeypatch) -> None:
+    centre = PrintCentre(store, household_id=households[0], village_id=store.townships.village_by_name("炉场村").id)
+    qtbot.addWidget(centre)
+    centre.set_document("card")
+    generate(qtbot, centre)
+    assert centre.save_button.isEnabled() and centre.print_button.isEnabled()
+    centre.set_document("notice-first")  # the preview still shows the card
+    assert centre.result is None and not centre.save_button.isEnabled() and not centre.print_button.isEnabled()
+    assert "重新" in centre.preview.text()
+    generate(qtbot, centre)
+    offered: list[str] = []
+
+    def save_as(parent, caption, default, *args):  # type: ignore[no-untyped-def]
+        offered.append(default)
+        return str(tmp_path / "公示.pdf"), ""
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(save_as))
+    assert centre.save_pdf() == tmp_path / "公示.pdf"
+    assert offered[0].endswith("炉场村第一次公示.pdf")
+    assert "第一次公示" in pdf_text(tmp_path / "公示.pdf")
+    centre.set_document("card")  # back from a notice: the household chosen at the start
+    assert centre.scope_household.isChecked()
+    centre.done(0)

@@ -110,6 +110,22 @@ def test_findings_refresh_after_a_save(qtbot, store, dialogs) -> None:
     editor.close()
 
 
+def test_deleting_a_household_takes_its_findings_off_the_list(qtbot, store, dialogs) -> None:
+    ids = township(store)
+    window = MainWindow(store)
+    qtbot.addWidget(window)
+    view = open_quality(qtbot, window)
+    window.open_household(ids["b"])  # open: deleting closes it first, or it would come back
+    window.table.selectRow(window.model.row_of(ids["b"]))
+    dialogs.answer = dialogs.answer.Yes
+    window.delete_selected()
+    assert not window.editors, "its form was closed"
+    assert store.households.get(ids["b"]) is None
+    # B's finding and the one it caused in A are gone without a new run (F5).
+    assert sorted(rows(view)) == [("L004", "月明村", "")]
+    assert view.report.households == 3 and "共检查 3 户：错误 0 条，提示 1 条" in view.summary.text()
+
+
 def test_a_save_that_makes_a_duplicate_shows_it_at_once(qtbot, store, dialogs) -> None:
     ids = township(store)
     window = MainWindow(store)

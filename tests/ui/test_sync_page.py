@@ -117,3 +117,40 @@ def test_export_without_a_target_asks_for_a_drive(world: World, qtbot, dialogs) 
     assert page.export_to(None) is None
     assert dialogs.shown and "U 盘" in dialogs.shown[-1][2]
     assert page.drives.count() >= 1  # detected drives, or the hint to insert one / choose a folder
+
+
+def test_importing_another_county_key_says_it_replaces_the_trusted_one(  # type: ignore[no-untyped-def]
+        world: World, qtbot, dialogs, monkeypatch, tmp_path) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    from fupin_desktop.sync.keys import write_key_file
+    from tests.sync.world import make_county
+
+    impostor = make_county(tmp_path / "impostor.db")
+    key = write_key_file(tmp_path / "impostor.pub", own_county_public(SyncRepository(impostor.db)))
+    impostor.close()
+    old = SyncRepository(world.town.db).county()
+    page = SyncPage(world.town)
+    qtbot.addWidget(page)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(key), "")))
+    dialogs.answer = dialogs.answer.No
+    page.trust_county_key()
+    assert "替换" in dialogs.shown[-1][2] and old.fingerprint in dialogs.shown[-1][2]
+    assert SyncRepository(world.town.db).county() == old  # "no" changes nothing
+    dialogs.answer = dialogs.answer.Yes
+    page.trust_county_key()
+    assert SyncRepository(world.town.db).county().fingerprint != old.fingerprint
+    assert old.fingerprint not in page.county_fp.text()
+
+
+def test_a_shown_table_still_fills_its_width_after_new_rows(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from fupin_desktop.ui.sync_page import _fill, _table
+
+    table = _table(["文件", "结果", "说明"], "t")
+    qtbot.addWidget(table)
+    table.resize(800, 300)
+    table.show()
+    _fill(table, [["a.fpsync", "已拒绝", "批次文件不完整"]] * 3)
+    QApplication.processEvents()
+    header = table.horizontalHeader()
+    assert sum(header.sectionSize(i) for i in range(3)) >= table.viewport().width() - 2

@@ -1,0 +1,64 @@
+"""The main window as a clerk uses it: the search box, Enter to open, the status bar's counts."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QMessageBox
+
+from fupin_desktop.ui.main_window import MainWindow
+from tests.helpers import full_household
+from tests.ui.test_household_editor import activate
+
+
+def heads(window: MainWindow) -> list[str]:
+    return [window.model.summary(r).head_name for r in range(window.model.rowCount())]
+
+
+def finds(qtbot, window: MainWindow, clerk, text: str, expected: list[str]) -> bool:
+    """Type ``text`` in the search box and wait until the list shows ``expected`` (head names)."""
+    window.focus_search()  # Ctrl+F
+    clerk.type(text)  # typing replaces the selected old search
+    qtbot.waitUntil(lambda: window.model.search == text and heads(window) == expected, timeout=5000)
+    return True
+
+
+def test_search_box_finds_by_name_initials_id_fragment_and_household_number(qtbot, store, clerk, dialogs) -> None:
+    households = [full_household(store.spec, seed=s, names=n) for s, n in
+                  ((1, ("张三丰", "李梅")), (2, ("王五", "赵六")), (3, ("张小三", "钱七")))]
+    for hh in households:
+        store.households.save(hh, "测试")
+    window = MainWindow(store)
+    qtbot.addWidget(window)
+    window.show()
+    activate(qtbot, window)
+    assert window.status_counts.text() == "3 个村 · 共 3 户 6 人 · 当前列表 3 户"
+
+    wang = households[1]
+    id_number = wang.members[0].get("id_number")
+    assert finds(qtbot, window, clerk, "张三丰", ["张三丰"])
+    assert finds(qtbot, window, clerk, "zsf", ["张三丰"])
+    assert finds(qtbot, window, clerk, id_number[6:14], ["王五"])  # the birth date part of the ID
+    assert finds(qtbot, window, clerk, wang.fields["number"], ["王五"])
+    assert finds(qtbot, window, clerk, "钱七", ["张小三"]), "a member's name finds the household"
+    assert window.status_counts.text().endswith("当前列表 1 户")
+
+    clerk.enter()  # the only match opens
+    qtbot.waitUntil(lambda: len(window.editors) == 1)
+    editor = next(iter(window.editors.values()))
+    assert editor.household.head_name == "张小三"
+    editor.close()
+
+
+def test_status_bar_counts_follow_a_save_and_a_deletion(qtbot, store, clerk, dialogs) -> None:
+    store.households.save(full_household(store.spec, seed=1), "测试")
+    window = MainWindow(store)
+    qtbot.addWidget(window)
+    assert window.status_counts.text() == "3 个村 · 共 1 户 3 人 · 当前列表 1 户"
+    editor = window.new_household()
+    editor.form.load(full_household(store.spec, seed=2, names=("王五", "赵六")))
+    assert editor.save()
+    assert window.status_counts.text() == "3 个村 · 共 2 户 5 人 · 当前列表 2 户"
+    editor.close()
+    window.table.selectRow(window.model.row_of(editor.household.id))
+    dialogs.answer = QMessageBox.StandardButton.Yes
+    window.delete_selected()
+    assert window.status_counts.text() == "3 个村 · 共 1 户 3 人 · 当前列表 1 户"
