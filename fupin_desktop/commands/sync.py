@@ -63,10 +63,17 @@ def _guard(func: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Name
 def cmd_init_county(args: argparse.Namespace) -> int:
     from fupin_desktop.sync.keys import init_county, write_key_file
 
-    with open_store(args.db) as store:
-        pub = init_county(SyncRepository(store.db), args.county_code.strip(), args.county_name.strip(),
-                          passphrase(confirm=True) if SyncRepository(store.db).county() is None else None,
-                          operator=store.operator)
+    fresh = not db_path(args.db).exists()
+    try:
+        with open_store(args.db) as store:
+            pub = init_county(SyncRepository(store.db), args.county_code.strip(), args.county_name.strip(),
+                              passphrase(confirm=True) if SyncRepository(store.db).county() is None else None,
+                              operator=store.operator)
+    except BaseException:
+        if fresh:  # a refused set-up leaves no half-made database behind
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{db_path(args.db)}{suffix}").unlink(missing_ok=True)
+        raise
     write_key_file(Path(args.out), pub)
     result = {"county": pub.code, "name": pub.name, "fingerprint": pub.fingerprint, "public_key": args.out}
     if args.json:

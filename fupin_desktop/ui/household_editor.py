@@ -330,6 +330,20 @@ class HouseholdEditor(QMainWindow):
         mark = "*" if self.dirty else ""
         self.setWindowTitle(f"{mark}扶贫手册 — {name} {number}".strip())
 
+    def _close_as_draft(self) -> bool:
+        """A save blocked by errors: the clerk may still close (e.g. to ask the village for a
+        missing ID number) and find the typing again as a draft.  True to close."""
+        keep = QMessageBox.question(
+            self, "关闭档案",
+            "这一户还有错误，暂时不能保存。\n保留为草稿并关闭吗？录入的内容不会丢失：再打开这一户"
+            "（没有保存过的新户：下次启动程序）时可以恢复，改正后再保存。\n选“否”留在这里改正。",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No,
+        )
+        if keep != QMessageBox.StandardButton.Yes:
+            return False
+        self.store.drafts.put(self.household.uuid, self.household.id, self.draft_payload())
+        return True
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self.form.commit_all()
         if self.dirty:
@@ -342,8 +356,8 @@ class HouseholdEditor(QMainWindow):
             if answer == QMessageBox.StandardButton.Cancel:
                 event.ignore()
                 return
-            if answer == QMessageBox.StandardButton.Save and not self.save():
-                event.ignore()  # errors: stay open; the typing is kept as a draft
+            if answer == QMessageBox.StandardButton.Save and not self.save() and not self._close_as_draft():
+                event.ignore()  # errors: stay open to correct them
                 return
             if answer == QMessageBox.StandardButton.Discard:
                 self.store.drafts.discard(self.household.uuid)

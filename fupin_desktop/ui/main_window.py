@@ -258,15 +258,15 @@ class MainWindow(QMainWindow):
         return self._show_editor(hh)
 
     def reopen_unsaved_new_households(self) -> list[HouseholdEditor]:
-        """At start-up: new households typed but never saved (the program was closed, or the power
-        cut) live only in their autosaved drafts, and nothing in the list opens them: offer them."""
+        """At start-up: new households typed but never saved (closed as a draft, or the program died)
+        live only in their drafts, and nothing in the list opens them: offer them."""
         drafts = [d for d in self.store.drafts.all()
                   if d.household_id is None and self.store.households.id_for_uuid(d.key) is None]
         if not drafts:
             return []
         answer = QMessageBox.question(
             self, "未保存的新户",
-            f"有 {len(drafts)} 户新录入的档案还没有保存（上次程序被关闭或断电），录入的内容都在。\n"
+            f"有 {len(drafts)} 户新录入的档案还没有保存（留作草稿，或程序被关闭、断电），录入的内容都在。\n"
             "现在打开继续录入吗？\n选“否”则先不打开，下次启动时再问。",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes,
         )
@@ -402,7 +402,8 @@ class MainWindow(QMainWindow):
     def about(self) -> None:
         QMessageBox.about(
             self, "关于",
-            f"扶贫建档立卡 乡镇版 {__version__}\n\n录入《扶贫手册》，离线保存，数据不出本机。",
+            f"扶贫建档立卡 {'县级版' if self._county_name() else '乡镇版'} {__version__}\n\n"
+            "录入《扶贫手册》，离线保存，数据不出本机。",
         )
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802

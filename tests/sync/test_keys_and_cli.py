@@ -175,3 +175,14 @@ def test_feedback_command_names_the_township(world: World, tmp_path: Path, capsy
     assert code == 0 and json.loads(out)["township_name"] == "茶坝乡"
     code, out, _ = run(capsys, "sync", "import-feedback", "--db", str(world.town.path), str(tmp_path / "f.fpfeedback"))
     assert code == 0 and re.search(r"（\d{4}-\d\d-\d\d \d\d:\d\d）", out), out  # local time, not raw ISO
+
+
+def test_a_refused_init_county_leaves_no_database_file(tmp_path, capsys) -> None:
+    from fupin_desktop.cli import main
+
+    db = tmp_path / "county.db"
+    code = main(["sync", "init-county", "--db", str(db), "--county-code", "51x822",
+                 "--county-name", "青川县", "--out", str(tmp_path / "county.pub")])
+    assert code != 0
+    assert "县代码" in capsys.readouterr().err
+    assert not db.exists() and not (tmp_path / "county.db-wal").exists()

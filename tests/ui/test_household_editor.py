@@ -542,3 +542,41 @@ def test_pasted_text_is_normalised_and_overlong_text_stops_at_the_papers_limit(q
     assert members.model.rows[0].values["name"] == "张" * limit
     editor.undo_stack.setClean()
     editor.close()
+
+
+def test_closing_with_an_error_can_keep_the_typing_as_a_draft_offered_on_reopening(
+        qtbot, store, clerk, dialogs, monkeypatch) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    hid = store.households.save(full_household(store.spec, seed=1), "测试").id
+    window = MainWindow(store)
+    qtbot.addWidget(window)
+    editor = window.open_household(hid)
+    activate(qtbot, editor)
+    members = editor.form.tables["members"]
+    members.focus_cell(1, members.column_of("id_number"))
+    wrong = HEAD_ID[:-1] + ("0" if HEAD_ID[-1] != "0" else "1")  # the village must confirm the number
+    clerk.type(wrong)
+    clerk.enter()
+    answers = [QMessageBox.StandardButton.Save, QMessageBox.StandardButton.No,  # stay and correct
+               QMessageBox.StandardButton.Save, QMessageBox.StandardButton.Yes]  # keep the draft, close
+    asked: list[str] = []
+
+    def question(_parent, title, text, *_args, **_kwargs):  # type: ignore[no-untyped-def]
+        asked.append(text)
+        return answers.pop(0)
+
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(question))
+    assert not editor.close() and editor.isVisible()
+    assert "保留为草稿并关闭" in asked[1]
+    assert editor.close()
+    assert store.households.get(hid).members[1].get("id_number") != wrong, "nothing wrong was saved"
+
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *_a, **_k: QMessageBox.StandardButton.Yes))
+    reopened = window.open_household(hid)
+    state = reopened.form.tables["members"].model.rows[1]
+    assert state.bad_text["id_number"] == wrong, "the typing is back exactly, error and all"
+    assert reopened.dirty and any("校验码" in f.message for f in reopened.findings)
+    reopened.undo_stack.setClean()
+    reopened._draft_restored = False
+    reopened.close()
