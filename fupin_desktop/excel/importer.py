@@ -37,14 +37,12 @@ from typing import Any
 from fupin_desktop.domain.household import HEAD, TABLES, Household, Row
 from fupin_desktop.domain.idnumber import check_id
 from fupin_desktop.domain.text import normalize_text
-from fupin_desktop.domain.township import Village
+from fupin_desktop.domain.township import Village, group_number, match_group
 from fupin_desktop.excel import headers as hdr
 from fupin_desktop.excel.normalize import (
     Problem,
     cell_text,
-    group_number,
     is_blank,
-    match_group,
     normalize_cell,
     same_township,
 )

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import QApplication, QCompleter, QLineEdit, QPlainTextEdi
 
 from fupin_desktop.domain.codes import CodeItem, CodeList
 from fupin_desktop.domain.text import normalize_text
+from fupin_desktop.domain.township import match_group
 from fupin_desktop.domain.values import FieldValueError, format_value, parse_bool, parse_value
 from fupin_desktop.formspec import FieldSpec
 
@@ -405,6 +406,9 @@ class CodeEditor(LineFieldEditor):
         except FieldValueError:
             if not self.accepts_new:
                 raise
+            same = match_group(t, self._codes.labels)
+            if same is not None:
+                return same  # "1组", "01", "第一组" name the village's own 一组
             if t.isascii() or self._codes.candidates(t):
                 # Codes and initials must name an entry; a name several entries begin with is a choice.
                 raise FieldValueError(

@@ -324,9 +324,10 @@ class HouseholdEditor(QMainWindow):
 
     # -- window --------------------------------------------------------------------
     def _update_title(self) -> None:
-        hh = self.household
-        name = hh.head_name or "新户"
-        number = hh.fields.get("number") or ""
+        # What the form shows now (a restored draft may differ from what is saved).
+        editors = self.form.editors
+        name = editors["head_name"].value() or self.household.head_name or "新户"
+        number = editors["number"].value() or self.household.fields.get("number") or ""
         mark = "*" if self.dirty else ""
         self.setWindowTitle(f"{mark}扶贫手册 — {name} {number}".strip())
 

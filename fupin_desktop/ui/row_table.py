@@ -439,6 +439,12 @@ class RowTable(QWidget):
             idx = self.view.currentIndex()
             last_col = len(self.model.columns) - 1
             key = event.key()
+            if (key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and idx.isValid()
+                    and event.modifiers() == Qt.KeyboardModifier.NoModifier):
+                # Delete on a cell (not being edited) empties it, as in a spreadsheet; undoable.
+                if self.model.data(idx, Qt.ItemDataRole.EditRole):
+                    self.model.apply(lambda: self.model.set_text(idx.row(), idx.column(), ""))
+                return True
             if key == Qt.Key.Key_Tab and event.modifiers() == Qt.KeyboardModifier.NoModifier:
                 if not self.model.rows or self.is_last_cell(idx):
                     self.leave.emit(True)

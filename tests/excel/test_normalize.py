@@ -8,7 +8,8 @@ from decimal import Decimal
 import pytest
 
 from fupin_desktop.domain.idnumber import make_id, upgrade_15
-from fupin_desktop.excel.normalize import group_number, match_group, normalize_cell, same_township
+from fupin_desktop.domain.township import group_number, match_group
+from fupin_desktop.excel.normalize import normalize_cell, same_township
 from fupin_desktop.formspec import load_form
 
 SPEC = load_form("household")

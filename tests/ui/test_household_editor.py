@@ -518,6 +518,25 @@ def test_a_new_township_takes_new_groups_as_typed_and_adds_them_on_save(qtbot, t
         window.close()
 
 
+def test_a_group_written_as_a_number_is_the_villages_own_group(qtbot, store, clerk) -> None:
+    window = MainWindow(store)
+    qtbot.addWidget(window)
+    editor = window.new_household()
+    activate(qtbot, editor)
+    form = editor.form
+    form.focus_ref(form_ref("village"))
+    clerk.field("炉场村")
+    for typed in ("2组", "第二组", "二社"):
+        form.focus_ref(form_ref("group"))
+        clerk.field(typed)
+        assert form.editors["group"].value() == "二组", typed
+    form.focus_ref(form_ref("group"))
+    clerk.field("大坪组")  # a named group the village lacks is still taken as new
+    assert form.editors["group"].value() == "大坪组"
+    editor.undo_stack.setClean()
+    editor.close()
+
+
 def test_pasted_text_is_normalised_and_overlong_text_stops_at_the_papers_limit(qtbot, store, clerk) -> None:
     window = MainWindow(store)
     qtbot.addWidget(window)
@@ -580,3 +599,22 @@ def test_closing_with_an_error_can_keep_the_typing_as_a_draft_offered_on_reopeni
     reopened.undo_stack.setClean()
     reopened._draft_restored = False
     reopened.close()
+
+
+def test_delete_on_a_table_cell_empties_it_and_undo_brings_it_back(qtbot, store, clerk) -> None:
+    window = MainWindow(store)
+    qtbot.addWidget(window)
+    editor = window.new_household()
+    activate(qtbot, editor)
+    members = editor.form.tables["members"]
+    members.view.setFocus()
+    clerk.shortcut("Ctrl+Insert")
+    clerk.type("王五")
+    clerk.enter()  # commits and moves to the next cell
+    members.focus_cell(0, 0)
+    clerk.press(Qt.Key.Key_Delete)
+    assert members.model.rows[0].values.get("name") in (None, "")
+    clerk.shortcut("Ctrl+Z")
+    assert members.model.rows[0].values.get("name") == "王五"
+    editor.undo_stack.setClean()
+    editor.close()
