@@ -205,6 +205,12 @@ class MainWindow(QMainWindow):
         self.search.setFocus()
         self.search.selectAll()
 
+    def after_bulk_change(self) -> None:
+        """After an Excel import or a sync: the list, and an open 数据质量 list, show the new data."""
+        self.refresh()
+        if self.quality is not None and self.quality.isVisible():
+            self.quality.run()
+
     def refresh(self) -> None:
         selected = self.selected_household_id()
         self.tree.reload()
@@ -338,7 +344,7 @@ class MainWindow(QMainWindow):
         from fupin_desktop.ui.sync_page import open_sync_page
 
         self.sync_page = open_sync_page(self.store, self)
-        self.sync_page.finished.connect(lambda _code: self.refresh())
+        self.sync_page.finished.connect(lambda _code: self.after_bulk_change())
         return self.sync_page
 
     def import_excel(self) -> QWidget:
@@ -346,7 +352,7 @@ class MainWindow(QMainWindow):
         from fupin_desktop.ui.import_wizard import ImportWizard
 
         self.import_wizard = ImportWizard(self.store, self)
-        self.import_wizard.imported.connect(lambda _report: self.refresh())
+        self.import_wizard.imported.connect(lambda _report: self.after_bulk_change())
         self.import_wizard.setWindowModality(Qt.WindowModality.WindowModal)
         self.import_wizard.show()
         return self.import_wizard

@@ -255,3 +255,18 @@ def test_closing_the_main_window_stops_a_running_check(qtbot, store, dialogs) ->
     window.close()
     assert op.wait(0), "no thread is left running after the window closed"
     qtbot.waitUntil(lambda: not view.running, timeout=20_000)
+
+
+def test_an_import_or_sync_checks_an_open_list_again(qtbot, store, dialogs) -> None:
+    ids = township(store)
+    window = MainWindow(store)
+    qtbot.addWidget(window)
+    view = open_quality(qtbot, window)
+    assert ("L004", "月明村", "") in rows(view)
+    # Data arrives in bulk (as an Excel import or a sync does): C's road is fixed.
+    c = store.households.get(ids["c"])
+    c.fields["road_distance"] = Decimal(2)
+    store.households.save(c, "测试")
+    window.after_bulk_change()
+    qtbot.waitUntil(lambda: not view.running, timeout=20_000)
+    assert ("L004", "月明村", "") not in rows(view)
