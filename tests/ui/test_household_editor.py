@@ -142,6 +142,22 @@ def test_clerk_types_whole_handbook_saves_and_finds_it_again(qtbot, store, clerk
     QApplication.processEvents()
 
 
+def new_editor(qtbot, store):
+    """The main window and a new household's form, in front with the keyboard."""
+    window = MainWindow(store)
+    qtbot.addWidget(window)
+    editor = window.new_household()
+    activate(qtbot, editor)
+    return window, editor
+
+
+def discard(editor) -> None:
+    """Close a form without saving (no question: the test is done with it)."""
+    editor.undo_stack.setClean()
+    editor._draft_restored = False
+    editor.close()
+
+
 def activate(qtbot, window) -> None:
     """Bring the window to the front and wait until it has the keyboard."""
     qtbot.waitExposed(window)
@@ -176,15 +192,11 @@ def test_every_spec_field_has_a_widget_in_paper_order(qtbot, store) -> None:
             else:
                 expected += [form.editors[f.id] for f in group.fields if not f.readonly]
     assert form.chain == expected
-    editor.undo_stack.setClean()
-    editor.close()
+    discard(editor)
 
 
 def test_wrong_id_is_flagged_at_once_and_blocks_saving_but_keeps_a_draft(qtbot, store, clerk, dialogs) -> None:
-    window = MainWindow(store)
-    qtbot.addWidget(window)
-    editor = window.new_household()
-    activate(qtbot, editor)
+    window, editor = new_editor(qtbot, store)
     members = editor.form.tables["members"]
     members.view.setFocus()
     clerk.shortcut("Ctrl+Insert")
@@ -211,10 +223,7 @@ def test_wrong_id_is_flagged_at_once_and_blocks_saving_but_keeps_a_draft(qtbot, 
 
 
 def test_typing_an_id_fills_birth_date_and_sex(qtbot, store, clerk) -> None:
-    window = MainWindow(store)
-    qtbot.addWidget(window)
-    editor = window.new_household()
-    activate(qtbot, editor)
+    window, editor = new_editor(qtbot, store)
     members = editor.form.tables["members"]
     members.view.setFocus()
     clerk.shortcut("Ctrl+Insert")
@@ -225,15 +234,11 @@ def test_typing_an_id_fills_birth_date_and_sex(qtbot, store, clerk) -> None:
     assert row.values["sex"] == "女"
     assert row.values["birth_date"] == date(1972, 3, 9)
     assert row.values["id_type"] == "居民身份证"
-    editor.undo_stack.setClean()
-    editor.close()
+    discard(editor)
 
 
 def test_undo_and_redo_in_the_form(qtbot, store, clerk) -> None:
-    window = MainWindow(store)
-    qtbot.addWidget(window)
-    editor = window.new_household()
-    activate(qtbot, editor)
+    window, editor = new_editor(qtbot, store)
     form = editor.form
     form.focus_ref(form_ref("number"))
     clerk.field("0001")
@@ -253,15 +258,11 @@ def test_undo_and_redo_in_the_form(qtbot, store, clerk) -> None:
     assert len(members.model.rows) == 1
     clerk.shortcut("Ctrl+Z")
     assert len(members.model.rows) == 0
-    editor.undo_stack.setClean()
-    editor.close()
+    discard(editor)
 
 
 def test_close_with_unsaved_changes_asks(qtbot, store, clerk, dialogs) -> None:
-    window = MainWindow(store)
-    qtbot.addWidget(window)
-    editor = window.new_household()
-    activate(qtbot, editor)
+    window, editor = new_editor(qtbot, store)
     editor.form.focus_ref(form_ref("number"))
     clerk.field("0002")
     dialogs.answer = dialogs.answer.Cancel
@@ -311,10 +312,7 @@ def popup_key(editor, key) -> None:
 
 
 def test_enter_on_a_chosen_code_takes_it_and_moves_on_in_grid_and_table(qtbot, store, clerk) -> None:
-    window = MainWindow(store)
-    qtbot.addWidget(window)
-    editor = window.new_household()
-    activate(qtbot, editor)
+    window, editor = new_editor(qtbot, store)
     form = editor.form
     form.focus_ref(form_ref("standard"))
     clerk.type("1")
@@ -339,15 +337,11 @@ def test_enter_on_a_chosen_code_takes_it_and_moves_on_in_grid_and_table(qtbot, s
     assert members.model.rows[0].values["ethnicity"] == "汉族"
     assert members.view.currentIndex().column() == members.column_of("political")
     assert members.view.state() == members.view.State.EditingState
-    editor.undo_stack.setClean()
-    editor.close()
+    discard(editor)
 
 
 def test_enter_on_an_empty_table_moves_on_like_tab(qtbot, store, clerk) -> None:
-    window = MainWindow(store)
-    qtbot.addWidget(window)
-    editor = window.new_household()
-    activate(qtbot, editor)
+    window, editor = new_editor(qtbot, store)
     form = editor.form
     form.focus_ref(form_ref("two_daughters"))
     clerk.type("0")
@@ -355,15 +349,11 @@ def test_enter_on_an_empty_table_moves_on_like_tab(qtbot, store, clerk) -> None:
     assert clerk.focus() is form.tables["members"].view
     clerk.enter()
     assert clerk.focus() is form.editors["farmland"], "Enter goes on past a block with no rows"
-    editor.undo_stack.setClean()
-    editor.close()
+    discard(editor)
 
 
 def test_row_shortcuts_in_the_middle_of_typing_a_cell_keep_the_typing(qtbot, store, clerk) -> None:
-    window = MainWindow(store)
-    qtbot.addWidget(window)
-    editor = window.new_household()
-    activate(qtbot, editor)
+    window, editor = new_editor(qtbot, store)
     members = editor.form.tables["members"]
     members.view.setFocus()
     clerk.shortcut("Ctrl+Insert")
@@ -378,8 +368,7 @@ def test_row_shortcuts_in_the_middle_of_typing_a_cell_keep_the_typing(qtbot, sto
     assert [r.values.get("name") for r in members.model.rows] == ["张三", "李四"]
     clerk.shortcut("Ctrl+Z")
     assert [r.values.get("name") for r in members.model.rows] == ["张三", None]
-    editor.undo_stack.setClean()
-    editor.close()
+    discard(editor)
 
 
 def test_ctrl_s_saves_the_cell_still_being_typed_and_keeps_the_keyboard_in_the_table(
@@ -427,16 +416,12 @@ def test_undo_and_redo_across_grid_and_table_edits_and_the_dirty_marker(qtbot, s
     assert form.editors["bank"].value() == "农业银行" and form.editors["phone"].value() == "13912345678"
     assert len(members.model.rows) == len(before_names) - 1
     assert editor.windowTitle().startswith("*")
-    editor.undo_stack.setClean()
-    editor.close()
+    discard(editor)
 
 
 # -- what the form shows ------------------------------------------------------------------------
 def test_field_message_clears_when_fixed_and_no_finding_is_listed_twice(qtbot, store, clerk) -> None:
-    window = MainWindow(store)
-    qtbot.addWidget(window)
-    editor = window.new_household()
-    activate(qtbot, editor)
+    window, editor = new_editor(qtbot, store)
     form = editor.form
     form.focus_ref(form_ref("household_type"))
     clerk.field("xyz")
@@ -461,8 +446,7 @@ def test_field_message_clears_when_fixed_and_no_finding_is_listed_twice(qtbot, s
     assert not label.isVisible() and label.text() == "", "fixed: the message under the field goes at once"
     editor.validate()
     assert not label.isVisible()
-    editor.undo_stack.setClean()
-    editor.close()
+    discard(editor)
 
 
 def test_priority_flags_are_shown_read_only_and_follow_the_form(qtbot, store, clerk) -> None:
@@ -486,8 +470,7 @@ def test_priority_flags_are_shown_read_only_and_follow_the_form(qtbot, store, cl
     store.policy.put(replace(store.policy.get(), priority_flags=()), "测试")  # a county without 三优先
     editor.validate()
     assert editor.priority.text() == ""
-    editor.undo_stack.setClean()
-    editor.close()
+    discard(editor)
 
 
 def test_a_new_township_takes_new_groups_as_typed_and_adds_them_on_save(qtbot, tmp_path, clerk, dialogs) -> None:
@@ -519,10 +502,7 @@ def test_a_new_township_takes_new_groups_as_typed_and_adds_them_on_save(qtbot, t
 
 
 def test_a_group_written_as_a_number_is_the_villages_own_group(qtbot, store, clerk) -> None:
-    window = MainWindow(store)
-    qtbot.addWidget(window)
-    editor = window.new_household()
-    activate(qtbot, editor)
+    window, editor = new_editor(qtbot, store)
     form = editor.form
     form.focus_ref(form_ref("village"))
     clerk.field("炉场村")
@@ -533,15 +513,11 @@ def test_a_group_written_as_a_number_is_the_villages_own_group(qtbot, store, cle
     form.focus_ref(form_ref("group"))
     clerk.field("大坪组")  # a named group the village lacks is still taken as new
     assert form.editors["group"].value() == "大坪组"
-    editor.undo_stack.setClean()
-    editor.close()
+    discard(editor)
 
 
 def test_pasted_text_is_normalised_and_overlong_text_stops_at_the_papers_limit(qtbot, store, clerk) -> None:
-    window = MainWindow(store)
-    qtbot.addWidget(window)
-    editor = window.new_household()
-    activate(qtbot, editor)
+    window, editor = new_editor(qtbot, store)
     form = editor.form
     for field_id, pasted in (("bank", "青川县农村信用合作联社" * 5), ("wage_income", " ６ ０００ "),
                              ("housing_area", "８５．５"), ("bank_account", "6214 5700 0012 3456 789")):
@@ -559,8 +535,7 @@ def test_pasted_text_is_normalised_and_overlong_text_stops_at_the_papers_limit(q
     clerk.enter()
     limit = next(c.max_length for c in members.model.columns if c.id == "name")
     assert members.model.rows[0].values["name"] == "张" * limit
-    editor.undo_stack.setClean()
-    editor.close()
+    discard(editor)
 
 
 def test_closing_with_an_error_can_keep_the_typing_as_a_draft_offered_on_reopening(
@@ -602,10 +577,7 @@ def test_closing_with_an_error_can_keep_the_typing_as_a_draft_offered_on_reopeni
 
 
 def test_delete_on_a_table_cell_empties_it_and_undo_brings_it_back(qtbot, store, clerk) -> None:
-    window = MainWindow(store)
-    qtbot.addWidget(window)
-    editor = window.new_household()
-    activate(qtbot, editor)
+    window, editor = new_editor(qtbot, store)
     members = editor.form.tables["members"]
     members.view.setFocus()
     clerk.shortcut("Ctrl+Insert")
@@ -616,5 +588,4 @@ def test_delete_on_a_table_cell_empties_it_and_undo_brings_it_back(qtbot, store,
     assert members.model.rows[0].values.get("name") in (None, "")
     clerk.shortcut("Ctrl+Z")
     assert members.model.rows[0].values.get("name") == "王五"
-    editor.undo_stack.setClean()
-    editor.close()
+    discard(editor)
