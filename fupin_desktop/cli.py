@@ -14,6 +14,7 @@ from typing import Any
 from fupin_desktop import services
 from fupin_desktop.commands._base import CliError, open_existing, open_store, print_json
 from fupin_desktop.domain.township import parse_village_arg
+from fupin_desktop.fileio import WriteError
 from fupin_desktop.store import StoreError
 
 EXIT_ERROR = 2
@@ -236,7 +237,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.db = str(services.default_db_path())
     try:
         return int(func(args))
-    except (CliError, StoreError) as exc:
+    except (CliError, StoreError, WriteError) as exc:  # WriteError: a full disk, a read-only folder...
         print(f"错误：{exc}", file=sys.stderr)
         return EXIT_ERROR
 

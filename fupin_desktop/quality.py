@@ -23,6 +23,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from fupin_desktop import fileio
 from fupin_desktop.domain.household import Household
 from fupin_desktop.rules import FieldRef, Finding, RuleContext, Severity, all_rules, check_household
 from fupin_desktop.rules.policy import Policy, PolicyError, policy_document, policy_from_document
@@ -219,11 +220,11 @@ def export_xlsx(findings: Iterable[QualityFinding], path: str | Path, *, sheet_t
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:H{max(ws.max_row, 1)}"
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
     try:
-        wb.save(target)
-    except OSError as exc:
-        raise StoreError(f"无法写入 {target}：{exc.strerror or exc}。文件是否正在 Excel 中打开？") from exc
+        with fileio.atomic_path(target) as tmp:  # a full disk leaves no truncated workbook
+            wb.save(tmp)
+    except fileio.WriteError as exc:
+        raise StoreError(str(exc)) from exc
     return target
 
 
@@ -233,10 +234,9 @@ def export_policy(store: Store, path: str | Path, policy: Policy | None = None) 
     doc = policy_document(policy or store.policy.get(), store.townships.get(), exported_at=now_iso())
     target = Path(path)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    except OSError as exc:
-        raise StoreError(f"无法写入 {target}：{exc.strerror or exc}") from exc
+        fileio.write_text(target, json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+    except fileio.WriteError as exc:
+        raise StoreError(str(exc)) from exc
     return target
 
 

@@ -12,6 +12,7 @@ from fupin_desktop.excel.errors import write_error_workbook
 from fupin_desktop.excel.exporter import LAYOUTS, ExportError, export_workbook
 from fupin_desktop.excel.importer import REJECTED, STATUS_LABELS, import_file
 from fupin_desktop.excel.reader import ExcelRefused
+from fupin_desktop.fileio import WriteError
 
 #: Exit code when the import ran but some households were rejected.
 EXIT_REJECTED = 1
@@ -43,7 +44,10 @@ def cmd_import_excel(args: argparse.Namespace) -> int:
         except ExcelRefused as exc:
             raise CliError(str(exc)) from exc
         if args.errors and report.rejected:
-            write_error_workbook(plan, report, args.errors)
+            try:
+                write_error_workbook(plan, report, args.errors)
+            except WriteError as exc:
+                raise CliError(f"{report.summary()}。未导入的行没有写出——{exc}") from exc
     if not args.json:
         print(file=sys.stderr)
     data: dict[str, Any] = report.to_json()
@@ -68,6 +72,8 @@ def cmd_export_excel(args: argparse.Namespace) -> int:
             result = export_workbook(store, args.out, args.layout, village=args.village,
                                      progress=_progress(args))
         except ExportError as exc:
+            raise CliError(str(exc)) from exc
+        except WriteError as exc:
             raise CliError(str(exc)) from exc
         except OSError as exc:
             raise CliError(f"无法写入 {args.out}：{exc.strerror or exc}") from exc

@@ -18,8 +18,9 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from fupin_desktop import fileio
 from fupin_desktop.excel import headers as hdr
-from fupin_desktop.excel.exporter import Column, column_width, display_width, safe_value, text_cell
+from fupin_desktop.excel.exporter import Column, column_width, discard, display_width, safe_value, text_cell
 from fupin_desktop.excel.importer import REJECTED, ImportPlan, ImportReport, SourceRow
 from fupin_desktop.excel.normalize import cell_text, is_blank
 
@@ -43,9 +44,24 @@ def rejected_rows(plan: ImportPlan, report: ImportReport) -> dict[str, list[tupl
 
 
 def write_error_workbook(plan: ImportPlan, report: ImportReport, path: str | Path) -> int:
-    """Write the rejected rows to ``path``; returns how many rows were written."""
-    rows_by_sheet = rejected_rows(plan, report)
+    """Write the rejected rows to ``path``; returns how many rows were written.
+
+    Written atomically (:mod:`fupin_desktop.fileio`): a full disk or a read-only folder raises
+    :class:`~fupin_desktop.fileio.WriteError` and leaves ``path`` as it was."""
+    path = Path(path)
+    existed = fileio.exists(path)
     book = Workbook(write_only=True)
+    try:  # openpyxl keeps write-only sheets in temporary files: a full disk may show there too
+        return _write_error_workbook(plan, report, path, book)
+    except BaseException as exc:
+        discard(book)
+        if isinstance(exc, OSError):
+            raise fileio.write_error(path, exc, existed=existed) from exc
+        raise
+
+
+def _write_error_workbook(plan: ImportPlan, report: ImportReport, path: Path, book: Workbook) -> int:
+    rows_by_sheet = rejected_rows(plan, report)
     written = 0
     source_name = Path(plan.source.path).name
     for sheet in plan.source.sheets:
@@ -91,7 +107,8 @@ def write_error_workbook(plan: ImportPlan, report: ImportReport, path: str | Pat
     if not book.worksheets:
         ws = book.create_sheet("未导入的行")
         ws.append(["没有未导入的行。"])
-    book.save(path)
+    with fileio.atomic_path(path) as tmp:
+        book.save(tmp)
     return written
 
 

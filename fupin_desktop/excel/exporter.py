@@ -20,7 +20,6 @@ Pure Python, no Qt.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -34,6 +33,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from fupin_desktop import fileio
 from fupin_desktop.domain.household import TABLES, Household
 from fupin_desktop.domain.values import format_value
 from fupin_desktop.excel import headers as hdr
@@ -270,8 +270,10 @@ def export_workbook(store: Store, out: str | Path, layout: str = "national", *, 
                     today: date | None = None) -> ExportResult:
     """Write ``out`` (.xlsx) in ``layout``; ``village`` limits it to one village.
 
-    The file is written beside ``out`` under a temporary name and moved into place
-    only when complete, then read back to check it; a cancel leaves no file.
+    The file is written beside ``out`` under a temporary name, read back to check it, fsynced
+    and moved into place only when complete (:mod:`fupin_desktop.fileio`); a cancel leaves no
+    file, and a full disk or a read-only folder raises :class:`~fupin_desktop.fileio.WriteError`
+    with ``out`` as it was before.
     """
     if layout not in LAYOUTS:
         raise ExportError(f"未知的导出格式“{layout}”，可选：{'、'.join(LAYOUTS)}")
@@ -306,9 +308,9 @@ def export_workbook(store: Store, out: str | Path, layout: str = "national", *, 
                    for t in TABLES]
         if template:
             _add_code_lists(book, spec, sheets)
-    tmp = out.with_name(f".{out.stem}.part.xlsx")
     households = 0
-    try:
+    existed = fileio.exists(out)
+    try:  # openpyxl keeps write-only sheets in temporary files: a full disk may show here too
         for done, hh in enumerate(_households(store, ids), start=1):
             if done % 100 == 0:
                 if cancelled():
@@ -329,16 +331,37 @@ def export_workbook(store: Store, out: str | Path, layout: str = "national", *, 
             sheet.finish()
         if cancelled():
             raise ExportCancelled
-        out.parent.mkdir(parents=True, exist_ok=True)
-        book.save(tmp)
-        _verify(tmp, [(s.ws.title, s.rows) for s in sheets])
-        os.replace(tmp, out)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
+        with fileio.atomic_path(out) as tmp:
+            book.save(tmp)
+            _verify(tmp, [(s.ws.title, s.rows) for s in sheets])
+    except BaseException as exc:
+        discard(book)
+        if isinstance(exc, OSError):
+            raise fileio.write_error(out, exc, existed=existed) from exc
         raise
     progress(len(ids), len(ids))
     return ExportResult(path=out, layout=layout, households=households, persons=persons,
                         sheets=[s.ws.title for s in sheets])
+
+
+def discard(book: Workbook) -> None:
+    """After a failed or cancelled write: close openpyxl's half-written write-only sheets and
+    remove their temporary files now (a full disk needs the space back; left alone they would
+    print tracebacks on stderr when collected)."""
+    for ws in book.worksheets:
+        writer = getattr(ws, "_writer", None)
+        for stream in (getattr(ws, "_rows", None), getattr(writer, "xf", None)):
+            if stream is not None:
+                try:
+                    stream.close()
+                except Exception:  # writing the closing tags may fail: the file is dropped anyway
+                    pass
+        out = getattr(writer, "out", None)
+        if isinstance(out, str):
+            try:
+                writer.cleanup()  # type: ignore[union-attr]
+            except Exception:
+                pass
 
 
 def _households(store: Store, ids: list[int]) -> Iterator[Household]:
@@ -357,9 +380,11 @@ def _verify(path: Path, expected: list[tuple[str, int]]) -> None:
         with open_workbook(path, unlimited) as book:
             for name, rows in expected:
                 if (book.row_count(name) or 0) < HEADER_ROW + rows:
-                    raise OSError(f"写入的文件不完整（工作表“{name}”应有 {rows} 行数据），请换一个位置重新导出。")
+                    raise fileio.WriteError(f"写入的文件读回时不完整（工作表“{name}”应有 {rows} 行数据），"
+                                            "导出没有完成，没有留下不完整的文件。请换一个位置重新导出。", kind="io")
     except ExcelRefused as exc:
-        raise OSError(f"写入的文件读不回来（{exc}），请换一个位置重新导出。") from exc
+        raise fileio.WriteError(f"写入的文件读不回来（{exc}），导出没有完成，没有留下不完整的文件。"
+                                "请换一个位置重新导出。", kind="io") from exc
 
 
 def _add_code_lists(book: Workbook, spec: FormSpec, sheets: list[_Sheet]) -> None:

@@ -9,7 +9,6 @@ to fit.  A cancelled job raises :class:`PrintCancelled` and leaves no file behin
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
+from fupin_desktop import fileio
 from fupin_desktop.domain.household import Household
 from fupin_desktop.printing import notice as notice_mod
 from fupin_desktop.printing.blank import MEMBER_SHEET_TITLE, draw_member_sheet
@@ -106,22 +106,17 @@ def publicity_days(store: Store) -> int:
 
 
 def _render(out: Output, fonts: FontSet, title: str, margins: Margins, draw: Callable[[Document], int]) -> PrintResult:
-    """Draw into a fresh document and save it; a path is written atomically."""
+    """Draw into a fresh document and save it; a path is written atomically (temporary name,
+    fsync, rename: a full disk or a read-only folder leaves no truncated PDF under ``out``)."""
     if isinstance(out, (str, Path)):
         path = Path(out)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        part = path.with_name(path.name + ".part")
         try:
-            doc = Document(part, fonts, title=title, margins=margins)
-            households = draw(doc)
-            pages = doc.finish()
-            os.replace(part, path)
-        except OSError as exc:
-            part.unlink(missing_ok=True)
-            raise PrintError(f"无法写入 {path}：{exc.strerror or exc}。若该文件正被其他程序打开，请先关闭。") from exc
-        except BaseException:
-            part.unlink(missing_ok=True)
-            raise
+            with fileio.atomic_path(path) as part:
+                doc = Document(part, fonts, title=title, margins=margins)
+                households = draw(doc)
+                pages = doc.finish()
+        except fileio.WriteError as exc:
+            raise PrintError(str(exc)) from exc
     else:
         path = None
         doc = Document(out, fonts, title=title, margins=margins)

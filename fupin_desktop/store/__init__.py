@@ -6,25 +6,37 @@ from pathlib import Path
 
 from fupin_desktop.formspec import FormSpec, load_form
 from fupin_desktop.store import settings
-from fupin_desktop.store.database import Database, DatabaseCorrupt, DatabaseTooNew, StoreError
+from fupin_desktop.store.database import (
+    BackupFailed,
+    Database,
+    DatabaseCorrupt,
+    DatabaseLocked,
+    DatabaseReadOnly,
+    DatabaseTooNew,
+    DiskFull,
+    DiskIOError,
+    StoreError,
+    StoreWriteError,
+)
 from fupin_desktop.store.drafts import DraftRepository
 from fupin_desktop.store.households import ConcurrentEdit, HouseholdRepository, HouseholdSummary
 from fupin_desktop.store.policy import PolicyRepository
 from fupin_desktop.store.townships import TownshipRepository
 
 __all__ = [
-    "ConcurrentEdit", "Database", "DatabaseCorrupt", "DatabaseTooNew", "HouseholdSummary", "Store",
-    "StoreError",
+    "BackupFailed", "ConcurrentEdit", "Database", "DatabaseCorrupt", "DatabaseLocked", "DatabaseReadOnly",
+    "DatabaseTooNew", "DiskFull", "DiskIOError", "HouseholdSummary", "Store", "StoreError", "StoreWriteError",
 ]
 
 
 class Store:
     """A township database with its repositories."""
 
-    def __init__(self, path: str | Path, spec: FormSpec | None = None, *, _reader: bool = False) -> None:
+    def __init__(self, path: str | Path, spec: FormSpec | None = None, *, read_only: bool = False,
+                 _reader: bool = False) -> None:
         # A reader skips the start-up checks: it is a second connection to a file that
-        # the program has already opened, checked and migrated.
-        self.db = Database(path, check=not _reader, migrate=not _reader)
+        # the program has already opened, checked and migrated.  ``read_only``: see Database.
+        self.db = Database(path, check=not _reader, migrate=not _reader, read_only=read_only)
         self.spec = spec or load_form("household")
         self.townships = TownshipRepository(self.db)
         self.households = HouseholdRepository(self.db, self.spec)

@@ -3,10 +3,16 @@
 One file per township.  WAL + synchronous=FULL so a confirmed save survives a
 power cut; every write runs inside ``with db.transaction():`` (nested blocks
 collapse into the outermost one) and a lock serialises writers across threads.
+
+A write that SQLite refuses because the disk is full, the file is read-only, another
+program holds the lock or the disk fails is rolled back whole and raised as a
+:class:`StoreWriteError` (``DiskFull``, ``DatabaseReadOnly``, ``DatabaseLocked``,
+``DiskIOError``) whose message says, in Chinese, what happened and what to do.
 """
 
 from __future__ import annotations
 
+import errno
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -14,6 +20,8 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
+
+from fupin_desktop import fileio
 
 MIGRATIONS_PACKAGE = "fupin_desktop.store.migrations"
 
@@ -28,6 +36,63 @@ class DatabaseTooNew(StoreError):
 
 class DatabaseCorrupt(StoreError):
     pass
+
+
+class StoreWriteError(StoreError):
+    """SQLite could not write; the transaction was rolled back and the database is unchanged."""
+
+
+class DiskFull(StoreWriteError):
+    pass
+
+
+class DatabaseReadOnly(StoreWriteError):
+    pass
+
+
+class DatabaseLocked(StoreWriteError):
+    pass
+
+
+class DiskIOError(StoreWriteError):
+    pass
+
+
+class BackupFailed(StoreError):
+    """The backup copy could not be written; no partial copy is left under its name."""
+
+
+_UNCHANGED = "本次修改没有写入，数据库保持原样。"
+
+
+def write_error(exc: sqlite3.Error, path: Path, *, opening: bool = False) -> StoreWriteError | None:
+    """The :class:`StoreWriteError` for a full disk, a read-only file, a lock held by another
+    program or a disk error; ``None`` for any other SQLite error (left as it is)."""
+    text = str(exc).lower()
+    code = getattr(exc, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    done = "数据库暂时无法打开。" if opening else _UNCHANGED
+    if "database or disk is full" in text or primary == 13:  # SQLITE_FULL
+        return DiskFull(f"磁盘空间已满，{done}请清理磁盘（删除不用的文件、清空回收站）后再试。")
+    if "readonly database" in text or primary == 8:  # SQLITE_READONLY
+        return DatabaseReadOnly(
+            f"数据库文件 {path} 只能读、不能写（文件或所在文件夹是只读的、没有写入权限，或磁盘有写保护），{done}"
+            "请把数据库放在本机可以写入的文件夹，或请电脑管理员开放写入权限后再试。")
+    if "database is locked" in text:  # SQLITE_BUSY after the busy timeout
+        return DatabaseLocked(
+            f"数据库正被另一个程序占用（例如同时打开的另一个扶贫程序、正在进行的备份或复制、杀毒软件），{done}"
+            "请关闭另一个程序或稍等片刻后再试。")
+    if "disk i/o error" in text or primary == 10:  # SQLITE_IOERR
+        return DiskIOError(
+            f"读写数据库文件时出错（磁盘可能已满、已拔出或损坏），{done}请检查磁盘后再试；"
+            "若反复出现，请把数据库文件交给县扶贫办技术人员处理。")
+    return None
+
+
+def _translated(exc: BaseException, path: Path) -> BaseException:
+    if isinstance(exc, sqlite3.Error):
+        return write_error(exc, path) or exc
+    return exc
 
 
 def now_iso() -> str:
@@ -56,13 +121,17 @@ def schema_version() -> int:
 class Database:
     """A township (or county) database file."""
 
-    def __init__(self, path: str | Path, *, check: bool = True, migrate: bool = True) -> None:
+    def __init__(self, path: str | Path, *, check: bool = True, migrate: bool = True,
+                 read_only: bool = False) -> None:
+        """``read_only`` opens the file for reading only (SQLite ``mode=ro``): every write is
+        refused with :class:`DatabaseReadOnly`, as on a write-protected disk."""
         self.path = Path(path)
+        self.read_only = read_only
         self._lock = threading.RLock()
         self._depth = 0
         if self.path.exists() and self.path.stat().st_size > 0:
             _check_header(self.path)
-        else:
+        elif not read_only:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
@@ -70,9 +139,13 @@ class Database:
                     f"无法在 {self.path.parent} 建立数据库（{exc.strerror or exc}）。请选择本机上可以写入的文件夹。"
                 ) from exc
         try:
-            self.conn = sqlite3.connect(
-                str(self.path), isolation_level=None, check_same_thread=False, timeout=30
-            )
+            if read_only:
+                self.conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
+                                            isolation_level=None, check_same_thread=False, timeout=30)
+            else:
+                self.conn = sqlite3.connect(
+                    str(self.path), isolation_level=None, check_same_thread=False, timeout=30
+                )
         except sqlite3.Error as exc:
             raise StoreError(f"无法打开数据库文件 {self.path}：{exc}") from exc
         self.conn.row_factory = sqlite3.Row
@@ -93,20 +166,31 @@ class Database:
     # -- set-up ---------------------------------------------------------
     def _configure(self) -> None:
         try:
-            self.conn.execute("PRAGMA journal_mode=WAL")
+            if not self.read_only:  # a read-only file keeps its journal mode
+                self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA synchronous=FULL")
             self.conn.execute("PRAGMA foreign_keys=ON")
             self.conn.execute("PRAGMA busy_timeout=30000")
         except sqlite3.DatabaseError as exc:
-            raise DatabaseCorrupt(
-                f"数据库文件 {self.path} 无法读取或写入（{exc}）。"
-                "请改用备份文件（文件 → 备份数据库 所做的副本），或把该文件交给县扶贫办技术人员处理。"
-            ) from exc
+            raise self._unusable(exc) from exc
+
+    def _unusable(self, exc: sqlite3.Error) -> StoreError:
+        """Opening failed: locked, read-only or full is said so; anything else is a damaged file."""
+        refused = write_error(exc, self.path, opening=True)
+        if refused is not None and not isinstance(refused, DiskIOError):
+            return refused
+        return DatabaseCorrupt(
+            f"数据库文件 {self.path} 无法读取或写入（{exc}）。"
+            "请改用备份文件（文件 → 备份数据库 所做的副本），或把该文件交给县扶贫办技术人员处理。"
+        )
 
     def quick_check(self) -> None:
         try:
             rows = self.conn.execute("PRAGMA quick_check").fetchall()
         except sqlite3.DatabaseError as exc:
+            locked = write_error(exc, self.path, opening=True)
+            if isinstance(locked, DatabaseLocked):
+                raise locked from exc
             rows = [(str(exc),)]
         problems = [r[0] for r in rows if r[0] != "ok"]
         if problems:
@@ -123,6 +207,9 @@ class Database:
         try:
             current = self.user_version
         except sqlite3.DatabaseError as exc:
+            locked = write_error(exc, self.path, opening=True)
+            if isinstance(locked, DatabaseLocked):
+                raise locked from exc
             raise DatabaseCorrupt(
                 f"数据库文件 {self.path} 无法读取（{exc}）。为保护数据，程序没有对它做任何修改。"
                 "请从备份恢复，或把该文件交给县扶贫办技术人员处理。"
@@ -142,45 +229,71 @@ class Database:
         pending = steps[current:]
         if not pending:
             return
+        if self.read_only:
+            raise DatabaseReadOnly(f"数据库 {self.path} 需要升级数据结构（版本 {current} → {len(steps)}），"
+                                   "但它是以只读方式打开的，未作任何改动。请以可写方式打开后再试。")
         if current > 0:
             self.backup(self.path.with_name(f"{self.path.stem}.before-v{current + 1}.bak"))
         for version, _name, sql in pending:
             with self._lock:
                 # executescript commits implicitly; wrap the step so it is all-or-nothing.
-                self.conn.execute("BEGIN IMMEDIATE")
                 try:
-                    for statement in _split_sql(sql):
-                        self.conn.execute(statement)
-                    self.conn.execute(f"PRAGMA user_version = {int(version)}")
-                    self.conn.execute("COMMIT")
-                except BaseException:
-                    self.conn.execute("ROLLBACK")
-                    raise
+                    self.conn.execute("BEGIN IMMEDIATE")
+                    try:
+                        for statement in _split_sql(sql):
+                            self.conn.execute(statement)
+                        self.conn.execute(f"PRAGMA user_version = {int(version)}")
+                        self.conn.execute("COMMIT")
+                    except BaseException:
+                        self._rollback()
+                        raise
+                except sqlite3.Error as exc:
+                    raise _translated(exc, self.path) from exc
 
     # -- transactions ---------------------------------------------------
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One explicit write transaction; nested uses join the outer one."""
+        """One explicit write transaction; nested uses join the outer one.
+
+        Any error rolls the whole (outermost) transaction back; a full disk, a read-only file,
+        a lock held by another program or a disk error (in the body or at COMMIT) is raised as
+        a :class:`StoreWriteError` with a Chinese message."""
         with self._lock:
             outer = self._depth == 0
             if outer:
-                self.conn.execute("BEGIN IMMEDIATE")
+                try:
+                    self.conn.execute("BEGIN IMMEDIATE")
+                except sqlite3.Error as exc:
+                    raise _translated(exc, self.path) from exc
             self._depth += 1
             try:
                 yield self.conn
-            except BaseException:
+            except BaseException as exc:
                 self._depth -= 1
                 if outer:
-                    self.conn.execute("ROLLBACK")
-                raise
+                    self._rollback()
+                translated = _translated(exc, self.path)
+                if translated is exc:
+                    raise
+                raise translated from exc
             else:
                 self._depth -= 1
                 if outer:
                     try:
                         self.conn.execute("COMMIT")
-                    except sqlite3.Error:
-                        self.conn.execute("ROLLBACK")
-                        raise
+                    except sqlite3.Error as exc:
+                        self._rollback()
+                        raise _translated(exc, self.path) from exc
+
+    def _rollback(self) -> None:
+        """Undo the open transaction.  SQLite has already rolled it back itself after a full disk
+        or an I/O error; a failing ROLLBACK must not hide the error that led here."""
+        if not self.conn.in_transaction:
+            return
+        try:
+            self.conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass
 
     @contextmanager
     def snapshot(self) -> Iterator[sqlite3.Connection]:
@@ -213,15 +326,26 @@ class Database:
 
     # -- maintenance ----------------------------------------------------
     def backup(self, target: str | Path) -> Path:
-        """A consistent copy of the database (safe while the program runs)."""
+        """A consistent copy of the database (safe while the program runs).
+
+        Written under a temporary name beside ``target`` and renamed when complete: a full disk
+        or a read-only folder raises :class:`BackupFailed` and leaves ``target`` as it was."""
         target = Path(target)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with self._lock:
-            dest = sqlite3.connect(str(target))
-            try:
-                self.conn.backup(dest)
-            finally:
-                dest.close()
+        existed = fileio.exists(target)
+        try:
+            with fileio.atomic_path(target) as tmp, self._lock:
+                fileio.remove_quietly(tmp, f"{tmp}-journal")  # a leftover of an earlier failure
+                try:
+                    dest = sqlite3.connect(str(tmp))
+                    try:
+                        self.conn.backup(dest)
+                    finally:
+                        dest.close()
+                except sqlite3.Error as exc:
+                    fileio.remove_quietly(f"{tmp}-journal")
+                    raise fileio.write_error(target, _as_os_error(exc), existed=existed) from exc
+        except fileio.WriteError as exc:
+            raise BackupFailed(f"备份没有完成。{exc}") from exc
         return target
 
     def close(self) -> None:
@@ -237,6 +361,16 @@ class Database:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _as_os_error(exc: sqlite3.Error) -> OSError:
+    """The file-system error behind a failed SQLite write to a new file (for its message)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    number = {13: errno.ENOSPC, 8: errno.EROFS, 14: errno.EACCES, 10: errno.EIO}.get(primary or 0)
+    if number is None and "database or disk is full" in str(exc):
+        number = errno.ENOSPC
+    return OSError(number, str(exc)) if number is not None else OSError(str(exc))
 
 
 def _check_header(path: Path) -> None:

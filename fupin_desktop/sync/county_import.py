@@ -29,7 +29,7 @@ from typing import Any
 
 from fupin_desktop.domain.household import TABLES
 from fupin_desktop.rules import RuleContext
-from fupin_desktop.store import Store
+from fupin_desktop.store import Store, StoreWriteError
 from fupin_desktop.store.sync import (
     GROUP_KEYS,
     HOUSEHOLD_KEYS,
@@ -205,6 +205,8 @@ def _import_new(store: Store, repo: SyncRepository, data: bytes, batch_hash: str
             missing = repo.missing_sequences(town.code)
     except SyncError as exc:
         raise _Refused(str(exc), town, seq) from exc
+    except StoreWriteError as exc:  # the disk is full, the file read-only or locked: said as such
+        raise _Refused(f"写入县级数据库失败，已撤销本批次：{exc}", town, seq) from exc
     except sqlite3.OperationalError as exc:
         raise _Refused(f"写入县级数据库失败（{exc}），已撤销本批次，未作任何改动。", town, seq) from exc
     except Exception as exc:  # a signed but malformed record: the transaction is rolled back

@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
 import shutil
 from collections import Counter
 from collections.abc import Callable
@@ -23,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from fupin_desktop import __version__
+from fupin_desktop import __version__, fileio
 from fupin_desktop.domain.household import TABLES, Household, HouseholdId, Row
 from fupin_desktop.domain.values import from_store
 from fupin_desktop.formspec import FormSpec
@@ -44,7 +43,7 @@ from fupin_desktop.sync.format import (
     os_reason,
 )
 from fupin_desktop.sync.keys import fingerprint, raw_public, trusted_county, unlock_township
-from fupin_desktop.sync.seal import SealedWriter, fsync_dir, verify_batch
+from fupin_desktop.sync.seal import SealedWriter, verify_batch
 
 Progress = Callable[[int, int], None]
 BATCH_SUFFIX = ".fpsync"
@@ -213,12 +212,21 @@ def export_batch(
         verify_batch(read_back, own_raw, county.seal_key)
 
     copy = write_verified(outbox_dir(store) / name, data, check)
-    target = write_verified(out_dir / name, data, check) if out_dir.resolve() != copy.parent.resolve() else copy
-    with store.db.transaction():
-        repo.add_outbox(sequence=sequence, batch_hash=batch_hash, file_name=name, path=str(target),
-                        copy_path=str(copy), full=full, size=len(data), created_at=created_at,
-                        counts=dict(counts), held_back=len(held_back))
-        repo.mark_exported(exported)
+    written = [copy]
+    try:
+        if out_dir.resolve() != copy.parent.resolve():
+            written.append(write_verified(out_dir / name, data, check))
+        target = written[-1]
+        with store.db.transaction():
+            repo.add_outbox(sequence=sequence, batch_hash=batch_hash, file_name=name, path=str(target),
+                            copy_path=str(copy), full=full, size=len(data), created_at=created_at,
+                            counts=dict(counts), held_back=len(held_back))
+            repo.mark_exported(exported)
+    except BaseException:
+        # Not recorded (the stick is full, the database cannot be written...): a batch file left
+        # behind would carry a sequence number the next export uses again.  Remove them all.
+        fileio.remove_quietly(*written)
+        raise
     message = f"已导出第 {sequence} 批（{counts['households']} 户，删除 {counts['deleted_households']} 户），并已读回校验。"
     if held_back:
         message += f"{len(held_back)} 户因有错误暂不导出，请改正后再导出。"
@@ -233,32 +241,26 @@ def _local_ids(repo: SyncRepository, held_back: list[dict[str, Any]]) -> list[di
 
 def write_verified(path: Path, data: bytes, check: Callable[[bytes], None]) -> Path:
     """Temp name, flush, fsync, rename, fsync the folder, read back and verify."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         free = shutil.disk_usage(path.parent).free
     except OSError:
         free = None
     if free is not None and free < len(data) + 65536:
-        raise SyncError(f"{path.parent} 空间不足（需要 {len(data) / 1e6:.1f} MB，剩余 {free / 1e6:.1f} MB）。")
-    tmp = path.with_name(f".{path.name}.part")
+        raise SyncError(f"{path.parent} 空间不足（需要 {len(data) / 1e6:.1f} MB，剩余 {free / 1e6:.1f} MB），"
+                        "批次没有导出。请清理磁盘、换一个 U 盘或换一个位置后再导出。")
     try:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-        fsync_dir(path.parent)
+        fileio.write_bytes(path, data)  # temporary name, fsync, rename: never a truncated batch
         read_back = path.read_bytes()
     except OSError as exc:
-        try:
-            tmp.unlink(missing_ok=True)
-        except OSError:
-            pass
-        raise SyncError(f"无法写入 {path}：{os_reason(exc)}。请检查 U 盘是否已拔出、已满或写保护。") from exc
+        raise SyncError(f"无法写入 {path}：{os_reason(exc)}，批次没有导出（没有留下不完整的文件）。"
+                        f"{fileio.ADVICE[fileio.kind(exc)]}") from exc
     if hashlib.sha256(read_back).digest() != hashlib.sha256(data).digest():
+        fileio.remove_quietly(path)  # never leave a file that does not verify under a batch's name
         raise SyncError(f"写入 {path} 后读回的内容与原文不符，U 盘可能有问题。请换一个 U 盘重新导出。")
     try:
         check(read_back)
     except SyncError as exc:
+        fileio.remove_quietly(path)
         raise SyncError(f"写入 {path} 后读回校验失败：{exc}") from exc
     return path

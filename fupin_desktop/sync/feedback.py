@@ -11,17 +11,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from fupin_desktop import fileio
 from fupin_desktop.store import Store
 from fupin_desktop.store.database import now_iso
 from fupin_desktop.store.sync import SyncRepository
 from fupin_desktop.sync.format import SyncError, os_reason
 from fupin_desktop.sync.keys import ed25519_public, trusted_county, unlock_county
-from fupin_desktop.sync.seal import fsync_dir, open_blob, sign_blob
+from fupin_desktop.sync.seal import open_blob, sign_blob
 
 FEEDBACK_FORMAT = "fupin-sync-feedback"
 FEEDBACK_SUFFIX = ".fpfeedback"
@@ -88,18 +88,15 @@ def write_feedback(store: Store, township_code: str, out: str | Path, *, passphr
     out = Path(out)
     if out.is_dir():
         out = out / f"fupin-feedback-{township_code}-{content['created_at'][:10]}{FEEDBACK_SUFFIX}"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.part")
     try:
-        with open(tmp, "wb") as fh:
-            fh.write(blob)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, out)
-        fsync_dir(out.parent)
+        fileio.write_bytes(out, blob)  # temporary name, fsync, rename: never a truncated file
         open_blob(out.read_bytes(), county.sign.public_key())
+    except SyncError:
+        fileio.remove_quietly(out)  # read back wrong: never leave it under the feedback's name
+        raise
     except OSError as exc:
-        raise SyncError(f"无法写入 {out}：{os_reason(exc)}") from exc
+        raise SyncError(f"无法写入 {out}：{os_reason(exc)}，反馈文件没有写出（没有留下不完整的文件）。"
+                        f"{fileio.ADVICE[fileio.kind(exc)]}") from exc
     return FeedbackWritten(str(out), township_code, len(content["batches"]), len(content["rejected"]),
                            sum(1 for c in content["conflicts"] if c["state"] == "open"),
                            len(content["duplicates"]), content["township_name"])

@@ -24,6 +24,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from fupin_desktop import fileio
+
 FORMAT_VERSION = 1
 MAX_MANIFEST_BYTES = 1 << 20
 MAX_ENTRY_BYTES = 64 << 20
@@ -41,18 +43,13 @@ class SyncError(Exception):
     """A batch, key or feedback problem; ``str(exc)`` is a Chinese message for the clerk."""
 
 
-#: Why a file or network operation failed, in the clerk's words (the system's text is English).
-_OS_REASONS = {
-    errno.ENOENT: "文件或文件夹不存在", errno.EACCES: "没有访问权限", errno.EPERM: "没有访问权限",
-    errno.ENOSPC: "磁盘空间已满", errno.EROFS: "磁盘只读（可能有写保护）", errno.EISDIR: "这是一个文件夹，不是文件",
-    errno.ENOTDIR: "路径中有一部分不是文件夹", errno.EIO: "读写出错（U 盘可能已拔出或损坏）",
-    errno.EADDRINUSE: "端口已被占用", errno.EADDRNOTAVAIL: "本机没有这个地址",
-}
+#: Why a network operation failed, in the clerk's words; file errors are :data:`fileio.REASONS`.
+_NET_REASONS = {errno.EADDRINUSE: "端口已被占用", errno.EADDRNOTAVAIL: "本机没有这个地址"}
 
 
 def os_reason(exc: OSError) -> str:
     """A Chinese reason for an :class:`OSError` (the system's own text when it is an unusual one)."""
-    return _OS_REASONS.get(exc.errno or 0) or exc.strerror or str(exc)
+    return _NET_REASONS.get(exc.errno or 0) or fileio.reason(exc)
 
 
 # -- entries ----------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
+from fupin_desktop import fileio
 from fupin_desktop.store.sync import SyncRepository
 from fupin_desktop.sync.format import SyncError, os_reason
 
@@ -137,14 +138,10 @@ def write_key_file(path: Path, pub: CountyPublic | TownshipPublic) -> Path:
                 "province": pub.province, "ed25519": base64.b64encode(pub.sign_key).decode()}
     data = {"format": KEY_FILE_FORMAT, "version": 1, **data, "fingerprint": pub.fingerprint}
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        fh.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    return path
+    try:
+        return fileio.write_text(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    except fileio.WriteError as exc:
+        raise SyncError(f"公钥文件没有写出。{exc}") from exc
 
 
 def read_key_file(path: Path) -> CountyPublic | TownshipPublic:

@@ -21,7 +21,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
 import struct
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -261,18 +260,3 @@ def open_blob(data: bytes, signer: Ed25519PublicKey, *, max_bytes: int = 64 << 2
         raise SyncError(bad.format(what="签名不符，或不是本县签发")) from exc
     return data[pos + 4:end]
 
-
-def fsync_dir(path: os.PathLike[str] | str) -> None:
-    """Make a rename durable (POSIX; Windows has no directory handles to sync)."""
-    if os.name != "posix":
-        return
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

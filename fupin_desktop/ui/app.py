@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-from fupin_desktop import services
+from fupin_desktop import fileio, services
 from fupin_desktop.store import DatabaseCorrupt, DatabaseTooNew, Store, StoreError
 
 APP_STYLESHEET = """
@@ -35,6 +35,32 @@ def make_app() -> object:
         apply_default_font(app)  # type: ignore[arg-type]
         app.setStyleSheet(APP_STYLESHEET)  # type: ignore[attr-defined]
     return app
+
+
+def show_uncaught(kind: type[BaseException], exc: BaseException, tb: object) -> None:
+    """``sys.excepthook`` of the GUI: an error no handler caught (a database that is full, read-only
+    or locked, a file that cannot be written, in some rarely used dialog) is shown to the clerk as a
+    Chinese message, never as a traceback; the traceback still goes to stderr for the technician."""
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from fupin_desktop.fileio import WriteError
+
+    sys.__excepthook__(kind, exc, tb)  # type: ignore[arg-type]
+    if _showing or QApplication.instance() is None or not isinstance(exc, Exception):
+        return
+    if isinstance(exc, (StoreError, WriteError)):
+        text = str(exc)
+    else:
+        text = (f"操作没有完成（{type(exc).__name__}：{exc}）。已保存的数据不受影响；"
+                "如果反复出现，请记下操作步骤，告诉县扶贫办技术人员。")
+    _showing.append(True)  # one box at a time, even if the error repeats meanwhile
+    try:
+        QMessageBox.critical(QApplication.activeWindow(), "操作没有完成", text)
+    finally:
+        _showing.clear()
+
+
+_showing: list[bool] = []
 
 
 def open_store_interactive(path: Path) -> Store | None:
@@ -99,6 +125,7 @@ def run_gui(db: str | None = None, screenshot: str | None = None, household: int
     path = Path(db) if db else services.default_db_path()
     if screenshot:
         return _screenshot(path, Path(screenshot), household)
+    sys.excepthook = show_uncaught
     store = open_store_interactive(path)
     if store is None:
         return 1
@@ -138,9 +165,13 @@ def _screenshot(path: Path, out: Path, household: int | None) -> int:
             target = editor
         for _ in range(5):
             QApplication.processEvents()
-        out.parent.mkdir(parents=True, exist_ok=True)
-        if not target.grab().save(str(out)):
-            print(f"错误：无法写入 {out}", file=sys.stderr)
+        try:
+            with fileio.atomic_path(out) as tmp:  # same suffix: Qt picks the image format from it
+                if not target.grab().save(str(tmp)):
+                    raise fileio.WriteError(f"无法写入 {out}：图片没有保存（磁盘可能已满，或位置不能写入）。"
+                                            "请清理磁盘或换一个位置后再试。", path=out)
+        except fileio.WriteError as exc:
+            print(f"错误：{exc}", file=sys.stderr)
             return 2
         for editor in list(window.editors.values()):
             editor.undo_stack.setClean()

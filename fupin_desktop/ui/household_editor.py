@@ -5,6 +5,9 @@
   opened again.  The editor also autosaves a draft while it is dirty, so a
   crash or power cut loses at most a few seconds of typing.
 - The findings list under the form jumps to the field on Enter/double-click.
+- A database that cannot be written (full disk, read-only, locked by another program) never
+  loses the typing: the save says why in Chinese, and the typing is kept as a draft if the
+  draft can be written, otherwise it stays in the open window (still marked unsaved).
 """
 
 from __future__ import annotations
@@ -175,6 +178,7 @@ class HouseholdEditor(QMainWindow):
         return not self.undo_stack.isClean() or self._draft_restored
 
     _draft_restored = False
+    _store_failed = False  # the last Ctrl+S failed in the database (full, locked...), not on an error
 
     def _on_field_edited(self, field_id: str, old: Any, new: Any) -> None:
         self.undo_stack.push(FieldCommand(self, field_id, old, new))
@@ -259,10 +263,24 @@ class HouseholdEditor(QMainWindow):
 
     def save_draft(self) -> None:
         if self.dirty:
-            try:
-                self.store.drafts.put(self.household.uuid, self.household.id, self.draft_payload())
-            except StoreError:
-                pass  # autosave is best effort; the explicit save reports problems
+            failed = self.keep_draft()
+            if failed is not None:  # autosave is best effort; say so, the typing is still here
+                self.status.setText(f"草稿没有自动保存，录入的内容仍在窗口中。{failed}")
+
+    def keep_draft(self) -> StoreError | None:
+        """Write the typing as a draft; the error if the database cannot take it (full, locked...)."""
+        try:
+            self.store.drafts.put(self.household.uuid, self.household.id, self.draft_payload())
+        except StoreError as exc:
+            return exc
+        return None
+
+    @staticmethod
+    def _kept_note(failed: StoreError | None) -> str:
+        if failed is None:
+            return "您录入的内容已作为草稿保留，不会丢失。"
+        return ("草稿也没能写入，已录入的内容仍在这个窗口中：请不要关闭窗口，"
+                "按上面的提示处理后再按 Ctrl+S 保存。")
 
     def save(self) -> bool:
         """Save the household; on blocking errors keep a draft and show what to fix."""
@@ -270,20 +288,24 @@ class HouseholdEditor(QMainWindow):
         findings = self.validate()
         errors = [f for f in findings if f.is_error]
         hh = self.current_household()
+        self._store_failed = False
         if errors:
-            self.store.drafts.put(self.household.uuid, self.household.id, self.draft_payload())
+            failed = self.keep_draft()
+            kept = ("您录入的内容已作为草稿保留，不会丢失；改正后再按 Ctrl+S 保存。" if failed is None
+                    else f"（草稿没能写入：{failed}）已录入的内容仍在这个窗口中，请不要关闭窗口。")
             QMessageBox.warning(
                 self, "还不能保存",
-                f"有 {len(errors)} 处错误需要改正，例如：\n\n{errors[0].message}\n\n"
-                "您录入的内容已作为草稿保留，不会丢失；改正后再按 Ctrl+S 保存。",
+                f"有 {len(errors)} 处错误需要改正，例如：\n\n{errors[0].message}\n\n{kept}",
             )
             self.form.focus_ref(errors[0].refs[0]) if errors[0].refs else None
             return False
         try:
             result = services.save_household(self.store, hh)
         except StoreError as exc:
-            self.store.drafts.put(self.household.uuid, self.household.id, self.draft_payload())
-            QMessageBox.critical(self, "保存失败", f"{exc}\n\n您录入的内容已作为草稿保留。")
+            self._store_failed = True
+            failed = self.keep_draft()
+            QMessageBox.critical(self, "保存失败", f"{exc}\n\n{self._kept_note(failed)}")
+            self.status.setText("没有保存：" + str(exc))
             return False
         if not result.ok or result.saved is None:
             return False
@@ -307,9 +329,15 @@ class HouseholdEditor(QMainWindow):
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes,
         )
         if answer != QMessageBox.StandardButton.Yes:
-            self.store.drafts.discard(self.household.uuid)
+            self._discard_draft()
             return
         self.restore_draft(draft.payload)
+
+    def _discard_draft(self) -> None:
+        try:
+            self.store.drafts.discard(self.household.uuid)
+        except StoreError:
+            pass  # the database cannot be written now: the draft is offered again next time
 
     def restore_draft(self, payload: dict[str, Any]) -> None:
         restored = services.household_from_json(payload["values"], self.store.spec)
@@ -336,13 +364,18 @@ class HouseholdEditor(QMainWindow):
         missing ID number) and find the typing again as a draft.  True to close."""
         keep = QMessageBox.question(
             self, "关闭档案",
-            "这一户还有错误，暂时不能保存。\n保留为草稿并关闭吗？录入的内容不会丢失：再打开这一户"
+            ("这一户没有保存（原因见刚才的提示）。" if self._store_failed else "这一户还有错误，暂时不能保存。")
+            + "\n保留为草稿并关闭吗？录入的内容不会丢失：再打开这一户"
             "（没有保存过的新户：下次启动程序）时可以恢复，改正后再保存。\n选“否”留在这里改正。",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No,
         )
         if keep != QMessageBox.StandardButton.Yes:
             return False
-        self.store.drafts.put(self.household.uuid, self.household.id, self.draft_payload())
+        failed = self.keep_draft()
+        if failed is not None:
+            QMessageBox.critical(self, "关闭档案", f"草稿没能写入：{failed}\n\n为了不丢失录入的内容，"
+                                 "窗口保持打开。请按提示处理后再保存或关闭。")
+            return False
         return True
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
@@ -361,7 +394,7 @@ class HouseholdEditor(QMainWindow):
                 event.ignore()  # errors: stay open to correct them
                 return
             if answer == QMessageBox.StandardButton.Discard:
-                self.store.drafts.discard(self.household.uuid)
+                self._discard_draft()
         self._autosave_timer.stop()
         self._validate_timer.stop()
         self.undo_stack.cleanChanged.disconnect()  # the stack is destroyed with the window

@@ -52,6 +52,7 @@ from fupin_desktop.excel.importer import (
     read_source,
 )
 from fupin_desktop.excel.reader import ExcelRefused
+from fupin_desktop.fileio import WriteError
 from fupin_desktop.store import Store, StoreError
 from fupin_desktop.ui.ops import BackgroundOp
 
@@ -515,8 +516,8 @@ class ResultPage(QWizardPage):
             return
         try:
             count = write_error_workbook(plan, report, path)
-        except OSError as exc:
-            self.saved.setText(f"保存失败：{exc.strerror or exc}")
+        except OSError as exc:  # WriteError: why, and that nothing half-written was left
+            self.saved.setText(f"保存失败：{exc if isinstance(exc, WriteError) else exc.strerror or exc}")
             return
         self.saved.setText(f"已保存 {count} 行到 {path}")
         self.wiz.errors_path = Path(path)
@@ -739,8 +740,10 @@ class ExportDialog(QDialog):
             self.op = None
             if isinstance(exc, ExportCancelled):
                 self.status.setText("已取消导出，没有留下文件。")
-            elif isinstance(exc, (ExportError, OSError)):
-                self.status.setText(f"导出失败：{getattr(exc, 'strerror', None) or exc}")
+            elif isinstance(exc, (ExportError, WriteError)):
+                self.status.setText(f"导出失败：{exc}")
+            elif isinstance(exc, OSError):
+                self.status.setText(f"导出失败：{exc.strerror or exc}")
             else:
                 self.status.setText(f"导出失败：{exc}")
 

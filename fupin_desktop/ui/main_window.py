@@ -394,15 +394,20 @@ class MainWindow(QMainWindow):
             return
         try:
             self.store.db.backup(path)
-        except OSError as exc:
-            QMessageBox.critical(self, "备份数据库", f"备份失败：{exc}\n请换一个位置或检查磁盘空间。")
+        except (StoreError, OSError) as exc:  # BackupFailed says why and what to do
+            QMessageBox.critical(self, "备份数据库", str(exc) if isinstance(exc, StoreError)
+                                 else f"备份失败：{exc}\n请换一个位置或检查磁盘空间。")
             return
         QMessageBox.information(self, "备份数据库", f"已备份到 {path}")
 
     def set_operator(self) -> None:
         name, ok = QInputDialog.getText(self, "录入员", "录入员姓名（记入修改记录）：", text=self.store.operator)
         if ok:
-            self.store.set_operator(name)
+            try:
+                self.store.set_operator(name)
+            except StoreError as exc:
+                QMessageBox.warning(self, "录入员", f"录入员姓名没有保存：{exc}")
+                return
             self.update_status()
 
     def about(self) -> None:

@@ -41,9 +41,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fupin_desktop import fileio
 from fupin_desktop.printing import service
 from fupin_desktop.printing.service import PrintCancelled, PrintError, PrintResult
-from fupin_desktop.store import Store, settings
+from fupin_desktop.store import Store, StoreError, settings
 from fupin_desktop.ui.ops import BackgroundOp
 from fupin_desktop.ui.pdf_pages import PdfPages
 
@@ -304,7 +305,10 @@ class PrintCentre(QDialog):
             days = self.days.value()
             phone = self.phone.text().strip()
             if phone != (settings.get(self.store.db, service.PHONE_SETTING) or ""):
-                settings.put(self.store.db, service.PHONE_SETTING, phone)  # remembered for next time
+                try:
+                    settings.put(self.store.db, service.PHONE_SETTING, phone)  # remembered for next time
+                except StoreError:
+                    pass  # the database cannot be written now (full, locked): print all the same
             assert isinstance(start, date)
             return (f"正在生成{village}的{self.document.currentText()}…",
                     lambda s, out, p, c: service.print_notice(s, village, round_, out, start=start, days=days,
@@ -416,9 +420,9 @@ class PrintCentre(QDialog):
             return None
         target = Path(chosen if chosen.lower().endswith(".pdf") else chosen + ".pdf")
         try:
-            shutil.copyfile(self.result.path, target)
+            fileio.copy_file(self.result.path, target)  # a full disk leaves no truncated PDF
         except OSError as exc:
-            QMessageBox.critical(self, "保存 PDF", f"无法保存到 {target}：{exc.strerror or exc}")
+            QMessageBox.critical(self, "保存 PDF", str(exc))
             return None
         QMessageBox.information(self, "保存 PDF", f"已保存：{target}（{self.result.pages} 页）")
         return target

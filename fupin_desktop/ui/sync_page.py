@@ -38,7 +38,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fupin_desktop.store import Store, settings
+from fupin_desktop.fileio import WriteError
+from fupin_desktop.store import Store, StoreError, settings
 from fupin_desktop.store.sync import SyncRepository
 from fupin_desktop.sync import keys
 from fupin_desktop.sync.drives import removable_drives
@@ -148,7 +149,8 @@ class SyncPage(QDialog):
         def failed(exc: BaseException) -> None:
             if isinstance(exc, SyncError) and "口令不正确" in str(exc):
                 self._passphrase = None
-            message = str(exc) if isinstance(exc, SyncError) else f"操作失败：{exc}"
+            # SyncError, StoreError (database full, read-only, locked) and WriteError say it all in Chinese
+            message = str(exc) if isinstance(exc, (SyncError, StoreError, WriteError)) else f"操作失败：{exc}"
             QMessageBox.warning(self, "数据交换", message)
             self.refresh()
 
@@ -506,7 +508,11 @@ class SyncPage(QDialog):
         pub = keys.own_county_public(self.repo)
         path, _ = QFileDialog.getSaveFileName(self, "导出本县公钥", "county.pub", "公钥文件 (*.pub)")
         if path:
-            keys.write_key_file(Path(path), pub)
+            try:
+                keys.write_key_file(Path(path), pub)
+            except SyncError as exc:
+                QMessageBox.warning(self, "导出本县公钥", str(exc))
+                return
             QMessageBox.information(self, "导出本县公钥", f"已写出 {path}\n指纹：{pub.fingerprint}")
 
     def choose_feedback_target(self) -> None:

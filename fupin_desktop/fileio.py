@@ -1,0 +1,185 @@
+"""Writing the clerk's files so that a failure leaves nothing half-written.
+
+Every file the program writes (Excel, PDF, sync batches and feedback, key files, database
+backups) is written under a temporary name in the target folder, flushed and fsynced, renamed
+over the final name (atomic on one file system), and the folder is fsynced.  If anything fails --
+a full disk or U 盘, a read-only or write-protected folder, a file open in Excel, a stick pulled
+out -- the temporary file is removed, the final name keeps what it had before (or stays absent),
+and :class:`WriteError` is raised: an :class:`OSError` whose ``str()`` is a Chinese message that
+says what happened and what to do.
+
+Pure Python: no Qt, no SQL, nothing of the program imported.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+#: Why a file operation failed, in the clerk's words (the system's own text is English).
+REASONS: dict[int, str] = {
+    errno.ENOSPC: "磁盘空间已满",
+    errno.EFBIG: "磁盘空间已满（或文件超过了该磁盘允许的大小）",
+    errno.EROFS: "磁盘只读（可能有写保护）",
+    errno.EACCES: "没有访问权限（或文件正被其他程序打开）",
+    errno.EPERM: "没有访问权限（或文件正被其他程序打开）",
+    errno.ENOENT: "文件或文件夹不存在",
+    errno.ENOTDIR: "路径中有一部分不是文件夹",
+    errno.EEXIST: "路径中有一部分是同名的文件，不是文件夹",
+    errno.EISDIR: "这是一个文件夹，不是文件",
+    errno.EIO: "读写出错（磁盘或 U 盘可能已满、已拔出或损坏）",
+    errno.ENAMETOOLONG: "文件名太长",
+    errno.EBUSY: "文件正被其他程序使用",
+}
+if hasattr(errno, "EDQUOT"):
+    REASONS[errno.EDQUOT] = "磁盘空间配额已用完"
+
+#: What the clerk can do, by kind of failure.
+ADVICE = {
+    "full": "请清理磁盘（删除不用的文件、清空回收站）或换一个位置后再试。",
+    "readonly": "请换一个可以写入的位置；U 盘请先关闭写保护开关。",
+    "denied": "请关闭正在使用该文件的程序（如 Excel、WPS），或换一个有写入权限的位置后再试。",
+    "io": "请检查磁盘或 U 盘是否已满、是否已拔出或损坏，然后再试。",
+    "other": "请换一个位置后再试。",
+}
+_KINDS = {
+    errno.ENOSPC: "full", errno.EFBIG: "full", errno.EROFS: "readonly", errno.EACCES: "denied",
+    errno.EPERM: "denied", errno.EBUSY: "denied", errno.EIO: "io",
+}
+if hasattr(errno, "EDQUOT"):
+    _KINDS[errno.EDQUOT] = "full"
+
+
+class WriteError(OSError):
+    """A file was not written; ``str(exc)`` is a Chinese message saying why and what to do.
+
+    ``kind`` is "full", "readonly", "denied", "io" or "other"; ``reason`` the short Chinese reason
+    (also ``strerror``, so ``exc.strerror or exc`` in older callers still reads well).
+    """
+
+    def __init__(self, message: str, *, path: Path | None = None, code: int | None = None,
+                 reason: str | None = None, kind: str = "other") -> None:
+        super().__init__(code, reason or message)
+        self.message = message
+        self.path = path
+        self.reason = reason or message
+        self.kind = kind
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def reason(exc: OSError) -> str:
+    """A short Chinese reason for ``exc`` (the system's own text for an unusual one)."""
+    if isinstance(exc, WriteError):
+        return exc.reason
+    return REASONS.get(exc.errno or 0) or exc.strerror or str(exc)
+
+
+def kind(exc: OSError) -> str:
+    """"full", "readonly", "denied", "io" or "other"."""
+    if isinstance(exc, WriteError):
+        return exc.kind
+    return _KINDS.get(exc.errno or 0, "other")
+
+
+def write_error(path: str | os.PathLike[str], exc: OSError, *, existed: bool = False) -> WriteError:
+    """The :class:`WriteError` for ``exc`` while writing ``path``."""
+    if isinstance(exc, WriteError):
+        return exc
+    why, what = reason(exc), kind(exc)
+    kept = "原有的文件保持不变" if existed else "没有留下不完整的文件"
+    message = f"无法写入 {path}：{why}。本次没有写成，{kept}。{ADVICE[what]}"
+    return WriteError(message, path=Path(path), code=exc.errno, reason=why, kind=what)
+
+
+def temp_path(target: Path) -> Path:
+    """The temporary name beside ``target`` (hidden, same suffix so readers recognise it)."""
+    return target.with_name(f".{target.stem}.part{target.suffix}")
+
+
+@contextmanager
+def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield a temporary path in ``target``'s folder to write; when the block ends without error
+    the file is fsynced and renamed to ``target``.  On any error the temporary file is removed,
+    ``target`` is left as it was, and an :class:`OSError` becomes a :class:`WriteError`."""
+    target = Path(target)
+    existed = exists(target)
+    tmp = temp_path(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        yield tmp
+        fsync_file(tmp)
+        os.replace(tmp, target)
+    except BaseException as exc:
+        remove_quietly(tmp)
+        if isinstance(exc, OSError):
+            raise write_error(target, exc, existed=existed) from exc
+        raise
+    fsync_dir(target.parent)
+
+
+def exists(path: Path) -> bool:
+    """Whether ``path`` exists (a folder that cannot even be looked into counts as no)."""
+    try:
+        return path.exists()
+    except OSError:
+        return False
+
+
+def write_bytes(target: str | os.PathLike[str], data: bytes) -> Path:
+    """Write ``data`` to ``target`` atomically (see :func:`atomic_path`)."""
+    target = Path(target)
+    with atomic_path(target) as tmp, open(tmp, "wb") as fh:
+        fh.write(data)
+    return target
+
+
+def write_text(target: str | os.PathLike[str], text: str, encoding: str = "utf-8") -> Path:
+    return write_bytes(target, text.encode(encoding))
+
+
+def copy_file(source: str | os.PathLike[str], target: str | os.PathLike[str]) -> Path:
+    """Copy ``source`` to ``target`` atomically (a full disk never leaves a truncated copy)."""
+    target = Path(target)
+    with atomic_path(target) as tmp:
+        shutil.copyfile(source, tmp)
+    return target
+
+
+def fsync_file(path: str | os.PathLike[str]) -> None:
+    """Flush a closed file's data to the disk (a full disk may only show here)."""
+    fd = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def fsync_dir(path: str | os.PathLike[str]) -> None:
+    """Make a rename durable (POSIX; Windows has no directory handles to sync)."""
+    if os.name != "posix":
+        return
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def remove_quietly(*paths: str | os.PathLike[str]) -> None:
+    """Remove leftovers of a failed write; a failure to remove them is not the clerk's problem."""
+    for path in paths:
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
