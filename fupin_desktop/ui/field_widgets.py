@@ -22,7 +22,7 @@ has the keyboard focus.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QModelIndex, QRect, Qt, Signal
 from PySide6.QtGui import (
@@ -179,6 +179,17 @@ class FieldEditor:
     def _empty_value(self) -> Any:
         return [] if self.spec.type == "multicode" else None
 
+    if TYPE_CHECKING:  # supplied by each concrete editor (a QLineEdit or QPlainTextEdit subclass)
+
+        def raw_text(self) -> str:
+            """What is typed in the widget right now."""
+
+        def set_readonly(self, readonly: bool) -> None:
+            """Make the editor read-only (or editable again)."""
+
+        def _set_display(self, text: str) -> None:
+            """Show ``text`` in the widget."""
+
     # -- public interface ------------------------------------------------
     def value(self) -> Any:
         """The last successfully parsed (or programmatically set) value."""
@@ -191,10 +202,6 @@ class FieldEditor:
         self._value = list(value) if isinstance(value, list) else value
         self._set_display(format_value(self.spec, value))
         self._set_error(None)
-
-    def raw_text(self) -> str:
-        """What is typed in the widget right now."""
-        raise NotImplementedError
 
     def error(self) -> str | None:
         """The current parse error (Chinese), or ``None``."""
@@ -222,16 +229,9 @@ class FieldEditor:
             self.edited.emit(old, new)  # type: ignore[attr-defined]
         return True
 
-    def set_readonly(self, readonly: bool) -> None:
-        """Make the editor read-only (or editable again)."""
-        raise NotImplementedError
-
     # -- hooks and helpers -------------------------------------------------
     def _parse(self, text: str) -> Any:
         return parse_value(self.spec, text, None)
-
-    def _set_display(self, text: str) -> None:
-        raise NotImplementedError
 
     def _revalidate_live(self, text: str) -> None:
         """While an error is shown it follows the typing (cleared as soon as the text is valid)."""
