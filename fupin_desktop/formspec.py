@@ -62,6 +62,7 @@ class FieldSpec:
     col: int = 0
     span: int = 1
     width: int = 0  # table column width hint in characters (0: automatic)
+    no_spaces: bool = False  # codes such as 户编号: spaces typed or pasted inside are removed
 
 
 @dataclass(frozen=True)

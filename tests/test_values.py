@@ -305,3 +305,11 @@ def test_code_list_by_label_and_a_unique_prefix() -> None:
     assert lst.resolve("jn").label == "技能劳动力"  # unique prefix of the initials
     assert lst.resolve("技工").label == "技能劳动力"
     assert lst.labels == ["普通劳动力", "技能劳动力"]
+
+
+def test_a_household_number_pasted_with_spaces_is_kept_without_them() -> None:
+    from fupin_desktop.formspec import load_form
+
+    number = load_form("household").field("number")
+    assert parse_value(number, " 5108 2210 5001 0001 ") == "5108221050010001"
+    assert parse_value(number, "5108\u3000221050010001") == "5108221050010001"

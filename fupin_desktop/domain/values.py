@@ -75,6 +75,8 @@ def parse_value(spec: FieldSpec, text: str | None, codes: CodeList | None = None
     label = spec.label
     if ftype in ("text", "multiline"):
         value = raw.strip() if ftype == "multiline" else t
+        if spec.no_spaces:
+            value = value.replace(" ", "")
         if spec.max_length and len(value) > spec.max_length:
             raise FieldValueError(f"{label}最多 {spec.max_length} 个字，现有 {len(value)} 个字")
         return value

@@ -73,13 +73,20 @@ def open_store_interactive(path: Path) -> Store | None:
         except (DatabaseCorrupt, DatabaseTooNew, StoreError) as exc:
             box = QMessageBox(QMessageBox.Icon.Critical, "无法打开数据库", str(exc))
             box.setInformativeText("可以选择其他数据库文件打开（例如用“文件 → 备份数据库”做的备份），"
-                                   "或退出程序。这个文件不会被改动。")
+                                   "新建一个数据库，或退出程序。这个文件不会被改动。")
             other = box.addButton("选择其他数据库…", QMessageBox.ButtonRole.ActionRole)
+            new = box.addButton("新建数据库…", QMessageBox.ButtonRole.ActionRole)
             box.addButton("退出", QMessageBox.ButtonRole.RejectRole)
             box.exec()
-            if box.clickedButton() is not other:
+            if box.clickedButton() is other:
+                chosen, _ = QFileDialog.getOpenFileName(None, "选择数据库", str(path.parent), "数据库 (*.db)")
+            elif box.clickedButton() is new:
+                # An existing file chosen here is opened, never overwritten.
+                chosen, _ = QFileDialog.getSaveFileName(
+                    None, "新建数据库", str(path.with_name("township-new.db")), "数据库 (*.db)",
+                    options=QFileDialog.Option.DontConfirmOverwrite)
+            else:
                 return None
-            chosen, _ = QFileDialog.getOpenFileName(None, "选择数据库", str(path.parent), "数据库 (*.db)")
             if not chosen:
                 return None
             path = Path(chosen)

@@ -46,6 +46,7 @@ class StartupAnswers:
         monkeypatch.setattr(QMessageBox, "exec", exec_)
         monkeypatch.setattr(QMessageBox, "clickedButton", lambda _box: answers._clicked)
         monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(choose))
+        monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(choose))
 
 
 def good_database(path: Path) -> Path:
@@ -68,7 +69,7 @@ def test_a_corrupt_database_explains_and_another_file_can_be_chosen(qtbot, tmp_p
     [(text, hint, buttons)] = answers.shown
     assert str(bad) in text and "不是本程序的数据库文件" in text
     assert "备份" in hint and "不会被改动" in hint
-    assert sorted(buttons) == sorted(["选择其他数据库…", "退出"])
+    assert sorted(buttons) == sorted(["选择其他数据库…", "新建数据库…", "退出"])
     assert bad.read_bytes() == before, "a refused file is never touched"
 
 
@@ -188,3 +189,17 @@ def test_a_screenshot_of_a_household_with_a_draft_never_waits_for_an_answer(qtbo
 
     assert out.stat().st_size > 0 and not dialogs.shown
     assert store.drafts.get(hh.uuid) is not None, "the clerk's draft is left for the clerk"
+
+
+def test_a_new_database_can_be_started_instead_of_a_corrupt_one(qtbot, tmp_path, monkeypatch) -> None:
+    bad = tmp_path / "township.db"
+    bad.write_bytes(random.Random(5).randbytes(8192))
+    before = bad.read_bytes()
+    fresh = tmp_path / "township-new.db"
+    StartupAnswers(monkeypatch, "新建数据库…", chosen=[str(fresh)])
+
+    store = app.open_store_interactive(bad)
+
+    assert store is not None and store.path == fresh and store.townships.get() is None  # set-up comes next
+    store.close()
+    assert bad.read_bytes() == before
