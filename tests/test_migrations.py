@@ -7,18 +7,25 @@ config-upgrade hooks).
 
 from __future__ import annotations
 
+import importlib
 import os
 import random
 import re
 import sqlite3
 import zipfile
+from collections.abc import Callable
+from importlib import resources
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
+from fupin_desktop.domain.text import pinyin_sort_key
 from fupin_desktop.store import Database, DatabaseCorrupt, DatabaseTooNew, Store, StoreError
-from fupin_desktop.store.database import migrations, schema_version
+from fupin_desktop.store.database import MIGRATIONS_PACKAGE, migration_hook, migrations, schema_version
 from tests.helpers import full_household, make_store
+
+T = TypeVar("T")
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 TABLES_0001 = {
@@ -33,6 +40,49 @@ def snapshot(path: Path) -> tuple[bytes, int]:
 
 def table_names(db: Database) -> set[str]:
     return {r[0] for r in db.query("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+
+def migrations_up_to(monkeypatch: pytest.MonkeyPatch, version: int) -> None:
+    """The program knows migrations 1..``version`` only (as that older program did)."""
+    from fupin_desktop.store import database
+
+    steps = migrations()[:version]
+    monkeypatch.setattr(database, "migrations", lambda: steps)
+
+
+def older_database(tmp_path: Path, version: int, fill: Callable[[Store], T]) -> tuple[Path, T]:
+    """``tmp_path/township.db`` at schema ``version``, holding what ``fill(store)`` saved.
+
+    ``fill`` writes with today's repositories into a current database (``current.db``); its rows
+    are copied into a file made by migrations 1..``version`` only, in the columns each old table
+    has (migrations add tables and columns, never drop them): the file an older program left.
+    """
+    current = make_store(tmp_path, "current.db")
+    try:
+        result = fill(current)
+    finally:
+        current.close()
+    path = tmp_path / "township.db"
+    with pytest.MonkeyPatch.context() as m:
+        migrations_up_to(m, version)
+        Database(path).close()
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("ATTACH DATABASE ? AS today", (str(tmp_path / "current.db"),))
+        conn.execute("BEGIN")
+        for _schema, table, kind, *_ in conn.execute("PRAGMA main.table_list").fetchall():
+            if table.startswith("sqlite_") or kind not in ("table", "virtual"):
+                continue  # FTS5 keeps its index in shadow tables, filled by inserting into it
+            new = {r[1] for r in conn.execute(f"PRAGMA today.table_info({table})")}
+            old = [r[1] for r in conn.execute(f"PRAGMA main.table_info({table})") if r[1] in new]
+            cols = ", ".join(["rowid"] * (kind == "virtual") + old)
+            conn.execute(f"DELETE FROM main.{table}")
+            conn.execute(f"INSERT INTO main.{table} ({cols}) SELECT {cols} FROM today.{table}")
+        conn.execute("COMMIT")
+        conn.execute("DETACH DATABASE today")
+    finally:
+        conn.close()
+    return path, result
 
 
 # -- per-migration tests ------------------------------------------------------------
@@ -58,18 +108,12 @@ def test_migration_0001_init(tmp_path: Path) -> None:
 
 def test_migration_0002_sync(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A populated version-1 township file moves to version 2 with its data intact and a backup."""
-    from fupin_desktop.store import database
-
-    first = migrations()[:1]
-    with monkeypatch.context() as m:
-        m.setattr(database, "migrations", lambda: first)
-        store = make_store(tmp_path)
-        # No reload: reading a household back joins version-2 tables (its township's names).
-        saved = store.households.save(full_household(store.spec, seed=4), "测试", reload=False)
-        assert store.db.user_version == 1
-        store.close()
-    path = tmp_path / "township.db"
+    path, saved = older_database(
+        tmp_path, 1, lambda store: store.households.save(full_household(store.spec, seed=4), "测试")
+    )
+    migrations_up_to(monkeypatch, 2)
     before = sqlite3.connect(path)
+    assert before.execute("PRAGMA user_version").fetchone()[0] == 1
     counts = {t: before.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
               for t in ("villages", "village_groups", "households", "members", "audit")}
     before.close()
@@ -98,7 +142,120 @@ def test_migration_0002_sync(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
         assert old.execute("PRAGMA user_version").fetchone()[0] == 1
 
 
+HEADS_0003 = ("张三", "章三", "安娜", "白雪", "陈静", "曾国强", "单田芳", "王𠮷", "王五", "阿依古丽·买买提",
+              "吕布", "卢小兵")
+#: Their pinyin order, 曾 and 单 aside (a 多音字: pypinyin's reading may differ between its versions).
+PINYIN_ORDER_0003 = ["阿依古丽·买买提", "安娜", "白雪", "陈静", "卢小兵", "吕布", "王五", "王𠮷", "张三", "章三"]
+HOOK_0003 = f"{MIGRATIONS_PACKAGE}.0003_head_sort"
+
+
+def save_heads(store: Store, heads: tuple[str, ...]) -> list[int]:
+    return [store.households.save(full_household(store.spec, seed=i, names=(head, "李梅")), "测试", reload=False).id
+            for i, head in enumerate(heads)]
+
+
+def test_migration_0003_head_sort(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A populated version-2 file: every household gets the pinyin key of its 户主姓名, under a
+    partial index, and the list sorted by 户主姓名 is in pinyin order."""
+    monkeypatch.setattr(importlib.import_module(HOOK_0003), "BATCH", 5)  # several batches, the last short
+
+    def fill(store: Store) -> None:
+        save_heads(store, HEADS_0003)
+        gone = store.households.save(full_household(store.spec, seed=99, names=("艾青", "李梅")), "测试")
+        store.households.delete(gone.id, "测试")
+
+    path, _ = older_database(tmp_path, 2, fill)
+    with sqlite3.connect(path) as before:
+        assert before.execute("PRAGMA user_version").fetchone()[0] == 2
+        stamps = before.execute("SELECT id, revision, updated_at FROM households ORDER BY id").fetchall()
+        audit_rows = before.execute("SELECT COUNT(*) FROM audit").fetchone()[0]
+    before.close()
+
+    with Store(path) as store:
+        db = store.db
+        assert db.user_version == 3
+        rows = db.query("SELECT head_name, head_sort, deleted FROM households")
+        assert len(rows) == len(HEADS_0003) + 1 and any(r["deleted"] for r in rows)  # tombstones too
+        assert all(r["head_sort"] == pinyin_sort_key(r["head_name"]) != "" for r in rows)
+        index = db.query_one("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'households_head_sort'")
+        assert index is not None and "(head_sort) WHERE deleted = 0" in index[0]
+        # Sorting the list by 户主姓名 reads that index (no sorting step) and gives pinyin order.
+        statements: list[str] = []
+        db.conn.set_trace_callback(statements.append)
+        ids = store.households.ids(order="head_name")
+        db.conn.set_trace_callback(None)
+        plan = " ".join(r[3] for r in db.query("EXPLAIN QUERY PLAN " + statements[-1]))
+        assert "USING INDEX households_head_sort" in plan and "TEMP B-TREE" not in plan, plan
+        listed = [s.head_name for s in store.households.summaries(ids)]
+        assert listed == sorted(HEADS_0003, key=pinyin_sort_key)
+        assert [n for n in listed if n[0] not in "曾单"] == PINYIN_ORDER_0003
+        # Filled in, not edited: revisions, times and the audit trail stay as they were.
+        assert [tuple(r) for r in db.query("SELECT id, revision, updated_at FROM households ORDER BY id")] == stamps
+        assert db.query_one("SELECT COUNT(*) FROM audit")[0] == audit_rows
+    backup = tmp_path / "township.before-v3.bak"
+    with sqlite3.connect(backup) as old:
+        assert old.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert old.execute("SELECT COUNT(*) FROM households").fetchone()[0] == len(HEADS_0003) + 1
+        assert "head_sort" not in {r[1] for r in old.execute("PRAGMA table_info(households)")}
+    old.close()
+
+
+def test_migration_0003_a_failing_backfill_leaves_the_version_2_file_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Python step runs in the SQL step's transaction: a failure half-way undoes both."""
+    path, _ = older_database(tmp_path, 2, lambda store: save_heads(store, ("张三", "安娜", "白雪")))
+    hook = importlib.import_module(HOOK_0003)
+    monkeypatch.setattr(hook, "BATCH", 1)
+    calls: list[str] = []
+
+    def failing(name: str) -> str:
+        calls.append(name)
+        if len(calls) == 3:
+            raise RuntimeError("pinyin failed")
+        return pinyin_sort_key(name)
+
+    monkeypatch.setattr(hook, "pinyin_sort_key", failing)
+    with pytest.raises(RuntimeError, match="pinyin failed"):
+        Store(path)
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert "head_sort" not in {r[1] for r in conn.execute("PRAGMA table_info(households)")}
+        assert conn.execute("SELECT COUNT(*) FROM sqlite_master WHERE name = 'households_head_sort'").fetchone()[0] == 0
+    conn.close()
+    monkeypatch.setattr(hook, "pinyin_sort_key", pinyin_sort_key)  # the next start succeeds
+    with Store(path) as store:
+        assert store.db.user_version == 3
+        assert store.db.query_one("SELECT COUNT(*) FROM households WHERE head_sort = ''")[0] == 0
+
+
 # -- the migration machinery ---------------------------------------------------------
+def test_migration_hooks_sit_beside_their_sql_and_define_upgrade() -> None:
+    hooks = sorted(e.name.removesuffix(".py") for e in resources.files(MIGRATIONS_PACKAGE).iterdir()
+                   if e.name.endswith(".py") and e.name[:4].isdigit())
+    steps = {name.removesuffix(".sql") for _, name, _ in migrations()}
+    assert "0003_head_sort" in hooks
+    for hook in hooks:
+        assert hook in steps, f"{hook}.py has no {hook}.sql beside it"
+        assert callable(migration_hook(f"{hook}.sql"))
+    assert migration_hook("0001_init.sql") is None
+
+
+def test_a_migration_hook_that_ends_its_transaction_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fupin_desktop.store import database
+
+    path, _ = older_database(tmp_path, 2, lambda store: None)
+    monkeypatch.setattr(database, "migration_hook",
+                        lambda name: (lambda conn: conn.execute("COMMIT")) if name.startswith("0003") else None)
+    with pytest.raises(RuntimeError, match="ended its transaction"):
+        Database(path)
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    conn.close()
+
+
 def test_every_migration_has_a_test() -> None:
     names = [n for n, v in globals().items() if n.startswith("test_migration_") and callable(v)]
     for version, filename, _sql in migrations():

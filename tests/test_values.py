@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import date
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from fupin_desktop.domain.codes import CodeItem, CodeList
-from fupin_desktop.domain.text import normalize_digits, normalize_text, pinyin_initials, to_halfwidth
+from fupin_desktop.domain.text import (
+    normalize_digits,
+    normalize_text,
+    pinyin_initials,
+    pinyin_sort_key,
+    to_halfwidth,
+)
 from fupin_desktop.domain.values import (
     FieldValueError,
     format_value,
@@ -49,6 +58,69 @@ def test_pinyin_initials() -> None:
     assert pinyin_initials("A组3号") == "az3h"  # letters and digits kept, lower-cased
     assert pinyin_initials("阿依古丽·买买提") == "ayglmmt"  # the middle dot is skipped
     assert pinyin_initials("因病") == "yb"
+
+
+def by_pinyin(names: list[str]) -> list[str]:
+    return sorted(names, key=pinyin_sort_key)
+
+
+def test_pinyin_sort_key_is_toneless_pinyin_then_the_name() -> None:
+    assert pinyin_sort_key("张三") == "zhang-san 张三"
+    assert pinyin_sort_key("欧阳修文") == "ou-yang-xiu-wen 欧阳修文"
+    assert pinyin_sort_key("吕布") == "lv-bu 吕布"  # ü written v
+    assert pinyin_sort_key("阿依古丽·买买提") == "a-yi-gu-li-mai-mai-ti 阿依古丽·买买提"  # the · is not sorted on
+    assert pinyin_sort_key("Ａnna 李3") == "anna-li-3 Ａnna 李3"  # letters and digits kept, lower-cased
+    assert pinyin_sort_key("") == ""
+
+
+def test_names_sort_by_pinyin_as_excel_and_wps_sort_them() -> None:
+    assert by_pinyin(["张伟", "陈静", "白雪", "安娜"]) == ["安娜", "白雪", "陈静", "张伟"]  # code points: 安 张 白 陈
+    # Character by character: a shorter syllable first (an < ang), a name before its continuations.
+    assert by_pinyin(["昂", "安娜", "安", "张三丰", "张三"]) == ["安", "安娜", "昂", "张三", "张三丰"]
+    # The same pinyin: by character, then the longer name.
+    assert by_pinyin(["章三", "张三丰", "张三"]) == ["张三", "章三", "张三丰"]
+    assert by_pinyin(["欧阳修文", "欧小明", "王五"]) == ["欧小明", "欧阳修文", "王五"]  # xiao < yang
+    # A minority name sorts as if it had no ·; with and without it are next to each other.
+    names = ["阿依古丽·买买提", "阿依古丽买买提", "阿依", "艾力"]
+    assert by_pinyin(names) == ["阿依", "阿依古丽·买买提", "阿依古丽买买提", "艾力"]
+    assert by_pinyin(["", "安", "　"])[0] == ""  # an empty name first
+
+
+def test_names_pypinyin_does_not_know_keep_a_stable_place_after_the_known_ones() -> None:
+    assert pinyin_sort_key("𠮷祥") == "𠮷-xiang 𠮷祥"  # 𠮷 (CJK Extension B) stands for itself
+    names = ["王𠮷", "吴用", "𠮷祥", "王五", "左丘", "王", "\ue000明"]  # 造字 in the private use area
+    assert by_pinyin(names) == ["王", "王五", "王𠮷", "吴用", "左丘", "\ue000明", "𠮷祥"]
+
+
+def test_polyphonic_surnames_take_one_reading_whatever_follows() -> None:
+    """单 and 曾 have two readings (shan/dan, zeng/ceng): pypinyin's choice is kept, the same in
+    every name, so one surname's households stay together."""
+    for surname, others in (("单", ["单田芳", "单小明", "单国庆"]), ("曾", ["曾国藩", "曾小明", "曾经"])):
+        readings = {pinyin_sort_key(n).split("-")[0] for n in others}
+        assert len(readings) == 1, readings
+        assert readings <= {"dan", "shan", "chan", "zeng", "ceng"}
+        mixed = by_pinyin([*others, "张三", "安娜", "陈静", "赵六", "丹丹", "岑参"])
+        at = [i for i, n in enumerate(mixed) if n.startswith(surname)]
+        assert at == list(range(at[0], at[0] + len(others))), mixed
+    assert [pinyin_sort_key("曾国藩") for _ in range(3)] == [pinyin_sort_key("曾国藩")] * 3
+
+
+def test_sqlite_orders_pinyin_sort_keys_as_python_does() -> None:
+    """The database sorts the stored keys (BINARY collation, UTF-8 bytes) in the same order,
+    also characters outside the BMP."""
+    names = ["王𠮷", "王\uffe5", "张三", "章三", "𠮷祥", "䶮", "安", "昂", "", "阿依古丽·买买提", "Zhang", "3号"]
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE t (name TEXT, k TEXT)")
+    conn.executemany("INSERT INTO t VALUES (?, ?)", [(n, pinyin_sort_key(n)) for n in names])
+    assert [r[0] for r in conn.execute("SELECT name FROM t ORDER BY k")] == by_pinyin(names)
+
+
+@given(st.text(max_size=8), st.text(max_size=8))
+def test_pinyin_sort_key_is_deterministic_and_one_to_one(a: str, b: str) -> None:
+    key = pinyin_sort_key(a)
+    assert key == pinyin_sort_key(a)
+    assert key.endswith(a)
+    assert (key == pinyin_sort_key(b)) == (a == b)
 
 
 # -- every type ----------------------------------------------------------------------------

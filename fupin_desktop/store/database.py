@@ -8,6 +8,15 @@ A write that SQLite refuses because the disk is full, the file is read-only, ano
 program holds the lock or the disk fails is rolled back whole and raised as a
 :class:`StoreWriteError` (``DiskFull``, ``DatabaseReadOnly``, ``DatabaseLocked``,
 ``DiskIOError``) whose message says, in Chinese, what happened and what to do.
+
+Migrations are the numbered files ``store/migrations/NNNN_name.sql``, applied in order, each
+in one transaction that also sets ``PRAGMA user_version`` to ``NNNN``; the file is backed up
+first (``<name>.before-vN.bak``) and a database newer than the program is refused untouched.
+A migration whose data SQL cannot compute (pinyin, say) adds a Python hook beside it,
+``store/migrations/NNNN_name.py`` with ``def upgrade(conn: sqlite3.Connection) -> None``:
+it runs after the SQL step, inside the same transaction (it must not commit or roll back),
+so the step is still all or nothing.  A hook keeps its SQL in ``store/`` like every other
+module and works through a large table in batches (100,000 households at the county).
 """
 
 from __future__ import annotations
@@ -15,10 +24,10 @@ from __future__ import annotations
 import errno
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from importlib import resources
+from importlib import import_module, resources, util
 from pathlib import Path
 
 from fupin_desktop import fileio
@@ -111,6 +120,17 @@ def migrations() -> list[tuple[int, str, str]]:
         if version != expected:
             raise RuntimeError(f"migration numbering gap at {name}")
     return out
+
+
+def migration_hook(name: str) -> Callable[[sqlite3.Connection], None] | None:
+    """The ``upgrade(conn)`` of migration ``name``'s Python hook (``NNNN_name.py``), if it has one."""
+    module_name = f"{MIGRATIONS_PACKAGE}.{name.removesuffix('.sql')}"
+    if util.find_spec(module_name) is None:
+        return None
+    upgrade = getattr(import_module(module_name), "upgrade", None)
+    if not callable(upgrade):
+        raise RuntimeError(f"migration hook {module_name} has no upgrade(conn) function")
+    return upgrade
 
 
 def schema_version() -> int:
@@ -222,7 +242,9 @@ class Database:
             )
 
     def migrate(self) -> None:
-        """Bring the schema forward; back the file up first; refuse a newer database."""
+        """Bring the schema forward; back the file up first; refuse a newer database.
+
+        Each step runs its SQL, then its Python hook if it has one, in one transaction."""
         self._refuse_newer()
         steps = migrations()
         current = self.user_version
@@ -234,7 +256,8 @@ class Database:
                                    "但它是以只读方式打开的，未作任何改动。请以可写方式打开后再试。")
         if current > 0:
             self.backup(self.path.with_name(f"{self.path.stem}.before-v{current + 1}.bak"))
-        for version, _name, sql in pending:
+        for version, name, sql in pending:
+            hook = migration_hook(name)
             with self._lock:
                 # executescript commits implicitly; wrap the step so it is all-or-nothing.
                 try:
@@ -242,6 +265,10 @@ class Database:
                     try:
                         for statement in _split_sql(sql):
                             self.conn.execute(statement)
+                        if hook is not None:
+                            hook(self.conn)
+                            if not self.conn.in_transaction:
+                                raise RuntimeError(f"the Python hook of migration {name} ended its transaction")
                         self.conn.execute(f"PRAGMA user_version = {int(version)}")
                         self.conn.execute("COMMIT")
                     except BaseException:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fupin_desktop.domain.household import TABLES, Household, HouseholdId, Row
-from fupin_desktop.domain.text import normalize_text, pinyin_initials
+from fupin_desktop.domain.text import normalize_text, pinyin_initials, pinyin_sort_key
 from fupin_desktop.domain.township import Village
 from fupin_desktop.domain.values import from_store, to_store
 from fupin_desktop.formspec import FieldSpec, FormSpec
@@ -41,7 +41,7 @@ SORT_COLUMNS = {
     "number": "h.number",
     "village": "h.village_id, h.group_name",
     "group": "h.group_name",
-    "head_name": "h.head_name",
+    "head_name": "h.head_sort",  # pinyin order (安 < 白 < 陈 < 张), as Excel and WPS sort names
     "size": "h.size",
     "updated_at": "h.updated_at",
 }
@@ -352,19 +352,21 @@ class HouseholdRepository:
             if group and group not in village.groups:
                 self.townships.add_group(village.id, group, operator)
             current = self.db.query_one(
-                "SELECT id, revision, fields, village_id, group_name, size FROM households WHERE uuid = ?",
+                "SELECT id, revision, fields, village_id, group_name, size, head_sort FROM households"
+                " WHERE uuid = ?",
                 (hh.uuid,),
             )
+            head_sort = pinyin_sort_key(hh.head_name)
             columns = (
                 village.id, group, str(hh.fields.get("number") or ""), hh.fields.get("year"),
                 hh.head_name, str(hh.fields.get("head_id_number") or ""), hh.size,
-                json.dumps(fields, ensure_ascii=False, sort_keys=True),
+                json.dumps(fields, ensure_ascii=False, sort_keys=True), head_sort,
             )
             if current is None:
                 cur = self.db.execute(
                     "INSERT INTO households (uuid, village_id, group_name, number, year, head_name,"
-                    " head_id_number, size, fields, revision, created_at, updated_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
+                    " head_id_number, size, fields, head_sort, revision, created_at, updated_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
                     (hh.uuid, *columns, now, now),
                 )
                 household_id = int(cur.lastrowid or 0)
@@ -392,10 +394,13 @@ class HouseholdRepository:
             if current is not None and (changes or child_changed or current["size"] != hh.size):
                 self.db.execute(
                     "UPDATE households SET village_id = ?, group_name = ?, number = ?, year = ?,"
-                    " head_name = ?, head_id_number = ?, size = ?, fields = ?, revision = revision + 1,"
-                    " updated_at = ?, deleted = 0 WHERE id = ?",
+                    " head_name = ?, head_id_number = ?, size = ?, fields = ?, head_sort = ?,"
+                    " revision = revision + 1, updated_at = ?, deleted = 0 WHERE id = ?",
                     (*columns, now, household_id),
                 )
+            elif current is not None and current["head_sort"] != head_sort:
+                # Only the sort key is stale (written by another pypinyin): not a change to the household.
+                self.db.execute("UPDATE households SET head_sort = ? WHERE id = ?", (head_sort, household_id))
             if current is None:
                 # One row records the creation: the stored record is revision 1 and every later
                 # change records its old value, so any earlier state can be rebuilt from the trail.

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fupin_desktop.domain.household import TABLES
-from fupin_desktop.domain.text import pinyin_initials
+from fupin_desktop.domain.text import pinyin_initials, pinyin_sort_key
 from fupin_desktop.store import audit, settings
 from fupin_desktop.store.database import Database, now_iso
 
@@ -504,12 +504,14 @@ class SyncRepository:
         """Write an incoming household bundle over the county's copy (caller holds the transaction)."""
         cols = (village_id, bundle["group_name"], bundle["number"], bundle["year"], bundle["head_name"],
                 bundle["head_id_number"], bundle["size"], canonical(bundle["fields"]), bundle["revision"],
-                bundle["created_at"], bundle["updated_at"], int(bool(bundle["deleted"])))
+                bundle["created_at"], bundle["updated_at"], int(bool(bundle["deleted"])),
+                pinyin_sort_key(bundle["head_name"] or ""))  # the 户主姓名 sort key is the county's own
         row = self.db.query_one("SELECT id FROM households WHERE uuid = ?", (bundle["uuid"],))
         if row is None:
             cur = self.db.execute(
                 "INSERT INTO households (village_id, group_name, number, year, head_name, head_id_number, size,"
-                " fields, revision, created_at, updated_at, deleted, uuid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " fields, revision, created_at, updated_at, deleted, head_sort, uuid)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (*cols, bundle["uuid"]),
             )
             household_id = int(cur.lastrowid or 0)
@@ -519,7 +521,7 @@ class SyncRepository:
             self.db.execute(
                 "UPDATE households SET village_id = ?, group_name = ?, number = ?, year = ?, head_name = ?,"
                 " head_id_number = ?, size = ?, fields = ?, revision = ?, created_at = ?, updated_at = ?,"
-                " deleted = ? WHERE id = ?",
+                " deleted = ?, head_sort = ? WHERE id = ?",
                 (*cols, household_id),
             )
             action = "delete" if bundle["deleted"] else "update"

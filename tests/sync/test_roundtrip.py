@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from fupin_desktop import services
+from fupin_desktop.domain.text import pinyin_sort_key
 from fupin_desktop.store.sync import SyncRepository
 from fupin_desktop.sync.county_import import resolve_conflict
 from fupin_desktop.sync.feedback import import_feedback, write_feedback
@@ -261,3 +262,17 @@ def test_clerk_can_save_while_a_batch_is_exported_and_the_edit_goes_next_time(wo
     assert second.counts["households"] == 1
     import_(world.county, second.batch)
     assert world.county.households.get(county_id).fields["phone"] == "13822223333"
+
+
+def test_county_sorts_imported_households_by_head_name_in_pinyin_order(world: World) -> None:
+    """The 户主姓名 sort key is not in the batch: the county computes its own on import."""
+    hid = world.saved["town"][0]
+    hh = world.town.households.get(hid)
+    hh.members[0].fields["name"] = "安国强"
+    world.town.households.save(hh, "测试")
+    import_(world.county, export(world.town, world.stick).batch)
+    county = world.county.households
+    rows = county.db.query("SELECT head_name, head_sort FROM households")
+    assert rows and all(r["head_sort"] == pinyin_sort_key(r["head_name"]) for r in rows)
+    heads = [s.head_name for s in county.summaries(county.ids(order="head_name"))]
+    assert heads == sorted(heads, key=pinyin_sort_key) and heads[0] == "安国强"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMessageBox
 
 from fupin_desktop.ui.main_window import MainWindow
@@ -62,3 +64,29 @@ def test_status_bar_counts_follow_a_save_and_a_deletion(qtbot, store, clerk, dia
     dialogs.answer = QMessageBox.StandardButton.Yes
     window.delete_selected()
     assert window.status_counts.text() == "3 个村 · 共 1 户 3 人 · 当前列表 1 户"
+
+
+def click_header(window: MainWindow, label: str) -> None:
+    header = window.table.horizontalHeader()
+    column = [text for _key, text in window.model.columns].index(label)
+    x = header.sectionViewportPosition(column) + header.sectionSize(column) // 2
+    QTest.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, header.height() // 2))
+
+
+def test_clicking_the_head_name_header_sorts_in_pinyin_order(qtbot, store) -> None:
+    """As Excel and WPS sort names: 安 < 白 < 陈 < 张 (by code point 安 张 白 陈); 𠮷, unknown to
+    pypinyin, after the known ones; a second click turns the order round."""
+    for seed, head in enumerate(("张伟", "𠮷祥", "白雪", "陈静", "章伟", "安娜"), start=1):
+        store.households.save(full_household(store.spec, seed=seed, names=(head, "李梅")), "测试")
+    window = MainWindow(store)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+
+    click_header(window, "户主姓名")
+    qtbot.waitUntil(lambda: window.model.order == "head_name")
+    assert heads(window) == ["安娜", "白雪", "陈静", "张伟", "章伟", "𠮷祥"]
+    assert window.table.horizontalHeader().sortIndicatorOrder() == Qt.SortOrder.AscendingOrder
+    click_header(window, "户主姓名")
+    qtbot.waitUntil(lambda: window.model.descending)
+    assert heads(window) == ["𠮷祥", "章伟", "张伟", "陈静", "白雪", "安娜"]
