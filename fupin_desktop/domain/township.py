@@ -22,6 +22,7 @@ class Village:
     id: VillageId | None = None
     uuid: str = field(default_factory=new_uuid)
     revision: int = 0
+    township_code: str | None = None  # at the county: the township it belongs to (None: this database's own)
 
 
 @dataclass

@@ -36,8 +36,16 @@ class TownshipRepository:
         town.villages = self.villages()
         return town
 
-    def villages(self) -> list[Village]:
-        rows = self.db.query("SELECT * FROM villages WHERE deleted = 0 ORDER BY seq, id")
+    def villages(self, township_code: str | None = None) -> list[Village]:
+        """The villages (all of them, or at the county those of one township) with their groups."""
+        if township_code is None:
+            rows = self.db.query("SELECT * FROM villages WHERE deleted = 0 ORDER BY seq, id")
+        else:
+            rows = self.db.query(
+                "SELECT v.* FROM villages v LEFT JOIN township t ON t.id = 1"
+                " WHERE v.deleted = 0 AND COALESCE(v.township_code, t.code) = ? ORDER BY v.seq, v.id",
+                (township_code,),
+            )
         groups: dict[int, list[str]] = {}
         for g in self.db.query(
             "SELECT village_id, name FROM village_groups WHERE deleted = 0 ORDER BY seq, id"
@@ -47,7 +55,7 @@ class TownshipRepository:
             Village(
                 name=r["name"], quota=r["quota"], is_poor=bool(r["is_poor"]), code=r["code"],
                 groups=groups.get(r["id"], []), id=VillageId(r["id"]), uuid=r["uuid"],
-                revision=r["revision"],
+                revision=r["revision"], township_code=r["township_code"],
             )
             for r in rows
         ]

@@ -95,7 +95,10 @@ class HouseholdEditor(QMainWindow):
         self.store = store
         self.household = hh
         self.undo_stack = QUndoStack(self)
-        villages = {v.name: v.groups for v in store.townships.villages()}
+        # At the county two townships may each have a 炉场村: offer the household's own township's.
+        summary = store.households.summaries([int(hh.id)]) if hh.id is not None else []
+        township_code = summary[0].township_code if summary and summary[0].township_code else None
+        villages = {v.name: v.groups for v in store.townships.villages(township_code)}
         self.form = FormView(store.spec, villages, self)
         self.setCentralWidget(self.form)
         self.findings: list[Finding] = []

@@ -103,6 +103,20 @@ def test_county_household_opens_with_its_own_township(world: World, qtbot) -> No
     editor.close()
 
 
+def test_a_county_household_offers_its_own_townships_villages_and_groups(world: World, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window = MainWindow(world.county)
+    qtbot.addWidget(window)
+    root = window.tree.topLevelItem(0)
+    window.tree.setCurrentItem(root.child(1))  # 马鹿乡
+    editor = window.open_household(window.model.household_id(0))
+    own = {v.name: v.groups for v in world.county.townships.villages(OTHER["code"])}
+    everyone = world.county.townships.villages()
+    assert len([v for v in everyone if v.name == "炉场村"]) == 2, "both townships have a 炉场村"
+    assert editor.form.villages == own
+    assert editor.form.villages["炉场村"] == own["炉场村"]
+    editor.close()
+
+
 def test_township_database_keeps_township_village_group(world: World, qtbot) -> None:  # type: ignore[no-untyped-def]
     window = MainWindow(world.town)
     qtbot.addWidget(window)
