@@ -55,7 +55,7 @@ class TownshipRepository:
             Village(
                 name=r["name"], quota=r["quota"], is_poor=bool(r["is_poor"]), code=r["code"],
                 groups=groups.get(r["id"], []), id=VillageId(r["id"]), uuid=r["uuid"],
-                revision=r["revision"], township_code=r["township_code"],
+                revision=r["revision"], township_code=dict(r).get("township_code"),  # absent before v2
             )
             for r in rows
         ]
