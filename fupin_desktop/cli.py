@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from fupin_desktop import services
+from fupin_desktop import __version__, services
 from fupin_desktop.commands._base import CliError, open_existing, open_store, print_json
 from fupin_desktop.domain.township import parse_village_arg
 from fupin_desktop.fileio import WriteError
@@ -158,6 +158,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 # -- parser ---------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="fupin", description="扶贫建档立卡 乡镇桌面程序")
+    p.add_argument("--version", action="version", version=f"fupin {__version__}")
     p.add_argument("--db", help="数据库文件（默认在用户数据目录）")
     p.add_argument("--screenshot", help="离屏渲染主窗口到 PNG 后退出")
     p.add_argument("--household", type=int, help="与 --screenshot 合用：渲染该户的表单")

@@ -227,3 +227,15 @@ def test_real_process_prints_utf8_json_and_clean_errors(db: Path) -> None:
     err = bad.stderr.decode("utf-8")
     assert bad.returncode != 0 and bad.stdout == b""
     assert_clean_error(bad.returncode, err, "999")
+
+
+def test_version_is_printed(capsys) -> None:
+    import pytest as _pytest
+
+    from fupin_desktop import __version__
+    from fupin_desktop.cli import main
+
+    with _pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out.strip() == f"fupin {__version__}"
