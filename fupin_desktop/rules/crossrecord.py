@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from fupin_desktop.domain.household import LEFT_HOUSEHOLD, Household
 from fupin_desktop.rules import FieldRef, Finding, RuleContext, finding, rule
@@ -131,15 +131,20 @@ def _where(record: HouseholdRecord | None) -> str:
     return record.describe() if record else "另一户"
 
 
-@rule("X001", "error", "同一人在两户在册")
-def person_in_two_households(hh: Household, ctx: RuleContext) -> Iterator[Finding]:
+def _same_person_elsewhere(hh: Household, ctx: RuleContext) -> Iterator[tuple[int, Any, str, list[Any]]]:
+    """(row, member, ID number, that person's rows in other households) for each current member."""
     if ctx.records is None:
         return
     for i, m in current_rows(hh):
         number = m.get("id_number")
-        if not number:
-            continue
-        others = [(p, r) for p, r in _others(ctx.records, ctx.records.persons(number), hh) if p.current]
+        if number:
+            yield i, m, number, list(_others(ctx.records, ctx.records.persons(number), hh))
+
+
+@rule("X001", "error", "同一人在两户在册")
+def person_in_two_households(hh: Household, ctx: RuleContext) -> Iterator[Finding]:
+    for i, m, number, elsewhere in _same_person_elsewhere(hh, ctx):
+        others = [(p, r) for p, r in elsewhere if p.current]
         if others:
             where = "、".join(_where(r) for _, r in others)
             yield finding(
@@ -225,13 +230,8 @@ def helper_looks_registered_poor(hh: Household, ctx: RuleContext) -> Iterator[Fi
 
 @rule("X006", "error", "已死亡或迁出国外的人在他户在册")
 def gone_person_counted_elsewhere(hh: Household, ctx: RuleContext) -> Iterator[Finding]:
-    if ctx.records is None:
-        return
-    for i, m in current_rows(hh):
-        number = m.get("id_number")
-        if not number:
-            continue
-        gone = [(p, r) for p, r in _others(ctx.records, ctx.records.persons(number), hh) if p.change in GONE]
+    for i, m, number, elsewhere in _same_person_elsewhere(hh, ctx):
+        gone = [(p, r) for p, r in elsewhere if p.change in GONE]
         if gone:
             p, r = gone[0]
             yield finding(
