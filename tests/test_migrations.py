@@ -22,7 +22,13 @@ import pytest
 
 from fupin_desktop.domain.text import pinyin_sort_key
 from fupin_desktop.store import Database, DatabaseCorrupt, DatabaseTooNew, Store, StoreError
-from fupin_desktop.store.database import MIGRATIONS_PACKAGE, migration_hook, migrations, schema_version
+from fupin_desktop.store.database import (
+    APPLICATION_ID,
+    MIGRATIONS_PACKAGE,
+    migration_hook,
+    migrations,
+    schema_version,
+)
 from tests.helpers import full_household, make_store
 
 T = TypeVar("T")
@@ -120,7 +126,7 @@ def test_migration_0002_sync(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
 
     with Store(path) as store:
         db = store.db
-        assert db.user_version == 2
+        assert db.user_version == schema_version()
         assert {"sync_keys", "sync_county", "sync_townships", "sync_batch_log", "sync_received",
                 "sync_conflicts", "sync_duplicates", "sync_rejections", "sync_outbox", "sync_exported",
                 "sync_feedback"} <= table_names(db)
@@ -173,7 +179,7 @@ def test_migration_0003_head_sort(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 
     with Store(path) as store:
         db = store.db
-        assert db.user_version == 3
+        assert db.user_version == schema_version()
         rows = db.query("SELECT head_name, head_sort, deleted FROM households")
         assert len(rows) == len(HEADS_0003) + 1 and any(r["deleted"] for r in rows)  # tombstones too
         assert all(r["head_sort"] == pinyin_sort_key(r["head_name"]) != "" for r in rows)
@@ -225,7 +231,7 @@ def test_migration_0003_a_failing_backfill_leaves_the_version_2_file_as_it_was(
     conn.close()
     monkeypatch.setattr(hook, "pinyin_sort_key", pinyin_sort_key)  # the next start succeeds
     with Store(path) as store:
-        assert store.db.user_version == 3
+        assert store.db.user_version == schema_version()
         assert store.db.query_one("SELECT COUNT(*) FROM households WHERE head_sort = ''")[0] == 0
 
 
@@ -254,6 +260,31 @@ def test_a_migration_hook_that_ends_its_transaction_is_refused(
     with sqlite3.connect(path) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
     conn.close()
+
+
+def test_migration_0004_application_id(tmp_path: Path) -> None:
+    """The file is marked as this program's; an older file gets the mark, its data intact."""
+    path, saved = older_database(tmp_path, 3, lambda store: save_heads(store, ("张三", "李四")))
+    with sqlite3.connect(path) as before:
+        assert before.execute("PRAGMA application_id").fetchone()[0] == 0
+    before.close()
+    with Store(path) as store:
+        assert store.db.query_one("PRAGMA application_id")[0] == APPLICATION_ID
+        assert store.households.count() == 2
+
+
+def test_another_programs_sqlite_database_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "other.db"
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA application_id = 1234")
+    conn.execute("CREATE TABLE t (x)")
+    conn.commit()
+    conn.close()
+    before = snapshot(path)
+    with pytest.raises(DatabaseCorrupt) as info:
+        Store(path)
+    assert "其他程序" in str(info.value)
+    assert snapshot(path) == before
 
 
 def test_every_migration_has_a_test() -> None:

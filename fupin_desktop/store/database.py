@@ -33,6 +33,8 @@ from pathlib import Path
 from fupin_desktop import fileio
 
 MIGRATIONS_PACKAGE = "fupin_desktop.store.migrations"
+#: ``PRAGMA application_id`` of every database this program writes ("FUPN"), set by migration 0004.
+APPLICATION_ID = 0x4655504E
 
 
 class StoreError(Exception):
@@ -149,9 +151,11 @@ class Database:
         self.read_only = read_only
         self._lock = threading.RLock()
         self._depth = 0
-        if self.path.exists() and self.path.stat().st_size > 0:
-            _check_header(self.path)
-        elif not read_only:
+        # Never open() the file to look at it: closing any other descriptor of a database drops
+        # every SQLite lock this process holds on it (another process may then delete the
+        # -wal a live connection still writes into).  SQLite itself tells a file that is not a
+        # database (SQLITE_NOTADB) in _probe().
+        if not read_only and not fileio.exists(self.path):
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
@@ -170,6 +174,8 @@ class Database:
             raise StoreError(f"无法打开数据库文件 {self.path}：{exc}") from exc
         self.conn.row_factory = sqlite3.Row
         try:
+            if check or migrate:
+                self._probe()
             # Read-only checks first: switching to WAL rewrites the file header, and a
             # database we refuse (too new, corrupt) must be left exactly as it was.
             if migrate:
@@ -184,6 +190,30 @@ class Database:
             raise
 
     # -- set-up ---------------------------------------------------------
+    def _probe(self) -> None:
+        """Refuse, untouched, a file that is not a database of this program: SQLite reads the
+        header itself (SQLITE_NOTADB for a spreadsheet or random bytes), and another program's
+        SQLite database has a different ``application_id``."""
+        try:
+            app_id = int(self.conn.execute("PRAGMA application_id").fetchone()[0])
+        except sqlite3.DatabaseError as exc:
+            code = getattr(exc, "sqlite_errorcode", None)
+            if code == 26 or "file is not a database" in str(exc):  # SQLITE_NOTADB
+                raise DatabaseCorrupt(
+                    f"{self.path} 不是本程序的数据库文件（文件头不符）。请选择正确的 .db 文件。") from exc
+            if isinstance(code, int) and code & 0xFF == 14:  # SQLITE_CANTOPEN
+                raise StoreError(f"无法读取数据库文件 {self.path}（{exc}）。请确认文件存在、"
+                                 "有读取权限，或选择正确的 .db 文件。") from exc
+            locked = write_error(exc, self.path, opening=True)
+            if isinstance(locked, DatabaseLocked):
+                raise locked from exc
+            raise DatabaseCorrupt(
+                f"数据库文件 {self.path} 无法读取（{exc}）。为保护数据，程序没有对它做任何修改。"
+                "请从备份恢复，或把该文件交给县扶贫办技术人员处理。") from exc
+        if app_id not in (0, APPLICATION_ID):
+            raise DatabaseCorrupt(f"{self.path} 是其他程序的 SQLite 数据库，不是本程序的数据库文件。"
+                                  "为保护它，程序没有对它做任何修改。请选择正确的 .db 文件。")
+
     def _configure(self) -> None:
         try:
             if not self.read_only:  # a read-only file keeps its journal mode
@@ -398,16 +428,6 @@ def _as_os_error(exc: sqlite3.Error) -> OSError:
     if number is None and "database or disk is full" in str(exc):
         number = errno.ENOSPC
     return OSError(number, str(exc)) if number is not None else OSError(str(exc))
-
-
-def _check_header(path: Path) -> None:
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(16)
-    except OSError as exc:
-        raise StoreError(f"无法读取数据库文件 {path}（{exc.strerror or exc}）。请选择正确的 .db 文件。") from exc
-    if head != b"SQLite format 3\x00":
-        raise DatabaseCorrupt(f"{path} 不是本程序的数据库文件（文件头不符）。请选择正确的 .db 文件。")
 
 
 def _split_sql(script: str) -> list[str]:
