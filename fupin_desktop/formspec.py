@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from fupin_desktop.domain.codes import CodeItem, CodeList
+from fupin_desktop.domain.codes import NUMBERINGS, CodeItem, CodeList
 from fupin_desktop.paths import FORMS_DIR
 
 FieldType = Literal[
@@ -118,6 +118,14 @@ class FormSpec:
                 return f
         raise KeyError(field_id)
 
+    def with_numbering(self, numbering: str) -> FormSpec:
+        """This form with typed code numbers in ``numbering`` where a list has it (a county's
+        policy: 与户主关系 by GB/T 4761); ``national`` gives the form itself."""
+        if numbering == "national":
+            return self
+        codes = {k: v.renumbered(numbering) for k, v in self.codes.items()}
+        return FormSpec(id=self.id, title=self.title, sections=self.sections, codes=codes)
+
     def code_list(self, spec: FieldSpec) -> CodeList:
         if spec.codes is None or spec.codes.startswith("@"):
             raise KeyError(f"{spec.id} has no static code list")
@@ -192,12 +200,18 @@ def parse_codes(data: dict) -> dict[str, CodeList]:
     lists: dict[str, CodeList] = {}
     for list_id, raw in data.items():
         items = tuple(
-            CodeItem(code=str(i["code"]), label=i["label"], aliases=tuple(i.get("aliases", ())))
+            CodeItem(
+                code=str(i["code"]), label=i["label"], aliases=tuple(i.get("aliases", ())),
+                numberings=tuple((n, tuple(str(c) for c in i[n])) for n in NUMBERINGS if n in i),
+            )
             for i in raw["items"]
         )
         labels = [i.label for i in items]
         if len(set(labels)) != len(labels):
             raise SpecError(f"codes.{list_id}: duplicate labels")
+        numbers = [i.code for i in items if i.code]
+        if len(set(numbers)) != len(numbers):
+            raise SpecError(f"codes.{list_id}: duplicate codes")
         lists[list_id] = CodeList(id=list_id, title=raw.get("title", list_id), items=items)
     return lists
 

@@ -37,16 +37,27 @@ class Store:
         # A reader skips the start-up checks: it is a second connection to a file that
         # the program has already opened, checked and migrated.  ``read_only``: see Database.
         self.db = Database(path, check=not _reader, migrate=not _reader, read_only=read_only)
-        self.spec = spec or load_form("household")
+        self._base_spec = spec or load_form("household")
+        self._spec = self._base_spec
+        self._numbering = "national"
         self.townships = TownshipRepository(self.db)
-        self.households = HouseholdRepository(self.db, self.spec)
+        self.households = HouseholdRepository(self.db, self._base_spec)
         self.drafts = DraftRepository(self.db)
         self.policy = PolicyRepository(self.db)
+
+    @property
+    def spec(self) -> FormSpec:
+        """The household form, its typed code numbers read as the county's profile says
+        (与户主关系 by GB/T 4761 when the profile has ``relation_numbering = gbt4761``)."""
+        numbering = self.policy.relation_numbering()
+        if numbering != self._numbering:
+            self._spec, self._numbering = self._base_spec.with_numbering(numbering), numbering
+        return self._spec
 
     def reader(self) -> Store:
         """Another connection to the same file, for queries run off the GUI thread (WAL lets
         readers run beside the writer).  The caller closes it."""
-        return Store(self.path, self.spec, _reader=True)
+        return Store(self.path, self._base_spec, _reader=True)
 
     @property
     def path(self) -> Path:

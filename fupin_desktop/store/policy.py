@@ -16,6 +16,16 @@ class PolicyRepository:
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._numbering: str | None = None  # cached relation_numbering (reset by put)
+
+    def relation_numbering(self) -> str:
+        """How typed 与户主关系 numbers are read (``national`` when the profile cannot be read)."""
+        if self._numbering is None:
+            try:
+                self._numbering = self.get().relation_numbering
+            except StoreError:
+                self._numbering = "national"
+        return self._numbering
 
     def get(self) -> Policy:
         """The stored profile, or the defaults (DOMAIN §3) when none was ever set."""
@@ -36,6 +46,7 @@ class PolicyRepository:
         old = self.get().to_json()
         new = policy.to_json()
         now = now_iso()
+        self._numbering = None
         with self.db.transaction():
             settings.put(self.db, KEY, json.dumps(new, ensure_ascii=False, sort_keys=True))
             for key in sorted(set(old) | set(new)):

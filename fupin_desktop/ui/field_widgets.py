@@ -38,7 +38,13 @@ from PySide6.QtWidgets import QApplication, QCompleter, QLineEdit, QPlainTextEdi
 from fupin_desktop.domain.codes import CodeItem, CodeList
 from fupin_desktop.domain.text import normalize_text
 from fupin_desktop.domain.township import match_group
-from fupin_desktop.domain.values import FieldValueError, format_value, parse_bool, parse_value
+from fupin_desktop.domain.values import (
+    FieldValueError,
+    format_value,
+    parse_bool,
+    parse_value,
+    unknown_code_message,
+)
 from fupin_desktop.formspec import FieldSpec
 
 __all__ = [
@@ -120,7 +126,7 @@ def _resolve_label(spec: FieldSpec, codes: CodeList, text: str) -> str:
     if matches:
         shown = "、".join(i.label for i in matches[:4]) + ("等" if len(matches) > 4 else "")
         raise FieldValueError(f"{spec.label}“{text}”可能是{shown}，请从列表中选择")
-    raise FieldValueError(f"{spec.label}“{text}”不在代码表中，可输入代码、名称或拼音首字母")
+    raise FieldValueError(unknown_code_message(spec.label, text, codes))
 
 
 def _matches(codes: CodeList, text: str) -> list[CodeItem]:
@@ -440,7 +446,7 @@ class CodeEditor(LineFieldEditor):
             return
         self._model.clear()
         for item in items:
-            row = QStandardItem(f"{item.code} {item.label}  {item.initials}")
+            row = QStandardItem(f"{codes.typed_code(item)} {item.label}  {item.initials}".strip())
             row.setData(item.label, _POPUP_CHOICE)
             row.setEditable(False)
             self._model.appendRow(row)

@@ -95,6 +95,10 @@ class PolicyDialog(QDialog):
         form.addRow(self.wubao)
         form.addRow(self.dibao)
         form.addRow("每轮公示天数", self.days)
+        self.gbt4761 = QCheckBox("与户主关系按 GB/T 4761 家庭关系代码输入（如 10 配偶、20 之子）")
+        self.gbt4761.setObjectName("relation_numbering")
+        self.gbt4761.setToolTip("不勾选时按全国扶贫开发信息系统的代码（01 户主、02 配偶、03 之子……）")
+        form.addRow(self.gbt4761)
 
         self.priorities = {flag: QCheckBox(flag) for flag in PRIORITY_FLAGS}
         self.exclusions = {item: QCheckBox(item) for item in EXCLUSIONS}
@@ -149,6 +153,7 @@ class PolicyDialog(QDialog):
         self.wubao.setChecked(policy.wubao_in_scope)
         self.dibao.setChecked(policy.dibao_in_scope)
         self.days.setValue(policy.publicity_days)
+        self.gbt4761.setChecked(policy.relation_numbering == "gbt4761")
         for flag, box in self.priorities.items():
             box.setChecked(flag in policy.priority_flags)
         for item, box in self.exclusions.items():
@@ -181,6 +186,7 @@ class PolicyDialog(QDialog):
             "priority_flags": [f for f, box in self.priorities.items() if box.isChecked()],
             "exclusions": [x for x, box in self.exclusions.items() if box.isChecked()],
             "limits": limits,
+            "relation_numbering": "gbt4761" if self.gbt4761.isChecked() else "national",
         })
 
     def _text(self, row: int, col: int) -> str:

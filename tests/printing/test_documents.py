@@ -246,7 +246,7 @@ def test_a_township_wide_notice_adds_the_village_column(town: tuple[Store, list[
 @pytest.mark.parametrize(("kind", "words", "pages"), [
     ("card", ("贫困户登记卡", "户主姓名", "家庭成员", "帮扶责任人", "□是"), 1),
     ("handbook", ("扶贫手册", "第一部分", "第六部分", "帮扶成效", "贫困户签字"), 9),
-    ("members", ("家庭成员情况登记表", "证件号码", "人员变更"), 2),
+    ("members", ("家庭成员情况登记表", "证件号码", "人员变更", "务工所在地", "人编号"), 3),
 ])
 def test_blank_forms(out: Path, kind: str, words: tuple[str, ...], pages: int) -> None:
     result = service.print_blank(kind, out)  # type: ignore[arg-type]

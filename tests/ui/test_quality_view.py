@@ -25,6 +25,7 @@ def township(store: Store) -> dict[str, int]:
     a = full_household(spec, seed=1, names=("张三", "李梅"))
     b = full_household(spec, seed=2, names=("王五", "李梅"), village="兴龙村", group="二组")
     b.members[1].fields.update({k: a.members[1].get(k) for k in ("id_number", "birth_date", "sex")})
+    b.members[1].fields["on_dibao"] = False  # marrying out of B below leaves no one on 低保 who left
     c = full_household(spec, seed=3, village="月明村", group="三组")
     c.fields["road_distance"] = Decimal(60)
     d = full_household(spec, seed=4)
