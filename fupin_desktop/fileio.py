@@ -209,6 +209,7 @@ def write_text(target: str | os.PathLike[str], text: str, encoding: str = "utf-8
 def copy_file(source: str | os.PathLike[str], target: str | os.PathLike[str]) -> Path:
     """Copy ``source`` to ``target`` atomically (a full disk never leaves a truncated copy)."""
     target = Path(target)
+    refuse_live_database(source)  # a database is copied by SQLite's backup API, never as bytes
     with atomic_path(target) as tmp:
         shutil.copyfile(source, tmp)
     return target
