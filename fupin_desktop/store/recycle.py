@@ -34,7 +34,7 @@ _SELECT = (
     " h.updated_at, v.name AS village, v.deleted AS village_deleted, v.township_code AS owner,"
     " COALESCE(v.township_code, t.code, '') AS township_code,"
     " COALESCE(st.name, CASE WHEN v.township_code IS NULL THEN t.name END, '') AS township,"
-    " a.at AS deleted_at, a.operator AS deleted_by"
+    " a.at AS deleted_at, a.operator AS deleted_by, a.field AS deleted_via"
     " FROM households h JOIN villages v ON v.id = h.village_id"
     " LEFT JOIN township t ON t.id = 1 LEFT JOIN sync_townships st ON st.code = v.township_code"
     " LEFT JOIN audit a ON a.id = (SELECT MAX(x.id) FROM audit x WHERE x.household_uuid = h.uuid"
@@ -189,11 +189,14 @@ class RecycleBin:
 
 
 def _deleted(row: sqlite3.Row) -> DeletedHousehold:
+    by_sync = row["deleted_via"] == "sync"  # at the county: a township's batch carried the tombstone
     return DeletedHousehold(
         id=row["id"], uuid=row["uuid"], number=row["number"] or "", village=row["village"] or "",
         group=row["group_name"] or "", head_name=row["head_name"] or "", head_id_number=row["head_id_number"] or "",
         size=row["size"] or 0, revision=row["revision"], township=row["township"], township_code=row["township_code"],
-        # A tombstone without a delete row (never in this program; perhaps an old file): its last change.
-        deleted_at=row["deleted_at"] or row["updated_at"], deleted_by=row["deleted_by"] or "",
+        # A synced tombstone keeps the township's time of deletion; one without a delete row
+        # (never in this program; perhaps an old file) shows its last change.
+        deleted_at=row["updated_at"] if by_sync or not row["deleted_at"] else row["deleted_at"],
+        deleted_by=f"{row['township'] or '乡镇'}（数据交换）" if by_sync else row["deleted_by"] or "",
         from_township=row["owner"] is not None,
     )

@@ -14,6 +14,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -169,6 +170,20 @@ def test_a_current_household_is_not_restored(store: Store) -> None:
     assert digest(store) == before
 
 
+def test_times_are_shown_in_the_clerks_local_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    try:
+        assert local_time("2026-12-06T13:45:00.123+00:00") == "2026-12-06 21:45"
+        assert local_time("2026-12-06T13:45:00") == "2026-12-06 21:45"  # no offset: stored UTC
+        assert local_time("not a time") == "not a time" and local_time(None) == ""
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
 # -- synced like any change ---------------------------------------------------------------------------
 @pytest.fixture
 def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
@@ -223,6 +238,10 @@ def test_the_county_lists_a_townships_deleted_household_but_leaves_restoring_to_
     import_(county, export(town, world.stick).batch)
     [item] = county.recycle.list()
     assert item.from_township and item.township == "茶坝乡"
+    # Who: the township, through the exchange (not the county clerk who imported the batch);
+    # when: the township's time of deletion, carried by the batch.
+    assert item.deleted_by == "茶坝乡（数据交换）"
+    assert item.deleted_at == town.db.query_one("SELECT updated_at FROM households WHERE id = ?", (hid,))[0]
     before = digest(county)
     with pytest.raises(StoreError, match="茶坝乡"):
         county.recycle.restore(item.id, "县审核员")
@@ -231,9 +250,9 @@ def test_the_county_lists_a_townships_deleted_household_but_leaves_restoring_to_
 
 # -- the command ------------------------------------------------------------------------------------
 def fupin(db: Path, *argv: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TZ": "Asia/Shanghai"}  # a clerk in China
     return subprocess.run([sys.executable, "-m", "fupin_desktop", "--db", str(db), *argv], capture_output=True,
-                          text=True, encoding="utf-8", cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
-                          timeout=120)
+                          text=True, encoding="utf-8", cwd=ROOT, env=env, timeout=120)
 
 
 def assert_refused(run: subprocess.CompletedProcess[str], *words: str) -> None:
@@ -263,6 +282,8 @@ def test_the_restore_household_command_lists_restores_and_refuses(tmp_path: Path
                             "deleted_at", "deleted_at_local", "restorable_here"}
     assert (rows[0]["head_name"], rows[0]["size"], rows[0]["deleted_by"]) == ("王五", 2, "王会计")
     assert LOCAL.match(rows[0]["deleted_at_local"])
+    utc = datetime.fromisoformat(rows[0]["deleted_at"])
+    assert rows[0]["deleted_at_local"] == (utc + timedelta(hours=8)).strftime("%Y-%m-%d %H:%M")
     text = fupin(db, "restore-household", "--list")
     assert "王五" in text.stdout and rows[0]["deleted_at_local"] in text.stdout and "王会计" in text.stdout
 
