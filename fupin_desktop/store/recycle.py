@@ -87,7 +87,7 @@ class DeletedHousehold:
         if not needle:
             return True
         hay = " ".join((self.number, self.head_name, pinyin_initials(self.head_name), self.head_id_number,
-                        self.village, self.group, self.township, self.deleted_by)).lower()
+                        self.village, self.group, self.township)).lower()
         return needle in hay
 
 

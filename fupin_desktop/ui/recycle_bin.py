@@ -81,7 +81,7 @@ class RecycleBinDialog(QDialog):
 
         self.search = QLineEdit()
         self.search.setObjectName("recycle_search")
-        self.search.setPlaceholderText("查找：户编号、户主姓名、拼音首字母、身份证号、村、删除人")
+        self.search.setPlaceholderText("查找：户编号、户主姓名、拼音首字母（如 zs）、户主身份证号或村")
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(lambda _text: self._fill())
 

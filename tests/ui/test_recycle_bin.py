@@ -139,3 +139,26 @@ def test_ctrl_z_undoes_a_delete_in_the_main_window(qtbot, store, clerk, dialogs)
     assert window.selected_household_id() == zhang.id
     assert store.recycle.list() == []
     assert window.status_counts.text() == "3 个村 · 共 2 户 5 人 · 当前列表 2 户"
+
+
+def test_at_the_county_a_townships_deleted_household_is_listed_but_left_to_the_township(
+        qtbot, tmp_path, monkeypatch) -> None:
+    from fupin_desktop.sync import keys
+    from tests.sync.world import PASSPHRASE, export, import_, make_world
+
+    monkeypatch.setenv("FUPIN_PASSPHRASE", PASSPHRASE)
+    monkeypatch.setattr(keys, "SCRYPT_N", 2 ** 10)
+    world = make_world(tmp_path)
+    try:
+        import_(world.county, export(world.town, world.stick).batch)
+        world.town.households.delete(world.saved["town"][0], "王会计")
+        import_(world.county, export(world.town, world.stick).batch)
+        dialog = RecycleBinDialog(world.county)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        assert not dialog.table.isColumnHidden(1) and cells(dialog, 0)[1] == "茶坝乡"
+        assert cells(dialog, 0)[6] == "茶坝乡（数据交换）"
+        assert not dialog.btn_restore.isEnabled()
+        assert "请在该乡镇的程序里恢复" in dialog.info.text()
+    finally:
+        world.close()
