@@ -179,7 +179,11 @@ class RecycleBinDialog(QDialog):
     # -- actions ------------------------------------------------------------------------------
     def restore_selected(self) -> bool:
         item = self.selected()
-        if item is None or not restore_household(self, self.store, item):
+        if item is None:
+            return False
+        if not restore_household(self, self.store, item):
+            if self.store.recycle.get(item.id) is None:  # restored meanwhile by another program
+                self.reload()
             return False
         self.reload()
         self.info.setText(f"已恢复 {item.label}，已在主窗口的列表中选中，双击即可打开。")

@@ -162,6 +162,17 @@ def test_unknown_ids_are_refused_in_chinese_and_change_nothing(store: Store, hou
     assert digest(store) == before
 
 
+def test_a_household_of_a_village_deleted_since_waits_for_the_village(store: Store) -> None:
+    hh = store.households.save(full_household(store.spec, seed=1), "测试")
+    store.households.delete(hh.id, "测试")
+    with store.db.transaction():  # (the county's copy of a township that dropped a village, say)
+        store.db.execute("UPDATE villages SET deleted = 1 WHERE name = '炉场村'")
+    before = digest(store)
+    with pytest.raises(StoreError, match="炉场村"):
+        store.recycle.restore(hh.id, "测试")
+    assert digest(store) == before
+
+
 def test_a_current_household_is_not_restored(store: Store) -> None:
     hh = store.households.save(full_household(store.spec, seed=1), "测试")
     before = digest(store)

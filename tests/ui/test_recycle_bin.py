@@ -162,3 +162,16 @@ def test_at_the_county_a_townships_deleted_household_is_listed_but_left_to_the_t
         assert "请在该乡镇的程序里恢复" in dialog.info.text()
     finally:
         world.close()
+
+
+def test_a_household_restored_meanwhile_elsewhere_is_told_and_leaves_the_list(qtbot, store, clerk, dialogs) -> None:
+    window, (zhang, wang) = make_window(qtbot, store)
+    dialogs.answer = QMessageBox.StandardButton.Yes
+    delete_with_the_key(window, clerk, wang.id)
+    dialog = window.open_recycle_bin()
+    qtbot.waitExposed(dialog)
+    store.recycle.restore(wang.id, "另一个窗口")  # e.g. fupin restore-household in a terminal
+    assert not dialog.restore_selected()
+    assert any(kind == "warning" and "没有被删除" in text for kind, _t, text in dialogs.shown)
+    assert dialog.table.rowCount() == 0 and dialog.info.text() == "没有已删除的户。"
+    dialog.close()
