@@ -70,3 +70,16 @@ def test_any_written_mobile_comes_back_as_its_11_digits(number: str, prefix: str
     if wide:
         body = "".join(chr(ord(c) + 0xFEE0) if c.isdigit() else c for c in body)
     assert normalize_phone(prefix + body) == number
+
+
+@given(st.text(max_size=30))
+def test_any_text_is_a_stored_form_or_a_chinese_reason(text: str) -> None:
+    import re
+
+    try:
+        stored = normalize_phone(text)
+    except PhoneError as exc:
+        assert str(exc) and not str(exc).isascii()
+    else:
+        assert re.fullmatch(r"1[3-9]\d{9}|0\d{2,3}-\d{7,8}|[2-9]\d{6,7}", stored), stored
+        assert normalize_phone(stored) == stored

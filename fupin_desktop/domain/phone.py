@@ -46,15 +46,20 @@ def normalize_phone(text: str) -> str:
     compact = _SEPARATORS.sub("", shown.replace(" ", ""))
     bad = next((c for i, c in enumerate(compact) if not (c.isdigit() and c.isascii()) and (c, i) != ("+", 0)), None)
     if bad is not None:
-        raise PhoneError(f"“{shown}”含有“{bad}”，电话号码只能由数字组成。{_HINT}")
+        shown_bad = bad if bad.isprintable() else f"U+{ord(bad):04X}"
+        raise PhoneError(f"“{shown}”含有“{shown_bad}”，电话号码只能由数字组成。{_HINT}")
     digits = compact.lstrip("+")
+    if not digits:
+        raise PhoneError(f"“{shown}”不像电话号码。{_HINT}")
     international = compact.startswith(("+", "00"))
     country = _COUNTRY.match(compact)
     if country and (international or len(digits) in (12, 13)):
         rest = compact[country.end():]
+        if not rest:
+            raise PhoneError(f"“{shown}”只有国家代码，请填写完整号码。{_HINT}")
         if _MOBILE.fullmatch(rest):
             return rest
-        if rest and not rest.startswith("0"):
+        if not rest.startswith("0"):
             rest = "0" + rest  # +86 839 1234567: the area code without its 0
         return _landline(rest, shown)
     if compact.startswith("+"):
