@@ -116,7 +116,9 @@ class IdCheck:
     position in those 15 digits).  It names the wrong character where that is
     known (a non-digit, the check character); for a wrong address code or birth
     date it names the first character of the offending part (province code,
-    year, month or day) so a form can put the cursor there.
+    year, month or day) so a form can put the cursor there.  In a 20-character
+    残疾人证 number, 19 names the 残疾类别 digit and 20 the 残疾等级 digit; a
+    placeholder number gives 1.
 
     ``birth_date`` and ``sex`` are only filled in for a valid number, so nothing
     is derived from a number that may contain a typing error.
