@@ -100,3 +100,16 @@ def test_reimport_with_the_id_number_updates_the_card_holder(store: Store, tmp_p
     assert [m.uuid for m in after.members] == [m.uuid for m in before.members], "the same person, not a new row"
     assert (after.members[0].get("id_number"), after.members[0].get("id_type")) == (HEAD_A, "居民身份证")
     assert {r.status for r in report.rows} == {"updated"}
+
+
+def test_a_type_column_that_disagrees_with_the_length_is_reported_not_changed(store: Store, tmp_path: Path) -> None:
+    header = ["行政村", "村民小组", "户编号", "姓名", "证件类型", "证件号码", "与户主关系", "民族", "户联系电话"]
+    rows = [header,
+            ["炉场村", "一组", NA, "周德福", "01", CARD_A, "户主", "汉族", "0086 138 1234 5678"],
+            ["炉场村", "一组", NA, "吴桂芳", "09", WIFE_A, "配偶", "汉族", "0086 138 1234 5678"]]
+    report, _ = import_file(store, files.write_plain_xlsx(tmp_path / "typed.xlsx", rows))
+    head, wife = household(store, NA).members
+    assert (head.get("id_type"), wife.get("id_type")) == ("居民身份证", "残疾人证")  # national codes 01, 09
+    reasons = {r.row: r.reasons for r in report.rows}
+    assert any("证件号码有20位" in m for m in reasons[2]) and any("只有18位" in m for m in reasons[3])
+    assert household(store, NA).fields["phone"] == "13812345678"
