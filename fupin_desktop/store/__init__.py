@@ -6,6 +6,7 @@ from pathlib import Path
 
 from fupin_desktop.formspec import FormSpec, load_form
 from fupin_desktop.store import settings
+from fupin_desktop.store.conflicts import ConcurrentEdit
 from fupin_desktop.store.database import (
     READ_ONLY_CHOSEN,
     READ_ONLY_MEDIUM,
@@ -21,7 +22,7 @@ from fupin_desktop.store.database import (
     StoreWriteError,
 )
 from fupin_desktop.store.drafts import DraftRepository
-from fupin_desktop.store.households import ConcurrentEdit, HouseholdRepository, HouseholdSummary
+from fupin_desktop.store.households import HouseholdRepository, HouseholdSummary
 from fupin_desktop.store.policy import PolicyRepository
 from fupin_desktop.store.townships import TownshipRepository
 

@@ -31,7 +31,8 @@ from fupin_desktop import services
 from fupin_desktop.domain.household import Household
 from fupin_desktop.rules import Finding
 from fupin_desktop.rules.policy import priority_flags
-from fupin_desktop.store import Store, StoreError
+from fupin_desktop.store import ConcurrentEdit, Store, StoreError
+from fupin_desktop.ui import conflict
 from fupin_desktop.ui.form_view import FormView
 from fupin_desktop.ui.row_table import RowsModel, RowState
 
@@ -304,6 +305,13 @@ class HouseholdEditor(QMainWindow):
             return False
         try:
             result = services.save_household(self.store, hh)
+        except ConcurrentEdit as exc:  # saved elsewhere meanwhile: keep the typing, show what moved
+            self._store_failed = True
+            failed = self.keep_draft()
+            self.status.setText("没有保存：这一户已在别处被修改，您录入的内容已保留为草稿。")
+            if conflict.ask(self, str(exc), self._kept_note(failed), deleted=exc.deleted):
+                self.reload_keeping_mine(hh)
+            return False
         except StoreError as exc:
             self._store_failed = True
             failed = self.keep_draft()
@@ -320,6 +328,31 @@ class HouseholdEditor(QMainWindow):
         if self.household.id is not None:
             self.saved.emit(int(self.household.id))
         return True
+
+    def reload_keeping_mine(self, mine: Household) -> conflict.Merge | None:
+        """Show what is stored now, with the clerk's own changes (``mine``, against the version the
+        form had loaded) put back on top; the clerk saves again after looking.  The draft keeps
+        the clerk's typing meanwhile."""
+        stored = self.store.households.get(int(self.household.id)) if self.household.id is not None else None
+        if stored is None:
+            QMessageBox.warning(self, "重新载入", "这一户已在别处被删除，无法重新载入。录入的内容留在这个窗口和草稿中。")
+            return None
+        result = conflict.merge(self.store.spec, self.household, mine, stored)
+        self.household = stored
+        self.form.load(result.household)
+        self.undo_stack.clear()
+        self._draft_restored = bool(result.applied)  # the clerk's changes are not saved yet
+        self._store_failed = False
+        self.validate()
+        self._update_title()
+        note = (f"已重新载入（别处修改后的内容）。补上了您改过的：{'、'.join(result.applied)}。请检查后按 Ctrl+S 保存。"
+                if result.applied else "已重新载入（别处修改后的内容）。")
+        if result.both:
+            note += (f"\n\n下列项目两边都改过，表单中显示的是别处的修改：{'、'.join(result.both)}。"
+                     "您录入的内容仍在草稿中，请对照后再改。")
+            QMessageBox.information(self, "重新载入", note)
+        self.status.setText(note.split("\n")[0])
+        return result
 
     def _offer_draft(self) -> None:
         draft = self.store.drafts.get(self.household.uuid)
