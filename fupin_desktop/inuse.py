@@ -141,8 +141,7 @@ def holder(db: str | os.PathLike[str]) -> Holder | None:
         return None
     finally:
         os.close(fd)
-    found = _parse(raw)
-    return None if found.pid == os.getpid() else found
+    return _parse(raw)
 
 
 def _parse(raw: bytes) -> Holder:

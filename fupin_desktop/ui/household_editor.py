@@ -133,6 +133,10 @@ class HouseholdEditor(QMainWindow):
         self._autosave_timer.timeout.connect(self.save_draft)
 
         self.form.load(hh)
+        if store.read_only:  # a database opened read-only: show, never change (no draft either)
+            self.form.set_read_only()
+            self.act_save.setEnabled(False)
+            draft = "keep"
         self.form.field_edited.connect(self._on_field_edited)
         for table in self.form.tables.values():
             table.model.changed.connect(
@@ -145,6 +149,8 @@ class HouseholdEditor(QMainWindow):
         elif draft == "ask":
             self._offer_draft()
         self.validate()
+        if store.read_only:
+            self.status.setText("只读：数据库以只读方式打开，这一户只能查看、打印，不能修改。")
         self._update_title()
         self.resize(1180, 800)
         first = self.form.first_field()
@@ -288,6 +294,9 @@ class HouseholdEditor(QMainWindow):
 
     def save(self) -> bool:
         """Save the household; on blocking errors keep a draft and show what to fix."""
+        if self.store.read_only:
+            QMessageBox.information(self, "只读", self.store.db.read_only_message("没有保存。"))
+            return False
         self.form.commit_all()
         findings = self.validate()
         errors = [f for f in findings if f.is_error]
@@ -393,7 +402,8 @@ class HouseholdEditor(QMainWindow):
         name = editors["head_name"].value() or self.household.head_name or "新户"
         number = editors["number"].value() or self.household.fields.get("number") or ""
         mark = "*" if self.dirty else ""
-        self.setWindowTitle(f"{mark}扶贫手册 — {name} {number}".strip())
+        ro = "（只读）" if self.store.read_only else ""
+        self.setWindowTitle(f"{mark}扶贫手册 — {name} {number}{ro}".strip())
 
     def _close_as_draft(self) -> bool:
         """A save blocked by errors: the clerk may still close (e.g. to ask the village for a

@@ -131,6 +131,7 @@ def test_two_windows_on_one_file_never_lose_an_edit(qtbot, store, clerk, dialogs
         for w in (first, second):
             for e in list(w.editors.values()):
                 e.close()
+            w.close()
     finally:
         other.close()
 
