@@ -206,17 +206,19 @@ class Database:
     def _read_only_uri(self) -> str:
         """The URI of a read-only connection.  SQLite reads a WAL database read-only only if its
         -wal and -shm exist or can be created, or if the file is *immutable* (wal.html, "Read-Only
-        Databases"): on a disk that cannot be written, a database closed cleanly (no -wal) is opened
-        immutable (nobody can change a write-protected disk meanwhile); one with a -wal (its last
-        changes) needs the -shm beside it, else it is refused (immutable would not see them)."""
+        Databases"): on a disk or folder that cannot be written, a database with its -wal and -shm
+        beside it (left by a crash, or in use by a program that may write there) is opened
+        ``mode=ro``, which reads the -wal; one closed cleanly (no -wal, no -shm: nobody has it
+        open) is opened immutable; one with a -wal but no -shm is refused (immutable would not
+        see the changes waiting in the -wal)."""
         uri = self.path.resolve().as_uri()
         if self.read_only_reason != READ_ONLY_MEDIUM:
             return f"{uri}?mode=ro"
         wal, shm = (self.path.with_name(self.path.name + suffix) for suffix in ("-wal", "-shm"))
-        if fileio.file_size(wal) <= _WAL_HEADER:
-            return f"{uri}?mode=ro&immutable=1"
-        if fileio.exists(shm):
+        if fileio.exists(wal) and fileio.exists(shm):  # (also what a program using it now has)
             return f"{uri}?mode=ro"
+        if fileio.file_size(wal) <= _WAL_HEADER:  # nobody has it open, nothing waits in a -wal
+            return f"{uri}?mode=ro&immutable=1"
         raise DatabaseReadOnly(
             f"数据库 {self.path} 所在的磁盘或文件夹是只读的，而且它上次没有正常关闭（旁边的 {wal.name} "
             "里还有最近的修改），程序无法以只读方式打开它。数据没有损坏，请不要用备份覆盖它："
