@@ -7,7 +7,14 @@ import sys
 from pathlib import Path
 
 from fupin_desktop import fileio, inuse, services
-from fupin_desktop.store import READ_ONLY_MEDIUM, DatabaseCorrupt, DatabaseTooNew, Store, StoreError
+from fupin_desktop.store import (
+    READ_ONLY_MEDIUM,
+    DatabaseCorrupt,
+    DatabaseTooNew,
+    Store,
+    StoreError,
+    StoreWriteError,
+)
 
 APP_STYLESHEET = """
 QGroupBox { font-weight: bold; border: 1px solid #c8ccd2; border-radius: 4px; margin-top: 12px; padding: 8px 6px 6px 6px; }
@@ -132,12 +139,20 @@ def open_store_interactive(path: Path) -> Store | None:
             return store
         except (DatabaseCorrupt, DatabaseTooNew, StoreError) as exc:
             box = QMessageBox(QMessageBox.Icon.Critical, "无法打开数据库", str(exc))
-            box.setInformativeText("可以选择其他数据库文件打开（例如用“文件 → 备份数据库”做的备份），"
-                                   "新建一个数据库，或退出程序。这个文件不会被改动。")
+            retry = None
+            if isinstance(exc, StoreWriteError):  # full, read-only, locked, a disk error: not damaged
+                box.setInformativeText("数据库文件没有损坏，请不要用备份覆盖它。按上面的提示处理后选“重试”；"
+                                       "也可以选择其他数据库文件、新建一个数据库，或退出程序。这个文件不会被改动。")
+                retry = box.addButton("重试", QMessageBox.ButtonRole.AcceptRole)
+            else:
+                box.setInformativeText("可以选择其他数据库文件打开（例如用“文件 → 备份数据库”做的备份），"
+                                       "新建一个数据库，或退出程序。这个文件不会被改动。")
             other = box.addButton("选择其他数据库…", QMessageBox.ButtonRole.ActionRole)
             new = box.addButton("新建数据库…", QMessageBox.ButtonRole.ActionRole)
             box.addButton("退出", QMessageBox.ButtonRole.RejectRole)
             box.exec()
+            if retry is not None and box.clickedButton() is retry:
+                continue
             if box.clickedButton() is other:
                 chosen, _ = QFileDialog.getOpenFileName(None, "选择数据库", str(path.parent), "数据库 (*.db)")
             elif box.clickedButton() is new:

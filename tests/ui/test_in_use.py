@@ -150,3 +150,30 @@ def test_a_write_protected_disk_opens_read_only_and_says_so(qtbot, tmp_path, dia
             window.close()
         finally:
             store.close()
+
+
+def test_a_full_disk_at_start_up_is_not_called_damaged_and_retry_opens_it(qtbot, tmp_path, monkeypatch,
+                                                                             released) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from tests.safety.media import fill
+
+    with disk(tmp_path / "usb", size="4m") as usb:
+        path, _household_id = township(usb / "township.db")
+        fill(usb)
+        shown: list[tuple[str, str, list[str]]] = []
+
+        def exec_(box: QMessageBox) -> int:
+            shown.append((box.text(), box.informativeText(), [b.text() for b in box.buttons()]))
+            (usb / "filler.bin").unlink()  # the clerk empties the recycle bin, then 重试
+            retry = next(b for b in box.buttons() if b.text() == "重试")
+            monkeypatch.setattr(QMessageBox, "clickedButton", lambda _box: retry)
+            return 0
+
+        monkeypatch.setattr(QMessageBox, "exec", exec_)
+        store = app.open_store_interactive(path)
+        [(text, hint, buttons)] = shown
+        assert "磁盘空间已满" in text and "没有损坏" in text and "从备份恢复" not in text
+        assert "不要用备份覆盖" in hint and "重试" in buttons
+        assert store is not None and store.households.count() == 1
+        store.close()
