@@ -4,10 +4,11 @@ The store refuses the second save (:class:`~fupin_desktop.store.ConcurrentEdit`,
 changed, by whom, when).  The editor keeps the clerk's typing as a draft first, then offers:
 
 - **重新载入** -- load what is stored now and put the clerk's own changes back on top of it
-  (a three-way merge against the version the form had loaded): a field or table only the clerk
-  changed takes the clerk's value, one only the other side changed keeps theirs.  Where both
-  changed the same field or table the form shows the other side's and lists it: the clerk's
-  typing is still in the draft.  Nothing is saved until the clerk presses Ctrl+S again.
+  (a three-way merge against the version the form had loaded): a field or a row (known by its
+  uuid) only the clerk changed, added or deleted takes the clerk's version, one only the other
+  side changed keeps theirs.  Where both changed the same field or row the form shows the other
+  side's and lists it with the clerk's value; the draft keeps the clerk's typing until the next
+  save.  Nothing is saved until the clerk presses Ctrl+S again.
 - **留在这里** -- nothing changes: the typing stays in the window and in the draft.
 """
 
@@ -19,7 +20,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from fupin_desktop.domain.household import TABLES, Household
+from fupin_desktop.domain.household import TABLES, Household, Row
 from fupin_desktop.formspec import FormSpec
 
 RELOAD = "重新载入（看别处的修改，再补上我的修改）"
@@ -39,9 +40,8 @@ def _empty(value: Any) -> Any:
     return None if value in (None, "", []) else value
 
 
-def _rows(hh: Household, table: str) -> list[tuple[str, dict[str, Any]]]:
-    return [(r.uuid, {k: _empty(v) for k, v in r.fields.items() if _empty(v) is not None})
-            for r in hh.table(table)]
+def _fields(row: Row) -> dict[str, Any]:
+    return {k: v for k, v in row.fields.items() if _empty(v) is not None}
 
 
 def merge(spec: FormSpec, base: Household, mine: Household, theirs: Household) -> Merge:
@@ -60,17 +60,45 @@ def merge(spec: FormSpec, base: Household, mine: Household, theirs: Household) -
         else:
             out.both.append(f"{f.label}（您录入的是“{_shown(new)}”）")
     for table in TABLES:
-        title = _title(spec, table)
-        old_rows, new_rows, other_rows = _rows(base, table), _rows(mine, table), _rows(theirs, table)
-        if new_rows == old_rows:
-            continue
-        if other_rows in (old_rows, new_rows):
-            merged.table(table)[:] = copy.deepcopy(mine.table(table))
-            out.applied.append(title)
-        else:
-            out.both.append(title)
+        _merge_rows(spec, table, base, mine, merged, out)
     merged.refresh_derived()
     return out
+
+
+def _merge_rows(spec: FormSpec, table: str, base: Household, mine: Household, merged: Household,
+                out: Merge) -> None:
+    """Row by row (rows are known by their uuid): a row only the clerk added, changed or deleted
+    is put back; a row both sides changed keeps the other side's and is listed."""
+    title = _title(spec, table)
+    old = {r.uuid: _fields(r) for r in base.table(table)}
+    new = {r.uuid: r for r in mine.table(table)}
+    rows = merged.table(table)
+    other = {r.uuid: i for i, r in enumerate(rows)}
+    changed = False
+    for uuid in list(old) + [u for u in new if u not in old]:
+        before, after = old.get(uuid), new.get(uuid)
+        after_fields = _fields(after) if after is not None else None
+        if after_fields == before:
+            continue
+        at = other.get(uuid)
+        theirs = _fields(rows[at]) if at is not None else None
+        if theirs == after_fields:
+            continue  # both sides did the same
+        if theirs != before:  # both sides changed this row differently: theirs is shown
+            shown = after_fields or before or {}
+            first = shown.get("name") or next(iter(shown.values()), "")  # a member's name, else the first cell
+            out.both.append(f"{title}中的一行（您录入的是“{_shown(first)}”等）")
+            continue
+        changed = True
+        if after is None:
+            rows[at] = None  # type: ignore[call-overload]
+        elif at is None:
+            rows.append(copy.deepcopy(after))
+        else:
+            rows[at] = copy.deepcopy(after)
+    rows[:] = [r for r in rows if r is not None]
+    if changed:
+        out.applied.append(title)
 
 
 def _shown(value: Any) -> str:

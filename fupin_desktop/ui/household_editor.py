@@ -358,7 +358,7 @@ class HouseholdEditor(QMainWindow):
                 if result.applied else "已重新载入（别处修改后的内容）。")
         if result.both:
             note += (f"\n\n下列项目两边都改过，表单中显示的是别处的修改：{'、'.join(result.both)}。"
-                     "您录入的内容仍在草稿中，请对照后再改。")
+                     "您录入的值已列在括号中，请对照后再改；再次保存之前，您原来的全部录入也还保留在草稿中。")
             QMessageBox.information(self, "重新载入", note)
         self.status.setText(note.split("\n")[0])
         return result

@@ -143,7 +143,12 @@ def test_a_change_by_another_process_is_named_and_the_typing_kept(qtbot, store, 
     window.show()
     editor = window.open_household(household_id)
     retype(qtbot, clerk, editor, "bank", "青川农商银行")
+    members = editor.form.tables["members"]
+    members.focus_cell(0, 0)  # the head's name, typed over in the table
+    clerk.type("钱新名")
+    clerk.press(Qt.Key.Key_Tab)
     members_before = [r.fields.get("name") for r in editor.household.members]
+    assert [r.fields.get("name") for r in members.model.to_rows()][0] == "钱新名"
 
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     subprocess.run([sys.executable, "-c", OTHER_PROCESS, str(store.path), str(household_id)],
@@ -157,11 +162,36 @@ def test_a_change_by_another_process_is_named_and_the_typing_kept(qtbot, store, 
     # Reloaded: the other process's phone and member, the clerk's bank on top; nothing lost.
     assert editor.form.editors["phone"].value() == "13700000003"
     assert editor.form.editors["bank"].value() == "青川农商银行"
-    names = [r.fields.get("name") for r in editor.form.tables["members"].model.to_rows()]
-    assert names[-1] == "赵改名" and names[:-1] == members_before[:-1]
+    names = [r.fields.get("name") for r in members.model.to_rows()]  # row by row: both kept
+    assert names == ["钱新名", *members_before[1:-1], "赵改名"]
     assert not [d for d in dialogs.shown if d[1] == "重新载入"], "nothing changed on both sides"
     clerk.shortcut("Ctrl+S")
     stored = store.households.get(household_id)
     assert stored.fields["bank"] == "青川农商银行" and stored.fields["phone"] == "13700000003"
-    assert stored.members[-1].fields["name"] == "赵改名"
+    assert [m.fields["name"] for m in stored.members] == names
     editor.close()
+
+
+def test_the_merge_puts_back_rows_the_clerk_added_changed_or_deleted_and_lists_both_changed(store) -> None:
+    import copy
+
+    from fupin_desktop.domain.household import Row
+
+    base = store.households.get(saved_household(store))
+    mine, theirs = copy.deepcopy(base), copy.deepcopy(base)
+    mine.members[0].fields["name"] = "我改的"
+    theirs.members[0].fields["name"] = "别处改的"  # the same row on both sides
+    theirs.members[2].fields["name"] = "别处改的二"
+    mine.members[1].fields["name"] = "我改的一"
+    del mine.helpers[0]
+    mine.members.append(Row(fields={"name": "新成员"}))
+    mine.fields["bank"] = "我的银行"
+
+    result = conflict.merge(store.spec, base, mine, theirs)
+
+    names = [r.fields["name"] for r in result.household.members]
+    assert names == ["别处改的", "我改的一", "别处改的二", *[m.fields["name"] for m in base.members[3:]], "新成员"]
+    assert [r.uuid for r in result.household.helpers] == [r.uuid for r in base.helpers[1:]]
+    assert result.household.fields["bank"] == "我的银行"
+    assert result.both == ["家庭成员中的一行（您录入的是“我改的”等）"]
+    assert result.applied == ["开户银行", "家庭成员", store.spec.table("helpers").title]
