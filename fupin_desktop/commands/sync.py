@@ -96,7 +96,7 @@ def cmd_trust(args: argparse.Namespace) -> int:
         raise CliError("请给出 --county-key（乡镇导入县公钥）或 --township-key（县里登记乡镇公钥）其中之一。")
     key_file = Path(args.county_key or args.township_key)
     pub = read_key_file(key_file)
-    with open_existing(args.db) as store:
+    with open_existing(args.db, writes=True) as store:
         repo = SyncRepository(store.db)
         if args.county_key:
             if not isinstance(pub, CountyPublic):
@@ -139,7 +139,7 @@ def cmd_township_key(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from fupin_desktop.sync.export import export_batch
 
-    with open_existing(args.db) as store:
+    with open_existing(args.db, writes=True) as store:
         result = export_batch(store, Path(args.out), passphrase=passphrase(), full=args.full,
                               context=export_context(store))
     if args.json:
@@ -157,7 +157,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     from fupin_desktop.sync.county_import import import_files
 
-    with open_existing(args.db) as store:
+    with open_existing(args.db, writes=True) as store:
         results = import_files(store, [Path(p) for p in args.batches], passphrase=passphrase())
     if args.json:
         print_json([r.to_json() for r in results])
@@ -185,7 +185,7 @@ def cmd_feedback(args: argparse.Namespace) -> int:
 def cmd_import_feedback(args: argparse.Namespace) -> int:
     from fupin_desktop.sync.feedback import import_feedback
 
-    with open_existing(args.db) as store:
+    with open_existing(args.db, writes=True) as store:
         view = import_feedback(store, Path(args.file))
     if args.json:
         print_json(view)

@@ -6,7 +6,10 @@ from pathlib import Path
 
 from fupin_desktop.formspec import FormSpec, load_form
 from fupin_desktop.store import settings
+from fupin_desktop.store.conflicts import ConcurrentEdit
 from fupin_desktop.store.database import (
+    READ_ONLY_CHOSEN,
+    READ_ONLY_MEDIUM,
     BackupFailed,
     Database,
     DatabaseCorrupt,
@@ -19,13 +22,13 @@ from fupin_desktop.store.database import (
     StoreWriteError,
 )
 from fupin_desktop.store.drafts import DraftRepository
-from fupin_desktop.store.households import ConcurrentEdit, HouseholdRepository, HouseholdSummary
+from fupin_desktop.store.households import HouseholdRepository, HouseholdSummary
 from fupin_desktop.store.policy import PolicyRepository
 from fupin_desktop.store.recycle import RecycleBin
 from fupin_desktop.store.townships import TownshipRepository
 
 __all__ = [
-    "BackupFailed", "ConcurrentEdit", "Database", "DatabaseCorrupt", "DatabaseLocked", "DatabaseReadOnly",
+    "READ_ONLY_CHOSEN", "READ_ONLY_MEDIUM", "BackupFailed", "ConcurrentEdit", "Database", "DatabaseCorrupt", "DatabaseLocked", "DatabaseReadOnly",
     "DatabaseTooNew", "DiskFull", "DiskIOError", "HouseholdSummary", "Store", "StoreError", "StoreWriteError",
 ]
 
@@ -48,11 +51,16 @@ class Store:
     def reader(self) -> Store:
         """Another connection to the same file, for queries run off the GUI thread (WAL lets
         readers run beside the writer).  The caller closes it."""
-        return Store(self.path, self.spec, _reader=True)
+        return Store(self.path, self.spec, read_only=self.db.read_only_reason == READ_ONLY_CHOSEN, _reader=True)
 
     @property
     def path(self) -> Path:
         return self.db.path
+
+    @property
+    def read_only(self) -> bool:
+        """Opened for reading only (chosen, or the disk cannot be written): every write is refused."""
+        return self.db.read_only
 
     @property
     def operator(self) -> str:

@@ -149,6 +149,13 @@ class FormView(QTabWidget):
         for name, table in self.tables.items():
             table.model.load(hh.table(name))
 
+    def set_read_only(self) -> None:
+        """Show the household without letting anything be changed (a read-only database)."""
+        for editor in self.editors.values():
+            editor.set_readonly(True)  # type: ignore[attr-defined]
+        for table in self.tables.values():
+            table.set_read_only(True)
+
     def set_field(self, field_id: str, value: Any) -> None:
         editor = self.editors[field_id]
         editor.set_value(value)

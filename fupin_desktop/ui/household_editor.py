@@ -31,7 +31,8 @@ from fupin_desktop import services
 from fupin_desktop.domain.household import Household
 from fupin_desktop.rules import Finding
 from fupin_desktop.rules.policy import priority_flags
-from fupin_desktop.store import Store, StoreError
+from fupin_desktop.store import ConcurrentEdit, Store, StoreError
+from fupin_desktop.ui import conflict
 from fupin_desktop.ui.form_view import FormView
 from fupin_desktop.ui.row_table import RowsModel, RowState
 
@@ -132,6 +133,10 @@ class HouseholdEditor(QMainWindow):
         self._autosave_timer.timeout.connect(self.save_draft)
 
         self.form.load(hh)
+        if store.read_only:  # a database opened read-only: show, never change (no draft either)
+            self.form.set_read_only()
+            self.act_save.setEnabled(False)
+            draft = "keep"
         self.form.field_edited.connect(self._on_field_edited)
         for table in self.form.tables.values():
             table.model.changed.connect(
@@ -144,6 +149,8 @@ class HouseholdEditor(QMainWindow):
         elif draft == "ask":
             self._offer_draft()
         self.validate()
+        if store.read_only:
+            self.status.setText("只读：数据库以只读方式打开，这一户只能查看、打印，不能修改。")
         self._update_title()
         self.resize(1180, 800)
         first = self.form.first_field()
@@ -287,6 +294,9 @@ class HouseholdEditor(QMainWindow):
 
     def save(self) -> bool:
         """Save the household; on blocking errors keep a draft and show what to fix."""
+        if self.store.read_only:
+            QMessageBox.information(self, "只读", self.store.db.read_only_message("没有保存。"))
+            return False
         self.form.commit_all()
         findings = self.validate()
         errors = [f for f in findings if f.is_error]
@@ -304,6 +314,13 @@ class HouseholdEditor(QMainWindow):
             return False
         try:
             result = services.save_household(self.store, hh)
+        except ConcurrentEdit as exc:  # saved elsewhere meanwhile: keep the typing, show what moved
+            self._store_failed = True
+            failed = self.keep_draft()
+            self.status.setText("没有保存：这一户已在别处被修改，您录入的内容已保留为草稿。")
+            if conflict.ask(self, str(exc), self._kept_note(failed), deleted=exc.deleted):
+                self.reload_keeping_mine(hh)
+            return False
         except StoreError as exc:
             self._store_failed = True
             failed = self.keep_draft()
@@ -320,6 +337,31 @@ class HouseholdEditor(QMainWindow):
         if self.household.id is not None:
             self.saved.emit(int(self.household.id))
         return True
+
+    def reload_keeping_mine(self, mine: Household) -> conflict.Merge | None:
+        """Show what is stored now, with the clerk's own changes (``mine``, against the version the
+        form had loaded) put back on top; the clerk saves again after looking.  The draft keeps
+        the clerk's typing meanwhile."""
+        stored = self.store.households.get(int(self.household.id)) if self.household.id is not None else None
+        if stored is None:
+            QMessageBox.warning(self, "重新载入", "这一户已在别处被删除，无法重新载入。录入的内容留在这个窗口和草稿中。")
+            return None
+        result = conflict.merge(self.store.spec, self.household, mine, stored)
+        self.household = stored
+        self.form.load(result.household)
+        self.undo_stack.clear()
+        self._draft_restored = bool(result.applied)  # the clerk's changes are not saved yet
+        self._store_failed = False
+        self.validate()
+        self._update_title()
+        note = (f"已重新载入（别处修改后的内容）。补上了您改过的：{'、'.join(result.applied)}。请检查后按 Ctrl+S 保存。"
+                if result.applied else "已重新载入（别处修改后的内容）。")
+        if result.both:
+            note += (f"\n\n下列项目两边都改过，表单中显示的是别处的修改：{'、'.join(result.both)}。"
+                     "您录入的值已列在括号中，请对照后再改；再次保存之前，您原来的全部录入也还保留在草稿中。")
+            QMessageBox.information(self, "重新载入", note)
+        self.status.setText(note.split("\n")[0])
+        return result
 
     def _offer_draft(self) -> None:
         draft = self.store.drafts.get(self.household.uuid)
@@ -360,7 +402,8 @@ class HouseholdEditor(QMainWindow):
         name = editors["head_name"].value() or self.household.head_name or "新户"
         number = editors["number"].value() or self.household.fields.get("number") or ""
         mark = "*" if self.dirty else ""
-        self.setWindowTitle(f"{mark}扶贫手册 — {name} {number}".strip())
+        ro = "（只读）" if self.store.read_only else ""
+        self.setWindowTitle(f"{mark}扶贫手册 — {name} {number}{ro}".strip())
 
     def _close_as_draft(self) -> bool:
         """A save blocked by errors: the clerk may still close (e.g. to ask the village for a

@@ -104,6 +104,8 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.status_db, 1)
         self.statusBar().addPermanentWidget(self.status_counts)
         self._build_menus()
+        if store.read_only:
+            self._make_read_only()
         self.model.deferred = False
         self.model.refresh()
         self.update_status()
@@ -151,7 +153,8 @@ class MainWindow(QMainWindow):
         tools_menu.addAction(self.act_quality)
 
         settings_menu = bar.addMenu("设置(&S)")
-        settings_menu.addAction(self._action("录入员姓名(&U)…", self.set_operator))
+        self.act_operator = self._action("录入员姓名(&U)…", self.set_operator)
+        settings_menu.addAction(self.act_operator)
         self.act_policy = self._action("政策参数(&P)…", self.edit_policy)
         settings_menu.addAction(self.act_policy)
 
@@ -166,6 +169,22 @@ class MainWindow(QMainWindow):
         tools.setObjectName("main_toolbar")
         tools.setMovable(False)
         tools.addActions([self.act_new, self.act_open, self.act_delete])
+        #: actions that change the database: disabled when it is open read-only (add new ones here)
+        self.write_actions = [self.act_new, self.act_delete, self.act_import_excel, self.act_policy,
+                              self.act_sync, self.act_operator]
+
+    def _make_read_only(self) -> None:
+        """A database opened read-only (chosen at start-up, or a write-protected disk): say so in
+        the title and status bar, and switch off everything that would change it."""
+        why = self.store.db.read_only_message("")
+        for act in self.write_actions:
+            act.setEnabled(False)
+            act.setToolTip("数据库以只读方式打开，不能修改")
+        self.read_only_label = QLabel("（只读）")
+        self.read_only_label.setObjectName("read_only")
+        self.read_only_label.setStyleSheet("color: #b3261e; font-weight: bold;")
+        self.read_only_label.setToolTip(why)
+        self.statusBar().insertWidget(0, self.read_only_label)
 
     # -- list -------------------------------------------------------------------
     def _county_name(self) -> str | None:
@@ -176,10 +195,12 @@ class MainWindow(QMainWindow):
     def _title(self) -> str:
         county = self._county_name()
         if county is not None:
-            return f"扶贫建档立卡 县级数据库：{county} — {Path(self.store.path).name}"
+            return f"扶贫建档立卡 县级数据库：{county} — {Path(self.store.path).name}" + (
+                "（只读）" if self.store.read_only else "")
         town = self.store.townships.get()
         name = town.name if town else ""
-        return f"扶贫建档立卡 {name} — {Path(self.store.path).name}"
+        ro = "（只读）" if self.store.read_only else ""
+        return f"扶贫建档立卡 {name} — {Path(self.store.path).name}{ro}"
 
     def _on_scope(self, village_id: int | None, group: str | None, township_code: str | None = None) -> None:
         self.model.set_filter(village_id=village_id, group=group, township_code=township_code)
@@ -271,7 +292,9 @@ class MainWindow(QMainWindow):
 
     def reopen_unsaved_new_households(self) -> list[HouseholdEditor]:
         """At start-up: new households typed but never saved (closed as a draft, or the program died)
-        live only in their drafts, and nothing in the list opens them: offer them."""
+        live only in their drafts, and nothing in the list opens them: offer them (not read-only)."""
+        if self.store.read_only:
+            return []
         drafts = [d for d in self.store.drafts.all()
                   if d.household_id is None and self.store.households.id_for_uuid(d.key) is None]
         if not drafts:

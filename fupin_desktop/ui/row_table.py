@@ -76,6 +76,7 @@ class RowsModel(QAbstractTableModel):
         self.columns = list(group.fields)
         self.rows: list[RowState] = []
         self.findings: dict[tuple[int, str], tuple[str, str]] = {}  # (row, col) -> (severity, message)
+        self.read_only = False  # a database opened read-only: the clerk changes nothing
 
     # -- content ------------------------------------------------------------
     def load(self, rows: list[Row]) -> None:
@@ -97,6 +98,8 @@ class RowsModel(QAbstractTableModel):
 
     def apply(self, change: Callable[[], None]) -> None:
         """Run a clerk's change and report it as (before, after) for undo."""
+        if self.read_only:
+            return
         before = self.snapshot()
         change()
         after = self.snapshot()
@@ -184,7 +187,7 @@ class RowsModel(QAbstractTableModel):
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        return base | Qt.ItemFlag.ItemIsEditable if index.isValid() else base
+        return base | Qt.ItemFlag.ItemIsEditable if index.isValid() and not self.read_only else base
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -380,6 +383,12 @@ class RowTable(QWidget):
         self.model.rowsInserted.connect(self._fit_height)
         self.model.rowsRemoved.connect(self._fit_height)
         self.model.modelReset.connect(self._fit_height)
+
+    def set_read_only(self, read_only: bool) -> None:
+        """Rows can be read, selected and copied, not changed (no editing, no row buttons)."""
+        self.model.read_only = read_only
+        for b in (self.btn_add, self.btn_remove, self.btn_up, self.btn_down):
+            b.setEnabled(not read_only)
 
     def _fit_height(self, *args: Any) -> None:
         rows = max(len(self.model.rows), 3) + 1
