@@ -26,7 +26,10 @@ Restoring lives in store/restore.py.
 
 from __future__ import annotations
 
+import errno
+import os
 import re
+import shutil
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -193,6 +196,7 @@ def create(db: Database, reason: str = MANUAL, *, to: str | Path | None = None,
                  "households": str(households), "persons": str(persons), "schema_version": str(version),
                  "source_file": db.path.name, "verified_at": created_at}
         target = _free_name(target_folder, f"{safe_name(name)}-{local:%Y-%m-%d-%H%M}-{reason}")
+        _room_for(target, db)
         db.backup(target, finish=lambda copy: _label_and_verify(copy, label, households))
     info = read_label(target)
     remove_old(target_folder, code, rotation(db), keep=target)
@@ -225,6 +229,30 @@ def daily(db: Database, *, now: datetime | None = None) -> BackupInfo | None:
         if created is not None and created.astimezone().date() == today:
             return None
     return create(db, DAILY, now=now)
+
+
+def _room_for(target: Path, db: Database) -> None:
+    """Say plainly that a folder is read-only or too full before writing anything into it."""
+    where = target.parent
+    if not fileio.exists(where):
+        return  # made by the copy (or its failure reported)
+    problem = None
+    if hasattr(os, "statvfs"):
+        try:
+            if os.statvfs(where).f_flag & os.ST_RDONLY:
+                problem = OSError(errno.EROFS, "read-only file system")
+        except OSError:
+            pass
+    if problem is None:
+        needed = int(db.conn.execute("PRAGMA page_count").fetchone()[0]) * int(
+            db.conn.execute("PRAGMA page_size").fetchone()[0])
+        try:
+            if shutil.disk_usage(where).free < needed:
+                problem = OSError(errno.ENOSPC, "no space left on device")
+        except OSError:
+            pass
+    if problem is not None:
+        raise BackupFailed(f"备份没有完成。{fileio.write_error(target, problem)}")
 
 
 def _free_name(where: Path, stem: str) -> Path:
