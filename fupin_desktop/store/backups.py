@@ -338,13 +338,15 @@ def verify(path: str | Path) -> BackupInfo:
     """Check a backup again now: readable, intact, ours, and as many households as its label says."""
     info = read_label(Path(path))
     if info.problem is None:
+        version = 0
         try:
             with open_read_only(Path(path)) as conn:
                 info.problem = check(conn, expected_households=info.households)
+                version = int(conn.execute("PRAGMA user_version").fetchone()[0])
         except sqlite3.Error as exc:
             info.problem = f"文件无法读取（{exc}）"
-        if info.problem is None and info.schema_version > schema_version():
-            info.problem = f"由更新版本的程序制作（数据结构版本 {info.schema_version}），请先升级本程序"
+        if info.problem is None and version > schema_version():
+            info.problem = f"由更新版本的程序制作（数据结构版本 {version}），请先升级本程序"
     return info
 
 
