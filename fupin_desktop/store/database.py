@@ -235,7 +235,7 @@ class Database:
             return refused
         return DatabaseCorrupt(
             f"数据库文件 {self.path} 无法读取或写入（{exc}）。"
-            "请改用备份文件（文件 → 备份数据库 所做的副本），或把该文件交给县扶贫办技术人员处理。"
+            "请改用备份文件（数据库旁 backups 文件夹里的自动备份），或把该文件交给县扶贫办技术人员处理。"
         )
 
     def quick_check(self) -> None:
