@@ -11,7 +11,9 @@
    恢复前 copy is put back the same way.  An older schema is then brought forward (migrate).
 
 The backup folder and rotation settings of the current database are kept (they belong to the
-computer, not to the data).  Nothing here opens a file other than through SQLite.
+computer, not to the data).  The restored database also holds the backup's label table
+(``fupin_backup``: where the data came from); the next backup relabels its own copy.  Nothing
+here opens a file other than through SQLite.
 """
 
 from __future__ import annotations
