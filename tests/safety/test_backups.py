@@ -258,3 +258,41 @@ def test_fupin_backup_create_list_verify_with_json(store: Store, tmp_path: Path)
 def test_fupin_backup_without_a_verb_says_what_to_give(tmp_path: Path) -> None:
     proc = fupin("backup", "--db", str(tmp_path / "x.db"))
     assert proc.returncode == 2 and "请给出 backup 的子命令" in proc.stderr
+
+
+def test_a_backup_killed_half_way_leaves_no_backup_and_the_database_intact(tmp_path: Path) -> None:
+    """kill -9 while the copy is written: nothing appears under a backup name, nothing is listed."""
+    import signal
+    import time
+
+    from tests.safety.backupkit import integrity
+
+    db = tmp_path / "township.db"
+    with demo_store(db, households=5) as store:
+        with store.db.transaction():  # a big database, so that the copy takes a while
+            store.db.execute("CREATE TABLE padding (b BLOB)")
+            for _ in range(150):
+                store.db.execute("INSERT INTO padding VALUES (randomblob(1048576))")
+    before = db_digest(db)
+    folder = tmp_path / "backups"
+    child = subprocess.Popen([sys.executable, "-m", "fupin_desktop", "backup", "create", "--db", str(db)],
+                             cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)},
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        while child.poll() is None:
+            parts = list(folder.glob(".*.part.db")) if folder.exists() else []
+            if parts and parts[0].stat().st_size > 20 * 1048576:
+                break
+            time.sleep(0.01)
+        assert child.poll() is None, "the backup ended before it could be killed"
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+    finally:
+        if child.poll() is None:
+            child.kill()
+    assert [p for p in folder.iterdir() if backups.is_backup_name(p.name)] == []
+    assert backups.list_backups(folder) == []
+    assert integrity(db) == "ok" and db_digest(db) == before
+    with Store(db) as again:  # the next backup works and is not confused by the leftover
+        made = backups.create(again.db)
+        assert backups.verify(made.path).problem is None
