@@ -203,17 +203,28 @@ def create(db: Database, reason: str = MANUAL, *, to: str | Path | None = None,
     return info
 
 
-def before(db: Database, reason: str, *, to: str | Path | None = None) -> BackupInfo:
-    """The backup a risky operation makes first; refuses the operation if it cannot be made."""
+def before(db: Database, reason: str, *, to: str | Path | None = None, now: datetime | None = None) -> BackupInfo:
+    """The backup a risky operation makes first; refuses the operation if it cannot be made.
+
+    A backup nobody asked for at that moment (升级 when the program opens the database, 每日) goes
+    to the default folder when the chosen one is missing (the U 盘 is not plugged in): otherwise
+    the clerk could not even open the program to choose another folder."""
     try:
-        return create(db, reason, to=to)
-    except (BackupFailed, BackupRefused, fileio.WriteError) as exc:
+        return create(db, reason, to=to, now=now)
+    except (BackupFailed, fileio.WriteError) as exc:
+        if to is None and reason in (UPGRADE, DAILY) and folder(db) != default_folder(db):
+            try:
+                return create(db, reason, to=default_folder(db), now=now)
+            except (BackupFailed, fileio.WriteError):
+                pass
+        if reason == DAILY:
+            raise  # nothing is refused: the caller says the daily backup was not made
         action = ACTIONS.get(reason, "操作")
         why = str(exc).removeprefix("备份没有完成。")
-        raise BackupRefused(
-            f"{action}前要先自动备份当前数据，但备份没有完成：{why}\n"
-            f"为保护数据，本次{action}没有进行，数据库保持原样。请在“文件 → 备份与恢复”中选择另一个"
-            "备份文件夹（如 U 盘上的文件夹），或清理磁盘空间后再试。") from exc
+        todo = ("请清理磁盘空间，或把数据库文件放到本机可以写入的文件夹后再打开。" if reason == UPGRADE else
+                "请在“文件 → 备份与恢复”中选择另一个备份文件夹（如 U 盘上的文件夹），或清理磁盘空间后再试。")
+        raise BackupRefused(f"{action}前要先自动备份当前数据，但备份没有完成：{why}\n"
+                            f"为保护数据，本次{action}没有进行，数据库保持原样。{todo}") from exc
 
 
 def daily(db: Database, *, now: datetime | None = None) -> BackupInfo | None:
@@ -228,7 +239,7 @@ def daily(db: Database, *, now: datetime | None = None) -> BackupInfo | None:
         created = info.created()
         if created is not None and created.astimezone().date() == today:
             return None
-    return create(db, DAILY, now=now)
+    return before(db, DAILY, now=now)
 
 
 def _room_for(target: Path, db: Database) -> None:

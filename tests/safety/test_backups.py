@@ -18,7 +18,7 @@ from fupin_desktop.store.backups import BackupInfo, Rotation
 from fupin_desktop.store.database import APPLICATION_ID, schema_version
 from tests import diskfull
 from tests.diskfull import db_digest
-from tests.helpers import make_store
+from tests.helpers import full_household, make_store
 from tests.safety.backupkit import REPO, demo_store, dump, fupin, fupin_json
 
 NAME = re.compile(r"^茶坝乡-\d{4}-\d{2}-\d{2}-\d{4}-手动\.db$")
@@ -296,3 +296,32 @@ def test_a_backup_killed_half_way_leaves_no_backup_and_the_database_intact(tmp_p
     with Store(db) as again:  # the next backup works and is not confused by the leftover
         made = backups.create(again.db)
         assert backups.verify(made.path).problem is None
+
+
+def test_an_unplugged_u_disk_does_not_stop_the_upgrade_or_the_daily_backup(tmp_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """The chosen folder is gone (a U 盘 not plugged in): 升级 and 每日 go to backups/ beside the
+    database; a clerk's import is still refused (the clerk can choose another folder)."""
+    from fupin_desktop.store import database
+
+    first = database.migrations()[:3]
+    with monkeypatch.context() as m:
+        m.setattr(database, "migrations", lambda: first)
+        old = make_store(tmp_path)
+        blocker = tmp_path / "U盘"
+        blocker.write_bytes(b"")
+        backups.set_folder(old.db, blocker / "备份")
+        old.close()
+
+    with Store(tmp_path / "township.db") as store:  # migrates: 升级 backup in the default folder
+        assert store.db.user_version == schema_version()
+        [upgrade] = backups.list_backups(tmp_path / "backups")
+        assert upgrade.reason == "升级" and upgrade.schema_version == 3
+        daily = backups.daily(store.db, now=datetime(2030, 1, 1, tzinfo=UTC))
+        assert daily is None  # an empty township has nothing to keep
+        store.households.save(full_household(store.spec),
+                              store.operator)
+        daily = backups.daily(store.db, now=datetime(2030, 1, 1, tzinfo=UTC))
+        assert daily is not None and daily.path.parent == tmp_path / "backups"
+        with pytest.raises(backups.BackupRefused, match="选择另一个备份文件夹"):
+            backups.before(store.db, backups.EXCEL)
