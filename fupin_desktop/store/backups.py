@@ -199,7 +199,7 @@ def create(db: Database, reason: str = MANUAL, *, to: str | Path | None = None,
         _room_for(target, db)
         db.backup(target, finish=lambda copy: _label_and_verify(copy, label, households))
     info = read_label(target)
-    remove_old(target_folder, code, rotation(db), keep=target)
+    remove_old(target_folder, code, rotation(db), keep=target, live=db.path)
     return info
 
 
@@ -407,15 +407,28 @@ def to_remove(found: list[BackupInfo], keep: Rotation, *, today: date | None = N
     return [b for _, b in dated if b.path not in kept]
 
 
-def remove_old(where: Path, township_code: str, rule: Rotation, *, keep: Path) -> list[Path]:
+def remove_old(where: Path, township_code: str, rule: Rotation, *, keep: Path, live: Path | None = None) -> list[Path]:
     """Apply the rotation to one township's backups in ``where``; ``keep`` (the backup just made)
-    is never deleted, nor any file that is not one of our readable backups of that township."""
+    is never deleted, nor any file that is not one of our readable backups of that township, nor a
+    database in use: ``live`` (a backup the clerk opened as the database), or any file in WAL mode
+    or with a -wal/-shm beside it (our backups are single files in rollback-journal mode)."""
     mine = [b for b in list_backups(where, township_code=township_code)
             if b.problem is None and b.township_code == township_code]
+    spared = {Path(keep).resolve()} | ({Path(live).resolve()} if live is not None else set())
     removed = []
     for b in to_remove(mine, rule):
-        if b.path.resolve() == Path(keep).resolve() or not is_backup_name(b.path.name):
+        if b.path.resolve() in spared or not is_backup_name(b.path.name) or _in_use(b.path):
             continue
-        fileio.remove_quietly(b.path)  # a closed backup, never the live database
+        fileio.remove_quietly(b.path)  # a closed backup, never a live database
         removed.append(b.path)
     return removed
+
+
+def _in_use(path: Path) -> bool:
+    if any(fileio.exists(path.with_name(path.name + suffix)) for suffix in ("-wal", "-shm", "-journal")):
+        return True
+    try:
+        with open_read_only(path) as conn:
+            return str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal"
+    except sqlite3.Error:
+        return True

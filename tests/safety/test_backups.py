@@ -325,3 +325,20 @@ def test_an_unplugged_u_disk_does_not_stop_the_upgrade_or_the_daily_backup(tmp_p
         assert daily is not None and daily.path.parent == tmp_path / "backups"
         with pytest.raises(backups.BackupRefused, match="选择另一个备份文件夹"):
             backups.before(store.db, backups.EXCEL)
+
+
+def test_rotation_never_deletes_a_backup_opened_as_the_database(tmp_path: Path) -> None:
+    """The clerk opened a backup itself as the database (选择其他数据库…) and keeps backups in that
+    same folder: rotation deletes the other old backups, never the file in use."""
+    folder = tmp_path / "backups"
+    with demo_store(tmp_path / "township.db", households=3) as store:
+        first = backups.create(store.db, now=datetime(2026, 1, 1, tzinfo=UTC)).path
+        backups.create(store.db, now=datetime(2026, 1, 2, tzinfo=UTC))
+    with Store(first) as opened:  # now a live database (WAL) with a backup's name and label
+        backups.set_folder(opened.db, folder)
+        backups.set_rotation(opened.db, Rotation(last=0, days=0, months=0))
+        newest = backups.create(opened.db, now=datetime(2026, 1, 3, tzinfo=UTC)).path
+        opened.households.count()
+        assert sorted(p.name for p in folder.glob("*.db")) == sorted([first.name, newest.name])
+        assert opened.households.count() == 3
+    assert backups.verify(newest).problem is None
