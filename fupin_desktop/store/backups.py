@@ -195,9 +195,12 @@ def create(db: Database, reason: str = MANUAL, *, to: str | Path | None = None,
         label = {"reason": reason, "created_at": created_at, "township_code": code, "township_name": name,
                  "households": str(households), "persons": str(persons), "schema_version": str(version),
                  "source_file": db.path.name, "verified_at": created_at}
-        target = _free_name(target_folder, f"{safe_name(name)}-{local:%Y-%m-%d-%H%M}-{reason}")
-        _room_for(target, db)
-        db.backup(target, finish=lambda copy: _label_and_verify(copy, label, households))
+        target, claim = _claim_name(target_folder, f"{safe_name(name)}-{local:%Y-%m-%d-%H%M}-{reason}")
+        try:
+            _room_for(target, db)
+            db.backup(target, finish=lambda copy: _label_and_verify(copy, label, households))
+        finally:
+            fileio.remove_quietly(claim)
     info = read_label(target)
     remove_old(target_folder, code, rotation(db), keep=target, live=db.path)
     return info
@@ -266,13 +269,28 @@ def _room_for(target: Path, db: Database) -> None:
         raise BackupFailed(f"备份没有完成。{fileio.write_error(target, problem)}")
 
 
-def _free_name(where: Path, stem: str) -> Path:
-    target = where / f"{stem}.db"
-    n = 2
-    while fileio.exists(target) or fileio.exists(fileio.temp_path(target)):
-        target = where / f"{stem}-{n}.db"
-        n += 1
-    return target
+def _claim_name(where: Path, stem: str) -> tuple[Path, Path]:
+    """A free backup name in ``where`` (``-2``, ``-3``... when taken), claimed by an empty marker
+    file made with O_EXCL: two programs backing up in the same minute (two windows starting on
+    one database) never write the same temporary copy.  The caller removes the marker."""
+    first = where / f"{stem}.db"
+    try:
+        where.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BackupFailed(f"备份没有完成。{fileio.write_error(first, exc)}") from exc
+    for n in range(1, 1000):
+        target = first if n == 1 else where / f"{stem}-{n}.db"
+        if fileio.exists(target) or fileio.exists(fileio.temp_path(target)):
+            continue
+        claim = where / f".{target.stem}.claim"
+        try:
+            os.close(os.open(claim, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise BackupFailed(f"备份没有完成。{fileio.write_error(target, exc)}") from exc
+        return target, claim
+    raise BackupFailed(f"备份没有完成：{where} 里同一分钟的备份太多。请稍后再试。")
 
 
 def _label_and_verify(copy: sqlite3.Connection, label: dict[str, str], households: int) -> None:

@@ -342,3 +342,22 @@ def test_rotation_never_deletes_a_backup_opened_as_the_database(tmp_path: Path) 
         assert sorted(p.name for p in folder.glob("*.db")) == sorted([first.name, newest.name])
         assert opened.households.count() == 3
     assert backups.verify(newest).problem is None
+
+
+def test_programs_backing_up_at_the_same_moment_each_get_their_own_verified_copy(store: Store,
+                                                                                 tmp_path: Path) -> None:
+    store.close()
+    db = tmp_path / "township.db"
+    children = [subprocess.Popen([sys.executable, "-m", "fupin_desktop", "backup", "create", "--db", str(db), "--json"],
+                                 cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)},
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8")
+                for _ in range(4)]
+    results = [child.communicate(timeout=120) for child in children]
+    assert [c.returncode for c in children] == [0] * 4, [err for _out, err in results]
+    import json
+
+    names = {json.loads(out)["name"] for out, _err in results}
+    assert len(names) == 4
+    listed = backups.list_backups(tmp_path / "backups")
+    assert {b.path.name for b in listed} == names and all(backups.verify(b.path).problem is None for b in listed)
+    assert sorted(p.name for p in (tmp_path / "backups").iterdir()) == sorted(names)  # no marker, no temp left
