@@ -316,3 +316,48 @@ def _spin(value: int) -> QSpinBox:
     spin.setValue(value)
     spin.setMinimumWidth(70)
     return spin
+
+
+# -- what the main window asks for ----------------------------------------------------------------
+def open_backup_dialog(window: Any) -> BackupDialog:
+    """The dialog over the main window: open forms are closed before a restore, the window reloads after."""
+    dialog = BackupDialog(window.store, window, before_restore=lambda: close_editors(window))
+    dialog.restored.connect(lambda _result: window.reload_after_restore())
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.show()
+    return dialog
+
+
+def close_editors(window: Any) -> bool:
+    """Open household forms would write their (older) data back over the restored data: close them
+    first; a form with unsaved changes asks as usual.  False if the clerk keeps one open."""
+    if not window.editors:
+        return True
+    answer = QMessageBox.question(
+        window, "恢复备份", f"恢复前要先关闭打开的 {len(window.editors)} 个户档案窗口。"
+        "有未保存修改的窗口会询问是否保存（保存的内容也会随当前数据先备份）。现在关闭吗？",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes)
+    if answer != QMessageBox.StandardButton.Yes:
+        return False
+    return all(editor.close() for editor in list(window.editors.values()))
+
+
+def start_daily_backup(window: Any) -> BackgroundOp:
+    """A 每日 backup off the GUI thread (none for an empty database or when one was made today);
+    a failure is said in the status bar and a message, and the program goes on."""
+    store = window.store
+
+    def work(progress: Any, cancelled: Any) -> BackupInfo | None:
+        with store.reader() as own:  # the worker's own connection
+            return backups.daily(own.db)
+
+    def done(info: BackupInfo | None) -> None:
+        if info is not None:
+            window.statusBar().showMessage(f"已做每日备份：{info.path.name}", 10_000)
+
+    def failed(exc: BaseException) -> None:
+        window.statusBar().showMessage("每日备份没有完成", 0)
+        QMessageBox.warning(window, "每日备份", f"每日自动备份没有完成：{exc}\n数据没有受影响。请在“文件 → "
+                            "备份与恢复”中选择另一个备份文件夹（如 U 盘），或清理磁盘空间。")
+
+    return BackgroundOp(window, "正在做每日备份…", work, done, failed, cancellable=False).start()

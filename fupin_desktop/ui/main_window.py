@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -27,7 +27,6 @@ from fupin_desktop.store import Store, StoreError
 from fupin_desktop.store.sync import SyncRepository
 from fupin_desktop.ui.household_editor import DraftChoice, HouseholdEditor
 from fupin_desktop.ui.household_list import HouseholdListModel
-from fupin_desktop.ui.ops import BackgroundOp
 from fupin_desktop.ui.quality_view import QualityWindow
 from fupin_desktop.ui.village_tree import VillageTree
 
@@ -437,55 +436,25 @@ class MainWindow(QMainWindow):
             self.quality.run()
         return True
 
-    # -- backups ----------------------------------------------------------------------
+    # -- backups (ui/backup_dialog.py) --------------------------------------------------
     def open_backups(self) -> QWidget:
         """文件 → 备份与恢复: the dated backups, 立即备份, 恢复所选…, 验证, folder and rotation."""
-        from fupin_desktop.ui.backup_dialog import BackupDialog
+        from fupin_desktop.ui.backup_dialog import open_backup_dialog
 
-        self.backup_dialog = BackupDialog(self.store, self, before_restore=self.close_editors_for_restore)
-        self.backup_dialog.restored.connect(lambda _result: self.reload_after_restore())
-        self.backup_dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        self.backup_dialog.show()
+        self.backup_dialog = open_backup_dialog(self)
         return self.backup_dialog
-
-    def close_editors_for_restore(self) -> bool:
-        """Open household forms would write their (older) data back over the restored data: close
-        them first; a form with unsaved changes asks as usual.  False if the clerk keeps one open."""
-        if not self.editors:
-            return True
-        answer = QMessageBox.question(
-            self, "恢复备份", f"恢复前要先关闭打开的 {len(self.editors)} 个户档案窗口。"
-            "有未保存修改的窗口会询问是否保存（保存的内容也会随当前数据先备份）。现在关闭吗？",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes)
-        if answer != QMessageBox.StandardButton.Yes:
-            return False
-        return all(editor.close() for editor in list(self.editors.values()))
 
     def reload_after_restore(self) -> None:
         """The data was replaced: title, village tree, list, status bar and an open 数据质量 list."""
         self.setWindowTitle(self._title())
         self.after_bulk_change()
 
-    def daily_backup(self) -> BackgroundOp | None:
-        """The first start of the day: a 每日 backup off the GUI thread (an empty database has none).
-        A failure is said in the status bar and a message; the program goes on."""
-        from fupin_desktop.store import backups
+    def daily_backup(self) -> QObject:
+        """The first start of the day: a 每日 backup off the GUI thread (see ui/backup_dialog.py)."""
+        from fupin_desktop.ui.backup_dialog import start_daily_backup
 
-        def work(progress: object, cancelled: object) -> object:
-            with self.store.reader() as own:  # the worker's own connection
-                return backups.daily(own.db)
-
-        def done(info: object) -> None:
-            if info is not None:
-                self.statusBar().showMessage(f"已做每日备份：{info.path.name}", 10_000)  # type: ignore[attr-defined]
-
-        def failed(exc: BaseException) -> None:
-            self.statusBar().showMessage("每日备份没有完成", 0)
-            QMessageBox.warning(self, "每日备份", f"每日自动备份没有完成：{exc}\n"
-                                "数据没有受影响。请在“文件 → 备份与恢复”中选择另一个备份文件夹（如 U 盘），或清理磁盘空间。")
-
-        self.daily_op = BackgroundOp(self, "正在做每日备份…", work, done, failed, cancellable=False)
-        return self.daily_op.start()
+        self.daily_op = start_daily_backup(self)
+        return self.daily_op
 
     def set_operator(self) -> None:
         name, ok = QInputDialog.getText(self, "录入员", "录入员姓名（记入修改记录）：", text=self.store.operator)
