@@ -27,7 +27,7 @@ from fupin_desktop import fileio
 from fupin_desktop.domain.household import Household
 from fupin_desktop.rules import FieldRef, Finding, RuleContext, Severity, all_rules, check_household
 from fupin_desktop.rules.policy import Policy, PolicyError, policy_document, policy_from_document
-from fupin_desktop.store import Store, StoreError
+from fupin_desktop.store import Store, StoreError, backups
 from fupin_desktop.store.crossrecord import StoreRecords, load_memory_records
 from fupin_desktop.store.database import now_iso
 
@@ -259,5 +259,6 @@ def read_policy_file(path: str | Path) -> tuple[Policy, dict[str, Any]]:
 def import_policy(store: Store, path: str | Path) -> tuple[Policy, dict[str, Any]]:
     """Replace the township's profile with the one in ``path`` (the township data is not touched)."""
     policy, township = read_policy_file(path)
+    backups.before(store.db, backups.POLICY)  # refuses the import if the backup cannot be made
     store.policy.put(policy, store.operator)
     return policy, township

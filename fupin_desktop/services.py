@@ -13,7 +13,7 @@ from fupin_desktop.domain.township import Township, Village
 from fupin_desktop.domain.values import to_json
 from fupin_desktop.formspec import FormSpec
 from fupin_desktop.rules import Finding, RuleContext, check_household
-from fupin_desktop.store import Store, StoreError
+from fupin_desktop.store import Store, StoreError, backups
 
 APP_NAME = "fupin-desktop"
 
@@ -53,6 +53,14 @@ def init_township(
         villages=[Village(name=v, quota=q, is_poor=v in (poor_villages or set())) for v, q in villages],
     )
     return store.townships.create(town, store.operator)
+
+
+# -- backups --------------------------------------------------------------
+def backup_before(store: Store, reason: str) -> backups.BackupInfo:
+    """The dated, verified backup a risky operation makes first (reason e.g. 导入Excel, 政策导入,
+    later the year carry-over).  Raises :class:`backups.BackupRefused` (a StoreError whose
+    message says why and what to do) if it cannot be made: the caller then does nothing."""
+    return backups.before(store.db, reason)
 
 
 # -- households -----------------------------------------------------------

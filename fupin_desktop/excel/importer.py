@@ -48,7 +48,7 @@ from fupin_desktop.excel.normalize import (
 )
 from fupin_desktop.excel.reader import ExcelRefused, Limits, Workbook, open_workbook
 from fupin_desktop.rules import Finding, RuleContext, check_household
-from fupin_desktop.store import Store
+from fupin_desktop.store import Store, backups
 
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
@@ -834,6 +834,8 @@ def commit(store: Store, plan: ImportPlan, progress: Progress | None = None,
         return report
     operator = store.operator
     total = len(accepted)
+    if accepted:  # a dated backup first (导入Excel); if it cannot be made nothing is imported
+        backups.before(store.db, backups.EXCEL)
     with store.db.transaction():
         for done, staged in enumerate(accepted, start=1):
             if cancelled():

@@ -11,7 +11,8 @@ program holds the lock or the disk fails is rolled back whole and raised as a
 
 Migrations are the numbered files ``store/migrations/NNNN_name.sql``, applied in order, each
 in one transaction that also sets ``PRAGMA user_version`` to ``NNNN``; the file is backed up
-first (``<name>.before-vN.bak``) and a database newer than the program is refused untouched.
+first (a dated backup of reason 升级, store/backups.py) and a database newer than the program is
+refused untouched.
 A migration whose data SQL cannot compute (pinyin, say) adds a Python hook beside it,
 ``store/migrations/NNNN_name.py`` with ``def upgrade(conn: sqlite3.Connection) -> None``:
 it runs after the SQL step, inside the same transaction (it must not commit or roll back),
@@ -286,7 +287,7 @@ class Database:
             return refused
         return DatabaseCorrupt(
             f"数据库文件 {self.path} 无法读取（{exc}）。为保护数据，程序没有对它做任何修改。"
-            "请从备份恢复，或把该文件交给县扶贫办技术人员处理。")
+            "请改用备份文件（数据库旁 backups 文件夹里的自动备份），或把该文件交给县扶贫办技术人员处理。")
 
     def quick_check(self) -> None:
         try:
@@ -333,7 +334,11 @@ class Database:
             raise DatabaseReadOnly(f"数据库 {self.path} 需要升级数据结构（版本 {current} → {len(steps)}）才能使用。"
                                    + self.read_only_message("数据库未作任何改动。"))
         if current > 0:
-            self.backup(self.path.with_name(f"{self.path.stem}.before-v{current + 1}.bak"))
+            # A dated, verified backup (reason 升级) in the backup folder.  store/backups.py builds
+            # on this module (and on settings), hence the import here.
+            from fupin_desktop.store import backups
+
+            backups.before(self, backups.UPGRADE)
         for version, name, sql in pending:
             hook = migration_hook(name)
             with self._lock:
@@ -432,25 +437,32 @@ class Database:
         return self.conn.execute(sql, params)
 
     # -- maintenance ----------------------------------------------------
-    def backup(self, target: str | Path) -> Path:
+    def backup(self, target: str | Path, *, finish: Callable[[sqlite3.Connection], None] | None = None) -> Path:
         """A consistent copy of the database (safe while the program runs).
 
         Written under a temporary name beside ``target`` and renamed when complete: a full disk
-        or a read-only folder raises :class:`BackupFailed` and leaves ``target`` as it was."""
+        or a read-only folder raises :class:`BackupFailed` and leaves ``target`` as it was.
+        ``finish(copy)`` runs on the copy's own connection before the rename (store/backups.py
+        writes its label and verifies the copy there); whatever it raises leaves no copy behind."""
         target = Path(target)
         existed = fileio.exists(target)
         try:
             with fileio.atomic_path(target) as tmp, self._lock:
-                fileio.remove_quietly(tmp, f"{tmp}-journal")  # a leftover of an earlier failure
+                fileio.remove_quietly(tmp, f"{tmp}-journal", f"{tmp}-wal", f"{tmp}-shm")  # leftovers of a failure
                 try:
-                    dest = sqlite3.connect(str(tmp))
+                    dest = sqlite3.connect(str(tmp), isolation_level=None)
                     try:
                         self.conn.backup(dest)
+                        if finish is not None:
+                            finish(dest)
                     finally:
                         dest.close()
                 except sqlite3.Error as exc:
-                    fileio.remove_quietly(f"{tmp}-journal")
+                    fileio.remove_quietly(f"{tmp}-journal", f"{tmp}-wal", f"{tmp}-shm")
                     raise fileio.write_error(target, _as_os_error(exc), existed=existed) from exc
+                except BaseException:
+                    fileio.remove_quietly(f"{tmp}-journal", f"{tmp}-wal", f"{tmp}-shm")
+                    raise
         except fileio.WriteError as exc:
             raise BackupFailed(f"备份没有完成。{exc}") from exc
         return target

@@ -31,7 +31,7 @@ from fupin_desktop import fileio
 from fupin_desktop.domain.household import TABLES
 from fupin_desktop.domain.idnumber import mask_id
 from fupin_desktop.rules import RuleContext
-from fupin_desktop.store import Store, StoreWriteError
+from fupin_desktop.store import Store, StoreWriteError, backups
 from fupin_desktop.store.sync import (
     GROUP_KEYS,
     HOUSEHOLD_KEYS,
@@ -117,6 +117,8 @@ def import_files(
     repo = SyncRepository(store.db)
     county = county or unlock_county(repo, passphrase)
     paths = [Path(p) for p in paths]
+    if paths:  # a dated backup first (同步导入); if it cannot be made nothing is imported
+        backups.before(store.db, backups.SYNC)
     results = []
     for done, path in enumerate(paths):
         if cancelled is not None and cancelled():

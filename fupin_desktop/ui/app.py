@@ -145,7 +145,7 @@ def open_store_interactive(path: Path) -> Store | None:
                                        "也可以选择其他数据库文件、新建一个数据库，或退出程序。这个文件不会被改动。")
                 retry = box.addButton("重试", QMessageBox.ButtonRole.AcceptRole)
             else:
-                box.setInformativeText("可以选择其他数据库文件打开（例如用“文件 → 备份数据库”做的备份），"
+                box.setInformativeText("可以选择其他数据库文件打开（例如备份文件夹 backups 里的备份），"
                                        "新建一个数据库，或退出程序。这个文件不会被改动。")
             other = box.addButton("选择其他数据库…", QMessageBox.ButtonRole.ActionRole)
             new = box.addButton("新建数据库…", QMessageBox.ButtonRole.ActionRole)
@@ -219,6 +219,7 @@ def run_gui(db: str | None = None, screenshot: str | None = None, household: int
 
     window = MainWindow(store)
     window.show()
+    window.daily_backup()
     window.reopen_unsaved_new_households()
     code = app.exec()  # type: ignore[attr-defined]
     store.close()

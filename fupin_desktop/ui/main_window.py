@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
@@ -135,7 +134,8 @@ class MainWindow(QMainWindow):
         self.act_import_excel = self._action("导入 Excel(&I)…", self.import_excel)
         self.act_export_excel = self._action("导出 Excel(&E)…", self.export_excel)
         file_menu.addActions([self.act_import_excel, self.act_export_excel])
-        file_menu.addAction(self._action("备份数据库(&B)…", self.backup))
+        self.act_backups = self._action("备份与恢复(&B)…", self.open_backups)
+        file_menu.addAction(self.act_backups)
         file_menu.addSeparator()
         file_menu.addAction(self._action("退出(&X)", self.close, "Ctrl+Q"))
 
@@ -459,18 +459,25 @@ class MainWindow(QMainWindow):
             self.quality.run()
         return True
 
-    def backup(self) -> None:
-        default = str(Path(self.store.path).with_suffix(".backup.db"))
-        path, _ = QFileDialog.getSaveFileName(self, "备份数据库", default, "数据库 (*.db)")
-        if not path:
-            return
-        try:
-            self.store.db.backup(path)
-        except (StoreError, OSError) as exc:  # BackupFailed says why and what to do
-            QMessageBox.critical(self, "备份数据库", str(exc) if isinstance(exc, StoreError)
-                                 else f"备份失败：{exc}\n请换一个位置或检查磁盘空间。")
-            return
-        QMessageBox.information(self, "备份数据库", f"已备份到 {path}")
+    # -- backups (ui/backup_dialog.py) --------------------------------------------------
+    def open_backups(self) -> QWidget:
+        """文件 → 备份与恢复: the dated backups, 立即备份, 恢复所选…, 验证, folder and rotation."""
+        from fupin_desktop.ui.backup_dialog import open_backup_dialog
+
+        self.backup_dialog = open_backup_dialog(self)
+        return self.backup_dialog
+
+    def reload_after_restore(self) -> None:
+        """The data was replaced: title, village tree, list, status bar and an open 数据质量 list."""
+        self.setWindowTitle(self._title())
+        self.after_bulk_change()
+
+    def daily_backup(self) -> QObject:
+        """The first start of the day: a 每日 backup off the GUI thread (see ui/backup_dialog.py)."""
+        from fupin_desktop.ui.backup_dialog import start_daily_backup
+
+        self.daily_op = start_daily_backup(self)
+        return self.daily_op
 
     def set_operator(self) -> None:
         name, ok = QInputDialog.getText(self, "录入员", "录入员姓名（记入修改记录）：", text=self.store.operator)

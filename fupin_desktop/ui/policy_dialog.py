@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fupin_desktop import quality
+from fupin_desktop import quality, services
 from fupin_desktop.rules.policy import (
     EXCLUSIONS,
     LIMIT_LABELS,
@@ -57,6 +57,7 @@ class PolicyDialog(QDialog):
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store = store
+        self.from_file = False  # set once parameters were read from a file (a backup before saving)
         self.setObjectName("policy_dialog")
         self.setWindowTitle("政策参数（县里统一设置）")
         self.resize(700, 800)
@@ -215,6 +216,16 @@ class PolicyDialog(QDialog):
     def accept(self) -> None:
         try:
             policy = self.policy()
+        except PolicyError as exc:
+            QMessageBox.warning(self, "政策参数", f"{exc}\n\n请改正后再按“确定”。")
+            return
+        if self.from_file:  # parameters read from a file: a dated backup (政策导入) first
+            try:
+                services.backup_before(self.store, "政策导入")
+            except StoreError as exc:
+                QMessageBox.warning(self, "政策参数", str(exc))
+                return
+        try:
             self.store.policy.put(policy, self.store.operator)
         except (PolicyError, StoreError) as exc:
             QMessageBox.warning(self, "政策参数", f"{exc}\n\n请改正后再按“确定”。")
@@ -231,6 +242,7 @@ class PolicyDialog(QDialog):
             QMessageBox.warning(self, "导入政策参数", str(exc))
             return
         self.load(policy)
+        self.from_file = True
         source = f"{township.get('county', '')}{township.get('name', '')}" if township else "该文件"
         QMessageBox.information(self, "导入政策参数", f"已读入{source}的政策参数。请核对后按“确定”保存。")
 
