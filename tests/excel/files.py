@@ -274,3 +274,88 @@ def write_ods(path: Path, rows: list[list[str]]) -> Path:
         z.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
         z.writestr("META-INF/manifest.xml", manifest, zipfile.ZIP_DEFLATED)
     return path
+
+
+# -- hostile shapes: a small file that would make a reader build a huge grid ------------------
+_SHEET_NS = ('xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+             'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"')
+
+
+def write_sparse_xlsx(path: Path, cells: dict[str, Any], dimension: str | None = None,
+                      sheet_name: str = "花名册") -> Path:
+    """A valid .xlsx whose sheet holds only ``cells`` ({"A4": "姓名", "XFD60000": 1}), written as
+    raw XML so the cells can sit anywhere; ``dimension`` writes a <dimension ref=…> (maybe a lie)."""
+    import re
+
+    by_row: dict[int, list[str]] = {}
+    for ref, value in cells.items():
+        row = int(re.sub(r"^[A-Z]+", "", ref))
+        if isinstance(value, str):
+            xml = f'<c r="{ref}" t="inlineStr"><is><t>{value}</t></is></c>'
+        else:
+            xml = f'<c r="{ref}"><v>{value}</v></c>'
+        by_row.setdefault(row, []).append(xml)
+    rows = "".join(f'<row r="{r}">{"".join(c)}</row>' for r, c in sorted(by_row.items()))
+    dim = f'<dimension ref="{dimension}"/>' if dimension else ""
+    sheet = f'<?xml version="1.0" encoding="UTF-8"?><worksheet {_SHEET_NS}>{dim}<sheetData>{rows}</sheetData></worksheet>'
+    _write_minimal_xlsx(path, sheet.encode(), sheet_name)
+    return path
+
+
+def _write_minimal_xlsx(path: Path, sheet_xml: bytes, sheet_name: str = "花名册") -> None:
+    content_types = (
+        '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+        'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+        'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/'
+        'workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-'
+        'officedocument.spreadsheetml.worksheet+xml"/></Types>')
+    rels = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+            'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+            'officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>')
+    workbook = (f'<?xml version="1.0" encoding="UTF-8"?><workbook {_SHEET_NS}><sheets>'
+                f'<sheet name="{sheet_name}" sheetId="1" r:id="rId1"/></sheets></workbook>')
+    book_rels = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+                 'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+                 'officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>')
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", content_types)
+        z.writestr("_rels/.rels", rels)
+        z.writestr("xl/workbook.xml", workbook)
+        z.writestr("xl/_rels/workbook.xml.rels", book_rels)
+        z.writestr("xl/worksheets/sheet1.xml", sheet_xml)
+
+
+def write_repeated_ods(path: Path, rows: int, columns: int, value: str = "张三",
+                       header: list[str] | None = None, trailing_empty: bool = False) -> Path:
+    """A few hundred bytes of .ods that expand to ``rows`` × ``columns`` filled cells through
+    table:number-rows-repeated and table:number-columns-repeated (what the campaign used)."""
+    head = ""
+    if header:
+        head = "<table:table-row>" + "".join(
+            f'<table:table-cell office:value-type="string"><text:p>{h}</text:p></table:table-cell>'
+            for h in header) + "</table:table-row>"
+    body = (f'<table:table-row table:number-rows-repeated="{rows}"><table:table-cell office:value-type="string" '
+            f'table:number-columns-repeated="{columns}"><text:p>{value}</text:p></table:table-cell>'
+            '</table:table-row>') if rows else ""
+    if trailing_empty:  # what LibreOffice writes after the data: empty rows and cells to the sheet's end
+        body += ('<table:table-row table:number-rows-repeated="1048000"><table:table-cell '
+                 'table:number-columns-repeated="1024"/></table:table-row>')
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+        f'<office:body><office:spreadsheet><table:table table:name="花名册">{head}{body}</table:table>'
+        '</office:spreadsheet></office:body></office:document-content>')
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+        'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+        '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.'
+        'spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+        '</manifest:manifest>')
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
+        z.writestr("META-INF/manifest.xml", manifest, zipfile.ZIP_DEFLATED)
+    return path

@@ -109,6 +109,23 @@ def test_a_bad_file_is_refused_on_the_first_page(qtbot, township: Store, tmp_pat
     wizard.close()
 
 
+@pytest.mark.parametrize("make", [
+    lambda d: files.write_sparse_xlsx(d / "花名册.xlsx", {"A4": "姓名", "XFD60000": 1}),
+    lambda d: files.write_repeated_ods(d / "花名册.ods", 99_000, 100),
+])
+def test_a_hostile_file_is_refused_on_the_first_page_with_what_to_do(  # type: ignore[no-untyped-def]
+        qtbot, township: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, make) -> None:
+    """A few KB that would make a 60,000 × 16,384 grid: the wizard stays on the file page and says what to do."""
+    path = make(tmp_path)
+    wizard = open_wizard(qtbot, township, monkeypatch, path)
+    assert wizard.currentId() == ImportWizard.FILE
+    text = wizard.file_page.error.text()
+    assert "删除多余的行列后另存为 .xlsx 再导入" in text and wizard.file_page.error.isVisible()
+    wizard.grab().save(str(tmp_path / f"hostile-{path.suffix[1:]}.png"))
+    assert township.households.count() == 0
+    wizard.close()
+
+
 def test_cancel_during_the_import_writes_nothing(qtbot, township: Store, tmp_path: Path,  # type: ignore[no-untyped-def]
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     wizard = open_wizard(qtbot, township, monkeypatch, files.write_messy_roster(tmp_path / "r.xlsx"))
