@@ -103,7 +103,7 @@ def roster_rows() -> list[list[Any]]:
 
 
 FIRST_DATA_ROW = 5
-STATUS_BY_HOUSEHOLD = {N1: "imported", N2: "warning", N3: "rejected", N4: "rejected", N5: "rejected",
+STATUS_BY_HOUSEHOLD = {N1: "warning", N2: "warning", N3: "rejected", N4: "rejected", N5: "rejected",
                        N6: "rejected", N7: "rejected", N8: "rejected", N9: "rejected", N10: "rejected"}
 
 
