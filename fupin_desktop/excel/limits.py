@@ -81,8 +81,9 @@ def too_long(name: str, rows: int, where: str, limit: int) -> ExcelRefused:
 
 
 def too_wide(name: str, columns: int, where: str, limit: int) -> ExcelRefused:
+    cause = f"的单元格 {where} 还有内容，使表格" if where else ""
     return ExcelRefused(
-        f"工作表“{name}”的单元格 {where} 还有内容，使表格宽达 {columns:,} 列（到第 {column_letter(columns)} 列），"
+        f"工作表“{name}”{cause}宽达 {columns:,} 列（到第 {column_letter(columns)} 列），"
         f"远超花名册的正常列数（上限 {limit:,} 列）。{FIX_HINT}。"
     )
 
@@ -100,7 +101,7 @@ def check_extent(name: str, rows: int, columns: int, limits: Limits,
     if rows > limits.max_rows:
         raise too_long(name, rows, row_at, limits.max_rows) if row_at else too_many_rows(name, rows, limits.max_rows)
     if columns > limits.max_columns:
-        raise too_wide(name, columns, column_at or f"第 {column_letter(columns)} 列", limits.max_columns)
+        raise too_wide(name, columns, column_at, limits.max_columns)
     if rows * columns > limits.max_cells:
         raise too_many_cells(name, rows, columns, limits.max_cells)
 

@@ -16,6 +16,7 @@ from openpyxl import Workbook
 from fupin_desktop.domain.idnumber import make_id
 
 ZWSP = "\u200b"
+CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 RARE = "\U00020bb7"  # 𠮷, outside the BMP
 
 
@@ -359,3 +360,51 @@ def write_repeated_ods(path: Path, rows: int, columns: int, value: str = "张三
         z.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
         z.writestr("META-INF/manifest.xml", manifest, zipfile.ZIP_DEFLATED)
     return path
+
+
+def write_biff_xls(path: Path, cells: list[tuple[int, int, float]], sheet_name: str = "Sheet1") -> Path:
+    """A minimal legacy .xls (BIFF8 in an OLE compound file) holding NUMBER cells at any (row, col),
+    even where Excel would never put one (the record's fields are 16-bit)."""
+    import struct
+
+    def record(kind: int, body: bytes) -> bytes:
+        return struct.pack("<HH", kind, len(body)) + body
+
+    def bof(dt: int) -> bytes:
+        return record(0x0809, struct.pack("<HHHHII", 0x0600, dt, 0x0DBB, 0x07CC, 0, 0x06))
+
+    name = sheet_name.encode("utf-16-le")
+    globals_len = len(bof(5)) + len(record(0x0042, b"\xb0\x04")) + 4 + 8 + len(name) + 4
+    sheet_rows = max((r for r, _, _ in cells), default=0) + 1
+    sheet_cols = max((c for _, c, _ in cells), default=0) + 1
+    stream = (bof(5) + record(0x0042, struct.pack("<H", 1200))
+              + record(0x0085, struct.pack("<IBBBB", globals_len, 0, 0, len(sheet_name), 1) + name)
+              + record(0x000A, b""))
+    assert len(stream) == globals_len
+    stream += bof(0x10) + record(0x0200, struct.pack("<IIHHH", 0, sheet_rows, 0, min(sheet_cols, 0xFFFF), 0))
+    for row, col, value in cells:
+        stream += record(0x0203, struct.pack("<HHHd", row, col, 0, value))
+    stream += record(0x000A, b"")
+    stream = stream.ljust(max(4096, -(-len(stream) // 512) * 512), b"\x00")  # no mini stream
+
+    sector = 512
+    count = len(stream) // sector
+    end, free = 0xFFFFFFFE, 0xFFFFFFFF
+    header = bytearray(sector)
+    header[0:8] = CFB_MAGIC
+    header[0x18:0x22] = struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6)
+    header[0x2C:0x34] = struct.pack("<II", 1, 1)  # one FAT sector; the directory at sector 1
+    header[0x38:0x48] = struct.pack("<IIII", 4096, end, 0, end)
+    header[0x4C:0x200] = struct.pack("<I", 0) + b"\xff" * (0x200 - 0x50)
+    fat = [0xFFFFFFFD, end] + [3 + i if i < count - 1 else end for i in range(count)]
+    fat_sector = b"".join(struct.pack("<I", v) for v in fat).ljust(sector, b"\xff")
+
+    def entry(label: str, kind: int, child: int, start: int, size: int) -> bytes:
+        raw = (label.encode("utf-16-le") + b"\x00\x00").ljust(64, b"\x00")
+        return raw + struct.pack("<HBBIII", len(label.encode("utf-16-le")) + 2, kind, 1, free, free, child) \
+            + b"\x00" * 36 + struct.pack("<IQ", start, size)
+
+    directory = (entry("Root Entry", 5, 1, end, 0) + entry("Workbook", 2, free, 2, len(stream))).ljust(sector, b"\x00")
+    path.write_bytes(bytes(header) + fat_sector + directory + stream)
+    return path
+

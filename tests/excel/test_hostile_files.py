@@ -185,3 +185,20 @@ def rewrite_member(path: Path, member: str, text: str) -> None:
         for info, data in parts:
             z.writestr(info, text.encode() if info.filename == member else data,
                        zipfile.ZIP_STORED if info.filename == "mimetype" else zipfile.ZIP_DEFLATED)
+
+
+def test_a_legacy_xls_with_a_cell_in_column_65536_is_refused(tmp_path: Path) -> None:
+    """BIFF cells carry 16-bit columns: .xls is checked on the grid the reader built, in its child."""
+    path = files.write_biff_xls(tmp_path / "花名册.xls", [(0, 0, 1.0), (5, 65535, 2.0)])
+    message = refusal(path)
+    assert "65,536 列" in message and FIX in message
+
+
+def test_a_legacy_xls_filling_its_whole_grid_is_refused(tmp_path: Path) -> None:
+    path = files.write_biff_xls(tmp_path / "花名册.xls", [(0, 0, 1.0), (65535, 255, 2.0)])
+    assert "65,536 行 × 256 列" in refusal(path)
+
+
+def test_a_small_legacy_xls_is_read(tmp_path: Path) -> None:
+    path = files.write_biff_xls(tmp_path / "花名册.xls", [(0, 0, 1.0), (30, 20, 2.0)])
+    assert read_capped(path) == {"sizes": {"Sheet1": [31, 21]}}
