@@ -828,7 +828,7 @@ def import_file(store: Store, path: str | Path, *, sheet: str | None = None, dry
     """Read, stage and (unless ``dry_run``) commit one file; the report and the plan behind it."""
     cancelled = cancelled or _never
     progress = progress or _no_progress
-    source = source or read_source(store, path, sheet, limits)
+    source = source or read_source(store, path, sheet, limits, cancelled=cancelled)
     if cancelled():
         raise ImportCancelled
     plan = stage(store, source, lambda d, t: progress(d, 2 * t), cancelled)

@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 import zipfile
 import zlib
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -76,17 +77,18 @@ class Workbook:
     a time limit (:mod:`~fupin_desktop.excel.sandbox`), after each sheet's size was checked."""
 
     def __init__(self, path: Path, fmt: str, row_counts: dict[str, int], members: dict[str, str],
-                 limits: Limits) -> None:
+                 limits: Limits, cancelled: Callable[[], bool] | None = None) -> None:
         self.path = path
         self.format = fmt
         self._row_counts = row_counts
         self._members = members
         self._limits = limits
         self._data: BookData | None = None
+        self._cancelled = cancelled
 
     def _book(self) -> BookData:
         if self._data is None:
-            data = read_book(self.path, self.format, self._members, self._limits)
+            data = read_book(self.path, self.format, self._members, self._limits, self._cancelled)
             if not data.sheet_names:
                 raise ExcelRefused(f"文件“{self.path.name}”中没有工作表。")
             self._data = data
@@ -133,8 +135,11 @@ class Workbook:
         self.close()
 
 
-def open_workbook(path: str | Path, limits: Limits | None = None) -> Workbook:
-    """Check ``path`` thoroughly and open it; raises :class:`ExcelRefused` with the reason."""
+def open_workbook(path: str | Path, limits: Limits | None = None, *,
+                  cancelled: Callable[[], bool] | None = None) -> Workbook:
+    """Check ``path`` thoroughly and open it; raises :class:`ExcelRefused` with the reason.
+
+    ``cancelled()`` is polled while the cells are read (the reading child is stopped)."""
     limits = limits or Limits()
     path = Path(path)
     if not path.exists():
@@ -161,7 +166,7 @@ def open_workbook(path: str | Path, limits: Limits | None = None) -> Workbook:
         fmt = _check_cfb(path)
     else:
         raise ExcelRefused(_not_excel_message(path))
-    return Workbook(path, fmt, row_counts, members, limits)
+    return Workbook(path, fmt, row_counts, members, limits, cancelled)
 
 
 # -- container checks ---------------------------------------------------------------

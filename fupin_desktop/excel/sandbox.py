@@ -29,6 +29,7 @@ import multiprocessing
 import os
 import time
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,10 +55,16 @@ class BookData:
     sheets: dict[str, SheetData]
 
 
-def read_book(path: Path, fmt: str, members: dict[str, str], limits: Limits) -> BookData:
+class ReadCancelled(ExcelRefused):
+    """The clerk cancelled while the file was being read (the child was stopped)."""
+
+
+def read_book(path: Path, fmt: str, members: dict[str, str], limits: Limits,
+              cancelled: Callable[[], bool] | None = None) -> BookData:
     """Every worksheet of ``path``, read in a limited child process; raises :class:`ExcelRefused`.
 
-    ``members`` maps .xlsx sheet names to their worksheet parts (streamed before reading)."""
+    ``members`` maps .xlsx sheet names to their worksheet parts (streamed before reading);
+    ``cancelled()`` is polled while the child works: true stops it (:class:`ReadCancelled`)."""
     ctx = multiprocessing.get_context("spawn")
     receiver, sender = ctx.Pipe(duplex=False)
     child = ctx.Process(target=_child, args=(sender, str(path), fmt, members, limits),
@@ -66,8 +73,12 @@ def read_book(path: Path, fmt: str, members: dict[str, str], limits: Limits) -> 
     sender.close()
     deadline = time.monotonic() + limits.max_seconds
     try:
-        while not receiver.poll(0.05):
-            if time.monotonic() > deadline:
+        while True:
+            if cancelled is not None and cancelled():
+                raise ReadCancelled(f"已取消读取文件“{path.name}”，什么也没有导入。")
+            if receiver.poll(max(min(0.05, deadline - time.monotonic()), 0)):
+                break
+            if time.monotonic() >= deadline:
                 raise ExcelRefused(out_of_time(path.name, limits))
         try:
             kind, payload = receiver.recv()

@@ -8,6 +8,7 @@ Pure Python, no Qt.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -74,15 +75,17 @@ class Source:
 
 
 def read_source(store: Store, path: str | Path, sheet: str | None = None,
-                limits: Limits | None = None, *, guess: bool = False) -> Source:
+                limits: Limits | None = None, *, guess: bool = False,
+                cancelled: Callable[[], bool] | None = None) -> Source:
     """Open ``path`` safely, recognise its layout, find the header and map the columns.
 
     ``sheet`` picks the roster sheet (default: the first sheet with a recognisable header).
     A mapping the clerk confirmed earlier for the same header layout is used again.
     Without a recognisable header the file is refused, unless ``guess`` (the wizard, where
     the clerk can point at the header row): then row 1 is taken and ``detected`` is False.
+    ``cancelled()`` is polled while the cells are read (a true answer stops the reading).
     """
-    with open_workbook(path, limits) as book:
+    with open_workbook(path, limits, cancelled=cancelled) as book:
         full = _read_full(store, book)
         if full is not None and (sheet is None or sheet in {s.name for s in full}):
             return Source(Path(path), book.format, "full", book.sheet_names, full)

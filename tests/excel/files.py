@@ -362,9 +362,11 @@ def write_repeated_ods(path: Path, rows: int, columns: int, value: str = "张三
     return path
 
 
-def write_biff_xls(path: Path, cells: list[tuple[int, int, float]], sheet_name: str = "Sheet1") -> Path:
+def write_biff_xls(path: Path, cells: list[tuple[int, int, float]], sheet_name: str = "Sheet1",
+                   dimensions: tuple[int, int] | None = None) -> Path:
     """A minimal legacy .xls (BIFF8 in an OLE compound file) holding NUMBER cells at any (row, col),
-    even where Excel would never put one (the record's fields are 16-bit)."""
+    even where Excel would never put one (the record's fields are 16-bit); ``dimensions`` writes a
+    DIMENSIONS record of (rows, columns) that may lie."""
     import struct
 
     def record(kind: int, body: bytes) -> bytes:
@@ -375,8 +377,8 @@ def write_biff_xls(path: Path, cells: list[tuple[int, int, float]], sheet_name: 
 
     name = sheet_name.encode("utf-16-le")
     globals_len = len(bof(5)) + len(record(0x0042, b"\xb0\x04")) + 4 + 8 + len(name) + 4
-    sheet_rows = max((r for r, _, _ in cells), default=0) + 1
-    sheet_cols = max((c for _, c, _ in cells), default=0) + 1
+    sheet_rows, sheet_cols = dimensions or (max((r for r, _, _ in cells), default=0) + 1,
+                                            max((c for _, c, _ in cells), default=0) + 1)
     stream = (bof(5) + record(0x0042, struct.pack("<H", 1200))
               + record(0x0085, struct.pack("<IBBBB", globals_len, 0, 0, len(sheet_name), 1) + name)
               + record(0x000A, b""))

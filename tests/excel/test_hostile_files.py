@@ -202,3 +202,23 @@ def test_a_legacy_xls_filling_its_whole_grid_is_refused(tmp_path: Path) -> None:
 def test_a_small_legacy_xls_is_read(tmp_path: Path) -> None:
     path = files.write_biff_xls(tmp_path / "花名册.xls", [(0, 0, 1.0), (30, 20, 2.0)])
     assert read_capped(path) == {"sizes": {"Sheet1": [31, 21]}}
+
+
+def test_a_legacy_xls_whose_grid_cannot_be_allocated_stops_at_the_memory_limit(tmp_path: Path) -> None:
+    """A cell at (65535, 65535): the reader asks for a 4-billion-cell grid; its child stops, we do not."""
+    path = files.write_biff_xls(tmp_path / "花名册.xls", [(0, 0, 1.0), (65535, 65535, 2.0)])
+    message = refusal(path)
+    assert "内存超过上限" in message and FIX in message
+
+
+def test_a_lying_dimensions_record_does_not_refuse_a_small_xls(tmp_path: Path) -> None:
+    path = files.write_biff_xls(tmp_path / "花名册.xls", [(0, 0, 1.0), (1, 1, 2.0)], dimensions=(65536, 256))
+    assert read_capped(path) == {"sizes": {"Sheet1": [2, 2]}}
+
+
+def test_a_cancel_stops_the_reading_child(tmp_path: Path) -> None:
+    from fupin_desktop.excel.sandbox import ReadCancelled
+
+    path = files.write_messy_roster(tmp_path / "花名册.xlsx")
+    with open_workbook(path, cancelled=lambda: True) as book, pytest.raises(ReadCancelled, match="已取消读取"):
+        book.sheet("花名册")
