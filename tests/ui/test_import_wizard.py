@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QFileDialog, QPushButton, QWizard
 
-from fupin_desktop.excel.importer import REJECTED, WARNING
+from fupin_desktop.excel.importer import REJECTED, WARNING, import_file
 from fupin_desktop.store import Store
 from fupin_desktop.ui.import_wizard import REJECTED_COLOR, ExportDialog, ImportWizard
 from fupin_desktop.ui.main_window import MainWindow
@@ -206,4 +206,51 @@ def test_the_clerk_points_at_the_header_and_maps_unknown_columns(qtbot, township
     assert township.households.count() == 1
     hh = township.households.get(township.households.ids()[0])
     assert [m.get("name") for m in hh.members] == ["张三", "张小三"]
+    wizard.close()
+
+
+def test_a_household_saved_during_the_import_is_named_and_nothing_is_imported(  # type: ignore[no-untyped-def]
+        qtbot, township: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The clerk saves 户编号 N1's phone in another window while the wizard imports a new phone for it."""
+    from fupin_desktop.excel import importer
+    from fupin_desktop.ui import import_wizard
+
+    import_file(township, files.write_messy_roster(tmp_path / "first.xlsx"))
+    rows = files.roster_rows()
+    for row in rows:
+        if row[4] == files.N1:
+            row[17] = "13800002222"
+    second = files.write_messy_roster(tmp_path / "second.xlsx", rows)
+    wizard = open_wizard(qtbot, township, monkeypatch, second)
+    wizard.next()
+    wizard.next()
+    wait_idle(qtbot, wizard)
+    assert wizard.currentId() == ImportWizard.PREVIEW
+
+    def import_with_a_save_meanwhile(store, path, **kwargs):  # type: ignore[no-untyped-def]
+        progress = kwargs.pop("progress")
+        fired: list[bool] = []
+
+        def seam(done: int, total: int) -> None:  # staging is done: the other window saves now
+            if not fired and total and done * 2 >= total:
+                fired.append(True)
+                with Store(township.path) as other:
+                    hh = other.households.get(other.households.ids_by_number([files.N1])[files.N1][0])
+                    hh.fields["phone"] = "13700003333"
+                    other.households.save(hh, "另一个窗口")
+            progress(done, total)
+
+        return importer.import_file(store, path, progress=seam, **kwargs)
+
+    monkeypatch.setattr(import_wizard, "import_file", import_with_a_save_meanwhile)
+    before = township.households.count()
+    wizard.next()  # 开始导入
+    wait_idle(qtbot, wizard)
+    assert wizard.currentId() == ImportWizard.PREVIEW
+    text = wizard.preview_page.status.text()
+    assert f"户编号 {files.N1}" in text and "什么也没有导入" in text and "重新导入" in text
+    assert township.households.count() == before
+    hh = township.households.get(township.households.ids_by_number([files.N1])[files.N1][0])
+    assert hh.fields["phone"] == "13700003333"  # the clerk's save stands
+    wizard.grab().save(str(tmp_path / "import-conflict.png"))
     wizard.close()
