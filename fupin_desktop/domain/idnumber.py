@@ -145,8 +145,8 @@ class IdCheck:
 def normalize_id(text: str) -> str:
     """Normalise typed or pasted text to the canonical character form, without validating.
 
-    Removes all spaces (including U+3000) and zero-width characters (U+200B,
-    U+200C, U+200D, U+FEFF), folds full-width digits and letters to ASCII and
+    Removes all spaces (including U+3000) and invisible characters (controls, zero-width
+    and bidi characters, see :mod:`fupin_desktop.domain.text`), folds full-width digits and letters to ASCII and
     upper-cases ``x``.  The result may have any length and may contain non-digits.
     """
     return normalize_digits(text).replace("x", "X")

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from fupin_desktop.domain import idnumber
 from fupin_desktop.domain.phone import PhoneError, normalize_phone
-from fupin_desktop.domain.text import normalize_digits, normalize_text
+from fupin_desktop.domain.text import clean_multiline, normalize_digits, normalize_text
 
 if TYPE_CHECKING:
     from fupin_desktop.domain.codes import CodeList
@@ -74,7 +74,7 @@ def parse_value(spec: FieldSpec, text: str | None, codes: CodeList | None = None
     ftype = spec.type
     label = spec.label
     if ftype in ("text", "multiline"):
-        value = raw.strip() if ftype == "multiline" else t
+        value = clean_multiline(raw) if ftype == "multiline" else t
         if spec.no_spaces:
             value = value.replace(" ", "")
         if spec.max_length and len(value) > spec.max_length:

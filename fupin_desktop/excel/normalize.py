@@ -28,7 +28,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from fupin_desktop.domain.codes import CodeList
-from fupin_desktop.domain.text import normalize_text
+from fupin_desktop.domain.text import clean_multiline, normalize_text, strip_invisible
 from fupin_desktop.domain.values import FieldValueError, parse_value
 from fupin_desktop.formspec import FieldSpec
 
@@ -42,7 +42,6 @@ _FALSE = frozenset({
     "否", "0", "n", "no", "false", "无", "×", "✗", "✘", "☐", "未", "不", "f", "不是", "没有",
     "未参加", "不参加", "未参保", "不享受", "未享受", "不安全", "不困难", "未通", "没",
 })
-_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
 _FULLWIDTH_ALNUM = {c: c - 0xFEE0 for r in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A))
                     for c in range(r[0], r[1] + 1)} | {0x3000: 0x20}
 _SPACES = re.compile(r"\s+")
@@ -60,11 +59,11 @@ class Problem:
 
 
 def clean_text(text: str, *, keep_lines: bool = False) -> str:
-    """Free text as typed: zero-width characters gone, full-width digits/letters folded, trimmed."""
-    text = text.translate(_ZERO_WIDTH).translate(_FULLWIDTH_ALNUM)
+    """Free text as typed: invisible characters gone, full-width digits/letters folded, trimmed."""
+    text = text.translate(_FULLWIDTH_ALNUM)
     if keep_lines:
-        return text.replace("\r\n", "\n").strip()
-    return _SPACES.sub(" ", text).strip()
+        return clean_multiline(text)
+    return _SPACES.sub(" ", strip_invisible(text)).strip()
 
 
 def is_blank(value: Any) -> bool:

@@ -118,6 +118,18 @@ class HouseholdRepository:
         hh.refresh_derived()
         return hh
 
+    def revisions(self, ids: Iterable[int]) -> dict[int, int]:
+        """Household id -> its stored revision (a deleted household is left out)."""
+        wanted = list(dict.fromkeys(ids))
+        out: dict[int, int] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self.db.query(f"SELECT id, revision FROM households WHERE deleted = 0 AND id IN ({marks})",
+                                     tuple(chunk)):
+                out[row[0]] = row[1]
+        return out
+
     def id_for_uuid(self, uuid: str) -> int | None:
         row = self.db.query_one("SELECT id FROM households WHERE uuid = ? AND deleted = 0", (uuid,))
         return row[0] if row else None

@@ -42,6 +42,7 @@ from fupin_desktop.store.sync import (
     TownshipRecord,
     bundle_hash,
 )
+from fupin_desktop.sync.clean import clean_bundle
 from fupin_desktop.sync.export import blocking_errors, bundle_household
 from fupin_desktop.sync.format import (
     RECORD_TYPES,
@@ -75,6 +76,7 @@ class ImportResult:
     message: str = ""
     rejected: list[dict[str, Any]] = field(default_factory=list)
     merge: dict[str, int] = field(default_factory=dict)
+    cleaned: list[dict[str, Any]] = field(default_factory=list)  # households whose invisible characters went
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -82,6 +84,7 @@ class ImportResult:
             "counts": self.counts, "conflicts": self.conflicts, "duplicates": self.duplicates,
             "missing_sequences": self.missing_sequences, "message": self.message, "hash": self.hash,
             "township_name": self.township_name, "rejected": self.rejected, "merge": self.merge,
+            "cleaned": self.cleaned,
         }
 
 
@@ -227,6 +230,9 @@ def _import_new(store: Store, repo: SyncRepository, data: bytes, batch_hash: str
     if merger.duplicates:
         message += f"，发现跨乡重复身份证号 {len(merger.duplicates)} 个"
     message += "。"
+    if merger.cleaned:
+        message += (f"已去掉 {len(merger.cleaned)} 户（户编号 {'、'.join(c['number'] for c in merger.cleaned[:5])}"
+                    f"{'等' if len(merger.cleaned) > 5 else ''}）姓名等文字中的不可见控制字符。")
     if missing:
         message += f"缺少第 {'、'.join(map(str, missing))} 批，请乡镇补交。"
     previous = repo.logged_sequence(town.code, seq - 1) if seq > 1 else None
@@ -235,7 +241,7 @@ def _import_new(store: Store, repo: SyncRepository, data: bytes, batch_hash: str
     return ImportResult(
         batch=name, hash=batch_hash, status="imported", township=town.code, township_name=town.name, sequence=seq,
         counts=counts, conflicts=merger.conflicts, duplicates=merger.duplicates, missing_sequences=missing,
-        message=message, rejected=merger.rejected, merge=dict(m),
+        message=message, rejected=merger.rejected, merge=dict(m), cleaned=merger.cleaned,
     )
 
 
@@ -295,6 +301,7 @@ class _Merger:
         self.conflicts: list[dict[str, Any]] = []
         self.duplicates: list[dict[str, Any]] = []
         self.rejected: list[dict[str, Any]] = []
+        self.cleaned: list[dict[str, Any]] = []
         self.village_ids = repo.village_ids(self.code)
         self._ctx: RuleContext | None = None
         self._town_info: dict[str, Any] = {"name": town.name, "county": town.county, "city": town.city,
@@ -360,6 +367,10 @@ class _Merger:
             self.counts["households"] += 1
         for table in TABLES:
             self.counts[table] += len(b[table])
+        cleaned = clean_bundle(b, self.store.spec)  # before checking, merging and hashing it
+        if cleaned is not None:
+            self.cleaned.append(cleaned)
+            self.merge["cleaned"] += 1
         uuid, number = b["uuid"], str(b["number"])
         village_id = self.village_ids.get(b["village_uuid"])
         if village_id is None:

@@ -125,6 +125,7 @@ class FormView(QTabWidget):
             grid.addWidget(err, row + 1, col + 1, 1, f.span * 3 - 1)
             self.error_labels[f.id] = err
             editor.error_changed.connect(lambda msg, fid=f.id: self.show_field_message(fid, msg))  # type: ignore[attr-defined]
+            editor.notice.connect(lambda msg, fid=f.id: self.show_field_message(fid, msg))  # type: ignore[attr-defined]
             editor.edited.connect(lambda old, new, fid=f.id: self.field_edited.emit(fid, old, new))  # type: ignore[attr-defined]
             if widget.focusPolicy() != Qt.FocusPolicy.NoFocus and not f.readonly:
                 self.chain.append(widget)

@@ -578,7 +578,7 @@ class ImportWizard(QWizard):
         store = self.store
 
         def work(progress: Any, cancelled: Any) -> Source:
-            return read_source(store, path, sheet, guess=True)
+            return read_source(store, path, sheet, guess=True, cancelled=cancelled)
 
         def ok(source: Source) -> None:
             self.source = source
