@@ -28,6 +28,7 @@ Pure Python, no Qt.
 
 from __future__ import annotations
 
+import logging
 import uuid as uuid_mod
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -53,6 +54,7 @@ from fupin_desktop.store import Store
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
 
+log = logging.getLogger(__name__)
 IMPORTED, UPDATED, REJECTED, WARNING = "imported", "updated", "rejected", "warning"
 STATUS_LABELS = {IMPORTED: "已导入", UPDATED: "已更新", REJECTED: "未导入", WARNING: "已导入（有提示）"}
 #: Rule ids whose findings reject a household: 户主人数, 同户证件号码重复, 村属于本乡.
@@ -821,6 +823,7 @@ def commit(store: Store, plan: ImportPlan, progress: Progress | None = None,
     accepted = [s for s in plan.households if not s.rejected and s.household is not None]
     report = build_report(plan, dry_run=dry_run)
     if dry_run:
+        _log_report("excel import checked (dry run)", plan, report)
         return report
     operator = store.operator
     total = len(accepted)
@@ -840,7 +843,15 @@ def commit(store: Store, plan: ImportPlan, progress: Progress | None = None,
                 hdr.remember(store.db, sheet.header, sheet.kind, sheet.mapping)
         if cancelled():  # the last moment a cancel can still undo everything
             raise ImportCancelled
+    _log_report("excel import committed", plan, report)
     return report
+
+
+def _log_report(what: str, plan: ImportPlan, report: ImportReport) -> None:
+    log.info("%s file=%s layout=%s households=%d created=%d changed=%d rejected=%d warnings=%d persons=%d"
+             " rows=%d groups_added=%d", what, Path(plan.source.path), plan.source.layout,
+             len(plan.households), report.created, report.changed, report.rejected, report.warnings,
+             report.persons, len(report.rows), len(report.groups_added))
 
 
 def build_report(plan: ImportPlan, *, dry_run: bool) -> ImportReport:

@@ -22,6 +22,7 @@ module and works through a large table in batches (100,000 households at the cou
 from __future__ import annotations
 
 import errno
+import logging
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -32,6 +33,7 @@ from pathlib import Path
 
 from fupin_desktop import fileio
 
+log = logging.getLogger(__name__)
 MIGRATIONS_PACKAGE = "fupin_desktop.store.migrations"
 #: ``PRAGMA application_id`` of every database this program writes ("FUPN"), set by migration 0004.
 APPLICATION_ID = 0x4655504E
@@ -284,10 +286,12 @@ class Database:
         if self.read_only:
             raise DatabaseReadOnly(f"数据库 {self.path} 需要升级数据结构（版本 {current} → {len(steps)}），"
                                    "但它是以只读方式打开的，未作任何改动。请以可写方式打开后再试。")
+        log.info("migrating file=%s schema %d -> %d", self.path, current, len(steps))
         if current > 0:
             self.backup(self.path.with_name(f"{self.path.stem}.before-v{current + 1}.bak"))
         for version, name, sql in pending:
             hook = migration_hook(name)
+            log.info("applying migration %s", name)
             with self._lock:
                 # executescript commits implicitly; wrap the step so it is all-or-nothing.
                 try:
@@ -305,7 +309,9 @@ class Database:
                         self._rollback()
                         raise
                 except sqlite3.Error as exc:
+                    log.warning("migration %s failed, rolled back: %s", name, exc)
                     raise _translated(exc, self.path) from exc
+        log.info("migrated file=%s to schema %d", self.path, self.user_version)
 
     # -- transactions ---------------------------------------------------
     @contextmanager
@@ -402,7 +408,9 @@ class Database:
                     fileio.remove_quietly(f"{tmp}-journal")
                     raise fileio.write_error(target, _as_os_error(exc), existed=existed) from exc
         except fileio.WriteError as exc:
+            log.warning("backup of %s to %s failed: %s", self.path, target, exc)
             raise BackupFailed(f"备份没有完成。{exc}") from exc
+        log.info("backup written file=%s to=%s", self.path, target)
         return target
 
     def close(self) -> None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -54,6 +55,8 @@ from fupin_desktop.sync.format import (
 )
 from fupin_desktop.sync.keys import CountyPrivate, unlock_county
 from fupin_desktop.sync.seal import MAX_FILE_BYTES, UnknownSigner, WrongRecipient, open_batch
+
+log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
 
@@ -121,6 +124,7 @@ def import_files(
         try:
             data = read_batch_file(path)
         except SyncError as exc:
+            log.warning("refused sync batch file=%s: %s", path, exc)
             results.append(ImportResult(batch=str(path), hash="", status="refused", message=str(exc)))
         else:
             results.append(import_bytes(store, data, county=county, name=str(path)))
@@ -132,6 +136,28 @@ def import_files(
 
 def import_bytes(store: Store, data: bytes, *, county: CountyPrivate, name: str = "") -> ImportResult:
     """Import one batch held in memory."""
+    result = _import_bytes(store, data, county=county, name=name)
+    _log_result(result)
+    return result
+
+
+def _log_result(r: ImportResult) -> None:
+    """ids and counts only; a refusal's reason is scrubbed by the log."""
+    code = int(r.township) if r.township and r.township.isdigit() else r.township  # a code, not personal
+    where = f"township={code} sequence={r.sequence} hash={r.hash[:12]}"
+    if r.status == "refused":
+        log.warning("refused sync batch %s: %s", where, r.message)
+    elif r.status == "already-imported":
+        log.info("sync batch already imported %s", where)
+    else:
+        m = r.merge
+        log.info("sync batch imported %s households=%d inserted=%d updated=%d unchanged=%d conflicts=%d"
+                 " rejected=%d duplicates=%d missing_sequences=%d", where, r.counts.get("households", 0),
+                 m.get("inserted", 0), m.get("updated", 0), m.get("unchanged", 0) + m.get("older", 0),
+                 len(r.conflicts), len(r.rejected), len(r.duplicates), len(r.missing_sequences))
+
+
+def _import_bytes(store: Store, data: bytes, *, county: CountyPrivate, name: str = "") -> ImportResult:
     repo = SyncRepository(store.db)
     batch_hash = hashlib.sha256(data).hexdigest()
     logged = repo.logged_batch(batch_hash)

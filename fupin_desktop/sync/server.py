@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 import sys
 import threading
@@ -195,6 +196,7 @@ def make_server(db_path: str | Path, host: str, port: int, *, passphrase: str | 
 def serve(db_path: str | Path, host: str, port: int, *, passphrase: str | None) -> None:
     server = make_server(db_path, host, port, passphrase=passphrase, verbose=True)
     actual = server.server_address[1]
+    logging.getLogger(__name__).info("sync server listening port=%d", actual)
     print(f"正在接收批次：http://{host}:{actual}/sync/ （按 Ctrl+C 停止）", flush=True)
     try:
         server.serve_forever()

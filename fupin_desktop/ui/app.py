@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from pathlib import Path
 
-from fupin_desktop import fileio, services
+from fupin_desktop import applog, fileio, services
 from fupin_desktop.store import DatabaseCorrupt, DatabaseTooNew, Store, StoreError
+
+log = logging.getLogger(__name__)
 
 APP_STYLESHEET = """
 QGroupBox { font-weight: bold; border: 1px solid #c8ccd2; border-radius: 4px; margin-top: 12px; padding: 8px 6px 6px 6px; }
@@ -40,12 +43,15 @@ def make_app() -> object:
 def show_uncaught(kind: type[BaseException], exc: BaseException, tb: object) -> None:
     """``sys.excepthook`` of the GUI: an error no handler caught (a database that is full, read-only
     or locked, a file that cannot be written, in some rarely used dialog) is shown to the clerk as a
-    Chinese message, never as a traceback; the traceback still goes to stderr for the technician."""
+    Chinese message, never as a traceback; the traceback goes to the log (the windowed build has no
+    console) and to stderr for the technician."""
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from fupin_desktop.fileio import WriteError
 
-    sys.__excepthook__(kind, exc, tb)  # type: ignore[arg-type]
+    log.error("uncaught exception in the GUI", exc_info=(kind, exc, tb))  # type: ignore[arg-type]
+    if sys.stderr is not None:  # the windowed Windows build has none
+        sys.__excepthook__(kind, exc, tb)  # type: ignore[arg-type]
     if _showing or QApplication.instance() is None or not isinstance(exc, Exception):
         return
     if isinstance(exc, (StoreError, WriteError)):
@@ -71,6 +77,7 @@ def open_store_interactive(path: Path) -> Store | None:
         try:
             return Store(path)
         except (DatabaseCorrupt, DatabaseTooNew, StoreError) as exc:
+            applog.refused(log, "open database", exc, file=path)
             box = QMessageBox(QMessageBox.Icon.Critical, "无法打开数据库", str(exc))
             box.setInformativeText("可以选择其他数据库文件打开（例如用“文件 → 备份数据库”做的备份），"
                                    "新建一个数据库，或退出程序。这个文件不会被改动。")
@@ -121,6 +128,7 @@ def ensure_township(store: Store) -> bool:
     op.start()
     loop.exec()
     if failure:
+        applog.refused(log, "build demo", failure[0])
         QMessageBox.critical(None, "示范数据", f"生成示范数据失败：{failure[0]}")
     return store.townships.get() is not None
 
@@ -129,6 +137,8 @@ def run_gui(db: str | None = None, screenshot: str | None = None, household: int
     if screenshot:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = make_app()
+    applog.configure()  # idempotent: ``fupin`` has configured it already
+    applog.started("gui" if not screenshot else "gui --screenshot", **qt_versions())
     path = Path(db) if db else services.default_db_path()
     if screenshot:
         return _screenshot(path, Path(screenshot), household)
@@ -147,6 +157,13 @@ def run_gui(db: str | None = None, screenshot: str | None = None, household: int
     code = app.exec()  # type: ignore[attr-defined]
     store.close()
     return int(code)
+
+
+def qt_versions() -> dict[str, str]:
+    import PySide6
+    from PySide6.QtCore import qVersion
+
+    return {"qt": qVersion(), "pyside": PySide6.__version__}
 
 
 def _screenshot(path: Path, out: Path, household: int | None) -> int:

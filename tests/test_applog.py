@@ -1,0 +1,156 @@
+"""The program's log: where it is, that it rotates, and that nothing personal gets into it."""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from fupin_desktop import applog
+
+ID = "51082219700501013X"
+PHONE = "13908391234"
+
+
+@pytest.fixture
+def logfile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.setenv(applog.LOG_DIR_ENV, str(tmp_path / "logs"))
+    path = applog.configure()
+    assert path == tmp_path / "logs" / "fupin.log"
+    yield path
+    monkeypatch.undo()
+    applog.configure()  # back to the session's folder
+
+
+def text_of(path: Path) -> str:
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    return path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("raw, kept, gone", [
+    (f"身份证号“{ID}”第18位校验码应为“7”，录入的是“3”", "第18位校验码应为“…”", [ID, "“7”"]),
+    (f"phone {PHONE} and 0839-7201234 and 139 0839 1234", "phone [号码]", [PHONE, "7201234", "0839 1234"]),
+    ("户主张三的家庭人口不对", "户主…", ["张三"]),
+    ("帮扶责任人：李四", "帮扶责任人：…", ["李四"]),
+    ("KeyError: '王小明'", "KeyError: '…'", ["王小明"]),
+    ("名字「赵六」和『钱七』和 \"孙八\"", "「…」", ["赵六", "钱七", "孙八"]),
+    ("没有闭合的“周九 到行尾", "没有闭合的“…", ["周九"]),
+    ("６２２２０２１２３４５６７８９０", "[号码]", ["６２２２"]),
+    ("can't open the file 'x.db', it isn't there", "can't open", ["x.db"]),
+    ("第 3 批 共 12 户 2026-12", "第 3 批 共 12 户", []),
+])
+def test_scrub_masks_personal_values(raw: str, kept: str, gone: list[str]) -> None:
+    out = applog.scrub(raw)
+    assert kept in out
+    for text in gone:
+        assert text not in out
+
+
+def test_paths_keep_their_ascii_parts_only() -> None:
+    assert applog.pathref(Path("/home/clerk/张三家/13908391234.xlsx")) == "/home/clerk/…/[号码].xlsx"
+    assert applog.pathref("C:\\Users\\clerk\\茶坝乡-2026-12-06-1430-import.db").endswith("…-2026-12-06-1430-import.db")
+
+
+def test_log_file_is_in_the_user_log_folder_unless_overridden(monkeypatch: pytest.MonkeyPatch) -> None:
+    from platformdirs import user_log_dir
+
+    monkeypatch.delenv(applog.LOG_DIR_ENV)
+    assert applog.log_dir() == Path(user_log_dir("fupin-desktop", appauthor=False))
+    monkeypatch.setenv(applog.LOG_DIR_ENV, "/srv/county-logs")
+    assert applog.log_file() == Path("/srv/county-logs/fupin.log")
+
+
+def test_records_are_scrubbed_but_ids_counts_and_classes_kept(logfile: Path) -> None:
+    log = logging.getLogger("fupin_desktop.test")
+    log.info("opened file=%s households=%d", Path("/data/李小红/town.db"), 1234567)
+    applog.refused(log, "save household", ValueError(f"成员王芳的身份证号“{ID}”不对"), household=42)
+    log.warning(f"an f-string with {PHONE} and 户主刘强")
+    text = text_of(logfile)
+    assert "opened file=/data/…/town.db households=1234567" in text
+    assert "refused save household household=42: ValueError: 成员…" in text and "“…”不对" in text
+    for secret in (ID, PHONE, "李小红", "王芳", "刘强"):
+        assert secret not in text
+
+
+def test_opaque_exceptions_keep_their_class_only(logfile: Path) -> None:
+    from fupin_desktop.store import ConcurrentEdit
+
+    log = logging.getLogger("fupin_desktop.test")
+    applog.refused(log, "save household", ConcurrentEdit("联系电话 改为 13908391234，户主 张三"), household=7)
+    try:
+        raise ConcurrentEdit("户主 张三 的联系电话改为 13908391234")
+    except ConcurrentEdit as exc:
+        applog.uncaught(log, exc)
+    text = text_of(logfile)
+    assert "refused save household household=7: ConcurrentEdit" in text
+    assert "张三" not in text and "13908391234" not in text
+
+
+def raise_with(name: str, number: str) -> None:
+    try:
+        {}[name]
+    except KeyError as exc:
+        raise RuntimeError(f"save failed for {number}") from exc
+
+
+def test_tracebacks_keep_frames_and_code_but_not_data(logfile: Path) -> None:
+    log = logging.getLogger("fupin_desktop.test")
+    try:
+        raise_with("阿依古丽·买买提", ID)
+    except RuntimeError as exc:
+        applog.uncaught(log, exc, "a test")
+    text = text_of(logfile)
+    assert "uncaught exception in a test" in text
+    assert "test_applog.py\", line" in text and "in raise_with" in text
+    assert "{}[name]" in text  # the program's own source line
+    assert "KeyError: '…'" in text and "RuntimeError: save failed for [号码]" in text
+    assert "The above exception was the direct cause" in text
+    assert "买买提" not in text and ID not in text
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
+def test_uncaught_exceptions_in_threads_are_logged(logfile: Path) -> None:
+    def work() -> None:
+        raise ValueError(f"bad phone {PHONE}")
+
+    thread = threading.Thread(target=work, name="worker-x")
+    thread.start()
+    thread.join()
+    text = text_of(logfile)
+    assert "uncaught exception in thread worker-x" in text
+    assert "ValueError: bad phone [号码]" in text and PHONE not in text
+
+
+def test_the_log_rotates_at_its_size(logfile: Path) -> None:
+    log = logging.getLogger("fupin_desktop.test")
+    for i in range(applog.MAX_BYTES // 100 * 2):
+        log.info("line %d %s", i, "x" * 80)
+    assert logfile.stat().st_size <= applog.MAX_BYTES
+    assert (logfile.parent / "fupin.log.1").exists()
+    assert len(list(logfile.parent.glob("fupin.log*"))) <= 1 + applog.BACKUP_COUNT
+
+
+def test_a_log_folder_that_cannot_be_made_never_stops_the_program(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    monkeypatch.setenv(applog.LOG_DIR_ENV, str(blocker / "logs"))
+    try:
+        assert applog.configure() is None
+        logging.getLogger("fupin_desktop.test").error("still running")
+    finally:
+        monkeypatch.undo()
+        applog.configure()
+
+
+def test_a_log_file_that_cannot_be_written_is_given_up_quietly(logfile: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    handler = next(h for h in logging.getLogger().handlers if isinstance(h, logging.handlers.RotatingFileHandler))
+    handler.close()
+    handler.baseFilename = str(logfile.parent)  # a folder: opening it fails, as on a full or locked disk
+    logging.getLogger("fupin_desktop.test").error("goes nowhere")
+    assert "Logging error" not in capsys.readouterr().err
