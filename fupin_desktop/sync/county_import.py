@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from fupin_desktop.domain.household import TABLES
+from fupin_desktop.domain.timefmt import local_time
 from fupin_desktop.rules import RuleContext
 from fupin_desktop.store import Store, StoreWriteError
 from fupin_desktop.store.sync import (
@@ -168,7 +169,7 @@ def _import_bytes(store: Store, data: bytes, *, county: CountyPrivate, name: str
             township_name=town.name if town else None, sequence=logged.sequence, counts=logged.counts,
             missing_sequences=repo.missing_sequences(logged.township_code),
             message=f"该批次（{town.name if town else logged.township_code} 第 {logged.sequence} 批）已于 "
-                    f"{_local_time(logged.imported_at)} 导入，本次未作任何改动。",
+                    f"{local_time(logged.imported_at)} 导入，本次未作任何改动。",
         )
     try:
         return _import_new(store, repo, data, batch_hash, county, name)
@@ -212,7 +213,7 @@ def _import_new(store: Store, repo: SyncRepository, data: bytes, batch_hash: str
     taken = repo.logged_sequence(town.code, seq)
     if taken is not None:
         raise _Refused(
-            f"{town.name} 的第 {seq} 批已于 {_local_time(taken.imported_at)} 由另一个批次文件导入，"
+            f"{town.name} 的第 {seq} 批已于 {local_time(taken.imported_at)} 由另一个批次文件导入，"
             "两个文件内容不同，已拒绝，未作任何改动。乡镇数据库可能从备份恢复过：请先把县里的反馈导入乡镇，再重新导出。",
             town, seq)
     for _name, _data in read_entries(payload):  # names and sizes, before any write
@@ -259,14 +260,6 @@ def _import_new(store: Store, repo: SyncRepository, data: bytes, batch_hash: str
         message=message, rejected=merger.rejected, merge=dict(m),
     )
 
-
-def _local_time(iso: str) -> str:
-    from datetime import datetime
-
-    try:
-        return datetime.fromisoformat(iso).astimezone().strftime("%Y-%m-%d %H:%M")
-    except ValueError:
-        return iso
 
 
 # -- merging -----------------------------------------------------------------------------------
