@@ -82,6 +82,7 @@ _CLOSING = {"“": "”", "‘": "’", "「": "」", "『": "』", "＂": "＂"
 _DIGITS = re.compile(r"\d(?:[ \-－]?\d){5,}[Xx]?")
 _PLAIN_DIGITS = re.compile(r"\d{6,}[Xx]?")
 _PERSON = re.compile(rf"(户主|成员|家庭成员|帮扶责任人|责任人|姓名|联系人|开户人|录入员|操作员)([ ：:为是]?)[{_CJK}·•]{{1,4}}")
+_CJK_RUN = re.compile(rf"[{_CJK}·•]+")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 MASK_NUMBER = "[号码]"
 MASK = "…"
@@ -110,12 +111,19 @@ def pathref(path: str | os.PathLike[str]) -> str:
     return _PLAIN_DIGITS.sub(MASK_NUMBER, text)
 
 
+def scrub_error(text: str, *, ours: bool) -> str:
+    """An exception's message: the program's own refusals are Chinese sentences (scrubbed as
+    usual); in Python's or a library's message any Chinese text can only have come from the data
+    (a name in a KeyError, a cell's text in a ValueError), so all of it is masked."""
+    return scrub(text if ours else _CJK_RUN.sub(MASK, text))
+
+
 def reason(exc: BaseException) -> str:
     """``ClassName: scrubbed message`` of a refusal or an error, for a log line."""
     name = type(exc).__name__
     if name in OPAQUE_EXCEPTIONS:
         return name
-    text = scrub(str(exc))
+    text = scrub_error(str(exc), ours=type(exc).__module__.startswith("fupin_desktop."))
     return f"{name}: {text}" if text else name
 
 
@@ -130,7 +138,9 @@ def safe_traceback(kind: type[BaseException], exc: BaseException, tb: TracebackT
             continue
         seen.add(id(t))
         if hasattr(t, "_str"):
-            t._str = "" if _type_name(t) in OPAQUE_EXCEPTIONS else scrub(str(t._str))
+            qualified = _type_name(t)
+            t._str = "" if qualified.rsplit(".", 1)[-1] in OPAQUE_EXCEPTIONS \
+                else scrub_error(str(t._str), ours=qualified.startswith("fupin_desktop."))
         else:  # pragma: no cover - a future Python: scrub the whole text below instead
             fallback = True
         notes = getattr(t, "__notes__", None)
@@ -150,10 +160,12 @@ def safe_traceback(kind: type[BaseException], exc: BaseException, tb: TracebackT
 
 
 def _type_name(t: traceback.TracebackException) -> str:
+    """``module.Class`` of the exception behind ``t``."""
     qualified = getattr(t, "exc_type_str", None)  # Python 3.13 deprecates exc_type
     if qualified is None:
-        qualified = getattr(t.exc_type, "__qualname__", "")
-    return str(qualified).rsplit(".", 1)[-1]
+        kind = t.exc_type
+        qualified = f"{getattr(kind, '__module__', '')}.{getattr(kind, '__qualname__', '')}"
+    return str(qualified)
 
 
 def _safe_arg(value: Any) -> Any:

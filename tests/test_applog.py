@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from fupin_desktop import applog
+from fupin_desktop.store import StoreError
 
 ID = "51082219700501013X"
 PHONE = "13908391234"
@@ -68,12 +69,15 @@ def test_log_file_is_in_the_user_log_folder_unless_overridden(monkeypatch: pytes
 def test_records_are_scrubbed_but_ids_counts_and_classes_kept(logfile: Path) -> None:
     log = logging.getLogger("fupin_desktop.test")
     log.info("opened file=%s households=%d", Path("/data/李小红/town.db"), 1234567)
-    applog.refused(log, "save household", ValueError(f"成员王芳的身份证号“{ID}”不对"), household=42)
+    applog.refused(log, "save household", StoreError(f"成员王芳的身份证号“{ID}”不对，请改正"), household=42)
     log.warning(f"an f-string with {PHONE} and 户主刘强")
+    # Python's and libraries' messages are English: Chinese in them can only be data.
+    applog.refused(log, "import", ValueError("invalid literal for int() with base 10: 张小明"))
     text = text_of(logfile)
     assert "opened file=/data/…/town.db households=1234567" in text
-    assert "refused save household household=42: ValueError: 成员…" in text and "“…”不对" in text
-    for secret in (ID, PHONE, "李小红", "王芳", "刘强"):
+    assert "refused save household household=42: StoreError: 成员…" in text and "“…”不对，请改正" in text
+    assert "refused import: ValueError: invalid literal for int() with base 10: …" in text
+    for secret in (ID, PHONE, "李小红", "王芳", "刘强", "张小明"):
         assert secret not in text
 
 

@@ -10,6 +10,7 @@ own database connection; the page only shows results.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fupin_desktop import applog
 from fupin_desktop.domain.timefmt import local_time
 from fupin_desktop.fileio import WriteError
 from fupin_desktop.store import Store, StoreError, settings
@@ -47,6 +49,8 @@ from fupin_desktop.sync.drives import removable_drives
 from fupin_desktop.sync.feedback import STATE_LABELS, latest_feedback_view
 from fupin_desktop.sync.format import SyncError
 from fupin_desktop.ui.ops import BackgroundOp
+
+log = logging.getLogger(__name__)
 
 URL_SETTING = "sync.county_url"
 STATUS_LABELS = {"imported": "已导入", "already-imported": "已导入过", "refused": "已拒绝"}
@@ -294,6 +298,7 @@ class SyncPage(QDialog):
                 return
             keys.trust_county(self.repo, pub, replace=replacing)
         except SyncError as exc:
+            applog.refused(log, "导入县公钥", exc)
             QMessageBox.warning(self, "导入县公钥", str(exc))
         self.refresh()
 
@@ -311,6 +316,7 @@ class SyncPage(QDialog):
                 return
             keys.write_key_file(Path(path), pub)
         except SyncError as exc:
+            applog.refused(log, "导出本乡公钥", exc)
             QMessageBox.warning(self, "导出本乡公钥", str(exc))
             return
         QMessageBox.information(self, "导出本乡公钥",
@@ -351,6 +357,7 @@ class SyncPage(QDialog):
         try:
             view = import_feedback(self.store, path)
         except SyncError as exc:
+            applog.refused(log, "导入反馈", exc)
             QMessageBox.warning(self, "导入反馈", str(exc))
             return None
         self.refresh()
@@ -468,6 +475,7 @@ class SyncPage(QDialog):
         try:
             resolve_conflict(self.store, int(conflict_id), resolution)
         except SyncError as exc:
+            applog.refused(log, "冲突", exc)
             QMessageBox.warning(self, "冲突", str(exc))
         self.refresh()
 
@@ -492,6 +500,7 @@ class SyncPage(QDialog):
                 return
             keys.register_township(self.repo, pub, self.store.operator)
         except SyncError as exc:
+            applog.refused(log, "登记乡镇公钥", exc)
             QMessageBox.warning(self, "登记乡镇公钥", str(exc))
         self.refresh()
 
@@ -502,6 +511,7 @@ class SyncPage(QDialog):
             try:
                 keys.write_key_file(Path(path), pub)
             except SyncError as exc:
+                applog.refused(log, "导出本县公钥", exc)
                 QMessageBox.warning(self, "导出本县公钥", str(exc))
                 return
             QMessageBox.information(self, "导出本县公钥", f"已写出 {path}\n指纹：{pub.fingerprint}")
@@ -524,6 +534,7 @@ class SyncPage(QDialog):
         try:
             written = write_feedback(self.store, code, folder, passphrase=secret)
         except SyncError as exc:
+            applog.refused(log, "导出反馈", exc)
             QMessageBox.warning(self, "导出反馈", str(exc))
             return None
         QMessageBox.information(self, "导出反馈", f"已写出 {written.path}")
