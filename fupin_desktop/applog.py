@@ -26,12 +26,14 @@ A log that cannot be written never stops the program.
 
 from __future__ import annotations
 
+import faulthandler
 import logging
 import logging.handlers
 import os
 import platform
 import re
 import sqlite3
+import sys
 import threading
 import traceback
 from collections.abc import Mapping
@@ -270,7 +272,28 @@ def configure() -> Path | None:
                                                     if level in logging._nameToLevel else logging.INFO)
         logging.captureWarnings(True)
         _handler = handler
-    _install_thread_hook()
+    _install_hooks()
+    return target
+
+
+CRASH_FILE_NAME = "crash.log"
+_crash_file: Any = None
+
+
+def keep_crash_traces() -> Path | None:
+    """A hard crash (inside Qt or another C library) raises no Python exception: :mod:`faulthandler`
+    writes where every thread was (files, lines, functions: no data) to ``crash.log`` beside the
+    log.  Not when something (a console, pytest) already receives them."""
+    global _crash_file
+    if faulthandler.is_enabled():
+        return None
+    target = log_dir() / CRASH_FILE_NAME
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _crash_file = open(target, "a", encoding="utf-8")  # noqa: SIM115 - open while the program runs
+    except OSError:
+        return None
+    faulthandler.enable(_crash_file, all_threads=True)
     return target
 
 
@@ -283,8 +306,8 @@ def started(what: str, **extra: str) -> None:
 
 def refused(logger: logging.Logger, operation: str, exc: BaseException, **ids: Any) -> None:
     """A refused operation with its reason (a Chinese message, scrubbed) and the ids it concerned."""
-    fields = "".join(f" {k}={_safe_arg(v)}" for k, v in ids.items())
-    logger.warning("refused %s%s: %s", operation, fields, exc)
+    template = "refused %s" + "".join(f" {k}=%s" for k in ids) + ": %s"
+    logger.warning(template, operation, *ids.values(), exc)
 
 
 def uncaught(logger: logging.Logger, exc: BaseException, where: str = "") -> None:
@@ -305,17 +328,28 @@ def failed(logger: logging.Logger, operation: str, exc: BaseException, **ids: An
         uncaught(logger, exc, operation)
 
 
-def _install_thread_hook() -> None:
-    previous = threading.excepthook
-    if getattr(previous, "_fupin", False):
-        return
+def _install_hooks() -> None:
+    """Exceptions no code sees: in a thread, and in a ``__del__`` (an unraisable one, such as a
+    ZipFile closing on a full disk).  Logged, then handed to the previous hook."""
+    previous_thread = threading.excepthook
+    if not getattr(previous_thread, "_fupin", False):
+        def thread_hook(args: threading.ExceptHookArgs) -> None:
+            if args.exc_value is not None and not isinstance(args.exc_value, SystemExit):
+                name = args.thread.name if args.thread is not None else "?"
+                log.error("uncaught exception in thread %s", name,
+                          exc_info=(args.exc_type, args.exc_value, args.exc_traceback))
+            previous_thread(args)
 
-    def hook(args: threading.ExceptHookArgs) -> None:
-        if args.exc_value is not None and not isinstance(args.exc_value, SystemExit):
-            name = args.thread.name if args.thread is not None else "?"
-            log.error("uncaught exception in thread %s", name,
-                      exc_info=(args.exc_type, args.exc_value, args.exc_traceback))
-        previous(args)
+        thread_hook._fupin = True  # type: ignore[attr-defined]
+        threading.excepthook = thread_hook
+    previous_unraisable = sys.unraisablehook
+    if not getattr(previous_unraisable, "_fupin", False):
+        def unraisable_hook(args: Any) -> None:
+            if args.exc_value is not None:
+                where = getattr(args.object, "__qualname__", None) or type(args.object).__name__
+                log.warning("exception ignored in %s", where,
+                            exc_info=(args.exc_type, args.exc_value, args.exc_traceback))
+            previous_unraisable(args)
 
-    hook._fupin = True  # type: ignore[attr-defined]
-    threading.excepthook = hook
+        unraisable_hook._fupin = True  # type: ignore[attr-defined]
+        sys.unraisablehook = unraisable_hook

@@ -158,3 +158,48 @@ def test_a_log_file_that_cannot_be_written_is_given_up_quietly(logfile: Path, ca
     handler.baseFilename = str(logfile.parent)  # a folder: opening it fails, as on a full or locked disk
     logging.getLogger("fupin_desktop.test").error("goes nowhere")
     assert "Logging error" not in capsys.readouterr().err
+
+
+def test_refused_keeps_ids_as_numbers(logfile: Path) -> None:
+    applog.refused(logging.getLogger("fupin_desktop.test"), "save household", StoreError("磁盘空间已满"),
+                   household=1234567, file=Path("/data/张三.xlsx"))
+    assert "refused save household household=1234567 file=/data/….xlsx: StoreError: 磁盘空间已满" in text_of(logfile)
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_exceptions_in_del_are_logged(logfile: Path) -> None:
+    class Closing:
+        def __del__(self) -> None:
+            raise OSError(28, f"No space left on device: {PHONE}")
+
+    Closing()
+    text = text_of(logfile)
+    assert "Closing.__del__" in text and "No space left on device" in text and PHONE not in text
+
+
+def test_fupin_log_path_tells_where_the_log_is(tmp_path: Path) -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, applog.LOG_DIR_ENV: str(tmp_path / "it")}
+    done = subprocess.run([sys.executable, "-m", "fupin_desktop", "log-path", "--json"], capture_output=True,
+                          text=True, encoding="utf-8", env=env, check=True)
+    assert json.loads(done.stdout) == {"log_dir": str(tmp_path / "it"), "log_file": str(tmp_path / "it" / "fupin.log")}
+    assert "start log-path" in (tmp_path / "it" / "fupin.log").read_text(encoding="utf-8")
+
+
+def test_an_unexpected_error_in_a_command_is_logged_with_its_traceback(
+        logfile: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from fupin_desktop import cli
+
+    def broken(args: object) -> int:
+        raise OverflowError(f"int too large: {ID}")
+
+    monkeypatch.setattr(cli, "cmd_check_id", broken)
+    with pytest.raises(OverflowError):
+        cli.main(["check-id", ID])
+    text = text_of(logfile)
+    assert "uncaught exception in check-id" in text and "OverflowError: int too large: [号码]" in text
+    assert "in broken" in text and ID not in text

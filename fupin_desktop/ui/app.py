@@ -138,6 +138,8 @@ def run_gui(db: str | None = None, screenshot: str | None = None, household: int
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = make_app()
     applog.configure()  # idempotent: ``fupin`` has configured it already
+    if not screenshot:
+        applog.keep_crash_traces()
     applog.started("gui" if not screenshot else "gui --screenshot", **qt_versions())
     path = Path(db) if db else services.default_db_path()
     if screenshot:
