@@ -203,3 +203,19 @@ def test_an_unexpected_error_in_a_command_is_logged_with_its_traceback(
     text = text_of(logfile)
     assert "uncaught exception in check-id" in text and "OverflowError: int too large: [号码]" in text
     assert "in broken" in text and ID not in text
+
+
+def test_a_rotation_another_program_prevents_goes_on_in_the_same_file(logfile: Path) -> None:
+    """On Windows another running program keeps the old files from being renamed: nothing is lost."""
+    log = logging.getLogger("fupin_desktop.test")
+    log.info("first")
+    (logfile.parent / "fupin.log.4").write_text("older\n", encoding="utf-8")
+    blocked = logfile.parent / "fupin.log.5"
+    blocked.mkdir()
+    (blocked / "in-use").write_text("x", encoding="utf-8")  # removing it fails, as an open file would
+    count = applog.MAX_BYTES // 100 + 50
+    for i in range(count):
+        log.info("line %d %s", i, "x" * 80)
+    text = text_of(logfile)
+    assert "first" in text and f"line {count - 1} " in text
+    assert logfile.stat().st_size > applog.MAX_BYTES  # kept growing rather than losing lines

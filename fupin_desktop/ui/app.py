@@ -140,7 +140,7 @@ def run_gui(db: str | None = None, screenshot: str | None = None, household: int
     applog.configure()  # idempotent: ``fupin`` has configured it already
     if not screenshot:
         applog.keep_crash_traces()
-    applog.started("gui" if not screenshot else "gui --screenshot", **qt_versions())
+    log.info("gui%s qt=%s pyside=%s", " --screenshot" if screenshot else "", *qt_versions())
     path = Path(db) if db else services.default_db_path()
     if screenshot:
         return _screenshot(path, Path(screenshot), household)
@@ -161,11 +161,12 @@ def run_gui(db: str | None = None, screenshot: str | None = None, household: int
     return int(code)
 
 
-def qt_versions() -> dict[str, str]:
+def qt_versions() -> tuple[str, str]:
+    """(Qt, PySide6) versions, for the start-up lines of the log."""
     import PySide6
     from PySide6.QtCore import qVersion
 
-    return {"qt": qVersion(), "pyside": PySide6.__version__}
+    return qVersion(), PySide6.__version__
 
 
 def _screenshot(path: Path, out: Path, household: int | None) -> int:

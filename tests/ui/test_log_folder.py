@@ -37,3 +37,21 @@ def test_help_menu_opens_the_log_folder(qtbot, store, monkeypatch, tmp_path) -> 
         QDesktopServices.unsetUrlHandler("file")
     assert [Path(u.toLocalFile()) for u in opened.urls] == [tmp_path / "county-it" / "logs"]
     assert (tmp_path / "county-it" / "logs").is_dir()
+
+
+def test_the_gui_logs_its_start_with_the_qt_version(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import os
+    import subprocess
+    import sys
+
+    from PySide6.QtCore import qVersion
+
+    db = tmp_path / "t.db"
+    env = {**os.environ, applog.LOG_DIR_ENV: str(tmp_path / "logs"), "QT_QPA_PLATFORM": "offscreen"}
+    run = [sys.executable, "-m", "fupin_desktop"]
+    subprocess.run([*run, "demo", "--db", str(db), "--households", "3"], env=env, check=True, capture_output=True)
+    subprocess.run([*run, "--db", str(db), "--screenshot", str(tmp_path / "w.png")], env=env, check=True,
+                   capture_output=True)
+    text = (tmp_path / "logs" / "fupin.log").read_text(encoding="utf-8")
+    assert "start gui fupin=" in text and f"gui --screenshot qt={qVersion()} pyside=" in text
+    assert "gui finished exit=0" in text
