@@ -11,7 +11,8 @@ Events are written with ids and counts, and every record passes through
 
 * string arguments and messages: text inside quotes (“…” ‘…’ 「…」 『…』 "…" '…') is masked,
   runs of six or more digits (ID numbers, phones, accounts, also written ``0839-7201234`` or
-  ``139 0839 1234``) become ``[号码]``, and the CJK name after 户主/成员/帮扶责任人/姓名… is masked;
+  ``139 0839 1234``) become ``[号码]``, dates such as 1970年02月 ``[日期]``, and the CJK name after
+  户主/成员/帮扶责任人/姓名… is masked;
 * :class:`~pathlib.Path` arguments and the file names in tracebacks keep their ASCII parts only
   (a file the clerk named after a household is not spelled out);
 * exceptions keep their class and their scrubbed message, tracebacks their frames (file, line,
@@ -82,11 +83,14 @@ _CLOSING = {"“": "”", "‘": "’", "「": "」", "『": "』", "＂": "＂"
 # Six or more digits, also with single spaces or dashes between them (a phone written
 # 0839-7201234, an ID typed in groups); an ID's check character X goes with it.
 _DIGITS = re.compile(r"\d(?:[ \-－]?\d){5,}[Xx]?")
+# A date written in Chinese (a birth date in an ID number's message): ISO dates are digit runs above.
+_CHINESE_DATE = re.compile(r"\d{2,4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?")
 _PLAIN_DIGITS = re.compile(r"\d{6,}[Xx]?")
 _PERSON = re.compile(rf"(户主|成员|家庭成员|帮扶责任人|责任人|姓名|联系人|开户人|录入员|操作员)([ ：:为是]?)[{_CJK}·•]{{1,4}}")
 _CJK_RUN = re.compile(rf"[{_CJK}·•]+")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 MASK_NUMBER = "[号码]"
+MASK_DATE = "[日期]"
 MASK = "…"
 
 
@@ -102,6 +106,7 @@ def scrub(text: str) -> str:
     names after person words masked."""
     text = _QUOTED.sub(_mask_quoted, text)
     text = _PERSON.sub(lambda m: f"{m.group(1)}{m.group(2)}{MASK}", text)
+    text = _CHINESE_DATE.sub(MASK_DATE, text)
     return _DIGITS.sub(MASK_NUMBER, text)
 
 

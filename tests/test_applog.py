@@ -44,6 +44,8 @@ def text_of(path: Path) -> str:
     ("６２２２０２１２３４５６７８９０", "[号码]", ["６２２２"]),
     ("can't open the file 'x.db', it isn't there", "can't open", ["x.db"]),
     ("第 3 批 共 12 户 2026-12", "第 3 批 共 12 户", []),
+    ("出生日期不是有效日期（1970年02月只有28天），出生于 1970-05-01", "（[日期]只有28天）", ["1970", "05-01"]),
+    ("茶坝乡兴龙村2015年度建档立卡贫困户第一次公示", "2015年度", []),
 ])
 def test_scrub_masks_personal_values(raw: str, kept: str, gone: list[str]) -> None:
     out = applog.scrub(raw)
@@ -219,3 +221,17 @@ def test_a_rotation_another_program_prevents_goes_on_in_the_same_file(logfile: P
     text = text_of(logfile)
     assert "first" in text and f"line {count - 1} " in text
     assert logfile.stat().st_size > applog.MAX_BYTES  # kept growing rather than losing lines
+
+
+def test_a_command_without_a_usable_log_folder_still_says_only_its_message(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    env = {**os.environ, applog.LOG_DIR_ENV: str(blocker / "logs")}
+    done = subprocess.run([sys.executable, "-m", "fupin_desktop", "show", "--db", str(tmp_path / "none.db"), "1"],
+                          capture_output=True, text=True, encoding="utf-8", env=env)
+    assert done.returncode == 2
+    assert done.stderr.startswith("错误：数据库") and done.stderr.count("\n") == 1, done.stderr
