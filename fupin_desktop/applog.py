@@ -88,10 +88,15 @@ _CHINESE_DATE = re.compile(r"\d{2,4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?"
 _PLAIN_DIGITS = re.compile(r"\d{6,}[Xx]?")
 _PERSON = re.compile(rf"(户主|成员|家庭成员|帮扶责任人|责任人|姓名|联系人|开户人|录入员|操作员)([ ：:为是]?)[{_CJK}·•]{{1,4}}")
 _CJK_RUN = re.compile(rf"[{_CJK}·•]+")
+# A path or a file name inside a message ("无法写入 D:\\张三\\名单.xlsx：…", "李四.xlsx 超过…"): only
+# its ASCII parts are kept, as for Path arguments.
+_STOPS = "\\s\\/“”\"'，。；：、（）()<>|"
+_PATHLIKE = re.compile(rf"(?:[A-Za-z]:)?(?:[\\/][^{_STOPS}]+)+[\\/]?|[^{_STOPS}]+\.[A-Za-z][A-Za-z0-9]{{0,5}}(?![A-Za-z0-9])")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 MASK_NUMBER = "[号码]"
 MASK_DATE = "[日期]"
 MASK = "…"
+MAX_TEXT = 2000  # characters of one message or line kept in the log
 
 
 def _mask_quoted(m: re.Match[str]) -> str:
@@ -103,8 +108,11 @@ def _mask_quoted(m: re.Match[str]) -> str:
 
 def scrub(text: str) -> str:
     """Free text (a message, an exception's text) with quoted values, long digit runs and the
-    names after person words masked."""
+    names after person words masked (and paths' non-ASCII parts); a very long text is cut first."""
+    if len(text) > MAX_TEXT:
+        text = f"{text[:MAX_TEXT]}…（共 {len(text)} 字）"
     text = _QUOTED.sub(_mask_quoted, text)
+    text = _PATHLIKE.sub(lambda m: _NON_ASCII.sub(MASK, m.group(0)), text)
     text = _PERSON.sub(lambda m: f"{m.group(1)}{m.group(2)}{MASK}", text)
     text = _CHINESE_DATE.sub(MASK_DATE, text)
     return _DIGITS.sub(MASK_NUMBER, text)

@@ -235,3 +235,15 @@ def test_a_command_without_a_usable_log_folder_still_says_only_its_message(tmp_p
                           capture_output=True, text=True, encoding="utf-8", env=env)
     assert done.returncode == 2
     assert done.stderr.startswith("错误：数据库") and done.stderr.count("\n") == 1, done.stderr
+
+
+def test_paths_and_file_names_inside_messages_keep_their_ascii_parts_only() -> None:
+    assert applog.scrub("无法写入 /no/such/张三家/李四.xlsx：No such file") == "无法写入 /no/such/…/….xlsx：No such file"
+    assert applog.scrub("D:\\扶贫\\王五.db 不存在") == "D:\\…\\….db 不存在"
+    assert applog.scrub("读取赵六.xlsx失败") == "….xlsx失败"
+    assert applog.scrub("fupin=0.1.0 已导入 3/5 批") == "fupin=0.1.0 已导入 3/5 批"
+
+
+def test_a_huge_message_is_cut() -> None:
+    out = applog.scrub("x" * 100_000)
+    assert len(out) < applog.MAX_TEXT + 50 and out.endswith("（共 100000 字）")
