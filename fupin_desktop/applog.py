@@ -110,7 +110,7 @@ def scrub(text: str) -> str:
     """Free text (a message, an exception's text) with quoted values, long digit runs and the
     names after person words masked (and paths' non-ASCII parts); a very long text is cut first."""
     if len(text) > MAX_TEXT:
-        text = f"{text[:MAX_TEXT]}…（共 {len(text)} 字）"
+        text = f"{text[:MAX_TEXT]}…（已截断）"
     text = _QUOTED.sub(_mask_quoted, text)
     text = _PATHLIKE.sub(lambda m: _NON_ASCII.sub(MASK, m.group(0)), text)
     text = _PERSON.sub(lambda m: f"{m.group(1)}{m.group(2)}{MASK}", text)

@@ -246,4 +246,4 @@ def test_paths_and_file_names_inside_messages_keep_their_ascii_parts_only() -> N
 
 def test_a_huge_message_is_cut() -> None:
     out = applog.scrub("x" * 100_000)
-    assert len(out) < applog.MAX_TEXT + 50 and out.endswith("（共 100000 字）")
+    assert len(out) < applog.MAX_TEXT + 50 and out.endswith("…（已截断）")
