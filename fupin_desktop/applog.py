@@ -11,13 +11,14 @@ Events are written with ids and counts, and every record passes through
 
 * string arguments and messages: text inside quotes (“…” ‘…’ 「…」 『…』 "…" '…') is masked,
   runs of six or more digits (ID numbers, phones, accounts, also written ``0839-7201234`` or
-  ``139 0839 1234``) become ``[号码]``, dates such as 1970年02月 ``[日期]``, and the CJK name after
-  户主/成员/帮扶责任人/姓名… is masked;
+  ``139 0839 1234``) become ``[号码]``, dates such as 1970年02月 ``[日期]``, the CJK name after
+  户主/成员/帮扶责任人/姓名… is masked, and paths and file names keep their ASCII parts only;
 * :class:`~pathlib.Path` arguments and the file names in tracebacks keep their ASCII parts only
   (a file the clerk named after a household is not spelled out);
-* exceptions keep their class and their scrubbed message, tracebacks their frames (file, line,
-  function) and scrubbed source lines; classes whose message quotes what the clerk typed or
-  changed (``ConcurrentEdit``, ``FieldValueError``) keep their class only;
+* exceptions keep their class and their scrubbed message (in Python's or a library's message,
+  Chinese can only be data and is masked whole), tracebacks their frames (file, line, function)
+  and scrubbed source lines; classes whose message quotes what the clerk typed or changed
+  (``ConcurrentEdit``, ``FieldValueError``) keep their class only;
 * integers (ids, counts, sizes) are written as they are.
 
 The folder is the platform's user log folder (``platformdirs.user_log_dir``), or the folder in
@@ -145,6 +146,14 @@ def reason(exc: BaseException) -> str:
 def safe_traceback(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> str:
     """The traceback of ``exc`` with its messages and source lines scrubbed and its file paths
     ASCII only: the frames (file, line, function) still show the technician where it happened."""
+    try:
+        return _safe_traceback(kind, exc, tb)
+    except Exception:  # pragma: no cover - a Python whose traceback objects differ: mask more
+        text = "".join(traceback.format_exception(kind, exc, tb)).rstrip("\n")
+        return "\n".join(scrub_error(line, ours=False) for line in text.splitlines())
+
+
+def _safe_traceback(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> str:
     te = traceback.TracebackException(kind, exc, tb, compact=True)
     pending, seen, fallback = [te], set(), False
     while pending:
@@ -162,10 +171,16 @@ def safe_traceback(kind: type[BaseException], exc: BaseException, tb: TracebackT
         if notes:
             t.__notes__ = [scrub(str(n)) for n in notes]
         for frame in t.stack:
-            # Source lines are code, but a literal in them may be data all the same (a test's, a
-            # script's): scrubbed too, and without the ^^^ marks that would no longer line up.
-            line = frame.line  # read before the file name is masked
-            frame._line = scrub(line) if line else line  # type: ignore[attr-defined]
+            # Source lines are code (English; Chinese only inside string literals), but a literal may
+            # be data all the same (a test's, a script's): scrubbed with every Chinese character
+            # masked, and without the ^^^ marks that would no longer line up.
+            _ = frame.line  # read before the file name is masked
+            for cached in ("_line", "_lines"):  # Python 3.11-3.12, 3.13
+                value = getattr(frame, cached, None)
+                if isinstance(value, str):
+                    setattr(frame, cached, scrub_error(value, ours=False))
+            if hasattr(frame, "_lines_dedented"):
+                frame._lines_dedented = None  # type: ignore[attr-defined]
             frame.colno = frame.end_colno = None
             frame.filename = pathref(frame.filename)
         pending.extend(x for x in (t.__cause__, t.__context__) if x is not None)
