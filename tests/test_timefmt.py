@@ -47,3 +47,17 @@ def test_what_is_not_a_time_stamp_is_shown_as_it_is(zone) -> None:  # type: igno
 def test_stored_times_stay_utc_with_offset() -> None:
     stamp = now_iso()
     assert stamp.endswith("+00:00") and "T" in stamp
+
+
+def test_json_output_keeps_iso_8601_with_offset(tmp_path, capsys, zone) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from fupin_desktop.cli import main
+    from tests.helpers import full_household, make_store
+
+    zone("Asia/Shanghai")
+    with make_store(tmp_path) as store:
+        saved = store.households.save(full_household(store.spec), "测试")
+    assert main(["show", "--db", str(tmp_path / "township.db"), str(saved.id), "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)["household"]["updated_at"]
+    assert shown == saved.updated_at and shown.endswith("+00:00")

@@ -115,6 +115,9 @@ class _Handler(BaseHTTPRequestHandler):
             sys.stderr.write(f"{self.address_string()} - {format % args}\n")
 
     def _send(self, code: int, body: dict[str, Any]) -> None:
+        if code >= 400:  # a refused upload or request: the reason, never the batch
+            logging.getLogger(__name__).warning("sync server refused %s status=%d: %s", self.command, code,
+                                                body.get("error", ""))
         raw = json.dumps(body, ensure_ascii=False).encode("utf-8")
         self.send_response(code)
         self.send_header("Content-Type", "application/json; charset=utf-8")
