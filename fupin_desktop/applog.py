@@ -12,7 +12,7 @@ Events are written with ids and counts, and every record passes through
 * string arguments and messages: text inside quotes (“…” ‘…’ 「…」 『…』 "…" '…') is masked,
   runs of six or more digits (ID numbers, phones, accounts, also written ``0839-7201234`` or
   ``139 0839 1234``) become ``[号码]``, dates such as 1970年02月 ``[日期]``, the CJK name after
-  户主/成员/帮扶责任人/姓名… is masked, and paths and file names keep their ASCII parts only;
+  户主/成员/帮扶责任人/姓名… or before 户（户编号…）/的身份证号… is masked, and paths and file names keep their ASCII parts only;
 * :class:`~pathlib.Path` arguments and the file names in tracebacks keep their ASCII parts only
   (a file the clerk named after a household is not spelled out);
 * exceptions keep their class and their scrubbed message (in Python's or a library's message,
@@ -52,7 +52,7 @@ LOG_FILE_NAME = "fupin.log"
 MAX_BYTES = 1024 * 1024
 BACKUP_COUNT = 5
 #: Exception classes whose message quotes what the clerk typed or what changed: class only.
-OPAQUE_EXCEPTIONS = frozenset({"ConcurrentEdit", "FieldValueError"})
+OPAQUE_EXCEPTIONS = frozenset({"ConcurrentEdit", "FieldValueError", "RestoreConflict"})
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +88,9 @@ _DIGITS = re.compile(r"\d(?:[ \-－]?\d){5,}[Xx]?")
 _CHINESE_DATE = re.compile(r"\d{2,4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?")
 _PLAIN_DIGITS = re.compile(r"\d{6,}[Xx]?")
 _PERSON = re.compile(rf"(户主|成员|家庭成员|帮扶责任人|责任人|姓名|联系人|开户人|录入员|操作员)([ ：:为是]?)[{_CJK}·•]{{1,4}}")
+# A name just before what the program's messages say of a person or a household:
+# "张三户（户编号 …）", "李四 的身份证号 …", "王五的性别填…", "赵六 家的成员".
+_NAME_BEFORE = re.compile(rf"[{_CJK}·•]{{1,5}}(?=\s*(?:户（户编号|户（编号|的身份证号|的证件号码|的性别|的出生日期|家的))")
 _CJK_RUN = re.compile(rf"[{_CJK}·•]+")
 # A path or a file name inside a message ("无法写入 D:\\张三\\名单.xlsx：…", "李四.xlsx 超过…"): only
 # its ASCII parts are kept, as for Path arguments.
@@ -115,6 +118,7 @@ def scrub(text: str) -> str:
     text = _QUOTED.sub(_mask_quoted, text)
     text = _PATHLIKE.sub(lambda m: _NON_ASCII.sub(MASK, m.group(0)), text)
     text = _PERSON.sub(lambda m: f"{m.group(1)}{m.group(2)}{MASK}", text)
+    text = _NAME_BEFORE.sub(MASK, text)
     text = _CHINESE_DATE.sub(MASK_DATE, text)
     return _DIGITS.sub(MASK_NUMBER, text)
 

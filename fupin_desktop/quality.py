@@ -252,6 +252,7 @@ def read_policy_file(path: str | Path) -> tuple[Policy, dict[str, Any]]:
     """The profile in a file and the township it was exported from (may be empty)."""
     source = Path(path)
     try:
+        fileio.refuse_live_database(source)
         data = json.loads(source.read_text(encoding="utf-8-sig"))
     except OSError as exc:
         raise StoreError(f"无法读取 {source}：{exc.strerror or exc}") from exc

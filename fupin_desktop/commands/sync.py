@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from fupin_desktop.commands._base import CliError, db_path, open_existing, open_store, print_json
-from fupin_desktop.domain.timefmt import local_time
+from fupin_desktop.domain.clock import local_time
 from fupin_desktop.store.sync import SyncRepository
 from fupin_desktop.sync.format import SyncError
 from fupin_desktop.sync.keys import PASSPHRASE_ENV, env_passphrase

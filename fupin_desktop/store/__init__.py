@@ -23,6 +23,7 @@ from fupin_desktop.store.database import (
 from fupin_desktop.store.drafts import DraftRepository
 from fupin_desktop.store.households import ConcurrentEdit, HouseholdRepository, HouseholdSummary
 from fupin_desktop.store.policy import PolicyRepository
+from fupin_desktop.store.recycle import RecycleBin
 from fupin_desktop.store.townships import TownshipRepository
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,7 @@ class Store:
         self.households = HouseholdRepository(self.db, self.spec)
         self.drafts = DraftRepository(self.db)
         self.policy = PolicyRepository(self.db)
+        self.recycle = RecycleBin(self.db, self.households)  # deleted households: list, restore
         if not _reader:
             self._log_opened(read_only)
 

@@ -147,6 +147,7 @@ def write_key_file(path: Path, pub: CountyPublic | TownshipPublic) -> Path:
 def read_key_file(path: Path) -> CountyPublic | TownshipPublic:
     path = Path(path)
     try:
+        fileio.refuse_live_database(path)
         if path.stat().st_size > MAX_KEY_FILE:
             raise SyncError(f"{path.name} 不是公钥文件（文件过大）。")
         data = json.loads(path.read_text(encoding="utf-8"))

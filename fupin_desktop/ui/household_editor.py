@@ -29,8 +29,8 @@ from PySide6.QtWidgets import (
 )
 
 from fupin_desktop import applog, services
+from fupin_desktop.domain.clock import local_time
 from fupin_desktop.domain.household import Household
-from fupin_desktop.domain.timefmt import local_time
 from fupin_desktop.rules import Finding
 from fupin_desktop.rules.policy import priority_flags
 from fupin_desktop.store import Store, StoreError

@@ -12,7 +12,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 
-from fupin_desktop.domain.timefmt import local_time
+from fupin_desktop.domain.clock import local_time
 from fupin_desktop.store import HouseholdSummary, Store
 from fupin_desktop.store.sync import SyncRepository
 

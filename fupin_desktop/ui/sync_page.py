@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from fupin_desktop import applog
-from fupin_desktop.domain.timefmt import local_time
+from fupin_desktop.domain.clock import local_time
 from fupin_desktop.fileio import WriteError
 from fupin_desktop.store import Store, StoreError, settings
 from fupin_desktop.store.sync import SyncRepository

@@ -64,6 +64,9 @@ def test_the_log_of_a_full_scenario_holds_the_events_and_no_personal_data(
     assert fupin(logs, "print", "notice", "--db", str(db), "--village", head.fields["village"], "--round", "first",
                  "--out", str(tmp_path / "notice.pdf")).returncode == 0
     assert fupin(logs, "show", "--db", str(db), "99999").returncode == 2
+    store.households.delete(2, "测试")  # the recycle bin: restored, then refused as not deleted
+    assert fupin(logs, "restore-household", "--db", str(db), "2").returncode == 0
+    assert fupin(logs, "restore-household", "--db", str(db), "2").returncode == 2
 
     # The GUI, in this process, logging to the same folder.
     monkeypatch.setenv(applog.LOG_DIR_ENV, str(logs))
@@ -114,6 +117,7 @@ def test_the_log_of_a_full_scenario_holds_the_events_and_no_personal_data(
                   "start households", "start show", "start validate", "quality check",
                   "excel export written", "excel import committed", "refused check-id: 1 of 1 ID numbers invalid",
                   "start print notice", "printed document=", "refused show: CliError",
+                  "household restored household=2", "refused restore-household: StoreError",
                   "backup written", "uncaught exception in the GUI", "ValueError: cannot read",
                   "RuntimeError: worker failed on [号码]", "refused save household", "ConcurrentEdit"):
         assert event in text, event

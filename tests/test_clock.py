@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from fupin_desktop.domain.timefmt import local_time
+from fupin_desktop.domain.clock import local_time
 from fupin_desktop.store.database import now_iso
 
 
