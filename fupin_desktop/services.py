@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from fupin_desktop import APP_NAME as APP_NAME  # the name of the data folder
 from fupin_desktop.domain import idnumber
 from fupin_desktop.domain.household import TABLES, Household, Row
 from fupin_desktop.domain.text import normalize_digits, normalize_text
@@ -14,8 +15,6 @@ from fupin_desktop.domain.values import to_json
 from fupin_desktop.formspec import FormSpec
 from fupin_desktop.rules import Finding, RuleContext, check_household
 from fupin_desktop.store import Store, StoreError, backups
-
-APP_NAME = "fupin-desktop"
 
 
 def default_db_path() -> Path:

@@ -14,19 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from fupin_desktop.commands._base import CliError, db_path, open_existing, open_store, print_json
+from fupin_desktop.domain.clock import local_time
 from fupin_desktop.store.sync import SyncRepository
 from fupin_desktop.sync.format import SyncError
 from fupin_desktop.sync.keys import PASSPHRASE_ENV, env_passphrase
-
-
-def local_time(iso: str | None) -> str:
-    """An ISO time stamp (UTC in the files) as the clerk's local ``YYYY-MM-DD HH:MM``."""
-    from datetime import datetime
-
-    try:
-        return datetime.fromisoformat(str(iso)).astimezone().strftime("%Y-%m-%d %H:%M")
-    except ValueError:
-        return str(iso or "")
 
 
 def passphrase(*, confirm: bool = False) -> str | None:

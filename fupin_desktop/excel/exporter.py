@@ -20,6 +20,7 @@ Pure Python, no Qt.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -39,6 +40,8 @@ from fupin_desktop.domain.values import format_value
 from fupin_desktop.excel import headers as hdr
 from fupin_desktop.formspec import FieldSpec, FormSpec
 from fupin_desktop.store import Store
+
+log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
@@ -340,6 +343,8 @@ def export_workbook(store: Store, out: str | Path, layout: str = "national", *, 
             raise fileio.write_error(out, exc, existed=existed) from exc
         raise
     progress(len(ids), len(ids))
+    log.info("excel export written file=%s layout=%s village_id=%s households=%d persons=%d",
+             out, layout, village_id, households, persons)
     return ExportResult(path=out, layout=layout, households=households, persons=persons,
                         sheets=[s.ws.title for s in sheets])
 

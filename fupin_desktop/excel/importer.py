@@ -29,6 +29,7 @@ Pure Python, no Qt.
 from __future__ import annotations
 
 import copy
+import logging
 import uuid as uuid_mod
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -69,6 +70,7 @@ __all__ = [  # the reading half lives in excel/source.py; callers import both fr
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
 
+log = logging.getLogger(__name__)
 IMPORTED, UPDATED, REJECTED, WARNING, UNCHANGED = "imported", "updated", "rejected", "warning", "unchanged"
 STATUS_LABELS = {IMPORTED: "已导入", UPDATED: "已更新", REJECTED: "未导入", WARNING: "已导入（有提示）",
                  UNCHANGED: "未变化"}
@@ -738,6 +740,7 @@ def commit(store: Store, plan: ImportPlan, progress: Progress | None = None,
     accepted = [s for s in plan.households if not s.rejected and s.household is not None]
     report = build_report(plan, dry_run=dry_run)
     if dry_run:
+        _log_report("excel import checked (dry run)", plan, report)
         return report
     operator = store.operator
     total = len(accepted)
@@ -767,6 +770,7 @@ def commit(store: Store, plan: ImportPlan, progress: Progress | None = None,
                 hdr.remember(store.db, sheet.header, sheet.kind, sheet.mapping)
         if cancelled():  # the last moment a cancel can still undo everything
             raise ImportCancelled
+    _log_report("excel import committed", plan, report)
     return report
 
 
@@ -787,6 +791,13 @@ def _reapply(store: Store, staged: StagedHousehold, report: ImportReport) -> Non
     assert fresh is not None
     staged.household = merge.reapply(staged.stored, staged.household, fresh)
     report.notes.append(f"户编号 {number} 的户在导入过程中被另外保存过，已在其最新档案上更新，刚才的修改保留。")
+
+
+def _log_report(what: str, plan: ImportPlan, report: ImportReport) -> None:
+    log.info("%s file=%s layout=%s households=%d created=%d changed=%d rejected=%d warnings=%d persons=%d"
+             " rows=%d groups_added=%d", what, Path(plan.source.path), plan.source.layout,
+             len(plan.households), report.created, report.changed, report.rejected, report.warnings,
+             report.persons, len(report.rows), len(report.groups_added))
 
 
 def build_report(plan: ImportPlan, *, dry_run: bool) -> ImportReport:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from pathlib import Path
 
 from fupin_desktop.formspec import FormSpec, load_form
@@ -27,6 +29,8 @@ from fupin_desktop.store.policy import PolicyRepository
 from fupin_desktop.store.recycle import RecycleBin
 from fupin_desktop.store.townships import TownshipRepository
 
+log = logging.getLogger(__name__)
+
 __all__ = [
     "READ_ONLY_CHOSEN", "READ_ONLY_MEDIUM", "BackupFailed", "ConcurrentEdit", "Database", "DatabaseCorrupt", "DatabaseLocked", "DatabaseReadOnly",
     "DatabaseTooNew", "DiskFull", "DiskIOError", "HouseholdSummary", "Store", "StoreError", "StoreWriteError",
@@ -47,6 +51,17 @@ class Store:
         self.drafts = DraftRepository(self.db)
         self.policy = PolicyRepository(self.db)
         self.recycle = RecycleBin(self.db, self.households)  # deleted households: list, restore
+        if not _reader:
+            self._log_opened(read_only)
+
+    def _log_opened(self, read_only: bool) -> None:
+        """The log's line for a technician: which file, which schema, how much is in it."""
+        try:
+            households, persons = self.households.count(), self.households.person_count()
+        except (sqlite3.Error, StoreError):  # an empty file before its first migration, say
+            households = persons = -1
+        log.info("database opened file=%s schema=%d households=%d persons=%d read_only=%s",
+                 self.path, self.db.user_version, households, persons, read_only)
 
     def reader(self) -> Store:
         """Another connection to the same file, for queries run off the GUI thread (WAL lets

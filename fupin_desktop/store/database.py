@@ -23,6 +23,7 @@ module and works through a large table in batches (100,000 households at the cou
 from __future__ import annotations
 
 import errno
+import logging
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -33,6 +34,7 @@ from pathlib import Path
 
 from fupin_desktop import fileio
 
+log = logging.getLogger(__name__)
 MIGRATIONS_PACKAGE = "fupin_desktop.store.migrations"
 #: Why a database is open read-only: the clerk chose it (another program holds the file), or the
 #: disk or folder cannot be written (a write-protected U 盘, a CD, a read-only share).
@@ -333,6 +335,7 @@ class Database:
         if self.read_only:
             raise DatabaseReadOnly(f"数据库 {self.path} 需要升级数据结构（版本 {current} → {len(steps)}）才能使用。"
                                    + self.read_only_message("数据库未作任何改动。"))
+        log.info("migrating file=%s schema %d -> %d", self.path, current, len(steps))
         if current > 0:
             # A dated, verified backup (reason 升级) in the backup folder.  store/backups.py builds
             # on this module (and on settings), hence the import here.
@@ -341,6 +344,7 @@ class Database:
             backups.before(self, backups.UPGRADE)
         for version, name, sql in pending:
             hook = migration_hook(name)
+            log.info("applying migration %s", name)
             with self._lock:
                 # executescript commits implicitly; wrap the step so it is all-or-nothing.
                 try:
@@ -358,7 +362,9 @@ class Database:
                         self._rollback()
                         raise
                 except sqlite3.Error as exc:
+                    log.warning("migration %s failed, rolled back: %s", name, exc)
                     raise _translated(exc, self.path) from exc
+        log.info("migrated file=%s to schema %d", self.path, self.user_version)
 
     # -- transactions ---------------------------------------------------
     @contextmanager
@@ -464,7 +470,9 @@ class Database:
                     fileio.remove_quietly(f"{tmp}-journal", f"{tmp}-wal", f"{tmp}-shm")
                     raise
         except fileio.WriteError as exc:
+            log.warning("backup of %s to %s failed: %s", self.path, target, exc)
             raise BackupFailed(f"备份没有完成。{exc}") from exc
+        log.info("backup written file=%s to=%s", self.path, target)
         return target
 
     def close(self) -> None:

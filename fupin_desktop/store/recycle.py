@@ -17,6 +17,7 @@ each clash, unless ``force`` (the clerk confirmed).
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from dataclasses import dataclass
 
@@ -27,6 +28,7 @@ from fupin_desktop.store.database import Database, StoreError, now_iso
 from fupin_desktop.store.households import TOWNSHIP_VILLAGES, HouseholdRepository, search_text
 
 #: SQLite integers are signed 64-bit: a larger id cannot name a household (and cannot be bound).
+log = logging.getLogger(__name__)
 MAX_ID = 2 ** 63 - 1
 
 _SELECT = (
@@ -176,6 +178,7 @@ class RecycleBin:
                          entity_uuid=item.uuid, household_uuid=item.uuid,
                          field="conflicts" if conflicts else None, new=len(conflicts) if conflicts else None,
                          at=now)
+        log.info("household restored household=%d revision=%d conflicts=%d", household_id, hh.revision, len(conflicts))
         return Restored(hh, conflicts)
 
     def _require(self, household_id: int) -> DeletedHousehold:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -28,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from fupin_desktop import fileio
+from fupin_desktop.domain.clock import local_time
 from fupin_desktop.domain.household import TABLES
 from fupin_desktop.domain.idnumber import mask_id
 from fupin_desktop.rules import RuleContext
@@ -57,6 +59,8 @@ from fupin_desktop.sync.format import (
 )
 from fupin_desktop.sync.keys import CountyPrivate, unlock_county
 from fupin_desktop.sync.seal import MAX_FILE_BYTES, UnknownSigner, WrongRecipient, open_batch
+
+log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
 
@@ -129,6 +133,7 @@ def import_files(
         try:
             data = read_batch_file(path)
         except SyncError as exc:
+            log.warning("refused sync batch file=%s: %s", path, exc)
             results.append(ImportResult(batch=str(path), hash="", status="refused", message=str(exc)))
         else:
             results.append(import_bytes(store, data, county=county, name=str(path)))
@@ -140,6 +145,28 @@ def import_files(
 
 def import_bytes(store: Store, data: bytes, *, county: CountyPrivate, name: str = "") -> ImportResult:
     """Import one batch held in memory."""
+    result = _import_bytes(store, data, county=county, name=name)
+    _log_result(result)
+    return result
+
+
+def _log_result(r: ImportResult) -> None:
+    """ids and counts only; a refusal's reason is scrubbed by the log."""
+    code = int(r.township) if r.township and r.township.isdigit() else r.township  # a code, not personal
+    where = f"township={code} sequence={r.sequence} hash={r.hash[:12]}"
+    if r.status == "refused":
+        log.warning("refused sync batch %s: %s", where, r.message)
+    elif r.status == "already-imported":
+        log.info("sync batch already imported %s", where)
+    else:
+        m = r.merge
+        log.info("sync batch imported %s households=%d inserted=%d updated=%d unchanged=%d conflicts=%d"
+                 " rejected=%d duplicates=%d missing_sequences=%d", where, r.counts.get("households", 0),
+                 m.get("inserted", 0), m.get("updated", 0), m.get("unchanged", 0) + m.get("older", 0),
+                 len(r.conflicts), len(r.rejected), len(r.duplicates), len(r.missing_sequences))
+
+
+def _import_bytes(store: Store, data: bytes, *, county: CountyPrivate, name: str = "") -> ImportResult:
     repo = SyncRepository(store.db)
     batch_hash = hashlib.sha256(data).hexdigest()
     logged = repo.logged_batch(batch_hash)
@@ -150,7 +177,7 @@ def import_bytes(store: Store, data: bytes, *, county: CountyPrivate, name: str 
             township_name=town.name if town else None, sequence=logged.sequence, counts=logged.counts,
             missing_sequences=repo.missing_sequences(logged.township_code),
             message=f"该批次（{town.name if town else logged.township_code} 第 {logged.sequence} 批）已于 "
-                    f"{_local_time(logged.imported_at)} 导入，本次未作任何改动。",
+                    f"{local_time(logged.imported_at)} 导入，本次未作任何改动。",
         )
     try:
         return _import_new(store, repo, data, batch_hash, county, name)
@@ -194,7 +221,7 @@ def _import_new(store: Store, repo: SyncRepository, data: bytes, batch_hash: str
     taken = repo.logged_sequence(town.code, seq)
     if taken is not None:
         raise _Refused(
-            f"{town.name} 的第 {seq} 批已于 {_local_time(taken.imported_at)} 由另一个批次文件导入，"
+            f"{town.name} 的第 {seq} 批已于 {local_time(taken.imported_at)} 由另一个批次文件导入，"
             "两个文件内容不同，已拒绝，未作任何改动。乡镇数据库可能从备份恢复过：请先把县里的反馈导入乡镇，再重新导出。",
             town, seq)
     for _name, _data in read_entries(payload):  # names and sizes, before any write
@@ -244,14 +271,6 @@ def _import_new(store: Store, repo: SyncRepository, data: bytes, batch_hash: str
         message=message, rejected=merger.rejected, merge=dict(m), cleaned=merger.cleaned,
     )
 
-
-def _local_time(iso: str) -> str:
-    from datetime import datetime
-
-    try:
-        return datetime.fromisoformat(iso).astimezone().strftime("%Y-%m-%d %H:%M")
-    except ValueError:
-        return iso
 
 
 # -- merging -----------------------------------------------------------------------------------

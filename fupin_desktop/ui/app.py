@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from pathlib import Path
 
-from fupin_desktop import fileio, inuse, services
+from fupin_desktop import applog, fileio, inuse, services
 from fupin_desktop.store import (
     READ_ONLY_MEDIUM,
     DatabaseCorrupt,
@@ -15,6 +16,8 @@ from fupin_desktop.store import (
     StoreError,
     StoreWriteError,
 )
+
+log = logging.getLogger(__name__)
 
 APP_STYLESHEET = """
 QGroupBox { font-weight: bold; border: 1px solid #c8ccd2; border-radius: 4px; margin-top: 12px; padding: 8px 6px 6px 6px; }
@@ -47,12 +50,15 @@ def make_app() -> object:
 def show_uncaught(kind: type[BaseException], exc: BaseException, tb: object) -> None:
     """``sys.excepthook`` of the GUI: an error no handler caught (a database that is full, read-only
     or locked, a file that cannot be written, in some rarely used dialog) is shown to the clerk as a
-    Chinese message, never as a traceback; the traceback still goes to stderr for the technician."""
+    Chinese message, never as a traceback; the traceback goes to the log (the windowed build has no
+    console) and to stderr for the technician."""
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from fupin_desktop.fileio import WriteError
 
-    sys.__excepthook__(kind, exc, tb)  # type: ignore[arg-type]
+    log.error("uncaught exception in the GUI", exc_info=(kind, exc, tb))  # type: ignore[arg-type]
+    if sys.stderr is not None:  # the windowed Windows build has none
+        sys.__excepthook__(kind, exc, tb)  # type: ignore[arg-type]
     if _showing or QApplication.instance() is None or not isinstance(exc, Exception):
         return
     if isinstance(exc, (StoreError, WriteError)):
@@ -138,6 +144,7 @@ def open_store_interactive(path: Path) -> Store | None:
                 QMessageBox.information(None, "只读打开", store.db.read_only_message(""))
             return store
         except (DatabaseCorrupt, DatabaseTooNew, StoreError) as exc:
+            applog.refused(log, "open database", exc, file=path)
             box = QMessageBox(QMessageBox.Icon.Critical, "无法打开数据库", str(exc))
             retry = None
             if isinstance(exc, StoreWriteError):  # full, read-only, locked, a disk error: not damaged
@@ -196,6 +203,7 @@ def ensure_township(store: Store) -> bool:
     op.start()
     loop.exec()
     if failure:
+        applog.refused(log, "build demo", failure[0])
         QMessageBox.critical(None, "示范数据", f"生成示范数据失败：{failure[0]}")
     return store.townships.get() is not None
 
@@ -204,6 +212,10 @@ def run_gui(db: str | None = None, screenshot: str | None = None, household: int
     if screenshot:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = make_app()
+    applog.configure()  # idempotent: ``fupin`` has configured it already
+    if not screenshot:
+        applog.keep_crash_traces()
+    log.info("gui%s qt=%s pyside=%s", " --screenshot" if screenshot else "", *qt_versions())
     path = Path(db) if db else services.default_db_path()
     if screenshot:
         return _screenshot(path, Path(screenshot), household)
@@ -225,6 +237,14 @@ def run_gui(db: str | None = None, screenshot: str | None = None, household: int
     store.close()
     release_locks()
     return int(code)
+
+
+def qt_versions() -> tuple[str, str]:
+    """(Qt, PySide6) versions, for the start-up lines of the log."""
+    import PySide6
+    from PySide6.QtCore import qVersion
+
+    return qVersion(), PySide6.__version__
 
 
 def _screenshot(path: Path, out: Path, household: int | None) -> int:

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import copy
+import logging
 from typing import Any, Literal
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -27,7 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fupin_desktop import services
+from fupin_desktop import applog, services
+from fupin_desktop.domain.clock import local_time
 from fupin_desktop.domain.household import Household
 from fupin_desktop.rules import Finding
 from fupin_desktop.rules.policy import priority_flags
@@ -35,6 +37,8 @@ from fupin_desktop.store import ConcurrentEdit, Store, StoreError
 from fupin_desktop.ui import conflict
 from fupin_desktop.ui.form_view import FormView
 from fupin_desktop.ui.row_table import RowsModel, RowState
+
+log = logging.getLogger(__name__)
 
 DraftChoice = Literal["ask", "restore", "keep"]
 VALIDATE_DELAY_MS = 300
@@ -282,6 +286,7 @@ class HouseholdEditor(QMainWindow):
         try:
             self.store.drafts.put(self.household.uuid, self.household.id, self.draft_payload())
         except StoreError as exc:
+            applog.refused(log, "keep draft", exc, household=self.household.id)
             return exc
         return None
 
@@ -303,6 +308,9 @@ class HouseholdEditor(QMainWindow):
         hh = self.current_household()
         self._store_failed = False
         if errors:
+            # The rules' ids only: their messages name the members and quote what was typed.
+            log.warning("refused save household household=%s: %d errors, rules %s", hh.id, len(errors),
+                        ",".join(sorted({f.rule for f in errors})))
             failed = self.keep_draft()
             kept = ("您录入的内容已作为草稿保留，不会丢失；改正后再按 Ctrl+S 保存。" if failed is None
                     else f"（草稿没能写入：{failed}）已录入的内容仍在这个窗口中，请不要关闭窗口。")
@@ -315,13 +323,15 @@ class HouseholdEditor(QMainWindow):
         try:
             result = services.save_household(self.store, hh)
         except ConcurrentEdit as exc:  # saved elsewhere meanwhile: keep the typing, show what moved
+            applog.refused(log, "save household", exc, household=hh.id, revision=hh.revision)
             self._store_failed = True
             failed = self.keep_draft()
             self.status.setText("没有保存：这一户已在别处被修改，您录入的内容已保留为草稿。")
             if conflict.ask(self, str(exc), self._kept_note(failed), deleted=exc.deleted):
                 self.reload_keeping_mine(hh)
             return False
-        except StoreError as exc:
+        except StoreError as exc:  # a full disk, a locked file...
+            applog.refused(log, "save household", exc, household=hh.id, revision=hh.revision)
             self._store_failed = True
             failed = self.keep_draft()
             QMessageBox.critical(self, "保存失败", f"{exc}\n\n{self._kept_note(failed)}")
@@ -330,10 +340,11 @@ class HouseholdEditor(QMainWindow):
         if not result.ok or result.saved is None:
             return False
         self.household = result.saved
+        log.info("household saved household=%s revision=%d", self.household.id, self.household.revision)
         self._draft_restored = False
         self.undo_stack.setClean()
         self._update_title()
-        self.status.setText(f"已保存（{self.household.updated_at or ''}）")
+        self.status.setText(f"已保存（{local_time(self.household.updated_at, seconds=True)}）")
         if self.household.id is not None:
             self.saved.emit(int(self.household.id))
         return True
@@ -369,7 +380,7 @@ class HouseholdEditor(QMainWindow):
             return
         answer = QMessageBox.question(
             self, "发现未保存的草稿",
-            f"这一户有一份未保存的草稿（{draft.saved_at[:19].replace('T', ' ')}）。\n恢复草稿继续录入吗？\n"
+            f"这一户有一份未保存的草稿（{local_time(draft.saved_at, seconds=True)}）。\n恢复草稿继续录入吗？\n"
             "选“否”将丢弃草稿，显示已保存的内容。",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes,
         )

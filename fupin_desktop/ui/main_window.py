@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QObject, Qt, QTimer, QUrl
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -21,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fupin_desktop import __version__
+from fupin_desktop import __version__, applog
 from fupin_desktop.domain.household import Household
 from fupin_desktop.store import Store, StoreError
 from fupin_desktop.store.sync import SyncRepository
@@ -30,6 +31,7 @@ from fupin_desktop.ui.household_list import HouseholdListModel
 from fupin_desktop.ui.quality_view import QualityWindow
 from fupin_desktop.ui.village_tree import VillageTree
 
+log = logging.getLogger(__name__)
 SEARCH_DELAY_MS = 250
 #: Household list column widths by column key (the county database adds 乡镇).
 COLUMN_WIDTHS = {"number": 180, "township": 80, "village": 80, "group": 80, "head_name": 90, "head_id_number": 170,
@@ -163,6 +165,8 @@ class MainWindow(QMainWindow):
         sync_menu.addAction(self.act_sync)
 
         help_menu = bar.addMenu("帮助(&H)")
+        help_menu.addAction(self._action("打开日志文件夹(&L)", self.open_log_folder))
+        help_menu.addSeparator()
         help_menu.addAction(self._action("关于(&A)", self.about))
 
         tools = self.addToolBar("常用")
@@ -349,8 +353,10 @@ class MainWindow(QMainWindow):
         try:
             self.store.households.delete(household_id, self.store.operator)
         except StoreError as exc:
+            applog.refused(log, "delete household", exc, household=household_id)
             QMessageBox.warning(self, "删除户", str(exc))
         else:
+            log.info("household deleted household=%d", household_id)
             self._last_deleted = household_id
             self.act_undo_delete.setEnabled(True)
         self.refresh()
@@ -485,9 +491,23 @@ class MainWindow(QMainWindow):
             try:
                 self.store.set_operator(name)
             except StoreError as exc:
+                applog.refused(log, "set operator", exc)
                 QMessageBox.warning(self, "录入员", f"录入员姓名没有保存：{exc}")
                 return
             self.update_status()
+
+    def open_log_folder(self) -> bool:
+        """帮助 → 打开日志文件夹: the log a technician asks for, in the system's file manager."""
+        folder = applog.log_dir()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            QMessageBox.warning(self, "日志文件夹", f"日志文件夹 {folder} 无法建立（{exc.strerror or exc}）。")
+            return False
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))):
+            QMessageBox.information(self, "日志文件夹", f"日志文件在：\n{folder}")
+            return False
+        return True
 
     def about(self) -> None:
         QMessageBox.about(

@@ -7,6 +7,7 @@ JSON file a county hands to its townships.
 
 from __future__ import annotations
 
+import logging
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -32,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fupin_desktop import quality, services
+from fupin_desktop import applog, quality, services
 from fupin_desktop.rules.policy import (
     EXCLUSIONS,
     LIMIT_LABELS,
@@ -42,6 +43,8 @@ from fupin_desktop.rules.policy import (
     PolicyError,
 )
 from fupin_desktop.store import Store, StoreError
+
+log = logging.getLogger(__name__)
 
 FILE_FILTER = "政策参数 (*.json)"
 
@@ -228,6 +231,7 @@ class PolicyDialog(QDialog):
         try:
             self.store.policy.put(policy, self.store.operator)
         except (PolicyError, StoreError) as exc:
+            applog.refused(log, "政策参数", exc)
             QMessageBox.warning(self, "政策参数", f"{exc}\n\n请改正后再按“确定”。")
             return
         super().accept()
@@ -239,6 +243,7 @@ class PolicyDialog(QDialog):
         try:
             policy, township = quality.read_policy_file(path)
         except StoreError as exc:
+            applog.refused(log, "导入政策参数", exc)
             QMessageBox.warning(self, "导入政策参数", str(exc))
             return
         self.load(policy)
@@ -250,6 +255,7 @@ class PolicyDialog(QDialog):
         try:
             policy = self.policy()
         except PolicyError as exc:
+            applog.refused(log, "导出政策参数", exc)
             QMessageBox.warning(self, "导出政策参数", str(exc))
             return
         path, _ = QFileDialog.getSaveFileName(
@@ -259,6 +265,7 @@ class PolicyDialog(QDialog):
         try:
             quality.export_policy(self.store, path, policy)
         except StoreError as exc:
+            applog.refused(log, "导出政策参数", exc)
             QMessageBox.warning(self, "导出政策参数", str(exc))
             return
         QMessageBox.information(self, "导出政策参数", f"已导出到\n{path}\n（含本乡镇设置，可交县里或其他乡镇导入）")

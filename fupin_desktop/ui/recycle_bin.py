@@ -8,6 +8,8 @@ window refreshes its list, village tree and status bar on :attr:`RecycleBinDialo
 
 from __future__ import annotations
 
+import logging
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -24,10 +26,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fupin_desktop import applog
 from fupin_desktop.domain.clock import local_time
 from fupin_desktop.store import Store, StoreError
 from fupin_desktop.store.recycle import DeletedHousehold, RestoreConflict
 
+log = logging.getLogger(__name__)
 TITLE = "已删除的户"
 #: (key, header, width); 乡镇 only on a county database.
 COLUMNS = (("number", "户编号", 170), ("township", "乡镇", 80), ("village", "村", 80), ("group", "组", 60),
@@ -59,6 +63,7 @@ def restore_household(parent: QWidget, store: Store, item: DeletedHousehold, *, 
                 return False
             store.recycle.restore(item.id, store.operator, force=True)
     except StoreError as exc:  # not deleted any more, a township's household at the county, a full disk...
+        applog.refused(log, "restore household", exc, household=item.id)
         QMessageBox.warning(parent, TITLE, str(exc))
         return False
     return True
@@ -129,6 +134,7 @@ class RecycleBinDialog(QDialog):
         try:
             self.items = self.store.recycle.list()
         except StoreError as exc:  # e.g. a disk error: say so in the window
+            applog.refused(log, "list deleted households", exc)
             QMessageBox.warning(self, TITLE, str(exc))
             self.items = []
         county = any(i.from_township for i in self.items)
