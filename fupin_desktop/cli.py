@@ -7,17 +7,19 @@ Exit code 0 on success; otherwise a Chinese message on stderr and a non-zero cod
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Sequence
 from typing import Any
 
-from fupin_desktop import __version__, services
+from fupin_desktop import __version__, applog, services
 from fupin_desktop.commands._base import CliError, open_existing, open_store, print_json
 from fupin_desktop.domain.township import parse_village_arg
 from fupin_desktop.fileio import WriteError
 from fupin_desktop.store import StoreError
 
 EXIT_ERROR = 2
+log = logging.getLogger(__name__)
 _print_json = print_json
 _open = open_store
 _open_existing = open_existing
@@ -86,12 +88,19 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_check_id(args: argparse.Namespace) -> int:
     results = services.check_ids(args.ids)
+    bad = [r for r in results if not r["valid"]]
+    if bad:  # the reasons only (scrubbed in the log): never the numbers
+        log.warning("refused check-id: %d of %d ID numbers invalid: %s", len(bad), len(results),
+                    "; ".join(str(r["error"]) for r in bad[:5]))
     if args.json:
         _print_json(results)
     else:
         for r in results:
             if r["valid"]:
-                print(f"{r['input']}\t正确\t{r['normalized']}\t{r['birth_date']}\t{r['sex']}")
+                card = f"\t{r['disability_category']}{r['disability_grade']}" if r["disability_category"] else ""
+                warning = f"\t注意：{r['warning']}" if r["warning"] else ""
+                print(f"{r['input']}\t正确\t{r['id_type']}\t{r['normalized']}\t{r['birth_date']}\t{r['sex']}"
+                      f"{card}{warning}")
             else:
                 print(f"{r['input']}\t错误\t{r['error']}")
     return 0 if all(r["valid"] for r in results) else 1
@@ -236,11 +245,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     func = getattr(args, "func", cmd_gui)
     if func in (cmd_demo, cmd_init) and not args.db:
         args.db = str(services.default_db_path())
+    applog.configure()
+    command = command_name(args)
+    applog.started(command)  # never the arguments: they may be ID numbers (check-id) or names (--search)
     try:
-        return int(func(args))
+        code = int(func(args))
     except (CliError, StoreError, WriteError) as exc:  # WriteError: a full disk, a read-only folder...
+        applog.refused(log, command, exc)
         print(f"错误：{exc}", file=sys.stderr)
         return EXIT_ERROR
+    except KeyboardInterrupt:
+        log.info("%s interrupted", command)
+        raise
+    except BaseException as exc:
+        if not isinstance(exc, SystemExit):
+            applog.uncaught(log, exc, command)
+        raise
+    log.info("%s finished exit=%d", command, code)
+    return code
+
+
+def command_name(args: argparse.Namespace) -> str:
+    """``fupin sync export`` -> "sync export": the command's words, never its arguments."""
+    words = [args.command or "gui"]
+    words += [v for k, v in vars(args).items() if (k.endswith("_command") or k == "document") and isinstance(v, str)]
+    return " ".join(words)
 
 
 def gui_main() -> int:

@@ -209,6 +209,7 @@ def write_text(target: str | os.PathLike[str], text: str, encoding: str = "utf-8
 def copy_file(source: str | os.PathLike[str], target: str | os.PathLike[str]) -> Path:
     """Copy ``source`` to ``target`` atomically (a full disk never leaves a truncated copy)."""
     target = Path(target)
+    refuse_live_database(source)  # a database is copied by SQLite's backup API, never as bytes
     with atomic_path(target) as tmp:
         shutil.copyfile(source, tmp)
     return target
@@ -246,3 +247,29 @@ def remove_quietly(*paths: str | os.PathLike[str]) -> None:
             os.unlink(path)
         except OSError:
             pass
+
+
+def can_write_beside(path: Path) -> bool:
+    """Whether ``path`` and its folder can be written: False on a write-protected U 盘, a CD or a
+    read-only share (even for root: a read-only file system refuses everyone).  Asks the system
+    (``access``), never opens the file."""
+    try:
+        return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+    except OSError:
+        return False
+
+
+def file_size(path: Path) -> int:
+    """The size of ``path`` in bytes (0 when it is absent), from the folder entry (never opened)."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def free_bytes(folder: Path) -> int | None:
+    """Free space on the disk holding ``folder``; ``None`` if the system cannot tell."""
+    try:
+        return shutil.disk_usage(folder).free
+    except OSError:
+        return None

@@ -15,6 +15,7 @@ No Qt here; services, the CLI (``fupin validate``, ``fupin policy``) and the GUI
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -27,9 +28,11 @@ from fupin_desktop import fileio
 from fupin_desktop.domain.household import Household
 from fupin_desktop.rules import FieldRef, Finding, RuleContext, Severity, all_rules, check_household
 from fupin_desktop.rules.policy import Policy, PolicyError, policy_document, policy_from_document
-from fupin_desktop.store import Store, StoreError
+from fupin_desktop.store import Store, StoreError, backups
 from fupin_desktop.store.crossrecord import StoreRecords, load_memory_records
 from fupin_desktop.store.database import now_iso
+
+log = logging.getLogger(__name__)
 
 SEVERITY_LABELS: dict[str, str] = {"error": "错误", "warning": "提示"}
 #: Column headers of the Excel export, for village cadres.
@@ -163,6 +166,9 @@ def run_township(
         progress(report.households, total)
     report.findings = sort_findings(store, report.findings)
     report.seconds = time.perf_counter() - started
+    log.info("quality check village_id=%s households=%d findings=%d errors=%d cancelled=%s seconds=%.2f",
+             village_id, report.households, len(report.findings), sum(f.is_error for f in report.findings),
+             report.cancelled, report.seconds)
     return report
 
 
@@ -225,6 +231,7 @@ def export_xlsx(findings: Iterable[QualityFinding], path: str | Path, *, sheet_t
             wb.save(tmp)
     except fileio.WriteError as exc:
         raise StoreError(str(exc)) from exc
+    log.info("quality findings exported file=%s rows=%d", target, ws.max_row - 1)
     return target
 
 
@@ -237,6 +244,7 @@ def export_policy(store: Store, path: str | Path, policy: Policy | None = None) 
         fileio.write_text(target, json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
     except fileio.WriteError as exc:
         raise StoreError(str(exc)) from exc
+    log.info("policy exported file=%s", target)
     return target
 
 
@@ -259,5 +267,7 @@ def read_policy_file(path: str | Path) -> tuple[Policy, dict[str, Any]]:
 def import_policy(store: Store, path: str | Path) -> tuple[Policy, dict[str, Any]]:
     """Replace the township's profile with the one in ``path`` (the township data is not touched)."""
     policy, township = read_policy_file(path)
+    backups.before(store.db, backups.POLICY)  # refuses the import if the backup cannot be made
     store.policy.put(policy, store.operator)
+    log.info("policy imported file=%s", Path(path))
     return policy, township

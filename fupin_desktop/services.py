@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from fupin_desktop import APP_NAME as APP_NAME  # the name of the data folder
 from fupin_desktop.domain import idnumber
 from fupin_desktop.domain.household import TABLES, Household, Row
 from fupin_desktop.domain.text import normalize_digits, normalize_text
@@ -13,9 +14,7 @@ from fupin_desktop.domain.township import Township, Village
 from fupin_desktop.domain.values import to_json
 from fupin_desktop.formspec import FormSpec
 from fupin_desktop.rules import Finding, RuleContext, check_household
-from fupin_desktop.store import Store, StoreError
-
-APP_NAME = "fupin-desktop"
+from fupin_desktop.store import Store, StoreError, backups
 
 
 def default_db_path() -> Path:
@@ -53,6 +52,14 @@ def init_township(
         villages=[Village(name=v, quota=q, is_poor=v in (poor_villages or set())) for v, q in villages],
     )
     return store.townships.create(town, store.operator)
+
+
+# -- backups --------------------------------------------------------------
+def backup_before(store: Store, reason: str) -> backups.BackupInfo:
+    """The dated, verified backup a risky operation makes first (reason e.g. 导入Excel, 政策导入,
+    later the year carry-over).  Raises :class:`backups.BackupRefused` (a StoreError whose
+    message says why and what to do) if it cannot be made: the caller then does nothing."""
+    return backups.before(store.db, reason)
 
 
 # -- households -----------------------------------------------------------
@@ -143,5 +150,9 @@ def check_ids(inputs: list[str]) -> list[dict[str, Any]]:
             "birth_date": c.birth_date.isoformat() if c.birth_date else None,
             "sex": c.sex,
             "error": c.error,
+            "id_type": c.id_type,  # from the length: 居民身份证 (18/15), 残疾人证 (20)
+            "disability_category": c.disability_category,
+            "disability_grade": c.disability_grade,
+            "warning": idnumber.address_warning(c.normalized) if c.valid else None,  # GB/T 2260 address code
         })
     return out

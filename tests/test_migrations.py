@@ -21,7 +21,7 @@ from typing import TypeVar
 import pytest
 
 from fupin_desktop.domain.text import pinyin_sort_key
-from fupin_desktop.store import Database, DatabaseCorrupt, DatabaseTooNew, Store, StoreError
+from fupin_desktop.store import Database, DatabaseCorrupt, DatabaseTooNew, Store, StoreError, backups
 from fupin_desktop.store.database import (
     APPLICATION_ID,
     MIGRATIONS_PACKAGE,
@@ -109,7 +109,7 @@ def test_migration_0001_init(tmp_path: Path) -> None:
         sql = db.query_one("SELECT sql FROM sqlite_master WHERE name = 'household_search'")[0]
         assert "trigram" in sql
         # A fresh database is not backed up (there is nothing to lose).
-    assert list(tmp_path.glob("*.bak")) == []
+    assert not (tmp_path / "backups").exists()
 
 
 def test_migration_0002_sync(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -142,10 +142,13 @@ def test_migration_0002_sync(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
         summary = store.households.summaries([saved.id])[0]
         assert (summary.township, summary.township_code) == ("茶坝乡", "510822105")
         assert store.households.get(saved.id).fields["number"] == saved.fields["number"]
-    backups = list(tmp_path.glob("*.before-v2.bak"))
-    assert len(backups) == 1
-    with sqlite3.connect(backups[0]) as old:
+    # A dated, verified backup of reason 升级 in backups/ beside the database, still at version 1.
+    [backup] = list((tmp_path / "backups").glob("茶坝乡-*-升级.db"))
+    info = backups.verify(backup)
+    assert info.problem is None and (info.reason, info.schema_version, info.households) == ("升级", 1, 1)
+    with sqlite3.connect(backup) as old:
         assert old.execute("PRAGMA user_version").fetchone()[0] == 1
+    old.close()
 
 
 HEADS_0003 = ("张三", "章三", "安娜", "白雪", "陈静", "曾国强", "单田芳", "王𠮷", "王五", "阿依古丽·买买提",
@@ -198,7 +201,7 @@ def test_migration_0003_head_sort(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         # Filled in, not edited: revisions, times and the audit trail stay as they were.
         assert [tuple(r) for r in db.query("SELECT id, revision, updated_at FROM households ORDER BY id")] == stamps
         assert db.query_one("SELECT COUNT(*) FROM audit")[0] == audit_rows
-    backup = tmp_path / "township.before-v3.bak"
+    [backup] = list((tmp_path / "backups").glob("茶坝乡-*-升级.db"))
     with sqlite3.connect(backup) as old:
         assert old.execute("PRAGMA user_version").fetchone()[0] == 2
         assert old.execute("SELECT COUNT(*) FROM households").fetchone()[0] == len(HEADS_0003) + 1
@@ -315,7 +318,7 @@ def test_reopening_a_current_database_changes_nothing_and_makes_no_backup(tmp_pa
     with Database(path) as db:
         assert db.user_version == schema_version()
         assert db.query_one("SELECT name FROM township")[0] == "茶坝乡"
-    assert list(tmp_path.glob("*.bak")) == []
+    assert not (tmp_path / "backups").exists()
 
 
 def test_foreign_keys_are_enforced(tmp_path: Path) -> None:

@@ -35,7 +35,7 @@ def register(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
 
 
 def cmd_import_excel(args: argparse.Namespace) -> int:
-    with open_existing(args.db) as store:
+    with open_existing(args.db, writes=True) as store:
         if store.townships.get() is None:
             raise CliError("数据库还没有设置乡镇，请先用 fupin init 建立。")
         try:

@@ -94,7 +94,7 @@ def describe_policy(policy: Policy) -> str:
 
 
 def cmd_policy_set(args: argparse.Namespace) -> int:
-    with open_existing(args.db) as store:
+    with open_existing(args.db, writes=True) as store:
         data = store.policy.get().to_json()
         if args.standard is not None:
             data["standard"] = _resolve("standard", args.standard)
@@ -135,7 +135,7 @@ def cmd_policy_set(args: argparse.Namespace) -> int:
 
 
 def cmd_policy_reset(args: argparse.Namespace) -> int:
-    with open_existing(args.db) as store:
+    with open_existing(args.db, writes=True) as store:
         store.policy.reset(store.operator)
         policy = store.policy.get()
     if args.json:
@@ -156,7 +156,7 @@ def cmd_policy_export(args: argparse.Namespace) -> int:
 
 
 def cmd_policy_import(args: argparse.Namespace) -> int:
-    with open_existing(args.db) as store:
+    with open_existing(args.db, writes=True) as store:
         policy, township = quality.import_policy(store, args.file)
     if args.json:
         print_json({"policy": policy.to_json(), "from": township})

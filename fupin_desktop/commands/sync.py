@@ -14,19 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from fupin_desktop.commands._base import CliError, db_path, open_existing, open_store, print_json
+from fupin_desktop.domain.clock import local_time
 from fupin_desktop.store.sync import SyncRepository
 from fupin_desktop.sync.format import SyncError
 from fupin_desktop.sync.keys import PASSPHRASE_ENV, env_passphrase
-
-
-def local_time(iso: str | None) -> str:
-    """An ISO time stamp (UTC in the files) as the clerk's local ``YYYY-MM-DD HH:MM``."""
-    from datetime import datetime
-
-    try:
-        return datetime.fromisoformat(str(iso)).astimezone().strftime("%Y-%m-%d %H:%M")
-    except ValueError:
-        return str(iso or "")
 
 
 def passphrase(*, confirm: bool = False) -> str | None:
@@ -96,7 +87,7 @@ def cmd_trust(args: argparse.Namespace) -> int:
         raise CliError("请给出 --county-key（乡镇导入县公钥）或 --township-key（县里登记乡镇公钥）其中之一。")
     key_file = Path(args.county_key or args.township_key)
     pub = read_key_file(key_file)
-    with open_existing(args.db) as store:
+    with open_existing(args.db, writes=True) as store:
         repo = SyncRepository(store.db)
         if args.county_key:
             if not isinstance(pub, CountyPublic):
@@ -139,7 +130,7 @@ def cmd_township_key(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from fupin_desktop.sync.export import export_batch
 
-    with open_existing(args.db) as store:
+    with open_existing(args.db, writes=True) as store:
         result = export_batch(store, Path(args.out), passphrase=passphrase(), full=args.full,
                               context=export_context(store))
     if args.json:
@@ -157,7 +148,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     from fupin_desktop.sync.county_import import import_files
 
-    with open_existing(args.db) as store:
+    with open_existing(args.db, writes=True) as store:
         results = import_files(store, [Path(p) for p in args.batches], passphrase=passphrase())
     if args.json:
         print_json([r.to_json() for r in results])
@@ -185,7 +176,7 @@ def cmd_feedback(args: argparse.Namespace) -> int:
 def cmd_import_feedback(args: argparse.Namespace) -> int:
     from fupin_desktop.sync.feedback import import_feedback
 
-    with open_existing(args.db) as store:
+    with open_existing(args.db, writes=True) as store:
         view = import_feedback(store, Path(args.file))
     if args.json:
         print_json(view)

@@ -1,4 +1,15 @@
-"""Text normalisation shared by forms, search and imports."""
+"""Text normalisation shared by forms, search and imports.
+
+Invisible characters never reach the database: C0/C1 control characters (a tab or a line
+break only where a multi-line note keeps them), Unicode format characters (zero-width
+spaces and joiners, the bidi embeddings, overrides and isolates such as U+202E that show a
+name reversed, the word joiner block U+2060-U+206F, the BOM, the tag block U+E0000-U+E007F)
+and lone surrogates.  :func:`normalize_text` (every form field, import cell and search goes
+through it) drops them; :func:`clean_multiline` does the same for notes; :func:`invisible_in`
+tells an entry point what it dropped, so the clerk is told.  Private-use characters (the
+造字 some rare-name fonts use) and variation selectors (which pick a rare character's
+glyph) are kept.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +17,50 @@ import functools
 import re
 import unicodedata
 
-_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
+#: Every Cc, Cf and Cs character (Unicode 15), the whole U+2060-U+206F and tag blocks, and the
+#: interlinear annotation marks.  tests/test_text.py proves it covers the running Python's data.
+INVISIBLE_CLASS = (
+    "\x00-\x1f\x7f-\x9f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e"
+    "\u200b-\u200f\u202a-\u202e\u2060-\u206f\ud800-\udfff\ufeff\ufff9-\ufffb"
+    "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+    "\U000e0000-\U000e007f"
+)
+#: In one-line text the whitespace controls (tab, line breaks, \x1c-\x1f, \x85) become a space.
+_INVISIBLE_NOT_SPACE = re.compile(f"(?![\\t\\n\\v\\f\\r\\x1c-\\x1f\\x85])[{INVISIBLE_CLASS}]")
+#: In a note a tab and a line break stay.
+_INVISIBLE_IN_NOTE = re.compile(f"(?![\\t\\n])[{INVISIBLE_CLASS}]")
 _SPACES = re.compile(r"\s+")
+
+
+def invisible_in(text: str | None, *, multiline: bool = False) -> list[str]:
+    """The invisible characters ``text`` holds, as ``U+202E`` (each once, in order); whitespace
+    (and in a ``multiline`` note the tab and line breaks) does not count."""
+    if not text:
+        return []
+    if multiline:
+        found = _INVISIBLE_IN_NOTE.findall(text.replace("\r\n", "\n").replace("\r", "\n"))
+    else:
+        found = _INVISIBLE_NOT_SPACE.findall(text)
+    return list(dict.fromkeys(f"U+{ord(ch):04X}" for ch in found))
+
+
+def describe_invisible(found: list[str]) -> str:
+    """The clerk's words for what :func:`invisible_in` found (shown in messages and reports)."""
+    shown = "、".join(found[:3]) + ("等" if len(found) > 3 else "")
+    return f"不可见的控制字符（{shown}）"
+
+
+def strip_invisible(text: str, *, multiline: bool = False) -> str:
+    """``text`` without the characters :func:`invisible_in` finds (whitespace is left alone;
+    in a ``multiline`` note every line break becomes ``\\n``)."""
+    if multiline:
+        return _INVISIBLE_IN_NOTE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return _INVISIBLE_NOT_SPACE.sub("", text)
+
+
+def clean_multiline(text: str | None) -> str:
+    """A note as typed: line breaks and tabs kept, invisible characters dropped, trimmed."""
+    return "" if text is None else strip_invisible(str(text), multiline=True).strip()
 
 
 #: Full-width characters folded to ASCII: digits, Latin letters and the signs that occur in
@@ -36,10 +89,10 @@ def to_halfwidth(text: str) -> str:
 
 
 def normalize_text(text: str | None) -> str:
-    """Trim, drop zero-width characters, fold full-width ASCII, collapse inner spaces."""
+    """Trim, drop invisible characters, fold full-width ASCII, collapse inner spaces."""
     if text is None:
         return ""
-    text = to_halfwidth(str(text).translate(_ZERO_WIDTH))
+    text = to_halfwidth(strip_invisible(str(text)))
     return _SPACES.sub(" ", text).strip()
 
 

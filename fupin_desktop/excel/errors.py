@@ -10,6 +10,7 @@ Pure Python, no Qt.
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,8 @@ from fupin_desktop.excel import headers as hdr
 from fupin_desktop.excel.exporter import Column, column_width, discard, display_width, safe_value, text_cell
 from fupin_desktop.excel.importer import REJECTED, ImportPlan, ImportReport, SourceRow
 from fupin_desktop.excel.normalize import cell_text, is_blank
+
+log = logging.getLogger(__name__)
 
 _REASON_FILL = PatternFill("solid", fgColor="FDE9E7")
 _HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
@@ -52,7 +55,9 @@ def write_error_workbook(plan: ImportPlan, report: ImportReport, path: str | Pat
     existed = fileio.exists(path)
     book = Workbook(write_only=True)
     try:  # openpyxl keeps write-only sheets in temporary files: a full disk may show there too
-        return _write_error_workbook(plan, report, path, book)
+        rows = _write_error_workbook(plan, report, path, book)
+        log.info("excel error workbook written file=%s rows=%d", path, rows)
+        return rows
     except BaseException as exc:
         discard(book)
         if isinstance(exc, OSError):

@@ -20,6 +20,7 @@ Pure Python, no Qt.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -39,6 +40,8 @@ from fupin_desktop.domain.values import format_value
 from fupin_desktop.excel import headers as hdr
 from fupin_desktop.formspec import FieldSpec, FormSpec
 from fupin_desktop.store import Store
+
+log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
@@ -340,6 +343,8 @@ def export_workbook(store: Store, out: str | Path, layout: str = "national", *, 
             raise fileio.write_error(out, exc, existed=existed) from exc
         raise
     progress(len(ids), len(ids))
+    log.info("excel export written file=%s layout=%s village_id=%s households=%d persons=%d",
+             out, layout, village_id, households, persons)
     return ExportResult(path=out, layout=layout, households=households, persons=persons,
                         sheets=[s.ws.title for s in sheets])
 
@@ -376,8 +381,7 @@ def _verify(path: Path, expected: list[tuple[str, int]]) -> None:
     from fupin_desktop.excel.reader import ExcelRefused, Limits, open_workbook
 
     try:
-        unlimited = Limits(max_rows=10**9, max_file_bytes=2**50, max_member_bytes=2**50, max_total_bytes=2**50)
-        with open_workbook(path, unlimited) as book:
+        with open_workbook(path, Limits.unlimited()) as book:
             for name, rows in expected:
                 if (book.row_count(name) or 0) < HEADER_ROW + rows:
                     raise fileio.WriteError(f"写入的文件读回时不完整（工作表“{name}”应有 {rows} 行数据），"

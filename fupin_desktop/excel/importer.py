@@ -28,6 +28,8 @@ Pure Python, no Qt.
 
 from __future__ import annotations
 
+import copy
+import logging
 import uuid as uuid_mod
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -35,10 +37,11 @@ from pathlib import Path
 from typing import Any
 
 from fupin_desktop.domain.household import HEAD, TABLES, Household, Row
-from fupin_desktop.domain.idnumber import check_id
-from fupin_desktop.domain.text import normalize_text
+from fupin_desktop.domain.idnumber import check_id, id_type_for, person_key, same_person_numbers
+from fupin_desktop.domain.text import describe_invisible, invisible_in, normalize_text
 from fupin_desktop.domain.township import Village, group_number, match_group
 from fupin_desktop.excel import headers as hdr
+from fupin_desktop.excel import merge
 from fupin_desktop.excel.normalize import (
     Problem,
     cell_text,
@@ -46,15 +49,31 @@ from fupin_desktop.excel.normalize import (
     normalize_cell,
     same_township,
 )
-from fupin_desktop.excel.reader import ExcelRefused, Limits, Workbook, open_workbook
+from fupin_desktop.excel.reader import ExcelRefused, Limits
+from fupin_desktop.excel.source import (
+    SheetPlan,
+    Source,
+    numbering_row,
+    plan_with_header,
+    read_source,
+)
 from fupin_desktop.rules import Finding, RuleContext, check_household
-from fupin_desktop.store import Store
+from fupin_desktop.store import Store, backups
+
+__all__ = [  # the reading half lives in excel/source.py; callers import both from here
+    "IMPORTED", "REJECTED", "STATUS_LABELS", "UNCHANGED", "UPDATED", "WARNING", "ImportCancelled",
+    "ImportConflict", "ImportPlan",
+    "ImportReport", "RowResult", "SheetPlan", "Source", "SourceRow", "StagedHousehold", "build_report",
+    "commit", "import_file", "numbering_row", "plan_with_header", "read_source", "stage",
+]
 
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
 
-IMPORTED, UPDATED, REJECTED, WARNING = "imported", "updated", "rejected", "warning"
-STATUS_LABELS = {IMPORTED: "已导入", UPDATED: "已更新", REJECTED: "未导入", WARNING: "已导入（有提示）"}
+log = logging.getLogger(__name__)
+IMPORTED, UPDATED, REJECTED, WARNING, UNCHANGED = "imported", "updated", "rejected", "warning", "unchanged"
+STATUS_LABELS = {IMPORTED: "已导入", UPDATED: "已更新", REJECTED: "未导入", WARNING: "已导入（有提示）",
+                 UNCHANGED: "未变化"}
 #: Rule ids whose findings reject a household: 户主人数, 同户证件号码重复, 村属于本乡.
 BLOCKING_RULES = frozenset({"H001", "H003", "H005"})
 #: How rows of the other Handbook tables are recognised again when they carry no 记录标识.
@@ -68,140 +87,13 @@ _RAW_KEYS = frozenset({"members.name", "members.id_number", "helpers.name", "hou
 _FOOTER_WORDS = ("合计", "总计", "小计", "填表", "填报", "审核", "制表", "负责人", "说明", "备注", "注：", "注:")
 
 
-def numbering_row(cells: list[Any]) -> bool:
-    """A row of column numbers (1 2 3 …, (1) (2) …) that rosters put under the header."""
-    filled = [cell_text(c) for c in cells if not is_blank(c)]
-    return len(filled) >= 3 and all(t.strip("()（）").isdigit() and int(t.strip("()（）")) <= 200 for t in filled)
-
-
 class ImportCancelled(Exception):
     """The clerk cancelled; nothing was written."""
 
 
-# -- reading ---------------------------------------------------------------------------
-@dataclass
-class SheetPlan:
-    """One sheet to import: its cells, where its header is and how its columns map."""
-
-    name: str
-    kind: str  # headers.ROSTER, headers.HOUSEHOLDS or a table id
-    rows: list[list[Any]]
-    header: hdr.Header
-    mapping: list[str | None]
-    auto_mapping: list[str | None]
-    remembered: bool = False
-    detected: bool = True  # False: no header was recognised; row 1 is assumed until the clerk says
-
-    @property
-    def data_rows(self) -> int:
-        return max(len(self.rows) - self.header.data_start, 0)
-
-    def samples(self, column: int, count: int = 3) -> list[str]:
-        out = []
-        start = self.header.data_start
-        for offset, row in enumerate(self.rows[start:start + 200]):
-            if offset < 2 and numbering_row(row):
-                continue  # the 1 2 3 … under the header is no example of a column's values
-            if column < len(row) and not is_blank(row[column]):
-                text = cell_text(row[column])
-                if text not in out:  # different values say more about a column than one repeated
-                    out.append(text)
-                if len(out) == count:
-                    break
-        return out
-
-
-@dataclass
-class Source:
-    """What was read from one file, ready to stage."""
-
-    path: Path
-    format: str
-    layout: str  # "roster" | "full"
-    sheet_names: list[str]
-    sheets: list[SheetPlan]
-
-    @property
-    def main(self) -> SheetPlan:
-        return self.sheets[0]
-
-
-def read_source(store: Store, path: str | Path, sheet: str | None = None,
-                limits: Limits | None = None, *, guess: bool = False) -> Source:
-    """Open ``path`` safely, recognise its layout, find the header and map the columns.
-
-    ``sheet`` picks the roster sheet (default: the first sheet with a recognisable header).
-    A mapping the clerk confirmed earlier for the same header layout is used again.
-    Without a recognisable header the file is refused, unless ``guess`` (the wizard, where
-    the clerk can point at the header row): then row 1 is taken and ``detected`` is False.
-    """
-    with open_workbook(path, limits) as book:
-        full = _read_full(store, book)
-        if full is not None and (sheet is None or sheet in {s.name for s in full}):
-            return Source(Path(path), book.format, "full", book.sheet_names, full)
-        names = [sheet] if sheet else [n for n in book.sheet_names if n not in book.hidden] or book.sheet_names
-        problems = []
-        first: Any = None
-        for name in names:
-            data = book.sheet(name)  # refuses a missing, empty or oversized sheet
-            plan = _plan(store, name, hdr.ROSTER, data.rows, data.merged)
-            if plan is not None:
-                return Source(Path(path), book.format, "roster", book.sheet_names, [plan])
-            problems.append(name)
-            first = first or data
-        if guess and first is not None:
-            index = hdr.label_index(store.spec, hdr.ROSTER)
-            plan = plan_with_header(store, first.name, hdr.ROSTER, first.rows,
-                                    hdr.make_header(first.rows, 0, 1, index))
-            plan.detected = False
-            return Source(Path(path), book.format, "roster", book.sheet_names, [plan])
-    raise ExcelRefused(
-        f"在工作表“{'、'.join(problems)}”的前 {hdr.SCAN_ROWS} 行中找不到表头（如“姓名”“证件号码”“户编号”）。"
-        "请确认选择了花名册所在的工作表。"
-    )
-
-
-def _read_full(store: Store, book: Workbook) -> list[SheetPlan] | None:
-    if hdr.FULL_HOUSEHOLD_SHEET not in book.sheet_names:
-        return None
-    data = book.sheet(hdr.FULL_HOUSEHOLD_SHEET)
-    plan = _plan(store, data.name, hdr.HOUSEHOLDS, data.rows, data.merged)
-    if plan is None or "household.uuid" not in plan.mapping:
-        return None
-    plans = [plan]
-    for table in TABLES:
-        title = store.spec.table(table).title
-        if title in book.sheet_names:
-            try:
-                sheet = book.sheet(title)
-            except ExcelRefused as exc:
-                if "是空的" in str(exc):
-                    continue
-                raise
-            table_plan = _plan(store, title, table, sheet.rows, sheet.merged)
-            if table_plan is not None:
-                plans.append(table_plan)
-    return plans
-
-
-def _plan(store: Store, name: str, kind: str, rows: list[list[Any]],
-          merged: list[tuple[tuple[int, int], tuple[int, int]]]) -> SheetPlan | None:
-    hdr.fill_merged(rows, merged)
-    index = hdr.label_index(store.spec, kind)
-    header = hdr.detect_header(rows, index)
-    if header is None:
-        return None
-    return plan_with_header(store, name, kind, rows, header)
-
-
-def plan_with_header(store: Store, name: str, kind: str, rows: list[list[Any]], header: hdr.Header) -> SheetPlan:
-    """A sheet plan for a given header (also used when the clerk moves the header row)."""
-    index = hdr.label_index(store.spec, kind)
-    auto = hdr.auto_map(header, index, kind)
-    valid = {t.key for t in hdr.targets(store.spec, kind)}
-    kept = hdr.remembered(store.db, header, kind, valid)
-    return SheetPlan(name=name, kind=kind, rows=rows, header=header, mapping=list(kept or auto),
-                     auto_mapping=auto, remembered=kept is not None)
+class ImportConflict(ExcelRefused):
+    """A household was saved elsewhere during the import, changing what the import changes too;
+    nothing was written and the import can simply be run again."""
 
 
 # -- staging ---------------------------------------------------------------------------
@@ -246,6 +138,8 @@ class StagedHousehold:
     existing_id: int | None = None
     new_groups: list[tuple[Village, str]] = field(default_factory=list)
     row_of_uuid: dict[str, SourceRow] = field(default_factory=dict)
+    stored: Household | None = None  # the matched household as read, before the file's values
+    unchanged: bool = False  # matched, and the file changes nothing in it
 
     @property
     def rejected(self) -> bool:
@@ -255,6 +149,8 @@ class StagedHousehold:
     def status(self) -> str:
         if self.rejected:
             return REJECTED
+        if self.unchanged:
+            return UNCHANGED
         if self.warnings or any(r.reasons for r in self.rows):
             return WARNING
         return UPDATED if self.existing_id is not None else IMPORTED
@@ -298,7 +194,8 @@ class ImportReport:
     rejected: int = 0
     warnings: int = 0
     created: int = 0  # new households, with or without warnings
-    changed: int = 0  # stored households updated, with or without warnings
+    changed: int = 0  # stored households whose content changed, with or without warnings
+    unchanged: int = 0  # stored households the file matched but changes nothing in (not written)
     persons: int = 0
     rows: list[RowResult] = field(default_factory=list)
     groups_added: list[str] = field(default_factory=list)
@@ -309,6 +206,7 @@ class ImportReport:
             "file": self.file, "dry_run": self.dry_run, "layout": self.layout,
             "imported": self.imported, "updated": self.updated, "rejected": self.rejected,
             "warnings": self.warnings, "created": self.created, "changed": self.changed,
+            "unchanged": self.unchanged,
             "persons": self.persons, "groups_added": self.groups_added, "notes": self.notes,
             "rows": [{"row": r.row, "sheet": r.sheet, "household_number": r.household_number,
                       "status": r.status, "reasons": r.reasons} for r in self.rows],
@@ -320,6 +218,8 @@ class ImportReport:
         if self.warnings:  # said next to what is imported: never read as "of the rejected ones"
             done += f"（这 {self.created + self.changed} 户中 {self.warnings} 户有提示）"
         text = f"{verb}：{done}，未导入 {self.rejected} 户"
+        if self.unchanged:
+            text += f"；{self.unchanged} 户与库中相同，未变化"
         if self.groups_added:
             text += "；新增村民小组：" + "、".join(self.groups_added)
         return text
@@ -372,6 +272,9 @@ class _Stager:
                 filled = True
                 if keep:
                     row.raw[target.key] = value
+                if isinstance(value, str) and (found := invisible_in(value, multiline=True)):
+                    column = (plan.header.names[i] if i < len(plan.header.names) else "") or target.label
+                    row.add(Problem(f"“{column}”列含有{describe_invisible(found)}，已去掉"))
                 if target.spec is None:
                     row.values[target.key] = normalize_text(str(value))
                     continue
@@ -484,7 +387,11 @@ class _Stager:
         self._duplicates_in_file(households)
         ids = {r.values["members.id_number"] for s in households for r in s.rows
                if r.kind in (hdr.ROSTER, "members") and "members.id_number" in r.values}
-        owners = self.store.households.households_of_persons(ids)
+        # One person under either card: the stored rows of each holder's ID number and 残疾人证 numbers.
+        owners: dict[str, list[tuple[int, str]]] = {}
+        stored = self.store.households.households_of_persons({n for i in ids for n in same_person_numbers(i)})
+        for number, holders in stored.items():
+            owners.setdefault(person_key(number), []).extend(holders)
         numbers = self.store.households.ids_by_number({s.number for s in households if s.number})
         row_uuids = {t: {r.values[f"{t}.uuid"] for s in households for r in s.rows if f"{t}.uuid" in r.values}
                      for t in TABLES}
@@ -508,11 +415,12 @@ class _Stager:
             for row in staged.rows:
                 number = row.values.get("members.id_number")
                 if number:
-                    seen.setdefault(number, []).append((staged, row))
+                    seen.setdefault(person_key(number), []).append((staged, row))
         for number, places in seen.items():
             if len(places) < 2:
                 continue
             where = "、".join(f"第 {r.number} 行" for _, r in places)
+            number = places[0][1].values["members.id_number"]
             for staged, row in places:
                 others = {s.key for s, _ in places} - {staged.key}
                 scope = "另一户" if others else "本户"
@@ -529,6 +437,7 @@ class _Stager:
             staged.blocking.append(f"乡镇为“{town}”，不是本乡（{self.township}）的户")
         target = self._match(staged, household_values, owners, numbers)
         hh = self.store.households.get(target) if target is not None else None
+        staged.stored = copy.deepcopy(hh)
         if hh is None:
             target = None
             hh = Household()
@@ -549,6 +458,8 @@ class _Stager:
         staged.household = hh
         self._size_check(staged, hh, first)
         self._classify(staged, hh, check_household(hh, self.ctx))
+        staged.unchanged = (staged.stored is not None and not staged.new_groups
+                            and merge.same_content(staged.stored, hh))
 
     def _household_values(self, staged: StagedHousehold) -> dict[str, Any]:
         """Household columns of the household's rows: the 户主 row (or first row) wins."""
@@ -597,7 +508,7 @@ class _Stager:
         persons: dict[int, list[tuple[SourceRow, str]]] = {}
         for row in staged.rows:
             number = row.values.get("members.id_number")
-            for household_id, name in owners.get(number, []) if number else []:
+            for household_id, name in owners.get(person_key(number), []) if number else []:
                 persons.setdefault(household_id, []).append((row, name))
         if target is None and len(persons) == 1:
             # The same household under its members' IDs, unless both carry different 户编号.
@@ -689,6 +600,10 @@ class _Stager:
                 existing.append(target)
             self.used_uuids.add(target.uuid)
             matched.add(target.uuid)
+            if table == "members" and values.get("id_number") and "id_type" not in values:
+                kind = check_id(str(values["id_number"])).id_type  # no 证件类型 column: the length says
+                if kind and kind != id_type_for(str(target.get("id_number") or "")):
+                    values["id_type"] = kind
             target.fields.update(values)
             staged.row_of_uuid[target.uuid] = row
 
@@ -702,8 +617,9 @@ class _Stager:
                 return hit
         if table == "members":
             number = values.get("id_number")
-            if number:
-                return next((r for r in free if r.get("id_number") == number), None)
+            if number:  # the same person, also when one side has the 残疾人证 number
+                key = person_key(number)
+                return next((r for r in free if r.get("id_number") and person_key(r.get("id_number")) == key), None)
             name = values.get("name")
             same = [r for r in free if name and r.get("name") == name]
             return same[0] if len(same) == 1 else None
@@ -722,12 +638,12 @@ class _Stager:
             check = check_id(str(number))
             if not check.valid:
                 continue
+            if not m.get("id_type"):
+                m.fields["id_type"] = check.id_type  # 20 characters: 残疾人证, else 居民身份证
             if not m.get("sex"):
                 m.fields["sex"] = check.sex
             if not m.get("birth_date"):
                 m.fields["birth_date"] = check.birth_date
-            if not m.get("id_type"):
-                m.fields["id_type"] = "居民身份证"
 
     def _size_check(self, staged: StagedHousehold, hh: Household, first: SourceRow) -> None:
         declared = first.raw.get("household.size")
@@ -814,21 +730,35 @@ def commit(store: Store, plan: ImportPlan, progress: Progress | None = None,
 
     With ``dry_run`` nothing is written and the report says what an import would do.
     A cancel (``cancelled()`` true at any point before the commit) rolls everything back
-    and raises :class:`ImportCancelled`.
+    and raises :class:`ImportCancelled`.  A matched household the file changes nothing in is
+    not written.  One saved elsewhere since it was staged gets the file's changes on its new
+    revision when the two edits touch different fields; otherwise :class:`ImportConflict`
+    (naming its 户编号) rolls everything back.
     """
     progress = progress or _no_progress
     cancelled = cancelled or _never
     accepted = [s for s in plan.households if not s.rejected and s.household is not None]
     report = build_report(plan, dry_run=dry_run)
     if dry_run:
+        _log_report("excel import checked (dry run)", plan, report)
         return report
     operator = store.operator
     total = len(accepted)
-    with store.db.transaction():
+    if accepted:  # a dated backup first (导入Excel); if it cannot be made nothing is imported
+        backups.before(store.db, backups.EXCEL)
+    with store.db.transaction():  # BEGIN IMMEDIATE: from here on no other save can come between
+        stored = [s for s in accepted if s.stored is not None and not s.unchanged]
+        now = store.households.revisions(s.stored.id for s in stored if s.stored and s.stored.id is not None)
+        for staged in stored:
+            assert staged.stored is not None and staged.stored.id is not None
+            if now.get(staged.stored.id) != staged.stored.revision:
+                _reapply(store, staged, report)
         for done, staged in enumerate(accepted, start=1):
             if cancelled():
                 raise ImportCancelled
             assert staged.household is not None
+            if staged.unchanged:
+                continue
             for village, group in staged.new_groups:
                 if village.id is not None:
                     store.townships.add_group(village.id, group, operator)
@@ -840,7 +770,34 @@ def commit(store: Store, plan: ImportPlan, progress: Progress | None = None,
                 hdr.remember(store.db, sheet.header, sheet.kind, sheet.mapping)
         if cancelled():  # the last moment a cancel can still undo everything
             raise ImportCancelled
+    _log_report("excel import committed", plan, report)
     return report
+
+
+def _reapply(store: Store, staged: StagedHousehold, report: ImportReport) -> None:
+    """The household was saved elsewhere after staging: the file's changes onto its new revision."""
+    assert staged.stored is not None and staged.stored.id is not None and staged.household is not None
+    fresh = store.households.get(staged.stored.id)
+    clash = merge.conflicts(staged.stored, staged.household, fresh)
+    number = staged.number or str(staged.stored.fields.get("number") or "") or "（未填）"
+    if clash:
+        spec = store.spec
+        labels = {f.id: f.label for f in spec.grid_fields()}
+        what = merge.describe(clash, labels, {t: spec.table(t).title for t in TABLES})
+        raise ImportConflict(
+            f"导入过程中，户编号 {number} 的户在别处（户档案窗口或另一台程序）被保存过，"
+            f"改动了本次导入也要改的内容（{what}）。为不覆盖刚才的修改，本次导入已全部取消，"
+            "什么也没有导入。请直接重新导入一次即可：会在该户最新的档案上更新。")
+    assert fresh is not None
+    staged.household = merge.reapply(staged.stored, staged.household, fresh)
+    report.notes.append(f"户编号 {number} 的户在导入过程中被另外保存过，已在其最新档案上更新，刚才的修改保留。")
+
+
+def _log_report(what: str, plan: ImportPlan, report: ImportReport) -> None:
+    log.info("%s file=%s layout=%s households=%d created=%d changed=%d rejected=%d warnings=%d persons=%d"
+             " rows=%d groups_added=%d", what, Path(plan.source.path), plan.source.layout,
+             len(plan.households), report.created, report.changed, report.rejected, report.warnings,
+             report.persons, len(report.rows), len(report.groups_added))
 
 
 def build_report(plan: ImportPlan, *, dry_run: bool) -> ImportReport:
@@ -850,9 +807,10 @@ def build_report(plan: ImportPlan, *, dry_run: bool) -> ImportReport:
     results: list[RowResult] = []
     for staged in plan.households:
         status = staged.status
-        counter = {IMPORTED: "imported", UPDATED: "updated", REJECTED: "rejected", WARNING: "warnings"}[status]
+        counter = {IMPORTED: "imported", UPDATED: "updated", REJECTED: "rejected", WARNING: "warnings",
+                   UNCHANGED: "unchanged"}[status]
         setattr(report, counter, getattr(report, counter) + 1)
-        if status != REJECTED:
+        if status not in (REJECTED, UNCHANGED):
             if staged.existing_id is None:
                 report.created += 1
             else:
@@ -893,7 +851,7 @@ def import_file(store: Store, path: str | Path, *, sheet: str | None = None, dry
     """Read, stage and (unless ``dry_run``) commit one file; the report and the plan behind it."""
     cancelled = cancelled or _never
     progress = progress or _no_progress
-    source = source or read_source(store, path, sheet, limits)
+    source = source or read_source(store, path, sheet, limits, cancelled=cancelled)
     if cancelled():
         raise ImportCancelled
     plan = stage(store, source, lambda d, t: progress(d, 2 * t), cancelled)

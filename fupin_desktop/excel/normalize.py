@@ -3,7 +3,8 @@
 A cell comes from the reader as ``str``, ``float``, ``int``, ``bool``, ``date`` or
 ``datetime``.  Text goes through the same :func:`~fupin_desktop.domain.values.parse_value`
 as typing in the form (full-width folding, zero-width and edge spaces removed, code
-numbers, labels, aliases and pinyin initials, lower-case x, 15-digit IDs upgraded);
+numbers, labels, aliases and pinyin initials, lower-case x, 15-digit IDs upgraded, 20-character
+残疾人证 numbers checked, phones written ``+86 138 1234 5678`` / ``0086-…`` stored as 11 digits);
 this module adds what only spreadsheets do:
 
 * an ID number stored as a NUMBER: Excel keeps 15 significant digits, so an
@@ -27,7 +28,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from fupin_desktop.domain.codes import CodeList
-from fupin_desktop.domain.text import normalize_text
+from fupin_desktop.domain.text import clean_multiline, normalize_text, strip_invisible
 from fupin_desktop.domain.values import FieldValueError, parse_value
 from fupin_desktop.formspec import FieldSpec
 
@@ -41,7 +42,6 @@ _FALSE = frozenset({
     "否", "0", "n", "no", "false", "无", "×", "✗", "✘", "☐", "未", "不", "f", "不是", "没有",
     "未参加", "不参加", "未参保", "不享受", "未享受", "不安全", "不困难", "未通", "没",
 })
-_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
 _FULLWIDTH_ALNUM = {c: c - 0xFEE0 for r in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A))
                     for c in range(r[0], r[1] + 1)} | {0x3000: 0x20}
 _SPACES = re.compile(r"\s+")
@@ -59,11 +59,11 @@ class Problem:
 
 
 def clean_text(text: str, *, keep_lines: bool = False) -> str:
-    """Free text as typed: zero-width characters gone, full-width digits/letters folded, trimmed."""
-    text = text.translate(_ZERO_WIDTH).translate(_FULLWIDTH_ALNUM)
+    """Free text as typed: invisible characters gone, full-width digits/letters folded, trimmed."""
+    text = text.translate(_FULLWIDTH_ALNUM)
     if keep_lines:
-        return text.replace("\r\n", "\n").strip()
-    return _SPACES.sub(" ", text).strip()
+        return clean_multiline(text)
+    return _SPACES.sub(" ", strip_invisible(text)).strip()
 
 
 def is_blank(value: Any) -> bool:

@@ -13,7 +13,11 @@ library parses anything, with a Chinese message for the clerk:
 * an XML bomb: a spreadsheet part never needs a DTD, so any ``<!DOCTYPE`` or
   ``<!ENTITY`` refuses the file; the small workbook parts are parsed with
   defusedxml;
-* an empty or missing sheet, and more rows than :data:`MAX_ROWS`.
+* an empty or missing sheet, and more rows than :data:`~fupin_desktop.excel.limits.MAX_ROWS`;
+* a sheet whose grid would be huge (a stray cell at XFD60000, thousands of repeated .ods
+  rows): every worksheet's real size, rows AND columns, is streamed before the reader
+  builds anything (:mod:`~fupin_desktop.excel.extent`), and the reader itself runs in a
+  child process held to a memory and a time limit (:mod:`~fupin_desktop.excel.sandbox`).
 
 Pure Python, no Qt.
 """
@@ -23,26 +27,25 @@ from __future__ import annotations
 import re
 import zipfile
 import zlib
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 import defusedxml.ElementTree as SafeET
-import python_calamine as calamine
 from defusedxml import DefusedXmlException
 
 from fupin_desktop import fileio
+from fupin_desktop.excel.limits import (
+    MAX_MEMBERS,
+    RATIO_FLOOR_BYTES,
+    ExcelRefused,
+    Limits,
+    bomb_message,
+    too_many_rows,
+)
+from fupin_desktop.excel.sandbox import BookData, SheetData, password_message, read_book
 
-#: Rows (titles and header included) one sheet may have: a township has ~7,000 persons.
-MAX_ROWS = 100_000
-MAX_FILE_BYTES = 100 * 1024 * 1024
-#: Uncompressed size of one zip member and of all of them.
-MAX_MEMBER_BYTES = 400 * 1024 * 1024
-MAX_TOTAL_BYTES = 600 * 1024 * 1024
-#: Members bigger than this must not be compressed more than MAX_RATIO times.
-RATIO_FLOOR_BYTES = 1024 * 1024
-MAX_RATIO = 200
-MAX_MEMBERS = 5_000
+__all__ = ["ExcelRefused", "Limits", "Sheet", "Workbook", "open_workbook"]
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et", ".ods", ".xlsb")
 CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -53,26 +56,14 @@ _ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 
 
-class ExcelRefused(Exception):
-    """The file cannot be imported; ``str(exc)`` tells the clerk why (nothing was written)."""
-
-
-@dataclass(frozen=True)
-class Limits:
-    max_rows: int = MAX_ROWS
-    max_file_bytes: int = MAX_FILE_BYTES
-    max_member_bytes: int = MAX_MEMBER_BYTES
-    max_total_bytes: int = MAX_TOTAL_BYTES
-    max_ratio: int = MAX_RATIO
-
-
-@dataclass
 class Sheet:
     """The cells of one sheet, top-left at A1 (``rows[i][j]`` is row i+1, column j+1)."""
 
-    name: str
-    rows: list[list[Any]]
-    merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
+    def __init__(self, name: str, rows: list[list[Any]],
+                 merged: list[tuple[tuple[int, int], tuple[int, int]]] | None = None) -> None:
+        self.name = name
+        self.rows = rows
+        self.merged = merged or []
 
     @property
     def width(self) -> int:
@@ -80,55 +71,62 @@ class Sheet:
 
 
 class Workbook:
-    """A spreadsheet that passed every check; sheets are read on demand."""
+    """A spreadsheet that passed every check on its container.
 
-    def __init__(self, path: Path, fmt: str, book: calamine.CalamineWorkbook,
-                 row_counts: dict[str, int], limits: Limits) -> None:
+    Its cells are read on first use, all sheets at once, in a child process with a memory and
+    a time limit (:mod:`~fupin_desktop.excel.sandbox`), after each sheet's size was checked."""
+
+    def __init__(self, path: Path, fmt: str, row_counts: dict[str, int], members: dict[str, str],
+                 limits: Limits, cancelled: Callable[[], bool] | None = None) -> None:
         self.path = path
         self.format = fmt
-        self._book = book
         self._row_counts = row_counts
+        self._members = members
         self._limits = limits
-        self.sheet_names: list[str] = [
-            m.name for m in book.sheets_metadata if m.typ == calamine.SheetTypeEnum.WorkSheet
-        ]
-        self.hidden: set[str] = {
-            m.name for m in book.sheets_metadata if m.visible != calamine.SheetVisibleEnum.Visible
-        }
+        self._data: BookData | None = None
+        self._cancelled = cancelled
+
+    def _book(self) -> BookData:
+        if self._data is None:
+            data = read_book(self.path, self.format, self._members, self._limits, self._cancelled)
+            if not data.sheet_names:
+                raise ExcelRefused(f"文件“{self.path.name}”中没有工作表。")
+            self._data = data
+        return self._data
+
+    @property
+    def sheet_names(self) -> list[str]:
+        return self._book().sheet_names
+
+    @property
+    def hidden(self) -> set[str]:
+        return self._book().hidden
 
     def row_count(self, name: str) -> int | None:
         """Rows the sheet holds, known before reading it (xlsx only)."""
         return self._row_counts.get(name)
 
     def sheet(self, name: str) -> Sheet:
-        """Read one sheet; refuses a missing or empty sheet and one beyond the row limit."""
-        if name not in self.sheet_names:
-            shown = "、".join(self.sheet_names) or "（无）"
+        """One sheet; refuses a missing or empty sheet and one beyond the size limits."""
+        known = self._row_counts.get(name)  # counted while streaming: no need to start the reader
+        if known is not None and known > self._limits.max_rows:
+            raise too_many_rows(name, known, self._limits.max_rows)
+        book = self._book()
+        if name not in book.sheet_names:
+            shown = "、".join(book.sheet_names) or "（无）"
             raise ExcelRefused(f"文件中没有名为“{name}”的工作表。现有工作表：{shown}")
-        limit = self._limits.max_rows
-        known = self._row_counts.get(name)
-        if known is not None and known > limit:
-            raise _too_many_rows(name, known, self._limits.max_rows)
-        try:
-            raw = self._book.get_sheet_by_name(name)
-            height = raw.end[0] + 1 if raw.end else 0
-            if height > limit:
-                raise _too_many_rows(name, height, self._limits.max_rows)
-            rows = raw.to_python(skip_empty_area=False)
-            merged = list(raw.merged_cell_ranges or [])
-        except calamine.CalamineError as exc:
-            raise ExcelRefused(f"工作表“{name}”无法读取（文件可能已损坏）：{exc}") from exc
+        data: SheetData = book.sheets[name]
+        if data.rows is None:
+            raise ExcelRefused(data.refused)
+        rows = data.rows
         while rows and all(_blank(v) for v in rows[-1]):
             rows.pop()
         if not rows:
             raise ExcelRefused(f"工作表“{name}”是空的，没有可导入的内容。")
-        return Sheet(name=name, rows=rows, merged=merged)
+        return Sheet(name=name, rows=rows, merged=data.merged)
 
     def close(self) -> None:
-        try:
-            self._book.close()
-        except calamine.CalamineError:
-            pass
+        self._data = None
 
     def __enter__(self) -> Workbook:
         return self
@@ -137,8 +135,11 @@ class Workbook:
         self.close()
 
 
-def open_workbook(path: str | Path, limits: Limits | None = None) -> Workbook:
-    """Check ``path`` thoroughly and open it; raises :class:`ExcelRefused` with the reason."""
+def open_workbook(path: str | Path, limits: Limits | None = None, *,
+                  cancelled: Callable[[], bool] | None = None) -> Workbook:
+    """Check ``path`` thoroughly and open it; raises :class:`ExcelRefused` with the reason.
+
+    ``cancelled()`` is polled while the cells are read (the reading child is stopped)."""
     limits = limits or Limits()
     path = Path(path)
     if not path.exists():
@@ -158,30 +159,18 @@ def open_workbook(path: str | Path, limits: Limits | None = None) -> Workbook:
     with open(path, "rb") as fh:
         head = fh.read(8)
     row_counts: dict[str, int] = {}
+    members: dict[str, str] = {}
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
-        fmt, row_counts = _check_zip(path, limits)
+        fmt, row_counts, members = _check_zip(path, limits)
     elif head.startswith(CFB_MAGIC):
         fmt = _check_cfb(path)
     else:
         raise ExcelRefused(_not_excel_message(path))
-    try:
-        with open(path, "rb") as fh:
-            book = calamine.CalamineWorkbook.from_filelike(fh)
-    except calamine.PasswordError as exc:
-        raise ExcelRefused(_password_message(path)) from exc
-    except calamine.CalamineError as exc:
-        raise ExcelRefused(f"文件“{path.name}”已损坏或不是有效的 Excel 工作簿（{exc}）。") from exc
-    except Exception as exc:  # the reader library reports some damage as plain errors
-        raise ExcelRefused(f"文件“{path.name}”无法读取，可能已损坏（{exc}）。") from exc
-    workbook = Workbook(path, fmt, book, row_counts, limits)
-    if not workbook.sheet_names:
-        workbook.close()
-        raise ExcelRefused(f"文件“{path.name}”中没有工作表。")
-    return workbook
+    return Workbook(path, fmt, row_counts, members, limits, cancelled)
 
 
 # -- container checks ---------------------------------------------------------------
-def _check_zip(path: Path, limits: Limits) -> tuple[str, dict[str, int]]:
+def _check_zip(path: Path, limits: Limits) -> tuple[str, dict[str, int], dict[str, str]]:
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
@@ -193,7 +182,7 @@ def _check_zip(path: Path, limits: Limits) -> tuple[str, dict[str, int]]:
         _check_declared_sizes(infos, path, limits)
         worksheets = _worksheet_members(archive, names) if fmt == "xlsx" else {}
         counts = _stream_members(archive, infos, set(worksheets.values()), path, limits)
-    return fmt, {sheet: counts.get(member, 0) for sheet, member in worksheets.items()}
+    return fmt, {sheet: counts.get(member, 0) for sheet, member in worksheets.items()}, worksheets
 
 
 def _zip_format(archive: zipfile.ZipFile, names: set[str], path: Path) -> str:
@@ -225,7 +214,7 @@ def _check_declared_sizes(infos: list[zipfile.ZipInfo], path: Path, limits: Limi
         ratio = info.file_size / max(info.compress_size, 1)
         if (info.file_size > limits.max_member_bytes or total > limits.max_total_bytes
                 or (info.file_size > RATIO_FLOOR_BYTES and ratio > limits.max_ratio)):
-            raise ExcelRefused(_bomb_message(path, info.file_size, ratio))
+            raise ExcelRefused(bomb_message(path.name, info.file_size, ratio))
 
 
 def _stream_members(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], worksheets: set[str],
@@ -251,7 +240,7 @@ def _stream_members(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], work
                     seen += len(chunk)
                     total += len(chunk)
                     if seen > limits.max_member_bytes or total > limits.max_total_bytes:
-                        raise ExcelRefused(_bomb_message(path, seen, seen / max(info.compress_size, 1)))
+                        raise ExcelRefused(bomb_message(path.name, seen, seen / max(info.compress_size, 1)))
                     if not prolog_checked:
                         if _DTD.search(tail + chunk[:65536]):
                             raise ExcelRefused(
@@ -311,7 +300,7 @@ def _check_cfb(path: Path) -> str:
         return name.encode("utf-16-le") in data
 
     if has("EncryptedPackage") or has("EncryptionInfo"):
-        raise ExcelRefused(_password_message(path))
+        raise ExcelRefused(password_message(path.name))
     if has("WordDocument"):
         raise ExcelRefused(f"文件“{path.name}”实际上是 Word 文档（.doc），不是 Excel 工作簿。")
     if has("PowerPoint Document"):
@@ -367,22 +356,6 @@ def _looks_like_text(head: bytes) -> bool:
         printable = sum(ch.isprintable() or ch in "\r\n\t" for ch in text)
         return printable >= 0.95 * max(len(text), 1)
     return False
-
-
-def _password_message(path: Path) -> str:
-    return (f"文件“{path.name}”设置了打开密码（已加密），程序无法读取。"
-            "请在 Excel 或 WPS 中输入密码打开，取消密码后另存为 .xlsx 再导入。")
-
-
-def _bomb_message(path: Path, size: int, ratio: float) -> str:
-    return (f"文件“{path.name}”解压后异常巨大（约 {size / 1024 / 1024:.0f} MB，压缩比 {ratio:.0f} 倍），"
-            "疑似“压缩炸弹”，为保护电脑已拒绝读取。")
-
-
-def _too_many_rows(name: str, rows: int, limit: int) -> ExcelRefused:
-    return ExcelRefused(
-        f"工作表“{name}”有 {rows:,} 行，超过单次导入上限 {limit:,} 行。请按村拆分成几个文件后分批导入。"
-    )
 
 
 def _blank(value: Any) -> bool:

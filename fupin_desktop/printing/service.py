@@ -9,6 +9,7 @@ to fit.  A cancelled job raises :class:`PrintCancelled` and leaves no file behin
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from fupin_desktop.printing.layout import FORM_MARGINS, NOTICE_MARGINS, Document
 from fupin_desktop.printing.notice import DEFAULT_DAYS, ROUNDS, NoticeInfo, NoticeRow, notice_row
 from fupin_desktop.store import Store, StoreError, settings
 
+log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
 Output = str | Path | BinaryIO
@@ -123,6 +125,8 @@ def _render(out: Output, fonts: FontSet, title: str, margins: Margins, draw: Cal
         households = draw(doc)
         pages = doc.finish()
     warnings = [*fonts.warnings, *doc.missing.warnings(), *dict.fromkeys(doc.notes)]
+    log.info("printed document=%s to=%s pages=%d households=%d warnings=%d",
+             title, path if path is not None else "(memory)", pages, households, len(warnings))
     return PrintResult(path=path, pages=pages, households=households, warnings=warnings)
 
 

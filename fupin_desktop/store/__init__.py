@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from pathlib import Path
 
 from fupin_desktop.formspec import FormSpec, load_form
 from fupin_desktop.store import settings
+from fupin_desktop.store.conflicts import ConcurrentEdit
 from fupin_desktop.store.database import (
+    READ_ONLY_CHOSEN,
+    READ_ONLY_MEDIUM,
     BackupFailed,
     Database,
     DatabaseCorrupt,
@@ -19,12 +24,15 @@ from fupin_desktop.store.database import (
     StoreWriteError,
 )
 from fupin_desktop.store.drafts import DraftRepository
-from fupin_desktop.store.households import ConcurrentEdit, HouseholdRepository, HouseholdSummary
+from fupin_desktop.store.households import HouseholdRepository, HouseholdSummary
 from fupin_desktop.store.policy import PolicyRepository
+from fupin_desktop.store.recycle import RecycleBin
 from fupin_desktop.store.townships import TownshipRepository
 
+log = logging.getLogger(__name__)
+
 __all__ = [
-    "BackupFailed", "ConcurrentEdit", "Database", "DatabaseCorrupt", "DatabaseLocked", "DatabaseReadOnly",
+    "READ_ONLY_CHOSEN", "READ_ONLY_MEDIUM", "BackupFailed", "ConcurrentEdit", "Database", "DatabaseCorrupt", "DatabaseLocked", "DatabaseReadOnly",
     "DatabaseTooNew", "DiskFull", "DiskIOError", "HouseholdSummary", "Store", "StoreError", "StoreWriteError",
 ]
 
@@ -44,6 +52,18 @@ class Store:
         self.households = HouseholdRepository(self.db, self._base_spec)
         self.drafts = DraftRepository(self.db)
         self.policy = PolicyRepository(self.db)
+        self.recycle = RecycleBin(self.db, self.households)  # deleted households: list, restore
+        if not _reader:
+            self._log_opened(read_only)
+
+    def _log_opened(self, read_only: bool) -> None:
+        """The log's line for a technician: which file, which schema, how much is in it."""
+        try:
+            households, persons = self.households.count(), self.households.person_count()
+        except (sqlite3.Error, StoreError):  # an empty file before its first migration, say
+            households = persons = -1
+        log.info("database opened file=%s schema=%d households=%d persons=%d read_only=%s",
+                 self.path, self.db.user_version, households, persons, read_only)
 
     @property
     def spec(self) -> FormSpec:
@@ -57,11 +77,16 @@ class Store:
     def reader(self) -> Store:
         """Another connection to the same file, for queries run off the GUI thread (WAL lets
         readers run beside the writer).  The caller closes it."""
-        return Store(self.path, self._base_spec, _reader=True)
+        return Store(self.path, self._base_spec, read_only=self.db.read_only_reason == READ_ONLY_CHOSEN, _reader=True)
 
     @property
     def path(self) -> Path:
         return self.db.path
+
+    @property
+    def read_only(self) -> bool:
+        """Opened for reading only (chosen, or the disk cannot be written): every write is refused."""
+        return self.db.read_only
 
     @property
     def operator(self) -> str:

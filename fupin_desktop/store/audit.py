@@ -43,3 +43,13 @@ def history(db: Database, household_uuid: str) -> list[dict[str, Any]]:
         (household_uuid,),
     )
     return [dict(r) for r in rows]
+
+
+def since(db: Database, household_uuid: str, after: str) -> list[dict[str, Any]]:
+    """The audit rows of a household and its rows written after ``after`` (ISO time), oldest first."""
+    rows = db.query(
+        "SELECT at, operator, action, entity, entity_uuid, field FROM audit"
+        " WHERE household_uuid = ? AND at > ? ORDER BY id",
+        (household_uuid, after),
+    )
+    return [dict(r) for r in rows]

@@ -11,7 +11,8 @@ program holds the lock or the disk fails is rolled back whole and raised as a
 
 Migrations are the numbered files ``store/migrations/NNNN_name.sql``, applied in order, each
 in one transaction that also sets ``PRAGMA user_version`` to ``NNNN``; the file is backed up
-first (``<name>.before-vN.bak``) and a database newer than the program is refused untouched.
+first (a dated backup of reason 升级, store/backups.py) and a database newer than the program is
+refused untouched.
 A migration whose data SQL cannot compute (pinyin, say) adds a Python hook beside it,
 ``store/migrations/NNNN_name.py`` with ``def upgrade(conn: sqlite3.Connection) -> None``:
 it runs after the SQL step, inside the same transaction (it must not commit or roll back),
@@ -22,6 +23,7 @@ module and works through a large table in batches (100,000 households at the cou
 from __future__ import annotations
 
 import errno
+import logging
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -32,7 +34,16 @@ from pathlib import Path
 
 from fupin_desktop import fileio
 
+log = logging.getLogger(__name__)
 MIGRATIONS_PACKAGE = "fupin_desktop.store.migrations"
+#: Why a database is open read-only: the clerk chose it (another program holds the file), or the
+#: disk or folder cannot be written (a write-protected U 盘, a CD, a read-only share).
+READ_ONLY_CHOSEN = "chosen"
+READ_ONLY_MEDIUM = "medium"
+#: With less free space than this, an I/O error while opening is a full disk: SQLite could not
+#: even make its shared-memory file (-shm) beside the database.
+NEARLY_FULL = 1 << 20
+_WAL_HEADER = 32  # a -wal no longer than its header holds no transaction
 #: ``PRAGMA application_id`` of every database this program writes ("FUPN"), set by migration 0004.
 APPLICATION_ID = 0x4655504E
 
@@ -146,9 +157,14 @@ class Database:
     def __init__(self, path: str | Path, *, check: bool = True, migrate: bool = True,
                  read_only: bool = False) -> None:
         """``read_only`` opens the file for reading only (SQLite ``mode=ro``): every write is
-        refused with :class:`DatabaseReadOnly`, as on a write-protected disk."""
+        refused with :class:`DatabaseReadOnly`.  A file on a disk or in a folder that cannot be
+        written is opened read-only as well (``read_only_reason`` says which), so a
+        write-protected U 盘 or a CD can still be listed, printed and exported."""
         self.path = Path(path)
-        self.read_only = read_only
+        on_read_only_medium = fileio.exists(self.path) and not fileio.can_write_beside(self.path)
+        self.read_only = read_only or on_read_only_medium
+        self.read_only_reason: str | None = (
+            READ_ONLY_MEDIUM if on_read_only_medium else READ_ONLY_CHOSEN if read_only else None)
         self._lock = threading.RLock()
         self._depth = 0
         self._closed = False
@@ -156,7 +172,7 @@ class Database:
         # every SQLite lock this process holds on it (another process may then delete the
         # -wal a live connection still writes into).  SQLite itself tells a file that is not a
         # database (SQLITE_NOTADB) in _probe().
-        if not read_only and not fileio.exists(self.path):
+        if not self.read_only and not fileio.exists(self.path):
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
@@ -164,8 +180,8 @@ class Database:
                     f"无法在 {self.path.parent} 建立数据库（{exc.strerror or exc}）。请选择本机上可以写入的文件夹。"
                 ) from exc
         try:
-            if read_only:
-                self.conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
+            if self.read_only:
+                self.conn = sqlite3.connect(self._read_only_uri(), uri=True,
                                             isolation_level=None, check_same_thread=False, timeout=30)
             else:
                 self.conn = sqlite3.connect(
@@ -193,6 +209,36 @@ class Database:
             raise
 
     # -- set-up ---------------------------------------------------------
+    def _read_only_uri(self) -> str:
+        """The URI of a read-only connection.  SQLite reads a WAL database read-only only if its
+        -wal and -shm exist or can be created, or if the file is *immutable* (wal.html, "Read-Only
+        Databases"): on a disk or folder that cannot be written, a database with its -wal and -shm
+        beside it (left by a crash, or in use by a program that may write there) is opened
+        ``mode=ro``, which reads the -wal; one closed cleanly (no -wal, no -shm: nobody has it
+        open) is opened immutable; one with a -wal but no -shm is refused (immutable would not
+        see the changes waiting in the -wal)."""
+        uri = self.path.resolve().as_uri()
+        if self.read_only_reason != READ_ONLY_MEDIUM:
+            return f"{uri}?mode=ro"
+        wal, shm = (self.path.with_name(self.path.name + suffix) for suffix in ("-wal", "-shm"))
+        if fileio.exists(wal) and fileio.exists(shm):  # (also what a program using it now has)
+            return f"{uri}?mode=ro"
+        if fileio.file_size(wal) <= _WAL_HEADER:  # nobody has it open, nothing waits in a -wal
+            return f"{uri}?mode=ro&immutable=1"
+        raise DatabaseReadOnly(
+            f"数据库 {self.path} 所在的磁盘或文件夹是只读的，而且它上次没有正常关闭（旁边的 {wal.name} "
+            "里还有最近的修改），程序无法以只读方式打开它。数据没有损坏，请不要用备份覆盖它："
+            f"请把 {self.path.name} 和 {wal.name} 一起复制到本机可以写入的文件夹，再打开复制出来的文件。")
+
+    def read_only_message(self, done: str = _UNCHANGED) -> str:
+        """Why this database cannot be written, and what to do (for a database opened read-only)."""
+        if self.read_only_reason == READ_ONLY_MEDIUM:
+            return (f"数据库 {self.path} 所在的磁盘或文件夹是只读的（例如有写保护的 U 盘、光盘或只读的共享文件夹），"
+                    f"程序以只读方式打开了它：只能读、不能写（可以查看、打印和导出）。{done}"
+                    "如需修改，请把数据库复制到本机可以写入的文件夹后再打开（U 盘请先关闭写保护开关）。")
+        return (f"数据库 {self.path} 是以只读方式打开的（启动时选择了“只读打开”）：只能读、不能写"
+                f"（可以查看、打印和导出）。{done}如需修改，请关闭正在使用这个数据库的另一个程序，再重新启动本程序。")
+
     def _probe(self) -> None:
         """Refuse, untouched, a file that is not a database of this program: SQLite reads the
         header itself (SQLITE_NOTADB for a spreadsheet or random bytes), and another program's
@@ -200,19 +246,7 @@ class Database:
         try:
             app_id = int(self.conn.execute("PRAGMA application_id").fetchone()[0])
         except sqlite3.DatabaseError as exc:
-            code = getattr(exc, "sqlite_errorcode", None)
-            if code == 26 or "file is not a database" in str(exc):  # SQLITE_NOTADB
-                raise DatabaseCorrupt(
-                    f"{self.path} 不是本程序的数据库文件（文件头不符）。请选择正确的 .db 文件。") from exc
-            if isinstance(code, int) and code & 0xFF == 14:  # SQLITE_CANTOPEN
-                raise StoreError(f"无法读取数据库文件 {self.path}（{exc}）。请确认文件存在、"
-                                 "有读取权限，或选择正确的 .db 文件。") from exc
-            locked = write_error(exc, self.path, opening=True)
-            if isinstance(locked, DatabaseLocked):
-                raise locked from exc
-            raise DatabaseCorrupt(
-                f"数据库文件 {self.path} 无法读取（{exc}）。为保护数据，程序没有对它做任何修改。"
-                "请从备份恢复，或把该文件交给县扶贫办技术人员处理。") from exc
+            raise self._open_failure(exc) from exc
         if app_id not in (0, APPLICATION_ID):
             raise DatabaseCorrupt(f"{self.path} 是其他程序的 SQLite 数据库，不是本程序的数据库文件。"
                                   "为保护它，程序没有对它做任何修改。请选择正确的 .db 文件。")
@@ -225,25 +259,45 @@ class Database:
             self.conn.execute("PRAGMA foreign_keys=ON")
             self.conn.execute("PRAGMA busy_timeout=30000")
         except sqlite3.DatabaseError as exc:
-            raise self._unusable(exc) from exc
+            raise self._open_failure(exc) from exc
 
-    def _unusable(self, exc: sqlite3.Error) -> StoreError:
-        """Opening failed: locked, read-only or full is said so; anything else is a damaged file."""
+    def _open_failure(self, exc: sqlite3.Error) -> StoreError:
+        """Why opening failed, said as it is.  Only a file SQLite finds damaged is called damaged:
+        a full disk, a read-only disk, a lock held by another program or a disk error is said so,
+        and the clerk is told the file is not damaged -- restoring a backup over a good database
+        on a full disk would lose every change since the backup."""
+        code = getattr(exc, "sqlite_errorcode", None)
+        primary = code & 0xFF if isinstance(code, int) else None
+        if primary == 26 or "file is not a database" in str(exc):  # SQLITE_NOTADB
+            return DatabaseCorrupt(f"{self.path} 不是本程序的数据库文件（文件头不符）。请选择正确的 .db 文件。")
+        if primary == 14:  # SQLITE_CANTOPEN
+            return StoreError(f"无法读取数据库文件 {self.path}（{exc}）。请确认文件存在、"
+                              "有读取权限，或选择正确的 .db 文件。")
         refused = write_error(exc, self.path, opening=True)
-        if refused is not None and not isinstance(refused, DiskIOError):
+        if isinstance(refused, DatabaseReadOnly) and self.read_only:
+            return DatabaseReadOnly(self.read_only_message("数据库暂时无法打开。"))
+        if isinstance(refused, (DiskFull, DiskIOError)):
+            free = fileio.free_bytes(self.path.parent)
+            if isinstance(refused, DiskFull) or (free is not None and free < NEARLY_FULL):
+                return DiskFull(f"磁盘空间已满，数据库 {self.path} 暂时无法打开（程序需要在它旁边建立工作文件）。"
+                                "数据库文件没有损坏，请不要用备份覆盖它：请清理磁盘（删除不用的文件、清空回收站）"
+                                "后再打开。")
+            return DiskIOError(f"读写数据库文件 {self.path} 时出错（{exc}）：磁盘可能已满、已拔出或损坏。"
+                               "这不一定是数据库损坏，请不要用备份覆盖它：请检查磁盘（U 盘请重新插好）后再打开；"
+                               "若反复出现，请把数据库文件交给县扶贫办技术人员处理。")
+        if refused is not None:
             return refused
         return DatabaseCorrupt(
-            f"数据库文件 {self.path} 无法读取或写入（{exc}）。"
-            "请改用备份文件（文件 → 备份数据库 所做的副本），或把该文件交给县扶贫办技术人员处理。"
-        )
+            f"数据库文件 {self.path} 无法读取（{exc}）。为保护数据，程序没有对它做任何修改。"
+            "请改用备份文件（数据库旁 backups 文件夹里的自动备份），或把该文件交给县扶贫办技术人员处理。")
 
     def quick_check(self) -> None:
         try:
             rows = self.conn.execute("PRAGMA quick_check").fetchall()
         except sqlite3.DatabaseError as exc:
-            locked = write_error(exc, self.path, opening=True)
-            if isinstance(locked, DatabaseLocked):
-                raise locked from exc
+            failure = self._open_failure(exc)
+            if not isinstance(failure, DatabaseCorrupt):
+                raise failure from exc
             rows = [(str(exc),)]
         problems = [r[0] for r in rows if r[0] != "ok"]
         if problems:
@@ -260,13 +314,7 @@ class Database:
         try:
             current = self.user_version
         except sqlite3.DatabaseError as exc:
-            locked = write_error(exc, self.path, opening=True)
-            if isinstance(locked, DatabaseLocked):
-                raise locked from exc
-            raise DatabaseCorrupt(
-                f"数据库文件 {self.path} 无法读取（{exc}）。为保护数据，程序没有对它做任何修改。"
-                "请从备份恢复，或把该文件交给县扶贫办技术人员处理。"
-            ) from exc
+            raise self._open_failure(exc) from exc
         supported = schema_version()
         if current > supported:
             raise DatabaseTooNew(
@@ -285,12 +333,18 @@ class Database:
         if not pending:
             return
         if self.read_only:
-            raise DatabaseReadOnly(f"数据库 {self.path} 需要升级数据结构（版本 {current} → {len(steps)}），"
-                                   "但它是以只读方式打开的，未作任何改动。请以可写方式打开后再试。")
+            raise DatabaseReadOnly(f"数据库 {self.path} 需要升级数据结构（版本 {current} → {len(steps)}）才能使用。"
+                                   + self.read_only_message("数据库未作任何改动。"))
+        log.info("migrating file=%s schema %d -> %d", self.path, current, len(steps))
         if current > 0:
-            self.backup(self.path.with_name(f"{self.path.stem}.before-v{current + 1}.bak"))
+            # A dated, verified backup (reason 升级) in the backup folder.  store/backups.py builds
+            # on this module (and on settings), hence the import here.
+            from fupin_desktop.store import backups
+
+            backups.before(self, backups.UPGRADE)
         for version, name, sql in pending:
             hook = migration_hook(name)
+            log.info("applying migration %s", name)
             with self._lock:
                 # executescript commits implicitly; wrap the step so it is all-or-nothing.
                 try:
@@ -308,7 +362,9 @@ class Database:
                         self._rollback()
                         raise
                 except sqlite3.Error as exc:
+                    log.warning("migration %s failed, rolled back: %s", name, exc)
                     raise _translated(exc, self.path) from exc
+        log.info("migrated file=%s to schema %d", self.path, self.user_version)
 
     # -- transactions ---------------------------------------------------
     @contextmanager
@@ -318,6 +374,8 @@ class Database:
         Any error rolls the whole (outermost) transaction back; a full disk, a read-only file,
         a lock held by another program or a disk error (in the body or at COMMIT) is raised as
         a :class:`StoreWriteError` with a Chinese message."""
+        if self.read_only:
+            raise DatabaseReadOnly(self.read_only_message())
         with self._lock:
             outer = self._depth == 0
             if outer:
@@ -385,27 +443,36 @@ class Database:
         return self.conn.execute(sql, params)
 
     # -- maintenance ----------------------------------------------------
-    def backup(self, target: str | Path) -> Path:
+    def backup(self, target: str | Path, *, finish: Callable[[sqlite3.Connection], None] | None = None) -> Path:
         """A consistent copy of the database (safe while the program runs).
 
         Written under a temporary name beside ``target`` and renamed when complete: a full disk
-        or a read-only folder raises :class:`BackupFailed` and leaves ``target`` as it was."""
+        or a read-only folder raises :class:`BackupFailed` and leaves ``target`` as it was.
+        ``finish(copy)`` runs on the copy's own connection before the rename (store/backups.py
+        writes its label and verifies the copy there); whatever it raises leaves no copy behind."""
         target = Path(target)
         existed = fileio.exists(target)
         try:
             with fileio.atomic_path(target) as tmp, self._lock:
-                fileio.remove_quietly(tmp, f"{tmp}-journal")  # a leftover of an earlier failure
+                fileio.remove_quietly(tmp, f"{tmp}-journal", f"{tmp}-wal", f"{tmp}-shm")  # leftovers of a failure
                 try:
-                    dest = sqlite3.connect(str(tmp))
+                    dest = sqlite3.connect(str(tmp), isolation_level=None)
                     try:
                         self.conn.backup(dest)
+                        if finish is not None:
+                            finish(dest)
                     finally:
                         dest.close()
                 except sqlite3.Error as exc:
-                    fileio.remove_quietly(f"{tmp}-journal")
+                    fileio.remove_quietly(f"{tmp}-journal", f"{tmp}-wal", f"{tmp}-shm")
                     raise fileio.write_error(target, _as_os_error(exc), existed=existed) from exc
+                except BaseException:
+                    fileio.remove_quietly(f"{tmp}-journal", f"{tmp}-wal", f"{tmp}-shm")
+                    raise
         except fileio.WriteError as exc:
+            log.warning("backup of %s to %s failed: %s", self.path, target, exc)
             raise BackupFailed(f"备份没有完成。{exc}") from exc
+        log.info("backup written file=%s to=%s", self.path, target)
         return target
 
     def close(self) -> None:

@@ -12,7 +12,7 @@ from fupin_desktop.domain.text import normalize_text, pinyin_initials, pinyin_so
 from fupin_desktop.domain.township import Village
 from fupin_desktop.domain.values import from_store, to_store
 from fupin_desktop.formspec import FieldSpec, FormSpec
-from fupin_desktop.store import audit
+from fupin_desktop.store import audit, conflicts
 from fupin_desktop.store.database import Database, StoreError, now_iso
 from fupin_desktop.store.townships import TownshipRepository
 
@@ -45,10 +45,6 @@ SORT_COLUMNS = {
     "size": "h.size",
     "updated_at": "h.updated_at",
 }
-
-
-class ConcurrentEdit(StoreError):
-    pass
 
 
 @dataclass(frozen=True)
@@ -121,6 +117,18 @@ class HouseholdRepository:
             )
         hh.refresh_derived()
         return hh
+
+    def revisions(self, ids: Iterable[int]) -> dict[int, int]:
+        """Household id -> its stored revision (a deleted household is left out)."""
+        wanted = list(dict.fromkeys(ids))
+        out: dict[int, int] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self.db.query(f"SELECT id, revision FROM households WHERE deleted = 0 AND id IN ({marks})",
+                                     tuple(chunk)):
+                out[row[0]] = row[1]
+        return out
 
     def id_for_uuid(self, uuid: str) -> int | None:
         row = self.db.query_one("SELECT id FROM households WHERE uuid = ? AND deleted = 0", (uuid,))
@@ -330,7 +338,8 @@ class HouseholdRepository:
     def save(self, hh: Household, operator: str, *, reload: bool = True) -> Household:
         """Insert or update the whole household file in one transaction, auditing every change.
 
-        Raises :class:`ConcurrentEdit` if the stored revision moved since ``hh`` was loaded.
+        Raises :class:`ConcurrentEdit` if the stored revision moved since ``hh`` was loaded (its
+        message names what changed meanwhile, by whom and when).
         Returns the household as stored (new ids and revisions); with ``reload=False`` (bulk
         imports) it returns ``hh`` itself with its id and revision brought up to date.
         """
@@ -374,9 +383,7 @@ class HouseholdRepository:
                 old_location = {"village": None, "group": None}
             else:
                 if hh.revision and current["revision"] != hh.revision:
-                    raise ConcurrentEdit(
-                        "该户档案已在别处被修改（例如导入或另一窗口），为避免覆盖，请关闭后重新打开再改。"
-                    )
+                    raise conflicts.refused(conflicts.changes_since(self.db, self.spec, hh.uuid, hh.updated_at))
                 household_id = current["id"]
                 old_fields = json.loads(current["fields"])
                 old_village = self.townships.village_by_id(current["village_id"])

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -28,9 +29,11 @@ from pathlib import Path
 from typing import Any
 
 from fupin_desktop import fileio
+from fupin_desktop.domain.clock import local_time
 from fupin_desktop.domain.household import TABLES
+from fupin_desktop.domain.idnumber import mask_id
 from fupin_desktop.rules import RuleContext
-from fupin_desktop.store import Store, StoreWriteError
+from fupin_desktop.store import Store, StoreWriteError, backups
 from fupin_desktop.store.sync import (
     GROUP_KEYS,
     HOUSEHOLD_KEYS,
@@ -41,6 +44,7 @@ from fupin_desktop.store.sync import (
     TownshipRecord,
     bundle_hash,
 )
+from fupin_desktop.sync.clean import clean_bundle
 from fupin_desktop.sync.export import blocking_errors, bundle_household
 from fupin_desktop.sync.format import (
     RECORD_TYPES,
@@ -55,6 +59,8 @@ from fupin_desktop.sync.format import (
 )
 from fupin_desktop.sync.keys import CountyPrivate, unlock_county
 from fupin_desktop.sync.seal import MAX_FILE_BYTES, UnknownSigner, WrongRecipient, open_batch
+
+log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
 
@@ -74,6 +80,7 @@ class ImportResult:
     message: str = ""
     rejected: list[dict[str, Any]] = field(default_factory=list)
     merge: dict[str, int] = field(default_factory=dict)
+    cleaned: list[dict[str, Any]] = field(default_factory=list)  # households whose invisible characters went
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -81,6 +88,7 @@ class ImportResult:
             "counts": self.counts, "conflicts": self.conflicts, "duplicates": self.duplicates,
             "missing_sequences": self.missing_sequences, "message": self.message, "hash": self.hash,
             "township_name": self.township_name, "rejected": self.rejected, "merge": self.merge,
+            "cleaned": self.cleaned,
         }
 
 
@@ -116,6 +124,8 @@ def import_files(
     repo = SyncRepository(store.db)
     county = county or unlock_county(repo, passphrase)
     paths = [Path(p) for p in paths]
+    if paths:  # a dated backup first (同步导入); if it cannot be made nothing is imported
+        backups.before(store.db, backups.SYNC)
     results = []
     for done, path in enumerate(paths):
         if cancelled is not None and cancelled():
@@ -123,6 +133,7 @@ def import_files(
         try:
             data = read_batch_file(path)
         except SyncError as exc:
+            log.warning("refused sync batch file=%s: %s", path, exc)
             results.append(ImportResult(batch=str(path), hash="", status="refused", message=str(exc)))
         else:
             results.append(import_bytes(store, data, county=county, name=str(path)))
@@ -134,6 +145,28 @@ def import_files(
 
 def import_bytes(store: Store, data: bytes, *, county: CountyPrivate, name: str = "") -> ImportResult:
     """Import one batch held in memory."""
+    result = _import_bytes(store, data, county=county, name=name)
+    _log_result(result)
+    return result
+
+
+def _log_result(r: ImportResult) -> None:
+    """ids and counts only; a refusal's reason is scrubbed by the log."""
+    code = int(r.township) if r.township and r.township.isdigit() else r.township  # a code, not personal
+    where = f"township={code} sequence={r.sequence} hash={r.hash[:12]}"
+    if r.status == "refused":
+        log.warning("refused sync batch %s: %s", where, r.message)
+    elif r.status == "already-imported":
+        log.info("sync batch already imported %s", where)
+    else:
+        m = r.merge
+        log.info("sync batch imported %s households=%d inserted=%d updated=%d unchanged=%d conflicts=%d"
+                 " rejected=%d duplicates=%d missing_sequences=%d", where, r.counts.get("households", 0),
+                 m.get("inserted", 0), m.get("updated", 0), m.get("unchanged", 0) + m.get("older", 0),
+                 len(r.conflicts), len(r.rejected), len(r.duplicates), len(r.missing_sequences))
+
+
+def _import_bytes(store: Store, data: bytes, *, county: CountyPrivate, name: str = "") -> ImportResult:
     repo = SyncRepository(store.db)
     batch_hash = hashlib.sha256(data).hexdigest()
     logged = repo.logged_batch(batch_hash)
@@ -144,7 +177,7 @@ def import_bytes(store: Store, data: bytes, *, county: CountyPrivate, name: str 
             township_name=town.name if town else None, sequence=logged.sequence, counts=logged.counts,
             missing_sequences=repo.missing_sequences(logged.township_code),
             message=f"该批次（{town.name if town else logged.township_code} 第 {logged.sequence} 批）已于 "
-                    f"{_local_time(logged.imported_at)} 导入，本次未作任何改动。",
+                    f"{local_time(logged.imported_at)} 导入，本次未作任何改动。",
         )
     try:
         return _import_new(store, repo, data, batch_hash, county, name)
@@ -188,7 +221,7 @@ def _import_new(store: Store, repo: SyncRepository, data: bytes, batch_hash: str
     taken = repo.logged_sequence(town.code, seq)
     if taken is not None:
         raise _Refused(
-            f"{town.name} 的第 {seq} 批已于 {_local_time(taken.imported_at)} 由另一个批次文件导入，"
+            f"{town.name} 的第 {seq} 批已于 {local_time(taken.imported_at)} 由另一个批次文件导入，"
             "两个文件内容不同，已拒绝，未作任何改动。乡镇数据库可能从备份恢复过：请先把县里的反馈导入乡镇，再重新导出。",
             town, seq)
     for _name, _data in read_entries(payload):  # names and sizes, before any write
@@ -224,6 +257,9 @@ def _import_new(store: Store, repo: SyncRepository, data: bytes, batch_hash: str
     if merger.duplicates:
         message += f"，发现跨乡重复身份证号 {len(merger.duplicates)} 个"
     message += "。"
+    if merger.cleaned:
+        message += (f"已去掉 {len(merger.cleaned)} 户（户编号 {'、'.join(c['number'] for c in merger.cleaned[:5])}"
+                    f"{'等' if len(merger.cleaned) > 5 else ''}）姓名等文字中的不可见控制字符。")
     if missing:
         message += f"缺少第 {'、'.join(map(str, missing))} 批，请乡镇补交。"
     previous = repo.logged_sequence(town.code, seq - 1) if seq > 1 else None
@@ -232,17 +268,9 @@ def _import_new(store: Store, repo: SyncRepository, data: bytes, batch_hash: str
     return ImportResult(
         batch=name, hash=batch_hash, status="imported", township=town.code, township_name=town.name, sequence=seq,
         counts=counts, conflicts=merger.conflicts, duplicates=merger.duplicates, missing_sequences=missing,
-        message=message, rejected=merger.rejected, merge=dict(m),
+        message=message, rejected=merger.rejected, merge=dict(m), cleaned=merger.cleaned,
     )
 
-
-def _local_time(iso: str) -> str:
-    from datetime import datetime
-
-    try:
-        return datetime.fromisoformat(iso).astimezone().strftime("%Y-%m-%d %H:%M")
-    except ValueError:
-        return iso
 
 
 # -- merging -----------------------------------------------------------------------------------
@@ -273,6 +301,8 @@ def _check_bundle(rec: dict[str, Any]) -> dict[str, Any]:
 
 
 def masked_id(id_number: str) -> str:
+    if len(id_number) == 20:
+        return mask_id(id_number)  # a 残疾人证 number: its ID part, the 残疾类别/等级 digits dropped
     return id_number[:6] + "*" * max(len(id_number) - 10, 0) + id_number[-4:] if len(id_number) > 10 else "****"
 
 
@@ -290,6 +320,7 @@ class _Merger:
         self.conflicts: list[dict[str, Any]] = []
         self.duplicates: list[dict[str, Any]] = []
         self.rejected: list[dict[str, Any]] = []
+        self.cleaned: list[dict[str, Any]] = []
         self.village_ids = repo.village_ids(self.code)
         self._ctx: RuleContext | None = None
         self._town_info: dict[str, Any] = {"name": town.name, "county": town.county, "city": town.city,
@@ -355,6 +386,10 @@ class _Merger:
             self.counts["households"] += 1
         for table in TABLES:
             self.counts[table] += len(b[table])
+        cleaned = clean_bundle(b, self.store.spec)  # before checking, merging and hashing it
+        if cleaned is not None:
+            self.cleaned.append(cleaned)
+            self.merge["cleaned"] += 1
         uuid, number = b["uuid"], str(b["number"])
         village_id = self.village_ids.get(b["village_uuid"])
         if village_id is None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import logging
 import shutil
 from collections import Counter
 from collections.abc import Callable
@@ -44,6 +45,8 @@ from fupin_desktop.sync.format import (
 )
 from fupin_desktop.sync.keys import fingerprint, raw_public, trusted_county, unlock_township
 from fupin_desktop.sync.seal import SealedWriter, verify_batch
+
+log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
 BATCH_SUFFIX = ".fpsync"
@@ -187,6 +190,7 @@ def export_batch(
     held_back_ids = _local_ids(repo, held_back)
     changed = counts["villages"] + counts["village_groups"] + counts["households"] + counts["deleted_households"]
     if not changed and not town_changed:
+        log.info("sync export: nothing new held_back=%d", len(held_back))
         return ExportResult(batch=None, hash=None, sequence=None, counts=dict(counts), held_back=held_back_ids,
                             message="没有新的变更需要导出。" + (f"另有 {len(held_back)} 户因有错误暂不导出。" if held_back else ""))
 
@@ -227,6 +231,9 @@ def export_batch(
         # behind would carry a sequence number the next export uses again.  Remove them all.
         fileio.remove_quietly(*written)
         raise
+    log.info("sync batch exported sequence=%d file=%s size=%d households=%d deleted=%d held_back=%d full=%s",
+             sequence, Path(target), len(data), counts["households"], counts["deleted_households"],
+             len(held_back), full)
     message = f"已导出第 {sequence} 批（{counts['households']} 户，删除 {counts['deleted_households']} 户），并已读回校验。"
     if held_back:
         message += f"{len(held_back)} 户因有错误暂不导出，请改正后再导出。"

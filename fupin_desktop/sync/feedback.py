@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,8 @@ from fupin_desktop.store.sync import SyncRepository
 from fupin_desktop.sync.format import SyncError, os_reason
 from fupin_desktop.sync.keys import ed25519_public, trusted_county, unlock_county
 from fupin_desktop.sync.seal import open_blob, sign_blob
+
+log = logging.getLogger(__name__)
 
 FEEDBACK_FORMAT = "fupin-sync-feedback"
 FEEDBACK_SUFFIX = ".fpfeedback"
@@ -97,6 +100,8 @@ def write_feedback(store: Store, township_code: str, out: str | Path, *, passphr
     except OSError as exc:
         raise SyncError(f"无法写入 {out}：{os_reason(exc)}，反馈文件没有写出（没有留下不完整的文件）。"
                         f"{fileio.ADVICE[fileio.kind(exc)]}") from exc
+    log.info("sync feedback written file=%s batches=%d rejected=%d conflicts=%d duplicates=%d", out,
+             len(content["batches"]), len(content["rejected"]), len(content["conflicts"]), len(content["duplicates"]))
     return FeedbackWritten(str(out), township_code, len(content["batches"]), len(content["rejected"]),
                            sum(1 for c in content["conflicts"] if c["state"] == "open"),
                            len(content["duplicates"]), content["township_name"])
@@ -146,6 +151,8 @@ def import_feedback(store: Store, path: str | Path) -> dict[str, Any]:
             repo.raise_sequence_floor(last)
     view = feedback_view(store, content)
     view["already_imported"] = seen is not None
+    log.info("sync feedback imported file=%s batches=%d problems=%d already_imported=%s", path,
+             len(content["batches"]), len(problems), seen is not None)
     return view
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 import sys
 import threading
@@ -114,6 +115,9 @@ class _Handler(BaseHTTPRequestHandler):
             sys.stderr.write(f"{self.address_string()} - {format % args}\n")
 
     def _send(self, code: int, body: dict[str, Any]) -> None:
+        if code >= 400:  # a refused upload or request: the reason, never the batch
+            logging.getLogger(__name__).warning("sync server refused %s status=%d: %s", self.command, code,
+                                                body.get("error", ""))
         raw = json.dumps(body, ensure_ascii=False).encode("utf-8")
         self.send_response(code)
         self.send_header("Content-Type", "application/json; charset=utf-8")
@@ -195,6 +199,7 @@ def make_server(db_path: str | Path, host: str, port: int, *, passphrase: str | 
 def serve(db_path: str | Path, host: str, port: int, *, passphrase: str | None) -> None:
     server = make_server(db_path, host, port, passphrase=passphrase, verbose=True)
     actual = server.server_address[1]
+    logging.getLogger(__name__).info("sync server listening port=%d", actual)
     print(f"正在接收批次：http://{host}:{actual}/sync/ （按 Ctrl+C 停止）", flush=True)
     try:
         server.serve_forever()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import http.client
 import json
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +22,8 @@ from urllib.parse import urlsplit
 from fupin_desktop.store import Store
 from fupin_desktop.store.sync import OutboxBatch, SyncRepository
 from fupin_desktop.sync.format import SyncError
+
+log = logging.getLogger(__name__)
 
 CHUNK_SIZE = 256 * 1024
 PENDING_STATES = ("exported", "delivered")
@@ -178,6 +181,7 @@ def upload_pending(
             answer = send_batch(url, batch.hash, data, timeout=timeout, attempts=attempts, chunk_size=chunk_size,
                                 backoff=backoff, sleep=sleep)
         except SyncError as exc:
+            log.warning("sync upload failed sequence=%d: %s", batch.sequence, exc)
             results.append(UploadResult(batch.sequence, batch.hash, "failed", str(exc)))
             continue
         result = answer.get("result") if isinstance(answer.get("result"), dict) else None
@@ -195,4 +199,5 @@ def upload_pending(
             state = "problems" if result.get("conflicts") or result.get("rejected") else "acknowledged"
             repo.set_outbox_state(batch.hash, state, message)
             results.append(UploadResult(batch.sequence, batch.hash, state, message, result))
+        log.info("sync upload sequence=%d state=%s", batch.sequence, results[-1].state)
     return results

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from pathlib import Path
 
-from fupin_desktop import fileio, services
-from fupin_desktop.store import DatabaseCorrupt, DatabaseTooNew, Store, StoreError
+from fupin_desktop import applog, fileio, inuse, services
+from fupin_desktop.store import (
+    READ_ONLY_MEDIUM,
+    DatabaseCorrupt,
+    DatabaseTooNew,
+    Store,
+    StoreError,
+    StoreWriteError,
+)
+
+log = logging.getLogger(__name__)
 
 APP_STYLESHEET = """
 QGroupBox { font-weight: bold; border: 1px solid #c8ccd2; border-radius: 4px; margin-top: 12px; padding: 8px 6px 6px 6px; }
@@ -40,12 +50,15 @@ def make_app() -> object:
 def show_uncaught(kind: type[BaseException], exc: BaseException, tb: object) -> None:
     """``sys.excepthook`` of the GUI: an error no handler caught (a database that is full, read-only
     or locked, a file that cannot be written, in some rarely used dialog) is shown to the clerk as a
-    Chinese message, never as a traceback; the traceback still goes to stderr for the technician."""
+    Chinese message, never as a traceback; the traceback goes to the log (the windowed build has no
+    console) and to stderr for the technician."""
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from fupin_desktop.fileio import WriteError
 
-    sys.__excepthook__(kind, exc, tb)  # type: ignore[arg-type]
+    log.error("uncaught exception in the GUI", exc_info=(kind, exc, tb))  # type: ignore[arg-type]
+    if sys.stderr is not None:  # the windowed Windows build has none
+        sys.__excepthook__(kind, exc, tb)  # type: ignore[arg-type]
     if _showing or QApplication.instance() is None or not isinstance(exc, Exception):
         return
     if isinstance(exc, (StoreError, WriteError)):
@@ -63,21 +76,90 @@ def show_uncaught(kind: type[BaseException], exc: BaseException, tb: object) -> 
 _showing: list[bool] = []
 
 
+#: The lock files this GUI holds (``<db>.inuse``) while it runs; the OS drops them if it dies.
+_held: list[inuse.InUseLock] = []
+READ_ONLY, ANYWAY = "只读打开", "仍然打开"
+
+
+def release_locks() -> None:
+    while _held:
+        _held.pop().release()
+
+
+def ask_in_use(holder: inuse.Holder, path: Path) -> str | None:
+    """Another running program holds ``path``: read-only, open anyway, or quit (``None``)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    box = QMessageBox(QMessageBox.Icon.Warning, "数据库正在使用",
+                      f"数据库正在被另一个程序使用：{holder.describe()}。\n\n{path}")
+    box.setObjectName("database_in_use")
+    box.setInformativeText(
+        "“只读打开”：可以查找、查看、打印和导出，不能修改。\n"
+        "“仍然打开”：两边都可以修改；两处同时修改同一户时，后保存的一方会被拒绝并保留草稿。\n"
+        "“退出”：不打开。")
+    read_only = box.addButton(READ_ONLY, QMessageBox.ButtonRole.AcceptRole)
+    anyway = box.addButton(ANYWAY, QMessageBox.ButtonRole.DestructiveRole)
+    box.addButton("退出", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(read_only)
+    box.exec()
+    clicked = box.clickedButton()
+    return READ_ONLY if clicked is read_only else ANYWAY if clicked is anyway else None
+
+
+def _open_held(path: Path) -> Store | None:
+    """Open ``path``, first taking its in-use lock; if another program holds it, ask.  ``None``:
+    the clerk chose to quit."""
+    lock = inuse.InUseLock(path)
+    read_only = False
+    for attempt in range(3):
+        if lock.acquire():
+            break
+        holder = lock.holder()
+        if holder is None and attempt < 2:
+            continue  # it let go meanwhile: take it
+        choice = ask_in_use(holder or inuse.Holder(), path)
+        if choice is None:
+            return None
+        read_only = choice == READ_ONLY
+        break
+    try:
+        store = Store(path, read_only=read_only)
+    except BaseException:
+        lock.release()
+        raise
+    if lock.held:
+        _held.append(lock)
+    return store
+
+
 def open_store_interactive(path: Path) -> Store | None:
-    """Open the database; on a bad file explain and offer another file or quit (never loop)."""
+    """Open the database; on a bad file explain and offer another file or quit (never loop).
+    A database another running program holds is said so first (read-only, open anyway, quit)."""
     from PySide6.QtWidgets import QFileDialog, QMessageBox
 
     while True:
         try:
-            return Store(path)
+            store = _open_held(path)
+            if store is not None and store.db.read_only_reason == READ_ONLY_MEDIUM:
+                QMessageBox.information(None, "只读打开", store.db.read_only_message(""))
+            return store
         except (DatabaseCorrupt, DatabaseTooNew, StoreError) as exc:
+            applog.refused(log, "open database", exc, file=path)
             box = QMessageBox(QMessageBox.Icon.Critical, "无法打开数据库", str(exc))
-            box.setInformativeText("可以选择其他数据库文件打开（例如用“文件 → 备份数据库”做的备份），"
-                                   "新建一个数据库，或退出程序。这个文件不会被改动。")
+            retry = None
+            if isinstance(exc, StoreWriteError):  # full, read-only, locked, a disk error: not damaged
+                box.setInformativeText("数据库文件没有损坏，请不要用备份覆盖它。按上面的提示处理后选“重试”；"
+                                       "也可以选择其他数据库文件、新建一个数据库，或退出程序。这个文件不会被改动。")
+                retry = box.addButton("重试", QMessageBox.ButtonRole.AcceptRole)
+            else:
+                box.setInformativeText("可以选择其他数据库文件打开（例如备份文件夹 backups 里的备份），"
+                                       "新建一个数据库，或退出程序。这个文件不会被改动。")
             other = box.addButton("选择其他数据库…", QMessageBox.ButtonRole.ActionRole)
             new = box.addButton("新建数据库…", QMessageBox.ButtonRole.ActionRole)
             box.addButton("退出", QMessageBox.ButtonRole.RejectRole)
             box.exec()
+            if retry is not None and box.clickedButton() is retry:
+                continue
             if box.clickedButton() is other:
                 chosen, _ = QFileDialog.getOpenFileName(None, "选择数据库", str(path.parent), "数据库 (*.db)")
             elif box.clickedButton() is new:
@@ -121,6 +203,7 @@ def ensure_township(store: Store) -> bool:
     op.start()
     loop.exec()
     if failure:
+        applog.refused(log, "build demo", failure[0])
         QMessageBox.critical(None, "示范数据", f"生成示范数据失败：{failure[0]}")
     return store.townships.get() is not None
 
@@ -129,6 +212,10 @@ def run_gui(db: str | None = None, screenshot: str | None = None, household: int
     if screenshot:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = make_app()
+    applog.configure()  # idempotent: ``fupin`` has configured it already
+    if not screenshot:
+        applog.keep_crash_traces()
+    log.info("gui%s qt=%s pyside=%s", " --screenshot" if screenshot else "", *qt_versions())
     path = Path(db) if db else services.default_db_path()
     if screenshot:
         return _screenshot(path, Path(screenshot), household)
@@ -138,15 +225,26 @@ def run_gui(db: str | None = None, screenshot: str | None = None, household: int
         return 1
     if not ensure_township(store):
         store.close()
+        release_locks()
         return 0
     from fupin_desktop.ui.main_window import MainWindow
 
     window = MainWindow(store)
     window.show()
+    window.daily_backup()
     window.reopen_unsaved_new_households()
     code = app.exec()  # type: ignore[attr-defined]
     store.close()
+    release_locks()
     return int(code)
+
+
+def qt_versions() -> tuple[str, str]:
+    """(Qt, PySide6) versions, for the start-up lines of the log."""
+    import PySide6
+    from PySide6.QtCore import qVersion
+
+    return qVersion(), PySide6.__version__
 
 
 def _screenshot(path: Path, out: Path, household: int | None) -> int:

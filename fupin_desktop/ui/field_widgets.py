@@ -8,7 +8,8 @@ delegates) can treat them alike:
 * ``raw_text()`` is what is typed now, ``error()`` the current parse error or ``None``;
 * ``edited(old, new)`` is emitted when the clerk commits a changed value (Enter/Return,
   focus-out, or a pick from the completion popup) -- never per keystroke;
-* ``error_changed(message)`` (``""`` when cleared) and ``text_live(text)`` per keystroke.
+* ``error_changed(message)`` (``""`` when cleared) and ``text_live(text)`` per keystroke;
+* ``notice(message)`` when invisible characters the clerk pasted were removed (input_cleaning).
 
 Text that does not parse is never thrown away: it stays in the widget, the widget gets
 the dynamic property ``invalid=true`` (styled by :data:`FIELD_STYLESHEET`) and the
@@ -46,6 +47,7 @@ from fupin_desktop.domain.values import (
     unknown_code_message,
 )
 from fupin_desktop.formspec import FieldSpec
+from fupin_desktop.ui.input_cleaning import clean_line_edit, clean_plain_text_edit
 
 __all__ = [
     "FIELD_STYLESHEET",
@@ -88,7 +90,7 @@ _WIDTH_SAMPLES: dict[str, str] = {
     "bool": "汉" * 2 + "0",
     "code": "汉" * 4 + "|" + "0" * 8,  # four Chinese characters or eight digits, whichever is wider
     "multicode": "汉" * 8,
-    "id_number": "0" * 17 + "XX",  # 18 characters and a little slack
+    "id_number": "0" * 20 + "X",  # a 20-character 残疾人证 number and a little slack
     "phone": "0" * 13,
     "bank_account": "0" * 23,
     "derived": "0" * 8,
@@ -270,6 +272,7 @@ class LineFieldEditor(QLineEdit, FieldEditor):
     edited = Signal(object, object)
     error_changed = Signal(str)
     text_live = Signal(str)
+    notice = Signal(str)
 
     def __init__(self, spec: FieldSpec, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -314,6 +317,10 @@ class LineFieldEditor(QLineEdit, FieldEditor):
             self.commit()
 
     def _on_text_edited(self, text: str) -> None:
+        message = clean_line_edit(self)  # pasted or IME-committed invisible characters
+        if message:
+            text = self.text()
+            self.notice.emit(message)
         self.text_live.emit(text)
         self._revalidate_live(text)
 
@@ -589,6 +596,7 @@ class MultilineEditor(QPlainTextEdit, FieldEditor):
     edited = Signal(object, object)
     error_changed = Signal(str)
     text_live = Signal(str)
+    notice = Signal(str)
 
     def __init__(self, spec: FieldSpec, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -634,6 +642,13 @@ class MultilineEditor(QPlainTextEdit, FieldEditor):
     def _on_text_changed(self) -> None:
         if self._programmatic:
             return
+        self._programmatic = True
+        try:
+            message = clean_plain_text_edit(self)
+        finally:
+            self._programmatic = False
+        if message:
+            self.notice.emit(message)
         text = self.toPlainText()
         self.text_live.emit(text)
         self._revalidate_live(text)

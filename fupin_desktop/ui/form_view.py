@@ -125,6 +125,7 @@ class FormView(QTabWidget):
             grid.addWidget(err, row + 1, col + 1, 1, f.span * 3 - 1)
             self.error_labels[f.id] = err
             editor.error_changed.connect(lambda msg, fid=f.id: self.show_field_message(fid, msg))  # type: ignore[attr-defined]
+            editor.notice.connect(lambda msg, fid=f.id: self.show_field_message(fid, msg))  # type: ignore[attr-defined]
             editor.edited.connect(lambda old, new, fid=f.id: self.field_edited.emit(fid, old, new))  # type: ignore[attr-defined]
             if widget.focusPolicy() != Qt.FocusPolicy.NoFocus and not f.readonly:
                 self.chain.append(widget)
@@ -148,6 +149,13 @@ class FormView(QTabWidget):
             editor.set_value(hh.fields.get(fid))
         for name, table in self.tables.items():
             table.model.load(hh.table(name))
+
+    def set_read_only(self) -> None:
+        """Show the household without letting anything be changed (a read-only database)."""
+        for editor in self.editors.values():
+            editor.set_readonly(True)  # type: ignore[attr-defined]
+        for table in self.tables.values():
+            table.set_read_only(True)
 
     def set_field(self, field_id: str, value: Any) -> None:
         editor = self.editors[field_id]

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import copy
+import logging
 from typing import Any, Literal
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -27,13 +28,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fupin_desktop import services
+from fupin_desktop import applog, services
+from fupin_desktop.domain.clock import local_time
 from fupin_desktop.domain.household import Household
 from fupin_desktop.rules import Finding
 from fupin_desktop.rules.policy import priority_flags
-from fupin_desktop.store import Store, StoreError
+from fupin_desktop.store import ConcurrentEdit, Store, StoreError
+from fupin_desktop.ui import conflict
 from fupin_desktop.ui.form_view import FormView
 from fupin_desktop.ui.row_table import RowsModel, RowState
+
+log = logging.getLogger(__name__)
 
 DraftChoice = Literal["ask", "restore", "keep"]
 VALIDATE_DELAY_MS = 300
@@ -132,6 +137,10 @@ class HouseholdEditor(QMainWindow):
         self._autosave_timer.timeout.connect(self.save_draft)
 
         self.form.load(hh)
+        if store.read_only:  # a database opened read-only: show, never change (no draft either)
+            self.form.set_read_only()
+            self.act_save.setEnabled(False)
+            draft = "keep"
         self.form.field_edited.connect(self._on_field_edited)
         for table in self.form.tables.values():
             table.model.changed.connect(
@@ -144,6 +153,8 @@ class HouseholdEditor(QMainWindow):
         elif draft == "ask":
             self._offer_draft()
         self.validate()
+        if store.read_only:
+            self.status.setText("只读：数据库以只读方式打开，这一户只能查看、打印，不能修改。")
         self._update_title()
         self.resize(1180, 800)
         first = self.form.first_field()
@@ -275,6 +286,7 @@ class HouseholdEditor(QMainWindow):
         try:
             self.store.drafts.put(self.household.uuid, self.household.id, self.draft_payload())
         except StoreError as exc:
+            applog.refused(log, "keep draft", exc, household=self.household.id)
             return exc
         return None
 
@@ -287,12 +299,18 @@ class HouseholdEditor(QMainWindow):
 
     def save(self) -> bool:
         """Save the household; on blocking errors keep a draft and show what to fix."""
+        if self.store.read_only:
+            QMessageBox.information(self, "只读", self.store.db.read_only_message("没有保存。"))
+            return False
         self.form.commit_all()
         findings = self.validate()
         errors = [f for f in findings if f.is_error]
         hh = self.current_household()
         self._store_failed = False
         if errors:
+            # The rules' ids only: their messages name the members and quote what was typed.
+            log.warning("refused save household household=%s: %d errors, rules %s", hh.id, len(errors),
+                        ",".join(sorted({f.rule for f in errors})))
             failed = self.keep_draft()
             kept = ("您录入的内容已作为草稿保留，不会丢失；改正后再按 Ctrl+S 保存。" if failed is None
                     else f"（草稿没能写入：{failed}）已录入的内容仍在这个窗口中，请不要关闭窗口。")
@@ -304,7 +322,16 @@ class HouseholdEditor(QMainWindow):
             return False
         try:
             result = services.save_household(self.store, hh)
-        except StoreError as exc:
+        except ConcurrentEdit as exc:  # saved elsewhere meanwhile: keep the typing, show what moved
+            applog.refused(log, "save household", exc, household=hh.id, revision=hh.revision)
+            self._store_failed = True
+            failed = self.keep_draft()
+            self.status.setText("没有保存：这一户已在别处被修改，您录入的内容已保留为草稿。")
+            if conflict.ask(self, str(exc), self._kept_note(failed), deleted=exc.deleted):
+                self.reload_keeping_mine(hh)
+            return False
+        except StoreError as exc:  # a full disk, a locked file...
+            applog.refused(log, "save household", exc, household=hh.id, revision=hh.revision)
             self._store_failed = True
             failed = self.keep_draft()
             QMessageBox.critical(self, "保存失败", f"{exc}\n\n{self._kept_note(failed)}")
@@ -313,13 +340,39 @@ class HouseholdEditor(QMainWindow):
         if not result.ok or result.saved is None:
             return False
         self.household = result.saved
+        log.info("household saved household=%s revision=%d", self.household.id, self.household.revision)
         self._draft_restored = False
         self.undo_stack.setClean()
         self._update_title()
-        self.status.setText(f"已保存（{self.household.updated_at or ''}）")
+        self.status.setText(f"已保存（{local_time(self.household.updated_at, seconds=True)}）")
         if self.household.id is not None:
             self.saved.emit(int(self.household.id))
         return True
+
+    def reload_keeping_mine(self, mine: Household) -> conflict.Merge | None:
+        """Show what is stored now, with the clerk's own changes (``mine``, against the version the
+        form had loaded) put back on top; the clerk saves again after looking.  The draft keeps
+        the clerk's typing meanwhile."""
+        stored = self.store.households.get(int(self.household.id)) if self.household.id is not None else None
+        if stored is None:
+            QMessageBox.warning(self, "重新载入", "这一户已在别处被删除，无法重新载入。录入的内容留在这个窗口和草稿中。")
+            return None
+        result = conflict.merge(self.store.spec, self.household, mine, stored)
+        self.household = stored
+        self.form.load(result.household)
+        self.undo_stack.clear()
+        self._draft_restored = bool(result.applied)  # the clerk's changes are not saved yet
+        self._store_failed = False
+        self.validate()
+        self._update_title()
+        note = (f"已重新载入（别处修改后的内容）。补上了您改过的：{'、'.join(result.applied)}。请检查后按 Ctrl+S 保存。"
+                if result.applied else "已重新载入（别处修改后的内容）。")
+        if result.both:
+            note += (f"\n\n下列项目两边都改过，表单中显示的是别处的修改：{'、'.join(result.both)}。"
+                     "您录入的值已列在括号中，请对照后再改；再次保存之前，您原来的全部录入也还保留在草稿中。")
+            QMessageBox.information(self, "重新载入", note)
+        self.status.setText(note.split("\n")[0])
+        return result
 
     def _offer_draft(self) -> None:
         draft = self.store.drafts.get(self.household.uuid)
@@ -327,7 +380,7 @@ class HouseholdEditor(QMainWindow):
             return
         answer = QMessageBox.question(
             self, "发现未保存的草稿",
-            f"这一户有一份未保存的草稿（{draft.saved_at[:19].replace('T', ' ')}）。\n恢复草稿继续录入吗？\n"
+            f"这一户有一份未保存的草稿（{local_time(draft.saved_at, seconds=True)}）。\n恢复草稿继续录入吗？\n"
             "选“否”将丢弃草稿，显示已保存的内容。",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes,
         )
@@ -360,7 +413,8 @@ class HouseholdEditor(QMainWindow):
         name = editors["head_name"].value() or self.household.head_name or "新户"
         number = editors["number"].value() or self.household.fields.get("number") or ""
         mark = "*" if self.dirty else ""
-        self.setWindowTitle(f"{mark}扶贫手册 — {name} {number}".strip())
+        ro = "（只读）" if self.store.read_only else ""
+        self.setWindowTitle(f"{mark}扶贫手册 — {name} {number}{ro}".strip())
 
     def _close_as_draft(self) -> bool:
         """A save blocked by errors: the clerk may still close (e.g. to ask the village for a

@@ -12,6 +12,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 
+from fupin_desktop.domain.clock import local_time
 from fupin_desktop.store import HouseholdSummary, Store
 from fupin_desktop.store.sync import SyncRepository
 
@@ -171,7 +172,7 @@ class HouseholdListModel(QAbstractTableModel):
                 return None
             value = getattr(s, key)
             if key == "updated_at":
-                return str(value)[:16].replace("T", " ")
+                return local_time(value)  # stored in UTC: shown on the clerk's clock
             return value
         if role == Qt.ItemDataRole.TextAlignmentRole and key in ("size", "per_capita_income"):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

@@ -7,6 +7,7 @@ connection in one transaction, and Cancel rolls it back (nothing written).
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from fupin_desktop import applog
 from fupin_desktop.excel import headers as hdr
 from fupin_desktop.excel.errors import write_error_workbook
 from fupin_desktop.excel.exporter import LAYOUTS, ExportCancelled, ExportError, ExportResult, export_workbook
@@ -55,6 +57,8 @@ from fupin_desktop.excel.reader import ExcelRefused
 from fupin_desktop.fileio import WriteError
 from fupin_desktop.store import Store, StoreError
 from fupin_desktop.ui.ops import BackgroundOp
+
+log = logging.getLogger(__name__)
 
 FILE_FILTER = "Excel 文件 (*.xlsx *.xlsm *.xls *.et *.ods);;所有文件 (*)"
 NOT_IMPORTED = "（不导入）"
@@ -517,6 +521,7 @@ class ResultPage(QWizardPage):
         try:
             count = write_error_workbook(plan, report, path)
         except OSError as exc:  # WriteError: why, and that nothing half-written was left
+            applog.refused(log, "保存未导入的行", exc)
             self.saved.setText(f"保存失败：{exc if isinstance(exc, WriteError) else exc.strerror or exc}")
             return
         self.saved.setText(f"已保存 {count} 行到 {path}")
@@ -578,7 +583,7 @@ class ImportWizard(QWizard):
         store = self.store
 
         def work(progress: Any, cancelled: Any) -> Source:
-            return read_source(store, path, sheet, guess=True)
+            return read_source(store, path, sheet, guess=True, cancelled=cancelled)
 
         def ok(source: Source) -> None:
             self.source = source

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QObject, Qt, QTimer, QUrl
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fupin_desktop import __version__
+from fupin_desktop import __version__, applog
 from fupin_desktop.domain.household import Household
 from fupin_desktop.store import Store, StoreError
 from fupin_desktop.store.sync import SyncRepository
@@ -31,6 +31,7 @@ from fupin_desktop.ui.household_list import HouseholdListModel
 from fupin_desktop.ui.quality_view import QualityWindow
 from fupin_desktop.ui.village_tree import VillageTree
 
+log = logging.getLogger(__name__)
 SEARCH_DELAY_MS = 250
 #: Household list column widths by column key (the county database adds 乡镇).
 COLUMN_WIDTHS = {"number": 180, "township": 80, "village": 80, "group": 80, "head_name": 90, "head_id_number": 170,
@@ -46,6 +47,7 @@ class MainWindow(QMainWindow):
         self.store = store
         self.editors: dict[str, HouseholdEditor] = {}
         self.quality: QualityWindow | None = None  # 工具 → 数据质量, made on first use
+        self._last_deleted: int | None = None  # 编辑 → 撤销删除户 restores it
         self.setWindowTitle(self._title())
         self.resize(1280, 780)
 
@@ -103,6 +105,8 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.status_db, 1)
         self.statusBar().addPermanentWidget(self.status_counts)
         self._build_menus()
+        if store.read_only:
+            self._make_read_only()
         self.model.deferred = False
         self.model.refresh()
         self.update_status()
@@ -132,20 +136,27 @@ class MainWindow(QMainWindow):
         self.act_import_excel = self._action("导入 Excel(&I)…", self.import_excel)
         self.act_export_excel = self._action("导出 Excel(&E)…", self.export_excel)
         file_menu.addActions([self.act_import_excel, self.act_export_excel])
-        file_menu.addAction(self._action("备份数据库(&B)…", self.backup))
+        self.act_backups = self._action("备份与恢复(&B)…", self.open_backups)
+        file_menu.addAction(self.act_backups)
         file_menu.addSeparator()
         file_menu.addAction(self._action("退出(&X)", self.close, "Ctrl+Q"))
 
         edit_menu = bar.addMenu("编辑(&E)")
         edit_menu.addAction(self._action("查找(&F)", self.focus_search, QKeySequence.StandardKey.Find))
         edit_menu.addAction(self._action("刷新(&R)", self.refresh, QKeySequence.StandardKey.Refresh))
+        edit_menu.addSeparator()
+        self.act_undo_delete = self._action("撤销删除户(&U)", self.undo_delete, QKeySequence.StandardKey.Undo)
+        self.act_undo_delete.setEnabled(False)
+        edit_menu.addAction(self.act_undo_delete)
+        edit_menu.addAction(self._action("已删除的户(&T)…", self.open_recycle_bin))
 
         tools_menu = bar.addMenu("工具(&T)")
         self.act_quality = self._action("数据质量(&Q)…", self.open_quality, "Ctrl+Shift+Q")
         tools_menu.addAction(self.act_quality)
 
         settings_menu = bar.addMenu("设置(&S)")
-        settings_menu.addAction(self._action("录入员姓名(&U)…", self.set_operator))
+        self.act_operator = self._action("录入员姓名(&U)…", self.set_operator)
+        settings_menu.addAction(self.act_operator)
         self.act_policy = self._action("政策参数(&P)…", self.edit_policy)
         settings_menu.addAction(self.act_policy)
 
@@ -154,12 +165,30 @@ class MainWindow(QMainWindow):
         sync_menu.addAction(self.act_sync)
 
         help_menu = bar.addMenu("帮助(&H)")
+        help_menu.addAction(self._action("打开日志文件夹(&L)", self.open_log_folder))
+        help_menu.addSeparator()
         help_menu.addAction(self._action("关于(&A)", self.about))
 
         tools = self.addToolBar("常用")
         tools.setObjectName("main_toolbar")
         tools.setMovable(False)
         tools.addActions([self.act_new, self.act_open, self.act_delete])
+        #: actions that change the database: disabled when it is open read-only (add new ones here)
+        self.write_actions = [self.act_new, self.act_delete, self.act_import_excel, self.act_policy,
+                              self.act_sync, self.act_operator]
+
+    def _make_read_only(self) -> None:
+        """A database opened read-only (chosen at start-up, or a write-protected disk): say so in
+        the title and status bar, and switch off everything that would change it."""
+        why = self.store.db.read_only_message("")
+        for act in self.write_actions:
+            act.setEnabled(False)
+            act.setToolTip("数据库以只读方式打开，不能修改")
+        self.read_only_label = QLabel("（只读）")
+        self.read_only_label.setObjectName("read_only")
+        self.read_only_label.setStyleSheet("color: #b3261e; font-weight: bold;")
+        self.read_only_label.setToolTip(why)
+        self.statusBar().insertWidget(0, self.read_only_label)
 
     # -- list -------------------------------------------------------------------
     def _county_name(self) -> str | None:
@@ -170,10 +199,12 @@ class MainWindow(QMainWindow):
     def _title(self) -> str:
         county = self._county_name()
         if county is not None:
-            return f"扶贫建档立卡 县级数据库：{county} — {Path(self.store.path).name}"
+            return f"扶贫建档立卡 县级数据库：{county} — {Path(self.store.path).name}" + (
+                "（只读）" if self.store.read_only else "")
         town = self.store.townships.get()
         name = town.name if town else ""
-        return f"扶贫建档立卡 {name} — {Path(self.store.path).name}"
+        ro = "（只读）" if self.store.read_only else ""
+        return f"扶贫建档立卡 {name} — {Path(self.store.path).name}{ro}"
 
     def _on_scope(self, village_id: int | None, group: str | None, township_code: str | None = None) -> None:
         self.model.set_filter(village_id=village_id, group=group, township_code=township_code)
@@ -265,7 +296,9 @@ class MainWindow(QMainWindow):
 
     def reopen_unsaved_new_households(self) -> list[HouseholdEditor]:
         """At start-up: new households typed but never saved (closed as a draft, or the program died)
-        live only in their drafts, and nothing in the list opens them: offer them."""
+        live only in their drafts, and nothing in the list opens them: offer them (not read-only)."""
+        if self.store.read_only:
+            return []
         drafts = [d for d in self.store.drafts.all()
                   if d.household_id is None and self.store.households.id_for_uuid(d.key) is None]
         if not drafts:
@@ -320,10 +353,55 @@ class MainWindow(QMainWindow):
         try:
             self.store.households.delete(household_id, self.store.operator)
         except StoreError as exc:
+            applog.refused(log, "delete household", exc, household=household_id)
             QMessageBox.warning(self, "删除户", str(exc))
+        else:
+            log.info("household deleted household=%d", household_id)
+            self._last_deleted = household_id
+            self.act_undo_delete.setEnabled(True)
         self.refresh()
         if self.quality is not None:
             self.quality.household_saved(household_id)  # its findings go, and those it caused elsewhere
+        if self._last_deleted == household_id:
+            self.statusBar().showMessage(f"已删除 {name}。按 Ctrl+Z 撤销，或在 编辑 → 已删除的户 中恢复。", 30000)
+
+    def undo_delete(self) -> bool:
+        """编辑 → 撤销删除户 (Ctrl+Z): restore the household this window deleted last."""
+        from fupin_desktop.ui.recycle_bin import restore_household
+
+        item = self.store.recycle.get(self._last_deleted) if self._last_deleted is not None else None
+        if item is None:  # restored meanwhile (the recycle bin, another program)
+            self.act_undo_delete.setEnabled(False)
+            return False
+        if not restore_household(self, self.store, item, ask=False):
+            return False
+        self.after_restore(item.id)
+        return True
+
+    def open_recycle_bin(self) -> QWidget:
+        """编辑 → 已删除的户: the deleted households, with who/when, restored on request."""
+        from fupin_desktop.ui.recycle_bin import RecycleBinDialog
+
+        self.recycle_bin = RecycleBinDialog(self.store, self)
+        self.recycle_bin.restored.connect(self.after_restore)
+        self.recycle_bin.setWindowModality(Qt.WindowModality.WindowModal)
+        self.recycle_bin.show()
+        return self.recycle_bin
+
+    def after_restore(self, household_id: int) -> None:
+        """A household is back: the list, the village tree and the status bar show it, selected."""
+        if household_id == self._last_deleted:
+            self._last_deleted = None
+            self.act_undo_delete.setEnabled(False)
+        self.refresh()
+        if self.quality is not None:
+            self.quality.household_saved(household_id)
+        row = self.model.row_of(household_id)
+        if row is not None:
+            self.table.selectRow(row)
+        [summary] = self.store.households.summaries([household_id]) or [None]
+        if summary is not None:
+            self.statusBar().showMessage(f"已恢复 {summary.head_name}（户编号 {summary.number}），双击即可打开。", 30000)
 
     def open_print_centre(self) -> None:
         """文件 → 打印…: the print centre, on the selected household and the tree's village."""
@@ -387,18 +465,25 @@ class MainWindow(QMainWindow):
             self.quality.run()
         return True
 
-    def backup(self) -> None:
-        default = str(Path(self.store.path).with_suffix(".backup.db"))
-        path, _ = QFileDialog.getSaveFileName(self, "备份数据库", default, "数据库 (*.db)")
-        if not path:
-            return
-        try:
-            self.store.db.backup(path)
-        except (StoreError, OSError) as exc:  # BackupFailed says why and what to do
-            QMessageBox.critical(self, "备份数据库", str(exc) if isinstance(exc, StoreError)
-                                 else f"备份失败：{exc}\n请换一个位置或检查磁盘空间。")
-            return
-        QMessageBox.information(self, "备份数据库", f"已备份到 {path}")
+    # -- backups (ui/backup_dialog.py) --------------------------------------------------
+    def open_backups(self) -> QWidget:
+        """文件 → 备份与恢复: the dated backups, 立即备份, 恢复所选…, 验证, folder and rotation."""
+        from fupin_desktop.ui.backup_dialog import open_backup_dialog
+
+        self.backup_dialog = open_backup_dialog(self)
+        return self.backup_dialog
+
+    def reload_after_restore(self) -> None:
+        """The data was replaced: title, village tree, list, status bar and an open 数据质量 list."""
+        self.setWindowTitle(self._title())
+        self.after_bulk_change()
+
+    def daily_backup(self) -> QObject:
+        """The first start of the day: a 每日 backup off the GUI thread (see ui/backup_dialog.py)."""
+        from fupin_desktop.ui.backup_dialog import start_daily_backup
+
+        self.daily_op = start_daily_backup(self)
+        return self.daily_op
 
     def set_operator(self) -> None:
         name, ok = QInputDialog.getText(self, "录入员", "录入员姓名（记入修改记录）：", text=self.store.operator)
@@ -406,9 +491,23 @@ class MainWindow(QMainWindow):
             try:
                 self.store.set_operator(name)
             except StoreError as exc:
+                applog.refused(log, "set operator", exc)
                 QMessageBox.warning(self, "录入员", f"录入员姓名没有保存：{exc}")
                 return
             self.update_status()
+
+    def open_log_folder(self) -> bool:
+        """帮助 → 打开日志文件夹: the log a technician asks for, in the system's file manager."""
+        folder = applog.log_dir()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            QMessageBox.warning(self, "日志文件夹", f"日志文件夹 {folder} 无法建立（{exc.strerror or exc}）。")
+            return False
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))):
+            QMessageBox.information(self, "日志文件夹", f"日志文件在：\n{folder}")
+            return False
+        return True
 
     def about(self) -> None:
         QMessageBox.about(

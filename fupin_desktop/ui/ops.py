@@ -8,6 +8,7 @@ time: database writes stay serialised.
 
 from __future__ import annotations
 
+import logging
 import threading
 import traceback
 from collections.abc import Callable
@@ -15,6 +16,10 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
+
+from fupin_desktop import applog
+
+log = logging.getLogger(__name__)
 
 Work = Callable[[Callable[[int, int], None], Callable[[], bool]], Any]
 
@@ -55,6 +60,7 @@ class BackgroundOp(QObject):
     ) -> None:
         super().__init__(parent)
         self._worker = _Worker(work)
+        self._what = getattr(work, "__qualname__", "background work")  # for the log: never data
         self._dialog = QProgressDialog(label, "取消" if cancellable else "", 0, 0, parent)
         self._dialog.setWindowTitle("请稍候")
         self._dialog.setWindowModality(Qt.WindowModality.WindowModal)
@@ -66,7 +72,7 @@ class BackgroundOp(QObject):
         self._dialog.canceled.connect(self.cancel)
         self._worker.progressed.connect(self._on_progress)
         self._worker.succeeded.connect(lambda r: self._done(on_success, r))
-        self._worker.failed.connect(lambda e: self._done(on_failure, e))
+        self._worker.failed.connect(lambda e: self._failed(on_failure, e))
 
     @property
     def cancelled(self) -> bool:
@@ -86,6 +92,11 @@ class BackgroundOp(QObject):
     def _on_progress(self, done: int, total: int) -> None:
         self._dialog.setMaximum(max(total, 0))
         self._dialog.setValue(min(done, total) if total else 0)
+
+    def _failed(self, callback: Callable[[Any], None] | None, exc: BaseException) -> None:
+        # The windowed build has no console: a worker's failure survives only in the log.
+        applog.failed(log, self._what, exc)
+        self._done(callback, exc)
 
     def _done(self, callback: Callable[[Any], None] | None, value: Any) -> None:
         self._worker.wait()

@@ -7,6 +7,7 @@ JSON file a county hands to its townships.
 
 from __future__ import annotations
 
+import logging
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -32,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fupin_desktop import quality
+from fupin_desktop import applog, quality, services
 from fupin_desktop.rules.policy import (
     EXCLUSIONS,
     LIMIT_LABELS,
@@ -42,6 +43,8 @@ from fupin_desktop.rules.policy import (
     PolicyError,
 )
 from fupin_desktop.store import Store, StoreError
+
+log = logging.getLogger(__name__)
 
 FILE_FILTER = "政策参数 (*.json)"
 
@@ -57,6 +60,7 @@ class PolicyDialog(QDialog):
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store = store
+        self.from_file = False  # set once parameters were read from a file (a backup before saving)
         self.setObjectName("policy_dialog")
         self.setWindowTitle("政策参数（县里统一设置）")
         self.resize(700, 800)
@@ -221,8 +225,19 @@ class PolicyDialog(QDialog):
     def accept(self) -> None:
         try:
             policy = self.policy()
+        except PolicyError as exc:
+            QMessageBox.warning(self, "政策参数", f"{exc}\n\n请改正后再按“确定”。")
+            return
+        if self.from_file:  # parameters read from a file: a dated backup (政策导入) first
+            try:
+                services.backup_before(self.store, "政策导入")
+            except StoreError as exc:
+                QMessageBox.warning(self, "政策参数", str(exc))
+                return
+        try:
             self.store.policy.put(policy, self.store.operator)
         except (PolicyError, StoreError) as exc:
+            applog.refused(log, "政策参数", exc)
             QMessageBox.warning(self, "政策参数", f"{exc}\n\n请改正后再按“确定”。")
             return
         super().accept()
@@ -234,9 +249,11 @@ class PolicyDialog(QDialog):
         try:
             policy, township = quality.read_policy_file(path)
         except StoreError as exc:
+            applog.refused(log, "导入政策参数", exc)
             QMessageBox.warning(self, "导入政策参数", str(exc))
             return
         self.load(policy)
+        self.from_file = True
         source = f"{township.get('county', '')}{township.get('name', '')}" if township else "该文件"
         QMessageBox.information(self, "导入政策参数", f"已读入{source}的政策参数。请核对后按“确定”保存。")
 
@@ -244,6 +261,7 @@ class PolicyDialog(QDialog):
         try:
             policy = self.policy()
         except PolicyError as exc:
+            applog.refused(log, "导出政策参数", exc)
             QMessageBox.warning(self, "导出政策参数", str(exc))
             return
         path, _ = QFileDialog.getSaveFileName(
@@ -253,6 +271,7 @@ class PolicyDialog(QDialog):
         try:
             quality.export_policy(self.store, path, policy)
         except StoreError as exc:
+            applog.refused(log, "导出政策参数", exc)
             QMessageBox.warning(self, "导出政策参数", str(exc))
             return
         QMessageBox.information(self, "导出政策参数", f"已导出到\n{path}\n（含本乡镇设置，可交县里或其他乡镇导入）")

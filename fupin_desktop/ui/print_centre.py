@@ -9,6 +9,7 @@ rendered pages to a QPrinter, 保存 copies the PDF where the clerk wants it.
 
 from __future__ import annotations
 
+import logging
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence
@@ -41,12 +42,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fupin_desktop import fileio
+from fupin_desktop import applog, fileio
 from fupin_desktop.printing import service
 from fupin_desktop.printing.service import PrintCancelled, PrintError, PrintResult
 from fupin_desktop.store import Store, StoreError, settings
 from fupin_desktop.ui.ops import BackgroundOp
 from fupin_desktop.ui.pdf_pages import PdfPages
+
+log = logging.getLogger(__name__)
 
 #: (key, label) of every document, in the order offered.
 DOCUMENTS: tuple[tuple[str, str], ...] = (
@@ -59,6 +62,7 @@ DOCUMENTS: tuple[tuple[str, str], ...] = (
     ("blank-handbook", "空白扶贫手册"),
     ("blank-members", "空白家庭成员情况登记表"),
 )
+
 SCOPE_HOUSEHOLD, SCOPE_SELECTION, SCOPE_VILLAGE = 0, 1, 2
 PREVIEW_DPI = 80.0
 PRINT_DPI = 300.0
@@ -323,6 +327,7 @@ class PrintCentre(QDialog):
         try:
             label, work = self.job()
         except PrintError as exc:
+            applog.refused(log, "打印", exc)
             QMessageBox.warning(self, "打印", str(exc))
             return None
         out = self._tmp / f"{self.document_key()}-{id(work)}.pdf"
@@ -422,6 +427,7 @@ class PrintCentre(QDialog):
         try:
             fileio.copy_file(self.result.path, target)  # a full disk leaves no truncated PDF
         except OSError as exc:
+            applog.refused(log, "保存 PDF", exc)
             QMessageBox.critical(self, "保存 PDF", str(exc))
             return None
         QMessageBox.information(self, "保存 PDF", f"已保存：{target}（{self.result.pages} 页）")
@@ -481,6 +487,7 @@ class PrintCentre(QDialog):
 
     def _printed(self, count: int) -> None:
         self._op = None
+        log.info("sent to printer document=%s pages=%d", self.document_key(), count)
         self.page_label.setText(f"已送打印机 {count} 页。")
 
     def done(self, code: int) -> None:  # noqa: D102 - also on reject/close

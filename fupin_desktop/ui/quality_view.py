@@ -8,6 +8,7 @@ on the spot, so the list stays true without a new run.
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Callable
 from datetime import date
@@ -38,10 +39,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fupin_desktop import quality
+from fupin_desktop import applog, quality
 from fupin_desktop.quality import QualityFinding, QualityReport
 from fupin_desktop.store import Store, StoreError
 from fupin_desktop.ui.ops import BackgroundOp
+
+log = logging.getLogger(__name__)
 
 COLUMNS = ("严重程度", "村", "组", "户编号", "户主", "成员", "规则", "问题说明")
 ERROR_COLOR = QColor("#c5221f")
@@ -359,6 +362,7 @@ class QualityWindow(QMainWindow):
         try:
             quality.export_xlsx(shown, path)
         except StoreError as exc:
+            applog.refused(log, "导出问题清单", exc)
             QMessageBox.warning(self, "导出问题清单", str(exc))
             return
         QMessageBox.information(self, "导出问题清单", f"已导出 {len(shown)} 条问题到\n{path}")

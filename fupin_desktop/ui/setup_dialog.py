@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -15,9 +17,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fupin_desktop import services
+from fupin_desktop import applog, services
 from fupin_desktop.domain.township import parse_village_arg
 from fupin_desktop.store import Store, StoreError
+
+log = logging.getLogger(__name__)
 
 HELP = "每行一个村，可加“:规模”（贫困人口规模，人），贫困村在末尾加“*”。例如：\n炉场村:95\n月明村:112*"
 
@@ -95,6 +99,7 @@ class SetupDialog(QDialog):
                 province=self.province.text().strip(), poor_villages=poor,
             )
         except (StoreError, ValueError) as exc:
+            applog.refused(log, "乡镇设置", exc)
             QMessageBox.warning(self, "乡镇设置", str(exc))
             return
         self.accept()

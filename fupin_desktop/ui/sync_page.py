@@ -10,6 +10,7 @@ own database connection; the page only shows results.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fupin_desktop import applog
+from fupin_desktop.domain.clock import local_time
 from fupin_desktop.fileio import WriteError
 from fupin_desktop.store import Store, StoreError, settings
 from fupin_desktop.store.sync import SyncRepository
@@ -46,6 +49,8 @@ from fupin_desktop.sync.drives import removable_drives
 from fupin_desktop.sync.feedback import STATE_LABELS, latest_feedback_view
 from fupin_desktop.sync.format import SyncError
 from fupin_desktop.ui.ops import BackgroundOp
+
+log = logging.getLogger(__name__)
 
 URL_SETTING = "sync.county_url"
 STATUS_LABELS = {"imported": "已导入", "already-imported": "已导入过", "refused": "已拒绝"}
@@ -88,16 +93,6 @@ def _mono(label: QLabel) -> QLabel:
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label
 
-
-def _short_time(iso: str | None) -> str:
-    from datetime import datetime
-
-    if not iso:
-        return ""
-    try:
-        return datetime.fromisoformat(iso).astimezone().strftime("%Y-%m-%d %H:%M")
-    except ValueError:
-        return iso
 
 
 class SyncPage(QDialog):
@@ -303,6 +298,7 @@ class SyncPage(QDialog):
                 return
             keys.trust_county(self.repo, pub, replace=replacing)
         except SyncError as exc:
+            applog.refused(log, "导入县公钥", exc)
             QMessageBox.warning(self, "导入县公钥", str(exc))
         self.refresh()
 
@@ -320,6 +316,7 @@ class SyncPage(QDialog):
                 return
             keys.write_key_file(Path(path), pub)
         except SyncError as exc:
+            applog.refused(log, "导出本乡公钥", exc)
             QMessageBox.warning(self, "导出本乡公钥", str(exc))
             return
         QMessageBox.information(self, "导出本乡公钥",
@@ -360,6 +357,7 @@ class SyncPage(QDialog):
         try:
             view = import_feedback(self.store, path)
         except SyncError as exc:
+            applog.refused(log, "导入反馈", exc)
             QMessageBox.warning(self, "导入反馈", str(exc))
             return None
         self.refresh()
@@ -477,6 +475,7 @@ class SyncPage(QDialog):
         try:
             resolve_conflict(self.store, int(conflict_id), resolution)
         except SyncError as exc:
+            applog.refused(log, "冲突", exc)
             QMessageBox.warning(self, "冲突", str(exc))
         self.refresh()
 
@@ -501,6 +500,7 @@ class SyncPage(QDialog):
                 return
             keys.register_township(self.repo, pub, self.store.operator)
         except SyncError as exc:
+            applog.refused(log, "登记乡镇公钥", exc)
             QMessageBox.warning(self, "登记乡镇公钥", str(exc))
         self.refresh()
 
@@ -511,6 +511,7 @@ class SyncPage(QDialog):
             try:
                 keys.write_key_file(Path(path), pub)
             except SyncError as exc:
+                applog.refused(log, "导出本县公钥", exc)
                 QMessageBox.warning(self, "导出本县公钥", str(exc))
                 return
             QMessageBox.information(self, "导出本县公钥", f"已写出 {path}\n指纹：{pub.fingerprint}")
@@ -533,6 +534,7 @@ class SyncPage(QDialog):
         try:
             written = write_feedback(self.store, code, folder, passphrase=secret)
         except SyncError as exc:
+            applog.refused(log, "导出反馈", exc)
             QMessageBox.warning(self, "导出反馈", str(exc))
             return None
         QMessageBox.information(self, "导出反馈", f"已写出 {written.path}")
@@ -552,7 +554,7 @@ class SyncPage(QDialog):
         self.county_fp.setText(f"{county.name}  {county.fingerprint}" if county else "尚未导入（向县扶贫办索取 county.pub）")
         outbox = self.repo.outbox()
         _fill(self.batches, [
-            [b.sequence, _short_time(b.created_at), b.counts.get("households", 0), b.counts.get("deleted_households", 0),
+            [b.sequence, local_time(b.created_at), b.counts.get("households", 0), b.counts.get("deleted_households", 0),
              STATE_LABELS.get(b.state, b.state), b.message or ("全部导出" if b.full else ""), b.file_name]
             for b in outbox], [b.hash for b in outbox])
         view = latest_feedback_view(self.store)
@@ -560,7 +562,7 @@ class SyncPage(QDialog):
             self.feedback_note.setText("尚未导入县里的反馈。")
             _fill(self.feedback, [])
             return
-        note = f"{view['county']} {_short_time(view['created_at'])} 的反馈：县里已收到 {len(view['batches'])} 批"
+        note = f"{view['county']} {local_time(view['created_at'])} 的反馈：县里已收到 {len(view['batches'])} 批"
         if view["missing_sequences"]:
             note += f"，缺少第 {'、'.join(map(str, view['missing_sequences']))} 批（请补交）"
         self.feedback_note.setText(note + "。")
@@ -580,23 +582,23 @@ class SyncPage(QDialog):
         log = self.repo.batch_log()
         _fill(self.batch_log, [
             [towns[b.township_code].name if b.township_code in towns else b.township_code, b.sequence,
-             _short_time(b.imported_at), b.counts.get("households", 0), b.merge.get("inserted", 0),
+             local_time(b.imported_at), b.counts.get("households", 0), b.merge.get("inserted", 0),
              b.merge.get("updated", 0), b.merge.get("conflicts", 0), b.merge.get("rejected", 0)] for b in log])
         from fupin_desktop.sync.county_import import conflict_differences
 
         conflicts = self.repo.conflicts()
         _fill(self.conflicts, [
             [c["township_name"] or c["township_code"], c["number"], c["local_head_name"] or c["head_name"], c["reason"],
-             "、".join(conflict_differences(self.store, c["id"])), _short_time(c["incoming_updated_at"]),
-             _short_time(c["local_updated_at"])] for c in conflicts], [c["id"] for c in conflicts])
+             "、".join(conflict_differences(self.store, c["id"])), local_time(c["incoming_updated_at"]),
+             local_time(c["local_updated_at"])] for c in conflicts], [c["id"] for c in conflicts])
         dups = self.repo.duplicates()
         _fill(self.duplicates, [
             [d["id_number"], d["name"], d["township_name"] or d["township_code"], d["number"],
-             d["other_township_name"] or d["other_township_code"], d["other_number"], _short_time(d["found_at"])]
+             d["other_township_name"] or d["other_township_code"], d["other_number"], local_time(d["found_at"])]
             for d in dups], [d["id"] for d in dups])
         _fill(self.townships, [
             [t.code, t.name, t.fingerprint, t.last_sequence,
-             "、".join(map(str, self.repo.missing_sequences(t.code))), _short_time(t.registered_at)]
+             "、".join(map(str, self.repo.missing_sequences(t.code))), local_time(t.registered_at)]
             for t in towns.values()], list(towns))
         self.tabs.setTabText(1, f"冲突（{len(conflicts)}）")
         self.tabs.setTabText(2, f"跨乡重复（{len(dups)}）")

@@ -16,6 +16,7 @@ from openpyxl import Workbook
 from fupin_desktop.domain.idnumber import make_id
 
 ZWSP = "\u200b"
+CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 RARE = "\U00020bb7"  # 𠮷, outside the BMP
 
 
@@ -103,7 +104,7 @@ def roster_rows() -> list[list[Any]]:
 
 
 FIRST_DATA_ROW = 5
-STATUS_BY_HOUSEHOLD = {N1: "imported", N2: "warning", N3: "rejected", N4: "rejected", N5: "rejected",
+STATUS_BY_HOUSEHOLD = {N1: "warning", N2: "warning", N3: "rejected", N4: "rejected", N5: "rejected",
                        N6: "rejected", N7: "rejected", N8: "rejected", N9: "rejected", N10: "rejected"}
 
 
@@ -274,3 +275,138 @@ def write_ods(path: Path, rows: list[list[str]]) -> Path:
         z.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
         z.writestr("META-INF/manifest.xml", manifest, zipfile.ZIP_DEFLATED)
     return path
+
+
+# -- hostile shapes: a small file that would make a reader build a huge grid ------------------
+_SHEET_NS = ('xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+             'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"')
+
+
+def write_sparse_xlsx(path: Path, cells: dict[str, Any], dimension: str | None = None,
+                      sheet_name: str = "花名册") -> Path:
+    """A valid .xlsx whose sheet holds only ``cells`` ({"A4": "姓名", "XFD60000": 1}), written as
+    raw XML so the cells can sit anywhere; ``dimension`` writes a <dimension ref=…> (maybe a lie)."""
+    import re
+
+    by_row: dict[int, list[str]] = {}
+    for ref, value in cells.items():
+        row = int(re.sub(r"^[A-Z]+", "", ref))
+        if isinstance(value, str):
+            xml = f'<c r="{ref}" t="inlineStr"><is><t>{value}</t></is></c>'
+        else:
+            xml = f'<c r="{ref}"><v>{value}</v></c>'
+        by_row.setdefault(row, []).append(xml)
+    rows = "".join(f'<row r="{r}">{"".join(c)}</row>' for r, c in sorted(by_row.items()))
+    dim = f'<dimension ref="{dimension}"/>' if dimension else ""
+    sheet = f'<?xml version="1.0" encoding="UTF-8"?><worksheet {_SHEET_NS}>{dim}<sheetData>{rows}</sheetData></worksheet>'
+    _write_minimal_xlsx(path, sheet.encode(), sheet_name)
+    return path
+
+
+def _write_minimal_xlsx(path: Path, sheet_xml: bytes, sheet_name: str = "花名册") -> None:
+    content_types = (
+        '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+        'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+        'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/'
+        'workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-'
+        'officedocument.spreadsheetml.worksheet+xml"/></Types>')
+    rels = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+            'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+            'officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>')
+    workbook = (f'<?xml version="1.0" encoding="UTF-8"?><workbook {_SHEET_NS}><sheets>'
+                f'<sheet name="{sheet_name}" sheetId="1" r:id="rId1"/></sheets></workbook>')
+    book_rels = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+                 'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+                 'officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>')
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", content_types)
+        z.writestr("_rels/.rels", rels)
+        z.writestr("xl/workbook.xml", workbook)
+        z.writestr("xl/_rels/workbook.xml.rels", book_rels)
+        z.writestr("xl/worksheets/sheet1.xml", sheet_xml)
+
+
+def write_repeated_ods(path: Path, rows: int, columns: int, value: str = "张三",
+                       header: list[str] | None = None, trailing_empty: bool = False) -> Path:
+    """A few hundred bytes of .ods that expand to ``rows`` × ``columns`` filled cells through
+    table:number-rows-repeated and table:number-columns-repeated (what the campaign used)."""
+    head = ""
+    if header:
+        head = "<table:table-row>" + "".join(
+            f'<table:table-cell office:value-type="string"><text:p>{h}</text:p></table:table-cell>'
+            for h in header) + "</table:table-row>"
+    body = (f'<table:table-row table:number-rows-repeated="{rows}"><table:table-cell office:value-type="string" '
+            f'table:number-columns-repeated="{columns}"><text:p>{value}</text:p></table:table-cell>'
+            '</table:table-row>') if rows else ""
+    if trailing_empty:  # what LibreOffice writes after the data: empty rows and cells to the sheet's end
+        body += ('<table:table-row table:number-rows-repeated="1048000"><table:table-cell '
+                 'table:number-columns-repeated="1024"/></table:table-row>')
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+        f'<office:body><office:spreadsheet><table:table table:name="花名册">{head}{body}</table:table>'
+        '</office:spreadsheet></office:body></office:document-content>')
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+        'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+        '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.'
+        'spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+        '</manifest:manifest>')
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
+        z.writestr("META-INF/manifest.xml", manifest, zipfile.ZIP_DEFLATED)
+    return path
+
+
+def write_biff_xls(path: Path, cells: list[tuple[int, int, float]], sheet_name: str = "Sheet1",
+                   dimensions: tuple[int, int] | None = None) -> Path:
+    """A minimal legacy .xls (BIFF8 in an OLE compound file) holding NUMBER cells at any (row, col),
+    even where Excel would never put one (the record's fields are 16-bit); ``dimensions`` writes a
+    DIMENSIONS record of (rows, columns) that may lie."""
+    import struct
+
+    def record(kind: int, body: bytes) -> bytes:
+        return struct.pack("<HH", kind, len(body)) + body
+
+    def bof(dt: int) -> bytes:
+        return record(0x0809, struct.pack("<HHHHII", 0x0600, dt, 0x0DBB, 0x07CC, 0, 0x06))
+
+    name = sheet_name.encode("utf-16-le")
+    globals_len = len(bof(5)) + len(record(0x0042, b"\xb0\x04")) + 4 + 8 + len(name) + 4
+    sheet_rows, sheet_cols = dimensions or (max((r for r, _, _ in cells), default=0) + 1,
+                                            max((c for _, c, _ in cells), default=0) + 1)
+    stream = (bof(5) + record(0x0042, struct.pack("<H", 1200))
+              + record(0x0085, struct.pack("<IBBBB", globals_len, 0, 0, len(sheet_name), 1) + name)
+              + record(0x000A, b""))
+    assert len(stream) == globals_len
+    stream += bof(0x10) + record(0x0200, struct.pack("<IIHHH", 0, sheet_rows, 0, min(sheet_cols, 0xFFFF), 0))
+    for row, col, value in cells:
+        stream += record(0x0203, struct.pack("<HHHd", row, col, 0, value))
+    stream += record(0x000A, b"")
+    stream = stream.ljust(max(4096, -(-len(stream) // 512) * 512), b"\x00")  # no mini stream
+
+    sector = 512
+    count = len(stream) // sector
+    end, free = 0xFFFFFFFE, 0xFFFFFFFF
+    header = bytearray(sector)
+    header[0:8] = CFB_MAGIC
+    header[0x18:0x22] = struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6)
+    header[0x2C:0x34] = struct.pack("<II", 1, 1)  # one FAT sector; the directory at sector 1
+    header[0x38:0x48] = struct.pack("<IIII", 4096, end, 0, end)
+    header[0x4C:0x200] = struct.pack("<I", 0) + b"\xff" * (0x200 - 0x50)
+    fat = [0xFFFFFFFD, end] + [3 + i if i < count - 1 else end for i in range(count)]
+    fat_sector = b"".join(struct.pack("<I", v) for v in fat).ljust(sector, b"\xff")
+
+    def entry(label: str, kind: int, child: int, start: int, size: int) -> bytes:
+        raw = (label.encode("utf-16-le") + b"\x00\x00").ljust(64, b"\x00")
+        return raw + struct.pack("<HBBIII", len(label.encode("utf-16-le")) + 2, kind, 1, free, free, child) \
+            + b"\x00" * 36 + struct.pack("<IQ", start, size)
+
+    directory = (entry("Root Entry", 5, 1, end, 0) + entry("Workbook", 2, free, 2, len(stream))).ljust(sector, b"\x00")
+    path.write_bytes(bytes(header) + fat_sector + directory + stream)
+    return path
+

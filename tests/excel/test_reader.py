@@ -144,7 +144,7 @@ def test_a_million_rows_are_refused_before_parsing(tmp_path: Path) -> None:
     started = time.perf_counter()
     with open_workbook(path) as book:
         assert book.row_count("花名册") == 1_000_001
-        with pytest.raises(ExcelRefused, match="超过单次导入上限 100,000 行"):
+        with pytest.raises(ExcelRefused, match="超过单次导入上限 400,000 行"):
             book.sheet("花名册")
     assert time.perf_counter() - started < 5.0
 

@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QFileDialog, QPushButton, QWizard
 
-from fupin_desktop.excel.importer import REJECTED, WARNING
+from fupin_desktop.excel.importer import REJECTED, WARNING, import_file
 from fupin_desktop.store import Store
 from fupin_desktop.ui.import_wizard import REJECTED_COLOR, ExportDialog, ImportWizard
 from fupin_desktop.ui.main_window import MainWindow
@@ -109,6 +109,23 @@ def test_a_bad_file_is_refused_on_the_first_page(qtbot, township: Store, tmp_pat
     wizard.close()
 
 
+@pytest.mark.parametrize("make", [
+    lambda d: files.write_sparse_xlsx(d / "花名册.xlsx", {"A4": "姓名", "XFD60000": 1}),
+    lambda d: files.write_repeated_ods(d / "花名册.ods", 99_000, 100),
+])
+def test_a_hostile_file_is_refused_on_the_first_page_with_what_to_do(  # type: ignore[no-untyped-def]
+        qtbot, township: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, make) -> None:
+    """A few KB that would make a 60,000 × 16,384 grid: the wizard stays on the file page and says what to do."""
+    path = make(tmp_path)
+    wizard = open_wizard(qtbot, township, monkeypatch, path)
+    assert wizard.currentId() == ImportWizard.FILE
+    text = wizard.file_page.error.text()
+    assert "删除多余的行列后另存为 .xlsx 再导入" in text and wizard.file_page.error.isVisible()
+    wizard.grab().save(str(tmp_path / f"hostile-{path.suffix[1:]}.png"))
+    assert township.households.count() == 0
+    wizard.close()
+
+
 def test_cancel_during_the_import_writes_nothing(qtbot, township: Store, tmp_path: Path,  # type: ignore[no-untyped-def]
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     wizard = open_wizard(qtbot, township, monkeypatch, files.write_messy_roster(tmp_path / "r.xlsx"))
@@ -189,4 +206,51 @@ def test_the_clerk_points_at_the_header_and_maps_unknown_columns(qtbot, township
     assert township.households.count() == 1
     hh = township.households.get(township.households.ids()[0])
     assert [m.get("name") for m in hh.members] == ["张三", "张小三"]
+    wizard.close()
+
+
+def test_a_household_saved_during_the_import_is_named_and_nothing_is_imported(  # type: ignore[no-untyped-def]
+        qtbot, township: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The clerk saves 户编号 N1's phone in another window while the wizard imports a new phone for it."""
+    from fupin_desktop.excel import importer
+    from fupin_desktop.ui import import_wizard
+
+    import_file(township, files.write_messy_roster(tmp_path / "first.xlsx"))
+    rows = files.roster_rows()
+    for row in rows:
+        if row[4] == files.N1:
+            row[17] = "13800002222"
+    second = files.write_messy_roster(tmp_path / "second.xlsx", rows)
+    wizard = open_wizard(qtbot, township, monkeypatch, second)
+    wizard.next()
+    wizard.next()
+    wait_idle(qtbot, wizard)
+    assert wizard.currentId() == ImportWizard.PREVIEW
+
+    def import_with_a_save_meanwhile(store, path, **kwargs):  # type: ignore[no-untyped-def]
+        progress = kwargs.pop("progress")
+        fired: list[bool] = []
+
+        def seam(done: int, total: int) -> None:  # staging is done: the other window saves now
+            if not fired and total and done * 2 >= total:
+                fired.append(True)
+                with Store(township.path) as other:
+                    hh = other.households.get(other.households.ids_by_number([files.N1])[files.N1][0])
+                    hh.fields["phone"] = "13700003333"
+                    other.households.save(hh, "另一个窗口")
+            progress(done, total)
+
+        return importer.import_file(store, path, progress=seam, **kwargs)
+
+    monkeypatch.setattr(import_wizard, "import_file", import_with_a_save_meanwhile)
+    before = township.households.count()
+    wizard.next()  # 开始导入
+    wait_idle(qtbot, wizard)
+    assert wizard.currentId() == ImportWizard.PREVIEW
+    text = wizard.preview_page.status.text()
+    assert f"户编号 {files.N1}" in text and "什么也没有导入" in text and "重新导入" in text
+    assert township.households.count() == before
+    hh = township.households.get(township.households.ids_by_number([files.N1])[files.N1][0])
+    assert hh.fields["phone"] == "13700003333"  # the clerk's save stands
+    wizard.grab().save(str(tmp_path / "import-conflict.png"))
     wizard.close()

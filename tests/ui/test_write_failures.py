@@ -153,13 +153,16 @@ def test_backup_into_a_place_that_cannot_be_written_says_why(
     qtbot.addWidget(window)
     blocker = tmp_path / "U盘"
     blocker.write_bytes(b"a file")
-    monkeypatch.setattr(QFileDialog, "getSaveFileName",
-                        staticmethod(lambda *a, **k: (str(blocker / "备份.db"), "")))
-    window.backup()
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", staticmethod(lambda *a, **k: str(blocker / "备份")))
+    dialog = window.open_backups()
+    dialog.choose_folder()
+    dialog.backup_button.click()
+    qtbot.waitUntil(lambda: dialog.op is None and bool(dialogs.shown))
     kind, title, text = dialogs.shown[-1]
-    assert (kind, title) == ("critical", "备份数据库")
+    assert (kind, title) == ("warning", "立即备份")
     assert text.startswith("备份没有完成。无法写入") and "路径中有一部分" in text
     assert blocker.read_bytes() == b"a file"
+    dialog.close()
     window.close()
 
 
