@@ -616,6 +616,11 @@ class _Stager:
             if hit is not None:
                 return hit
         if table == "members":
+            person = values.get("person_number")
+            if person:  # 人编号 (AAB001): the national system's id of the person comes first
+                hit = next((r for r in free if r.get("person_number") == person), None)
+                if hit is not None:
+                    return hit
             number = values.get("id_number")
             if number:  # the same person, also when one side has the 残疾人证 number
                 key = person_key(number)

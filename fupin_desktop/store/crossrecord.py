@@ -24,6 +24,10 @@ _PERSON_COLUMNS = (
 )
 
 
+#: A member's 人编号, as the expression index of migration 0005 (members_person_number) has it.
+PERSON_NUMBER = "json_extract(m.fields, '$.person_number')"
+
+
 def _household(r: sqlite3.Row) -> HouseholdRecord:
     return HouseholdRecord(id=r["id"], number=r["number"], village=r["village"], group=r["group_name"],
                            head_name=r["head_name"], size=r["size"], phone=str(r["phone"]))
@@ -71,6 +75,10 @@ class StoreRecords:
             (pattern, name, phone),
         )
         return [_person(r) for r in rows]
+
+    def persons_numbered(self, person_number: str) -> list[PersonRecord]:
+        return [_person(r) for r in self.db.query(
+            _PERSON_COLUMNS + f" AND {PERSON_NUMBER} = ?", (person_number,))]
 
     def declared_size(self, household_id: int) -> int | None:
         if not self.stored_sizes:
@@ -125,4 +133,10 @@ def load_memory_records(db: Database) -> MemoryRecords:
         )
         if rows:
             records.persons_by_name_phone[(name, phone)] = [_person(r) for r in rows]
+    for r in db.query(
+        _PERSON_COLUMNS.replace("SELECT ", f"SELECT {PERSON_NUMBER} AS person_number, ", 1)
+        + f" AND {PERSON_NUMBER} IN (SELECT json_extract(fields, '$.person_number') AS n FROM members"
+        " WHERE deleted = 0 AND n IS NOT NULL GROUP BY n HAVING COUNT(*) > 1)"
+    ):
+        records.persons_by_person_number.setdefault(str(r["person_number"]), []).append(_person(r))
     return records
