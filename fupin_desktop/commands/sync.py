@@ -229,7 +229,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     path = db_path(args.db)
     if not path.exists():
         raise CliError(f"数据库 {path} 不存在。")
-    serve(path, args.host, args.port, passphrase=passphrase())
+    serve(path, args.host, args.port, passphrase=passphrase(), spool=args.spool)
     return 0
 
 
@@ -280,6 +280,8 @@ def register(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
     p = verb("serve", "县里：运行接收批次的服务", cmd_serve)
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--spool", metavar="DIR",
+                   help="存放上传中批次的文件夹（默认在数据库旁：<数据库名>.uploads）；超过 24 小时没有进展的自动清除")
 
 
 def _missing_verb(parser: argparse.ArgumentParser) -> Any:

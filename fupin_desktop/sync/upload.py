@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 from fupin_desktop.store import Store
 from fupin_desktop.store.sync import OutboxBatch, SyncRepository
 from fupin_desktop.sync.format import SyncError
+from fupin_desktop.sync.seal import header_end
 
 CHUNK_SIZE = 256 * 1024
 PENDING_STATES = ("exported", "delivered")
@@ -111,11 +112,15 @@ def send_batch(
                 return status
             offset = int(status.get("received") or 0)
             while True:
-                chunk = data[offset:offset + chunk_size]
+                # The first piece carries the whole clear header: the county checks the sender on it.
+                size = chunk_size if offset else max(chunk_size, header_end(data))
+                chunk = data[offset:offset + size]
                 code, answer = conn.request("PUT", path, body=chunk, headers={
                     "X-Fupin-Offset": str(offset), "X-Fupin-Total": str(len(data)),
                     "Content-Type": "application/octet-stream",
                 })
+                if code == 403 and answer.get("state") == "refused":
+                    return answer  # refused before anything was stored (e.g. township not registered)
                 if code == 409:
                     offset = int(answer.get("received") or 0)
                     continue
