@@ -196,8 +196,9 @@ def remove_quietly(*paths: str | os.PathLike[str]) -> None:
 # -- JSON from outside ----------------------------------------------------------------------------
 #: Deepest nesting of objects/arrays accepted (the program's own files nest a handful of levels).
 MAX_JSON_DEPTH = 64
-_JSON_STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
-_JSON_BRACKETS = re.compile(r"[\[\]{}]")
+_JSON_STRINGS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
+_JSON_NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
+_JSON_PAIRS = re.compile(r"\[\]|\{\}")
 
 
 class JsonError(ValueError):
@@ -205,18 +206,20 @@ class JsonError(ValueError):
 
 
 def json_depth(text: str, limit: int = MAX_JSON_DEPTH) -> int:
-    """The nesting depth of the JSON ``text`` (stops counting once past ``limit``)."""
-    depth = deepest = 0
-    for m in _JSON_BRACKETS.finditer(_JSON_STRINGS.sub('""', text)):
-        if m.group() in "[{":
-            depth += 1
-            if depth > deepest:
-                deepest = depth
-                if deepest > limit:
-                    break
-        else:
-            depth -= 1
-    return deepest
+    """The nesting depth of the JSON ``text``, without parsing it (stops once past ``limit``).
+
+    Strings and everything but brackets are dropped, then innermost ``[]``/``{}`` pairs are removed
+    one level per pass (each pass is one regular-expression substitution, so a long document of
+    normal depth costs a few passes).  Unbalanced brackets count as too deep (the text is not JSON).
+    """
+    brackets = _JSON_NOT_BRACKETS.sub("", _JSON_STRINGS.sub("", text))
+    depth = 0
+    while brackets and depth <= limit:
+        brackets, pairs = _JSON_PAIRS.subn("", brackets)
+        if not pairs:
+            return limit + 1
+        depth += 1
+    return depth
 
 
 def loads_json(raw: bytes | str, *, max_bytes: int, max_depth: int = MAX_JSON_DEPTH) -> Any:

@@ -38,6 +38,22 @@ def init_township(
     poor_villages: set[str] | None = None,
 ) -> Township:
     """Set up the township once: its code, name and villages with quotas."""
+    town = township_for(code=code, name=name, villages=villages, county=county, city=city, province=province,
+                        poor_villages=poor_villages)
+    return create_township(store, town)
+
+
+def township_for(
+    *,
+    code: str,
+    name: str,
+    villages: list[tuple[str, int | None]],
+    county: str = "",
+    city: str = "",
+    province: str = "",
+    poor_villages: set[str] | None = None,
+) -> Township:
+    """The township to set up, checked (no database needed): a :class:`StoreError` says what is wrong."""
     code, name = normalize_digits(code), normalize_text(name)
     villages = [(normalize_text(v), q) for v, q in villages]
     if not (code.isascii() and code.isdigit()) or len(code) not in (6, 9, 12):
@@ -45,13 +61,22 @@ def init_township(
     if not name.strip():
         raise StoreError("乡镇名称不能为空")
     names = [v for v, _ in villages]
+    if not names or any(not v.strip() for v in names):
+        raise StoreError("村名不能为空")
+    unknown = sorted({normalize_text(v) for v in poor_villages or ()} - set(names))
+    if unknown:
+        raise StoreError(f"标为贫困村的“{'、'.join(unknown)}”不在所辖村中")
+    poor_villages = {normalize_text(v) for v in poor_villages or ()}
     dupes = {n for n in names if names.count(n) > 1}
     if dupes:
         raise StoreError(f"村名重复：{'、'.join(sorted(dupes))}")
-    town = Township(
+    return Township(
         code=code, name=name, county=county, city=city, province=province,
         villages=[Village(name=v, quota=q, is_poor=v in (poor_villages or set())) for v, q in villages],
     )
+
+
+def create_township(store: Store, town: Township) -> Township:
     return store.townships.create(town, store.operator)
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import http.client
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from fupin_desktop.fileio import loads_json
 from fupin_desktop.store import Store
 from fupin_desktop.store.sync import OutboxBatch, SyncRepository
 from fupin_desktop.sync.format import SyncError
@@ -68,8 +68,8 @@ class _Connection:
             resp = conn.getresponse()
             raw = resp.read(1 << 20)
             try:
-                data = json.loads(raw.decode("utf-8")) if raw else {}
-            except (UnicodeDecodeError, ValueError):
+                data = loads_json(raw, max_bytes=1 << 20) if raw else {}
+            except ValueError:
                 data = {}
             return resp.status, data if isinstance(data, dict) else {}
         finally:
