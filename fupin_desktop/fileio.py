@@ -210,14 +210,14 @@ def json_depth(text: str, limit: int = MAX_JSON_DEPTH) -> int:
 
     Strings and everything but brackets are dropped, then innermost ``[]``/``{}`` pairs are removed
     one level per pass (each pass is one regular-expression substitution, so a long document of
-    normal depth costs a few passes).  Unbalanced brackets count as too deep (the text is not JSON).
+    normal depth costs a few passes).
     """
     brackets = _JSON_NOT_BRACKETS.sub("", _JSON_STRINGS.sub("", text))
     depth = 0
     while brackets and depth <= limit:
         brackets, pairs = _JSON_PAIRS.subn("", brackets)
-        if not pairs:
-            return limit + 1
+        if not pairs:  # unbalanced: not JSON, the parser says so (and stops at its own depth)
+            break
         depth += 1
     return depth
 
