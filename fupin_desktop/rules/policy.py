@@ -45,6 +45,8 @@ YEARS = (2000, 2100)
 #: How long one 公示 round may last, in days: the one range for the policy, ``policy set``,
 #: ``print notice`` and the GUI's spin boxes.
 PUBLICITY_DAYS = (1, 60)
+#: Every 核查阈值 is below this (亩, 公里, 元): a typing slip of many digits is refused.
+LIMIT_MAX = 1_000_000
 
 
 class PolicyError(ValueError):
@@ -267,7 +269,7 @@ def _amount(value: Any, what: str) -> Decimal:
     except InvalidOperation:
         raise PolicyError(f"{what}扶贫标准“{value}”不是金额") from None
     if not amount.is_finite() or not 0 < amount < 1_000_000:
-        raise PolicyError(f"{what}扶贫标准应大于 0 元、小于 100 万元，现为 {value}")
+        raise PolicyError(f"{what}扶贫标准应大于 0 元、小于 100 万元，现为 {str(value)[:40]}")
     return amount
 
 
@@ -316,8 +318,9 @@ def _limits(raw: Any, strict: bool) -> Limits:
             number = Decimal(str(value))
         except InvalidOperation:
             number = Decimal("NaN")
-        if isinstance(value, bool) or not number.is_finite() or number <= 0:
-            raise PolicyError(f"{label}应为大于 0 的数（{unit}），现为 {value}")
+        # The upper bound is for new input; a stored profile from before it still loads.
+        if isinstance(value, bool) or not number.is_finite() or number <= 0 or (strict and number >= LIMIT_MAX):
+            raise PolicyError(f"{label}应为大于 0、小于 {LIMIT_MAX:,} 的数（{unit}），现为 {str(value)[:40]}")
         values[key] = number
     return Limits(**values)
 

@@ -77,6 +77,7 @@ def test_a_huge_household_number_is_a_message_not_an_overflow(demo_db: Path, tmp
     ["print", "notice", "{db}", "--village", "兴龙村", "--round", "first", "--year", HUGE, "--out", "{out}"],
     ["print", "blank", "card", "--copies", "100000000", "--out", "{out}"],
     ["policy", "set", "{db}", "--publicity-days", "61"],
+    ["policy", "set", "{db}", "--limit", "forest_per_person=1e999"],
     ["demo", "{newdb}", "--households", "1000000000"],
     ["demo", "{newdb}", "--households", "-1"],
     ["demo", "{newdb}", "--seed", HUGE],

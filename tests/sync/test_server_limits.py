@@ -208,6 +208,24 @@ def test_stale_uploads_expire_while_serving_and_on_start(world: World, genuine_h
         s.close()
 
 
+def test_the_running_service_sweeps_by_itself(world: World, genuine_head: bytes) -> None:
+    from fupin_desktop.sync.server import SWEEP_EVERY
+
+    s = Service(world)
+    try:
+        assert put(s.port, fake_hash(1), 0, MiB, genuine_head)[0] == 200
+        now = time.time()
+        s.receiver.spool.clock = lambda: now + 25 * 3600
+        s.server._swept = time.monotonic() - SWEEP_EVERY  # the next pause between requests sweeps
+        deadline = time.monotonic() + 30
+        while spooled(default_folder(world.county.path)):
+            assert time.monotonic() < deadline, "the service never swept"
+            time.sleep(0.05)
+        assert get(s.port, fake_hash(1))["state"] == "unknown"
+    finally:
+        s.close()
+
+
 def test_an_upload_resumes_after_the_service_restarts_and_imports(world: World) -> None:
     for seed in range(10, 14):
         world.town.households.save(full_household(world.town.spec, seed=seed, number=f"51082210599{seed}"), "测试")
