@@ -16,19 +16,22 @@ Nothing from a stranger is stored: the first PUT of a batch must carry the batch
 it is signed with the key of a township registered here and sealed to this county's key -- a
 check of the fingerprints in the header, no decryption.  The signature itself is checked when
 the batch is imported.  Accepted uploads are spooled to disk (:mod:`fupin_desktop.sync.spool`:
-a folder beside the county database, with caps per upload and in total, stale uploads expire),
-never kept in memory; one batch at a time is read back for its import.
+a folder beside the county database, with caps per upload and in total, stale uploads expire);
+request bodies are written there 64 KiB at a time, never held whole in memory, and one batch at
+a time is read back for its import.  A client silent for a minute is disconnected.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import re
 import sys
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -39,6 +42,8 @@ from fupin_desktop.sync.county_import import ImportResult, import_bytes
 from fupin_desktop.sync.format import SyncError, os_reason
 from fupin_desktop.sync.keys import fingerprint, raw_public, unlock_county
 from fupin_desktop.sync.seal import (
+    MAGIC_BATCH,
+    MAX_HEADER,
     TRUNCATED,
     WRONG_RECIPIENT,
     read_header,
@@ -47,6 +52,9 @@ from fupin_desktop.sync.seal import (
 from fupin_desktop.sync.spool import Spool, SpoolFull, Upload, default_folder
 
 MAX_REQUEST_BYTES = 8 << 20
+SOCKET_TIMEOUT = 60.0  # a client silent this long is dropped
+HEADER_BYTES = len(MAGIC_BATCH) + 4 + MAX_HEADER
+PIECE = 64 * 1024  # bytes of a request body read at a time
 MAX_REFUSED_REMEMBERED = 256
 SWEEP_EVERY = 60.0
 _PATH = re.compile(r"^/sync/batches/([0-9a-f]{64})$")
@@ -111,36 +119,55 @@ class BatchReceiver:
                      "result": result.to_json()}
 
     def append(self, batch_hash: str, offset: int, total: int, chunk: bytes) -> tuple[int, dict[str, Any]]:
+        """:meth:`receive` of bytes already in memory."""
+        answer = self.receive(batch_hash, offset, total, len(chunk), io.BytesIO(chunk).read)
+        assert answer is not None  # bytes in memory never stop short
+        return answer
+
+    def receive(self, batch_hash: str, offset: int, total: int, length: int,
+                read: Callable[[int], bytes]) -> tuple[int, dict[str, Any]] | None:
+        """Take the ``length`` bytes at ``offset`` of a batch from ``read`` (a request body), in small
+        pieces straight to the spool: memory per request stays small whatever its size.
+
+        Returns the answer, or None when the sender stopped short (nothing of the request is kept).
+        A body that is refused is read past, never kept, so the client sees the answer.
+        """
         if total <= 0 or total > self.spool.max_upload:
-            return 413, {"error": "批次文件大小无效或超过上限"}
+            return _drained(read, length, 413, {"error": "批次文件大小无效或超过上限"})
+        first = b""
         with self.lock:
-            if batch_hash in self.importing:
-                return 503, {"error": "该批次正在导入，请稍后查询", "received": total}
             upload = self.spool.get(batch_hash)
-            if upload is None:
-                if offset != 0:
-                    return 409, {"error": "上传位置不符", "received": 0}
-                refusal = self.sender_refusal(batch_hash, chunk, total)
-                if refusal is not None:
-                    return refusal
-                try:
-                    upload = self.spool.begin(batch_hash, total)
-                except SpoolFull as exc:
-                    return 503, {"error": str(exc), "received": 0}
-                except SyncError as exc:
-                    return 413, {"error": str(exc), "received": 0}
-            if upload.total != total:
-                return 409, {"error": "文件大小与先前上传的不符", "received": upload.received}
-            if offset != upload.received:
-                return 409, {"error": "上传位置不符", "received": upload.received}
-            if offset + len(chunk) > total:
-                return 400, {"error": "上传的数据超过文件大小", "received": upload.received}
-            try:
-                self.spool.append(upload, chunk)
-            except SyncError as exc:
+        if upload is None:
+            if offset != 0:
+                return _drained(read, length, 409, {"error": "上传位置不符", "received": 0})
+            # A new upload: only its clear header is read before the sender is checked.
+            first = _read_exactly(read, min(length, HEADER_BYTES))
+            if first is None:
+                return None
+            refusal = self.sender_refusal(batch_hash, first, total)
+            if refusal is not None:
+                return _drained(read, length - len(first), *refusal)
+        with self.lock:
+            answer, upload = self._claim(batch_hash, offset, total, length, begin=bool(first) or length == 0)
+            if answer is not None:
+                return _drained(read, length - len(first), *answer)
+            assert upload is not None
+        try:
+            complete = self.spool.write_from(upload, first, length - len(first), read)
+        except BaseException as exc:
+            with self.lock:
+                upload.busy = False
                 if upload.received == 0:
                     self.spool.discard(upload)
+            if isinstance(exc, SyncError):
                 return 503, {"error": str(exc), "received": upload.received}
+            raise
+        with self.lock:
+            upload.busy = False
+            if complete is None:
+                if upload.received == 0:
+                    self.spool.discard(upload)
+                return None
             if upload.received < total:
                 return 200, {"hash": batch_hash, "state": "partial", "received": upload.received, "total": total}
             self.importing.add(batch_hash)
@@ -150,6 +177,32 @@ class BatchReceiver:
             with self.lock:
                 self.importing.discard(batch_hash)
                 self.spool.discard(upload)
+
+    def _claim(self, batch_hash: str, offset: int, total: int, length: int,
+               begin: bool) -> tuple[tuple[int, dict[str, Any]] | None, Upload | None]:
+        """Under the lock: the upload this request may write to (marked busy), or the answer why not."""
+        if batch_hash in self.importing:
+            return (503, {"error": "该批次正在导入，请稍后查询", "received": total}), None
+        upload = self.spool.get(batch_hash)
+        if upload is None:
+            if not begin or offset != 0:
+                return (409, {"error": "上传位置不符", "received": 0}), None
+            try:
+                upload = self.spool.begin(batch_hash, total)
+            except SpoolFull as exc:
+                return (503, {"error": str(exc), "received": 0}), None
+            except SyncError as exc:
+                return (413, {"error": str(exc), "received": 0}), None
+        if upload.busy:
+            return (409, {"error": "该批次的另一段正在上传", "received": upload.received}), None
+        if upload.total != total:
+            return (409, {"error": "文件大小与先前上传的不符", "received": upload.received}), None
+        if offset != upload.received:
+            return (409, {"error": "上传位置不符", "received": upload.received}), None
+        if offset + length > total:
+            return (400, {"error": "上传的数据超过文件大小", "received": upload.received}), None
+        upload.busy = True
+        return None, upload
 
     def _import(self, upload: Upload) -> tuple[int, dict[str, Any]]:
         with self.import_lock:  # one batch in memory at a time
@@ -179,9 +232,38 @@ class BatchReceiver:
         self.store.close()
 
 
+def _read_exactly(read: Callable[[int], bytes], n: int) -> bytes | None:
+    """``n`` bytes from ``read``, or None if the sender stopped (or the connection broke) first."""
+    parts, left = [], n
+    while left > 0:
+        try:
+            piece = read(min(left, PIECE))
+        except OSError:
+            return None
+        if not piece:
+            return None
+        parts.append(piece)
+        left -= len(piece)
+    return b"".join(parts)
+
+
+def _drained(read: Callable[[int], bytes], left: int, code: int, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    """Read past the rest of a refused body in small pieces (never kept), then answer."""
+    while left > 0:
+        try:
+            piece = read(min(left, PIECE))
+        except OSError:
+            break
+        if not piece:
+            break
+        left -= len(piece)
+    return code, body
+
+
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
+    timeout = SOCKET_TIMEOUT
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
         if self.server.verbose:
@@ -224,7 +306,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self._send(400, {"error": "请求格式不对"})
             return
-        batch_hash = m.group(1)
+        self._put(receiver, m.group(1), length, offset, total)
+
+    def _put(self, receiver: BatchReceiver, batch_hash: str, length: int, offset: int, total: int) -> None:
         drop = receiver.drop_after
         if drop is not None and offset <= drop < offset + length:
             # Simulated cut: keep what "arrived" before the cut, then vanish without an answer.
@@ -233,16 +317,16 @@ class _Handler(BaseHTTPRequestHandler):
             receiver.append(batch_hash, offset, total, chunk)
             self.close_connection = True
             return
-        chunk = self.rfile.read(length)
-        if len(chunk) != length:
-            # The client went away mid-request: keep nothing of this request.
+        try:
+            answer = receiver.receive(batch_hash, offset, total, length, self.rfile.read)
+        except (SyncError, StoreError) as exc:
+            answer = 500, {"error": str(exc)}
+        if answer is None:  # the client went away mid-request: nothing of it was kept
             self.close_connection = True
             return
-        try:
-            code, body = receiver.append(batch_hash, offset, total, chunk)
-        except (SyncError, StoreError) as exc:
-            code, body = 500, {"error": str(exc)}
-        self._send(code, body)
+        if answer[0] != 200:
+            self.close_connection = True
+        self._send(*answer)
 
 
 class _Server(ThreadingHTTPServer):

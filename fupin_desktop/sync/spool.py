@@ -49,6 +49,7 @@ class Upload:
     received: int
     path: Path
     touched: float  # clock() of the last progress
+    busy: bool = False  # a request is writing to it now
 
 
 def default_folder(db_path: str | os.PathLike[str]) -> Path:
@@ -117,26 +118,45 @@ class Spool:
         self.uploads[batch_hash] = upload
         return upload
 
-    def append(self, upload: Upload, chunk: bytes) -> None:
-        """Add ``chunk`` at the end; on a write failure the file is cut back to what it had."""
+    def write_from(self, upload: Upload, first: bytes, length: int, read: Callable[[int], bytes],
+                   piece: int = 64 * 1024) -> int | None:
+        """Append ``first`` and then ``length`` bytes from ``read``, a piece at a time (memory stays
+        small).  Returns the bytes added, or None if ``read`` stopped short -- the file is then cut
+        back to what it had, as after a write failure (which raises :class:`SyncError`)."""
+        start = upload.received
         try:
             fd = os.open(upload.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_BINARY", 0), 0o600)
         except OSError as exc:
             raise SyncError(f"服务器无法保存上传的数据：{os_reason(exc)}") from exc
+        added = 0
         try:
-            view = memoryview(chunk)
-            while view:
-                view = view[os.write(fd, view):]
+            data, left = first, length
+            while True:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view):]
+                added += len(data)
+                if left <= 0:
+                    break
+                try:
+                    data = read(min(left, piece))
+                except OSError:  # the connection broke or timed out
+                    data = b""
+                if not data:
+                    os.ftruncate(fd, start)
+                    return None
+                left -= len(data)
         except OSError as exc:
             try:
-                os.ftruncate(fd, upload.received)
+                os.ftruncate(fd, start)
             except OSError:
                 pass
             raise SyncError(f"服务器无法保存上传的数据：{os_reason(exc)}") from exc
         finally:
             os.close(fd)
-        upload.received += len(chunk)
+        upload.received = start + added
         upload.touched = self.clock()
+        return added
 
     def digest(self, upload: Upload) -> str:
         """SHA-256 of what has arrived, read in pieces."""
