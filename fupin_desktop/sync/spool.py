@@ -19,7 +19,6 @@ alone.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import time
@@ -157,14 +156,6 @@ class Spool:
         upload.received = start + added
         upload.touched = self.clock()
         return added
-
-    def digest(self, upload: Upload) -> str:
-        """SHA-256 of what has arrived, read in pieces."""
-        h = hashlib.sha256()
-        with open(upload.path, "rb") as fh:
-            while piece := fh.read(1 << 20):
-                h.update(piece)
-        return h.hexdigest()
 
     def read(self, upload: Upload) -> bytes:
         with open(upload.path, "rb") as fh:
