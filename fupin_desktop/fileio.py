@@ -13,6 +13,13 @@ feedback) goes through :func:`loads_json` / :func:`read_json`: a size and a nest
 checked before the parser runs, so a hostile file is a :class:`JsonError` (a ``ValueError``
 with a Chinese message), never a ``RecursionError`` or a memory blow-up.
 
+A database file is never written or read here while this process holds a connection to it:
+closing any other descriptor of a database drops every POSIX lock SQLite holds on it, and another
+process may then delete the live -wal.  Open databases register themselves
+(:func:`register_database`); :func:`atomic_path` and :func:`refuse_live_database` refuse such a
+file (or its -wal/-shm/-journal), whatever name or link the clerk picked it by.  Checking uses
+``os.stat`` only, which opens nothing.
+
 Pure Python: no Qt, no SQL, nothing of the program imported.
 """
 
@@ -81,6 +88,61 @@ class WriteError(OSError):
         return self.message
 
 
+#: Resolved paths of the databases this process has open, with how many connections each.
+_LIVE_DATABASES: dict[str, int] = {}
+_SIDE_FILES = ("", "-wal", "-shm", "-journal")
+
+
+def register_database(path: str | os.PathLike[str]) -> None:
+    key = os.path.realpath(path)
+    _LIVE_DATABASES[key] = _LIVE_DATABASES.get(key, 0) + 1
+
+
+def unregister_database(path: str | os.PathLike[str]) -> None:
+    key = os.path.realpath(path)
+    left = _LIVE_DATABASES.get(key, 0) - 1
+    if left > 0:
+        _LIVE_DATABASES[key] = left
+    else:
+        _LIVE_DATABASES.pop(key, None)
+
+
+def _identity(path: str | os.PathLike[str]) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return st.st_dev, st.st_ino
+
+
+def is_live_database(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` is (by name, link or hard link) a database this process has open, or one
+    of its -wal/-shm/-journal files."""
+    if not _LIVE_DATABASES:
+        return False
+    target = _identity(path)
+    real = os.path.realpath(path)
+    for db in list(_LIVE_DATABASES):
+        for suffix in _SIDE_FILES:
+            side = db + suffix
+            if real == side or (target is not None and _identity(side) == target):
+                return True
+    return False
+
+
+def refuse_live_database(path: str | os.PathLike[str], *, writing: bool = False) -> None:
+    """Raise :class:`WriteError` if ``path`` is a database this process has open (see module doc)."""
+    if not is_live_database(path):
+        return
+    if writing:
+        message = (f"不能写入 {path}：这是本程序正在使用的数据库文件，写入会毁坏其中的数据。"
+                   "请换一个文件名或位置后再试。")
+    else:
+        message = (f"{path} 是本程序正在使用的数据库文件，不能作为要读取的文件打开。"
+                   "请选择正确的文件（数据库的副本请用“文件 → 备份与恢复”制作）。")
+    raise WriteError(message, path=Path(path), code=errno.EBUSY, reason="这是正在使用的数据库文件", kind="denied")
+
+
 def reason(exc: OSError) -> str:
     """A short Chinese reason for ``exc`` (the system's own text for an unusual one)."""
     if isinstance(exc, WriteError):
@@ -116,6 +178,7 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
     the file is fsynced and renamed to ``target``.  On any error the temporary file is removed,
     ``target`` is left as it was, and an :class:`OSError` becomes a :class:`WriteError`."""
     target = Path(target)
+    refuse_live_database(target, writing=True)
     existed = exists(target)
     tmp = temp_path(target)
     try:
@@ -154,6 +217,7 @@ def write_text(target: str | os.PathLike[str], text: str, encoding: str = "utf-8
 def copy_file(source: str | os.PathLike[str], target: str | os.PathLike[str]) -> Path:
     """Copy ``source`` to ``target`` atomically (a full disk never leaves a truncated copy)."""
     target = Path(target)
+    refuse_live_database(source)  # a database is copied by SQLite's backup API, never as bytes
     with atomic_path(target) as tmp:
         shutil.copyfile(source, tmp)
     return target
@@ -242,7 +306,9 @@ def loads_json(raw: bytes | str, *, max_bytes: int, max_depth: int = MAX_JSON_DE
 
 def read_json(path: str | os.PathLike[str], *, max_bytes: int, max_depth: int = MAX_JSON_DEPTH) -> Any:
     """Read and parse a JSON file from outside with :func:`loads_json`'s limits; never reads more
-    than ``max_bytes + 1`` bytes.  An unreadable file raises :class:`OSError`."""
+    than ``max_bytes + 1`` bytes.  An unreadable file raises :class:`OSError` (a database this
+    process has open: :class:`WriteError`, and it is not opened)."""
+    refuse_live_database(path)
     with open(path, "rb") as fh:
         raw = fh.read(max_bytes + 1)
     return loads_json(raw, max_bytes=max_bytes, max_depth=max_depth)

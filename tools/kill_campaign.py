@@ -44,10 +44,11 @@ def writer(db: Path, journal: Path, seed: int) -> None:
     store = Store(db)
     ids = store.households.ids()
     with open(journal, "a", encoding="utf-8") as log:
-        print("ready", flush=True)
         n = 0
         while True:
             n += 1
+            if n == 2:  # the first save (and its imports, e.g. pypinyin) is done: kill from now on
+                print("ready", flush=True)
             if rng.random() < 0.4:  # a worker's own connection, opened and closed (as the GUI's are)
                 reader = store.reader()
                 try:

@@ -31,6 +31,8 @@ import defusedxml.ElementTree as SafeET
 import python_calamine as calamine
 from defusedxml import DefusedXmlException
 
+from fupin_desktop import fileio
+
 #: Rows (titles and header included) one sheet may have: a township has ~7,000 persons.
 MAX_ROWS = 100_000
 MAX_FILE_BYTES = 100 * 1024 * 1024
@@ -143,6 +145,8 @@ def open_workbook(path: str | Path, limits: Limits | None = None) -> Workbook:
         raise ExcelRefused(f"找不到文件 {path}")
     if path.is_dir():
         raise ExcelRefused(f"{path} 是文件夹，请选择 Excel 文件。")
+    if fileio.is_live_database(path):  # opening it here would drop the database's locks
+        raise ExcelRefused(f"“{path.name}”是本程序正在使用的数据库文件，不是 Excel 工作簿。请选择要导入的 Excel 文件。")
     size = path.stat().st_size
     if size == 0:
         raise ExcelRefused(f"文件“{path.name}”是空的（0 字节），不是 Excel 工作簿。")

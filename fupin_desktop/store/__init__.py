@@ -21,6 +21,7 @@ from fupin_desktop.store.database import (
 from fupin_desktop.store.drafts import DraftRepository
 from fupin_desktop.store.households import ConcurrentEdit, HouseholdRepository, HouseholdSummary
 from fupin_desktop.store.policy import PolicyRepository
+from fupin_desktop.store.recycle import RecycleBin
 from fupin_desktop.store.townships import TownshipRepository
 
 __all__ = [
@@ -42,6 +43,7 @@ class Store:
         self.households = HouseholdRepository(self.db, self.spec)
         self.drafts = DraftRepository(self.db)
         self.policy = PolicyRepository(self.db)
+        self.recycle = RecycleBin(self.db, self.households)  # deleted households: list, restore
 
     def reader(self) -> Store:
         """Another connection to the same file, for queries run off the GUI thread (WAL lets

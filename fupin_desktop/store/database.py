@@ -151,6 +151,7 @@ class Database:
         self.read_only = read_only
         self._lock = threading.RLock()
         self._depth = 0
+        self._closed = False
         # Never open() the file to look at it: closing any other descriptor of a database drops
         # every SQLite lock this process holds on it (another process may then delete the
         # -wal a live connection still writes into).  SQLite itself tells a file that is not a
@@ -173,6 +174,7 @@ class Database:
         except sqlite3.Error as exc:
             raise StoreError(f"无法打开数据库文件 {self.path}：{exc}") from exc
         self.conn.row_factory = sqlite3.Row
+        fileio.register_database(self.path)
         try:
             if check or migrate:
                 self._probe()
@@ -187,6 +189,7 @@ class Database:
                 self.migrate()
         except BaseException:
             self.conn.close()
+            fileio.unregister_database(self.path)
             raise
 
     # -- set-up ---------------------------------------------------------
@@ -407,11 +410,15 @@ class Database:
 
     def close(self) -> None:
         with self._lock:
+            if self._closed:
+                return
+            self._closed = True
             try:
                 self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")  # never waits for another reader
             except sqlite3.Error:
                 pass
             self.conn.close()
+            fileio.unregister_database(self.path)
 
     def __enter__(self) -> Database:
         return self

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from fupin_desktop import fileio
 from fupin_desktop.domain.household import TABLES
 from fupin_desktop.rules import RuleContext
 from fupin_desktop.store import Store, StoreWriteError
@@ -93,6 +94,7 @@ class _Refused(SyncError):
 def read_batch_file(path: Path) -> bytes:
     """The whole file in memory (never extracted anywhere), with a size limit."""
     try:
+        fileio.refuse_live_database(path)
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             raise SyncError(f"{path.name} 超过批次文件大小上限，已拒绝。")

@@ -108,6 +108,7 @@ def import_feedback(store: Store, path: str | Path) -> dict[str, Any]:
     county = trusted_county(repo)
     path = Path(path)
     try:
+        fileio.refuse_live_database(path)
         if path.stat().st_size > MAX_FEEDBACK_BYTES:
             raise SyncError("反馈文件过大，已拒绝。")
         data = path.read_bytes()

@@ -80,7 +80,7 @@ _WIDTH_SAMPLES: dict[str, str] = {
     "decimal": "0" * 10,
     "date": "0000-00-00" + "0",
     "bool": "汉" * 2 + "0",
-    "code": "汉" * 4,  # about 8 half-width characters
+    "code": "汉" * 4 + "|" + "0" * 8,  # four Chinese characters or eight digits, whichever is wider
     "multicode": "汉" * 8,
     "id_number": "0" * 17 + "XX",  # 18 characters and a little slack
     "phone": "0" * 13,
@@ -173,8 +173,10 @@ class FieldEditor:
             widget.setAccessibleDescription(spec.help)
         widget.setProperty("invalid", False)
         sample = _WIDTH_SAMPLES.get(spec.type)
-        if sample:
-            widget.setMinimumWidth(widget.fontMetrics().horizontalAdvance(sample) + _FRAME_PADDING)
+        if sample:  # "a|b": as wide as the wider of the samples (fonts differ in CJK vs digit widths)
+            fm = widget.fontMetrics()
+            width = max(fm.horizontalAdvance(part) for part in sample.split("|"))
+            widget.setMinimumWidth(width + _FRAME_PADDING)
 
     def _empty_value(self) -> Any:
         return [] if self.spec.type == "multicode" else None

@@ -46,6 +46,7 @@ class MainWindow(QMainWindow):
         self.store = store
         self.editors: dict[str, HouseholdEditor] = {}
         self.quality: QualityWindow | None = None  # 工具 → 数据质量, made on first use
+        self._last_deleted: int | None = None  # 编辑 → 撤销删除户 restores it
         self.setWindowTitle(self._title())
         self.resize(1280, 780)
 
@@ -139,6 +140,11 @@ class MainWindow(QMainWindow):
         edit_menu = bar.addMenu("编辑(&E)")
         edit_menu.addAction(self._action("查找(&F)", self.focus_search, QKeySequence.StandardKey.Find))
         edit_menu.addAction(self._action("刷新(&R)", self.refresh, QKeySequence.StandardKey.Refresh))
+        edit_menu.addSeparator()
+        self.act_undo_delete = self._action("撤销删除户(&U)", self.undo_delete, QKeySequence.StandardKey.Undo)
+        self.act_undo_delete.setEnabled(False)
+        edit_menu.addAction(self.act_undo_delete)
+        edit_menu.addAction(self._action("已删除的户(&T)…", self.open_recycle_bin))
 
         tools_menu = bar.addMenu("工具(&T)")
         self.act_quality = self._action("数据质量(&Q)…", self.open_quality, "Ctrl+Shift+Q")
@@ -321,9 +327,52 @@ class MainWindow(QMainWindow):
             self.store.households.delete(household_id, self.store.operator)
         except StoreError as exc:
             QMessageBox.warning(self, "删除户", str(exc))
+        else:
+            self._last_deleted = household_id
+            self.act_undo_delete.setEnabled(True)
         self.refresh()
         if self.quality is not None:
             self.quality.household_saved(household_id)  # its findings go, and those it caused elsewhere
+        if self._last_deleted == household_id:
+            self.statusBar().showMessage(f"已删除 {name}。按 Ctrl+Z 撤销，或在 编辑 → 已删除的户 中恢复。", 30000)
+
+    def undo_delete(self) -> bool:
+        """编辑 → 撤销删除户 (Ctrl+Z): restore the household this window deleted last."""
+        from fupin_desktop.ui.recycle_bin import restore_household
+
+        item = self.store.recycle.get(self._last_deleted) if self._last_deleted is not None else None
+        if item is None:  # restored meanwhile (the recycle bin, another program)
+            self.act_undo_delete.setEnabled(False)
+            return False
+        if not restore_household(self, self.store, item, ask=False):
+            return False
+        self.after_restore(item.id)
+        return True
+
+    def open_recycle_bin(self) -> QWidget:
+        """编辑 → 已删除的户: the deleted households, with who/when, restored on request."""
+        from fupin_desktop.ui.recycle_bin import RecycleBinDialog
+
+        self.recycle_bin = RecycleBinDialog(self.store, self)
+        self.recycle_bin.restored.connect(self.after_restore)
+        self.recycle_bin.setWindowModality(Qt.WindowModality.WindowModal)
+        self.recycle_bin.show()
+        return self.recycle_bin
+
+    def after_restore(self, household_id: int) -> None:
+        """A household is back: the list, the village tree and the status bar show it, selected."""
+        if household_id == self._last_deleted:
+            self._last_deleted = None
+            self.act_undo_delete.setEnabled(False)
+        self.refresh()
+        if self.quality is not None:
+            self.quality.household_saved(household_id)
+        row = self.model.row_of(household_id)
+        if row is not None:
+            self.table.selectRow(row)
+        [summary] = self.store.households.summaries([household_id]) or [None]
+        if summary is not None:
+            self.statusBar().showMessage(f"已恢复 {summary.head_name}（户编号 {summary.number}），双击即可打开。", 30000)
 
     def open_print_centre(self) -> None:
         """文件 → 打印…: the print centre, on the selected household and the tree's village."""

@@ -15,6 +15,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from fupin_desktop.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,6 +25,8 @@ ROOT = Path(__file__).resolve().parents[2]
 # (print preview, data quality, Excel import...), then, once the other process has run, a save.
 GUI_LIKE = r"""
 import sys
+import pytest
+
 from fupin_desktop.store import Store
 store = Store(sys.argv[1])
 reader = store.reader()
@@ -107,3 +111,36 @@ def test_the_kill_campaign_loses_no_confirmed_save() -> None:
     assert result["kills"] == 20
     assert result["confirmed_saves"] > 20 and result["fupin_runs"] > 5
     assert result["lost"] == 0 and result["integrity_failures"] == 0, result
+
+
+def test_the_live_database_is_never_read_or_written_as_a_clerk_file(tmp_path: Path) -> None:
+    """Picking the open database (or a link to it, or its -wal) as an Excel file, a batch, a key, a
+    policy, or as the target of an export is refused with a Chinese message, the file untouched."""
+    from fupin_desktop import fileio, quality
+    from fupin_desktop.excel.reader import ExcelRefused, open_workbook
+    from fupin_desktop.store import StoreError
+    from fupin_desktop.sync.county_import import read_batch_file
+    from fupin_desktop.sync.format import SyncError
+    from fupin_desktop.sync.keys import read_key_file
+
+    path = tmp_path / "township.db"
+    link = tmp_path / "链接.xlsx"
+    with Store(path) as store:
+        link.symlink_to(path)
+        wal = Path(f"{path}-wal")
+        assert wal.exists()
+        for candidate in (path, link, wal):
+            assert fileio.is_live_database(candidate)
+            with pytest.raises(ExcelRefused, match="正在使用的数据库"):
+                open_workbook(candidate)
+            with pytest.raises(SyncError, match="正在使用的数据库"):
+                read_batch_file(candidate)
+            with pytest.raises(SyncError, match="正在使用的数据库"):
+                read_key_file(candidate)
+            with pytest.raises(StoreError, match="正在使用的数据库"):
+                quality.read_policy_file(candidate)
+            with pytest.raises(fileio.WriteError, match="正在使用的数据库"):
+                fileio.write_bytes(candidate, b"an export")
+        assert store.households.count() == 0  # still a working database
+        assert store.db.query_one("PRAGMA integrity_check")[0] == "ok"
+    assert not fileio.is_live_database(path)  # closed: an ordinary file again
