@@ -294,7 +294,8 @@ def loads_json(raw: bytes | str, *, max_bytes: int, max_depth: int = MAX_JSON_DE
         text = raw.decode("utf-8-sig") if isinstance(raw, bytes | bytearray) else raw
     except UnicodeDecodeError as exc:
         raise JsonError("内容不是 UTF-8 编码的文本") from exc
-    if json_depth(text, max_depth) > max_depth:
+    # Fewer opening brackets than the limit cannot nest deeper (the usual case: no scan needed).
+    if text.count("[") + text.count("{") > max_depth and json_depth(text, max_depth) > max_depth:
         raise JsonError(f"内容嵌套过深（超过 {max_depth} 层）")
     try:
         return json.loads(text)
