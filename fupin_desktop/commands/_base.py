@@ -5,15 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
-import secrets
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from fupin_desktop import fileio, services
+from fupin_desktop import services
+from fupin_desktop.services import new_database as _new_database
 from fupin_desktop.store import Store
 
 
@@ -87,47 +85,7 @@ def open_existing(path: str | None) -> Store:
     return Store(db)
 
 
-@contextmanager
-def new_database(path: str | None) -> Iterator[Store]:
-    """Build a database that does not exist yet, so that a refusal, an error or Ctrl+C leaves no file.
 
-    The block fills a database under a hidden temporary name beside the target (a name no other
-    process knows); only when it ends without error is the closed file moved into place -- and
-    never over a file that appeared meanwhile.  On any failure the connection is closed first, then
-    the temporary file (and its -wal/-shm/-journal, if SQLite left them) is removed: only files
-    this run created, only after they are closed.
-    """
-    target = db_path(path)
-    tmp = target.with_name(f".{target.stem}.new-{os.getpid()}-{secrets.token_hex(4)}{target.suffix or '.db'}")
-    leftovers = [tmp] + [Path(f"{tmp}{s}") for s in ("-wal", "-shm", "-journal")]
-    store = Store(tmp)
-    try:
-        yield store
-    except BaseException:
-        store.close()
-        fileio.remove_quietly(*leftovers)
-        raise
-    store.close()
-    try:
-        if any(fileio.exists(p) for p in leftovers[1:]):  # SQLite did not fold its log back in
-            raise CliError(f"数据库 {target} 没有建成（临时文件未能关闭），没有留下文件。请再试一次。")
-        _move_into_place(tmp, target)
-    finally:
-        fileio.remove_quietly(*leftovers)
-    fileio.fsync_dir(target.parent)
-
-
-def _move_into_place(tmp: Path, target: Path) -> None:
-    """Give the finished file its name, refusing to replace one that appeared since the start."""
-    exists = CliError(f"数据库 {target} 已存在（可能刚由另一个程序建立），本次没有改动它。")
-    try:
-        os.link(tmp, target)  # fails if target exists: no window where a file could be replaced
-    except FileExistsError as exc:
-        raise exists from exc
-    except OSError as exc:  # no hard links here (FAT U 盘, some network drives): check, then rename
-        if fileio.exists(target):
-            raise exists from exc
-        try:
-            os.rename(tmp, target)
-        except OSError as err:
-            raise fileio.write_error(target, err) from err
+def new_database(path: str | None) -> Any:
+    """:func:`fupin_desktop.services.new_database` at ``path`` (the default database if None)."""
+    return _new_database(db_path(path))

@@ -14,9 +14,9 @@ import pytest
 
 from fupin_desktop import fileio
 from fupin_desktop.cli import main
-from fupin_desktop.commands._base import CliError, new_database
+from fupin_desktop.commands._base import new_database
 from fupin_desktop.demo import MAX_DEMO_HOUSEHOLDS, build_demo
-from fupin_desktop.store import Store
+from fupin_desktop.store import Store, StoreError
 from tests import diskfull
 
 REPO = Path(__file__).resolve().parents[2]
@@ -191,7 +191,7 @@ def test_an_interrupted_demo_leaves_no_database(tmp_path: Path) -> None:
 
 def test_a_new_database_never_replaces_a_file_that_appeared_meanwhile(tmp_path: Path) -> None:
     target = tmp_path / "t.db"
-    with pytest.raises(CliError, match="已存在"), new_database(str(target)) as store:
+    with pytest.raises(StoreError, match="已存在"), new_database(str(target)) as store:
         store.set_operator("甲")
         target.write_bytes(b"someone else's file")  # another program made it meanwhile
     assert target.read_bytes() == b"someone else's file" and files(tmp_path) == ["t.db"]
