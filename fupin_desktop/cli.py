@@ -107,7 +107,10 @@ def cmd_check_id(args: argparse.Namespace) -> int:
     else:
         for r in results:
             if r["valid"]:
-                print(f"{r['input']}\t正确\t{r['normalized']}\t{r['birth_date']}\t{r['sex']}")
+                card = f"\t{r['disability_category']}{r['disability_grade']}" if r["disability_category"] else ""
+                warning = f"\t注意：{r['warning']}" if r["warning"] else ""
+                print(f"{r['input']}\t正确\t{r['id_type']}\t{r['normalized']}\t{r['birth_date']}\t{r['sex']}"
+                      f"{card}{warning}")
             else:
                 print(f"{r['input']}\t错误\t{r['error']}")
     return 0 if all(r["valid"] for r in results) else 1

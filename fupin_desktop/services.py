@@ -219,5 +219,9 @@ def check_ids(inputs: list[str]) -> list[dict[str, Any]]:
             "birth_date": c.birth_date.isoformat() if c.birth_date else None,
             "sex": c.sex,
             "error": c.error,
+            "id_type": c.id_type,  # from the length: 居民身份证 (18/15), 残疾人证 (20)
+            "disability_category": c.disability_category,
+            "disability_grade": c.disability_grade,
+            "warning": idnumber.address_warning(c.normalized) if c.valid else None,  # GB/T 2260 address code
         })
     return out

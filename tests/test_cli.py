@@ -106,10 +106,29 @@ def test_check_id_json_shape_and_exit_1_when_any_is_invalid(capsys: pytest.Captu
     code, out, _ = run(capsys, "check-id", GOOD_ID.lower(), BAD_ID, "--json")
     assert code == 1
     results = json.loads(out)
-    assert [set(r) for r in results] == [{"input", "valid", "normalized", "birth_date", "sex", "error"}] * 2
+    assert [set(r) for r in results] == [{"input", "valid", "normalized", "birth_date", "sex", "error", "id_type",
+                                          "disability_category", "disability_grade", "warning"}] * 2
     assert results[0] == {"input": GOOD_ID.lower(), "valid": True, "normalized": GOOD_ID,
-                          "birth_date": "1949-12-31", "sex": "女", "error": None}
+                          "birth_date": "1949-12-31", "sex": "女", "error": None, "id_type": "居民身份证",
+                          "disability_category": None, "disability_grade": None, "warning": None}
     assert results[1]["valid"] is False and "校验码" in results[1]["error"]
+
+
+def test_check_id_of_a_disability_card_and_an_unknown_address_code(capsys: pytest.CaptureFixture[str]) -> None:
+    from datetime import date
+
+    from fupin_desktop.domain.idnumber import make_id
+
+    unknown = make_id("519999", date(1980, 1, 1), 11)
+    code, out, _ = run(capsys, "check-id", GOOD_ID + "42", unknown, GOOD_ID + "92", "--json")
+    assert code == 1  # one of them is invalid
+    results = json.loads(out)
+    assert results[0]["valid"] and results[0]["id_type"] == "残疾人证"
+    assert (results[0]["disability_category"], results[0]["disability_grade"]) == ("肢体残疾", "二级")
+    assert results[1]["valid"] and "519999" in results[1]["warning"]  # a warning, still valid
+    assert not results[2]["valid"] and "第19位残疾类别" in results[2]["error"]
+    code, out, _ = run(capsys, "check-id", GOOD_ID + "42")
+    assert code == 0 and "残疾人证" in out and "肢体残疾二级" in out
 
 
 def test_check_id_exit_0_when_all_are_valid(capsys: pytest.CaptureFixture[str]) -> None:

@@ -61,6 +61,8 @@ def test_valid_numbers(number: str) -> None:
         error_position=None,
         expected_check=None,
         upgraded=False,
+        id_type="居民身份证",
+        person_key=number,
     )
     assert is_valid_id(number)
 
@@ -146,7 +148,7 @@ def test_empty(text: str) -> None:
     assert result.birth_date is None and result.sex is None
 
 
-@pytest.mark.parametrize("count", [1, 14, 16, 17, 19, 20])
+@pytest.mark.parametrize("count", [1, 14, 16, 17, 19, 21])
 def test_wrong_length(count: int) -> None:
     text = ("1101051949123100" * 2)[:count]
     result = check_id(text)

@@ -163,6 +163,27 @@ def test_memory_records_hold_only_what_can_give_a_finding(store: Store) -> None:
     assert [p.name for p in records.persons(hs["b"].members[0].get("id_number"))] == ["王五"]  # a helper's number
 
 
+def test_disability_card_holder_is_the_same_person_as_the_id_number(store: Store) -> None:
+    """李梅 is in A under her ID number and in B under her 残疾人证 number: one person, two households."""
+    a = save(store, full_household(store.spec, seed=1, names=("张三丰", "李梅")))
+    number = a.members[1].get("id_number")
+    b = full_household(store.spec, seed=2, names=("王五", "李梅"))
+    b.members[1].fields.update({k: a.members[1].get(k) for k in ("birth_date", "sex")})
+    b.members[1].fields.update(id_number=number + "42", id_type="残疾人证")
+    b = save(store, b)
+    c = full_household(store.spec, seed=3)
+    c.helpers[0].fields["id_number"] = number + "42"  # a helper holding that card
+    c = save(store, c)
+    bulk = quality.run_township(store, today=TODAY).findings
+    assert {(f.rule, f.household_id) for f in bulk} == {("X001", a.id), ("X001", b.id), ("X004", c.id)}
+    x001 = next(f for f in bulk if f.household_id == b.id)
+    assert x001.related == (a.id,) and number + "42" in x001.message
+    live = quality.check_households(store, [a.id, b.id, c.id], today=TODAY)
+    assert [(f.rule, f.household_id, f.message) for f in live] == [(f.rule, f.household_id, f.message) for f in bulk]
+    assert {p.household_id for p in StoreRecords(store.db).persons(number)} == {a.id, b.id}
+    assert {p.household_id for p in load_memory_records(store.db).persons(number + "11")} == {a.id, b.id}
+
+
 def test_helper_named_like_a_member_of_the_household_with_that_phone(store: Store) -> None:
     a = save(store, full_household(store.spec, seed=1, names=("张三丰", "李梅")))
     phone = a.fields["phone"]

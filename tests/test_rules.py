@@ -233,7 +233,7 @@ def test_h002_birth_date_disagrees_with_id() -> None:
 
 def test_h002_near_miss_other_id_type_or_invalid_number_is_not_compared() -> None:
     h = hh()
-    h.members[1].fields.update(sex="男", id_type="残疾证")
+    h.members[1].fields.update(sex="男", id_type="户口簿")
     assert findings(h, "H002") == []
     h = hh()
     h.members[1].fields.update(sex="男", id_number="123")
@@ -307,3 +307,94 @@ def test_household_rule_messages_say_what_is_wrong_and_what_to_do() -> None:
     for f in cases:
         wrong, _, todo = f.message.partition("。")
         assert wrong and "请" in todo, f.message
+
+
+def test_h002_disability_card_number_gives_birth_and_sex_too() -> None:
+    h = hh()
+    m = h.members[1]
+    m.fields.update(id_type="残疾人证", id_number=m.get("id_number") + "42", sex="男")
+    [f] = findings(h, "H002")
+    assert f.refs == (FieldRef("sex", "members", 1),)
+    m.fields["sex"] = "女"
+    assert findings(h, "H002") == []
+
+
+def test_h003_disability_card_and_id_number_of_one_person() -> None:
+    h = hh()
+    h.members[2].fields.update(id_number=h.members[1].get("id_number") + "42", id_type="残疾人证")
+    [f] = findings(h, "H003")
+    assert "是同一人" in f.message and f.refs == (FieldRef("id_number", "members", 2),)
+
+
+# -- K001 证件类型 and length; K002 address code; T001 phones ---------------------------------------
+def test_k001_twenty_characters_typed_as_resident_id() -> None:
+    h = hh()
+    h.members[1].fields["id_number"] += "42"
+    [f] = findings(h, "K001")
+    assert f.severity == "error" and f.refs == (FieldRef("id_type", "members", 1),)
+    assert "20位" in f.message and "“残疾人证”" in f.message and "“居民身份证”" in f.message
+
+
+def test_k001_disability_card_with_an_18_character_number() -> None:
+    h = hh()
+    h.members[1].fields["id_type"] = "残疾人证"
+    [f] = findings(h, "K001")
+    assert "只有18位" in f.message and "残疾类别" in f.message
+
+
+def test_k001_near_miss_type_and_length_agree_or_other_document() -> None:
+    h = hh()
+    h.members[1].fields.update(id_type="残疾人证", id_number=h.members[1].get("id_number") + "74")
+    h.members[2].fields["id_type"] = "户口簿"
+    assert findings(h, "K001") == []
+    h.members[1].fields["id_type"] = "残疾证"  # the program's earlier spelling
+    assert findings(h, "K001") == []
+
+
+def test_k002_address_code_in_no_edition_is_a_warning() -> None:
+    from fupin_desktop.domain.idnumber import make_id
+
+    h = hh()
+    m = h.members[1]
+    m.fields["id_number"] = make_id("519999", m.get("birth_date"), 2)
+    [f] = findings(h, "K002")
+    assert f.severity == "warning" and "“519999”" in f.message and m.get("name") in f.message
+    assert not any(x.is_error for x in check_household(h, ctx()))  # never an error
+
+
+def test_k002_near_miss_old_codes_and_disability_cards_are_known() -> None:
+    from fupin_desktop.domain.idnumber import make_id
+
+    h = hh()
+    m = h.members[1]
+    m.fields["id_number"] = make_id("511028", m.get("birth_date"), 2)  # 隆昌县, a code until 2017
+    h.members[2].fields.update(id_type="残疾人证", id_number=h.members[2].get("id_number") + "11")
+    assert findings(h, "K002") == []
+
+
+def test_t001_local_number_without_area_code() -> None:
+    h = hh()
+    h.fields["phone"] = "7201234"
+    [f] = findings(h, "T001")
+    assert f.severity == "warning" and "11位" in f.message and f.refs == (FieldRef("phone"),)
+
+
+def test_t001_stored_value_not_in_normal_form_or_invalid() -> None:
+    h = hh()
+    h.fields["phone"] = "+8613812345678"  # as an old import might have kept it
+    [f] = findings(h, "T001")
+    assert f.severity == "warning" and "“13812345678”" in f.message
+    h.fields["phone"] = "1381234567"
+    [f] = findings(h, "T001")
+    assert f.severity == "error" and "应为11位" in f.message
+    h.fields["phone"] = None
+    h.helpers[0].fields["phone"] = "12345"
+    [f] = findings(h, "T001")
+    assert f.refs == (FieldRef("phone", "helpers", 0),) and f.severity == "error"
+
+
+def test_t001_near_miss_mobile_and_landline_with_area_code() -> None:
+    h = hh()
+    for phone in ("13812345678", "0839-1234567", "010-12345678"):
+        h.fields["phone"] = phone
+        assert findings(h, "T001") == []

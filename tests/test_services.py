@@ -129,6 +129,7 @@ def test_check_ids_reports_each_input() -> None:
     good, bad = "11010519491231002x", "110105194912310021"
     results = services.check_ids([good, bad])
     assert results[0] == {"input": good, "valid": True, "normalized": "11010519491231002X",
-                          "birth_date": "1949-12-31", "sex": "女", "error": None}
+                          "birth_date": "1949-12-31", "sex": "女", "error": None, "id_type": "居民身份证",
+                          "disability_category": None, "disability_grade": None, "warning": None}
     assert results[1]["valid"] is False and "校验码" in results[1]["error"]
     assert results[1]["birth_date"] is None and results[1]["sex"] is None

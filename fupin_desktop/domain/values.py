@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from fupin_desktop.domain import idnumber
+from fupin_desktop.domain.phone import PhoneError, normalize_phone
 from fupin_desktop.domain.text import normalize_digits, normalize_text
 
 if TYPE_CHECKING:
@@ -25,7 +26,6 @@ _DATE_PATTERNS = (
     re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$"),
     re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
 )
-_PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}|\d{7,8})$")
 _EXCEL_EPOCH = date(1899, 12, 30)
 
 
@@ -130,10 +130,10 @@ def parse_value(spec: FieldSpec, text: str | None, codes: CodeList | None = None
             raise FieldValueError(check.error or "证件号码有误")
         return check.normalized
     if ftype == "phone":
-        digits = normalize_digits(raw)
-        if not _PHONE.match(digits):
-            raise FieldValueError(f"{label}“{t}”不像电话号码（手机 11 位，座机如 0839-1234567）")
-        return digits
+        try:
+            return normalize_phone(raw)
+        except PhoneError as exc:
+            raise FieldValueError(f"{label}{exc}") from None
     if ftype == "bank_account":
         digits = normalize_digits(raw).replace("-", "")
         if not digits.isdigit() or not 8 <= len(digits) <= 30:

@@ -44,7 +44,8 @@ SETTINGS_PREFIX = "excel.mapping."
 EXTRA_ALIASES: dict[str, tuple[str, ...]] = {
     "members.name": ("成员姓名", "人员姓名", "家庭成员姓名"),
     "members.relation": ("关系", "与户主的关系", "家庭关系"),
-    "members.id_number": ("身份证", "公民身份号码", "证件号码(身份证号)"),
+    "members.id_number": ("身份证", "公民身份号码", "证件号码(身份证号)", "公民身份号码或残疾号码", "身份证号码或残疾证号码"),
+    "members.id_type": ("证件种类",),
     "members.birth_date": ("出生年月", "出生年月日"),
     "members.school_status": ("在校情况", "在校状况"),
     "members.labor_skill": ("劳动能力",),

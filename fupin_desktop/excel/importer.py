@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from fupin_desktop.domain.household import HEAD, TABLES, Household, Row
-from fupin_desktop.domain.idnumber import check_id
+from fupin_desktop.domain.idnumber import check_id, id_type_for, person_key, same_person_numbers
 from fupin_desktop.domain.text import normalize_text
 from fupin_desktop.domain.township import Village, group_number, match_group
 from fupin_desktop.excel import headers as hdr
@@ -484,7 +484,11 @@ class _Stager:
         self._duplicates_in_file(households)
         ids = {r.values["members.id_number"] for s in households for r in s.rows
                if r.kind in (hdr.ROSTER, "members") and "members.id_number" in r.values}
-        owners = self.store.households.households_of_persons(ids)
+        # One person under either card: the stored rows of each holder's ID number and 残疾人证 numbers.
+        owners: dict[str, list[tuple[int, str]]] = {}
+        stored = self.store.households.households_of_persons({n for i in ids for n in same_person_numbers(i)})
+        for number, holders in stored.items():
+            owners.setdefault(person_key(number), []).extend(holders)
         numbers = self.store.households.ids_by_number({s.number for s in households if s.number})
         row_uuids = {t: {r.values[f"{t}.uuid"] for s in households for r in s.rows if f"{t}.uuid" in r.values}
                      for t in TABLES}
@@ -508,11 +512,12 @@ class _Stager:
             for row in staged.rows:
                 number = row.values.get("members.id_number")
                 if number:
-                    seen.setdefault(number, []).append((staged, row))
+                    seen.setdefault(person_key(number), []).append((staged, row))
         for number, places in seen.items():
             if len(places) < 2:
                 continue
             where = "、".join(f"第 {r.number} 行" for _, r in places)
+            number = places[0][1].values["members.id_number"]
             for staged, row in places:
                 others = {s.key for s, _ in places} - {staged.key}
                 scope = "另一户" if others else "本户"
@@ -597,7 +602,7 @@ class _Stager:
         persons: dict[int, list[tuple[SourceRow, str]]] = {}
         for row in staged.rows:
             number = row.values.get("members.id_number")
-            for household_id, name in owners.get(number, []) if number else []:
+            for household_id, name in owners.get(person_key(number), []) if number else []:
                 persons.setdefault(household_id, []).append((row, name))
         if target is None and len(persons) == 1:
             # The same household under its members' IDs, unless both carry different 户编号.
@@ -689,6 +694,10 @@ class _Stager:
                 existing.append(target)
             self.used_uuids.add(target.uuid)
             matched.add(target.uuid)
+            if table == "members" and values.get("id_number") and "id_type" not in values:
+                kind = check_id(str(values["id_number"])).id_type  # no 证件类型 column: the length says
+                if kind and kind != id_type_for(str(target.get("id_number") or "")):
+                    values["id_type"] = kind
             target.fields.update(values)
             staged.row_of_uuid[target.uuid] = row
 
@@ -702,8 +711,9 @@ class _Stager:
                 return hit
         if table == "members":
             number = values.get("id_number")
-            if number:
-                return next((r for r in free if r.get("id_number") == number), None)
+            if number:  # the same person, also when one side has the 残疾人证 number
+                key = person_key(number)
+                return next((r for r in free if r.get("id_number") and person_key(r.get("id_number")) == key), None)
             name = values.get("name")
             same = [r for r in free if name and r.get("name") == name]
             return same[0] if len(same) == 1 else None
@@ -722,12 +732,12 @@ class _Stager:
             check = check_id(str(number))
             if not check.valid:
                 continue
+            if not m.get("id_type"):
+                m.fields["id_type"] = check.id_type  # 20 characters: 残疾人证, else 居民身份证
             if not m.get("sex"):
                 m.fields["sex"] = check.sex
             if not m.get("birth_date"):
                 m.fields["birth_date"] = check.birth_date
-            if not m.get("id_type"):
-                m.fields["id_type"] = "居民身份证"
 
     def _size_check(self, staged: StagedHousehold, hh: Household, first: SourceRow) -> None:
         declared = first.raw.get("household.size")

@@ -3,7 +3,8 @@
 A cell comes from the reader as ``str``, ``float``, ``int``, ``bool``, ``date`` or
 ``datetime``.  Text goes through the same :func:`~fupin_desktop.domain.values.parse_value`
 as typing in the form (full-width folding, zero-width and edge spaces removed, code
-numbers, labels, aliases and pinyin initials, lower-case x, 15-digit IDs upgraded);
+numbers, labels, aliases and pinyin initials, lower-case x, 15-digit IDs upgraded, 20-character
+残疾人证 numbers checked, phones written ``+86 138 1234 5678`` / ``0086-…`` stored as 11 digits);
 this module adds what only spreadsheets do:
 
 * an ID number stored as a NUMBER: Excel keeps 15 significant digits, so an

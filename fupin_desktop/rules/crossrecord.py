@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from fupin_desktop.domain.household import LEFT_HOUSEHOLD, Household
+from fupin_desktop.domain.idnumber import person_key
 from fupin_desktop.rules import FieldRef, Finding, RuleContext, finding, rule
 from fupin_desktop.rules.members import current_rows, who
 
@@ -61,7 +62,8 @@ class CrossRecords(Protocol):
     """The other households, as the cross-record rules ask about them."""
 
     def persons(self, id_number: str) -> Sequence[PersonRecord]:
-        """Every member row (still in or left) with this ID number, in any household."""
+        """Every member row (still in or left) of this person, in any household: the same 18-character
+        ID number, or a 20-character 残疾人证 number starting with it (one person, either card)."""
         ...
 
     def households_numbered(self, number: str) -> Sequence[HouseholdRecord]:
@@ -96,11 +98,12 @@ class MemoryRecords:
     _by_number: dict[str, list[HouseholdRecord]] | None = None
 
     def add_persons(self, persons: Iterable[PersonRecord]) -> None:
+        """File member rows under their holder's ID number (a 残疾人证 number under its first 18)."""
         for p in persons:
-            self.persons_by_id.setdefault(p.id_number, []).append(p)
+            self.persons_by_id.setdefault(person_key(p.id_number), []).append(p)
 
     def persons(self, id_number: str) -> Sequence[PersonRecord]:
-        return self.persons_by_id.get(id_number, ())
+        return self.persons_by_id.get(person_key(id_number), ())
 
     def households_numbered(self, number: str) -> Sequence[HouseholdRecord]:
         if self._by_number is None:
@@ -188,7 +191,8 @@ def helper_is_registered_poor(hh: Household, ctx: RuleContext) -> Iterator[Findi
             continue
         name = helper.get("name") or f"帮扶责任人第 {j + 1} 行"
         ref = FieldRef("id_number", "helpers", j)
-        own = [who(m, i) for i, m in current_rows(hh) if m.get("id_number") == number]
+        key = person_key(str(number))
+        own = [who(m, i) for i, m in current_rows(hh) if m.get("id_number") and person_key(str(m.get("id_number"))) == key]
         if own:
             yield finding(f"帮扶责任人{name}的证件号码与本户成员{own[0]}相同。帮扶责任人不能是贫困户成员，"
                           "请更换帮扶责任人或核对证件号码", ref)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from fupin_desktop.domain.household import HEAD, Household
+from fupin_desktop.domain.idnumber import DISABILITY_CARD_TYPES, ID_CARD, person_key
 from fupin_desktop.rules import FieldRef, Finding, RuleContext, check_id, finding, rule
 
 
@@ -26,8 +27,8 @@ def one_head(hh: Household, ctx: RuleContext) -> Iterator[Finding]:
 @rule("H002", "error", "性别、出生日期与身份证号一致")
 def sex_and_birth_match_id(hh: Household, ctx: RuleContext) -> Iterator[Finding]:
     for i, m in enumerate(hh.members):
-        if m.get("id_type") not in (None, "居民身份证"):
-            continue
+        if m.get("id_type") not in (None, ID_CARD, *DISABILITY_CARD_TYPES):
+            continue  # 户口簿, 其他: the number may be another document's
         check = check_id(str(m.get("id_number") or ""), ctx.today)
         if not check.valid:
             continue
@@ -50,12 +51,14 @@ def duplicate_id_in_household(hh: Household, ctx: RuleContext) -> Iterator[Findi
         number = m.get("id_number")
         if not number:
             continue
-        if number in seen:
-            yield finding(f"第 {seen[number] + 1} 行和第 {i + 1} 行的证件号码相同（{number}）。"
+        key = person_key(str(number))  # a 残疾人证 number names the holder of its first 18 characters
+        if key in seen:
+            same = "相同" if hh.members[seen[key]].get("id_number") == number else "是同一人（残疾人证号码前18位即身份证号码）"
+            yield finding(f"第 {seen[key] + 1} 行和第 {i + 1} 行的证件号码{same}（{number}）。"
                           "一人只能登记一次：请删去重复的一行，或改正其中一人的证件号码",
                           FieldRef("id_number", "members", i))
         else:
-            seen[number] = i
+            seen[key] = i
 
 
 @rule("H004", "error", "其他致贫原因与主要原因重复")

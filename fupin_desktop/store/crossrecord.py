@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from fupin_desktop.domain.idnumber import same_person_numbers
 from fupin_desktop.rules.crossrecord import HouseholdRecord, MemoryRecords, PersonRecord
 from fupin_desktop.store.database import Database
 
@@ -45,7 +46,9 @@ class StoreRecords:
         self.stored_sizes = stored_sizes
 
     def persons(self, id_number: str) -> list[PersonRecord]:
-        return [_person(r) for r in self.db.query(_PERSON_COLUMNS + " AND m.id_number = ?", (id_number,))]
+        numbers = same_person_numbers(id_number)  # the ID number and its 残疾人证 numbers, off the index
+        return [_person(r) for r in self.db.query(
+            _PERSON_COLUMNS + f" AND m.id_number IN ({','.join('?' * len(numbers))})", numbers)]
 
     def households_numbered(self, number: str) -> list[HouseholdRecord]:
         return [_household(r) for r in self.db.query(_HOUSEHOLD_COLUMNS + " AND h.number = ?", (number,))]
@@ -103,9 +106,14 @@ def load_memory_records(db: Database) -> MemoryRecords:
         " SELECT id_number FROM members WHERE deleted = 0 AND id_number != ''"
         " GROUP BY id_number HAVING COUNT(DISTINCT household_id) > 1)"
     ))
-    helper_ids = [n for n in helper_ids if n not in records.persons_by_id]  # duplicates are loaded
-    for start in range(0, len(helper_ids), 500):
-        chunk = helper_ids[start:start + 500]
+    # A person may be stored under the ID number in one household and a 残疾人证 number (the ID
+    # number and two digits) in another: the few 20-character numbers bring in their holders' rows.
+    cards = [str(r[0]) for r in db.query(
+        "SELECT DISTINCT id_number FROM members WHERE deleted = 0 AND length(id_number) = 20")]
+    loaded = {p.id_number for persons in records.persons_by_id.values() for p in persons}
+    wanted = sorted({n for number in (*helper_ids, *cards) for n in same_person_numbers(number)} - loaded)
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start:start + 500]
         rows = db.query(_PERSON_COLUMNS + f" AND m.id_number IN ({','.join('?' * len(chunk))})", tuple(chunk))
         records.add_persons(map(_person, rows))
     wanted = {(str(r["name"]), str(r["phone"])) for r in helper_rows

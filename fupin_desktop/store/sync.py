@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fupin_desktop.domain.household import TABLES
+from fupin_desktop.domain.idnumber import same_person_numbers
 from fupin_desktop.domain.text import pinyin_initials, pinyin_sort_key
 from fupin_desktop.store import audit, settings
 from fupin_desktop.store.database import Database, now_iso
@@ -631,11 +632,14 @@ class SyncRepository:
 
     # -- county: duplicates and rejections --------------------------------------------------
     def other_township_holders(self, id_number: str, code: str) -> list[dict[str, Any]]:
+        """Members of other townships who are this person: the ID number or one of its 残疾人证 numbers."""
+        numbers = same_person_numbers(id_number)
         rows = self.db.query(
             "SELECT m.uuid AS member_uuid, h.uuid AS household_uuid, v.township_code FROM members m"
             " JOIN households h ON h.id = m.household_id JOIN villages v ON v.id = h.village_id"
-            " WHERE m.id_number = ? AND m.deleted = 0 AND h.deleted = 0 AND COALESCE(v.township_code, '') != ?",
-            (id_number, code),
+            f" WHERE m.id_number IN ({','.join('?' * len(numbers))}) AND m.deleted = 0 AND h.deleted = 0"
+            " AND COALESCE(v.township_code, '') != ?",
+            (*numbers, code),
         )
         return [dict(r) for r in rows]
 

@@ -29,6 +29,7 @@ from typing import Any
 
 from fupin_desktop import fileio
 from fupin_desktop.domain.household import TABLES
+from fupin_desktop.domain.idnumber import mask_id
 from fupin_desktop.rules import RuleContext
 from fupin_desktop.store import Store, StoreWriteError
 from fupin_desktop.store.sync import (
@@ -273,6 +274,8 @@ def _check_bundle(rec: dict[str, Any]) -> dict[str, Any]:
 
 
 def masked_id(id_number: str) -> str:
+    if len(id_number) == 20:
+        return mask_id(id_number)  # a 残疾人证 number: its ID part, the 残疾类别/等级 digits dropped
     return id_number[:6] + "*" * max(len(id_number) - 10, 0) + id_number[-4:] if len(id_number) > 10 else "****"
 
 

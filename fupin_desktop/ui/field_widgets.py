@@ -82,7 +82,7 @@ _WIDTH_SAMPLES: dict[str, str] = {
     "bool": "汉" * 2 + "0",
     "code": "汉" * 4 + "|" + "0" * 8,  # four Chinese characters or eight digits, whichever is wider
     "multicode": "汉" * 8,
-    "id_number": "0" * 17 + "XX",  # 18 characters and a little slack
+    "id_number": "0" * 20 + "X",  # a 20-character 残疾人证 number and a little slack
     "phone": "0" * 13,
     "bank_account": "0" * 23,
     "derived": "0" * 8,

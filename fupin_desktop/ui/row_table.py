@@ -124,13 +124,27 @@ class RowsModel(QAbstractTableModel):
             state.bad_message.pop(spec.id, None)
             state.values[spec.id] = value
             if spec.type == "id_number" and value:
-                check = idnumber.check_id(value)
-                if check.valid and state.values.get("id_type") in (None, "居民身份证"):
-                    state.values["sex"] = check.sex
-                    state.values["birth_date"] = check.birth_date
-                    if state.values.get("id_type") is None and "id_type" in (c.id for c in self.columns):
-                        state.values["id_type"] = "居民身份证"
+                self._fill_from_id(state, idnumber.check_id(value))
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.columns) - 1))
+
+    def _fill_from_id(self, state: RowState, check: idnumber.IdCheck) -> None:
+        """A valid typed number sets 证件类型 from its length (20: 残疾人证, 18: 居民身份证 unless
+        another document is chosen) and fills 性别 and 出生日期 from its ID number part."""
+        if not check.valid:
+            return
+        kind = state.values.get("id_type")
+        if "id_type" in (c.id for c in self.columns):
+            if check.id_type == idnumber.DISABILITY_CARD and kind not in idnumber.DISABILITY_CARD_TYPES:
+                kind = idnumber.DISABILITY_CARD
+            elif check.id_type == idnumber.ID_CARD and (kind is None or kind in idnumber.DISABILITY_CARD_TYPES):
+                kind = idnumber.ID_CARD
+            if kind != state.values.get("id_type"):
+                state.values["id_type"] = kind
+                state.bad_text.pop("id_type", None)
+                state.bad_message.pop("id_type", None)
+        if kind in (None, idnumber.ID_CARD, *idnumber.DISABILITY_CARD_TYPES):
+            state.values["sex"] = check.sex
+            state.values["birth_date"] = check.birth_date
 
     def insert_row(self, at: int) -> None:
         self.beginInsertRows(QModelIndex(), at, at)
@@ -327,7 +341,10 @@ class RowTable(QWidget):
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
         for i, col in enumerate(self.model.columns):
             chars = max(col.width or 6, len(col.label) + (1 if col.required else 0), 3)
-            header.resizeSection(i, metrics.horizontalAdvance("汉") * min(chars, 16) + 16)
+            width = metrics.horizontalAdvance("汉") * min(chars, 16) + 16
+            if col.type == "id_number":  # a whole 20-character 残疾人证 number, whatever the CJK width
+                width = max(width, metrics.horizontalAdvance("0" * 20 + "X") + 16)
+            header.resizeSection(i, width)
         header.setStretchLastSection(True)
 
         buttons = QVBoxLayout()

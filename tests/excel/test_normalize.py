@@ -122,3 +122,27 @@ def test_a_group_matches_the_villages_own_name_only_when_unambiguous() -> None:
 ])
 def test_the_townships_name_written_other_ways(written: str, same: bool) -> None:
     assert same_township(written, "茶坝乡") is same
+
+
+def test_disability_card_numbers_and_their_mistakes() -> None:
+    assert cell("id_number", ID + "42", member=True) == (ID + "42", None)
+    assert cell("id_number", " " + ID.lower() + " 4 2", member=True) == (ID + "42", None)
+    value, problem = cell("id_number", float(ID + "42"), member=True)  # Excel kept 15 of 20 digits
+    assert value is None and problem.blocking and "被 Excel 存成了数字" in problem.message
+    value, problem = cell("id_number", ID + "48", member=True)
+    assert value is None and problem.blocking and "第20位残疾等级应为1-4" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("value", "stored"),
+    [("+8613812345678", "13812345678"), ("+86 138 1234 5678", "13812345678"), ("0086-13812345678", "13812345678"),
+     ("86 13812345678", "13812345678"), (8613812345678, "13812345678"), (13812345678.0, "13812345678"),
+     ("０８３９－１２３４５６７", "0839-1234567"), ("08391234567", "0839-1234567")],
+)
+def test_phones_however_written_are_kept(value: object, stored: str) -> None:
+    assert cell("phone", value) == (stored, None)
+
+
+def test_a_phone_that_is_not_one_is_dropped_with_the_reason() -> None:
+    value, problem = cell("phone", "13812345678/13987654321")
+    assert value is None and not problem.blocking and "多个号码" in problem.message and "未导入" in problem.message

@@ -262,3 +262,31 @@ def test_a_blank_card_for_a_township_carries_its_names(town: tuple[Store, list[H
     service.print_blank("card", out, store=store, copies=3)
     flat = squash(pdf_text(out))
     assert page_count(out) == 3 and flat.count("茶坝乡") == 3 and "青川县" in flat
+
+
+def test_a_notice_masks_id_and_disability_card_numbers_alike(tmp_path: Path, out: Path) -> None:
+    """A 户主 with a 残疾人证 number is shown like any other: first 6 and last 4 of the ID number,
+    the birth date hidden, the 残疾类别/等级 digits dropped (the length tells nothing)."""
+    from tests.helpers import full_household, make_store
+
+    store = make_store(tmp_path)
+    try:
+        plain = full_household(store.spec, seed=1, names=("张三", "李梅"))
+        card = full_household(store.spec, seed=2, names=("王五", "赵六"))
+        head = card.members[0]
+        head.fields.update(id_type="残疾人证", id_number=head.get("id_number") + "42", health="残疾")
+        plain, card = (store.households.save(h, "测试") for h in (plain, card))
+        service.print_notice(store, "炉场村", "first", out, start=date(2016, 3, 1))
+        flat = squash(pdf_text(out))
+        for hh in (plain, card):
+            number = hh.fields["head_id_number"]
+            masked = mask_id(number)
+            assert re.search(re.escape(masked) + r"(?!\d)", flat), masked
+            assert number not in flat and number[6:14] not in flat  # no birth date
+        number = card.fields["head_id_number"]
+        assert len(number) == 20 and mask_id(number) == number[:6] + "*" * 8 + number[14:18]
+        assert not re.search(r"\*{8}[0-9X]{4}\d", flat), "no category or grade digit after a masked number"
+        for word in SENSITIVE_WORDS:
+            assert word not in flat, word
+    finally:
+        store.close()

@@ -21,7 +21,7 @@ HELPER_ID = make_id("510822", date(1980, 1, 2), 35)
 # What the clerk types, in the paper's order: (field id, keys).
 GRID_TYPING = [
     ("village", "炉场村"), ("group", "一组"), ("number", "5108221050010099"), ("year", "2015"),
-    ("phone", "139 1234 5678"), ("bank", "青川县农村信用合作联社"), ("bank_account", "6214570000123456789"),
+    ("phone", "+86 139 1234 5678"), ("bank", "青川县农村信用合作联社"), ("bank_account", "6214570000123456789"),
     ("standard", "1"), ("household_type", "dbpkh"), ("exit_flag", "wtp"), ("military", "0"),
     ("only_child", "否"), ("two_daughters", "1"),
 ]
@@ -231,6 +231,41 @@ def test_typing_an_id_fills_birth_date_and_sex(qtbot, store, clerk) -> None:
     assert row.values["sex"] == "女"
     assert row.values["birth_date"] == date(1972, 3, 9)
     assert row.values["id_type"] == "居民身份证"
+    discard(editor)
+
+
+def test_typing_a_disability_card_number_fills_birth_sex_and_type(qtbot, store, clerk) -> None:
+    window, editor = new_editor(qtbot, store)
+    members = editor.form.tables["members"]
+    members.view.setFocus()
+    clerk.shortcut("Ctrl+Insert")
+    clerk.tab(3)
+    clerk.type(SPOUSE_ID + "42")  # 20 characters: the ID number, 肢体残疾, 二级
+    clerk.tab()
+    row = members.model.rows[0]
+    assert row.bad_message == {}
+    assert row.values["id_number"] == SPOUSE_ID + "42"
+    assert (row.values["sex"], row.values["birth_date"]) == ("女", date(1972, 3, 9))
+    assert row.values["id_type"] == "残疾人证", "a 20-character number sets the type"
+    assert members.model.data(members.model.index(0, members.column_of("id_type"))) == "残疾人证"
+    members.focus_cell(0, members.column_of("id_number"))
+    clerk.type(SPOUSE_ID)  # the 18-character number of the same person: back to 居民身份证
+    clerk.tab()
+    assert row.values["id_type"] == "居民身份证" and row.values["id_number"] == SPOUSE_ID
+    discard(editor)
+
+
+def test_bad_disability_category_or_grade_says_which_digit(qtbot, store, clerk) -> None:
+    window, editor = new_editor(qtbot, store)
+    members = editor.form.tables["members"]
+    members.view.setFocus()
+    clerk.shortcut("Ctrl+Insert")
+    clerk.tab(3)
+    clerk.type(SPOUSE_ID + "82")
+    clerk.tab()
+    row = members.model.rows[0]
+    assert row.bad_message["id_number"].startswith("第19位残疾类别应为1-7")
+    assert "sex" not in row.values or row.values["sex"] is None, "nothing derived from a wrong number"
     discard(editor)
 
 
