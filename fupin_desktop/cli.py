@@ -12,14 +12,27 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from fupin_desktop import __version__, applog, services
-from fupin_desktop.commands._base import CliError, open_existing, open_store, print_json
+from fupin_desktop import __version__, applog, fileio, services
+from fupin_desktop.commands._base import (
+    HOUSEHOLD_ID,
+    SQLITE_MAX_INT,
+    CliError,
+    db_path,
+    int_arg,
+    new_database,
+    open_existing,
+    open_store,
+    print_json,
+)
+from fupin_desktop.demo import MAX_DEMO_HOUSEHOLDS
 from fupin_desktop.domain.township import parse_village_arg
 from fupin_desktop.fileio import WriteError
 from fupin_desktop.store import StoreError
 
 EXIT_ERROR = 2
 log = logging.getLogger(__name__)
+EXIT_INTERRUPTED = 130
+DEBUG_ENV = "FUPIN_DEBUG"
 _print_json = print_json
 _open = open_store
 _open_existing = open_existing
@@ -37,12 +50,16 @@ def cmd_init(args: argparse.Namespace) -> int:
         villages = [parse_village_arg(v) for v in args.village]
     except ValueError as exc:
         raise CliError(str(exc)) from exc
-    with _open(args.db) as store:
-        town = services.init_township(
-            store, code=args.township_code, name=args.township_name, villages=villages,
-            county=args.county or "", city=args.city or "", province=args.province or "",
-            poor_villages=set(args.poor_village or []),
-        )
+    # Everything is checked before any file is made; a new database is built under a temporary
+    # name, so a refusal or a failure leaves no file behind.
+    town = services.township_for(
+        code=args.township_code, name=args.township_name, villages=villages,
+        county=args.county or "", city=args.city or "", province=args.province or "",
+        poor_villages=set(args.poor_village or []),
+    )
+    fresh = not fileio.exists(db_path(args.db))
+    with new_database(args.db) if fresh else _open(args.db) as store:
+        town = services.create_township(store, town)
         result = {"township": town.name, "code": town.code,
                   "villages": [{"name": v.name, "quota": v.quota, "is_poor": v.is_poor} for v in town.villages]}
     if args.json:
@@ -55,9 +72,8 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from fupin_desktop.demo import build_demo
 
-    if args.households < 0:
-        raise CliError("--households 不能为负数")
-    with _open(args.db) as store:
+    fresh = not fileio.exists(db_path(args.db))  # a new file is built whole or not at all
+    with new_database(args.db) if fresh else _open(args.db) as store:
         if store.townships.get() is not None:
             # Idempotent, so "demo && start" can be typed again: an existing database is left alone.
             town = store.townships.get()
@@ -165,12 +181,25 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 # -- parser ---------------------------------------------------------------
+class _UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors as ``错误：…`` with exit code 2 returned by :func:`main`, like every other
+    refusal (argparse would exit the process); sub-commands inherit it."""
+
+    def error(self, message: str) -> Any:
+        self.print_usage(sys.stderr)
+        raise _UsageError(message)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="fupin", description="扶贫建档立卡 乡镇桌面程序")
+    p = _Parser(prog="fupin", description="扶贫建档立卡 乡镇桌面程序")
     p.add_argument("--version", action="version", version=f"fupin {__version__}")
     p.add_argument("--db", help="数据库文件（默认在用户数据目录）")
     p.add_argument("--screenshot", help="离屏渲染主窗口到 PNG 后退出")
-    p.add_argument("--household", type=int, help="与 --screenshot 合用：渲染该户的表单")
+    p.add_argument("--household", type=HOUSEHOLD_ID, help="与 --screenshot 合用：渲染该户的表单")
     sub = p.add_subparsers(dest="command")
 
     def add(name: str, helptext: str) -> argparse.ArgumentParser:
@@ -181,7 +210,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     g = add("gui", "启动图形界面（默认）")
     g.add_argument("--screenshot", default=argparse.SUPPRESS)
-    g.add_argument("--household", type=int, default=argparse.SUPPRESS)
+    g.add_argument("--household", type=HOUSEHOLD_ID, default=argparse.SUPPRESS)
     g.set_defaults(func=cmd_gui)
 
     i = add("init", "设置乡镇及所辖村")
@@ -195,8 +224,9 @@ def build_parser() -> argparse.ArgumentParser:
     i.set_defaults(func=cmd_init)
 
     d = add("demo", "生成示范乡镇（茶坝乡）数据库")
-    d.add_argument("--households", type=int, default=300)
-    d.add_argument("--seed", type=int, default=1)
+    d.add_argument("--households", type=int_arg(0, MAX_DEMO_HOUSEHOLDS, "示范户数"), default=300,
+                   help=f"示范户数，0-{MAX_DEMO_HOUSEHOLDS}")
+    d.add_argument("--seed", type=int_arg(0, SQLITE_MAX_INT, "随机种子"), default=1)
     d.set_defaults(func=cmd_demo)
 
     c = add("check-id", "核验身份证号码")
@@ -210,7 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
     h.set_defaults(func=cmd_households)
 
     s = add("show", "显示一户的全部档案")
-    s.add_argument("household_id", type=int, metavar="HOUSEHOLD_ID")
+    s.add_argument("household_id", type=HOUSEHOLD_ID, metavar="HOUSEHOLD_ID")
     s.set_defaults(func=cmd_show)
 
     # Each area of work (excel, quality, printing, sync...) adds its own subcommands from a
@@ -238,7 +268,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
         sys.stderr.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except _UsageError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return EXIT_ERROR
     for attr, default in (("json", False), ("screenshot", None), ("household", None)):
         if not hasattr(args, attr):
             setattr(args, attr, default)
@@ -256,11 +290,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         log.info("%s interrupted", command)
-        raise
-    except BaseException as exc:
-        if not isinstance(exc, SystemExit):
-            applog.uncaught(log, exc, command)
-        raise
+        print("\n操作已中断。", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # noqa: BLE001 - the last resort: a message, not a traceback
+        applog.uncaught(log, exc, command)
+        return unexpected(exc)
     log.info("%s finished exit=%d", command, code)
     return code
 
@@ -270,6 +304,18 @@ def command_name(args: argparse.Namespace) -> str:
     words = [args.command or "gui"]
     words += [v for k, v in vars(args).items() if (k.endswith("_command") or k == "document") and isinstance(v, str)]
     return " ".join(words)
+
+
+def unexpected(exc: BaseException) -> int:
+    """An error nobody foresaw: one line naming it (the traceback only with FUPIN_DEBUG=1)."""
+    import os
+    import traceback
+
+    if os.environ.get(DEBUG_ENV, "").strip() not in ("", "0"):
+        traceback.print_exception(exc, file=sys.stderr)
+    print(f"错误：操作没有完成，程序遇到了意外的问题（{type(exc).__name__}）。请记下这条信息告知技术支持；"
+          f"设置环境变量 {DEBUG_ENV}=1 后重试可看到详细信息。", file=sys.stderr)
+    return EXIT_ERROR
 
 
 def gui_main() -> int:

@@ -52,6 +52,8 @@ REFERENCE_DATE = date(YEAR, 12, 31)
 POVERTY_LINE_2015 = Decimal(2855)
 #: Households saved per transaction by :func:`build_demo`.
 BATCH_SIZE = 500
+#: The largest demo township (about the largest county has): more is refused, not half-built.
+MAX_DEMO_HOUSEHOLDS = 200_000
 
 _CENT = Decimal("0.01")
 _TENTH = Decimal("0.1")
@@ -832,6 +834,8 @@ def build_demo(
     already committed.  Every saved record gets a fresh UUID.  Returns the
     number of households saved.
     """
+    if not 0 <= households <= MAX_DEMO_HOUSEHOLDS:
+        raise ValueError(f"示范户数应为 0-{MAX_DEMO_HOUSEHOLDS}")
     town = store.townships.get()
     if town is None:
         town = store.townships.create(demo_township(), store.operator)

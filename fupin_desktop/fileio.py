@@ -8,6 +8,11 @@ out -- the temporary file is removed, the final name keeps what it had before (o
 and :class:`WriteError` is raised: an :class:`OSError` whose ``str()`` is a Chinese message that
 says what happened and what to do.
 
+Reading JSON that comes from outside (policy files, key files, batch headers and manifests,
+feedback) goes through :func:`loads_json` / :func:`read_json`: a size and a nesting limit are
+checked before the parser runs, so a hostile file is a :class:`JsonError` (a ``ValueError``
+with a Chinese message), never a ``RecursionError`` or a memory blow-up.
+
 A database file is never written or read here while this process holds a connection to it:
 closing any other descriptor of a database drops every POSIX lock SQLite holds on it, and another
 process may then delete the live -wal.  Open databases register themselves
@@ -21,11 +26,14 @@ Pure Python: no Qt, no SQL, nothing of the program imported.
 from __future__ import annotations
 
 import errno
+import json
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 #: Why a file operation failed, in the clerk's words (the system's own text is English).
 REASONS: dict[int, str] = {
@@ -273,3 +281,61 @@ def free_bytes(folder: Path) -> int | None:
         return shutil.disk_usage(folder).free
     except OSError:
         return None
+
+
+# -- JSON from outside ----------------------------------------------------------------------------
+#: Deepest nesting of objects/arrays accepted (the program's own files nest a handful of levels).
+MAX_JSON_DEPTH = 64
+_JSON_STRINGS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
+_JSON_NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
+_JSON_PAIRS = re.compile(r"\[\]|\{\}")
+
+
+class JsonError(ValueError):
+    """JSON that is not read: too large, nested too deep, or not JSON; ``str()`` is Chinese."""
+
+
+def json_depth(text: str, limit: int = MAX_JSON_DEPTH) -> int:
+    """The nesting depth of the JSON ``text``, without parsing it (stops once past ``limit``).
+
+    Strings and everything but brackets are dropped, then innermost ``[]``/``{}`` pairs are removed
+    one level per pass (each pass is one regular-expression substitution, so a long document of
+    normal depth costs a few passes).
+    """
+    brackets = _JSON_NOT_BRACKETS.sub("", _JSON_STRINGS.sub("", text))
+    depth = 0
+    while brackets and depth <= limit:
+        brackets, pairs = _JSON_PAIRS.subn("", brackets)
+        if not pairs:  # unbalanced: not JSON, the parser says so (and stops at its own depth)
+            break
+        depth += 1
+    return depth
+
+
+def loads_json(raw: bytes | str, *, max_bytes: int, max_depth: int = MAX_JSON_DEPTH) -> Any:
+    """Parse JSON from outside the program with a size and a nesting limit (UTF-8, BOM allowed)."""
+    if len(raw) > max_bytes:
+        raise JsonError(f"内容过大（超过 {max_bytes // 1024 or 1} KB）")
+    try:
+        text = raw.decode("utf-8-sig") if isinstance(raw, bytes | bytearray) else raw
+    except UnicodeDecodeError as exc:
+        raise JsonError("内容不是 UTF-8 编码的文本") from exc
+    # Fewer opening brackets than the limit cannot nest deeper (the usual case: no scan needed).
+    if text.count("[") + text.count("{") > max_depth and json_depth(text, max_depth) > max_depth:
+        raise JsonError(f"内容嵌套过深（超过 {max_depth} 层）")
+    try:
+        return json.loads(text)
+    except RecursionError as exc:  # pragma: no cover - the depth check comes first
+        raise JsonError("内容嵌套过深") from exc
+    except ValueError as exc:
+        raise JsonError(f"不是有效的 JSON（{exc}）") from exc
+
+
+def read_json(path: str | os.PathLike[str], *, max_bytes: int, max_depth: int = MAX_JSON_DEPTH) -> Any:
+    """Read and parse a JSON file from outside with :func:`loads_json`'s limits; never reads more
+    than ``max_bytes + 1`` bytes.  An unreadable file raises :class:`OSError` (a database this
+    process has open: :class:`WriteError`, and it is not opened)."""
+    refuse_live_database(path)
+    with open(path, "rb") as fh:
+        raw = fh.read(max_bytes + 1)
+    return loads_json(raw, max_bytes=max_bytes, max_depth=max_depth)

@@ -38,6 +38,7 @@ SEVERITY_LABELS: dict[str, str] = {"error": "错误", "warning": "提示"}
 #: Column headers of the Excel export, for village cadres.
 XLSX_HEADERS = ("村", "组", "户编号", "户主", "成员", "规则", "严重程度", "问题说明")
 BATCH = 250  # households between progress reports and cancel checks
+MAX_POLICY_FILE = 1 << 20  # a policy profile is a few KB
 
 Progress = Callable[[int, int], None]
 
@@ -203,6 +204,8 @@ def export_xlsx(findings: Iterable[QualityFinding], path: str | Path, *, sheet_t
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
 
+    from fupin_desktop.excel.saving import save_book
+
     titles = rule_titles()
     wb = Workbook()
     ws = wb.active
@@ -228,7 +231,7 @@ def export_xlsx(findings: Iterable[QualityFinding], path: str | Path, *, sheet_t
     target = Path(path)
     try:
         with fileio.atomic_path(target) as tmp:  # a full disk leaves no truncated workbook
-            wb.save(tmp)
+            save_book(wb, tmp)
     except fileio.WriteError as exc:
         raise StoreError(str(exc)) from exc
     log.info("quality findings exported file=%s rows=%d", target, ws.max_row - 1)
@@ -252,12 +255,11 @@ def read_policy_file(path: str | Path) -> tuple[Policy, dict[str, Any]]:
     """The profile in a file and the township it was exported from (may be empty)."""
     source = Path(path)
     try:
-        fileio.refuse_live_database(source)
-        data = json.loads(source.read_text(encoding="utf-8-sig"))
+        data = fileio.read_json(source, max_bytes=MAX_POLICY_FILE)
     except OSError as exc:
-        raise StoreError(f"无法读取 {source}：{exc.strerror or exc}") from exc
+        raise StoreError(f"无法读取 {source}：{fileio.reason(exc)}") from exc
     except ValueError as exc:
-        raise StoreError(f"{source.name} 不是有效的 JSON 文件（{exc}）") from exc
+        raise StoreError(f"{source.name} 不是有效的政策参数文件：{exc}。请选择本程序导出的政策参数文件。") from exc
     try:
         return policy_from_document(data)
     except PolicyError as exc:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from fupin_desktop import APP_NAME as APP_NAME  # the name of the data folder
+from fupin_desktop import fileio
 from fupin_desktop.domain import idnumber
 from fupin_desktop.domain.household import TABLES, Household, Row
 from fupin_desktop.domain.text import normalize_digits, normalize_text
@@ -37,6 +42,22 @@ def init_township(
     poor_villages: set[str] | None = None,
 ) -> Township:
     """Set up the township once: its code, name and villages with quotas."""
+    town = township_for(code=code, name=name, villages=villages, county=county, city=city, province=province,
+                        poor_villages=poor_villages)
+    return create_township(store, town)
+
+
+def township_for(
+    *,
+    code: str,
+    name: str,
+    villages: list[tuple[str, int | None]],
+    county: str = "",
+    city: str = "",
+    province: str = "",
+    poor_villages: set[str] | None = None,
+) -> Township:
+    """The township to set up, checked (no database needed): a :class:`StoreError` says what is wrong."""
     code, name = normalize_digits(code), normalize_text(name)
     villages = [(normalize_text(v), q) for v, q in villages]
     if not (code.isascii() and code.isdigit()) or len(code) not in (6, 9, 12):
@@ -44,13 +65,22 @@ def init_township(
     if not name.strip():
         raise StoreError("乡镇名称不能为空")
     names = [v for v, _ in villages]
+    if not names or any(not v.strip() for v in names):
+        raise StoreError("村名不能为空")
+    unknown = sorted({normalize_text(v) for v in poor_villages or ()} - set(names))
+    if unknown:
+        raise StoreError(f"标为贫困村的“{'、'.join(unknown)}”不在所辖村中")
+    poor_villages = {normalize_text(v) for v in poor_villages or ()}
     dupes = {n for n in names if names.count(n) > 1}
     if dupes:
         raise StoreError(f"村名重复：{'、'.join(sorted(dupes))}")
-    town = Township(
+    return Township(
         code=code, name=name, county=county, city=city, province=province,
         villages=[Village(name=v, quota=q, is_poor=v in (poor_villages or set())) for v, q in villages],
     )
+
+
+def create_township(store: Store, town: Township) -> Township:
     return store.townships.create(town, store.operator)
 
 
@@ -60,6 +90,52 @@ def backup_before(store: Store, reason: str) -> backups.BackupInfo:
     later the year carry-over).  Raises :class:`backups.BackupRefused` (a StoreError whose
     message says why and what to do) if it cannot be made: the caller then does nothing."""
     return backups.before(store.db, reason)
+
+
+@contextmanager
+def new_database(path: str | Path) -> Iterator[Store]:
+    """Build a database that does not exist yet, so that a refusal, an error or Ctrl+C leaves no file.
+
+    The block fills a database under a hidden temporary name beside the target (a name no other
+    process knows); only when it ends without error is the closed file moved into place -- and
+    never over a file that appeared meanwhile.  On any failure the connection is closed first, then
+    the temporary file (and its -wal/-shm/-journal, if SQLite left them) is removed: only files
+    this run created, only after they are closed.
+    """
+    target = Path(path)
+    tmp = target.with_name(f".{target.stem}.new-{os.getpid()}-{secrets.token_hex(4)}{target.suffix or '.db'}")
+    leftovers = [tmp] + [Path(f"{tmp}{s}") for s in ("-wal", "-shm", "-journal")]
+    store = Store(tmp)
+    try:
+        yield store
+    except BaseException:
+        store.close()
+        fileio.remove_quietly(*leftovers)
+        raise
+    store.close()
+    try:
+        if any(fileio.exists(p) for p in leftovers[1:]):  # SQLite did not fold its log back in
+            raise StoreError(f"数据库 {target} 没有建成（临时文件未能关闭），没有留下文件。请再试一次。")
+        _move_into_place(tmp, target)
+    finally:
+        fileio.remove_quietly(*leftovers)
+    fileio.fsync_dir(target.parent)
+
+
+def _move_into_place(tmp: Path, target: Path) -> None:
+    """Give the finished file its name, refusing to replace one that appeared since the start."""
+    exists = StoreError(f"数据库 {target} 已存在（可能刚由另一个程序建立），本次没有改动它。")
+    try:
+        os.link(tmp, target)  # fails if target exists: no window where a file could be replaced
+    except FileExistsError as exc:
+        raise exists from exc
+    except OSError as exc:  # no hard links here (FAT U 盘, some network drives): check, then rename
+        if fileio.exists(target):
+            raise exists from exc
+        try:
+            os.rename(tmp, target)
+        except OSError as err:
+            raise fileio.write_error(target, err) from err
 
 
 # -- households -----------------------------------------------------------

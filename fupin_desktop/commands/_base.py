@@ -2,17 +2,66 @@
 
 from __future__ import annotations
 
+import argparse
 import json
+import math
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from fupin_desktop import inuse, services
+from fupin_desktop.services import new_database as _new_database
 from fupin_desktop.store import READ_ONLY_MEDIUM, Store
 
 
 class CliError(Exception):
     """A user error: printed as ``错误：…`` on stderr with exit code 2."""
+
+
+#: The largest integer SQLite stores (ids, counts): anything larger is refused before a query.
+SQLITE_MAX_INT = (1 << 63) - 1
+
+
+def int_arg(low: int, high: int, what: str, hint: str = "") -> Callable[[str], int]:
+    """An argparse ``type`` for a whole number in ``low..high``: anything else (a huge number, a
+    word, 3.5) is refused with a Chinese message naming ``what`` and the range, never a traceback."""
+    if high >= SQLITE_MAX_INT:
+        message = f"{what}应为{'正' if low == 1 else f'不小于 {low} 的'}整数（最多 18 位）"
+    else:
+        message = f"{what}应为 {low}-{high} 的整数"
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text.strip())
+        except ValueError:
+            value = None
+        if value is None or not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{message}，现为“{text[:40]}”{hint}")
+        return value
+
+    parse.__name__ = what
+    return parse
+
+
+def float_arg(low: float, high: float, what: str) -> Callable[[str], float]:
+    """As :func:`int_arg`, for a finite number in ``low..high``."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text.strip())
+        except ValueError:
+            value = math.nan
+        if not (math.isfinite(value) and low <= value <= high):
+            raise argparse.ArgumentTypeError(f"{what}应为 {low:g}-{high:g} 之间的数，现为“{text[:40]}”")
+        return value
+
+    parse.__name__ = what
+    return parse
+
+
+#: A household's id as ``fupin households`` lists it.
+HOUSEHOLD_ID = int_arg(1, SQLITE_MAX_INT, "户的编号", "（用 fupin households 查看各户的编号）")
 
 
 def print_json(data: Any) -> None:
@@ -48,3 +97,8 @@ def _announced(store: Store, *, writes: bool) -> Store:
             print(f"注意：数据库正在被另一个程序使用（{holder.describe()}）。本命令照常写入；"
                   "若那边正在修改同一户，后保存的一方会被拒绝并保留草稿。", file=sys.stderr)
     return store
+
+
+def new_database(path: str | None) -> Any:
+    """:func:`fupin_desktop.services.new_database` at ``path`` (the default database if None)."""
+    return _new_database(db_path(path))

@@ -93,7 +93,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    with open_existing(args.db) as store:
+    with open_existing(args.db, writes=True) as store:
         where = _folder(args, store)
         path = _resolve(args.file, where)
         if not args.yes and not _confirm(path, store.path):

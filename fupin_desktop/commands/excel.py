@@ -87,7 +87,7 @@ def cmd_export_excel(args: argparse.Namespace) -> int:
 
 def _progress(args: argparse.Namespace) -> Callable[[int, int], None]:
     def show(done: int, total: int) -> None:
-        if not args.json and total:
+        if not args.json and total and sys.stderr.isatty():  # a log file gets the result, not \r frames
             print(f"\r处理中 {done * 100 // total}%", end="", file=sys.stderr, flush=True)
 
     return show

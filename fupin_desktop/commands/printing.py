@@ -18,10 +18,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from fupin_desktop.commands._base import CliError, open_existing, print_json
+from fupin_desktop.commands._base import HOUSEHOLD_ID, CliError, int_arg, open_existing, print_json
 from fupin_desktop.domain.values import FieldValueError, parse_date
 from fupin_desktop.printing import service
 from fupin_desktop.printing.service import PrintError, PrintResult
+from fupin_desktop.rules.policy import PUBLICITY_DAYS, YEARS
 
 ROUND_CHOICES = ("first", "second", "announce")
 
@@ -43,7 +44,8 @@ def register(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
 
     for name, label in (("card", "一户的贫困户登记卡"), ("handbook", "一户的扶贫手册（六个部分）")):
         sp = doc(name, label, cmd_household)
-        sp.add_argument("--household", type=int, required=True, metavar="ID", help="户的编号（fupin households 可查）")
+        sp.add_argument("--household", type=HOUSEHOLD_ID, required=True, metavar="ID",
+                        help="户的编号（fupin households 可查）")
     for name, label in (("village-cards", "全村各户的登记卡"), ("village-handbooks", "全村各户的扶贫手册")):
         sp = doc(name, label, cmd_village)
         sp.add_argument("--village", required=True, metavar="NAME")
@@ -52,13 +54,15 @@ def register(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
     n.add_argument("--round", required=True, choices=ROUND_CHOICES,
                    help="first 第一次公示，second 第二次公示，announce 公告")
     n.add_argument("--start", metavar="YYYY-MM-DD", help="公示开始日期（默认今天）")
-    n.add_argument("--days", type=int, help="公示天数（默认按政策参数，一般 7 天）")
-    n.add_argument("--year", type=int, help="年度（默认取各户的登记年度）")
+    n.add_argument("--days", type=int_arg(*PUBLICITY_DAYS, "公示天数"),
+                   help=f"公示天数 {PUBLICITY_DAYS[0]}-{PUBLICITY_DAYS[1]}（默认按政策参数，一般 7 天）")
+    n.add_argument("--year", type=int_arg(*YEARS, "年度"), help="年度（默认取各户的登记年度）")
     n.add_argument("--phone", help="监督电话（默认取设置）")
     n.add_argument("--issuer", help="发布单位（默认：第一次公示为村委会，第二次为乡镇人民政府，公告为县扶贫开发领导小组）")
     b = doc("blank", "空白表：登记卡、扶贫手册、家庭成员表", cmd_blank)
     b.add_argument("kind", choices=("card", "handbook", "members"))
-    b.add_argument("--copies", type=int, default=1, help="份数")
+    b.add_argument("--copies", type=int_arg(1, service.MAX_COPIES, "份数"), default=1,
+                   help=f"份数 1-{service.MAX_COPIES}")
 
 
 def _report(args: argparse.Namespace, result: PrintResult, what: str) -> int:
@@ -110,8 +114,6 @@ def cmd_notice(args: argparse.Namespace) -> int:
             start = parse_date(args.start)
         except FieldValueError as exc:
             raise CliError(f"--start：{exc}") from exc
-    if args.days is not None and args.days < 1:
-        raise CliError("--days 应为正整数")
     with open_existing(getattr(args, "db", None)) as store:
         result = _run(lambda: service.print_notice(
             store, args.village, args.round, Path(args.out), start=start, days=args.days, year=args.year,

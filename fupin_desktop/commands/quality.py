@@ -14,11 +14,18 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from fupin_desktop import quality
-from fupin_desktop.commands._base import CliError, open_existing, print_json
+from fupin_desktop.commands._base import CliError, int_arg, open_existing, print_json
 from fupin_desktop.domain.values import FieldValueError, parse_bool
 from fupin_desktop.formspec import load_codes
 from fupin_desktop.rules import all_rules
-from fupin_desktop.rules.policy import LIMIT_LABELS, RELATION_NUMBERINGS, STANDARDS, Policy, PolicyError
+from fupin_desktop.rules.policy import (
+    LIMIT_LABELS,
+    PUBLICITY_DAYS,
+    RELATION_NUMBERINGS,
+    STANDARDS,
+    Policy,
+    PolicyError,
+)
 
 EXIT_FOUND_ERRORS = 1
 
@@ -248,7 +255,8 @@ def register(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
     s.add_argument("--remove-line", action="append", metavar="标准:年度", help="删去某年的扶贫标准")
     s.add_argument("--wubao-in-scope", metavar="是|否", help="五保贫困户是否纳入识别范围")
     s.add_argument("--dibao-in-scope", metavar="是|否", help="低保贫困户是否纳入识别范围")
-    s.add_argument("--publicity-days", type=int, metavar="天", help="每轮公示天数")
+    s.add_argument("--publicity-days", type=int_arg(*PUBLICITY_DAYS, "每轮公示天数"), metavar="天",
+                   help=f"每轮公示天数 {PUBLICITY_DAYS[0]}-{PUBLICITY_DAYS[1]}")
     s.add_argument("--relation-codes", metavar="national|gbt4761",
                    help="与户主关系输入的代码：national 全国系统代码（默认），gbt4761 GB/T 4761 家庭关系代码")
     s.add_argument("--priority-flags", metavar="项,项", help="三优先：残疾人家庭,独生子女户,纯女户（空字符串为无）")

@@ -40,7 +40,7 @@ def cmd_restore_household(args: argparse.Namespace) -> int:
     if args.household_id is None:
         raise CliError("请给出要恢复的户的编号（用 fupin restore-household --list 查看已删除的户）。")
     household_id = _parse_id(args.household_id)
-    with open_existing(args.db) as store:
+    with open_existing(args.db, writes=True) as store:
         try:
             restored = store.recycle.restore(household_id, store.operator, force=args.force)
         except UnknownDeleted as exc:

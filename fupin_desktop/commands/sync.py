@@ -13,7 +13,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from fupin_desktop.commands._base import CliError, db_path, open_existing, open_store, print_json
+from fupin_desktop import fileio
+from fupin_desktop.commands._base import (
+    CliError,
+    db_path,
+    float_arg,
+    int_arg,
+    new_database,
+    open_existing,
+    open_store,
+    print_json,
+)
 from fupin_desktop.domain.clock import local_time
 from fupin_desktop.store.sync import SyncRepository
 from fupin_desktop.sync.format import SyncError
@@ -52,19 +62,22 @@ def _guard(func: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Name
 
 # -- keys ------------------------------------------------------------------------------------
 def cmd_init_county(args: argparse.Namespace) -> int:
-    from fupin_desktop.sync.keys import init_county, write_key_file
+    from fupin_desktop.sync.keys import check_county, check_new_passphrase, init_county, write_key_file
 
-    fresh = not db_path(args.db).exists()
-    try:
+    code, name = args.county_code.strip(), args.county_name.strip()
+    if not fileio.exists(db_path(args.db)):
+        # A new county database: everything is checked first, then it is built under a temporary
+        # name and moved into place whole, so a refusal or Ctrl+C leaves no file behind.
+        check_county(code, name)
+        secret = passphrase(confirm=True)
+        check_new_passphrase(secret)
+        with new_database(args.db) as store:
+            pub = init_county(SyncRepository(store.db), code, name, secret, operator=store.operator)
+    else:
         with open_store(args.db) as store:
-            pub = init_county(SyncRepository(store.db), args.county_code.strip(), args.county_name.strip(),
+            pub = init_county(SyncRepository(store.db), code, name,
                               passphrase(confirm=True) if SyncRepository(store.db).county() is None else None,
                               operator=store.operator)
-    except BaseException:
-        if fresh:  # a refused set-up leaves no half-made database behind
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{db_path(args.db)}{suffix}").unlink(missing_ok=True)
-        raise
     write_key_file(Path(args.out), pub)
     result = {"county": pub.code, "name": pub.name, "fingerprint": pub.fingerprint, "public_key": args.out}
     if args.json:
@@ -220,7 +233,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     path = db_path(args.db)
     if not path.exists():
         raise CliError(f"数据库 {path} 不存在。")
-    serve(path, args.host, args.port, passphrase=passphrase())
+    serve(path, args.host, args.port, passphrase=passphrase(), spool=args.spool)
     return 0
 
 
@@ -265,12 +278,14 @@ def register(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
 
     p = verb("upload", "乡镇：把待送批次上传到县里", cmd_upload)
     p.add_argument("--url", required=True)
-    p.add_argument("--timeout", type=float, default=30.0, help=argparse.SUPPRESS)
-    p.add_argument("--attempts", type=int, default=5, help=argparse.SUPPRESS)
+    p.add_argument("--timeout", type=float_arg(0.1, 3600, "超时秒数"), default=30.0, help=argparse.SUPPRESS)
+    p.add_argument("--attempts", type=int_arg(1, 100, "重试次数"), default=5, help=argparse.SUPPRESS)
 
     p = verb("serve", "县里：运行接收批次的服务", cmd_serve)
     p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--port", type=int_arg(0, 65535, "端口"), default=8765)
+    p.add_argument("--spool", metavar="DIR",
+                   help="存放上传中批次的文件夹（默认在数据库旁：<数据库名>.uploads）；超过 24 小时没有进展的自动清除")
 
 
 def _missing_verb(parser: argparse.ArgumentParser) -> Any:

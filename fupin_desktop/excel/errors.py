@@ -24,6 +24,7 @@ from fupin_desktop.excel import headers as hdr
 from fupin_desktop.excel.exporter import Column, column_width, discard, display_width, safe_value, text_cell
 from fupin_desktop.excel.importer import REJECTED, ImportPlan, ImportReport, SourceRow
 from fupin_desktop.excel.normalize import cell_text, is_blank
+from fupin_desktop.excel.saving import save_book
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +114,7 @@ def _write_error_workbook(plan: ImportPlan, report: ImportReport, path: Path, bo
         ws = book.create_sheet("未导入的行")
         ws.append(["没有未导入的行。"])
     with fileio.atomic_path(path) as tmp:
-        book.save(tmp)
+        save_book(book, tmp)
     return written
 
 

@@ -38,6 +38,7 @@ from fupin_desktop import fileio
 from fupin_desktop.domain.household import TABLES, Household
 from fupin_desktop.domain.values import format_value
 from fupin_desktop.excel import headers as hdr
+from fupin_desktop.excel import saving
 from fupin_desktop.formspec import FieldSpec, FormSpec
 from fupin_desktop.store import Store
 
@@ -335,7 +336,7 @@ def export_workbook(store: Store, out: str | Path, layout: str = "national", *, 
         if cancelled():
             raise ExportCancelled
         with fileio.atomic_path(out) as tmp:
-            book.save(tmp)
+            saving.save_book(book, tmp)
             _verify(tmp, [(s.ws.title, s.rows) for s in sheets])
     except BaseException as exc:
         discard(book)
@@ -350,23 +351,8 @@ def export_workbook(store: Store, out: str | Path, layout: str = "national", *, 
 
 
 def discard(book: Workbook) -> None:
-    """After a failed or cancelled write: close openpyxl's half-written write-only sheets and
-    remove their temporary files now (a full disk needs the space back; left alone they would
-    print tracebacks on stderr when collected)."""
-    for ws in book.worksheets:
-        writer = getattr(ws, "_writer", None)
-        for stream in (getattr(ws, "_rows", None), getattr(writer, "xf", None)):
-            if stream is not None:
-                try:
-                    stream.close()
-                except Exception:  # writing the closing tags may fail: the file is dropped anyway
-                    pass
-        out = getattr(writer, "out", None)
-        if isinstance(out, str):
-            try:
-                writer.cleanup()  # type: ignore[union-attr]
-            except Exception:
-                pass
+    """After a failed or cancelled write: see :func:`fupin_desktop.excel.saving.discard`."""
+    saving.discard(book)
 
 
 def _households(store: Store, ids: list[int]) -> Iterator[Household]:

@@ -28,6 +28,7 @@ from fupin_desktop.printing.handbook import TITLE as HANDBOOK_TITLE
 from fupin_desktop.printing.handbook import draw_handbook
 from fupin_desktop.printing.layout import FORM_MARGINS, NOTICE_MARGINS, Document, Margins
 from fupin_desktop.printing.notice import DEFAULT_DAYS, ROUNDS, NoticeInfo, NoticeRow, notice_row
+from fupin_desktop.rules.policy import PUBLICITY_DAYS, PolicyError, check_publicity_days
 from fupin_desktop.store import Store, StoreError, settings
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,7 @@ BlankDocument = Literal["card", "handbook", "members"]
 DOCUMENT_TITLES = {"card": CARD_TITLE, "handbook": HANDBOOK_TITLE, "members": MEMBER_SHEET_TITLE}
 #: Settings (key/value table) the printouts read.
 PHONE_SETTING = "complaint_phone"  # 监督电话 on notices
+MAX_COPIES = 200  # blank forms in one PDF
 DAYS_SETTING = "publicity_days"  # fallback when no policy profile says how long a 公示 lasts
 ISSUER_SETTING = "card_issuer"  # 发卡单位 on cards and Handbooks
 
@@ -99,10 +101,10 @@ def publicity_days(store: Store) -> int:
             days = int(repo.get().publicity_days)
         except (StoreError, AttributeError, TypeError, ValueError):
             days = 0
-        if days > 0:
+        if PUBLICITY_DAYS[0] <= days <= PUBLICITY_DAYS[1]:
             return days
-    raw = settings.get(store.db, DAYS_SETTING)
-    if raw and raw.strip().isdigit() and int(raw) > 0:
+    raw = (settings.get(store.db, DAYS_SETTING) or "").strip()
+    if raw.isascii() and raw.isdigit() and PUBLICITY_DAYS[0] <= int(raw) <= PUBLICITY_DAYS[1]:
         return int(raw)
     return DEFAULT_DAYS
 
@@ -251,8 +253,10 @@ def notice_info(
         years = Counter(h.fields.get("year") for h in households if h.fields.get("year"))
         year = years.most_common(1)[0][0] if years else start.year
     days = days if days is not None else publicity_days(store)
-    if days < 1:
-        raise PrintError("公示天数应为正整数")
+    try:
+        check_publicity_days(days)
+    except PolicyError as exc:
+        raise PrintError(str(exc)) from exc
     return NoticeInfo(
         township=township, village=village, year=int(year), round=round_, start=start, days=days,
         issuer=issuer or notice_mod.default_issuer(round_, township, village, county),
@@ -319,6 +323,8 @@ def print_blank(
     when a store is given)."""
     if kind not in DOCUMENT_TITLES:
         raise PrintError(f"未知的空白表“{kind}”：应为 card、handbook 或 members")
+    if isinstance(copies, bool) or not isinstance(copies, int) or not 1 <= copies <= MAX_COPIES:
+        raise PrintError(f"份数应为 1-{MAX_COPIES} 的整数，现为 {copies}")
     from fupin_desktop.formspec import load_form
 
     form = store.spec if store is not None else load_form("household")
@@ -327,7 +333,7 @@ def print_blank(
     fonts = fonts_for(store, font)
 
     def draw(doc: Document) -> int:
-        for _ in range(max(1, copies)):
+        for _ in range(copies):
             if kind == "card":
                 draw_card(doc, form, None, township=township, issuer=issuer)
             elif kind == "handbook":

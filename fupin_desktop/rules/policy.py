@@ -47,6 +47,11 @@ DIBAO_TYPES = frozenset({"低保贫困户", "低保户"})
 #: 与户主关系 numberings a county may choose (relation_numbering), with their Chinese names.
 RELATION_NUMBERINGS: dict[str, str] = {"national": "全国扶贫开发信息系统代码", "gbt4761": "GB/T 4761 家庭关系代码"}
 YEARS = (2000, 2100)
+#: How long one 公示 round may last, in days: the one range for the policy, ``policy set``,
+#: ``print notice`` and the GUI's spin boxes.
+PUBLICITY_DAYS = (1, 60)
+#: Every 核查阈值 is below this (亩, 公里, 元): a typing slip of many digits is refused.
+LIMIT_MAX = 1_000_000
 
 
 class PolicyError(ValueError):
@@ -181,7 +186,7 @@ class Policy:
                     raise PolicyError(f"“{label}”应为 true 或 false")
                 values[key] = data[key]
         if "publicity_days" in data:
-            values["publicity_days"] = _days(data["publicity_days"])
+            values["publicity_days"] = check_publicity_days(data["publicity_days"])
         if "priority_flags" in data:
             values["priority_flags"] = _choice_list(data["priority_flags"], PRIORITY_FLAGS, "优先识别情形")
         if "exclusions" in data:
@@ -283,7 +288,7 @@ def _amount(value: Any, what: str) -> Decimal:
     except InvalidOperation:
         raise PolicyError(f"{what}扶贫标准“{value}”不是金额") from None
     if not amount.is_finite() or not 0 < amount < 1_000_000:
-        raise PolicyError(f"{what}扶贫标准应大于 0 元、小于 100 万元，现为 {value}")
+        raise PolicyError(f"{what}扶贫标准应大于 0 元、小于 100 万元，现为 {str(value)[:40]}")
     return amount
 
 
@@ -299,10 +304,13 @@ def _lines(raw: Any) -> dict[str, dict[int, Decimal]]:
     return lines
 
 
-def _days(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 60:
-        raise PolicyError(f"公示天数应为 1-60 的整数，现为 {value}")
+def check_publicity_days(value: Any) -> int:
+    """``value`` if it is a whole number of days in :data:`PUBLICITY_DAYS`, else :class:`PolicyError`."""
+    low, high = PUBLICITY_DAYS
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise PolicyError(f"公示天数应为 {low}-{high} 的整数，现为 {value}")
     return value
+
 
 
 def _choice_list(raw: Any, allowed: tuple[str, ...], what: str) -> tuple[str, ...]:
@@ -329,8 +337,9 @@ def _limits(raw: Any, strict: bool) -> Limits:
             number = Decimal(str(value))
         except InvalidOperation:
             number = Decimal("NaN")
-        if isinstance(value, bool) or not number.is_finite() or number <= 0:
-            raise PolicyError(f"{label}应为大于 0 的数（{unit}），现为 {value}")
+        # The upper bound is for new input; a stored profile from before it still loads.
+        if isinstance(value, bool) or not number.is_finite() or number <= 0 or (strict and number >= LIMIT_MAX):
+            raise PolicyError(f"{label}应为大于 0、小于 {LIMIT_MAX:,} 的数（{unit}），现为 {str(value)[:40]}")
         values[key] = number
     return Limits(**values)
 

@@ -121,7 +121,7 @@ def import_feedback(store: Store, path: str | Path) -> dict[str, Any]:
         raise SyncError(f"无法读取 {path}：{os_reason(exc)}") from exc
     body = open_blob(data, ed25519_public(county.sign_key))
     try:
-        content = json.loads(body.decode("utf-8"))
+        content = fileio.loads_json(body, max_bytes=MAX_FEEDBACK_BYTES)
         if not isinstance(content, dict) or content.get("format") != FEEDBACK_FORMAT:
             raise ValueError
         for key in ("batches", "rejected", "conflicts", "duplicates", "missing_sequences"):

@@ -172,8 +172,8 @@ def json_object(name: str, data: bytes) -> dict[str, Any]:
 
 def _object(name: str, raw: bytes, line: int) -> dict[str, Any]:
     try:
-        value = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        value = fileio.loads_json(raw, max_bytes=MAX_ENTRY_BYTES)
+    except ValueError as exc:
         raise SyncError(f"批次条目“{name}”第 {line} 行不是有效数据，已拒绝，未作任何改动。") from exc
     if not isinstance(value, dict):
         raise SyncError(f"批次条目“{name}”第 {line} 行不是有效记录，已拒绝，未作任何改动。")

@@ -147,10 +147,7 @@ def write_key_file(path: Path, pub: CountyPublic | TownshipPublic) -> Path:
 def read_key_file(path: Path) -> CountyPublic | TownshipPublic:
     path = Path(path)
     try:
-        fileio.refuse_live_database(path)
-        if path.stat().st_size > MAX_KEY_FILE:
-            raise SyncError(f"{path.name} 不是公钥文件（文件过大）。")
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = fileio.read_json(path, max_bytes=MAX_KEY_FILE)
     except OSError as exc:
         raise SyncError(f"无法读取公钥文件 {path}：{os_reason(exc)}") from exc
     except (UnicodeDecodeError, ValueError) as exc:
@@ -218,8 +215,7 @@ def init_county(repo: SyncRepository, code: str, name: str, passphrase: str | No
     town = repo.own_township()
     if town is not None and town["code"] != code:
         raise SyncError(f"这是乡镇数据库（{town['name']}），不能初始化为县级数据库；请用一个新的数据库文件。")
-    if not (code.isascii() and code.isdigit() and len(code) in (6, 9, 12)) or not name.strip():
-        raise SyncError(f"县代码“{code}”应为 6 位数字（如 510822），县名称不能为空。")
+    check_county(code, name)
     secret = check_new_passphrase(passphrase)
     seal, sign = X25519PrivateKey.generate(), Ed25519PrivateKey.generate()
     pub = CountyPublic(code, name, raw_public(seal.public_key()), raw_public(sign.public_key()))
@@ -230,6 +226,12 @@ def init_county(repo: SyncRepository, code: str, name: str, passphrase: str | No
         if town is None:
             repo.create_county_township_row(code, name, operator)
     return pub
+
+
+def check_county(code: str, name: str) -> None:
+    """The county's code and name as ``init_county`` accepts them (a :class:`SyncError` if not)."""
+    if not (code.isascii() and code.isdigit() and len(code) in (6, 9, 12)) or not name.strip():
+        raise SyncError(f"县代码“{code}”应为 6 位数字（如 510822），县名称不能为空。")
 
 
 def own_county_public(repo: SyncRepository) -> CountyPublic:

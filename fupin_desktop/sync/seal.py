@@ -33,6 +33,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from fupin_desktop.fileio import loads_json
 from fupin_desktop.sync.format import SyncError
 from fupin_desktop.sync.keys import fingerprint, raw_public
 
@@ -51,6 +52,14 @@ _HKDF_INFO = b"fupin-sync batch v1"
 #: Messages shared by every "this file is damaged" path.
 DAMAGED = "批次文件已损坏或被改动（{what}），已拒绝，未作任何改动。请重新复制，或请乡镇重新导出。"
 TRUNCATED = "批次文件不完整（可能复制时中断），已拒绝，未作任何改动。请重新复制该文件。"
+
+WRONG_RECIPIENT = ("该批次不是发给本县的（乡镇导入的县公钥不是本县的），无法解密，未作任何改动。"
+                   "请乡镇电话核对县公钥指纹，导入正确的县公钥后重新导出。")
+
+
+def unknown_signer_message(signer_fp: str) -> str:
+    return (f"该批次由未登记的乡镇密钥签名（指纹 {signer_fp[:39]}），已拒绝，未作任何改动。"
+            "请先电话核对指纹，再用 fupin sync trust --township-key 登记该乡镇的公钥。")
 
 
 class UnknownSigner(SyncError):
@@ -136,8 +145,10 @@ class Envelope:
     body_end: int
 
 
-def parse_envelope(data: bytes) -> Envelope:
-    """Structure only: magic, header and frame boundaries (no key needed)."""
+def read_header(data: bytes) -> tuple[dict[str, Any], bytes, int]:
+    """The clear header at the start of a batch: ``(header, header_bytes, end)`` where ``end`` is
+    the offset just after it.  Needs only the first ``end`` bytes (at most ``12 + MAX_HEADER``),
+    so a receiver can check who sent a batch and to whom before storing any of it."""
     if len(data) < len(MAGIC_BATCH) or data[:len(MAGIC_BATCH)] != MAGIC_BATCH:
         if len(data) < len(MAGIC_BATCH) and MAGIC_BATCH.startswith(data):
             raise SyncError(TRUNCATED)
@@ -151,17 +162,32 @@ def parse_envelope(data: bytes) -> Envelope:
         raise SyncError(DAMAGED.format(what="文件头长度无效"))
     if len(data) < pos + hlen:
         raise SyncError(TRUNCATED)
-    header_bytes = data[pos:pos + hlen]
+    header_bytes = bytes(data[pos:pos + hlen])
     pos += hlen
     try:
-        header = json.loads(header_bytes.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        header = loads_json(header_bytes, max_bytes=MAX_HEADER)
+    except ValueError as exc:
         raise SyncError(DAMAGED.format(what="文件头无法读取")) from exc
     if not isinstance(header, dict) or not all(isinstance(header.get(k), str) for k in
                                                ("signer", "recipient", "ephemeral", "cipher", "type")):
         raise SyncError(DAMAGED.format(what="文件头不完整"))
     if header["cipher"] != CIPHER or header.get("format") != 1 or header["type"] != "batch":
         raise SyncError("批次文件的格式版本本程序不认识，请升级本程序。")
+    return header, header_bytes, pos
+
+
+def header_end(data: bytes) -> int:
+    """How many bytes of ``data`` the magic and the clear header take (0 if they cannot be read)."""
+    pos = len(MAGIC_BATCH)
+    if len(data) < pos + 4 or data[:pos] != MAGIC_BATCH:
+        return 0
+    (hlen,) = struct.unpack(">I", data[pos:pos + 4])
+    return pos + 4 + hlen if hlen <= MAX_HEADER else 0
+
+
+def parse_envelope(data: bytes) -> Envelope:
+    """Structure only: magic, header and frame boundaries (no key needed)."""
+    header, header_bytes, pos = read_header(data)
     end = len(data) - SIGNATURE
     frames = []
     while pos < end:
@@ -210,14 +236,11 @@ def open_batch(
     signer_fp = env.header["signer"]
     signer_raw = signer_lookup(signer_fp)
     if signer_raw is None:
-        raise UnknownSigner(
-            f"该批次由未登记的乡镇密钥签名（指纹 {signer_fp[:39]}），已拒绝，未作任何改动。"
-            "请先电话核对指纹，再用 fupin sync trust --township-key 登记该乡镇的公钥。", signer_fp)
+        raise UnknownSigner(unknown_signer_message(signer_fp), signer_fp)
     verify_signature(data, env.body_end, Ed25519PublicKey.from_public_bytes(signer_raw))
     recipient_raw = raw_public(recipient.public_key())
     if env.header["recipient"] != fingerprint(recipient_raw):
-        raise WrongRecipient("该批次不是发给本县的（乡镇导入的县公钥不是本县的），无法解密，未作任何改动。"
-                             "请乡镇电话核对县公钥指纹，导入正确的县公钥后重新导出。")
+        raise WrongRecipient(WRONG_RECIPIENT)
     try:
         eph = base64.b64decode(env.header["ephemeral"], validate=True)
         shared = recipient.exchange(X25519PublicKey.from_public_bytes(eph))

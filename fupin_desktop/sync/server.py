@@ -9,47 +9,78 @@ Protocol (JSON answers, UTF-8)::
 A PUT must continue exactly where the server is (otherwise 409 with the current offset), so an
 upload cut anywhere resumes from the last byte received.  When the last byte arrives the whole
 file is checked against its hash and imported; a batch is identified by its hash, so sending it
-again changes nothing.  Partial uploads are kept in memory only (never written to disk), with
-limits on size and number.
+again changes nothing.
+
+Nothing from a stranger is stored: the first PUT of a batch must carry the batch's clear header
+(magic, length, JSON; at most 16 KiB), and the batch is refused (403, ``state: refused``) unless
+it is signed with the key of a township registered here and sealed to this county's key -- a
+check of the fingerprints in the header, no decryption.  The signature itself is checked when
+the batch is imported.  Accepted uploads are spooled to disk (:mod:`fupin_desktop.sync.spool`:
+a folder beside the county database, with caps per upload and in total, stale uploads expire);
+request bodies are written there 64 KiB at a time, never held whole in memory, and one batch at
+a time is read back for its import.  A client silent for a minute is disconnected.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import logging
 import re
 import sys
 import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from fupin_desktop.store import Store
+from fupin_desktop.store import Store, StoreError
 from fupin_desktop.store.sync import SyncRepository
-from fupin_desktop.sync.county_import import import_bytes
+from fupin_desktop.sync.county_import import ImportResult, import_bytes
 from fupin_desktop.sync.format import SyncError, os_reason
-from fupin_desktop.sync.keys import unlock_county
-from fupin_desktop.sync.seal import MAX_FILE_BYTES
+from fupin_desktop.sync.keys import fingerprint, raw_public, unlock_county
+from fupin_desktop.sync.seal import (
+    MAGIC_BATCH,
+    MAX_HEADER,
+    TRUNCATED,
+    WRONG_RECIPIENT,
+    read_header,
+    unknown_signer_message,
+)
+from fupin_desktop.sync.spool import Spool, SpoolFull, Upload, default_folder
 
 MAX_REQUEST_BYTES = 8 << 20
-MAX_PARTIALS = 32
+SOCKET_TIMEOUT = 60.0  # a client silent this long is dropped
+HEADER_BYTES = len(MAGIC_BATCH) + 4 + MAX_HEADER
+PIECE = 64 * 1024  # bytes of a request body read at a time
+MAX_REFUSED_REMEMBERED = 256
+SWEEP_EVERY = 60.0
 _PATH = re.compile(r"^/sync/batches/([0-9a-f]{64})$")
 
 
 class BatchReceiver:
-    """The state behind the HTTP handler: partial uploads, and the county store doing imports."""
+    """The state behind the HTTP handler: the spool of partial uploads, and the county store doing imports.
 
-    def __init__(self, db_path: str | Path, passphrase: str | None) -> None:
+    ``spool`` is the folder for unfinished uploads (default: beside the database); ``limits`` go to
+    :class:`~fupin_desktop.sync.spool.Spool` (``max_upload``, ``max_total``, ``max_uploads``,
+    ``stale_after``, ``clock``).
+    """
+
+    def __init__(self, db_path: str | Path, passphrase: str | None, *, spool: str | Path | None = None,
+                 **limits: Any) -> None:
         self.store = Store(db_path)
         try:
             self.county = unlock_county(SyncRepository(self.store.db), passphrase)
+            self.recipient = fingerprint(raw_public(self.county.seal.public_key()))
+            self.spool = Spool(spool if spool is not None else default_folder(db_path), **limits)
         except BaseException:
             self.store.close()
             raise
-        self.partial: dict[str, bytearray] = {}
-        self.totals: dict[str, int] = {}
-        self.refused: dict[str, dict[str, Any]] = {}
+        self.refused: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        self.importing: set[str] = set()
         self.lock = threading.Lock()
         self.import_lock = threading.Lock()
         #: Tests: drop the connection once after this many bytes of a batch have arrived.
@@ -63,52 +94,177 @@ class BatchReceiver:
         with self.lock:
             if batch_hash in self.refused:
                 return {"hash": batch_hash, "state": "refused", "received": 0, **self.refused[batch_hash]}
-            if batch_hash in self.partial:
-                return {"hash": batch_hash, "state": "partial", "received": len(self.partial[batch_hash]),
-                        "total": self.totals[batch_hash]}
+            upload = self.spool.get(batch_hash)
+            if upload is not None:
+                return {"hash": batch_hash, "state": "partial", "received": upload.received, "total": upload.total}
         return {"hash": batch_hash, "state": "unknown", "received": 0}
 
+    def sender_refusal(self, batch_hash: str, first: bytes, total: int) -> tuple[int, dict[str, Any]] | None:
+        """Why the first bytes of a new upload are not stored (None: from a registered township, to us)."""
+        try:
+            header, _raw, _end = read_header(first)
+        except SyncError as exc:
+            if str(exc) == TRUNCATED and len(first) < total:
+                return 400, {"error": "第一段数据应包含完整的批次文件头（请升级乡镇的程序）", "received": 0}
+            message = str(exc)
+        else:
+            town = SyncRepository(self.store.db).township_by_fingerprint(header["signer"])
+            if town is None:
+                message = unknown_signer_message(header["signer"])
+            elif header["recipient"] != self.recipient:
+                message = f"{WRONG_RECIPIENT}本县公钥指纹：{self.county.public.fingerprint}。"
+            else:
+                return None
+        result = ImportResult(batch=f"upload:{batch_hash[:8]}", hash=batch_hash, status="refused", message=message)
+        return 403, {"hash": batch_hash, "state": "refused", "received": 0, "error": message,
+                     "result": result.to_json()}
+
     def append(self, batch_hash: str, offset: int, total: int, chunk: bytes) -> tuple[int, dict[str, Any]]:
-        if total <= 0 or total > MAX_FILE_BYTES:
-            return 413, {"error": "批次文件大小无效或超过上限"}
+        """:meth:`receive` of bytes already in memory."""
+        answer = self.receive(batch_hash, offset, total, len(chunk), io.BytesIO(chunk).read)
+        assert answer is not None  # bytes in memory never stop short
+        return answer
+
+    def receive(self, batch_hash: str, offset: int, total: int, length: int,
+                read: Callable[[int], bytes]) -> tuple[int, dict[str, Any]] | None:
+        """Take the ``length`` bytes at ``offset`` of a batch from ``read`` (a request body), in small
+        pieces straight to the spool: memory per request stays small whatever its size.
+
+        Returns the answer, or None when the sender stopped short (nothing of the request is kept).
+        A body that is refused is read past, never kept, so the client sees the answer.
+        """
+        if total <= 0 or total > self.spool.max_upload:
+            return _drained(read, length, 413, {"error": "批次文件大小无效或超过上限"})
+        first = b""
         with self.lock:
-            buf = self.partial.get(batch_hash)
-            if buf is None:
-                if offset != 0:
-                    return 409, {"error": "上传位置不符", "received": 0}
-                if len(self.partial) >= MAX_PARTIALS:
-                    return 503, {"error": "服务器正忙，请稍后重试"}
-                buf = self.partial[batch_hash] = bytearray()
-                self.totals[batch_hash] = total
-            if self.totals[batch_hash] != total:
-                return 409, {"error": "文件大小与先前上传的不符", "received": len(buf)}
-            if offset != len(buf):
-                return 409, {"error": "上传位置不符", "received": len(buf)}
-            if offset + len(chunk) > total:
-                return 400, {"error": "上传的数据超过文件大小", "received": len(buf)}
-            buf += chunk
-            if len(buf) < total:
-                return 200, {"hash": batch_hash, "state": "partial", "received": len(buf), "total": total}
-            data = bytes(buf)
-            del self.partial[batch_hash], self.totals[batch_hash]
-        if hashlib.sha256(data).hexdigest() != batch_hash:
-            return 422, {"error": "收到的文件与校验值不符，请重新上传", "received": 0}
-        with self.import_lock:
-            result = import_bytes(self.store, data, county=self.county, name=f"upload:{batch_hash[:8]}")
-        answer = {"hash": batch_hash, "state": "imported" if result.status != "refused" else "refused",
-                  "received": total, "result": result.to_json()}
+            upload = self.spool.get(batch_hash)
+        if upload is None:
+            if offset != 0:
+                return _drained(read, length, 409, {"error": "上传位置不符", "received": 0})
+            # A new upload: only its clear header is read before the sender is checked.
+            first = _read_exactly(read, min(length, HEADER_BYTES))
+            if first is None:
+                return None
+            refusal = self.sender_refusal(batch_hash, first, total)
+            if refusal is not None:
+                return _drained(read, length - len(first), *refusal)
+        with self.lock:
+            answer, upload = self._claim(batch_hash, offset, total, length, begin=bool(first) or length == 0)
+            if answer is not None:
+                return _drained(read, length - len(first), *answer)
+            assert upload is not None
+        try:
+            complete = self.spool.write_from(upload, first, length - len(first), read)
+        except BaseException as exc:
+            with self.lock:
+                upload.busy = False
+                if upload.received == 0:
+                    self.spool.discard(upload)
+            if isinstance(exc, SyncError):
+                return 503, {"error": str(exc), "received": upload.received}
+            raise
+        with self.lock:
+            upload.busy = False
+            if complete is None:
+                if upload.received == 0:
+                    self.spool.discard(upload)
+                return None
+            if upload.received < total:
+                return 200, {"hash": batch_hash, "state": "partial", "received": upload.received, "total": total}
+            self.importing.add(batch_hash)
+        try:
+            return self._import(upload)
+        finally:
+            with self.lock:
+                self.importing.discard(batch_hash)
+                self.spool.discard(upload)
+
+    def _claim(self, batch_hash: str, offset: int, total: int, length: int,
+               begin: bool) -> tuple[tuple[int, dict[str, Any]] | None, Upload | None]:
+        """Under the lock: the upload this request may write to (marked busy), or the answer why not."""
+        if batch_hash in self.importing:
+            return (503, {"error": "该批次正在导入，请稍后查询", "received": total}), None
+        upload = self.spool.get(batch_hash)
+        if upload is None:
+            if not begin or offset != 0:
+                return (409, {"error": "上传位置不符", "received": 0}), None
+            try:
+                upload = self.spool.begin(batch_hash, total)
+            except SpoolFull as exc:
+                return (503, {"error": str(exc), "received": 0}), None
+            except SyncError as exc:
+                return (413, {"error": str(exc), "received": 0}), None
+        if upload.busy:
+            return (409, {"error": "该批次的另一段正在上传", "received": upload.received}), None
+        if upload.total != total:
+            return (409, {"error": "文件大小与先前上传的不符", "received": upload.received}), None
+        if offset != upload.received:
+            return (409, {"error": "上传位置不符", "received": upload.received}), None
+        if offset + length > total:
+            return (400, {"error": "上传的数据超过文件大小", "received": upload.received}), None
+        upload.busy = True
+        return None, upload
+
+    def _import(self, upload: Upload) -> tuple[int, dict[str, Any]]:
+        with self.import_lock:  # one batch in memory at a time
+            try:
+                data = self.spool.read(upload)
+            except OSError as exc:
+                return 503, {"error": f"服务器无法读取收到的数据：{os_reason(exc)}", "received": 0}
+            if hashlib.sha256(data).hexdigest() != upload.hash:
+                return 422, {"error": "收到的文件与校验值不符，请重新上传", "received": 0}
+            result = import_bytes(self.store, data, county=self.county, name=f"upload:{upload.hash[:8]}")
+            del data
+        answer = {"hash": upload.hash, "state": "imported" if result.status != "refused" else "refused",
+                  "received": upload.total, "result": result.to_json()}
         if result.status == "refused":
             with self.lock:
-                self.refused[batch_hash] = {"result": result.to_json()}
+                self.refused[upload.hash] = {"result": result.to_json()}
+                while len(self.refused) > MAX_REFUSED_REMEMBERED:
+                    self.refused.popitem(last=False)
         return 200, answer
+
+    def sweep(self) -> int:
+        """Remove stale unfinished uploads (see :class:`~fupin_desktop.sync.spool.Spool`)."""
+        with self.lock:
+            return self.spool.sweep()
 
     def close(self) -> None:
         self.store.close()
 
 
+def _read_exactly(read: Callable[[int], bytes], n: int) -> bytes | None:
+    """``n`` bytes from ``read``, or None if the sender stopped (or the connection broke) first."""
+    parts, left = [], n
+    while left > 0:
+        try:
+            piece = read(min(left, PIECE))
+        except OSError:
+            return None
+        if not piece:
+            return None
+        parts.append(piece)
+        left -= len(piece)
+    return b"".join(parts)
+
+
+def _drained(read: Callable[[int], bytes], left: int, code: int, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    """Read past the rest of a refused body in small pieces (never kept), then answer."""
+    while left > 0:
+        try:
+            piece = read(min(left, PIECE))
+        except OSError:
+            break
+        if not piece:
+            break
+        left -= len(piece)
+    return code, body
+
+
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
+    timeout = SOCKET_TIMEOUT
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
         if self.server.verbose:
@@ -154,7 +310,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self._send(400, {"error": "请求格式不对"})
             return
-        batch_hash = m.group(1)
+        self._put(receiver, m.group(1), length, offset, total)
+
+    def _put(self, receiver: BatchReceiver, batch_hash: str, length: int, offset: int, total: int) -> None:
         drop = receiver.drop_after
         if drop is not None and offset <= drop < offset + length:
             # Simulated cut: keep what "arrived" before the cut, then vanish without an answer.
@@ -163,16 +321,16 @@ class _Handler(BaseHTTPRequestHandler):
             receiver.append(batch_hash, offset, total, chunk)
             self.close_connection = True
             return
-        chunk = self.rfile.read(length)
-        if len(chunk) != length:
-            # The client went away mid-request: keep nothing of this request.
+        try:
+            answer = receiver.receive(batch_hash, offset, total, length, self.rfile.read)
+        except (SyncError, StoreError) as exc:
+            answer = 500, {"error": str(exc)}
+        if answer is None:  # the client went away mid-request: nothing of it was kept
             self.close_connection = True
             return
-        try:
-            code, body = receiver.append(batch_hash, offset, total, chunk)
-        except SyncError as exc:
-            code, body = 500, {"error": str(exc)}
-        self._send(code, body)
+        if answer[0] != 200:
+            self.close_connection = True
+        self._send(*answer)
 
 
 class _Server(ThreadingHTTPServer):
@@ -183,12 +341,19 @@ class _Server(ThreadingHTTPServer):
         super().__init__(address, _Handler)
         self.receiver = receiver
         self.verbose = verbose
+        self._swept = time.monotonic()
+
+    def service_actions(self) -> None:
+        """Called by ``serve_forever`` between requests: expire stale uploads now and then."""
+        if time.monotonic() - self._swept >= SWEEP_EVERY:
+            self._swept = time.monotonic()
+            self.receiver.sweep()
 
 
 def make_server(db_path: str | Path, host: str, port: int, *, passphrase: str | None,
-                verbose: bool = False) -> _Server:
+                verbose: bool = False, spool: str | Path | None = None, **limits: Any) -> _Server:
     """A ready server (not yet serving): ``server.serve_forever()`` in a thread, ``shutdown()`` to stop."""
-    receiver = BatchReceiver(db_path, passphrase)
+    receiver = BatchReceiver(db_path, passphrase, spool=spool, **limits)
     try:
         return _Server((host, port), receiver, verbose)
     except OSError as exc:
@@ -196,8 +361,9 @@ def make_server(db_path: str | Path, host: str, port: int, *, passphrase: str | 
         raise SyncError(f"无法在 {host}:{port} 上启动接收服务：{os_reason(exc)}") from exc
 
 
-def serve(db_path: str | Path, host: str, port: int, *, passphrase: str | None) -> None:
-    server = make_server(db_path, host, port, passphrase=passphrase, verbose=True)
+def serve(db_path: str | Path, host: str, port: int, *, passphrase: str | None,
+          spool: str | Path | None = None, **limits: Any) -> None:
+    server = make_server(db_path, host, port, passphrase=passphrase, verbose=True, spool=spool, **limits)
     actual = server.server_address[1]
     logging.getLogger(__name__).info("sync server listening port=%d", actual)
     print(f"正在接收批次：http://{host}:{actual}/sync/ （按 Ctrl+C 停止）", flush=True)

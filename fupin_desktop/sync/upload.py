@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import http.client
-import json
 import logging
 import time
 from collections.abc import Callable
@@ -19,9 +18,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from fupin_desktop.fileio import loads_json
 from fupin_desktop.store import Store
 from fupin_desktop.store.sync import OutboxBatch, SyncRepository
 from fupin_desktop.sync.format import SyncError
+from fupin_desktop.sync.seal import header_end
 
 log = logging.getLogger(__name__)
 
@@ -70,8 +71,8 @@ class _Connection:
             resp = conn.getresponse()
             raw = resp.read(1 << 20)
             try:
-                data = json.loads(raw.decode("utf-8")) if raw else {}
-            except (UnicodeDecodeError, ValueError):
+                data = loads_json(raw, max_bytes=1 << 20) if raw else {}
+            except ValueError:
                 data = {}
             return resp.status, data if isinstance(data, dict) else {}
         finally:
@@ -114,11 +115,15 @@ def send_batch(
                 return status
             offset = int(status.get("received") or 0)
             while True:
-                chunk = data[offset:offset + chunk_size]
+                # The first piece carries the whole clear header: the county checks the sender on it.
+                size = chunk_size if offset else max(chunk_size, header_end(data))
+                chunk = data[offset:offset + size]
                 code, answer = conn.request("PUT", path, body=chunk, headers={
                     "X-Fupin-Offset": str(offset), "X-Fupin-Total": str(len(data)),
                     "Content-Type": "application/octet-stream",
                 })
+                if code == 403 and answer.get("state") == "refused":
+                    return answer  # refused before anything was stored (e.g. township not registered)
                 if code == 409:
                     offset = int(answer.get("received") or 0)
                     continue

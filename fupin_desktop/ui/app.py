@@ -208,6 +208,26 @@ def ensure_township(store: Store) -> bool:
     return store.townships.get() is not None
 
 
+class _SetUpQuit(Exception):
+    pass
+
+
+def first_run(path: Path) -> str:
+    """No database yet: set the township up in a database built under a temporary name, which gets
+    ``path`` only once set up -- quitting the set-up (or a crash) leaves no file.  "quit" if the
+    clerk quit; otherwise "ready", and the caller opens ``path`` as usual (if the file could not be
+    built -- a read-only folder, say -- opening it explains and offers the ways out)."""
+    try:
+        with services.new_database(path) as store:
+            if not ensure_township(store):
+                raise _SetUpQuit
+    except _SetUpQuit:
+        return "quit"
+    except (StoreError, OSError):
+        pass
+    return "ready"
+
+
 def run_gui(db: str | None = None, screenshot: str | None = None, household: int | None = None) -> int:
     if screenshot:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -220,6 +240,8 @@ def run_gui(db: str | None = None, screenshot: str | None = None, household: int
     if screenshot:
         return _screenshot(path, Path(screenshot), household)
     sys.excepthook = show_uncaught
+    if not fileio.exists(path) and first_run(path) == "quit":
+        return 0  # the clerk quit the first set-up: no database file is left behind
     store = open_store_interactive(path)
     if store is None:
         return 1

@@ -38,6 +38,7 @@ from fupin_desktop.rules.policy import (
     EXCLUSIONS,
     LIMIT_LABELS,
     PRIORITY_FLAGS,
+    PUBLICITY_DAYS,
     STANDARDS,
     Policy,
     PolicyError,
@@ -92,7 +93,7 @@ class PolicyDialog(QDialog):
         self.dibao.setObjectName("dibao_in_scope")
         self.days = QSpinBox()
         self.days.setObjectName("publicity_days")
-        self.days.setRange(1, 60)
+        self.days.setRange(*PUBLICITY_DAYS)
         self.days.setSuffix(" 天")
         scope = QGroupBox("识别范围与公示")
         form = QFormLayout(scope)

@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
 from fupin_desktop import applog, fileio
 from fupin_desktop.printing import service
 from fupin_desktop.printing.service import PrintCancelled, PrintError, PrintResult
+from fupin_desktop.rules.policy import PUBLICITY_DAYS
 from fupin_desktop.store import Store, StoreError, settings
 from fupin_desktop.ui.ops import BackgroundOp
 from fupin_desktop.ui.pdf_pages import PdfPages
@@ -121,13 +122,13 @@ class PrintCentre(QDialog):
         self.start.setCalendarPopup(True)
         self.start.setDisplayFormat("yyyy年M月d日")
         self.days = QSpinBox()
-        self.days.setRange(1, 60)
+        self.days.setRange(*PUBLICITY_DAYS)
         self.days.setValue(service.publicity_days(store))
         self.days.setSuffix(" 天")
         self.phone = QLineEdit(settings.get(store.db, service.PHONE_SETTING) or "")
         self.phone.setPlaceholderText("监督电话，如 0839-7201234")
         self.copies = QSpinBox()
-        self.copies.setRange(1, 200)
+        self.copies.setRange(1, service.MAX_COPIES)
 
         self.generate_button = QPushButton("生成预览(&G)")
         self.generate_button.setObjectName("print_generate")

@@ -108,3 +108,29 @@ def test_cli_says_the_import_ran_when_only_the_error_workbook_cannot_be_written(
     assert blocker.read_bytes() == b"a file"
     code = main(["households", "--db", str(tmp_path / "township.db"), "--json"])
     assert code == 0 and json.loads(capsys.readouterr().out) == []
+
+
+@pytest.mark.parametrize("limit", [diskfull.DB_MIN_LIMIT, 100_000, 160_000])
+def test_a_full_disk_prints_exactly_the_message_and_nothing_after_it(demo_db: Path, tmp_path: Path, limit: int) -> None:
+    """openpyxl left its zip and sheet writers open after a failed save; collected later they printed
+    "Exception ignored ... Traceback ... Errno 28" after the message.  Now stderr is the message only."""
+    with_findings = make_store(tmp_path, "findings.db")
+    for seed in range(1, 41):  # every household twice: the same people in two households (X001)
+        for copy in (0, 1):
+            with_findings.households.save(full_household(with_findings.spec, seed=seed,
+                                                         number=f"5108221050{copy}{seed:04d}"), "测试")
+    with_findings.close()
+    out = tmp_path / "out"
+    out.mkdir()
+    runs = [
+        ("export-excel", "--db", str(demo_db), "--layout", "full", "--out", str(out / "a.xlsx")),
+        ("export-excel", "--db", str(demo_db), "--out", str(out / "b.xlsx")),
+        ("validate", "--db", str(tmp_path / "findings.db"), "--xlsx", str(out / "c.xlsx")),
+    ]
+    for argv in runs:
+        proc = diskfull.fupin(*argv, limit=limit)
+        assert proc.returncode == 2, (argv, proc.stderr)
+        lines = proc.stderr.splitlines()
+        assert len(lines) == 1 and lines[0].startswith(f"错误：无法写入 {argv[-1]}：磁盘空间已满"), proc.stderr
+        assert "Traceback" not in proc.stderr and "Exception ignored" not in proc.stderr
+    assert diskfull.listing(out) == []

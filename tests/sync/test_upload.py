@@ -29,13 +29,13 @@ class Service:
         self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self.thread.start()
         self.puts: list[tuple[int, int]] = []
-        original = self.receiver.append
+        original = self.receiver.receive
 
-        def recording(batch_hash: str, offset: int, total: int, chunk: bytes):  # type: ignore[no-untyped-def]
-            self.puts.append((offset, len(chunk)))
-            return original(batch_hash, offset, total, chunk)
+        def recording(batch_hash: str, offset: int, total: int, length: int, read):  # type: ignore[no-untyped-def]
+            self.puts.append((offset, length))
+            return original(batch_hash, offset, total, length, read)
 
-        self.receiver.append = recording  # type: ignore[method-assign]
+        self.receiver.receive = recording  # type: ignore[method-assign]
 
     def close(self) -> None:
         self.server.shutdown()

@@ -203,3 +203,47 @@ def test_a_new_database_can_be_started_instead_of_a_corrupt_one(qtbot, tmp_path,
     assert store is not None and store.path == fresh and store.townships.get() is None  # set-up comes next
     store.close()
     assert bad.read_bytes() == before
+
+
+# -- the first set-up ------------------------------------------------------------------------------
+def test_quitting_the_first_set_up_leaves_no_database_file(qtbot, tmp_path, monkeypatch) -> None:
+    import sys
+
+    from fupin_desktop.ui.setup_dialog import SetupDialog
+
+    shown: list[SetupDialog] = []
+
+    def quit_(dialog: SetupDialog) -> int:
+        shown.append(dialog)
+        dialog.reject()  # 退出
+        return 0
+
+    monkeypatch.setattr(SetupDialog, "exec", quit_)
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # run_gui installs its own
+    folder = tmp_path / "数据"
+    folder.mkdir()
+    assert app.run_gui(db=str(folder / "township.db")) == 0
+    assert len(shown) == 1 and sorted(folder.iterdir()) == []
+
+
+def test_a_refused_then_completed_first_set_up_makes_the_whole_database(qtbot, tmp_path, monkeypatch,
+                                                                        dialogs) -> None:
+    from fupin_desktop.ui.setup_dialog import SetupDialog
+
+    def fill(dialog: SetupDialog) -> int:
+        dialog.code.setText("12x")  # refused: the clerk is told and corrects it
+        dialog.name.setText("茶坝乡")
+        dialog.villages.setPlainText("炉场村:95\n月明村*")
+        dialog._create()
+        assert dialog.result() == 0 and "乡镇代码" in dialogs.shown[-1][2]
+        dialog.code.setText("510822105")
+        dialog._create()
+        return dialog.result()
+
+    monkeypatch.setattr(SetupDialog, "exec", fill)
+    path = tmp_path / "township.db"
+    assert app.first_run(path) == "ready"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["township.db"]
+    with Store(path) as store:
+        town = store.townships.get()
+        assert town is not None and [(v.name, v.is_poor) for v in town.villages] == [("炉场村", False), ("月明村", True)]

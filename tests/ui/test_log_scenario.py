@@ -102,7 +102,12 @@ def test_the_log_of_a_full_scenario_holds_the_events_and_no_personal_data(
         other.close()
         editor.form.editors["phone"].set_value("13987654321")
         dialogs.answer = QMessageBox.StandardButton.No
+        from fupin_desktop.ui import conflict
+
+        asked: list[str] = []
+        monkeypatch.setattr(conflict, "ask", lambda _parent, message, _kept, deleted: asked.append(message))
         assert not editor.save()
+        assert asked and "联系电话" in asked[0]  # the refusal names what moved
         editor.undo_stack.setClean()
         editor.close()
     finally:
