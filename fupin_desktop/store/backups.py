@@ -63,6 +63,9 @@ _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f\s.]+')
 class BackupRefused(BackupFailed):
     """A backup could not be made or used; ``str(exc)`` says why and what to do.  Nothing changed."""
 
+    def __init__(self, message: str) -> None:
+        super().__init__(message, message=message)
+
 
 @dataclass(frozen=True)
 class Rotation:
@@ -223,7 +226,7 @@ def before(db: Database, reason: str, *, to: str | Path | None = None, now: date
         if reason == DAILY:
             raise  # nothing is refused: the caller says the daily backup was not made
         action = ACTIONS.get(reason, "操作")
-        why = str(exc).removeprefix("备份没有完成。")
+        why = exc.why if isinstance(exc, BackupFailed) else str(exc)
         todo = ("请清理磁盘空间，或把数据库文件放到本机可以写入的文件夹后再打开。" if reason == UPGRADE else
                 "请在“文件 → 备份与恢复”中选择另一个备份文件夹（如 U 盘上的文件夹），或清理磁盘空间后再试。")
         raise BackupRefused(f"{action}前要先自动备份当前数据，但备份没有完成：{why}\n"
@@ -266,7 +269,7 @@ def _room_for(target: Path, db: Database) -> None:
         except OSError:
             pass
     if problem is not None:
-        raise BackupFailed(f"备份没有完成。{fileio.write_error(target, problem)}")
+        raise BackupFailed(str(fileio.write_error(target, problem)))
 
 
 def _claim_name(where: Path, stem: str) -> tuple[Path, Path]:
@@ -277,7 +280,7 @@ def _claim_name(where: Path, stem: str) -> tuple[Path, Path]:
     try:
         where.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise BackupFailed(f"备份没有完成。{fileio.write_error(first, exc)}") from exc
+        raise BackupFailed(str(fileio.write_error(first, exc))) from exc
     for n in range(1, 1000):
         target = first if n == 1 else where / f"{stem}-{n}.db"
         if fileio.exists(target) or fileio.exists(fileio.temp_path(target)):
@@ -288,9 +291,9 @@ def _claim_name(where: Path, stem: str) -> tuple[Path, Path]:
         except FileExistsError:
             continue
         except OSError as exc:
-            raise BackupFailed(f"备份没有完成。{fileio.write_error(target, exc)}") from exc
+            raise BackupFailed(str(fileio.write_error(target, exc))) from exc
         return target, claim
-    raise BackupFailed(f"备份没有完成：{where} 里同一分钟的备份太多。请稍后再试。")
+    raise BackupFailed(f"{where} 里同一分钟的备份太多。请稍后再试。")
 
 
 def _label_and_verify(copy: sqlite3.Connection, label: dict[str, str], households: int) -> None:
@@ -303,7 +306,8 @@ def _label_and_verify(copy: sqlite3.Connection, label: dict[str, str], household
     copy.execute("COMMIT")
     problem = check(copy, expected_households=households)
     if problem:
-        raise BackupFailed(f"备份写好后检查没有通过（{problem}），这份备份已删除。请换一个备份文件夹后再试。")
+        why = f"备份写好后检查没有通过（{problem}），这份备份已删除。请换一个备份文件夹后再试。"
+        raise BackupFailed(why, message=why)
 
 
 # -- reading --------------------------------------------------------------------------------------

@@ -81,7 +81,14 @@ class DiskIOError(StoreWriteError):
 
 
 class BackupFailed(StoreError):
-    """The backup copy could not be written; no partial copy is left under its name."""
+    """The backup copy could not be written; no partial copy is left under its name.
+
+    ``why`` is the reason alone (a full disk, a folder that cannot be written), for a caller
+    that words its own sentence around it; ``str(exc)`` is the whole message."""
+
+    def __init__(self, why: str, *, message: str | None = None) -> None:
+        super().__init__(message or f"备份没有完成。{why}")
+        self.why = why
 
 
 _UNCHANGED = "本次修改没有写入，数据库保持原样。"
@@ -471,7 +478,7 @@ class Database:
                     raise
         except fileio.WriteError as exc:
             log.warning("backup of %s to %s failed: %s", self.path, target, exc)
-            raise BackupFailed(f"备份没有完成。{exc}") from exc
+            raise BackupFailed(str(exc)) from exc
         log.info("backup written file=%s to=%s", self.path, target)
         return target
 

@@ -47,7 +47,7 @@ from fupin_desktop.store.sync import SyncRepository
 from fupin_desktop.sync import keys
 from fupin_desktop.sync.drives import removable_drives
 from fupin_desktop.sync.feedback import STATE_LABELS, latest_feedback_view
-from fupin_desktop.sync.format import SyncError
+from fupin_desktop.sync.format import SyncError, WrongPassphrase
 from fupin_desktop.ui.ops import BackgroundOp
 
 log = logging.getLogger(__name__)
@@ -142,7 +142,7 @@ class SyncPage(QDialog):
                 return work(own, progress, cancelled)
 
         def failed(exc: BaseException) -> None:
-            if isinstance(exc, SyncError) and "口令不正确" in str(exc):
+            if isinstance(exc, WrongPassphrase):
                 self._passphrase = None
             # SyncError, StoreError (database full, read-only, locked) and WriteError say it all in Chinese
             message = str(exc) if isinstance(exc, (SyncError, StoreError, WriteError)) else f"操作失败：{exc}"
