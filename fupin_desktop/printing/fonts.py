@@ -34,7 +34,6 @@ from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from fupin_desktop.paths import FONTS_DIR
 
 ENV_VAR = "FUPIN_PRINT_FONT"
-SETTING_KEY = "print_font"
 BUNDLED_MAIN = FONTS_DIR / "wqy-microhei.ttc"
 BUNDLED_FALLBACKS = (FONTS_DIR / "fupin-han-ext-a.ttf", FONTS_DIR / "fupin-han-ext-b.ttf")
 #: Drawn in place of a character no font has (GB typesetting's 缺字 mark).

@@ -54,7 +54,6 @@ MANUAL, DAILY, EXCEL, SYNC, UPGRADE, POLICY, BEFORE_RESTORE = (
 ACTIONS = {MANUAL: "备份", DAILY: "每日备份", EXCEL: "导入 Excel 表格", SYNC: "导入同步批次",
            UPGRADE: "升级数据结构", POLICY: "导入政策参数", BEFORE_RESTORE: "恢复备份"}
 LABEL_TABLE = "fupin_backup"
-FOLDER_KEY = "backup_folder"
 DEFAULT_FOLDER_NAME = "backups"
 NAME_RE = re.compile(r"^(?P<town>.+)-(?P<stamp>\d{4}-\d{2}-\d{2}-\d{4})-(?P<reason>[^-./\\]+?)(?:-(?P<n>\d+))?\.db$")
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f\s.]+')
@@ -77,8 +76,9 @@ class Rotation:
         return {"keep_last": self.last, "keep_days": self.days, "keep_months": self.months}
 
 
-_ROTATION_KEYS = {"last": "backup_keep_last", "days": "backup_keep_days", "months": "backup_keep_months"}
-ROTATION_LIMIT = 9999
+_ROTATION_SETTINGS = {"last": settings.BACKUP_KEEP_LAST, "days": settings.BACKUP_KEEP_DAYS,
+                      "months": settings.BACKUP_KEEP_MONTHS}
+ROTATION_LIMIT = settings.ROTATION_LIMIT
 
 
 @dataclass
@@ -127,32 +127,27 @@ def default_folder(db: Database) -> Path:
 
 def folder(db: Database) -> Path:
     """Where this database's backups go (the clerk's choice, else ``backups/`` beside it)."""
-    chosen = settings.get(db, FOLDER_KEY)
+    chosen = settings.BACKUP_FOLDER.get(db)
     return Path(chosen) if chosen else default_folder(db)
 
 
 def set_folder(db: Database, path: str | Path | None) -> None:
     """Choose the backup folder (None or "" goes back to the default)."""
-    settings.put(db, FOLDER_KEY, str(Path(path).resolve()) if path else "")
+    settings.BACKUP_FOLDER.put(db, str(Path(path).resolve()) if path else "")
 
 
 def rotation(db: Database) -> Rotation:
-    values: dict[str, int] = {}
-    for attr, key in _ROTATION_KEYS.items():
-        text = settings.get(db, key)
-        if text is not None and text.strip().isdigit():
-            values[attr] = min(int(text), ROTATION_LIMIT)
-    return Rotation(**values)
+    return Rotation(**{attr: setting.get(db) for attr, setting in _ROTATION_SETTINGS.items()})
 
 
 def set_rotation(db: Database, keep: Rotation) -> None:
-    for attr in _ROTATION_KEYS:
+    for attr in _ROTATION_SETTINGS:
         value = getattr(keep, attr)
         if not isinstance(value, int) or not 0 <= value <= ROTATION_LIMIT:
             raise StoreError(f"备份保留份数应为 0 到 {ROTATION_LIMIT} 之间的整数。")
     with db.transaction():
-        for attr, key in _ROTATION_KEYS.items():
-            settings.put(db, key, str(getattr(keep, attr)))
+        for attr, setting in _ROTATION_SETTINGS.items():
+            setting.put(db, getattr(keep, attr))
 
 
 # -- what a database holds --------------------------------------------------------------------

@@ -13,8 +13,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 
 from fupin_desktop.domain.clock import local_time
-from fupin_desktop.store import HouseholdSummary, Store
-from fupin_desktop.store.sync import SyncRepository
+from fupin_desktop.store import HouseholdSummary, Role, Store
 
 PAGE = 200
 #: From this many households on, filtering and sorting run on a worker thread.
@@ -53,7 +52,7 @@ class HouseholdListModel(QAbstractTableModel):
         self.store = store
         # Decided once: a township stays small, a county database stays large.
         self.large = store.households.count() >= ASYNC_FROM
-        self.county_mode = SyncRepository(store.db).is_county()
+        self.county_mode = store.role is Role.COUNTY
         self.columns = COLUMNS
         if self.county_mode:
             at = [key for key, _label in COLUMNS].index("village")

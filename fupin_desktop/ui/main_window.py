@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
 from fupin_desktop import __version__, applog
 from fupin_desktop.domain.household import Household
 from fupin_desktop.store import Store, StoreError
-from fupin_desktop.store.sync import SyncRepository
 from fupin_desktop.ui.household_editor import DraftChoice, HouseholdEditor
 from fupin_desktop.ui.household_list import HouseholdListModel
 from fupin_desktop.ui.quality_view import QualityWindow
@@ -193,7 +192,7 @@ class MainWindow(QMainWindow):
     # -- list -------------------------------------------------------------------
     def _county_name(self) -> str | None:
         """The county's name when this is a county database (it collects every township's households)."""
-        county = SyncRepository(self.store.db).county()
+        county = self.store.sync.county()
         return county.name if county is not None and county.own else None
 
     def _title(self) -> str:
@@ -257,7 +256,7 @@ class MainWindow(QMainWindow):
         where = f"县级数据库：{county}    " if county is not None else ""
         self.status_db.setText(f"{where}数据库：{self.store.path}    录入员：{self.store.operator}")
         villages = len(self.store.townships.villages())
-        townships = f"{len(SyncRepository(self.store.db).townships())} 个乡镇 · " if county is not None else ""
+        townships = f"{len(self.store.sync.townships())} 个乡镇 · " if county is not None else ""
         total = self.store.households.count()
         persons = self.store.households.person_count()
         self.status_counts.setText(

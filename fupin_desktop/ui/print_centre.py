@@ -125,7 +125,7 @@ class PrintCentre(QDialog):
         self.days.setRange(*PUBLICITY_DAYS)
         self.days.setValue(service.publicity_days(store))
         self.days.setSuffix(" 天")
-        self.phone = QLineEdit(settings.get(store.db, service.PHONE_SETTING) or "")
+        self.phone = QLineEdit(settings.COMPLAINT_PHONE.get(store.db))
         self.phone.setPlaceholderText("监督电话，如 0839-7201234")
         self.copies = QSpinBox()
         self.copies.setRange(1, service.MAX_COPIES)
@@ -309,9 +309,9 @@ class PrintCentre(QDialog):
             start = self.start.date().toPython()
             days = self.days.value()
             phone = self.phone.text().strip()
-            if phone != (settings.get(self.store.db, service.PHONE_SETTING) or ""):
+            if phone != settings.COMPLAINT_PHONE.get(self.store.db):
                 try:
-                    settings.put(self.store.db, service.PHONE_SETTING, phone)  # remembered for next time
+                    settings.COMPLAINT_PHONE.put(self.store.db, phone)  # remembered for next time
                 except StoreError:
                     pass  # the database cannot be written now (full, locked): print all the same
             assert isinstance(start, date)

@@ -10,8 +10,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QWidget
 
 from fupin_desktop.domain.township import Village
-from fupin_desktop.store import Store
-from fupin_desktop.store.sync import SyncRepository
+from fupin_desktop.store import Role, Store
 
 ROLE_VILLAGE = Qt.ItemDataRole.UserRole
 ROLE_GROUP = Qt.ItemDataRole.UserRole + 1
@@ -31,8 +30,8 @@ class VillageTree(QTreeWidget):
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store = store
-        self.sync = SyncRepository(store.db)
-        self.county_mode = self.sync.is_county()
+        self.sync = store.sync
+        self.county_mode = store.role is Role.COUNTY
         self.setHeaderLabels(["县 / 乡 / 村 / 组" if self.county_mode else "乡 / 村 / 组", "户数"])
         self.setColumnWidth(0, 170)
         self.setUniformRowHeights(True)
