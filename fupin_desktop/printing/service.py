@@ -243,7 +243,7 @@ def notice_info(
     township, county = town.get("township", ""), town.get("county", "")
     start = start or date.today()
     if year is None:
-        years = Counter(h.fields.get("year") for h in households if h.fields.get("year"))
+        years = Counter(int(h.fields["year"]) for h in households if h.fields.get("year"))
         year = years.most_common(1)[0][0] if years else start.year
     days = days if days is not None else publicity_days(store)
     try:

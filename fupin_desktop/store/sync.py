@@ -401,7 +401,7 @@ class SyncRepository:
 
     # -- township side: outbox ----------------------------------------------------------------
     def next_sequence(self) -> int:
-        last = self.db.query_one("SELECT COALESCE(MAX(sequence), 0) FROM sync_outbox")[0]
+        last = self.db.integer("SELECT COALESCE(MAX(sequence), 0) FROM sync_outbox")
         floor = settings.SYNC_MIN_SEQUENCE.get(self.db)
         return max(int(last), floor) + 1
 
@@ -562,7 +562,7 @@ class SyncRepository:
         return household_id
 
     def household_revision(self, household_id: int) -> int:
-        return int(self.db.query_one("SELECT revision FROM households WHERE id = ?", (household_id,))[0])
+        return self.db.integer("SELECT revision FROM households WHERE id = ?", (household_id,))
 
     def set_received(self, uuid: str, code: str, revision: int, content_hash: str, local_revision: int,
                      batch_hash: str) -> None:

@@ -123,11 +123,11 @@ def import_files(
     """Import batches one after another; each is all-or-nothing, a refused one stops none."""
     repo = store.sync
     county = county or unlock_county(repo, passphrase)
-    paths = [Path(p) for p in paths]
-    if paths:  # a dated backup first (同步导入); if it cannot be made nothing is imported
+    files = [Path(p) for p in paths]
+    if files:  # a dated backup first (同步导入); if it cannot be made nothing is imported
         backups.before(store.db, backups.SYNC)
     results = []
-    for done, path in enumerate(paths):
+    for done, path in enumerate(files):
         if cancelled is not None and cancelled():
             break
         try:
@@ -139,7 +139,7 @@ def import_files(
             results.append(import_bytes(store, data, county=county, name=str(path)))
             del data
         if progress is not None:
-            progress(done + 1, len(paths))
+            progress(done + 1, len(files))
     return results
 
 

@@ -141,9 +141,10 @@ class BatchReceiver:
             if offset != 0:
                 return _drained(read, length, 409, {"error": "上传位置不符", "received": 0})
             # A new upload: only its clear header is read before the sender is checked.
-            first = _read_exactly(read, min(length, HEADER_BYTES))
-            if first is None:
+            head = _read_exactly(read, min(length, HEADER_BYTES))
+            if head is None:
                 return None
+            first = head
             refusal = self.sender_refusal(batch_hash, first, total)
             if refusal is not None:
                 return _drained(read, length - len(first), *refusal)

@@ -111,7 +111,8 @@ class MainWindow(QMainWindow):
         self.update_status()
 
     # -- menus ----------------------------------------------------------------
-    def _action(self, text: str, slot: object, shortcut: QKeySequence | str | None = None) -> QAction:
+    def _action(self, text: str, slot: object,
+                shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None) -> QAction:
         act = QAction(text, self)
         if shortcut is not None:
             act.setShortcut(QKeySequence(shortcut))
@@ -398,7 +399,7 @@ class MainWindow(QMainWindow):
         row = self.model.row_of(household_id)
         if row is not None:
             self.table.selectRow(row)
-        [summary] = self.store.households.summaries([household_id]) or [None]
+        summary = next(iter(self.store.households.summaries([household_id])), None)
         if summary is not None:
             self.statusBar().showMessage(f"已恢复 {summary.head_name}（户编号 {summary.number}），双击即可打开。", 30000)
 
@@ -408,8 +409,8 @@ class MainWindow(QMainWindow):
 
         selected = [self.model.household_id(i.row()) for i in self.table.selectionModel().selectedRows()]
         village_id, _group = self.tree.current_scope()
-        if village_id is None and selected:
-            [summary] = self.store.households.summaries([selected[0]]) or [None]
+        if village_id is None and selected and selected[0] is not None:
+            summary = next(iter(self.store.households.summaries([selected[0]])), None)
             village = self.store.townships.village_by_name(summary.village) if summary else None
             village_id = village.id if village else None
         centre = PrintCentre(self.store, self, household_id=self.selected_household_id(),

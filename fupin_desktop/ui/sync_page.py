@@ -458,7 +458,8 @@ class SyncPage(QDialog):
         rows = table.selectionModel().selectedRows()
         if not rows:
             return None
-        return table.item(rows[0].row(), 0).data(Qt.ItemDataRole.UserRole)
+        item = table.item(rows[0].row(), 0)
+        return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
 
     def resolve_selected(self, resolution: str) -> None:
         from fupin_desktop.sync.county_import import RESOLUTIONS, resolve_conflict

@@ -68,7 +68,7 @@ class VillageTree(QTreeWidget):
                               persons.get(v.id or 0, 0))
         for code, item in parents.items():
             if code is not None:
-                item.setText(1, str(sum(int(item.child(i).text(1)) for i in range(item.childCount()))))
+                item.setText(1, str(sum(int(child.text(1)) for child in _children(item))))
         root.setExpanded(True)
         for i in range(self.columnCount()):
             self.resizeColumnToContents(i)
@@ -120,7 +120,9 @@ class VillageTree(QTreeWidget):
             if scope == wanted or (township_code is None and scope[:2] == wanted[:2] and scope[:2] != (None, None)):
                 target = item
                 break
-            pending.extend(item.child(i) for i in range(item.childCount()))
+            pending.extend(_children(item))
+        if target is None:  # an empty tree
+            return
         self.blockSignals(True)
         self.setCurrentItem(target)
         self.blockSignals(False)
@@ -129,3 +131,7 @@ class VillageTree(QTreeWidget):
         if item is None:
             return
         self.scope_changed.emit(*self._scope(item))
+
+
+def _children(item: QTreeWidgetItem) -> list[QTreeWidgetItem]:
+    return [child for i in range(item.childCount()) if (child := item.child(i)) is not None]
