@@ -44,13 +44,29 @@ def _message_text(node: ast.AST, names: set[str]) -> bool:
     return False
 
 
+_EXCEPTION_WORDS = re.compile(r"Exception|Error|Refused|Failed|Passphrase|Sheet")
+
+
+def _exception_scopes(tree: ast.AST) -> list[tuple[ast.AST, set[str]]]:
+    """Each ``except ... as exc:`` body, and each function taking an exception (``exc: BaseException``,
+    ``error``...), with the names that hold the exception there."""
+    scopes: list[tuple[ast.AST, set[str]]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ExceptHandler) and node.name is not None:
+            scopes.append((node, {node.name}))
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            args = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
+            names = {a.arg for a in args if a.arg in ("exc", "error", "err", "e")
+                     or (a.annotation is not None and _EXCEPTION_WORDS.search(ast.unparse(a.annotation)))}
+            if names:
+                scopes.append((node, names))
+    return scopes
+
+
 def branches_on_wording(source: str) -> list[int]:
     tree = ast.parse(source)
-    lines: list[int] = []
-    for handler in ast.walk(tree):
-        if not isinstance(handler, ast.ExceptHandler) or handler.name is None:
-            continue
-        names = {handler.name}
+    lines: set[int] = set()
+    for handler, names in _exception_scopes(tree):
         for node in ast.walk(handler):  # text taken from the exception: text = str(exc)
             if isinstance(node, ast.Assign) and _message_text(node.value, names):
                 names.update(t.id for t in node.targets if isinstance(t, ast.Name))
@@ -59,16 +75,16 @@ def branches_on_wording(source: str) -> list[int]:
                                                      for op in node.ops):
                 sides = [node.left, *node.comparators]
                 if any(_chinese(s) for s in sides) and any(_message_text(s, names) for s in sides):
-                    lines.append(node.lineno)
+                    lines.add(node.lineno)
             elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
                 attr = node.func.attr
                 if attr in STRING_METHODS and _message_text(node.func.value, names) and any(
                         _chinese(a) for a in node.args):
-                    lines.append(node.lineno)
+                    lines.add(node.lineno)
                 elif attr in RE_FUNCTIONS and any(_chinese(a) for a in node.args) and any(
                         _message_text(a, names) for a in node.args):
-                    lines.append(node.lineno)
-    return lines
+                    lines.add(node.lineno)
+    return sorted(lines)
 
 
 def test_the_scan_finds_the_patterns_it_forbids() -> None:
@@ -84,6 +100,12 @@ except Exception as exc:
         pass
 '''
     assert branches_on_wording(bad) == [5, 8, 9]
+    callback = '''
+def failed(exc: BaseException) -> None:
+    if isinstance(exc, SyncError) and "口令不正确" in str(exc):
+        pass
+'''
+    assert branches_on_wording(callback) == [3]  # the GUI's failure callback before issue 13
     fine = '''
 try:
     pass
