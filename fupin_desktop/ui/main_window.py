@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
 from fupin_desktop import __version__, applog
 from fupin_desktop.domain.household import Household
 from fupin_desktop.store import Store, StoreError
-from fupin_desktop.store.sync import SyncRepository
 from fupin_desktop.ui.household_editor import DraftChoice, HouseholdEditor
 from fupin_desktop.ui.household_list import HouseholdListModel
 from fupin_desktop.ui.quality_view import QualityWindow
@@ -112,7 +111,8 @@ class MainWindow(QMainWindow):
         self.update_status()
 
     # -- menus ----------------------------------------------------------------
-    def _action(self, text: str, slot: object, shortcut: QKeySequence | str | None = None) -> QAction:
+    def _action(self, text: str, slot: object,
+                shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None) -> QAction:
         act = QAction(text, self)
         if shortcut is not None:
             act.setShortcut(QKeySequence(shortcut))
@@ -193,7 +193,7 @@ class MainWindow(QMainWindow):
     # -- list -------------------------------------------------------------------
     def _county_name(self) -> str | None:
         """The county's name when this is a county database (it collects every township's households)."""
-        county = SyncRepository(self.store.db).county()
+        county = self.store.sync.county()
         return county.name if county is not None and county.own else None
 
     def _title(self) -> str:
@@ -257,7 +257,7 @@ class MainWindow(QMainWindow):
         where = f"县级数据库：{county}    " if county is not None else ""
         self.status_db.setText(f"{where}数据库：{self.store.path}    录入员：{self.store.operator}")
         villages = len(self.store.townships.villages())
-        townships = f"{len(SyncRepository(self.store.db).townships())} 个乡镇 · " if county is not None else ""
+        townships = f"{len(self.store.sync.townships())} 个乡镇 · " if county is not None else ""
         total = self.store.households.count()
         persons = self.store.households.person_count()
         self.status_counts.setText(
@@ -399,7 +399,7 @@ class MainWindow(QMainWindow):
         row = self.model.row_of(household_id)
         if row is not None:
             self.table.selectRow(row)
-        [summary] = self.store.households.summaries([household_id]) or [None]
+        summary = next(iter(self.store.households.summaries([household_id])), None)
         if summary is not None:
             self.statusBar().showMessage(f"已恢复 {summary.head_name}（户编号 {summary.number}），双击即可打开。", 30000)
 
@@ -409,8 +409,8 @@ class MainWindow(QMainWindow):
 
         selected = [self.model.household_id(i.row()) for i in self.table.selectionModel().selectedRows()]
         village_id, _group = self.tree.current_scope()
-        if village_id is None and selected:
-            [summary] = self.store.households.summaries([selected[0]]) or [None]
+        if village_id is None and selected and selected[0] is not None:
+            summary = next(iter(self.store.households.summaries([selected[0]])), None)
             village = self.store.townships.village_by_name(summary.village) if summary else None
             village_id = village.id if village else None
         centre = PrintCentre(self.store, self, household_id=self.selected_household_id(),
