@@ -139,7 +139,7 @@ def failure_message(title: str, exc: BaseException) -> str:
 
 
 class QueryOp(BackgroundOp, Generic[T]):
-    """Read-only work on its own reader connection: ``QueryOp(parent, label, store, work, ...)``."""
+    """Read-only work on its own read-only connection: ``QueryOp(parent, label, store, work, ...)``."""
 
     def __init__(
         self,
@@ -168,8 +168,9 @@ class QueryOp(BackgroundOp, Generic[T]):
 
     def open_store(self) -> Store:
         """The worker's own connection (opened on the worker thread): no start-up checks, the GUI
-        did them.  WAL lets it read beside the GUI's connection; a write on it waits its turn."""
-        return Store(self.path, self.spec, read_only=self.read_only, _reader=True)
+        did them.  A query's connection is read-only (SQLite refuses any write on it); WAL lets it
+        read beside the GUI's connection."""
+        return Store(self.path, self.spec, read_only=True, _reader=True)
 
     def _succeeded(self, result: T) -> None:
         self.result = result
@@ -204,6 +205,11 @@ class StoreOp(QueryOp[T]):
         self._changes = changes
         self.change: Change | None = None
         super().__init__(parent, label, store, work, on_success, on_failure, title=title, cancellable=cancellable)
+
+    def open_store(self) -> Store:
+        """The worker's own writer connection (read-only only when the clerk chose so: then every
+        write is refused with the usual message)."""
+        return Store(self.path, self.spec, read_only=self.read_only, _reader=True)
 
     def _succeeded(self, result: T) -> None:
         from fupin_desktop.ui.changes import announce

@@ -2,7 +2,7 @@
 
 Documents: 贫困户登记卡 and 扶贫手册 (scope: the selected household, households ticked in a
 list, or a whole village), the three publicity rounds (a village), and blank forms.  The PDF is
-made off the GUI thread by the printing services (a BackgroundOp with progress and Cancel),
+made off the GUI thread by the printing services (a QueryOp with progress and Cancel),
 into a temporary file; the preview renders its pages (see pdf_pages.py); 打印 sends the
 rendered pages to a QPrinter, 保存 copies the PDF where the clerk wants it.
 """

@@ -1,9 +1,11 @@
 """The 数据质量 window: every finding of the township, filtered by village, rule and severity.
 
-The township-wide run happens off the GUI thread (``ops.BackgroundOp`` with its own
-database connection); a double-click opens the household at the field; after a save the
-saved household and the households tied to it by cross-record findings are re-checked
-on the spot, so the list stays true without a new run.
+The township-wide run happens off the GUI thread (``ops.QueryOp`` with its own
+database connection); a double-click opens the household at the field.  The window listens to
+the database's change hub (``ui/changes.py``): after a save, delete or restore the households
+touched and those tied to them by cross-record findings are re-checked on the spot, so the list
+stays true without a new run; after a policy change or a bulk change (import, sync, restored
+backup) the whole township is checked again.
 """
 
 from __future__ import annotations

@@ -95,3 +95,14 @@ def test_cancel_stops_the_work_and_says_nothing(qtbot: Any, store: Store, dialog
     with qtbot.waitSignal(op.finished, timeout=20_000):
         op.cancel()
     assert ended == [None] and not dialogs.shown  # a cancel is no failure to report
+
+
+def test_a_query_cannot_write(qtbot: Any, store: Store, dialogs: Any) -> None:
+    def work(own: Store, progress: Any, cancelled: Any) -> int:
+        return int(own.households.save(full_household(own.spec, seed=4), "测试").id)
+
+    failures: list[BaseException] = []
+    op = QueryOp[int](None, "正在读…", store, work, on_failure=failures.append)
+    with qtbot.waitSignal(op.finished, timeout=20_000):
+        op.start()
+    assert [type(f).__name__ for f in failures] == ["DatabaseReadOnly"] and store.households.count() == 0
