@@ -67,6 +67,7 @@ def test_a_new_subscriber_hears_every_kind_of_write(qtbot: Any, store: Store, di
     window.delete_selected()
     assert subscriber.last.kind is ChangeKind.DELETE and subscriber.last.households == {hid}
     assert window.model.row_of(hid) is None and "共 0 户" in window.status_counts.text()
+    assert window.tree.topLevelItem(0).text(1) == "0"  # the village tree counted again
 
     # Restore from the recycle bin (its own dialog).
     recycle = RecycleBinDialog(store)
@@ -74,6 +75,7 @@ def test_a_new_subscriber_hears_every_kind_of_write(qtbot: Any, store: Store, di
     assert recycle.select_household(hid) and recycle.restore_selected()
     assert subscriber.last.kind is ChangeKind.RESTORE and subscriber.last.households == {hid}
     assert window.selected_household_id() == hid and not window.act_undo_delete.isEnabled()
+    assert window.tree.topLevelItem(0).text(1) == "1"
     assert "已恢复" in window.statusBar().currentMessage()
 
     # Policy (设置 → 政策参数).
