@@ -276,7 +276,7 @@ class MainWindow(QMainWindow):
         row = self.model.row_of(household_id)
         if row is not None:
             self.table.selectRow(row)
-        else:  # not in the list yet: selected when the list has reloaded
+        elif self.model.loading:  # a county's list reloads in the background: selected when it is back
             self._reselect = household_id
         if change.kind is ChangeKind.RESTORE:
             [summary] = self.store.households.summaries([household_id]) or [None]
