@@ -296,7 +296,7 @@ class _Generator:
         return date(year, 1, 1) + timedelta(days=self.rng.randrange(days))
 
     def _cadre_pool(self) -> list[_HelperCadre]:
-        pool = []
+        pool: list[_HelperCadre] = []
         names: set[str] = set()
         while len(pool) < 12:
             sex = "男" if self.chance(0.65) else "女"

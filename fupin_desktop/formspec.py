@@ -13,7 +13,7 @@ import functools
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from fupin_desktop.domain.codes import CodeItem, CodeList
 from fupin_desktop.paths import FORMS_DIR
@@ -128,7 +128,7 @@ def _reading_order(fields: list[FieldSpec]) -> list[FieldSpec]:
     return sorted(fields, key=lambda f: (f.row, f.col))
 
 
-def _parse_field(raw: dict, where: str, codes: dict[str, CodeList], table: bool) -> FieldSpec:
+def _parse_field(raw: dict[str, Any], where: str, codes: dict[str, CodeList], table: bool) -> FieldSpec:
     try:
         fid, _label, ftype = raw["id"], raw["label"], raw["type"]
     except KeyError as exc:
@@ -152,7 +152,7 @@ def _parse_field(raw: dict, where: str, codes: dict[str, CodeList], table: bool)
     return FieldSpec(**values)
 
 
-def parse_form(data: dict, codes: dict[str, CodeList]) -> FormSpec:
+def parse_form(data: dict[str, Any], codes: dict[str, CodeList]) -> FormSpec:
     form = data.get("form") or {}
     sections: list[SectionSpec] = []
     seen: set[str] = set()
@@ -188,7 +188,7 @@ def parse_form(data: dict, codes: dict[str, CodeList]) -> FormSpec:
     return FormSpec(id=form.get("id", ""), title=form.get("title", ""), sections=tuple(sections), codes=codes)
 
 
-def parse_codes(data: dict) -> dict[str, CodeList]:
+def parse_codes(data: dict[str, Any]) -> dict[str, CodeList]:
     lists: dict[str, CodeList] = {}
     for list_id, raw in data.items():
         items = tuple(

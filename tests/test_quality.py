@@ -282,10 +282,10 @@ def test_policy_is_stored_audited_and_defaults_when_unset(store: Store) -> None:
 def test_a_damaged_stored_policy_is_reported_not_guessed(store: Store) -> None:
     from fupin_desktop.store import settings
 
-    settings.put(store.db, "policy", json.dumps({"publicity_days": "七天"}))
+    settings.POLICY.put(store.db, json.dumps({"publicity_days": "七天"}))
     with pytest.raises(StoreError, match="政策参数"):
         store.policy.get()
-    settings.put(store.db, "policy", json.dumps({"publicity_days": 5, "added_by_a_newer_version": 1}))
+    settings.POLICY.put(store.db, json.dumps({"publicity_days": 5, "added_by_a_newer_version": 1}))
     assert store.policy.get().publicity_days == 5
 
 

@@ -21,6 +21,7 @@ from typing import Any
 from fupin_desktop.commands._base import HOUSEHOLD_ID, CliError, int_arg, open_existing, print_json
 from fupin_desktop.domain.values import FieldValueError, parse_date
 from fupin_desktop.printing import service
+from fupin_desktop.printing.notice import ROUNDS
 from fupin_desktop.printing.service import PrintError, PrintResult
 from fupin_desktop.rules.policy import PUBLICITY_DAYS, YEARS
 
@@ -118,7 +119,7 @@ def cmd_notice(args: argparse.Namespace) -> int:
         result = _run(lambda: service.print_notice(
             store, args.village, args.round, Path(args.out), start=start, days=args.days, year=args.year,
             phone=args.phone, issuer=args.issuer, font=args.font))
-    return _report(args, result, f"{args.village}{service.ROUNDS[args.round]}（{result.households} 户）")
+    return _report(args, result, f"{args.village}{ROUNDS[args.round]}（{result.households} 户）")
 
 
 def cmd_blank(args: argparse.Namespace) -> int:

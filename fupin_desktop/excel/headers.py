@@ -38,7 +38,6 @@ EXTRA_COLUMNS = (SOURCE_ROW_LABEL, REASON_LABEL)
 TEXT_TYPES = frozenset({"id_number", "phone", "bank_account"})
 SCAN_ROWS = 30
 MIN_SCORE = 2
-SETTINGS_PREFIX = "excel.mapping."
 
 #: Header variants seen in county rosters that the spec does not list (yet).
 EXTRA_ALIASES: dict[str, tuple[str, ...]] = {
@@ -269,7 +268,7 @@ def signature(header: Header, kind: str) -> str:
 
 def remembered(db: Database, header: Header, kind: str, valid: set[str]) -> list[str | None] | None:
     """The mapping a clerk confirmed for this layout before, if any."""
-    raw = settings.get(db, SETTINGS_PREFIX + signature(header, kind))
+    raw = settings.MAPPING_MEMORY.get(db, signature(header, kind))
     if not raw:
         return None
     try:
@@ -292,7 +291,7 @@ def remember(db: Database, header: Header, kind: str, mapping: list[str | None])
     kept = [m for n, m in zip(header.names, mapping, strict=False) if n not in EXTRA_COLUMNS]
     value = json.dumps({"kind": kind, "names": [n for n in header.names if n not in EXTRA_COLUMNS],
                         "targets": kept}, ensure_ascii=False)
-    settings.put(db, SETTINGS_PREFIX + signature(header, kind), value)
+    settings.MAPPING_MEMORY.put(db, signature(header, kind), value)
 
 
 def column_letter(index: int) -> str:

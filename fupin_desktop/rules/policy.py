@@ -220,7 +220,7 @@ def policy_from_document(data: Any) -> tuple[Policy, dict[str, Any]]:
         version = data.get("format_version", FORMAT_VERSION)
         if not isinstance(version, int) or version > FORMAT_VERSION:
             raise PolicyError(f"文件由更新版本的程序导出（格式版本 {version}），请升级本程序后再导入")
-        township = data.get("township") if isinstance(data.get("township"), dict) else {}
+        township: dict[str, Any] = data["township"] if isinstance(data.get("township"), dict) else {}
         return Policy.from_json(data.get("policy")), township
     if isinstance(data, dict) and "format" in data:
         raise PolicyError(f"这不是政策参数文件（格式为“{data['format']}”）")

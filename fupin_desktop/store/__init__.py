@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from enum import StrEnum
 from pathlib import Path
 
 from fupin_desktop.formspec import FormSpec, load_form
@@ -27,13 +28,21 @@ from fupin_desktop.store.drafts import DraftRepository
 from fupin_desktop.store.households import HouseholdRepository, HouseholdSummary
 from fupin_desktop.store.policy import PolicyRepository
 from fupin_desktop.store.recycle import RecycleBin
+from fupin_desktop.store.sync import SyncRepository
 from fupin_desktop.store.townships import TownshipRepository
 
 log = logging.getLogger(__name__)
 
+
+class Role(StrEnum):
+    """Whose database this is."""
+
+    TOWNSHIP = "township"
+    COUNTY = "county"
+
 __all__ = [
     "READ_ONLY_CHOSEN", "READ_ONLY_MEDIUM", "BackupFailed", "ConcurrentEdit", "Database", "DatabaseCorrupt", "DatabaseLocked", "DatabaseReadOnly",
-    "DatabaseTooNew", "DiskFull", "DiskIOError", "HouseholdSummary", "Store", "StoreError", "StoreWriteError",
+    "DatabaseTooNew", "DiskFull", "DiskIOError", "HouseholdSummary", "Role", "Store", "StoreError", "StoreWriteError",
 ]
 
 
@@ -51,6 +60,7 @@ class Store:
         self.drafts = DraftRepository(self.db)
         self.policy = PolicyRepository(self.db)
         self.recycle = RecycleBin(self.db, self.households)  # deleted households: list, restore
+        self.sync = SyncRepository(self.db)  # keys, outbox, the county's townships and feedback
         if not _reader:
             self._log_opened(read_only)
 
@@ -79,10 +89,17 @@ class Store:
 
     @property
     def operator(self) -> str:
-        return settings.operator(self.db)
+        """Who is recorded in the audit trail until logins exist (设置 → 录入员)."""
+        return settings.OPERATOR.get(self.db)
 
     def set_operator(self, name: str) -> None:
-        settings.put(self.db, "operator", name.strip() or settings.DEFAULT_OPERATOR)
+        settings.OPERATOR.put(self.db, name.strip() or settings.DEFAULT_OPERATOR)
+
+    @property
+    def role(self) -> Role:
+        """A township's database, or the county's (which merges the townships' batches).  Asked
+        each time: initialising the county keys turns a new database into the county's."""
+        return Role.COUNTY if self.sync.is_county() else Role.TOWNSHIP
 
     def close(self) -> None:
         self.db.close()

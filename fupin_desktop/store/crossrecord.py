@@ -116,9 +116,9 @@ def load_memory_records(db: Database) -> MemoryRecords:
         chunk = wanted[start:start + 500]
         rows = db.query(_PERSON_COLUMNS + f" AND m.id_number IN ({','.join('?' * len(chunk))})", tuple(chunk))
         records.add_persons(map(_person, rows))
-    wanted = {(str(r["name"]), str(r["phone"])) for r in helper_rows
-              if r["name"] and r["phone"] and not r["id_number"] and str(r["phone"]) in by_phone}
-    for name, phone in sorted(wanted):
+    named = {(str(r["name"]), str(r["phone"])) for r in helper_rows
+             if r["name"] and r["phone"] and not r["id_number"] and str(r["phone"]) in by_phone}
+    for name, phone in sorted(named):
         ids = by_phone[phone]
         rows = db.query(
             _PERSON_COLUMNS + f" AND m.name = ? AND m.household_id IN ({','.join('?' * len(ids))})", (name, *ids)

@@ -17,6 +17,7 @@ each clash, unless ``force`` (the clerk confirmed).
 
 from __future__ import annotations
 
+import builtins
 import logging
 import sqlite3
 from dataclasses import dataclass
@@ -121,7 +122,7 @@ class RecycleBin:
         row = self.db.query_one(f"{_SELECT} WHERE h.id = ? AND h.deleted = 1", (household_id,))
         return _deleted(row) if row else None
 
-    def conflicts(self, household_id: int) -> list[str]:
+    def conflicts(self, household_id: int) -> builtins.list[str]:  # (``list`` is a method here)
         """What restoring would duplicate: the 户编号, and ID numbers held in other current households."""
         item = self._require(household_id)
         out = []
@@ -162,8 +163,8 @@ class RecycleBin:
                     f"{item.label}是{item.township or '乡镇'}的户，由该乡镇删除。请在该乡镇的程序里恢复，"
                     "随下一批数据交换报到县里。"
                 )
-            if self.db.query_one("SELECT deleted FROM villages WHERE id = (SELECT village_id FROM households"
-                                 " WHERE id = ?)", (household_id,))[0]:
+            if self.db.integer("SELECT deleted FROM villages WHERE id = (SELECT village_id FROM households"
+                               " WHERE id = ?)", (household_id,)):
                 raise StoreError(f"{item.label}所在的“{item.village}”已从乡镇设置中删除，请先恢复该村再恢复这一户。")
             conflicts = self.conflicts(household_id)
             if conflicts and not force:

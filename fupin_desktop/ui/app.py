@@ -273,7 +273,7 @@ def qt_versions() -> tuple[str, str]:
 
 def _screenshot(path: Path, out: Path, household: int | None) -> int:
     """Render the main window (or a household's form) offscreen to a PNG."""
-    from PySide6.QtWidgets import QApplication
+    from PySide6.QtWidgets import QApplication, QWidget
 
     from fupin_desktop.ui.main_window import MainWindow
 
@@ -285,7 +285,7 @@ def _screenshot(path: Path, out: Path, household: int | None) -> int:
         window = MainWindow(store)
         window.offer_drafts = False  # offscreen, nobody could answer: show what is saved
         window.show()
-        target = window
+        target: QWidget = window
         if household is not None:
             editor = window.open_household(household)
             if editor is None:

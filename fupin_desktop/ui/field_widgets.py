@@ -34,7 +34,7 @@ from PySide6.QtGui import (
     QStandardItem,
     QStandardItemModel,
 )
-from PySide6.QtWidgets import QApplication, QCompleter, QLineEdit, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QCompleter, QLineEdit, QPlainTextEdit, QWidget
 
 from fupin_desktop.domain.codes import CodeItem, CodeList
 from fupin_desktop.domain.text import normalize_text
@@ -365,7 +365,14 @@ class CodeEditor(LineFieldEditor):
         self._completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self._completer.setFilterMode(Qt.MatchFlag.MatchContains)
         self._completer.setMaxVisibleItems(12)
-        self._completer.activated[QModelIndex].connect(self._on_activated)
+        # PySide6's stubs do not know that an overloaded signal is indexed by its argument type.
+        self._completer.activated[QModelIndex].connect(self._on_activated)  # type: ignore[index]
+
+    def _popup(self) -> QAbstractItemView:
+        """The completer's list (Qt makes it on first use: never None here)."""
+        popup = self._completer.popup()
+        assert popup is not None
+        return popup
 
     # -- public ------------------------------------------------------------
     def completer(self) -> QCompleter:  # type: ignore[override]
@@ -382,7 +389,7 @@ class CodeEditor(LineFieldEditor):
         value the new list does not know shows an error (``edited`` is not emitted).
         """
         self._codes = codes
-        self._completer.popup().hide()
+        self._popup().hide()
         text = self.raw_text()
         if not normalize_text(text):
             self._set_error(None)
@@ -395,12 +402,12 @@ class CodeEditor(LineFieldEditor):
             self._set_error(None)
 
     def set_value(self, value: Any) -> None:
-        self._completer.popup().hide()
+        self._popup().hide()
         super().set_value(value)
 
     def set_readonly(self, readonly: bool) -> None:
         if readonly:
-            self._completer.popup().hide()
+            self._popup().hide()
         super().set_readonly(readonly)
 
     # -- parsing -----------------------------------------------------------
@@ -435,7 +442,7 @@ class CodeEditor(LineFieldEditor):
         self.commit()
 
     def _show_completions(self, force: bool = False) -> None:
-        popup = self._completer.popup()
+        popup = self._popup()
         codes = self._codes
         _, key = self._completion_key()
         if codes is None or self.isReadOnly() or not (force or normalize_text(key)):
@@ -476,7 +483,7 @@ class CodeEditor(LineFieldEditor):
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
             key = event.key()
-            popup = self._completer.popup()
+            popup = self._popup()
             enter = key in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
             if popup.isVisible() and (enter and self.enter_moves_on and popup.currentIndex().isValid()
                                       or key in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab)):
@@ -491,7 +498,7 @@ class CodeEditor(LineFieldEditor):
 
     def accept_popup(self) -> None:
         """If the completion list is open, take its highlighted entry (Tab leaves with it)."""
-        popup = self._completer.popup()
+        popup = self._popup()
         if popup.isVisible():
             index = popup.currentIndex()
             popup.hide()
@@ -499,7 +506,7 @@ class CodeEditor(LineFieldEditor):
                 self._on_activated(index)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        popup = self._completer.popup()
+        popup = self._popup()
         key = event.key()
         if popup.isVisible():
             # Reached directly or forwarded by the completer's event filter on the popup.
@@ -525,7 +532,7 @@ class CodeEditor(LineFieldEditor):
 
     def focusOutEvent(self, event: QFocusEvent) -> None:
         if event.reason() != Qt.FocusReason.PopupFocusReason:
-            self._completer.popup().hide()
+            self._popup().hide()
         super().focusOutEvent(event)
 
 

@@ -172,7 +172,7 @@ class FilePage(QWizardPage):
         self.path = QLineEdit()
         self.path.setObjectName("import_path")
         self.path.setPlaceholderText("点“浏览…”选择 .xlsx / .xls / .ods 文件")
-        self.path.textChanged.connect(lambda _t: (self.error.clear(), self.completeChanged.emit()))
+        self.path.textChanged.connect(self._path_edited)
         browse = QPushButton("浏览…")
         browse.setObjectName("browse")
         browse.clicked.connect(self.browse)
@@ -187,6 +187,10 @@ class FilePage(QWizardPage):
                             "数据库不会有任何改动。导入前还有一步预览，可以先看哪些行有问题。"))
         lay.addWidget(self.error)
         lay.addStretch(1)
+
+    def _path_edited(self, _text: str) -> None:
+        self.error.clear()
+        self.completeChanged.emit()
 
     def browse(self) -> None:
         start = str(Path(self.path.text()).parent) if self.path.text() else str(Path.home())
@@ -542,7 +546,8 @@ class ImportWizard(QWizard):
         self.store = store
         self.source: Source | None = None
         self.preview: tuple[ImportReport, ImportPlan] | None = None
-        self.result: tuple[ImportReport, ImportPlan] | None = None
+        # Shadows QDialog.result(), which nothing calls; the name goes with the module split (item 7).
+        self.result: tuple[ImportReport, ImportPlan] | None = None  # type: ignore[assignment]
         self.errors_path: Path | None = None
         self.op: QueryOp[Any] | None = None
         self.setWindowTitle("导入 Excel")
@@ -673,7 +678,8 @@ class ExportDialog(QDialog):
         super().__init__(parent)
         self.store = store
         self.op: QueryOp[ExportResult] | None = None
-        self.result: ExportResult | None = None
+        # Shadows QDialog.result(), which nothing calls; the name goes with the module split (item 7).
+        self.result: ExportResult | None = None  # type: ignore[assignment]
         self.setWindowTitle("导出 Excel")
         self.layout_box = QComboBox()
         self.layout_box.setObjectName("layout")

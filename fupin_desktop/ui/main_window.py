@@ -32,7 +32,6 @@ from fupin_desktop import __version__, applog
 from fupin_desktop.domain.household import Household
 from fupin_desktop.store import Store, StoreError
 from fupin_desktop.store.changes import Change, ChangeKind
-from fupin_desktop.store.sync import SyncRepository
 from fupin_desktop.ui.changes import announce, hub
 from fupin_desktop.ui.household_editor import DraftChoice, HouseholdEditor
 from fupin_desktop.ui.household_list import HouseholdListModel
@@ -123,7 +122,8 @@ class MainWindow(QMainWindow):
         hub(store).changed.connect(self.on_change)
 
     # -- menus ----------------------------------------------------------------
-    def _action(self, text: str, slot: object, shortcut: QKeySequence | str | None = None) -> QAction:
+    def _action(self, text: str, slot: object,
+                shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None) -> QAction:
         act = QAction(text, self)
         if shortcut is not None:
             act.setShortcut(QKeySequence(shortcut))
@@ -204,7 +204,7 @@ class MainWindow(QMainWindow):
     # -- list -------------------------------------------------------------------
     def _county_name(self) -> str | None:
         """The county's name when this is a county database (it collects every township's households)."""
-        county = SyncRepository(self.store.db).county()
+        county = self.store.sync.county()
         return county.name if county is not None and county.own else None
 
     def _title(self) -> str:
@@ -279,7 +279,7 @@ class MainWindow(QMainWindow):
         elif self.model.loading:  # a county's list reloads in the background: selected when it is back
             self._reselect = household_id
         if change.kind is ChangeKind.RESTORE:
-            [summary] = self.store.households.summaries([household_id]) or [None]
+            summary = next(iter(self.store.households.summaries([household_id])), None)
             if summary is not None:
                 self.statusBar().showMessage(
                     f"已恢复 {summary.head_name}（户编号 {summary.number}），双击即可打开。", 30000)
@@ -289,7 +289,7 @@ class MainWindow(QMainWindow):
         where = f"县级数据库：{county}    " if county is not None else ""
         self.status_db.setText(f"{where}数据库：{self.store.path}    录入员：{self.store.operator}")
         villages = len(self.store.townships.villages())
-        townships = f"{len(SyncRepository(self.store.db).townships())} 个乡镇 · " if county is not None else ""
+        townships = f"{len(self.store.sync.townships())} 个乡镇 · " if county is not None else ""
         total = self.store.households.count()
         persons = self.store.households.person_count()
         self.status_counts.setText(
@@ -411,8 +411,8 @@ class MainWindow(QMainWindow):
 
         selected = [self.model.household_id(i.row()) for i in self.table.selectionModel().selectedRows()]
         village_id, _group = self.tree.current_scope()
-        if village_id is None and selected:
-            [summary] = self.store.households.summaries([selected[0]]) or [None]
+        if village_id is None and selected and selected[0] is not None:
+            summary = next(iter(self.store.households.summaries([selected[0]])), None)
             village = self.store.townships.village_by_name(summary.village) if summary else None
             village_id = village.id if village else None
         centre = PrintCentre(self.store, self, household_id=self.selected_household_id(),

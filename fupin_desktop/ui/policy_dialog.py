@@ -140,8 +140,8 @@ class PolicyDialog(QDialog):
         defaults.clicked.connect(lambda: self.load(Policy()))
 
         lay = QVBoxLayout(self)
-        for box in (line_box, scope, flags, limits):
-            lay.addWidget(box)
+        for part in (line_box, scope, flags, limits):
+            lay.addWidget(part)
         lay.addWidget(buttons)
         self.load(store.policy.get())
 
@@ -205,13 +205,14 @@ class PolicyDialog(QDialog):
     def _add_year(self, year: int | None, amounts: dict[str, Decimal | None] | None = None) -> None:
         row = self.lines.rowCount()
         self.lines.insertRow(row)
-        self.lines.setItem(row, 0, QTableWidgetItem("" if year is None else str(year)))
+        first = QTableWidgetItem("" if year is None else str(year))
+        self.lines.setItem(row, 0, first)
         for col, standard in enumerate(STANDARDS, start=1):
             amount = (amounts or {}).get(standard)
             self.lines.setItem(row, col, QTableWidgetItem("" if amount is None else _yuan(amount)))
         if year is None:
             self.lines.setCurrentCell(row, 0)
-            self.lines.editItem(self.lines.item(row, 0))
+            self.lines.editItem(first)
 
     def _remove_year(self) -> None:
         rows = sorted({i.row() for i in self.lines.selectedIndexes()}, reverse=True)

@@ -42,19 +42,17 @@ from PySide6.QtWidgets import (
 from fupin_desktop import applog
 from fupin_desktop.domain.clock import local_time
 from fupin_desktop.fileio import WriteError
-from fupin_desktop.store import Store, StoreError, settings
+from fupin_desktop.store import Role, Store, StoreError, settings
 from fupin_desktop.store.changes import Change, ChangeKind
-from fupin_desktop.store.sync import SyncRepository
 from fupin_desktop.sync import keys
 from fupin_desktop.sync.drives import removable_drives
 from fupin_desktop.sync.feedback import STATE_LABELS, latest_feedback_view
-from fupin_desktop.sync.format import SyncError
+from fupin_desktop.sync.format import SyncError, WrongPassphrase
 from fupin_desktop.ui.changes import announce
 from fupin_desktop.ui.ops import StoreOp, T
 
 log = logging.getLogger(__name__)
 
-URL_SETTING = "sync.county_url"
 STATUS_LABELS = {"imported": "已导入", "already-imported": "已导入过", "refused": "已拒绝"}
 
 
@@ -103,8 +101,8 @@ class SyncPage(QDialog):
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store = store
-        self.repo = SyncRepository(store.db)
-        self.county_mode = self.repo.is_county()
+        self.repo = store.sync
+        self.county_mode = store.role is Role.COUNTY
         self._passphrase: str | None = None
         self.last_op: StoreOp[Any] | None = None
         self.setObjectName("sync_page")
@@ -140,7 +138,7 @@ class SyncPage(QDialog):
              changes: Callable[[T], Change | None] = lambda _result: None) -> StoreOp[T]:
         """``work`` on the worker's own connection; what it changed is announced (ui/changes.py)."""
         def failed(exc: BaseException) -> None:
-            if isinstance(exc, SyncError) and "口令不正确" in str(exc):
+            if isinstance(exc, WrongPassphrase):
                 self._passphrase = None
             # SyncError, StoreError (database full, read-only, locked) and WriteError say it all in Chinese
             message = str(exc) if isinstance(exc, (SyncError, StoreError, WriteError)) else f"操作失败：{exc}"
@@ -203,7 +201,7 @@ class SyncPage(QDialog):
         self.batches = _table(["序号", "导出时间", "户数", "删除户", "状态", "说明", "文件"], "outbox_table")
         bl.addWidget(self.batches)
         up = QHBoxLayout()
-        self.url = QLineEdit(settings.get(self.store.db, URL_SETTING) or "")
+        self.url = QLineEdit(settings.SYNC_COUNTY_URL.get(self.store.db))
         self.url.setPlaceholderText("县里接收地址，如 http://192.168.1.10:8765")
         self.btn_upload = QPushButton("上传待送批次")
         self.btn_upload.clicked.connect(self.upload)
@@ -328,7 +326,7 @@ class SyncPage(QDialog):
         if not url:
             QMessageBox.information(self, "上传", "请填写县里的接收地址。")
             return None
-        settings.put(self.store.db, URL_SETTING, url)
+        settings.SYNC_COUNTY_URL.put(self.store.db, url)
 
         def work(store: Store, progress: Any, cancelled: Any) -> Any:
             from fupin_desktop.sync.upload import ping, upload_pending
@@ -465,7 +463,8 @@ class SyncPage(QDialog):
         rows = table.selectionModel().selectedRows()
         if not rows:
             return None
-        return table.item(rows[0].row(), 0).data(Qt.ItemDataRole.UserRole)
+        item = table.item(rows[0].row(), 0)
+        return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
 
     def resolve_selected(self, resolution: str) -> None:
         from fupin_desktop.sync.county_import import RESOLUTIONS, resolve_conflict

@@ -10,9 +10,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QWidget
 
 from fupin_desktop.domain.township import Village
-from fupin_desktop.store import Store
+from fupin_desktop.store import Role, Store
 from fupin_desktop.store.changes import Change, ChangeKind
-from fupin_desktop.store.sync import SyncRepository
 from fupin_desktop.ui.changes import hub
 
 ROLE_VILLAGE = Qt.ItemDataRole.UserRole
@@ -33,8 +32,8 @@ class VillageTree(QTreeWidget):
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store = store
-        self.sync = SyncRepository(store.db)
-        self.county_mode = self.sync.is_county()
+        self.sync = store.sync
+        self.county_mode = store.role is Role.COUNTY
         self.setHeaderLabels(["县 / 乡 / 村 / 组" if self.county_mode else "乡 / 村 / 组", "户数"])
         self.setColumnWidth(0, 170)
         self.setUniformRowHeights(True)
@@ -77,7 +76,7 @@ class VillageTree(QTreeWidget):
                               persons.get(v.id or 0, 0))
         for code, item in parents.items():
             if code is not None:
-                item.setText(1, str(sum(int(item.child(i).text(1)) for i in range(item.childCount()))))
+                item.setText(1, str(sum(int(child.text(1)) for child in _children(item))))
         root.setExpanded(True)
         for i in range(self.columnCount()):
             self.resizeColumnToContents(i)
@@ -129,7 +128,9 @@ class VillageTree(QTreeWidget):
             if scope == wanted or (township_code is None and scope[:2] == wanted[:2] and scope[:2] != (None, None)):
                 target = item
                 break
-            pending.extend(item.child(i) for i in range(item.childCount()))
+            pending.extend(_children(item))
+        if target is None:  # an empty tree
+            return
         self.blockSignals(True)
         self.setCurrentItem(target)
         self.blockSignals(False)
@@ -138,3 +139,7 @@ class VillageTree(QTreeWidget):
         if item is None:
             return
         self.scope_changed.emit(*self._scope(item))
+
+
+def _children(item: QTreeWidgetItem) -> list[QTreeWidgetItem]:
+    return [child for i in range(item.childCount()) if (child := item.child(i)) is not None]

@@ -226,7 +226,7 @@ def test_the_notice_period_follows_the_policy_profile(town: tuple[Store, list[Ho
     else:
         from fupin_desktop.store import settings
 
-        settings.put(store.db, service.DAYS_SETTING, "5")
+        settings.PUBLICITY_DAYS.put(store.db, 5)
     try:
         service.print_notice(store, "炉场村", "second", out, start=date(2017, 1, 9))
         assert "2017年1月9日至2017年1月13日（共5天）" in squash(pdf_text(out))
