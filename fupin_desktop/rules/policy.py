@@ -64,7 +64,7 @@ class Limits:
 
     farmland_per_person: Decimal = Decimal(50)  # 亩 耕地 per current member
     forest_per_person: Decimal = Decimal(70)  # 亩 林地 per current member
-    road_distance_km: Decimal = Decimal(50)  # 与村主干路距离
+    road_distance_km: Decimal = Decimal(2)  # 与村主干路距离 (NATIONAL.md §3: over 2 km)
     per_capita_income_max: Decimal = Decimal(100000)  # 年人均纯收入, yuan
     # NATIONAL.md §3 thresholds of the national 疑点 checks (they vary by province and year).
     household_size_max: Decimal = Decimal(7)  # 家庭人口 above this: review
@@ -83,12 +83,15 @@ class Limits:
     pension_min: Decimal = Decimal(70)  # 养老金 under this
     labour_age_min: Decimal = Decimal(16)  # under this, no labour
     labour_age_max: Decimal = Decimal(65)  # 16-65 healthy: able to work (16-59 in 2015-16)
+    labour_age_max_2016: Decimal = Decimal(59)  # the same, for records of 2016 and before
     wubao_labour_age_max: Decimal = Decimal(59)  # a 五保户 labourer aged 16-59
     elderly_age: Decimal = Decimal(60)  # 60+: 养老金
     student_age_max: Decimal = Decimal(30)  # a student older than this
     compulsory_age_min: Decimal = Decimal(6)  # 控辍保学: healthy children of 6-14 in school
     compulsory_age_max: Decimal = Decimal(14)
     labourers_for_cause: Decimal = Decimal(3)  # 缺劳力 with this many labourers or more
+    high_school_age_min: Decimal = Decimal(14)  # younger than this in 高中 or above
+    primary_age_max: Decimal = Decimal(16)  # older than this in 小学 or below
 
 
 LIMIT_LABELS: dict[str, tuple[str, str]] = {
@@ -112,12 +115,15 @@ LIMIT_LABELS: dict[str, tuple[str, str]] = {
     "pension_min": ("养老金核查下限", "元"),
     "labour_age_min": ("劳动年龄下限", "岁"),
     "labour_age_max": ("劳动年龄上限", "岁"),
+    "labour_age_max_2016": ("劳动年龄上限（2016年及以前）", "岁"),
     "wubao_labour_age_max": ("五保户劳动力年龄上限", "岁"),
     "elderly_age": ("领取养老金年龄", "岁"),
     "student_age_max": ("在校生年龄上限", "岁"),
     "compulsory_age_min": ("控辍保学年龄下限", "岁"),
     "compulsory_age_max": ("控辍保学年龄上限", "岁"),
     "labourers_for_cause": ("缺劳力户的劳动力人数上限", "人"),
+    "high_school_age_min": ("在读高中的年龄下限", "岁"),
+    "primary_age_max": ("在读小学的年龄上限", "岁"),
 }
 
 
