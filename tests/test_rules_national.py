@@ -534,3 +534,26 @@ def test_b004_near_miss_grade_given_or_not_dilapidated() -> None:
     h = hh()
     h.fields.update(dilapidated=True, dilapidated_grade="C级")
     assert findings(h, "B004") == []
+
+
+# -- ages at the standard time point (issue 12 item 7) ------------------------------------------------
+def test_a_2016_pupil_checked_in_2026_is_counted_at_2016_ages() -> None:
+    h = hh()
+    born(h, DAUGHTER, date(2006, 3, 1))  # 10 at 2016-12-31, 20 in 2026
+    h.members[DAUGHTER].fields.update(school_status="小学", education="小学", labor_skill="无劳动力")
+    later = dataclasses.replace(ctx(), today=date(2026, 6, 1))
+    found = [f.rule for f in findings(h, "L006", later) + findings(h, "P002", later) + findings(h, "W007", later)]
+    assert found == []
+    h.fields["year"] = 2026  # the same pupil on a 2026 roster is 20: flagged
+    [f] = findings(h, "L006", later)
+    assert "20岁" in f.message
+
+
+def test_without_a_year_ages_count_at_the_end_of_the_current_year() -> None:
+    h = hh()
+    h.fields["year"] = None
+    born(h, DAUGHTER, date(2009, 12, 31))  # 14 on 2023-12-31 (today, 2023-06-01, still 13)
+    h.members[DAUGHTER].fields["school_status"] = "高中一年级"
+    assert findings(h, "L005", dataclasses.replace(ctx(), today=date(2023, 6, 1))) == []
+    born(h, DAUGHTER, date(2010, 1, 1))  # 13 on 2023-12-31
+    assert len(findings(h, "L005", dataclasses.replace(ctx(), today=date(2023, 6, 1)))) == 1
