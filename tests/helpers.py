@@ -194,7 +194,7 @@ def _agree(hh: Household, seed: int) -> None:
         household_type="低保户", exit_flag="已脱贫（享受政策）", main_cause="因病", other_causes=["缺技术", "缺资金"],
         farmland=Decimal("6.5") + seed % 4, forest=Decimal("20.37"), road_distance=Decimal("1.3"),
         irrigated=Decimal("3.5"), pasture=Decimal("12.5"), water_surface=Decimal("0.8"), orchard=Decimal("1.6"),
-        housing_area=Decimal("96.5") + seed % 50, living_power=True, dilapidated=False, dilapidated_grade=None,
+        housing_area=Decimal("96.5") + seed % 50, living_power=True, dilapidated=False,
         drinking_difficult=False, drinking_safe=True,
     )
     when = date(hh.fields["year"], 12, 31)
