@@ -35,7 +35,7 @@ def test_catalogue_names_only_registered_rules_and_every_new_rule_has_a_check() 
         assert check.rules or check.note, check
     for rule_id in ("K003", "K004", "K005", "K006", "G001", "G002", "G003", "G004", "C004", "C005", "C006",
                     "W004", "W005", "W006", "W007", "W008", "W009", "P001", "P002", "P003",
-                    "D005", "D006", "D007", "D008", "Z001", "Z002", "Z003", "B001", "B002", "B003", "B004"):
+                    "D005", "D006", "D008", "Z001", "Z002", "Z003", "B001", "B002", "B003", "B004"):
         assert national_refs(rule_id), rule_id
 
 
@@ -368,6 +368,16 @@ def test_p003_near_miss_before_2021() -> None:
     assert findings(hh(), "P003") == []
 
 
+def test_d002_wubao_labourer_of_59_but_not_60() -> None:
+    h = hh(names=("𠮷祥",))
+    h.fields.update(household_type="五保户", dibao_money=Decimal(0), wubao_money=Decimal(2400))
+    born(h, HEAD, date(1957, 6, 1))  # 59
+    [f] = findings(h, "D002")
+    assert "59岁（16-59岁）" in f.message
+    born(h, HEAD, date(1956, 6, 1))  # 60: NATIONAL.md §3 flags 16-59 only
+    assert findings(h, "D002") == []
+
+
 # -- Social security -----------------------------------------------------------------------------------
 def test_d005_dibao_under_100() -> None:
     h = hh()
@@ -395,21 +405,6 @@ def test_d006_near_miss_general_household_without_dibao() -> None:
     for m in h.members:
         m.fields["on_dibao"] = False
     assert findings(h, "D006") == []
-
-
-def test_d007_wubao_household_with_a_labourer_of_59() -> None:
-    h = hh()
-    h.fields["household_type"] = "五保户"
-    born(h, HEAD, date(1957, 6, 1))  # 59
-    [f, *_] = findings(h, "D007")
-    assert "59岁" in f.message
-
-
-def test_d007_near_miss_sixty() -> None:
-    h = hh(names=("𠮷祥",))
-    h.fields["household_type"] = "五保户"
-    born(h, HEAD, date(1956, 6, 1))  # 60
-    assert findings(h, "D007") == []
 
 
 def test_d008_pension_and_members_of_60() -> None:

@@ -290,18 +290,6 @@ def dibao_outside_dibao_household(hh: Household, ctx: RuleContext) -> Iterator[F
                               "请核实贫困户属性或“是否享受低保”", _ref("on_dibao", i), FieldRef("household_type"))
 
 
-@rule("D007", "warning", "五保户有16-59岁劳动力")
-def wubao_with_young_labourer(hh: Household, ctx: RuleContext) -> Iterator[Finding]:
-    kind = hh.fields.get("household_type")
-    if kind not in WUBAO:
-        return
-    low, high = ctx.policy.limits.labour_age_min, ctx.policy.limits.wubao_labour_age_max
-    for i, m, age in members_with_age(hh, ctx):
-        if low <= age <= high and _labourer(m):
-            yield finding(f"本户是“{kind}”，{who(m, i)}{age}岁（{_n(low)}-{_n(high)}岁）是劳动力。"
-                          "请核实劳动技能或贫困户属性", _ref("labor_skill", i), FieldRef("household_type"))
-
-
 @rule("D008", "warning", "养老金与60岁以上成员不符")
 def pension_and_elderly(hh: Household, ctx: RuleContext) -> Iterator[Finding]:
     limits = ctx.policy.limits
