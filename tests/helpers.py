@@ -191,8 +191,11 @@ def _agree(hh: Household, seed: int) -> None:
     cents = Decimal(seed % 100) / 100
     hh.fields.update(
         {k: Decimal(v) + (cents if v else 0) for k, v in MONEY.items()},
-        household_type="低保贫困户", exit_flag="已脱贫（享受政策）", main_cause="因病", other_causes=["缺技术", "缺资金"],
-        farmland=Decimal("6.5") + seed % 10, forest=Decimal("20.37"), road_distance=Decimal("2.3"),
+        household_type="低保户", exit_flag="已脱贫（享受政策）", main_cause="因病", other_causes=["缺技术", "缺资金"],
+        farmland=Decimal("6.5") + seed % 4, forest=Decimal("20.37"), road_distance=Decimal("1.3"),
+        irrigated=Decimal("3.5"), pasture=Decimal("12.5"), water_surface=Decimal("0.8"), orchard=Decimal("1.6"),
+        housing_area=Decimal("96.5") + seed % 50, living_power=True, dilapidated=False,
+        drinking_difficult=False, drinking_safe=True,
     )
     when = date(hh.fields["year"], 12, 31)
     for i, m in enumerate(hh.members):
@@ -208,6 +211,11 @@ def _agree(hh: Household, seed: int) -> None:
         )
         if ill:
             m.fields["on_dibao"] = True
+    hh.fields["wage_income"] = hh.fields["wage_income"] * len(hh.members)  # wages grow with the family
+    old = [m for m in hh.members if when.year - m.get("birth_date").year
+           - ((when.month, when.day) < (m.get("birth_date").month, m.get("birth_date").day)) >= 60]
+    if not old:
+        hh.fields["pension_money"] = Decimal(0)  # nobody 60+: no 养老金
     if all(m.get("work_status") == "无" for m in hh.members):
         hh.fields["wage_income"] = Decimal(0)  # nobody of working age: no wages
 

@@ -579,7 +579,8 @@ def test_migration_0005_a_new_database_has_an_empty_report(tmp_path: Path) -> No
 
 def test_migration_0005_runs_again_without_harm(tmp_path: Path) -> None:
     """A restored backup whose version says 4 again: the step runs again, nothing doubles."""
-    path, [household_id] = version_4_with(tmp_path, [{"exit_flag": "预脱贫", "dilapidated": "D级"}])
+    path, [household_id] = version_4_with(
+        tmp_path, [{"exit_flag": "预脱贫", "dilapidated": "D级", "household_type": "低保贫困户"}])
     with Store(path) as store:
         first = report_of(store)
     with sqlite3.connect(path) as conn:

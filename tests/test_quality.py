@@ -169,14 +169,14 @@ def test_disability_card_holder_is_the_same_person_as_the_id_number(store: Store
     number = a.members[1].get("id_number")
     b = full_household(store.spec, seed=2, names=("王五", "李梅"))
     b.members[1].fields.update({k: a.members[1].get(k) for k in ("birth_date", "sex")})
-    b.members[1].fields.update(id_number=number + "42", id_type="残疾人证")
+    b.members[1].fields.update(id_number=number + "42", id_type="残疾人证", health="残疾")
     b = save(store, b)
     c = full_household(store.spec, seed=3)
     c.helpers[0].fields["id_number"] = number + "42"  # a helper holding that card
     c = save(store, c)
     bulk = quality.run_township(store, today=TODAY).findings
     assert {(f.rule, f.household_id) for f in bulk} == {("X001", a.id), ("X001", b.id), ("X004", c.id)}
-    x001 = next(f for f in bulk if f.household_id == b.id)
+    x001 = next(f for f in bulk if f.household_id == b.id and f.rule == "X001")
     assert x001.related == (a.id,) and number + "42" in x001.message
     live = quality.check_households(store, [a.id, b.id, c.id], today=TODAY)
     assert [(f.rule, f.household_id, f.message) for f in live] == [(f.rule, f.household_id, f.message) for f in bulk]
@@ -372,7 +372,8 @@ def test_validate_unknown_village_or_database(store: Store, capsys: pytest.Captu
 def test_rules_lists_every_rule(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "rules", "--json")
     rules = json.loads(out)
-    assert code == 0 and rules[0] == {"rule": "F001", "severity": "error", "title": "字段填写"}
+    assert code == 0 and rules[0] == {"rule": "F001", "severity": "error", "title": "字段填写",
+                                      "national": ["空项 1", "空项 2", "空项 10", "身份 1", "身份 5", "范围 6"]}
     assert {"I003", "X001", "E001"} <= {r["rule"] for r in rules}
 
 

@@ -43,9 +43,9 @@ def test_rule_ids_are_unique_and_every_rule_has_a_test() -> None:
     check_household(hh(), ctx())  # registers the rule modules
     ids = [r.id for r in RULES]
     assert len(ids) == len(set(ids))
-    from tests import test_rules_quality  # the data-quality rules are tested there
+    from tests import test_rules_national, test_rules_quality  # the data-quality rules are tested there
 
-    names = [n for n in (*globals(), *vars(test_rules_quality)) if n.startswith("test_")]
+    names = [n for n in (*globals(), *vars(test_rules_quality), *vars(test_rules_national)) if n.startswith("test_")]
     for rule_id in ids:
         assert any(n.startswith(f"test_{rule_id.lower()}_") for n in names), f"no test for rule {rule_id}"
 

@@ -84,7 +84,7 @@ def test_ages_count_at_the_records_standard_time_point() -> None:
     h = hh()
     assert ctx().reference_date(h) == date(2016, 12, 31)
     h.fields["year"] = None
-    assert ctx().reference_date(h) == TODAY
+    assert ctx().reference_date(h) == date(TODAY.year, 12, 31)  # no 年度: Dec 31 of the current year
 
 
 # -- R001-R003 required by age ----------------------------------------------------------------------
@@ -166,6 +166,16 @@ def test_w001_healthy_working_age_marked_unable() -> None:
     assert len(findings(h, "W001")) == 1
 
 
+def test_w001_working_age_ends_at_59_for_2016_records_and_65_later() -> None:
+    h = hh()
+    born(h, WIFE, date(1955, 6, 1))  # 61 at 2016-12-31, 62 at 2017-12-31
+    h.members[WIFE].fields.update(labor_skill="无劳动力", work_status="无", work_months=0)
+    assert findings(h, "W001") == []
+    h.fields["year"] = 2017
+    [f] = findings(h, "W001")
+    assert "62岁" in f.message and "16-65岁" in f.message
+
+
 def test_w001_near_miss_ill_member_student_and_elderly() -> None:
     h = five()
     h.members[HEAD].fields["labor_skill"] = "丧失劳动力"  # 长期慢性病
@@ -200,7 +210,7 @@ def test_w003_wages_without_a_worker() -> None:
     for m in h.members:
         m.fields.update(work_status="无", work_months=0)
     [f] = findings(h, "W003")
-    assert f.refs == (FieldRef("wage_income"),) and "3600" in f.message
+    assert f.refs == (FieldRef("wage_income"),) and "10800" in f.message  # 3 members x 3600
 
 
 def test_w003_near_miss_no_wages_or_a_worker() -> None:
@@ -242,31 +252,35 @@ def test_l002_near_miss_relations_without_a_sex() -> None:
         assert findings(h, "L002") == [], relation
 
 
-def test_l005_pupil_of_14_in_high_school() -> None:
+def test_l005_pupil_of_13_in_high_school() -> None:
     h = hh()
-    born(h, DAUGHTER, date(2002, 1, 1))  # 14 on 2016-12-31
+    born(h, DAUGHTER, date(2003, 1, 1))  # 13 on 2016-12-31
     [f] = findings(h, "L005")
-    assert f.severity == "warning" and "14岁" in f.message and "高中二年级" in f.message
+    assert f.severity == "warning" and "13岁" in f.message and "高中二年级" in f.message and "不满14岁" in f.message
 
 
-def test_l005_near_miss_15_in_high_school() -> None:
+def test_l005_near_miss_14_in_high_school() -> None:
     assert findings(hh(), "L005") == []  # the daughter is 15
-
-
-def test_l006_pupil_of_20_in_primary_school() -> None:
     h = hh()
-    born(h, DAUGHTER, date(1996, 12, 31))  # 20
+    born(h, DAUGHTER, date(2002, 1, 1))  # 14: NATIONAL.md §3 flags under 14
+    assert findings(h, "L005") == []
+
+
+def test_l006_pupil_of_17_in_primary_school() -> None:
+    h = hh()
+    born(h, DAUGHTER, date(1999, 12, 31))  # 17
     h.members[DAUGHTER].fields.update(school_status="小学", education="小学")
     [f] = findings(h, "L006")
-    assert "20岁" in f.message and f.refs == (FieldRef("school_status", "members", DAUGHTER),)
+    assert "17岁" in f.message and "超过16岁" in f.message
+    assert f.refs == (FieldRef("school_status", "members", DAUGHTER),)
 
 
-def test_l006_near_miss_19_in_primary_school_or_20_in_middle_school() -> None:
+def test_l006_near_miss_16_in_primary_school_or_17_in_middle_school() -> None:
     h = hh()
-    born(h, DAUGHTER, date(1997, 1, 1))  # 19
+    born(h, DAUGHTER, date(2000, 1, 1))  # 16
     h.members[DAUGHTER].fields["school_status"] = "学前教育"
     assert findings(h, "L006") == []
-    born(h, DAUGHTER, date(1996, 12, 31))
+    born(h, DAUGHTER, date(1999, 12, 31))
     h.members[DAUGHTER].fields["school_status"] = "九年级"
     assert findings(h, "L006") == []
 
@@ -498,22 +512,24 @@ def test_l003_near_miss_on_the_limit_or_a_raised_forest_limit() -> None:
 
 def test_l004_road_too_far() -> None:
     h = hh()
-    h.fields["road_distance"] = Decimal("50.1")
+    h.fields["road_distance"] = Decimal("2.1")
     [f] = findings(h, "L004")
-    assert "50.1 公里" in f.message
+    assert "2.1 公里" in f.message and "超过 2 公里" in f.message
 
 
-def test_l004_near_miss_fifty_km() -> None:
+def test_l004_near_miss_two_km_or_a_raised_limit() -> None:
     h = hh()
-    h.fields["road_distance"] = Decimal(50)
+    h.fields["road_distance"] = Decimal(2)
     assert findings(h, "L004") == []
+    h.fields["road_distance"] = Decimal(8)
+    assert findings(h, "L004", ctx(Policy(limits=Limits(road_distance_km=Decimal(10))))) == []
 
 
 # -- S001, E001 the county's policy ---------------------------------------------------------------------
 def test_s001_household_type_out_of_the_countys_scope() -> None:
     h = hh()
     [f] = findings(h, "S001", ctx(Policy(dibao_in_scope=False)))
-    assert "低保贫困户" in f.message and f.refs == (FieldRef("household_type"),)
+    assert "低保户" in f.message and f.refs == (FieldRef("household_type"),)
 
 
 def test_s001_near_miss_default_scope_or_other_type_excluded() -> None:

@@ -18,6 +18,7 @@ from fupin_desktop.commands._base import CliError, int_arg, open_existing, print
 from fupin_desktop.domain.values import FieldValueError, parse_bool
 from fupin_desktop.formspec import load_codes
 from fupin_desktop.rules import all_rules
+from fupin_desktop.rules.catalogue import national_refs
 from fupin_desktop.rules.policy import (
     LIMIT_LABELS,
     PUBLICITY_DAYS,
@@ -59,12 +60,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
-    rules = [{"rule": r.id, "severity": r.severity, "title": r.title} for r in all_rules()]
+    rules: list[dict[str, Any]] = [
+        {"rule": r.id, "severity": r.severity, "title": r.title, "national": national_refs(r.id)} for r in all_rules()]
     if args.json:
         print_json(rules)
     else:
         for r in rules:
-            print(f"{r['rule']}\t{quality.SEVERITY_LABELS[r['severity']]}\t{r['title']}")
+            national = f"\t国家核查：{'、'.join(r['national'])}" if r["national"] else ""
+            print(f"{r['rule']}\t{quality.SEVERITY_LABELS[r['severity']]}\t{r['title']}{national}")
     return 0
 
 

@@ -63,11 +63,15 @@ class RuleContext:
     records: CrossRecords | None = None  # the other households, for cross-record rules
 
     def reference_date(self, hh: Household) -> date:
-        """The record's standard time point: Dec 31 of its 登记年度, else today."""
+        """The record's standard time point: Dec 31 of its 登记年度, else of the current year.
+
+        Every age-based check counts ages on this day (seed: 登记的标准时点为…12月31日), so a
+        2016 roster checked years later still sees its pupils at their 2016 ages.
+        """
         year = hh.fields.get("year")
-        if isinstance(year, int) and not isinstance(year, bool) and 1900 <= year <= 2100:
-            return date(year, 12, 31)
-        return self.today
+        if not (isinstance(year, int) and not isinstance(year, bool) and 1900 <= year <= 2100):
+            year = self.today.year
+        return date(year, 12, 31)
 
 
 RuleFn = Callable[[Household, RuleContext], Iterable[Finding]]
@@ -139,4 +143,4 @@ def check_id(number: str, today: date) -> idnumber.IdCheck:
 
 # Register the rule modules, in check order: field checks, one household's cross-field rules,
 # then the rules that look at the other households.  (They import the names above.)
-from fupin_desktop.rules import fields, household, members, identity, livelihood, crossrecord  # noqa: E402, F401, I001
+from fupin_desktop.rules import fields, household, members, identity, livelihood, national, crossrecord  # noqa: E402, F401, I001

@@ -17,7 +17,6 @@ from fupin_desktop.rules.members import (
     ABLE,
     HEALTHY,
     NO_WORK,
-    WORKING_AGE,
     current_rows,
     is_student,
     members_with_age,
@@ -115,12 +114,13 @@ def wubao_with_able_member(hh: Household, ctx: RuleContext) -> Iterator[Finding]
     kind = hh.fields.get("household_type")
     if kind not in WUBAO:
         return
-    low, high = WORKING_AGE
+    # NATIONAL.md §3: a labourer aged 16-59 (a 五保 person of 60 or more may still farm a little).
+    low, high = int(ctx.policy.limits.labour_age_min), int(ctx.policy.limits.wubao_labour_age_max)
     for i, m, age in members_with_age(hh, ctx):
         labour = m.get("labor_skill")
         if low <= age <= high and labour in ABLE:
             yield finding(
-                f"本户是“{kind}”，但{who(m, i)}{age}岁、劳动技能为“{labour}”。五保对象应无劳动能力，"
+                f"本户是“{kind}”，但{who(m, i)}{age}岁（{low}-{high}岁）、劳动技能为“{labour}”。五保对象应无劳动能力，"
                 "请核实劳动技能或贫困户属性",
                 FieldRef("labor_skill", "members", i), FieldRef("household_type"))
 

@@ -28,8 +28,6 @@ HIGH_SCHOOL_UP = frozenset({
     "高职一年级", "高职二年级", "高职三年级", "大专及以上",
 })
 PRIMARY_DOWN = frozenset({"学前教育", "小学"})
-HIGH_SCHOOL_MIN_AGE = 15  # a pupil aged 14 or younger in 高中 or above is suspicious
-PRIMARY_MAX_AGE = 19  # a pupil aged 20 or older in 小学 or below is suspicious
 #: 与户主关系 that name the member's sex.
 MALE_RELATIONS = frozenset({"之子", "之女婿", "之孙子", "之外孙子", "之父", "之岳父", "之公公", "之祖父", "之外祖父"})
 FEMALE_RELATIONS = frozenset({"之女", "之儿媳", "之孙女", "之外孙女", "之母", "之岳母", "之婆婆", "之祖母", "之外祖母"})
@@ -100,7 +98,10 @@ def labour_required(hh: Household, ctx: RuleContext) -> Iterator[Finding]:
 # -- work ----------------------------------------------------------------------------------------
 @rule("W001", "error", "健康的劳动年龄成员标为无劳动力")
 def healthy_without_labour(hh: Household, ctx: RuleContext) -> Iterator[Finding]:
-    low, high = WORKING_AGE
+    # NATIONAL.md §3: 16-65 healthy without labour; 16-59 for the records of 2015-16.
+    limits, year = ctx.policy.limits, hh.fields.get("year")
+    low = int(limits.labour_age_min)
+    high = int(limits.labour_age_max_2016 if isinstance(year, int) and year <= 2016 else limits.labour_age_max)
     for i, m, age in members_with_age(hh, ctx):
         labour = m.get("labor_skill")
         if low <= age <= high and m.get("health") == HEALTHY and labour in NO_LABOUR and not is_student(m):
@@ -155,22 +156,24 @@ def relation_contradicts_sex(hh: Household, ctx: RuleContext) -> Iterator[Findin
 
 @rule("L005", "warning", "年龄偏小却在读高中及以上")
 def young_in_high_school(hh: Household, ctx: RuleContext) -> Iterator[Finding]:
+    low = int(ctx.policy.limits.high_school_age_min)  # NATIONAL.md §3: under 14
     for i, m, age in members_with_age(hh, ctx):
         status = m.get("school_status")
-        if status in HIGH_SCHOOL_UP and age < HIGH_SCHOOL_MIN_AGE:
+        if status in HIGH_SCHOOL_UP and age < low:
             yield finding(
-                f"{who(m, i)}{age}岁，在校生状况却是“{status}”（{HIGH_SCHOOL_MIN_AGE - 1}岁及以下一般在读初中或小学）。"
+                f"{who(m, i)}{age}岁，在校生状况却是“{status}”（不满{low}岁一般在读初中或小学）。"
                 "请核对出生日期或在校生状况",
                 _ref("school_status", i))
 
 
 @rule("L006", "warning", "年龄偏大却在读小学及以下")
 def old_in_primary_school(hh: Household, ctx: RuleContext) -> Iterator[Finding]:
+    high = int(ctx.policy.limits.primary_age_max)  # NATIONAL.md §3: over 16
     for i, m, age in members_with_age(hh, ctx):
         status = m.get("school_status")
-        if status in PRIMARY_DOWN and age > PRIMARY_MAX_AGE:
+        if status in PRIMARY_DOWN and age > high:
             yield finding(
-                f"{who(m, i)}{age}岁，在校生状况却是“{status}”（{PRIMARY_MAX_AGE + 1}岁及以上很少在读小学或学前教育）。"
+                f"{who(m, i)}{age}岁，在校生状况却是“{status}”（超过{high}岁很少在读小学或学前教育）。"
                 "请核对出生日期或在校生状况，不在读的填“非在校生”",
                 _ref("school_status", i))
 

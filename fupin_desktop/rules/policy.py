@@ -64,8 +64,34 @@ class Limits:
 
     farmland_per_person: Decimal = Decimal(50)  # 亩 耕地 per current member
     forest_per_person: Decimal = Decimal(70)  # 亩 林地 per current member
-    road_distance_km: Decimal = Decimal(50)  # 与村主干路距离
+    road_distance_km: Decimal = Decimal(2)  # 与村主干路距离 (NATIONAL.md §3: over 2 km)
     per_capita_income_max: Decimal = Decimal(100000)  # 年人均纯收入, yuan
+    # NATIONAL.md §3 thresholds of the national 疑点 checks (they vary by province and year).
+    household_size_max: Decimal = Decimal(7)  # 家庭人口 above this: review
+    per_capita_income_low: Decimal = Decimal(500)  # 人均纯收入 under this: review
+    per_capita_income_high: Decimal = Decimal(30000)  # 人均纯收入 over this: review
+    not_exited_income_max: Decimal = Decimal(20000)  # 未脱贫 with 人均纯收入 above this
+    farmland_max: Decimal = Decimal(10)  # 亩 耕地 per household
+    forest_max: Decimal = Decimal(50)  # 亩 林地 per household
+    pasture_max: Decimal = Decimal(50)  # 亩 牧草地
+    water_surface_max: Decimal = Decimal(50)  # 亩 水面
+    orchard_max: Decimal = Decimal(50)  # 亩 林果
+    housing_area_max: Decimal = Decimal(500)  # ㎡ 住房面积
+    housing_area_min_exited: Decimal = Decimal(10)  # ㎡: an exited household with less
+    income_part_min: Decimal = Decimal(100)  # 工资性/生产经营性/财产性收入 under this: review
+    benefit_min: Decimal = Decimal(100)  # 低保金/五保金 under this
+    pension_min: Decimal = Decimal(70)  # 养老金 under this
+    labour_age_min: Decimal = Decimal(16)  # under this, no labour
+    labour_age_max: Decimal = Decimal(65)  # 16-65 healthy: able to work (16-59 in 2015-16)
+    labour_age_max_2016: Decimal = Decimal(59)  # the same, for records of 2016 and before
+    wubao_labour_age_max: Decimal = Decimal(59)  # a 五保户 labourer aged 16-59
+    elderly_age: Decimal = Decimal(60)  # 60+: 养老金
+    student_age_max: Decimal = Decimal(30)  # a student older than this
+    compulsory_age_min: Decimal = Decimal(6)  # 控辍保学: healthy children of 6-14 in school
+    compulsory_age_max: Decimal = Decimal(14)
+    labourers_for_cause: Decimal = Decimal(3)  # 缺劳力 with this many labourers or more
+    high_school_age_min: Decimal = Decimal(14)  # younger than this in 高中 or above
+    primary_age_max: Decimal = Decimal(16)  # older than this in 小学 or below
 
 
 LIMIT_LABELS: dict[str, tuple[str, str]] = {
@@ -73,6 +99,31 @@ LIMIT_LABELS: dict[str, tuple[str, str]] = {
     "forest_per_person": ("人均林地面积上限", "亩"),
     "road_distance_km": ("与村主干路距离上限", "公里"),
     "per_capita_income_max": ("年人均纯收入上限", "元"),
+    "household_size_max": ("家庭人口核查上限", "人"),
+    "per_capita_income_low": ("人均纯收入核查下限", "元"),
+    "per_capita_income_high": ("人均纯收入核查上限", "元"),
+    "not_exited_income_max": ("未脱贫户人均纯收入上限", "元"),
+    "farmland_max": ("户耕地面积上限", "亩"),
+    "forest_max": ("户林地面积上限", "亩"),
+    "pasture_max": ("牧草地面积上限", "亩"),
+    "water_surface_max": ("水面面积上限", "亩"),
+    "orchard_max": ("林果面积上限", "亩"),
+    "housing_area_max": ("住房面积上限", "平方米"),
+    "housing_area_min_exited": ("已脱贫户住房面积下限", "平方米"),
+    "income_part_min": ("工资性等收入核查下限", "元"),
+    "benefit_min": ("低保金、五保金核查下限", "元"),
+    "pension_min": ("养老金核查下限", "元"),
+    "labour_age_min": ("劳动年龄下限", "岁"),
+    "labour_age_max": ("劳动年龄上限", "岁"),
+    "labour_age_max_2016": ("劳动年龄上限（2016年及以前）", "岁"),
+    "wubao_labour_age_max": ("五保户劳动力年龄上限", "岁"),
+    "elderly_age": ("领取养老金年龄", "岁"),
+    "student_age_max": ("在校生年龄上限", "岁"),
+    "compulsory_age_min": ("控辍保学年龄下限", "岁"),
+    "compulsory_age_max": ("控辍保学年龄上限", "岁"),
+    "labourers_for_cause": ("缺劳力户的劳动力人数上限", "人"),
+    "high_school_age_min": ("在读高中的年龄下限", "岁"),
+    "primary_age_max": ("在读小学的年龄上限", "岁"),
 }
 
 

@@ -20,12 +20,12 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGridLayout,
     QGroupBox,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
@@ -66,7 +66,7 @@ class PolicyDialog(QDialog):
         self.from_file = False  # set once parameters were read from a file (a backup before saving)
         self.setObjectName("policy_dialog")
         self.setWindowTitle("政策参数（县里统一设置）")
-        self.resize(700, 800)
+        self.resize(760, 700)  # fits a 1366x768 screen; the form scrolls
 
         self.standard = QComboBox()
         self.standard.setObjectName("standard")
@@ -120,16 +120,18 @@ class PolicyDialog(QDialog):
             flag_grid.addWidget(box, 1, col)
 
         self.limits = {key: QLineEdit() for key in LIMIT_LABELS}
-        limits = QGroupBox("核查阈值（超过时提示核对）")
-        limit_form = QFormLayout(limits)
-        for key, (label, unit) in LIMIT_LABELS.items():
+        limits = QGroupBox("核查阈值（超过时提示核对；默认为国家系统的疑点口径）")
+        limit_grid = QGridLayout(limits)
+        per_row = 3  # label, box, unit per threshold: 30 of them would not fit one column
+        for n, (key, (label, unit)) in enumerate(LIMIT_LABELS.items()):
             self.limits[key].setObjectName(f"limit_{key}")
-            row = QHBoxLayout()
+            self.limits[key].setMinimumWidth(70)
+            row, col = divmod(n, per_row)
             unit_label = QLabel(unit)
             unit_label.setMinimumWidth(32)
-            row.addWidget(self.limits[key])
-            row.addWidget(unit_label)
-            limit_form.addRow(label, row)
+            limit_grid.addWidget(QLabel(label), row, col * 3)
+            limit_grid.addWidget(self.limits[key], row, col * 3 + 1)
+            limit_grid.addWidget(unit_label, row, col * 3 + 2)
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("确定")
@@ -143,9 +145,15 @@ class PolicyDialog(QDialog):
         defaults = buttons.addButton("恢复默认", QDialogButtonBox.ButtonRole.ResetRole)
         defaults.clicked.connect(lambda: self.load(Policy()))
 
-        lay = QVBoxLayout(self)
+        body = QWidget()
+        body_lay = QVBoxLayout(body)
         for part in (line_box, scope, flags, limits):
-            lay.addWidget(part)
+            body_lay.addWidget(part)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(body)
+        lay = QVBoxLayout(self)
+        lay.addWidget(scroll)
         lay.addWidget(buttons)
         self.load(store.policy.get())
 
