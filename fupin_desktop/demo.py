@@ -4,8 +4,20 @@
 county set (seed document); ``generate_households()`` makes households that are
 internally consistent (valid unique ID numbers, sex and birth date as the ID
 says, one 户主, plausible ages, schooling, health, labour, income around the
-2015 poverty line, those above it 已脱贫（享受政策）, causes that match the members), so
-the data-quality rules find no problem; ``build_demo()`` writes both into a store quickly.
+2015 poverty line, causes that match the members), in the national categories
+(NATIONAL.md §1): 一般贫困户, 低保贫困户 and 五保贫困户 while not exited; a household above the
+line is 已脱贫（享受政策） with its 脱贫年度 and becomes 一般农户, 低保户 or 五保户 (national check
+57), with safe water, no 危房 and the 帮扶成效 row saying so; every 残疾 member holds a
+20-character 残疾人证 number (ID number + 残疾类别 1-7 + 残疾等级 1-4, 证件类型 残疾人证).
+``build_demo()`` writes both into a store quickly.
+
+The data-quality rules find nothing except the planted cases of :data:`PLANTED`, one household
+each (the first household where the case fits), marked in its 致贫原因说明 with
+:data:`PLANTED_MARK` and the rule id, so a clerk trying the program sees a finding to fix:
+
+* K001: a 残疾人证 number whose 证件类型 was left at 居民身份证;
+* H004: an 其他致贫原因 that repeats the main cause;
+* I003: a household above the line still 未脱贫 (its exit not yet verified).
 
 Generation is pure and deterministic for a seed: the same seed gives equal
 ``Household`` objects, UUIDs included.  ``build_demo`` gives every saved record
@@ -27,7 +39,7 @@ from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from fupin_desktop.domain.household import Household, Row, new_uuid
-from fupin_desktop.domain.idnumber import make_id
+from fupin_desktop.domain.idnumber import DISABILITY_CARD, make_disability_number, make_id
 from fupin_desktop.domain.township import Township, Village
 
 if TYPE_CHECKING:
@@ -36,6 +48,8 @@ if TYPE_CHECKING:
 __all__ = [
     "ADDRESS_CODE",
     "BATCH_SIZE",
+    "PLANTED",
+    "PLANTED_MARK",
     "DEMO_TOWNSHIP",
     "POVERTY_LINE_2015",
     "REFERENCE_DATE",
@@ -54,6 +68,17 @@ POVERTY_LINE_2015 = Decimal(2855)
 BATCH_SIZE = 500
 #: The largest demo township (about the largest county has): more is refused, not half-built.
 MAX_DEMO_HOUSEHOLDS = 200_000
+
+#: The planted data-quality findings (rule id -> why), see the module docstring.
+PLANTED: dict[str, str] = {
+    "K001": "残疾人证号码的证件类型仍为居民身份证",
+    "H004": "其他致贫原因与主要致贫原因重复",
+    "I003": "年人均纯收入已高于扶贫标准，脱贫尚未验收，仍为未脱贫",
+}
+#: Written at the end of a planted household's 致贫原因说明, followed by the rule id.
+PLANTED_MARK = "【示范数据：本户故意留有一处疑点，用于演示数据检查："
+#: 贫困户属性 after exit (national check 57: exited households are 02 低保户, 03 五保户 or 05 一般农户).
+_EXITED_TYPE = {"一般贫困户": "一般农户", "低保贫困户": "低保户", "五保贫困户": "五保户"}
 
 _CENT = Decimal("0.01")
 _TENTH = Decimal("0.1")
@@ -233,6 +258,7 @@ class _Generator:
         self.phones: set[str] = set()
         self.accounts: set[str] = set()
         self.serials: dict[tuple[str, str], int] = {}
+        self.pending = list(PLANTED)  # planted cases not yet placed in a household
         self.cadres = {v.name: self._cadre_pool() for v in self.villages}
 
     # -- small helpers ---------------------------------------------------
@@ -358,10 +384,37 @@ class _Generator:
         hh.measures = self.measures(f, people, kind)
         hh.results = self.results(f, people)
         hh.refresh_derived()
-        if f["per_capita_income"] > POVERTY_LINE_2015:
-            # above the line while 未脱贫 is a data-quality finding (rule I003)
-            f["exit_flag"], f["exit_year"] = "已脱贫（享受政策）", YEAR
+        above = f["per_capita_income"] > POVERTY_LINE_2015
+        if above and not self.plant(hh, "I003"):
+            self.exit(hh)  # above the line while 未脱贫 is a data-quality finding (rule I003)
+        if any(m.get("id_type") == DISABILITY_CARD for m in members):
+            self.plant(hh, "K001")
+        if f["other_causes"]:
+            self.plant(hh, "H004")
         return hh
+
+    def exit(self, hh: Household) -> None:
+        """已脱贫（享受政策） this year: the national after-exit 贫困户属性, and what exit requires
+        (safe water, no 危房) as the 帮扶成效 row records it."""
+        f = hh.fields
+        f.update(exit_flag="已脱贫（享受政策）", exit_year=YEAR, household_type=_EXITED_TYPE[f["household_type"]],
+                 dilapidated=False, dilapidated_grade=None, drinking_difficult=False, drinking_safe=True)
+        for row in hh.results:
+            row.fields.update(income_after=max(row.fields["income_after"], f["per_capita_income"]),
+                              two_no_three="已实现", exited=True)
+
+    def plant(self, hh: Household, rule: str) -> bool:
+        """Give ``hh`` the planted case ``rule`` if it is still pending (one household per case)."""
+        if rule not in self.pending or PLANTED_MARK in (hh.fields.get("cause_note") or ""):
+            return False  # placed already, or this household has its one planted case
+        self.pending.remove(rule)
+        f = hh.fields
+        if rule == "K001":
+            next(m for m in hh.members if m.get("id_type") == DISABILITY_CARD).fields["id_type"] = "居民身份证"
+        elif rule == "H004":
+            f["other_causes"] = [f["main_cause"], *f["other_causes"][1:]]
+        f["cause_note"] = f"{f['cause_note']}{PLANTED_MARK}{rule} {PLANTED[rule]}】"
+        return True
 
     def family(self, kind: str, dot_name: bool) -> list[_Person]:
         """Relations, sexes and ages of the members (names and fields come later)."""
@@ -518,11 +571,15 @@ class _Generator:
         else:
             political = "群众"
         in_ncms = self.chance(0.97)
+        id_type, id_number = "居民身份证", self.id_number(birth, person.sex)
+        if health == "残疾":  # a 残疾人证: 残疾类别 1-7 and 等级 1-4 from the ID's own digits (no extra draw)
+            id_type = DISABILITY_CARD
+            id_number = make_disability_number(id_number, int(id_number[14]) % 7 + 1, int(id_number[15]) % 4 + 1)
         person.fields = {
             "name": person.name,
             "sex": person.sex,
-            "id_type": "居民身份证",
-            "id_number": self.id_number(birth, person.sex),
+            "id_type": id_type,
+            "id_number": id_number,
             "birth_date": birth,
             "relation": person.relation,
             "ethnicity": person.ethnicity,
@@ -637,7 +694,7 @@ class _Generator:
         parts = {
             "family_planning": family_planning,
             "dibao_money": sum((self.money(600, 1400) for _ in people), _ZERO) if kind == "低保贫困户" else _ZERO,
-            "wubao_money": self.money(2000, 2800) if kind == "五保贫困户" else _ZERO,
+            "wubao_money": self.money(600, 2200) if kind == "五保贫困户" else _ZERO,
             "pension_money": sum((self.money(840, 1080) for _ in range(elderly_insured)), _ZERO),
             "eco_compensation": (f["forest"] * Decimal("14.75") + f["returned_forest"] * Decimal(125)).quantize(_CENT),
             "other_transfer": self.money(100, 600) if self.chance(0.2) else _ZERO,
