@@ -382,7 +382,8 @@ def export_workbook(store: Store, out: str | Path, layout: str = "national", *, 
     log.info("excel export written file=%s layout=%s village_id=%s households=%d persons=%d",
              out, layout, village_id, households, persons)
     return ExportResult(path=out, layout=layout, households=households, persons=persons,
-                        sheets=[s.ws.title for s in sheets], codes=codes)
+                        sheets=[s.ws.title for s in sheets],
+                        codes=codes if layout == "national" else "label")
 
 
 def discard(book: Workbook) -> None:

@@ -149,14 +149,34 @@ def national_label_rows() -> list[list[object]]:
     return rows
 
 
+MALE = {"之子", "之女婿", "之孙子", "之外孙子", "之父", "之岳父", "之公公", "之祖父", "之外祖父"}
+
+
+def every_relation_rows() -> list[list[object]]:
+    """One household of a 户主 and a person under every other national relation label."""
+    base = dict(zip(NATIONAL_4, national_label_rows()[1], strict=True))
+    rows = []
+    labels = [label for _, label in NATIONAL["relation"]]
+    for n, label in enumerate(dict.fromkeys(labels)):
+        sex = 1 if label in MALE or label == "户主" else 0
+        birth = date(1930 + n * 4, 1, 1)
+        row = {**base, "户编号": "R001", "人编号": f"R{n:03d}", "姓名": f"成员{n}", "与户主关系": label,
+               "证件号码": make_id("510822", birth, 100 + n * 2 + sex), "人数": len(set(labels))}
+        rows.append([row.get(h) for h in NATIONAL_4])
+    return rows
+
+
 def test_a_roster_of_national_labels_imports_without_a_rejected_value(tmp_path: Path) -> None:
     store = make_store(tmp_path, "t.db")
-    rows = national_label_rows()
+    rows = national_label_rows() + every_relation_rows()
     assert len(rows) >= 60
     report, _ = import_file(store, files.write_plain_xlsx(tmp_path / "labels.xlsx", rows))
-    assert report.rejected == 0 and report.created == len(rows) - 1
     refused = [reason for r in report.rows for reason in r.reasons if "代码表" in reason or "不是" in reason]
     assert refused == []
+    assert report.rejected == 0 and report.created == len(rows) - 1 - (len(every_relation_rows()) - 1)
+    number = store.households.ids_by_number(["R001"])["R001"][0]
+    relations = [m.get("relation") for m in store.households.get(number).members]
+    assert relations == list(dict.fromkeys(label for _, label in NATIONAL["relation"]))
     store.close()
 
 
