@@ -15,7 +15,7 @@ The data-quality rules find nothing except the planted cases of :data:`PLANTED`,
 each (the first household where the case fits), marked in its 致贫原因说明 with
 :data:`PLANTED_MARK` and the rule id, so a clerk trying the program sees a finding to fix:
 
-* K001: a 残疾人证 number whose 证件类型 was left at 居民身份证;
+* C001: 主要致贫原因 因病 while every member is 健康;
 * H004: an 其他致贫原因 that repeats the main cause;
 * I003: a household above the line still 未脱贫 (its exit not yet verified).
 
@@ -71,7 +71,7 @@ MAX_DEMO_HOUSEHOLDS = 200_000
 
 #: The planted data-quality findings (rule id -> why), see the module docstring.
 PLANTED: dict[str, str] = {
-    "K001": "残疾人证号码的证件类型仍为居民身份证",
+    "C001": "主要致贫原因为因病，但全家成员都健康",
     "H004": "其他致贫原因与主要致贫原因重复",
     "I003": "年人均纯收入已高于扶贫标准，脱贫尚未验收，仍为未脱贫",
 }
@@ -362,11 +362,9 @@ class _Generator:
         hh = Household(members=members, uuid=self.uuid())
         f = hh.fields
         f.update(village=village.name, group=group, number=number, year=YEAR)
-        f["phone"] = self.mobile() if self.chance(0.8) else None
-        if self.chance(0.7):
-            f["bank"], f["bank_account"] = _BANK, self.bank_account()
-        else:
-            f["bank"], f["bank_account"] = None, None
+        # the national system wants a phone and a bank account for every household (blank-field checks)
+        f["phone"] = self.mobile()
+        f["bank"], f["bank_account"] = _BANK, self.bank_account()
         children = [p for p in people if p.relation in ("之子", "之女")]
         f.update(
             standard="国家标准" if self.chance(0.95) else "省定标准",
@@ -385,10 +383,11 @@ class _Generator:
         hh.results = self.results(f, people)
         hh.refresh_derived()
         above = f["per_capita_income"] > POVERTY_LINE_2015
-        if above and not self.plant(hh, "I003"):
+        # the planted I003 household has a cause that may keep an income above the line (因病 ...)
+        if above and not (f["main_cause"] in ("因病", "因学", "因残") and self.plant(hh, "I003")):
             self.exit(hh)  # above the line while 未脱贫 is a data-quality finding (rule I003)
-        if any(m.get("id_type") == DISABILITY_CARD for m in members):
-            self.plant(hh, "K001")
+        if all(m.get("health") == "健康" for m in members) and "因病" not in f["other_causes"]:
+            self.plant(hh, "C001")
         if f["other_causes"]:
             self.plant(hh, "H004")
         return hh
@@ -409,8 +408,8 @@ class _Generator:
             return False  # placed already, or this household has its one planted case
         self.pending.remove(rule)
         f = hh.fields
-        if rule == "K001":
-            next(m for m in hh.members if m.get("id_type") == DISABILITY_CARD).fields["id_type"] = "居民身份证"
+        if rule == "C001":
+            f["main_cause"], f["cause_note"] = "因病", _CAUSE_NOTES["因病"][0]
         elif rule == "H004":
             f["other_causes"] = [f["main_cause"], *f["other_causes"][1:]]
         f["cause_note"] = f"{f['cause_note']}{PLANTED_MARK}{rule} {PLANTED[rule]}】"
@@ -590,6 +589,8 @@ class _Generator:
             "labor_skill": labor,
             "work_status": work,
             "work_months": months,
+            "work_place": self.work_place(work) if work != "无" else None,
+            "work_company": None,
             "is_soldier": False,
             "in_ncms": in_ncms,
             "in_pension": age >= 60 or (age >= 16 and not student and self.chance(0.85)),
@@ -597,11 +598,23 @@ class _Generator:
             "on_dibao": kind == "低保贫困户",
             "change": None,
         }
+        if work != "无":
+            place = person.fields["work_place"]
+            trade = rng.choice(("建筑工程有限公司", "电子科技有限公司", "服装有限公司", "物流有限公司", "食品有限公司"))
+            person.fields["work_company"] = f"{place.removeprefix('青川县')[:2]}某{trade}" if place != "茶坝乡" \
+                else rng.choice(("茶坝乡茶叶专业合作社", "茶坝乡建筑队"))
+
+    def work_place(self, work: str) -> str:
+        """务工所在地 for a 务工状况 (the 务工企业名称 is drawn beside it in :meth:`fill_member`)."""
+        places = {"乡（镇）内务工": ("茶坝乡",), "乡（镇）外县内务工": ("青川县乔庄镇", "青川县竹园镇"),
+                  "县外省内务工": ("广元市利州区", "成都市双流区", "绵阳市涪城区"),
+                  "省外务工": ("浙江省宁波市", "广东省东莞市", "江苏省苏州市", "新疆维吾尔自治区昌吉州")}
+        return self.rng.choice(places[work])
 
     def schooling(self, age: int) -> tuple[str, str | None]:
         """文化程度 and 在校生状况 for an age at the standard time point."""
         if age < 3:
-            return "学龄前儿童", None
+            return "学龄前儿童", "非在校生"  # the national system wants 在校生状况 for every member
         if age <= 6:
             return "学龄前儿童", "学前教育"
         if age <= 12:
@@ -661,7 +674,7 @@ class _Generator:
             production_power=self.chance(0.95),
             cooperative=self.chance(0.08),
             living_power=True,
-            road_distance=self.area(0.1, 8.0),
+            road_distance=self.area(0.1, 2.0),  # the national check asks about more than 2 km
             road_type=self.pick((("泥土路", 40), ("砂石路", 30), ("水泥路", 28), ("沥青路", 2))),
             housing_area=self.area(40, 160),
             dilapidated_grade=self.pick((("", 80), ("C级", 12), ("D级", 8))) or None,
@@ -705,13 +718,16 @@ class _Generator:
         wage = _ZERO
         if workers:
             wage = (remaining * Decimal(str(round(rng.uniform(0.4, 0.8), 2)))).quantize(_CENT)
+            wage = max(wage, Decimal(100))  # under 100 yuan is a national check (a monthly figure typed?)
         property_income = _ZERO
         if self.chance(0.1):
-            property_income = min(self.money(50, 500), ((remaining - wage) / 2).quantize(_CENT))
+            property_income = min(self.money(100, 500), ((remaining - wage) / 2).quantize(_CENT))
+            if property_income < 100:  # under 100 yuan is a national check (a monthly figure typed?)
+                property_income = _ZERO
         business_net = remaining - wage - property_income
         if business_net > 0:
             cost_share = Decimal(str(round(rng.uniform(0.15, 0.35), 2)))
-            business = (business_net / (1 - cost_share)).quantize(_CENT, ROUND_HALF_UP)
+            business = max((business_net / (1 - cost_share)).quantize(_CENT, ROUND_HALF_UP), Decimal(100))
             cost = business - business_net
         else:
             business, cost = _ZERO, _ZERO
@@ -735,7 +751,7 @@ class _Generator:
             candidates.append(("缺土地", 8))
         if f["drinking_difficult"]:
             candidates.append(("缺水", 5))
-        if f["road_distance"] > Decimal(4):
+        if f["road_distance"] > Decimal("1.5"):
             candidates.append(("交通条件落后", 8))
         candidates += [("缺技术", 15), ("缺资金", 18), ("自身发展动力不足", 5), ("因灾", 1)]
         main = "缺劳力" if kind == "五保贫困户" else self.pick(candidates)
@@ -824,7 +840,7 @@ class _Generator:
             options.append(("健康扶贫", 20))
         if f["dilapidated"]:
             options.append(("危房改造", 25))
-            if f["road_distance"] > Decimal(5):
+            if f["road_distance"] > Decimal("1.8"):
                 options.append(("易地扶贫搬迁", 10))
         if kind != "一般贫困户":
             options.append(("社会保障兜底", 30))
