@@ -287,6 +287,11 @@ def _claim_name(where: Path, stem: str) -> tuple[Path, Path]:
             continue
         except OSError as exc:
             raise BackupFailed(str(fileio.write_error(target, exc))) from exc
+        # Another program may have finished this name between the look above and the claim (it
+        # renames its copy into place before it drops its claim): look again while holding it.
+        if fileio.exists(target):
+            fileio.remove_quietly(claim)
+            continue
         return target, claim
     raise BackupFailed(f"{where} 里同一分钟的备份太多。请稍后再试。")
 

@@ -14,7 +14,9 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 
 from fupin_desktop.domain.clock import local_time
 from fupin_desktop.store import HouseholdSummary, Role, Store
+from fupin_desktop.store.changes import Change
 from fupin_desktop.store.households import HouseholdRepository
+from fupin_desktop.ui.changes import hub
 
 PAGE = 200
 #: From this many households on, filtering and sorting run on a worker thread.
@@ -71,6 +73,11 @@ class HouseholdListModel(QAbstractTableModel):
         self.search = ""
         self.order = "number"
         self.descending = False
+        hub(store).changed.connect(self._on_change)
+
+    def _on_change(self, change: Change) -> None:
+        if change.household_rows:
+            self.refresh()
 
     # -- filtering ----------------------------------------------------------
     def set_filter(self, *, village_id: int | None, group: str | None, township_code: str | None = None) -> None:

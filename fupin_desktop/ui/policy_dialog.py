@@ -44,6 +44,8 @@ from fupin_desktop.rules.policy import (
     PolicyError,
 )
 from fupin_desktop.store import Store, StoreError
+from fupin_desktop.store.changes import Change, ChangeKind
+from fupin_desktop.ui.changes import announce
 
 log = logging.getLogger(__name__)
 
@@ -243,6 +245,7 @@ class PolicyDialog(QDialog):
             QMessageBox.warning(self, "政策参数", f"{exc}\n\n请改正后再按“确定”。")
             return
         super().accept()
+        announce(self.store, Change.of(ChangeKind.POLICY, settings=["policy"]))
 
     def import_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "导入政策参数", str(self.store.path.parent), FILE_FILTER)

@@ -2,7 +2,7 @@
 
 Documents: 贫困户登记卡 and 扶贫手册 (scope: the selected household, households ticked in a
 list, or a whole village), the three publicity rounds (a village), and blank forms.  The PDF is
-made off the GUI thread by the printing services (a BackgroundOp with progress and Cancel),
+made off the GUI thread by the printing services (a QueryOp with progress and Cancel),
 into a temporary file; the preview renders its pages (see pdf_pages.py); 打印 sends the
 rendered pages to a QPrinter, 保存 copies the PDF where the clerk wants it.
 """
@@ -47,7 +47,7 @@ from fupin_desktop.printing import service
 from fupin_desktop.printing.service import HouseholdDocument, PrintCancelled, PrintError, PrintResult
 from fupin_desktop.rules.policy import PUBLICITY_DAYS
 from fupin_desktop.store import Store, StoreError, settings
-from fupin_desktop.ui.ops import BackgroundOp
+from fupin_desktop.ui.ops import BackgroundOp, QueryOp
 from fupin_desktop.ui.pdf_pages import PdfPages
 
 log = logging.getLogger(__name__)
@@ -333,16 +333,14 @@ class PrintCentre(QDialog):
             QMessageBox.warning(self, "打印", str(exc))
             return None
         out = self._tmp / f"{self.document_key()}-{id(work)}.pdf"
-        path = self.store.path
 
-        def run(progress: Any, cancelled: Any) -> PrintResult:
-            with Store(path) as own:  # the worker's own connection
-                return work(own, out, progress, cancelled)
+        def run(own: Store, progress: Any, cancelled: Any) -> PrintResult:
+            return work(own, out, progress, cancelled)
 
         self._set_ready(False)
         self.generate_button.setEnabled(False)
         self._made = self.document_name()
-        self._op = BackgroundOp(self, label, run, self._on_done, self._on_failed)
+        self._op = QueryOp[PrintResult](self, label, self.store, run, self._on_done, self._on_failed)
         self._op.finished.connect(lambda: self.generate_button.setEnabled(True))
         return self._op.start()
 

@@ -11,6 +11,8 @@ from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QWidget
 
 from fupin_desktop.domain.township import Village
 from fupin_desktop.store import Role, Store
+from fupin_desktop.store.changes import Change, ChangeKind
+from fupin_desktop.ui.changes import hub
 
 ROLE_VILLAGE = Qt.ItemDataRole.UserRole
 ROLE_GROUP = Qt.ItemDataRole.UserRole + 1
@@ -38,6 +40,12 @@ class VillageTree(QTreeWidget):
         self.setAccessibleName("村组")
         self.currentItemChanged.connect(self._on_current)
         self.reload()
+        hub(store).changed.connect(self._on_change)
+
+    def _on_change(self, change: Change) -> None:
+        """Counts move with households; a restored backup or a sync may bring villages and townships."""
+        if change.household_rows or change.title or change.kind is ChangeKind.SETTINGS:
+            self.reload()
 
     def reload(self) -> None:
         current = self._scope(self.currentItem())
