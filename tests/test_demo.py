@@ -218,6 +218,7 @@ def test_schooling_health_labour_and_work_match_age(households: list[Household])
                 assert 16 <= years <= 60 and school not in STUDENT
                 assert labour in ("普通劳动力", "技能劳动力")
                 assert 1 <= months <= 12
+                assert m.get("work_place") and m.get("work_company")  # national check: 务工 without them
             assert m.get("on_dibao") == (hh.fields["household_type"] in ("低保贫困户", "低保户"))
             if not m.get("in_ncms"):
                 assert not m.get("in_critical")
