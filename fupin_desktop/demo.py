@@ -4,8 +4,20 @@
 county set (seed document); ``generate_households()`` makes households that are
 internally consistent (valid unique ID numbers, sex and birth date as the ID
 says, one 户主, plausible ages, schooling, health, labour, income around the
-2015 poverty line, those above it 已脱贫（享受政策）, causes that match the members), so
-the data-quality rules find no problem; ``build_demo()`` writes both into a store quickly.
+2015 poverty line, causes that match the members), in the national categories
+(NATIONAL.md §1): 一般贫困户, 低保贫困户 and 五保贫困户 while not exited; a household above the
+line is 已脱贫（享受政策） with its 脱贫年度 and becomes 一般农户, 低保户 or 五保户 (national check
+57), with safe water, no 危房 and the 帮扶成效 row saying so; every 残疾 member holds a
+20-character 残疾人证 number (ID number + 残疾类别 1-7 + 残疾等级 1-4, 证件类型 残疾人证).
+``build_demo()`` writes both into a store quickly.
+
+The data-quality rules find nothing except the planted cases of :data:`PLANTED`, one household
+each (the first household where the case fits), marked in its 致贫原因说明 with
+:data:`PLANTED_MARK` and the rule id, so a clerk trying the program sees a finding to fix:
+
+* C001: 主要致贫原因 因病 while every member is 健康;
+* H004: an 其他致贫原因 that repeats the main cause;
+* I003: a household above the line still 未脱贫 (its exit not yet verified).
 
 Generation is pure and deterministic for a seed: the same seed gives equal
 ``Household`` objects, UUIDs included.  ``build_demo`` gives every saved record
@@ -27,7 +39,7 @@ from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from fupin_desktop.domain.household import Household, Row, new_uuid
-from fupin_desktop.domain.idnumber import make_id
+from fupin_desktop.domain.idnumber import DISABILITY_CARD, make_disability_number, make_id
 from fupin_desktop.domain.township import Township, Village
 
 if TYPE_CHECKING:
@@ -36,6 +48,8 @@ if TYPE_CHECKING:
 __all__ = [
     "ADDRESS_CODE",
     "BATCH_SIZE",
+    "PLANTED",
+    "PLANTED_MARK",
     "DEMO_TOWNSHIP",
     "POVERTY_LINE_2015",
     "REFERENCE_DATE",
@@ -54,6 +68,17 @@ POVERTY_LINE_2015 = Decimal(2855)
 BATCH_SIZE = 500
 #: The largest demo township (about the largest county has): more is refused, not half-built.
 MAX_DEMO_HOUSEHOLDS = 200_000
+
+#: The planted data-quality findings (rule id -> why), see the module docstring.
+PLANTED: dict[str, str] = {
+    "C001": "主要致贫原因为因病，但全家成员都健康",
+    "H004": "其他致贫原因与主要致贫原因重复",
+    "I003": "年人均纯收入已高于扶贫标准，脱贫尚未验收，仍为未脱贫",
+}
+#: Written at the end of a planted household's 致贫原因说明, followed by the rule id.
+PLANTED_MARK = "【示范数据：本户故意留有一处疑点，用于演示数据检查："
+#: 贫困户属性 after exit (national check 57: exited households are 02 低保户, 03 五保户 or 05 一般农户).
+_EXITED_TYPE = {"一般贫困户": "一般农户", "低保贫困户": "低保户", "五保贫困户": "五保户"}
 
 _CENT = Decimal("0.01")
 _TENTH = Decimal("0.1")
@@ -233,6 +258,7 @@ class _Generator:
         self.phones: set[str] = set()
         self.accounts: set[str] = set()
         self.serials: dict[tuple[str, str], int] = {}
+        self.pending = list(PLANTED)  # planted cases not yet placed in a household
         self.cadres = {v.name: self._cadre_pool() for v in self.villages}
 
     # -- small helpers ---------------------------------------------------
@@ -336,11 +362,9 @@ class _Generator:
         hh = Household(members=members, uuid=self.uuid())
         f = hh.fields
         f.update(village=village.name, group=group, number=number, year=YEAR)
-        f["phone"] = self.mobile() if self.chance(0.8) else None
-        if self.chance(0.7):
-            f["bank"], f["bank_account"] = _BANK, self.bank_account()
-        else:
-            f["bank"], f["bank_account"] = None, None
+        # the national system wants a phone and a bank account for every household (blank-field checks)
+        f["phone"] = self.mobile()
+        f["bank"], f["bank_account"] = _BANK, self.bank_account()
         children = [p for p in people if p.relation in ("之子", "之女")]
         f.update(
             standard="国家标准" if self.chance(0.95) else "省定标准",
@@ -358,10 +382,38 @@ class _Generator:
         hh.measures = self.measures(f, people, kind)
         hh.results = self.results(f, people)
         hh.refresh_derived()
-        if f["per_capita_income"] > POVERTY_LINE_2015:
-            # above the line while 未脱贫 is a data-quality finding (rule I003)
-            f["exit_flag"], f["exit_year"] = "已脱贫（享受政策）", YEAR
+        above = f["per_capita_income"] > POVERTY_LINE_2015
+        # the planted I003 household has a cause that may keep an income above the line (因病 ...)
+        if above and not (f["main_cause"] in ("因病", "因学", "因残") and self.plant(hh, "I003")):
+            self.exit(hh)  # above the line while 未脱贫 is a data-quality finding (rule I003)
+        if all(m.get("health") == "健康" for m in members) and "因病" not in f["other_causes"]:
+            self.plant(hh, "C001")
+        if f["other_causes"]:
+            self.plant(hh, "H004")
         return hh
+
+    def exit(self, hh: Household) -> None:
+        """已脱贫（享受政策） this year: the national after-exit 贫困户属性, and what exit requires
+        (safe water, no 危房) as the 帮扶成效 row records it."""
+        f = hh.fields
+        f.update(exit_flag="已脱贫（享受政策）", exit_year=YEAR, household_type=_EXITED_TYPE[f["household_type"]],
+                 dilapidated=False, dilapidated_grade=None, drinking_difficult=False, drinking_safe=True)
+        for row in hh.results:
+            row.fields.update(income_after=max(row.fields["income_after"], f["per_capita_income"]),
+                              two_no_three="已实现", exited=True)
+
+    def plant(self, hh: Household, rule: str) -> bool:
+        """Give ``hh`` the planted case ``rule`` if it is still pending (one household per case)."""
+        if rule not in self.pending or PLANTED_MARK in (hh.fields.get("cause_note") or ""):
+            return False  # placed already, or this household has its one planted case
+        self.pending.remove(rule)
+        f = hh.fields
+        if rule == "C001":
+            f["main_cause"], f["cause_note"] = "因病", _CAUSE_NOTES["因病"][0]
+        elif rule == "H004":
+            f["other_causes"] = [f["main_cause"], *f["other_causes"][1:]]
+        f["cause_note"] = f"{f['cause_note']}{PLANTED_MARK}{rule} {PLANTED[rule]}】"
+        return True
 
     def family(self, kind: str, dot_name: bool) -> list[_Person]:
         """Relations, sexes and ages of the members (names and fields come later)."""
@@ -518,11 +570,15 @@ class _Generator:
         else:
             political = "群众"
         in_ncms = self.chance(0.97)
+        id_type, id_number = "居民身份证", self.id_number(birth, person.sex)
+        if health == "残疾":  # a 残疾人证: 残疾类别 1-7 and 等级 1-4 from the ID's own digits (no extra draw)
+            id_type = DISABILITY_CARD
+            id_number = make_disability_number(id_number, int(id_number[14]) % 7 + 1, int(id_number[15]) % 4 + 1)
         person.fields = {
             "name": person.name,
             "sex": person.sex,
-            "id_type": "居民身份证",
-            "id_number": self.id_number(birth, person.sex),
+            "id_type": id_type,
+            "id_number": id_number,
             "birth_date": birth,
             "relation": person.relation,
             "ethnicity": person.ethnicity,
@@ -533,6 +589,8 @@ class _Generator:
             "labor_skill": labor,
             "work_status": work,
             "work_months": months,
+            "work_place": self.work_place(work) if work != "无" else None,
+            "work_company": None,
             "is_soldier": False,
             "in_ncms": in_ncms,
             "in_pension": age >= 60 or (age >= 16 and not student and self.chance(0.85)),
@@ -540,11 +598,23 @@ class _Generator:
             "on_dibao": kind == "低保贫困户",
             "change": None,
         }
+        if work != "无":
+            place = person.fields["work_place"]
+            trade = rng.choice(("建筑工程有限公司", "电子科技有限公司", "服装有限公司", "物流有限公司", "食品有限公司"))
+            person.fields["work_company"] = f"{place.removeprefix('青川县')[:2]}某{trade}" if place != "茶坝乡" \
+                else rng.choice(("茶坝乡茶叶专业合作社", "茶坝乡建筑队"))
+
+    def work_place(self, work: str) -> str:
+        """务工所在地 for a 务工状况 (the 务工企业名称 is drawn beside it in :meth:`fill_member`)."""
+        places = {"乡（镇）内务工": ("茶坝乡",), "乡（镇）外县内务工": ("青川县乔庄镇", "青川县竹园镇"),
+                  "县外省内务工": ("广元市利州区", "成都市双流区", "绵阳市涪城区"),
+                  "省外务工": ("浙江省宁波市", "广东省东莞市", "江苏省苏州市", "新疆维吾尔自治区昌吉州")}
+        return self.rng.choice(places[work])
 
     def schooling(self, age: int) -> tuple[str, str | None]:
         """文化程度 and 在校生状况 for an age at the standard time point."""
         if age < 3:
-            return "学龄前儿童", None
+            return "学龄前儿童", "非在校生"  # the national system wants 在校生状况 for every member
         if age <= 6:
             return "学龄前儿童", "学前教育"
         if age <= 12:
@@ -604,7 +674,7 @@ class _Generator:
             production_power=self.chance(0.95),
             cooperative=self.chance(0.08),
             living_power=True,
-            road_distance=self.area(0.1, 8.0),
+            road_distance=self.area(0.1, 2.0),  # the national check asks about more than 2 km
             road_type=self.pick((("泥土路", 40), ("砂石路", 30), ("水泥路", 28), ("沥青路", 2))),
             housing_area=self.area(40, 160),
             dilapidated_grade=self.pick((("", 80), ("C级", 12), ("D级", 8))) or None,
@@ -637,7 +707,7 @@ class _Generator:
         parts = {
             "family_planning": family_planning,
             "dibao_money": sum((self.money(600, 1400) for _ in people), _ZERO) if kind == "低保贫困户" else _ZERO,
-            "wubao_money": self.money(2000, 2800) if kind == "五保贫困户" else _ZERO,
+            "wubao_money": self.money(600, 2200) if kind == "五保贫困户" else _ZERO,
             "pension_money": sum((self.money(840, 1080) for _ in range(elderly_insured)), _ZERO),
             "eco_compensation": (f["forest"] * Decimal("14.75") + f["returned_forest"] * Decimal(125)).quantize(_CENT),
             "other_transfer": self.money(100, 600) if self.chance(0.2) else _ZERO,
@@ -648,13 +718,16 @@ class _Generator:
         wage = _ZERO
         if workers:
             wage = (remaining * Decimal(str(round(rng.uniform(0.4, 0.8), 2)))).quantize(_CENT)
+            wage = max(wage, Decimal(100))  # under 100 yuan is a national check (a monthly figure typed?)
         property_income = _ZERO
         if self.chance(0.1):
-            property_income = min(self.money(50, 500), ((remaining - wage) / 2).quantize(_CENT))
+            property_income = min(self.money(100, 500), ((remaining - wage) / 2).quantize(_CENT))
+            if property_income < 100:  # under 100 yuan is a national check (a monthly figure typed?)
+                property_income = _ZERO
         business_net = remaining - wage - property_income
         if business_net > 0:
             cost_share = Decimal(str(round(rng.uniform(0.15, 0.35), 2)))
-            business = (business_net / (1 - cost_share)).quantize(_CENT, ROUND_HALF_UP)
+            business = max((business_net / (1 - cost_share)).quantize(_CENT, ROUND_HALF_UP), Decimal(100))
             cost = business - business_net
         else:
             business, cost = _ZERO, _ZERO
@@ -678,7 +751,7 @@ class _Generator:
             candidates.append(("缺土地", 8))
         if f["drinking_difficult"]:
             candidates.append(("缺水", 5))
-        if f["road_distance"] > Decimal(4):
+        if f["road_distance"] > Decimal("1.5"):
             candidates.append(("交通条件落后", 8))
         candidates += [("缺技术", 15), ("缺资金", 18), ("自身发展动力不足", 5), ("因灾", 1)]
         main = "缺劳力" if kind == "五保贫困户" else self.pick(candidates)
@@ -767,7 +840,7 @@ class _Generator:
             options.append(("健康扶贫", 20))
         if f["dilapidated"]:
             options.append(("危房改造", 25))
-            if f["road_distance"] > Decimal(5):
+            if f["road_distance"] > Decimal("1.8"):
                 options.append(("易地扶贫搬迁", 10))
         if kind != "一般贫困户":
             options.append(("社会保障兜底", 30))

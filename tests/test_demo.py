@@ -126,7 +126,11 @@ def test_id_numbers_valid_unique_and_agree_with_sex_and_birth(households: list[H
             assert number.startswith("510822")
             assert m.get("sex") == check.sex
             assert m.get("birth_date") == check.birth_date
-            assert m.get("id_type") == "居民身份证"
+            if m.get("health") == "残疾":  # every 残疾 member holds a 20-character 残疾人证 number
+                assert len(number) == 20 and check.disability_category and check.disability_grade
+                assert m.get("id_type") == "残疾人证"
+            else:
+                assert len(number) == 18 and m.get("id_type") == "居民身份证"
             assert number not in seen
             seen.add(number)
     assert len(seen) == sum(hh.size for hh in households)
@@ -198,8 +202,8 @@ def test_schooling_health_labour_and_work_match_age(households: list[Household])
                 assert school == "非在校生"
             if 6 <= years <= 23:
                 assert school
-            if school == "非在校生":
-                assert edu not in (None, "学龄前儿童")
+            if school == "非在校生":  # under 3: 学龄前儿童, not in school (the national system wants both filled)
+                assert edu is not None and (edu != "学龄前儿童" or years < 3)
             labour = m.get("labor_skill")
             if years < 16 or years > 65:
                 assert labour == "无劳动力"
@@ -214,7 +218,8 @@ def test_schooling_health_labour_and_work_match_age(households: list[Household])
                 assert 16 <= years <= 60 and school not in STUDENT
                 assert labour in ("普通劳动力", "技能劳动力")
                 assert 1 <= months <= 12
-            assert m.get("on_dibao") == (hh.fields["household_type"] == "低保贫困户")
+                assert m.get("work_place") and m.get("work_company")  # national check: 务工 without them
+            assert m.get("on_dibao") == (hh.fields["household_type"] in ("低保贫困户", "低保户"))
             if not m.get("in_ncms"):
                 assert not m.get("in_critical")
             if years < 16:
@@ -223,17 +228,26 @@ def test_schooling_health_labour_and_work_match_age(households: list[Household])
 
 def test_household_mix(households: list[Household]) -> None:
     kinds = [hh.fields["household_type"] for hh in households]
-    assert 0.6 < kinds.count("一般贫困户") / len(kinds) < 0.9
-    assert kinds.count("低保贫困户") > 300
-    assert 30 < kinds.count("五保贫困户") < 200
+    assert 0.6 < (kinds.count("一般贫困户") + kinds.count("一般农户")) / len(kinds) < 0.9
+    assert kinds.count("低保贫困户") > 200 and kinds.count("低保户") > 100
+    assert 30 < kinds.count("五保贫困户") + kinds.count("五保户") < 200
+    assert kinds.count("五保贫困户") > 10 and kinds.count("五保户") > 10
     for hh in households:
         f = hh.fields
         assert f["year"] == 2015
-        assert f["exit_flag"] == ("已脱贫（享受政策）" if f["per_capita_income"] > POVERTY_LINE_2015 else "未脱贫")
-        if f["household_type"] == "五保贫困户":
+        planted = demo.PLANTED_MARK + "I003" in (f.get("cause_note") or "")
+        exited = f["per_capita_income"] > POVERTY_LINE_2015 and not planted
+        assert f["exit_flag"] == ("已脱贫（享受政策）" if exited else "未脱贫")
+        # national check 57: after exit 低保户 / 五保户 / 一般农户, before it the 贫困户 kinds
+        assert (f["household_type"] in ("一般农户", "低保户", "五保户")) == exited
+        assert f.get("exit_year") == (2015 if exited else None)
+        if exited:
+            assert not f["dilapidated"] and f["drinking_safe"] and not f["drinking_difficult"]
+            assert all(r.get("exited") and r.get("two_no_three") == "已实现" for r in hh.results)
+        if f["household_type"] in ("五保贫困户", "五保户"):
             assert hh.size == 1 and age(hh.members[0].get("birth_date")) >= 66
             assert f["wubao_money"] > 0 and f["dibao_money"] == 0
-        elif f["household_type"] == "低保贫困户":
+        elif f["household_type"] in ("低保贫困户", "低保户"):
             assert f["dibao_money"] > 0 and f["wubao_money"] == 0
         else:
             assert f["dibao_money"] == 0 and f["wubao_money"] == 0
@@ -258,11 +272,11 @@ def test_numbers_unique_and_shaped_by_village_and_group(households: list[Househo
 
 def test_phones_and_bank_accounts(households: list[Household]) -> None:
     phones = [hh.fields["phone"] for hh in households if hh.fields["phone"]]
-    assert 0.7 < len(phones) / len(households) < 0.9
+    assert len(phones) == len(households)  # the national blank-field checks want both for every household
     assert all(re.fullmatch(r"1[358]\d{9}", p) for p in phones)
     assert len(set(phones)) == len(phones)
     accounts = [hh.fields["bank_account"] for hh in households if hh.fields["bank_account"]]
-    assert 0.6 < len(accounts) / len(households) < 0.8
+    assert len(accounts) == len(households)
     assert all(re.fullmatch(r"\d{19}", a) for a in accounts)
     assert len(set(accounts)) == len(accounts)
     for hh in households:
@@ -308,9 +322,11 @@ def test_causes_match_the_household(households: list[Household]) -> None:
         f = hh.fields
         health = {m.get("health") for m in hh.members}
         main, others = f["main_cause"], f["other_causes"]
-        assert main not in others and len(set(others)) == len(others) <= 2
+        if demo.PLANTED_MARK + "H004" not in f["cause_note"]:
+            assert main not in others
+        assert len(set(others)) == len(others) <= 2
         causes = {main, *others}
-        if "因病" in causes:
+        if "因病" in causes and demo.PLANTED_MARK + "C001" not in f["cause_note"]:
             assert health & {"长期慢性病", "患有大病"}
         if "因残" in causes:
             assert "残疾" in health
@@ -333,7 +349,7 @@ def test_handbook_rows(households: list[Household]) -> None:
         assert all(m.get("amount") > 0 for m in hh.measures)
         assert len(hh.results) <= 1
         for r in hh.results:
-            assert r.get("year") == 2015 and r.get("exited") is False
+            assert r.get("year") == 2015 and r.get("exited") is (hh.fields["exit_flag"] != "未脱贫")
 
 
 def test_values_fit_the_form_spec(households: list[Household]) -> None:
@@ -506,3 +522,31 @@ def test_build_demo_rolls_back_only_the_failing_batch(store: Store, monkeypatch:
     with pytest.raises(RuntimeError):
         build_demo(store, households=30)
     assert store.households.count() == 10
+
+
+def test_a_fresh_demo_validates_clean_apart_from_its_planted_cases(tmp_path: Path) -> None:
+    """`fupin demo` then `fupin validate --json` (real subprocesses): exactly the cases PLANTED names,
+    one household each, marked in its 致贫原因说明, and nothing else."""
+    import subprocess
+    import sys
+
+    db = tmp_path / "demo.db"
+    made = subprocess.run([sys.executable, "-m", "fupin_desktop", "demo", "--db", str(db), "--json"],
+                          capture_output=True, text=True, check=False)
+    assert made.returncode == 0, made.stderr
+    done = subprocess.run([sys.executable, "-m", "fupin_desktop", "validate", "--db", str(db), "--json"],
+                          capture_output=True, text=True, check=False)
+    findings = json.loads(done.stdout)["findings"]
+    assert sorted(f["rule"] for f in findings) == sorted(demo.PLANTED)
+    with Store(db) as store:
+        marked = {}
+        for hh in (store.households.get(i) for i in store.households.ids()):
+            note = hh.fields.get("cause_note") or ""
+            if demo.PLANTED_MARK in note:
+                marked[hh.fields["number"]] = note.split(demo.PLANTED_MARK)[1][:4]
+        kinds = {store.households.get(i).fields["household_type"] for i in store.households.ids()}
+        holders = [m for i in store.households.ids() for m in store.households.get(i).members
+                   if m.get("id_type") == "残疾人证"]
+    assert {f["household_number"]: f["rule"] for f in findings} == marked
+    assert {"低保户", "低保贫困户", "五保户", "五保贫困户", "一般农户", "一般贫困户"} <= kinds
+    assert holders and all(len(m.get("id_number")) == 20 and m.get("health") == "残疾" for m in holders)

@@ -9,7 +9,7 @@ from typing import Any
 
 from fupin_desktop.commands._base import CliError, open_existing, print_json
 from fupin_desktop.excel.errors import write_error_workbook
-from fupin_desktop.excel.exporter import LAYOUTS, ExportError, export_workbook
+from fupin_desktop.excel.exporter import CODE_STYLES, LAYOUTS, ExportError, export_workbook
 from fupin_desktop.excel.importer import REJECTED, STATUS_LABELS, import_file
 from fupin_desktop.excel.reader import ExcelRefused
 from fupin_desktop.fileio import WriteError
@@ -30,6 +30,8 @@ def register(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
     e.add_argument("--out", required=True, metavar="FILE.xlsx")
     e.add_argument("--layout", choices=list(LAYOUTS), default="national",
                    help="national 一人一行花名册；full 完整格式（可导回）；template 空白模板")
+    e.add_argument("--codes", choices=list(CODE_STYLES), default="label",
+                   help="national 花名册中代码字段的写法：label 名称（默认，如 已脱贫（享受政策））；number 全国系统代码（如 1）")
     e.add_argument("--village", help="只导出这个村")
     e.set_defaults(func=cmd_export_excel)
 
@@ -70,7 +72,7 @@ def cmd_export_excel(args: argparse.Namespace) -> int:
     with open_existing(args.db) as store:
         try:
             result = export_workbook(store, args.out, args.layout, village=args.village,
-                                     progress=_progress(args))
+                                     progress=_progress(args), codes=args.codes)
         except ExportError as exc:
             raise CliError(str(exc)) from exc
         except WriteError as exc:

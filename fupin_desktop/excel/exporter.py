@@ -2,8 +2,11 @@
 
 Layouts (:data:`LAYOUTS`):
 
-* ``national``: one row per person with the household's columns repeated, the
-  headers of DOMAIN §7 in their order, labels rather than codes;
+* ``national``: one row per person with the household's columns repeated, the roster
+  headers of NATIONAL.md §4 in their order; code fields as the national labels
+  (``codes="label"``, 已脱贫（享受政策）, 低保户 ...) or the national code numbers
+  (``codes="number"``: 01, 1/0 for 是/否; a value without a national number keeps its label),
+  人编号 as stored (blank when the national system has not given one yet);
 * ``full``: every Handbook field, a 户基本情况 sheet (one row per household) and one
   sheet per table, joined by 户编号 and the household UUID (户标识), each row with its
   own UUID (记录标识), so an export imported elsewhere gives back the same records;
@@ -52,6 +55,8 @@ LAYOUTS: dict[str, str] = {
     "full": "完整格式（户及各表分工作表，可导回）",
     "template": "空白模板（供村里填写后导入）",
 }
+#: How the national layout writes code fields: ``--codes label|number``.
+CODE_STYLES: dict[str, str] = {"label": "名称", "number": "代码"}
 NATIONAL_SHEET = "花名册"
 CODES_SHEET = "代码表"
 HEADER_ROW = 3  # title, date, header
@@ -85,10 +90,11 @@ class ExportResult:
     households: int
     persons: int
     sheets: list[str] = field(default_factory=list)
+    codes: str = "label"
 
     def to_json(self) -> dict[str, Any]:
         return {"file": str(self.path), "layout": self.layout, "households": self.households,
-                "persons": self.persons, "sheets": self.sheets}
+                "persons": self.persons, "sheets": self.sheets, "codes": self.codes}
 
 
 @dataclass(frozen=True)
@@ -98,6 +104,7 @@ class Column:
     spec: FieldSpec | None = None
     width: int = 0
     derived: bool = False
+    text: bool = False  # digits that are text (code numbers such as 01)
 
 
 # -- cells ---------------------------------------------------------------------------------
@@ -123,7 +130,7 @@ def safe_value(ws: Any, value: Any) -> Any:
 
 def is_text_column(col: Column) -> bool:
     """Digits that are not numbers: ID numbers, phones, bank accounts, 户编号 and 人编号."""
-    return col.header in ("户编号", "人编号") or hdr.is_text_field(col.spec)
+    return col.text or col.header in ("户编号", "人编号") or hdr.is_text_field(col.spec)
 
 
 def text_cell(ws: Any, value: Any) -> Any:
@@ -214,42 +221,62 @@ class _Sheet:
         self.ws.auto_filter.ref = f"A{HEADER_ROW}:{last}{HEADER_ROW + max(self.rows, 1)}"
 
 
-def national_columns(spec: FormSpec) -> list[Column]:
-    """DOMAIN §7 headers, in their order."""
+def national_columns(spec: FormSpec, codes: str = "label") -> list[Column]:
+    """NATIONAL.md §4 roster headers, in their order; ``codes`` as :data:`CODE_STYLES`."""
     members = {f.id: f for f in spec.table("members").fields}
+    numbers = codes == "number"
+
+    def cell(f: FieldSpec, value: Any) -> Any:
+        return national_code(spec, f, value) if numbers else field_cell(f, value)
+
+    def coded(f: FieldSpec) -> bool:
+        return numbers and f.type in ("code", "bool", "multicode")
 
     def grid(field_id: str, header: str | None = None) -> Column:
         f = spec.field(field_id)
-        return Column(header or f.label, lambda hh, m, i, _f=f: field_cell(_f, hh.fields.get(_f.id)), f)
+        return Column(header or f.label, lambda hh, m, i, _f=f: cell(_f, hh.fields.get(_f.id)), f, text=coded(f))
 
     def member(field_id: str, header: str | None = None) -> Column:
         f = members[field_id]
-        return Column(header or f.label, lambda hh, m, i, _f=f: field_cell(_f, m.get(_f.id)), f)
+        return Column(header or f.label, lambda hh, m, i, _f=f: cell(_f, m.get(_f.id)), f, text=coded(f))
 
     return [
-        grid("county", "县"), grid("township", "乡(镇)"), grid("village", "行政村"), grid("group", "自然村"),
+        grid("county", "县(市、区、旗)"), grid("township", "乡"), grid("village", "行政村"), grid("group", "自然村"),
         grid("number", "户编号"),
-        # The stored 人编号 (AAB001); a member without one keeps the composed number of earlier exports
-        # (the national layout of issue 12 item 6 decides what to write then).
-        Column("人编号", lambda hh, m, i: m.get("person_number") or f"{hh.fields.get('number') or ''}{i:02d}", width=23),
+        # The stored 人编号 (AAB001) and 脱贫年度 only: the national system gives the one, the clerk
+        # records the other; a made-up value would come back on import as if it were true.
+        member("person_number", "人编号"), grid("year", "年度"),
         member("name", "姓名"), member("id_number", "证件号码"),
         Column("人数", lambda hh, m, i: hh.size),
         member("relation"), member("ethnicity"), member("education"), member("school_status"),
         member("health"), member("labor_skill"), member("work_months", "务工时间（月）"),
-        member("in_critical"), grid("exit_flag", "脱贫属性"),
-        Column("脱贫年度", lambda hh, m, i: exit_year(hh)),
-        grid("household_type"), grid("main_cause"), grid("dilapidated", "危房户"),
+        member("work_place", "务工所在地"), member("work_company", "务工企业名称"), member("phone", "成员联系电话"),
+        member("in_critical", "是否参加大病保险"),
+        member("in_ncms", "是否参加新型农村合作医疗（城乡居民基本医疗保险）"),
+        grid("exit_flag", "脱贫属性"),
+        grid("exit_year", "脱贫年度"),
+        grid("household_type", "贫困户属性"), grid("main_cause", "主要致贫原因"), grid("dilapidated", "危房户"),
         grid("drinking_safe", "饮水安全"), grid("drinking_difficult", "饮水困难"),
         grid("per_capita_income", "人均纯收入"), grid("phone", "户联系电话"),
     ]
 
 
-def exit_year(hh: Household) -> int | None:
-    """脱贫年度 as recorded, else the first year a 帮扶成效 row says the household exited."""
-    if hh.fields.get("exit_year"):
-        return int(hh.fields["exit_year"])
-    years = [r.get("year") for r in hh.results if r.get("exited") is True and r.get("year")]
-    return min(years) if years else None
+def national_code(spec: FormSpec, f: FieldSpec, value: Any) -> Any:
+    """A stored value as the national system's code number (是/否 as 1/0); a value whose list
+    gives it no national number (弱劳动力或半劳动力) keeps its label, so nothing is lost."""
+    if value is None or value == []:
+        return None
+    if f.type == "bool" and isinstance(value, bool):
+        return "1" if value else "0"
+    if f.type in ("code", "multicode") and f.codes and not f.codes.startswith("@"):
+        code_list = spec.codes[f.codes]
+
+        def one(label: Any) -> str:
+            item = code_list.by_label(str(label))
+            return item.code if item is not None and item.code else str(label)
+
+        return "、".join(one(v) for v in value) if isinstance(value, list) else one(value)
+    return field_cell(f, value)
 
 
 def household_columns(spec: FormSpec, *, template: bool) -> list[Column]:
@@ -276,8 +303,9 @@ def table_columns(spec: FormSpec, table: str) -> list[Column]:
 # -- the export ----------------------------------------------------------------------------
 def export_workbook(store: Store, out: str | Path, layout: str = "national", *, village: str | None = None,
                     progress: Progress | None = None, cancelled: Cancelled | None = None,
-                    today: date | None = None) -> ExportResult:
-    """Write ``out`` (.xlsx) in ``layout``; ``village`` limits it to one village.
+                    today: date | None = None, codes: str = "label") -> ExportResult:
+    """Write ``out`` (.xlsx) in ``layout``; ``village`` limits it to one village; ``codes``
+    (national layout) writes code fields as labels or national code numbers (:data:`CODE_STYLES`).
 
     The file is written beside ``out`` under a temporary name, read back to check it, fsynced
     and moved into place only when complete (:mod:`fupin_desktop.fileio`); a cancel leaves no
@@ -286,6 +314,8 @@ def export_workbook(store: Store, out: str | Path, layout: str = "national", *, 
     """
     if layout not in LAYOUTS:
         raise ExportError(f"未知的导出格式“{layout}”，可选：{'、'.join(LAYOUTS)}")
+    if codes not in CODE_STYLES:
+        raise ExportError(f"未知的代码写法“{codes}”，可选：number（代码）、label（名称）")
     progress = progress or (lambda d, t: None)
     cancelled = cancelled or (lambda: False)
     out = Path(out)
@@ -306,7 +336,7 @@ def export_workbook(store: Store, out: str | Path, layout: str = "national", *, 
     sheets: list[_Sheet]
     if layout == "national":
         sheets = [_Sheet(book, NATIONAL_SHEET, f"{place} 建档立卡贫困人口花名册",
-                         f"导出日期：{today.isoformat()}    共 {len(ids)} 户 {persons} 人", national_columns(spec))]
+                         f"导出日期：{today.isoformat()}    共 {len(ids)} 户 {persons} 人", national_columns(spec, codes))]
     else:
         template = layout == "template"
         note = ("填写说明：一户一行填在“户基本情况”，各成员、帮扶责任人等按户编号填在对应工作表；请勿改动表头"
@@ -352,7 +382,8 @@ def export_workbook(store: Store, out: str | Path, layout: str = "national", *, 
     log.info("excel export written file=%s layout=%s village_id=%s households=%d persons=%d",
              out, layout, village_id, households, persons)
     return ExportResult(path=out, layout=layout, households=households, persons=persons,
-                        sheets=[s.ws.title for s in sheets])
+                        sheets=[s.ws.title for s in sheets],
+                        codes=codes if layout == "national" else "label")
 
 
 def discard(book: Workbook) -> None:

@@ -40,7 +40,14 @@ from PySide6.QtWidgets import (
 from fupin_desktop import applog
 from fupin_desktop.excel import headers as hdr
 from fupin_desktop.excel.errors import write_error_workbook
-from fupin_desktop.excel.exporter import LAYOUTS, ExportCancelled, ExportError, ExportResult, export_workbook
+from fupin_desktop.excel.exporter import (
+    CODE_STYLES,
+    LAYOUTS,
+    ExportCancelled,
+    ExportError,
+    ExportResult,
+    export_workbook,
+)
 from fupin_desktop.excel.importer import (
     REJECTED,
     STATUS_LABELS,
@@ -686,6 +693,12 @@ class ExportDialog(QDialog):
         for key, label in LAYOUTS.items():
             self.layout_box.addItem(label, key)
         self.layout_box.currentIndexChanged.connect(lambda _i: self._suggest())
+        # National roster: code fields as names (已脱贫（享受政策）) or the national code numbers (1).
+        self.codes_box = QComboBox()
+        self.codes_box.setObjectName("codes")
+        for key, label in CODE_STYLES.items():
+            self.codes_box.addItem(f"{label}（如 {'已脱贫（享受政策）' if key == 'label' else '1'}）", key)
+        self.codes_box.setToolTip("全国系统花名册中代码字段的写法：名称或全国系统的代码")
         self.village = QComboBox()
         self.village.setObjectName("village")
         self.village.addItem("全部村", None)
@@ -702,6 +715,7 @@ class ExportDialog(QDialog):
         path_row.addWidget(browse)
         form = QFormLayout()
         form.addRow("格式", self.layout_box)
+        form.addRow("代码写法", self.codes_box)
         form.addRow("范围", self.village)
         form.addRow("保存到", path_row)
         self.status = _wrap(name="export_status")
@@ -726,7 +740,9 @@ class ExportDialog(QDialog):
     def _suggest(self) -> None:
         town = self.store.townships.get()
         name = self.village.currentData() or (town.name if town else "")
-        kind = {"national": "花名册", "full": "扶贫手册完整格式", "template": "信息采集模板"}[self.layout_box.currentData()]
+        layout = self.layout_box.currentData()
+        self.codes_box.setEnabled(layout == "national")
+        kind = {"national": "花名册", "full": "扶贫手册完整格式", "template": "信息采集模板"}[layout]
         folder = Path(self.path.text()).parent if self.path.text() else Path(self.store.path).parent
         self.path.setText(str(folder / f"{name}{kind}.xlsx"))
 
@@ -740,9 +756,11 @@ class ExportDialog(QDialog):
             return
         out = self.path.text().strip()
         layout, village = self.layout_box.currentData(), self.village.currentData()
+        codes = self.codes_box.currentData() if layout == "national" else "label"
 
         def work(own: Store, progress: Any, cancelled: Any) -> ExportResult:
-            return export_workbook(own, out, layout, village=village, progress=progress, cancelled=cancelled)
+            return export_workbook(own, out, layout, village=village, progress=progress, cancelled=cancelled,
+                                   codes=codes)
 
         def ok(result: ExportResult) -> None:
             self.op = None

@@ -18,8 +18,9 @@ from fupin_desktop.services import household_json
 from fupin_desktop.store import Store
 from tests.helpers import full_household, make_store
 
-DOMAIN_7 = ["县", "乡(镇)", "行政村", "自然村", "户编号", "人编号", "姓名", "证件号码", "人数", "与户主关系", "民族",
-            "文化程度", "在校生状况", "健康状况", "劳动技能", "务工时间（月）", "是否参加大病保险", "脱贫属性",
+DOMAIN_7 = ["县(市、区、旗)", "乡", "行政村", "自然村", "户编号", "人编号", "年度", "姓名", "证件号码", "人数", "与户主关系", "民族",
+            "文化程度", "在校生状况", "健康状况", "劳动技能", "务工时间（月）", "务工所在地", "务工企业名称", "成员联系电话",
+            "是否参加大病保险", "是否参加新型农村合作医疗（城乡居民基本医疗保险）", "脱贫属性",
             "脱贫年度", "贫困户属性", "主要致贫原因", "危房户", "饮水安全", "饮水困难", "人均纯收入", "户联系电话"]
 INJECTIONS = ["=HYPERLINK(\"http://x\",\"点我\")", "+1+2", "-3+4", "@SUM(A1)", "\t=1+1", "\r=2"]
 
@@ -53,9 +54,9 @@ def test_national_layout(store: Store, tmp_path: Path) -> None:
     assert ws["A2"].value.startswith("导出日期：2016-12-31") and "3 户 9 人" in ws["A2"].value
     assert [c.value for c in ws[3]] == DOMAIN_7
     assert ws.freeze_panes == "A4"
-    assert ws.auto_filter.ref == "A3:Z12"
+    assert ws.auto_filter.ref == "A3:AE12"
     assert ws[3][0].font.b
-    assert ws.column_dimensions["H"].width >= 20  # 证件号码
+    assert ws.column_dimensions["I"].width >= 20  # 证件号码
     id_cell = ws.cell(4, DOMAIN_7.index("证件号码") + 1)
     assert id_cell.data_type == "s" and len(id_cell.value) == 18  # text, never a number
     assert ws.cell(4, DOMAIN_7.index("与户主关系") + 1).value == "户主"  # labels, not codes

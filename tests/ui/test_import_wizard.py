@@ -254,3 +254,32 @@ def test_a_household_saved_during_the_import_is_named_and_nothing_is_imported(  
     assert hh.fields["phone"] == "13700003333"  # the clerk's save stands
     wizard.grab().save(str(tmp_path / "import-conflict.png"))
     wizard.close()
+
+
+def test_the_export_dialog_writes_the_national_roster_with_code_numbers(qtbot, township: Store,  # type: ignore[no-untyped-def]
+                                                                         tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.helpers import full_household
+
+    township.households.save(full_household(township.spec, seed=3), township.operator)
+    dialog = ExportDialog(township)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.codes_box.isEnabled() and dialog.codes_box.currentData() == "label"
+    dialog.layout_box.setCurrentIndex(dialog.layout_box.findData("full"))
+    assert not dialog.codes_box.isEnabled()  # only the national roster has the choice
+    dialog.layout_box.setCurrentIndex(dialog.layout_box.findData("national"))
+    assert [dialog.codes_box.itemData(i) for i in range(dialog.codes_box.count())] == ["label", "number"]
+    assert dialog.codes_box.itemText(1).startswith("代码") and dialog.codes_box.itemText(0).startswith("名称")
+    dialog.codes_box.setCurrentIndex(dialog.codes_box.findData("number"))
+    out = tmp_path / "花名册-代码.xlsx"
+    save_to(monkeypatch, out)
+    qtbot.mouseClick(dialog.findChild(QPushButton, "browse"), Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.result is not None, timeout=20_000)
+    assert dialog.result.codes == "number"
+    ws = openpyxl.load_workbook(out)["花名册"]
+    headers = [c.value for c in ws[3]]
+    assert ws.cell(4, headers.index("与户主关系") + 1).value == "01"
+    assert ws.cell(4, headers.index("脱贫属性") + 1).value == "1"
+    assert dialog.grab().save(str(tmp_path / "export-dialog-codes.png"))
