@@ -35,7 +35,7 @@ def test_catalogue_names_only_registered_rules_and_every_new_rule_has_a_check() 
         assert check.rules or check.note, check
     for rule_id in ("K003", "K004", "K005", "K006", "G001", "G002", "G003", "G004", "C004", "C005", "C006",
                     "W004", "W005", "W006", "W007", "W008", "W009", "P001", "P002", "P003",
-                    "D005", "D006", "D008", "Z001", "Z002", "Z003", "B001", "B002", "B003", "B004"):
+                    "D005", "D006", "D008", "Z001", "Z002", "Z003", "B001", "B002", "B003", "B004", "M001"):
         assert national_refs(rule_id), rule_id
 
 
@@ -552,3 +552,26 @@ def test_without_a_year_ages_count_at_the_end_of_the_current_year() -> None:
     assert findings(h, "L005", dataclasses.replace(ctx(), today=date(2023, 6, 1))) == []
     born(h, DAUGHTER, date(2010, 1, 1))  # 13 on 2023-12-31
     assert len(findings(h, "L005", dataclasses.replace(ctx(), today=date(2023, 6, 1)))) == 1
+
+
+# -- Medical insurance (2019+) -------------------------------------------------------------------------
+def test_m001_both_or_neither_medical_insurance_from_2019() -> None:
+    h = hh()
+    h.fields["year"] = 2019
+    h.members[WIFE].fields.update(in_ncms=True, in_employee_insurance=True)
+    h.members[DAUGHTER].fields.update(in_ncms=False, in_employee_insurance=False)
+    both, neither = findings(h, "M001")
+    assert "阿依古丽·买买提同时参加了" in both.message and "李小红都没有参加" in neither.message
+    assert both.refs == (FieldRef("in_ncms", "members", WIFE), FieldRef("in_employee_insurance", "members", WIFE))
+
+
+def test_m001_near_miss_one_of_them_before_2019_or_not_filled() -> None:
+    h = hh()
+    h.fields["year"] = 2019
+    h.members[WIFE].fields.update(in_ncms=True, in_employee_insurance=False)
+    h.members[DAUGHTER].fields.update(in_ncms=True, in_employee_insurance=None)  # older paper: not asked
+    h.members[HEAD].fields.update(in_ncms=False, in_employee_insurance=True)
+    assert findings(h, "M001") == []
+    h.fields["year"] = 2018
+    h.members[WIFE].fields.update(in_ncms=True, in_employee_insurance=True)
+    assert findings(h, "M001") == []

@@ -402,3 +402,22 @@ def contact_blank(hh: Household, ctx: RuleContext) -> Iterator[Finding]:
 def dilapidated_grade_blank(hh: Household, ctx: RuleContext) -> Iterator[Finding]:
     if hh.fields.get("dilapidated") is True and not hh.fields.get("dilapidated_grade"):
         yield finding("本户是危房户，“危房等级”未填写。请按鉴定结果填“C级”或“D级”", FieldRef("dilapidated_grade"))
+
+
+# -- Medical insurance (2019+) ----------------------------------------------------------------------
+#: The first registration year whose national tables carry 城镇职工医保 (the check runs from then on).
+MEDICAL_CHECK_FROM = 2019
+
+
+@rule("M001", "warning", "新农合与城镇职工医保同时参加或都未参加")
+def medical_insurance_both_or_neither(hh: Household, ctx: RuleContext) -> Iterator[Finding]:
+    if ctx.reference_date(hh).year < MEDICAL_CHECK_FROM:
+        return
+    for i, m in current_rows(hh):
+        rural, employee = m.get("in_ncms"), m.get("in_employee_insurance")
+        if not isinstance(rural, bool) or not isinstance(employee, bool) or rural != employee:
+            continue
+        what = "同时参加了" if rural else "都没有参加"
+        yield finding(f"{who(m, i)}{what}新农合（城乡居民基本医疗保险）和城镇职工基本医疗保险。"
+                      "国家系统要求二者参加其一，请核实后改正其中一项",
+                      _ref("in_ncms", i), _ref("in_employee_insurance", i))
