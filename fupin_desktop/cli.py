@@ -284,6 +284,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     applog.started(command)  # never the arguments: they may be ID numbers (check-id) or names (--search)
     try:
         code = int(func(args))
+        sys.stdout.flush()  # a reader gone (`| head`) shows here, not as a message at exit
+    except BrokenPipeError:
+        return reader_gone(command)
     except (CliError, StoreError, WriteError) as exc:  # WriteError: a full disk, a read-only folder...
         applog.refused(log, command, exc)
         print(f"错误：{exc}", file=sys.stderr)
@@ -297,6 +300,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return unexpected(exc)
     log.info("%s finished exit=%d", command, code)
     return code
+
+
+def reader_gone(command: str) -> int:
+    """The reader of our output went away (``fupin households | head``): stop quietly, as ``ls``
+    does, with no message (the reader asked for no more).  Standard output is pointed at the null
+    device so the interpreter's final flush of what is still buffered cannot complain either."""
+    import os
+
+    log.info("%s: output closed by its reader", command)
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError):  # no real descriptor behind sys.stdout: nothing to flush at exit
+        pass
+    return 0
 
 
 def command_name(args: argparse.Namespace) -> str:
