@@ -15,6 +15,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 from fupin_desktop.domain.clock import local_time
 from fupin_desktop.store import HouseholdSummary, Store
 from fupin_desktop.store.sync import SyncRepository
+from fupin_desktop.ui.display import money_text
 
 PAGE = 200
 #: From this many households on, filtering and sorting run on a worker thread.
@@ -173,6 +174,8 @@ class HouseholdListModel(QAbstractTableModel):
             value = getattr(s, key)
             if key == "updated_at":
                 return local_time(value)  # stored in UTC: shown on the clerk's clock
+            if key == "per_capita_income":
+                return money_text(value) if value != "" else ""  # two decimals, as on the form
             return value
         if role == Qt.ItemDataRole.TextAlignmentRole and key in ("size", "per_capita_income"):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
