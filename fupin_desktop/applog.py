@@ -184,7 +184,7 @@ def _safe_traceback(kind: type[BaseException], exc: BaseException, tb: Traceback
                 if isinstance(value, str):
                     setattr(frame, cached, scrub_error(value, ours=False))
             if hasattr(frame, "_lines_dedented"):
-                frame._lines_dedented = None  # type: ignore[attr-defined]
+                frame._lines_dedented = None
             frame.colno = frame.end_colno = None
             frame.filename = pathref(frame.filename)
         pending.extend(x for x in (t.__cause__, t.__context__) if x is not None)
@@ -245,7 +245,8 @@ class ScrubbingFormatter(logging.Formatter):
         else:
             args = tuple(_safe_arg(a) for a in args)
         try:
-            return str(record.msg) % args  # the template is the program's own literal
+            text: str = str(record.msg) % args  # the template is the program's own literal
+            return text
         except (TypeError, ValueError, KeyError):
             return f"{scrub(str(record.msg))} {args!r}"
 

@@ -7,6 +7,7 @@ Exit code 0 on success; otherwise a Chinese message on stderr and a non-zero cod
 from __future__ import annotations
 
 import argparse
+import io
 import logging
 import sys
 from collections.abc import Sequence
@@ -27,7 +28,7 @@ from fupin_desktop.commands._household_ref import current_household, household_r
 from fupin_desktop.demo import MAX_DEMO_HOUSEHOLDS
 from fupin_desktop.domain.township import parse_village_arg
 from fupin_desktop.fileio import WriteError
-from fupin_desktop.store import StoreError
+from fupin_desktop.store import Role, Store, StoreError
 
 EXIT_ERROR = 2
 log = logging.getLogger(__name__)
@@ -127,12 +128,11 @@ def cmd_check_id(args: argparse.Namespace) -> int:
 
 
 def cmd_households(args: argparse.Namespace) -> int:
-    from fupin_desktop.store.sync import SyncRepository
 
     with _open_existing(args.db) as store:
-        sync = SyncRepository(store.db)
-        county = sync.is_county()
-        township = _township_code(store, sync, args.township) if args.township else None
+        sync = store.sync
+        county = store.role is Role.COUNTY
+        township = _township_code(store, args.township) if args.township else None
         village_id = None
         if args.village:
             # At the county two townships may both have a 炉场村.
@@ -156,9 +156,9 @@ def cmd_households(args: argparse.Namespace) -> int:
     return 0
 
 
-def _township_code(store: Any, sync: Any, wanted: str) -> str:
+def _township_code(store: Store, wanted: str) -> str:
     """The code of a township given by code or name: at the county a registered one, else this one."""
-    towns = [(t.code, t.name) for t in sync.townships()] if sync.is_county() else []
+    towns = [(t.code, t.name) for t in store.sync.townships()] if store.role is Role.COUNTY else []
     own = store.townships.get()
     if not towns and own is not None:
         towns = [(own.code, own.name)]
@@ -269,9 +269,9 @@ def command_modules() -> list[Any]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    if hasattr(sys.stdout, "reconfigure"):
-        sys.stdout.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
-        sys.stderr.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(encoding="utf-8")
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

@@ -4,7 +4,7 @@
 county set (seed document); ``generate_households()`` makes households that are
 internally consistent (valid unique ID numbers, sex and birth date as the ID
 says, one 户主, plausible ages, schooling, health, labour, income around the
-2015 poverty line, those above it 预脱贫, causes that match the members), so
+2015 poverty line, those above it 已脱贫（享受政策）, causes that match the members), so
 the data-quality rules find no problem; ``build_demo()`` writes both into a store quickly.
 
 Generation is pure and deterministic for a seed: the same seed gives equal
@@ -181,7 +181,7 @@ _CAUSE_NOTES: dict[str, tuple[str, ...]] = {
     "缺土地": ("耕地少且分散，坡地多，产出低。", "人均耕地不足，种植收入有限。"),
     "缺水": ("居住地缺水，生产生活用水困难。", "无稳定水源，农田无法灌溉。"),
     "缺技术": ("缺乏种养殖技术，收入来源单一。", "无一技之长，外出务工收入低。"),
-    "缺劳动力": ("家中劳动力少，老人小孩多。", "主要劳动力年老体弱，无力发展生产。"),
+    "缺劳力": ("家中劳动力少，老人小孩多。", "主要劳动力年老体弱，无力发展生产。"),
     "缺资金": ("缺乏发展资金，无法扩大种养殖规模。", "想发展养殖但缺少启动资金。"),
     "交通条件落后": ("居住偏远，离村主干路远，出行和农产品销售不便。", "道路不通，产品运不出去。"),
     "自身发展动力不足": ("发展意愿不强，主要靠传统种植维持生活。", "思想观念保守，缺乏发展主动性。"),
@@ -296,7 +296,7 @@ class _Generator:
         return date(year, 1, 1) + timedelta(days=self.rng.randrange(days))
 
     def _cadre_pool(self) -> list[_HelperCadre]:
-        pool = []
+        pool: list[_HelperCadre] = []
         names: set[str] = set()
         while len(pool) < 12:
             sex = "男" if self.chance(0.65) else "女"
@@ -359,7 +359,8 @@ class _Generator:
         hh.results = self.results(f, people)
         hh.refresh_derived()
         if f["per_capita_income"] > POVERTY_LINE_2015:
-            f["exit_flag"] = "预脱贫"  # above the line while 未脱贫 is a data-quality finding (rule I003)
+            # above the line while 未脱贫 is a data-quality finding (rule I003)
+            f["exit_flag"], f["exit_year"] = "已脱贫（享受政策）", YEAR
         return hh
 
     def family(self, kind: str, dot_name: bool) -> list[_Person]:
@@ -606,12 +607,14 @@ class _Generator:
             road_distance=self.area(0.1, 8.0),
             road_type=self.pick((("泥土路", 40), ("砂石路", 30), ("水泥路", 28), ("沥青路", 2))),
             housing_area=self.area(40, 160),
-            dilapidated=self.pick((("否", 80), ("C级", 12), ("D级", 8))),
+            dilapidated_grade=self.pick((("", 80), ("C级", 12), ("D级", 8))) or None,
             drinking_difficult=difficult,
             drinking_safe=self.chance(0.2) if difficult else self.chance(0.75),
             fuel=self.pick((("柴草", 85), ("煤炭", 5), ("清洁能源", 8), ("其他", 2))),
             toilet=self.chance(0.3),
+            broadcast=True,
         )
+        f["dilapidated"] = f["dilapidated_grade"] is not None
 
     def income(self, f: dict[str, Any], people: list[_Person], kind: str) -> None:
         """Income parts whose 年人均纯收入 spreads around the 2015 line."""
@@ -670,7 +673,7 @@ class _Generator:
         if students:
             candidates.append(("因学", 12))
         if not able or len(able) * 3 < len(people):
-            candidates.append(("缺劳动力", 25))
+            candidates.append(("缺劳力", 25))
         if f["farmland"] < Decimal("1.5"):
             candidates.append(("缺土地", 8))
         if f["drinking_difficult"]:
@@ -678,7 +681,7 @@ class _Generator:
         if f["road_distance"] > Decimal(4):
             candidates.append(("交通条件落后", 8))
         candidates += [("缺技术", 15), ("缺资金", 18), ("自身发展动力不足", 5), ("因灾", 1)]
-        main = "缺劳动力" if kind == "五保贫困户" else self.pick(candidates)
+        main = "缺劳力" if kind == "五保贫困户" else self.pick(candidates)
         others: list[str] = []
         pool = [c for c in candidates if c[0] != main]
         for _ in range(self.rng.choice((0, 1, 1, 2))):
@@ -715,7 +718,7 @@ class _Generator:
             "因病": "协助办理慢性病门诊补助和大病救助",
             "因残": "办理残疾人证，申请残疾人生活补贴",
             "因学": "申请教育扶贫助学金",
-            "缺劳动力": "发展家庭小规模养殖",
+            "缺劳力": "发展家庭小规模养殖",
             "缺技术": "参加种养殖实用技术培训",
             "缺资金": "申请扶贫小额信贷发展产业",
             "缺土地": "流转土地发展茶叶种植",
@@ -762,7 +765,7 @@ class _Generator:
             options.append(("教育扶贫", 15))
         if any(p.fields["health"] in ("长期慢性病", "患有大病") for p in people):
             options.append(("健康扶贫", 20))
-        if f["dilapidated"] != "否":
+        if f["dilapidated"]:
             options.append(("危房改造", 25))
             if f["road_distance"] > Decimal(5):
                 options.append(("易地扶贫搬迁", 10))

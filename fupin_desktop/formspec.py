@@ -13,9 +13,9 @@ import functools
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from fupin_desktop.domain.codes import CodeItem, CodeList
+from fupin_desktop.domain.codes import NUMBERINGS, CodeItem, CodeList
 from fupin_desktop.paths import FORMS_DIR
 
 FieldType = Literal[
@@ -118,6 +118,14 @@ class FormSpec:
                 return f
         raise KeyError(field_id)
 
+    def with_numbering(self, numbering: str) -> FormSpec:
+        """This form with typed code numbers in ``numbering`` where a list has it (a county's
+        policy: 与户主关系 by GB/T 4761); ``national`` gives the form itself."""
+        if numbering == "national":
+            return self
+        codes = {k: v.renumbered(numbering) for k, v in self.codes.items()}
+        return FormSpec(id=self.id, title=self.title, sections=self.sections, codes=codes)
+
     def code_list(self, spec: FieldSpec) -> CodeList:
         if spec.codes is None or spec.codes.startswith("@"):
             raise KeyError(f"{spec.id} has no static code list")
@@ -128,7 +136,7 @@ def _reading_order(fields: list[FieldSpec]) -> list[FieldSpec]:
     return sorted(fields, key=lambda f: (f.row, f.col))
 
 
-def _parse_field(raw: dict, where: str, codes: dict[str, CodeList], table: bool) -> FieldSpec:
+def _parse_field(raw: dict[str, Any], where: str, codes: dict[str, CodeList], table: bool) -> FieldSpec:
     try:
         fid, _label, ftype = raw["id"], raw["label"], raw["type"]
     except KeyError as exc:
@@ -152,7 +160,7 @@ def _parse_field(raw: dict, where: str, codes: dict[str, CodeList], table: bool)
     return FieldSpec(**values)
 
 
-def parse_form(data: dict, codes: dict[str, CodeList]) -> FormSpec:
+def parse_form(data: dict[str, Any], codes: dict[str, CodeList]) -> FormSpec:
     form = data.get("form") or {}
     sections: list[SectionSpec] = []
     seen: set[str] = set()
@@ -188,16 +196,22 @@ def parse_form(data: dict, codes: dict[str, CodeList]) -> FormSpec:
     return FormSpec(id=form.get("id", ""), title=form.get("title", ""), sections=tuple(sections), codes=codes)
 
 
-def parse_codes(data: dict) -> dict[str, CodeList]:
+def parse_codes(data: dict[str, Any]) -> dict[str, CodeList]:
     lists: dict[str, CodeList] = {}
     for list_id, raw in data.items():
         items = tuple(
-            CodeItem(code=str(i["code"]), label=i["label"], aliases=tuple(i.get("aliases", ())))
+            CodeItem(
+                code=str(i["code"]), label=i["label"], aliases=tuple(i.get("aliases", ())),
+                numberings=tuple((n, tuple(str(c) for c in i[n])) for n in NUMBERINGS if n in i),
+            )
             for i in raw["items"]
         )
         labels = [i.label for i in items]
         if len(set(labels)) != len(labels):
             raise SpecError(f"codes.{list_id}: duplicate labels")
+        numbers = [i.code for i in items if i.code]
+        if len(set(numbers)) != len(numbers):
+            raise SpecError(f"codes.{list_id}: duplicate codes")
         lists[list_id] = CodeList(id=list_id, title=raw.get("title", list_id), items=items)
     return lists
 

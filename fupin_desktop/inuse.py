@@ -23,9 +23,11 @@ import getpass
 import json
 import os
 import socket
+import sys
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from fupin_desktop import __version__
 
@@ -153,7 +155,7 @@ def _parse(raw: bytes) -> Holder:
     if not isinstance(data, dict):
         return Holder()
     known = Holder()
-    values = {}
+    values: dict[str, Any] = {}  # str or int, by field: checked against the defaults below
     for key, default in asdict(known).items():
         value = data.get(key, default)
         if isinstance(default, int):
@@ -178,7 +180,7 @@ def _user() -> str:
         return "未知"
 
 
-if os.name == "nt":  # pragma: no cover - exercised on Windows builds
+if sys.platform == "win32":  # pragma: no cover - exercised on Windows builds
     import msvcrt
 
     def _try_lock(fd: int, *, exclusive: bool) -> bool:  # Windows has exclusive locks only

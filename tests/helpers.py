@@ -191,7 +191,7 @@ def _agree(hh: Household, seed: int) -> None:
     cents = Decimal(seed % 100) / 100
     hh.fields.update(
         {k: Decimal(v) + (cents if v else 0) for k, v in MONEY.items()},
-        household_type="低保贫困户", exit_flag="脱贫", main_cause="因病", other_causes=["缺技术", "缺资金"],
+        household_type="低保贫困户", exit_flag="已脱贫（享受政策）", main_cause="因病", other_causes=["缺技术", "缺资金"],
         farmland=Decimal("6.5") + seed % 10, forest=Decimal("20.37"), road_distance=Decimal("2.3"),
     )
     when = date(hh.fields["year"], 12, 31)

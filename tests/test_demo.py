@@ -229,7 +229,7 @@ def test_household_mix(households: list[Household]) -> None:
     for hh in households:
         f = hh.fields
         assert f["year"] == 2015
-        assert f["exit_flag"] == ("预脱贫" if f["per_capita_income"] > POVERTY_LINE_2015 else "未脱贫")
+        assert f["exit_flag"] == ("已脱贫（享受政策）" if f["per_capita_income"] > POVERTY_LINE_2015 else "未脱贫")
         if f["household_type"] == "五保贫困户":
             assert hh.size == 1 and age(hh.members[0].get("birth_date")) >= 66
             assert f["wubao_money"] > 0 and f["dibao_money"] == 0

@@ -8,10 +8,13 @@ config-upgrade hooks).
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import random
 import re
 import sqlite3
+import subprocess
+import sys
 import zipfile
 from collections.abc import Callable
 from importlib import resources
@@ -439,3 +442,151 @@ def test_close_leaves_no_wal_file_behind(tmp_path: Path) -> None:
     wal = tmp_path / "township.db-wal"
     assert not wal.exists() or wal.stat().st_size == 0
     assert os.path.getsize(tmp_path / "township.db") > 0
+
+
+# -- 0005: national code lists ----------------------------------------------------------------
+HOOK_0005 = f"{MIGRATIONS_PACKAGE}.0005_national_codes"
+
+
+def version_4_with(tmp_path: Path, old_values: list[dict[str, object]],
+                   members: dict[int, dict[str, object]] | None = None) -> tuple[Path, list[int]]:
+    """A version-4 file (the program before the national lists) whose households hold the old
+    labels ``old_values[i]`` in their ``fields`` JSON (and member 0 of household i ``members[i]``)."""
+
+    def fill(store: Store) -> list[int]:
+        return [store.households.save(full_household(store.spec, seed=i + 1), "测试", reload=False).id
+                for i in range(len(old_values))]
+
+    path, ids = older_database(tmp_path, 4, fill)
+    conn = sqlite3.connect(path)
+    try:
+        for i, (household_id, values) in enumerate(zip(ids, old_values, strict=True)):
+            raw = json.loads(conn.execute("SELECT fields FROM households WHERE id = ?", (household_id,)).fetchone()[0])
+            for key in ("dilapidated_grade", "identified_year", "exit_year", "return_cause", "broadcast"):
+                raw.pop(key, None)  # fields the old program did not have
+            raw.update(values)
+            conn.execute("UPDATE households SET fields = ? WHERE id = ?", (json.dumps(raw, ensure_ascii=False), household_id))
+            for key, value in (members or {}).get(i, {}).items():
+                conn.execute(
+                    "UPDATE members SET fields = json_set(fields, ?, ?) WHERE id = (SELECT MIN(id) FROM members"
+                    " WHERE household_id = ?)", (f"$.{key}", value, household_id))
+        conn.commit()
+    finally:
+        conn.close()
+    return path, ids
+
+
+def report_of(store: Store) -> list[tuple[int, str, str, str, str]]:
+    return [(r["household_id"], r["field"], r["old"], r["new"], r["status"])
+            for r in store.db.query("SELECT * FROM migration_report ORDER BY id")]
+
+
+def test_migration_0005_national_codes_backs_up_maps_and_reports(tmp_path: Path) -> None:
+    """A file of the program before the national lists: backed up first, old labels mapped,
+    revisions and the audit trail untouched, the report listed by ``fupin migration-report``."""
+    path, ids = version_4_with(tmp_path, [
+        {"exit_flag": "脱贫", "household_type": "一般贫困户", "dilapidated": "C级", "main_cause": "缺劳动力",
+         "other_causes": ["因病", "其他"]},
+        {"exit_flag": "未脱贫", "household_type": "一般贫困户", "dilapidated": "否"},
+    ])
+    with sqlite3.connect(path) as before:
+        stamps = before.execute("SELECT id, revision, updated_at FROM households ORDER BY id").fetchall()
+        audit_rows = before.execute("SELECT COUNT(*) FROM audit").fetchone()[0]
+    before.close()
+    with Store(path) as store:
+        assert store.db.user_version == schema_version()
+        a, b = (store.households.get(i) for i in ids)
+        assert a.fields["exit_flag"] == "已脱贫（享受政策）"
+        assert (a.fields["dilapidated"], a.fields["dilapidated_grade"]) == (True, "C级")
+        assert a.fields["main_cause"] == "缺劳力" and a.fields["other_causes"] == ["因病", "其它"]
+        assert (b.fields["exit_flag"], b.fields["household_type"], b.fields["dilapidated"]) == ("未脱贫", "一般贫困户", False)
+        assert [tuple(r) for r in store.db.query("SELECT id, revision, updated_at FROM households ORDER BY id")] == stamps
+        assert store.db.query_one("SELECT COUNT(*) FROM audit")[0] == audit_rows
+        assert set(report_of(store)) == {
+            (ids[0], "exit_flag", "脱贫", "已脱贫（享受政策）", "mapped"),
+            (ids[0], "main_cause", "缺劳动力", "缺劳力", "mapped"),
+            (ids[0], "other_causes", "因病、其他", "因病、其它", "mapped"),
+            (ids[0], "dilapidated", "C级", "是，C级", "mapped"),
+            (ids[1], "dilapidated", "否", "否", "mapped"),
+        }
+        findings = [f for hh in (a, b) for f in quality_findings(store, hh) if "代码表" in f]
+        assert not findings, findings  # every migrated value is a value of the new lists
+    [backup] = list((tmp_path / "backups").glob("*-升级.db"))
+    with sqlite3.connect(backup) as old:
+        assert old.execute("PRAGMA user_version").fetchone()[0] == 4
+    old.close()
+    run = subprocess.run([sys.executable, "-m", "fupin_desktop", "--db", str(path), "migration-report", "--json"],
+                         capture_output=True, text=True, timeout=120, check=False)
+    assert run.returncode == 0, run.stderr
+    data = json.loads(run.stdout)
+    assert (data["mapped"], data["review"], data["review_households"]) == (5, 0, 0)
+    assert {line["field"] for line in data["lines"]} == {"exit_flag", "main_cause", "other_causes", "dilapidated"}
+
+
+def quality_findings(store: Store, hh: object) -> list[str]:
+    from fupin_desktop.rules import RuleContext, check_household
+
+    return [f.message for f in check_household(hh, RuleContext(spec=store.spec))]
+
+
+@pytest.mark.parametrize(("old", "new", "status"), [
+    ({"exit_flag": "预脱贫"}, {"exit_flag": "未脱贫"}, "review"),
+    ({"exit_flag": "脱贫"}, {"exit_flag": "已脱贫（享受政策）"}, "mapped"),
+    ({"exit_flag": "返贫"}, {"exit_flag": "返贫"}, None),
+    ({"household_type": "低保贫困户"}, {"household_type": "低保贫困户"}, "review"),
+    ({"household_type": "五保贫困户"}, {"household_type": "五保贫困户"}, "review"),
+    ({"household_type": "低收入农户"}, {"household_type": "一般农户"}, "review"),
+    ({"household_type": "一般贫困户"}, {"household_type": "一般贫困户"}, None),
+    ({"main_cause": "缺劳动力"}, {"main_cause": "缺劳力"}, "mapped"),
+    ({"other_causes": ["因婚"]}, {"other_causes": ["其它"]}, "review"),
+    ({"other_causes": ["其他", "因婚"]}, {"other_causes": ["其它"]}, "review"),
+    ({"other_causes": ["缺劳动力", "缺资金"]}, {"other_causes": ["缺劳力", "缺资金"]}, "mapped"),
+    ({"dilapidated": "否"}, {"dilapidated": False, "dilapidated_grade": None}, "mapped"),
+    ({"dilapidated": "C级"}, {"dilapidated": True, "dilapidated_grade": "C级"}, "mapped"),
+    ({"dilapidated": "D级"}, {"dilapidated": True, "dilapidated_grade": "D级"}, "mapped"),
+    ({"dilapidated": "是"}, {"dilapidated": True, "dilapidated_grade": None}, "review"),
+])
+def test_migration_0005_maps_each_old_value(tmp_path: Path, old: dict, new: dict, status: str | None) -> None:
+    path, [household_id] = version_4_with(tmp_path, [old])
+    with Store(path) as store:
+        fields = store.households.get(household_id).fields
+        assert {k: fields[k] for k in new} == new
+        statuses = {r[4] for r in report_of(store) if r[1] in old}
+        assert statuses == ({status} if status else set())
+        if status == "review":
+            note = store.db.query_one("SELECT note FROM migration_report WHERE status = 'review'")[0]
+            assert CHINESE.search(note)  # says what to check
+
+
+@pytest.mark.parametrize(("old", "new", "status"), [
+    ("残疾证", "残疾人证", "mapped"), ("户口簿", "户口簿", "review"), ("居民身份证", "居民身份证", None),
+])
+def test_migration_0005_maps_member_id_types(tmp_path: Path, old: str, new: str, status: str | None) -> None:
+    path, [household_id] = version_4_with(tmp_path, [{}], {0: {"id_type": old}})
+    with Store(path) as store:
+        assert store.households.get(household_id).members[0].get("id_type") == new
+        rows = store.db.query("SELECT entity, row_uuid, status FROM migration_report WHERE field = 'id_type'")
+        assert [r["status"] for r in rows] == ([status] if status else [])
+        if rows:
+            assert rows[0]["entity"] == "members"
+            assert rows[0]["row_uuid"] == store.households.get(household_id).members[0].uuid
+
+
+def test_migration_0005_a_new_database_has_an_empty_report(tmp_path: Path) -> None:
+    with Store(tmp_path / "new.db") as store:
+        assert store.db.query_one("SELECT COUNT(*) FROM migration_report")[0] == 0
+
+
+def test_migration_0005_runs_again_without_harm(tmp_path: Path) -> None:
+    """A restored backup whose version says 4 again: the step runs again, nothing doubles."""
+    path, [household_id] = version_4_with(tmp_path, [{"exit_flag": "预脱贫", "dilapidated": "D级"}])
+    with Store(path) as store:
+        first = report_of(store)
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA user_version = 4")
+    conn.close()
+    with Store(path) as store:
+        assert store.db.user_version == schema_version()
+        assert report_of(store) == first and len(first) == 3  # 预脱贫, 危房, 低保贫困户
+        fields = store.households.get(household_id).fields
+        assert (fields["exit_flag"], fields["dilapidated"], fields["dilapidated_grade"]) == ("未脱贫", True, "D级")

@@ -184,6 +184,23 @@ def test_disability_card_holder_is_the_same_person_as_the_id_number(store: Store
     assert {p.household_id for p in load_memory_records(store.db).persons(number + "11")} == {a.id, b.id}
 
 
+def test_a_person_number_in_two_households_is_found_live_and_township_wide(store: Store) -> None:
+    a = full_household(store.spec, seed=1, names=("张三丰", "李梅"))
+    a.members[1].fields["person_number"] = "51082210500100010002"
+    a = save(store, a)
+    b = full_household(store.spec, seed=2, names=("王五", "赵六"))
+    b.members[0].fields["person_number"] = "51082210500100010002"
+    b = save(store, b)
+    bulk = quality.run_township(store, today=TODAY).findings
+    assert {(f.rule, f.household_id) for f in bulk} == {("X007", a.id), ("X007", b.id)}
+    live = quality.check_households(store, [a.id, b.id], today=TODAY)
+    assert [(f.rule, f.household_id, f.message) for f in live] == [(f.rule, f.household_id, f.message) for f in bulk]
+    assert {p.household_id for p in StoreRecords(store.db).persons_numbered("51082210500100010002")} == {a.id, b.id}
+    b.members[0].fields["person_number"] = "51082210500100020001"  # corrected: both findings go
+    save(store, b)
+    assert quality.run_township(store, today=TODAY).findings == []
+
+
 def test_helper_named_like_a_member_of_the_household_with_that_phone(store: Store) -> None:
     a = save(store, full_household(store.spec, seed=1, names=("张三丰", "李梅")))
     phone = a.fields["phone"]
@@ -282,10 +299,10 @@ def test_policy_is_stored_audited_and_defaults_when_unset(store: Store) -> None:
 def test_a_damaged_stored_policy_is_reported_not_guessed(store: Store) -> None:
     from fupin_desktop.store import settings
 
-    settings.put(store.db, "policy", json.dumps({"publicity_days": "七天"}))
+    settings.POLICY.put(store.db, json.dumps({"publicity_days": "七天"}))
     with pytest.raises(StoreError, match="政策参数"):
         store.policy.get()
-    settings.put(store.db, "policy", json.dumps({"publicity_days": 5, "added_by_a_newer_version": 1}))
+    settings.POLICY.put(store.db, json.dumps({"publicity_days": 5, "added_by_a_newer_version": 1}))
     assert store.policy.get().publicity_days == 5
 
 

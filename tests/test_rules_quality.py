@@ -651,6 +651,29 @@ def test_x006_near_miss_married_out_of_the_other_household() -> None:
     assert findings(h, "X006", ctx(records=records(PersonRecord(2, "阿依古丽·买买提", number, "嫁出")))) == []
 
 
+def test_x007_person_number_used_twice_here_or_in_another_household() -> None:
+    h = hh()
+    h.members[HEAD].fields["person_number"] = "51082210500100010001"
+    h.members[WIFE].fields["person_number"] = "51082210500100010001"
+    [f] = findings(h, "X007")
+    assert f.refs == (FieldRef("person_number", "members", WIFE),) and "第 1 行" in f.message
+    h.members[WIFE].fields["person_number"] = "51082210500100010002"
+    r = records()
+    r.persons_by_person_number["51082210500100010002"] = [PersonRecord(2, "王五", "")]
+    [f] = findings(h, "X007", ctx(records=r))
+    assert f.related == (2,) and "兴龙村三组 户编号 5108221050020030001" in f.message and "王五" in f.message
+
+
+def test_x007_near_miss_distinct_numbers_blank_numbers_or_only_this_household() -> None:
+    h = hh()
+    h.members[HEAD].fields["person_number"] = "51082210500100010001"
+    h.members[WIFE].fields["person_number"] = None
+    r = records()
+    r.persons_by_person_number["51082210500100010001"] = [PersonRecord(1, "张三", "")]  # this household itself
+    assert findings(h, "X007", ctx(records=r)) == []
+    assert findings(h, "X007") == []
+
+
 # -- the policy profile ------------------------------------------------------------------------------
 def test_policy_defaults_are_domain_section_3() -> None:
     p = Policy()

@@ -549,3 +549,17 @@ def test_a_database_folder_that_cannot_be_made_is_a_store_error_in_chinese(tmp_p
     with pytest.raises(StoreError, match="无法在.*建立数据库.*可以写入的文件夹"):
         Store(blocker / "township.db")
     assert blocker.read_bytes() == b"a file where the folder should be"
+
+
+def test_one_and_integer_read_the_row_a_query_always_returns(tmp_path: Path) -> None:
+    store = make_store(tmp_path, "one.db")
+    try:
+        assert store.db.integer("SELECT COUNT(*) FROM households") == 0
+        assert store.db.integer("SELECT COALESCE(MAX(seq), 0) + 1 FROM villages") == 4
+        assert tuple(store.db.one("SELECT 1, 'a'")) == (1, "a")
+        with pytest.raises(StoreError, match="数据库中缺少应有的记录"):
+            store.db.one("SELECT revision FROM households WHERE id = ?", (12345,))
+        with pytest.raises(StoreError, match="数据库中缺少应有的记录"):
+            store.db.integer("SELECT revision FROM households WHERE id = ?", (12345,))
+    finally:
+        store.close()

@@ -252,9 +252,10 @@ def test_code_accepts_code_label_and_pinyin_initials(text: str) -> None:
 
 
 def test_code_aliases_and_unknown() -> None:
-    assert parse(field("household_type"), "低保户") == "低保贫困户"
+    assert parse(field("household_type"), "低保户") == "低保户"  # national 02, not 低保贫困户 (04)
+    assert parse(field("household_type"), "4") == "低保贫困户"
     assert parse(MEMBER["relation"], "本人") == "户主"
-    assert parse(MEMBER["relation"], "2") == "户主"  # code 02
+    assert parse(MEMBER["relation"], "2") == "配偶"  # national code 02
     with pytest.raises(FieldValueError, match="不在代码表中"):
         parse(field("main_cause"), "因懒")
 
@@ -367,7 +368,7 @@ def test_code_list_does_not_guess_between_equal_candidates() -> None:
 def test_code_list_candidates_for_completion() -> None:
     causes = CODES["main_cause"]
     assert [i.label for i in causes.candidates("y")] == ["因病", "因残", "因学", "因灾"]
-    assert [i.label for i in causes.candidates("缺")] == ["缺土地", "缺水", "缺技术", "缺劳动力", "缺资金"]
+    assert [i.label for i in causes.candidates("缺")] == ["缺土地", "缺水", "缺技术", "缺劳力", "缺资金"]
     assert len(causes.candidates("")) == len(causes.items)
 
 

@@ -22,6 +22,7 @@ from fupin_desktop.commands._base import CliError, int_arg, open_existing, print
 from fupin_desktop.commands._household_ref import current_household, household_ref
 from fupin_desktop.domain.values import FieldValueError, parse_date
 from fupin_desktop.printing import service
+from fupin_desktop.printing.notice import ROUNDS
 from fupin_desktop.printing.service import PrintError, PrintResult
 from fupin_desktop.rules.policy import PUBLICITY_DAYS, YEARS
 
@@ -120,7 +121,7 @@ def cmd_notice(args: argparse.Namespace) -> int:
         result = _run(lambda: service.print_notice(
             store, args.village, args.round, Path(args.out), start=start, days=args.days, year=args.year,
             phone=args.phone, issuer=args.issuer, font=args.font))
-    return _report(args, result, f"{args.village}{service.ROUNDS[args.round]}（{result.households} 户）")
+    return _report(args, result, f"{args.village}{ROUNDS[args.round]}（{result.households} 户）")
 
 
 def cmd_blank(args: argparse.Namespace) -> int:

@@ -18,7 +18,14 @@ from fupin_desktop.commands._base import CliError, int_arg, open_existing, print
 from fupin_desktop.domain.values import FieldValueError, parse_bool
 from fupin_desktop.formspec import load_codes
 from fupin_desktop.rules import all_rules
-from fupin_desktop.rules.policy import LIMIT_LABELS, PUBLICITY_DAYS, STANDARDS, Policy, PolicyError
+from fupin_desktop.rules.policy import (
+    LIMIT_LABELS,
+    PUBLICITY_DAYS,
+    RELATION_NUMBERINGS,
+    STANDARDS,
+    Policy,
+    PolicyError,
+)
 
 EXIT_FOUND_ERRORS = 1
 
@@ -86,6 +93,7 @@ def describe_policy(policy: Policy) -> str:
         f"每轮公示天数：{policy.publicity_days} 天",
         f"优先识别（三优先）：{'、'.join(policy.priority_flags) or '无'}",
         f"“三不评”：{'、'.join(policy.exclusions) or '无'}",
+        f"与户主关系代码：{RELATION_NUMBERINGS[policy.relation_numbering]}",
         "核查阈值：" + "，".join(f"{label} {_yuan(getattr(policy.limits, key))} {unit}"
                             for key, (label, unit) in LIMIT_LABELS.items()),
     ]
@@ -113,6 +121,8 @@ def cmd_policy_set(args: argparse.Namespace) -> int:
                     raise CliError(str(exc)) from exc
         if args.publicity_days is not None:
             data["publicity_days"] = args.publicity_days
+        if args.relation_codes is not None:
+            data["relation_numbering"] = args.relation_codes
         if args.priority_flags is not None:
             data["priority_flags"] = _labels("priority_flag", args.priority_flags)
         if args.exclusions is not None:
@@ -247,6 +257,8 @@ def register(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
     s.add_argument("--dibao-in-scope", metavar="是|否", help="低保贫困户是否纳入识别范围")
     s.add_argument("--publicity-days", type=int_arg(*PUBLICITY_DAYS, "每轮公示天数"), metavar="天",
                    help=f"每轮公示天数 {PUBLICITY_DAYS[0]}-{PUBLICITY_DAYS[1]}")
+    s.add_argument("--relation-codes", metavar="national|gbt4761",
+                   help="与户主关系输入的代码：national 全国系统代码（默认），gbt4761 GB/T 4761 家庭关系代码")
     s.add_argument("--priority-flags", metavar="项,项", help="三优先：残疾人家庭,独生子女户,纯女户（空字符串为无）")
     s.add_argument("--exclusions", metavar="项,项", help="三不评：土地撂荒,违反计划生育,赌博吸毒等违法（空字符串为无）")
     s.add_argument("--limit", action="append", metavar="项=值",

@@ -25,7 +25,6 @@ from fupin_desktop.commands._base import (
     print_json,
 )
 from fupin_desktop.domain.clock import local_time
-from fupin_desktop.store.sync import SyncRepository
 from fupin_desktop.sync.format import SyncError
 from fupin_desktop.sync.keys import PASSPHRASE_ENV, env_passphrase
 
@@ -72,11 +71,11 @@ def cmd_init_county(args: argparse.Namespace) -> int:
         secret = passphrase(confirm=True)
         check_new_passphrase(secret)
         with new_database(args.db) as store:
-            pub = init_county(SyncRepository(store.db), code, name, secret, operator=store.operator)
+            pub = init_county(store.sync, code, name, secret, operator=store.operator)
     else:
         with open_store(args.db) as store:
-            pub = init_county(SyncRepository(store.db), code, name,
-                              passphrase(confirm=True) if SyncRepository(store.db).county() is None else None,
+            pub = init_county(store.sync, code, name,
+                              passphrase(confirm=True) if store.sync.county() is None else None,
                               operator=store.operator)
     write_key_file(Path(args.out), pub)
     result = {"county": pub.code, "name": pub.name, "fingerprint": pub.fingerprint, "public_key": args.out}
@@ -101,7 +100,7 @@ def cmd_trust(args: argparse.Namespace) -> int:
     key_file = Path(args.county_key or args.township_key)
     pub = read_key_file(key_file)
     with open_existing(args.db, writes=True) as store:
-        repo = SyncRepository(store.db)
+        repo = store.sync
         if args.county_key:
             if not isinstance(pub, CountyPublic):
                 raise CliError(f"{key_file.name} 是乡镇公钥，不是县公钥。")
@@ -125,7 +124,7 @@ def cmd_township_key(args: argparse.Namespace) -> int:
     from fupin_desktop.sync.keys import ensure_township_key, township_public, write_key_file
 
     with open_existing(args.db) as store:
-        repo = SyncRepository(store.db)
+        repo = store.sync
         existing = township_public(repo)
         pub = existing or ensure_township_key(repo, passphrase(confirm=True))
     write_key_file(Path(args.out), pub)

@@ -102,6 +102,7 @@ class Household:
         return {
             "head_name": self.head_name,
             "head_id_number": (head.get("id_number") or "") if head else "",
+            "head_person_number": (head.get("person_number") or "") if head else "",
             "size": size,
             "transfer_income": transfer,
             "total_income": total,

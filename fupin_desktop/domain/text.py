@@ -102,6 +102,10 @@ def normalize_digits(text: str | None) -> str:
 
 
 @functools.lru_cache(maxsize=65536)
+def _ascii_only(chars: str) -> list[str]:
+    return [c for c in chars if c.isascii()]
+
+
 def pinyin_initials(text: str) -> str:
     """Lower-case pinyin initials of the Chinese characters in ``text`` ("张三" -> "zs").
 
@@ -110,7 +114,9 @@ def pinyin_initials(text: str) -> str:
     """
     from pypinyin import Style, lazy_pinyin
 
-    parts = lazy_pinyin(text, style=Style.FIRST_LETTER, errors=lambda chars: [c for c in chars if c.isascii()])
+    # pypinyin also takes an ``errors`` callback that returns a list (one item per character);
+    # its type hints only allow a str.
+    parts: list[str] = lazy_pinyin(text, style=Style.FIRST_LETTER, errors=_ascii_only)  # type: ignore[arg-type]
     return "".join(p for p in parts if p.isascii() and p.isalnum()).lower()
 
 

@@ -111,7 +111,7 @@ def parse_value(spec: FieldSpec, text: str | None, codes: CodeList | None = None
             return t
         item = codes.resolve(t)
         if item is None:
-            raise FieldValueError(f"{label}“{t}”不在代码表中，可输入代码、名称或拼音首字母")
+            raise FieldValueError(unknown_code_message(label, t, codes))
         return item.label
     if ftype == "multicode":
         parts = [p for p in re.split(r"[,，、;；\s]+", t) if p]
@@ -119,7 +119,7 @@ def parse_value(spec: FieldSpec, text: str | None, codes: CodeList | None = None
         for p in parts:
             item = codes.resolve(p) if codes else None
             if codes is not None and item is None:
-                raise FieldValueError(f"{label}“{p}”不在代码表中")
+                raise FieldValueError(unknown_code_message(label, p, codes))
             lab = item.label if item else p
             if lab not in out:
                 out.append(lab)
@@ -142,6 +142,15 @@ def parse_value(spec: FieldSpec, text: str | None, codes: CodeList | None = None
     if ftype == "derived":
         return t
     raise FieldValueError(f"未知字段类型 {ftype}")
+
+
+def unknown_code_message(label: str, text: str, codes: CodeList) -> str:
+    """Chinese message for a text that names no item, listing the list's choices."""
+    candidates = codes.candidates(text)
+    if len(candidates) > 1 and not text.isdigit():
+        shown = "、".join(i.label for i in candidates[:4]) + ("等" if len(candidates) > 4 else "")
+        return f"{label}“{text}”可能是{shown}，请从列表中选择"
+    return f"{label}“{text}”不在代码表中。可填：{codes.choices_text()}"
 
 
 def _check_range(spec: FieldSpec, number: Decimal) -> None:

@@ -229,7 +229,9 @@ def national_columns(spec: FormSpec) -> list[Column]:
     return [
         grid("county", "县"), grid("township", "乡(镇)"), grid("village", "行政村"), grid("group", "自然村"),
         grid("number", "户编号"),
-        Column("人编号", lambda hh, m, i: f"{hh.fields.get('number') or ''}{i:02d}", width=23),
+        # The stored 人编号 (AAB001); a member without one keeps the composed number of earlier exports
+        # (the national layout of issue 12 item 6 decides what to write then).
+        Column("人编号", lambda hh, m, i: m.get("person_number") or f"{hh.fields.get('number') or ''}{i:02d}", width=23),
         member("name", "姓名"), member("id_number", "证件号码"),
         Column("人数", lambda hh, m, i: hh.size),
         member("relation"), member("ethnicity"), member("education"), member("school_status"),
@@ -243,6 +245,9 @@ def national_columns(spec: FormSpec) -> list[Column]:
 
 
 def exit_year(hh: Household) -> int | None:
+    """脱贫年度 as recorded, else the first year a 帮扶成效 row says the household exited."""
+    if hh.fields.get("exit_year"):
+        return int(hh.fields["exit_year"])
     years = [r.get("year") for r in hh.results if r.get("exited") is True and r.get("year")]
     return min(years) if years else None
 

@@ -36,9 +36,10 @@ REASON_LABEL = "错误原因"
 EXTRA_COLUMNS = (SOURCE_ROW_LABEL, REASON_LABEL)
 #: Field types whose digits are text, never numbers (Excel keeps 15 digits and drops leading zeros).
 TEXT_TYPES = frozenset({"id_number", "phone", "bank_account"})
+#: Text fields whose values are long digit strings (人编号 AAB001).
+TEXT_FIELD_IDS = frozenset({"person_number"})
 SCAN_ROWS = 30
 MIN_SCORE = 2
-SETTINGS_PREFIX = "excel.mapping."
 
 #: Header variants seen in county rosters that the spec does not list (yet).
 EXTRA_ALIASES: dict[str, tuple[str, ...]] = {
@@ -49,6 +50,7 @@ EXTRA_ALIASES: dict[str, tuple[str, ...]] = {
     "members.birth_date": ("出生年月", "出生年月日"),
     "members.school_status": ("在校情况", "在校状况"),
     "members.labor_skill": ("劳动能力",),
+    "members.person_number": ("人员编码", "个人编码"),
     "household.village": ("行政村名称", "村名", "村(社区)"),
     "household.group": ("组名", "村民小组名称"),
     "household.number": ("户编码(户号)",),
@@ -109,6 +111,8 @@ def is_text_field(spec: FieldSpec | None) -> bool:
     """A field of digits that are text: an ID number, phone or account (also when derived: 户主证件号码)."""
     if spec is None:
         return False
+    if spec.id in TEXT_FIELD_IDS or (spec.source or "").rpartition(".")[2] in TEXT_FIELD_IDS:
+        return True  # 人编号 and 户主个人编号: long digit strings
     kind = spec.type
     if kind == "derived":
         kind = (spec.source or "").rpartition(".")[2]
@@ -269,7 +273,7 @@ def signature(header: Header, kind: str) -> str:
 
 def remembered(db: Database, header: Header, kind: str, valid: set[str]) -> list[str | None] | None:
     """The mapping a clerk confirmed for this layout before, if any."""
-    raw = settings.get(db, SETTINGS_PREFIX + signature(header, kind))
+    raw = settings.MAPPING_MEMORY.get(db, signature(header, kind))
     if not raw:
         return None
     try:
@@ -292,7 +296,7 @@ def remember(db: Database, header: Header, kind: str, mapping: list[str | None])
     kept = [m for n, m in zip(header.names, mapping, strict=False) if n not in EXTRA_COLUMNS]
     value = json.dumps({"kind": kind, "names": [n for n in header.names if n not in EXTRA_COLUMNS],
                         "targets": kept}, ensure_ascii=False)
-    settings.put(db, SETTINGS_PREFIX + signature(header, kind), value)
+    settings.MAPPING_MEMORY.put(db, signature(header, kind), value)
 
 
 def column_letter(index: int) -> str:

@@ -559,10 +559,10 @@ class _Stager:
             hh.fields[field_id] = value
         group = normalize_text(hh.fields.get("group") or "")
         if village is not None and group and group not in village.groups:
-            known = match_group(group, village.groups)
-            if known is not None:
-                hh.fields["group"] = known  # 1组, 01, 第一组: the village's own 一组
-                group = known
+            matched = match_group(group, village.groups)
+            if matched is not None:
+                hh.fields["group"] = matched  # 1组, 01, 第一组: the village's own 一组
+                group = matched
         if village is not None and group and group not in village.groups:
             staged.new_groups.append((village, group))
             first.reasons.append(f"{village.name}还没有村民小组“{group}”，导入时将新增")
@@ -616,6 +616,11 @@ class _Stager:
             if hit is not None:
                 return hit
         if table == "members":
+            person = values.get("person_number")
+            if person:  # 人编号 (AAB001): the national system's id of the person comes first
+                hit = next((r for r in free if r.get("person_number") == person), None)
+                if hit is not None:
+                    return hit
             number = values.get("id_number")
             if number:  # the same person, also when one side has the 残疾人证 number
                 key = person_key(number)
@@ -662,8 +667,9 @@ class _Stager:
             blocking = f.is_error and (f.rule in BLOCKING_RULES or any(
                 r.field == "id_number" and r.table == "members" for r in f.refs))
             row_refs = [r for r in f.refs if r.table and r.row is not None and r.row < len(hh.table(r.table))]
-            rows = list({id(s): s for s in (staged.row_of_uuid.get(hh.table(r.table)[r.row].uuid)
-                                            for r in row_refs) if s is not None}.values())
+            cells = [(r.table, r.row) for r in row_refs if r.table is not None and r.row is not None]
+            rows = list({id(s): s for s in (staged.row_of_uuid.get(hh.table(table)[row].uuid)
+                                            for table, row in cells) if s is not None}.values())
             if row_refs and not rows and f.rule != "H001":
                 continue  # about a stored row the file does not touch
             rows = [r for r in rows if not any(f"{x.table}.{x.field}" in r.dropped or (

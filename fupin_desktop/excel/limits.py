@@ -38,6 +38,15 @@ class ExcelRefused(Exception):
     """The file cannot be imported; ``str(exc)`` tells the clerk why (nothing was written)."""
 
 
+class EmptySheet(ExcelRefused):
+    """The named sheet holds no cells: refused when it is the one to import, skipped when it
+    is an optional sheet of the full workbook."""
+
+    def __init__(self, sheet: str) -> None:
+        super().__init__(f"工作表“{sheet}”是空的，没有可导入的内容。")
+        self.sheet = sheet
+
+
 @dataclass(frozen=True)
 class Limits:
     max_rows: int = MAX_ROWS

@@ -131,8 +131,8 @@ def normalize_cell(spec: FieldSpec, value: Any, codes: CodeList | None) -> tuple
         except FieldValueError as exc:
             return None, Problem(f"{label}“{normalize_text(text)}”有误：{exc}", True)
     if number and spec.type in ("text", "bank_account", "phone"):
-        digits = _integral_digits(value)
-        if digits is not None and len(digits) > EXCEL_DIGITS:
+        integral = _integral_digits(value)
+        if integral is not None and len(integral) > EXCEL_DIGITS:
             blocking = spec.id == "number"
             what = "不能导入该户" if blocking else "该项未导入，请在户档案中补录"
             return None, Problem(

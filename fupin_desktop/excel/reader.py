@@ -38,6 +38,7 @@ from fupin_desktop import fileio
 from fupin_desktop.excel.limits import (
     MAX_MEMBERS,
     RATIO_FLOOR_BYTES,
+    EmptySheet,
     ExcelRefused,
     Limits,
     bomb_message,
@@ -45,7 +46,7 @@ from fupin_desktop.excel.limits import (
 )
 from fupin_desktop.excel.sandbox import BookData, SheetData, password_message, read_book
 
-__all__ = ["ExcelRefused", "Limits", "Sheet", "Workbook", "open_workbook"]
+__all__ = ["EmptySheet", "ExcelRefused", "Limits", "Sheet", "Workbook", "open_workbook"]
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et", ".ods", ".xlsb")
 CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -122,7 +123,7 @@ class Workbook:
         while rows and all(_blank(v) for v in rows[-1]):
             rows.pop()
         if not rows:
-            raise ExcelRefused(f"工作表“{name}”是空的，没有可导入的内容。")
+            raise EmptySheet(name)
         return Sheet(name=name, rows=rows, merged=data.merged)
 
     def close(self) -> None:

@@ -91,7 +91,8 @@ def read_book(path: Path, fmt: str, members: dict[str, str], limits: Limits,
             child.kill()
         child.join()
     if kind == OK:
-        return payload
+        book: BookData = payload  # the child sends a BookData or the reason it refused
+        return book
     if kind == "memory":
         raise ExcelRefused(out_of_memory(path.name, limits))
     raise ExcelRefused(payload)

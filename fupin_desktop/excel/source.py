@@ -15,6 +15,7 @@ from typing import Any
 
 from fupin_desktop.domain.household import TABLES
 from fupin_desktop.excel import headers as hdr
+from fupin_desktop.excel.limits import EmptySheet
 from fupin_desktop.excel.normalize import cell_text, is_blank
 from fupin_desktop.excel.reader import ExcelRefused, Limits, Workbook, open_workbook
 from fupin_desktop.store import Store
@@ -124,10 +125,8 @@ def _read_full(store: Store, book: Workbook) -> list[SheetPlan] | None:
         if title in book.sheet_names:
             try:
                 sheet = book.sheet(title)
-            except ExcelRefused as exc:
-                if "是空的" in str(exc):
-                    continue
-                raise
+            except EmptySheet:
+                continue
             table_plan = _plan(store, title, table, sheet.rows, sheet.merged)
             if table_plan is not None:
                 plans.append(table_plan)

@@ -34,7 +34,6 @@ from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from fupin_desktop.paths import FONTS_DIR
 
 ENV_VAR = "FUPIN_PRINT_FONT"
-SETTING_KEY = "print_font"
 BUNDLED_MAIN = FONTS_DIR / "wqy-microhei.ttc"
 BUNDLED_FALLBACKS = (FONTS_DIR / "fupin-han-ext-a.ttf", FONTS_DIR / "fupin-han-ext-b.ttf")
 #: Drawn in place of a character no font has (GB typesetting's 缺字 mark).
@@ -208,7 +207,7 @@ class FontSet:
         #: Problems choosing the font (a configured font that could not be used).
         self.warnings = list(warnings)
         self._cmaps = [
-            (name, pdfmetrics.getFont(name).face.charToGlyph)  # type: ignore[attr-defined]
+            (name, pdfmetrics.getFont(name).face.charToGlyph)
             for name in (main, *self.fallbacks)
         ]
         self._runs = functools.lru_cache(maxsize=20_000)(self._split)
@@ -246,7 +245,7 @@ class FontSet:
         return self._runs(text)
 
     def width(self, text: str, size: float) -> float:
-        return sum(pdfmetrics.stringWidth(run, name, size) for name, run in self._runs(text))
+        return sum(float(pdfmetrics.stringWidth(run, name, size)) for name, run in self._runs(text))
 
 
 @functools.cache

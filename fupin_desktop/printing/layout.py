@@ -207,7 +207,7 @@ class Document:
         self.numbered = numbered
         self.context = ""  # where we are (a household), for warnings
         self.footer_label = ""
-        self.pagesize = A4
+        self.pagesize: tuple[float, float] = A4
         target = str(out) if isinstance(out, Path) else out
         self.canvas = Canvas(target, pagesize=A4, initialFontName=fonts.main, pageCompression=1)
         self.canvas.setTitle(title)
@@ -451,7 +451,7 @@ def row_height(doc: Document, cells: Sequence[str], columns: Sequence[Column], s
         if text:
             lines = max(lines, doc.measure.lines_needed(text, col.width - 2 * PAD, size))
     lines = min(lines, cap_lines)
-    return max(minimum, lines * size * LEADING + 2 * VPAD + 1)
+    return float(max(minimum, lines * size * LEADING + 2 * VPAD + 1))
 
 
 def draw_header(doc: Document, columns: Sequence[Column], size: float, x0: float | None = None) -> None:

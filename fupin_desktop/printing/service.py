@@ -23,11 +23,11 @@ from fupin_desktop.printing import notice as notice_mod
 from fupin_desktop.printing.blank import MEMBER_SHEET_TITLE, draw_member_sheet
 from fupin_desktop.printing.card import TITLE as CARD_TITLE
 from fupin_desktop.printing.card import draw_card
-from fupin_desktop.printing.fonts import SETTING_KEY, FontSet, font_set, resolve_font_choice
+from fupin_desktop.printing.fonts import FontSet, font_set, resolve_font_choice
 from fupin_desktop.printing.handbook import TITLE as HANDBOOK_TITLE
 from fupin_desktop.printing.handbook import draw_handbook
 from fupin_desktop.printing.layout import FORM_MARGINS, NOTICE_MARGINS, Document, Margins
-from fupin_desktop.printing.notice import DEFAULT_DAYS, ROUNDS, NoticeInfo, NoticeRow, notice_row
+from fupin_desktop.printing.notice import ROUNDS, NoticeInfo, NoticeRow, notice_row
 from fupin_desktop.rules.policy import PUBLICITY_DAYS, PolicyError, check_publicity_days
 from fupin_desktop.store import Store, StoreError, settings
 
@@ -39,11 +39,7 @@ HouseholdDocument = Literal["card", "handbook"]
 BlankDocument = Literal["card", "handbook", "members"]
 
 DOCUMENT_TITLES = {"card": CARD_TITLE, "handbook": HANDBOOK_TITLE, "members": MEMBER_SHEET_TITLE}
-#: Settings (key/value table) the printouts read.
-PHONE_SETTING = "complaint_phone"  # 监督电话 on notices
 MAX_COPIES = 200  # blank forms in one PDF
-DAYS_SETTING = "publicity_days"  # fallback when no policy profile says how long a 公示 lasts
-ISSUER_SETTING = "card_issuer"  # 发卡单位 on cards and Handbooks
 
 
 class PrintError(ValueError):
@@ -71,7 +67,7 @@ class PrintResult:
 # -- shared helpers -------------------------------------------------------------------------------
 def fonts_for(store: Store | None, font: str | None = None) -> FontSet:
     """The fonts: ``font`` if given, else FUPIN_PRINT_FONT, else the ``print_font`` setting."""
-    setting = settings.get(store.db, SETTING_KEY) if store is not None else None
+    setting = settings.PRINT_FONT.get(store.db) if store is not None else None
     return font_set(resolve_font_choice(font, setting))
 
 
@@ -85,7 +81,7 @@ def township_fields(store: Store | None) -> dict[str, str]:
 
 def card_issuer(store: Store | None) -> str:
     if store is not None:
-        configured = settings.get(store.db, ISSUER_SETTING)
+        configured = settings.CARD_ISSUER.get(store.db)
         if configured:
             return configured
     county = township_fields(store).get("county")
@@ -103,10 +99,7 @@ def publicity_days(store: Store) -> int:
             days = 0
         if PUBLICITY_DAYS[0] <= days <= PUBLICITY_DAYS[1]:
             return days
-    raw = (settings.get(store.db, DAYS_SETTING) or "").strip()
-    if raw.isascii() and raw.isdigit() and PUBLICITY_DAYS[0] <= int(raw) <= PUBLICITY_DAYS[1]:
-        return int(raw)
-    return DEFAULT_DAYS
+    return settings.PUBLICITY_DAYS.get(store.db)
 
 
 def _render(out: Output, fonts: FontSet, title: str, margins: Margins, draw: Callable[[Document], int]) -> PrintResult:
@@ -250,7 +243,7 @@ def notice_info(
     township, county = town.get("township", ""), town.get("county", "")
     start = start or date.today()
     if year is None:
-        years = Counter(h.fields.get("year") for h in households if h.fields.get("year"))
+        years = Counter(int(h.fields["year"]) for h in households if h.fields.get("year"))
         year = years.most_common(1)[0][0] if years else start.year
     days = days if days is not None else publicity_days(store)
     try:
@@ -261,7 +254,7 @@ def notice_info(
         township=township, village=village, year=int(year), round=round_, start=start, days=days,
         issuer=issuer or notice_mod.default_issuer(round_, township, village, county),
         addressee=notice_mod.default_addressee(round_, township, village, county),
-        phone=phone if phone is not None else (settings.get(store.db, PHONE_SETTING) or ""),
+        phone=phone if phone is not None else settings.COMPLAINT_PHONE.get(store.db),
         county=county,
     )
 

@@ -194,7 +194,7 @@ def natural_width(f: FieldSpec) -> float:
     chars = max(f.width, 2) * (0.62 if f.type in DIGITS else 1.0)
     # What the longest value needs at 9 pt: 18 digits, 11 digits, a date.
     chars = max(chars, {"id_number": 10.5, "bank_account": 11.0, "phone": 6.5, "date": 5.8}.get(f.type, 2.5))
-    return chars * SIZE_S5 + 2 * PAD
+    return float(chars * SIZE_S5 + 2 * PAD)
 
 
 def table_fields(group: GroupSpec, only: Sequence[str] | None = None) -> list[FieldSpec]:

@@ -81,6 +81,10 @@ class CrossRecords(Protocol):
         """家庭人口 as recorded apart from the member rows (stored, imported), if known."""
         ...
 
+    def persons_numbered(self, person_number: str) -> Sequence[PersonRecord]:
+        """Every member row with this 人编号 (AAB001), in any household."""
+        ...
+
 
 @dataclass
 class MemoryRecords:
@@ -95,6 +99,8 @@ class MemoryRecords:
     households: dict[int, HouseholdRecord] = field(default_factory=dict)
     persons_by_id: dict[str, list[PersonRecord]] = field(default_factory=dict)
     persons_by_name_phone: dict[tuple[str, str], list[PersonRecord]] = field(default_factory=dict)
+    #: member rows by 人编号, for the numbers held by two or more rows only
+    persons_by_person_number: dict[str, list[PersonRecord]] = field(default_factory=dict)
     _by_number: dict[str, list[HouseholdRecord]] | None = None
 
     def add_persons(self, persons: Iterable[PersonRecord]) -> None:
@@ -121,6 +127,9 @@ class MemoryRecords:
     def declared_size(self, household_id: int) -> int | None:
         record = self.households.get(household_id)
         return record.size if record else None
+
+    def persons_numbered(self, person_number: str) -> Sequence[PersonRecord]:
+        return self.persons_by_person_number.get(person_number, ())
 
 
 def _others(records: CrossRecords, persons: Iterable[PersonRecord], hh: Household) -> Iterator[
@@ -242,3 +251,28 @@ def gone_person_counted_elsewhere(hh: Household, ctx: RuleContext) -> Iterator[F
                 f"{who(m, i)}（证件号码 {number}）在 {_where(r)} 家已登记为“{p.change}”，"
                 f"在本户却仍在册。请核实：属实的在本户把“人员变更”填为“{p.change}”，不属实的改正原户的登记",
                 FieldRef("change", "members", i), related=tuple(q.household_id for q, _ in gone))
+
+
+@rule("X007", "error", "人编号重复")
+def person_number_used_twice(hh: Household, ctx: RuleContext) -> Iterator[Finding]:
+    """人编号 (AAB001) names one person in the national system: unique in the database when given."""
+    seen: dict[str, int] = {}
+    for i, m in enumerate(hh.members):
+        number = m.get("person_number")
+        if not number:
+            continue
+        if number in seen:
+            yield finding(
+                f"{who(m, i)}的人编号 {number} 与本户第 {seen[number] + 1} 行相同。人编号是全国系统中每人唯一的编号，"
+                "请按全国系统核对后改正", FieldRef("person_number", "members", i))
+            continue
+        seen[number] = i
+        if ctx.records is None:
+            continue
+        others = list(_others(ctx.records, ctx.records.persons_numbered(str(number)), hh))
+        if others:
+            where = "、".join(f"{_where(r)}的{p.name or '成员'}" for p, r in others)
+            yield finding(
+                f"{who(m, i)}的人编号 {number} 已用于 {where}。人编号是全国系统中每人唯一的编号，"
+                "请按全国系统核对后改正", FieldRef("person_number", "members", i),
+                related=tuple(p.household_id for p, _ in others))

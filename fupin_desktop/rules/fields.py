@@ -15,7 +15,7 @@ from fupin_desktop.domain.household import Household
 from fupin_desktop.formspec import FieldSpec, FormSpec
 from fupin_desktop.rules import FieldRef, Finding, RuleContext, check_id, finding, rule
 
-EMPTY = (None, "", [])
+EMPTY: tuple[object, ...] = (None, "", [])
 
 
 @dataclass(frozen=True)

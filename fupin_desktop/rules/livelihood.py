@@ -23,9 +23,11 @@ from fupin_desktop.rules.members import (
     members_with_age,
     who,
 )
+from fupin_desktop.rules.policy import DIBAO_TYPES, WUBAO_TYPES
 
-DIBAO = "低保贫困户"
-WUBAO = "五保贫困户"
+#: 贫困户属性 of the 低保 and 五保 kinds (低保贫困户 and, after exit, 低保户; 五保贫困户 and 五保户).
+DIBAO = DIBAO_TYPES
+WUBAO = WUBAO_TYPES
 NOT_EXITED = "未脱贫"
 ILL = frozenset({"长期慢性病", "患有大病"})
 DISABLED = "残疾"
@@ -100,23 +102,25 @@ def disability_cause_but_nobody_disabled(hh: Household, ctx: RuleContext) -> Ite
 @rule("D001", "error", "低保贫困户无人享受低保")
 def dibao_household_without_dibao_member(hh: Household, ctx: RuleContext) -> Iterator[Finding]:
     rows = current_rows(hh)
-    if hh.fields.get("household_type") == DIBAO and rows and not any(m.get("on_dibao") is True for _, m in rows):
+    kind = hh.fields.get("household_type")
+    if kind in DIBAO and rows and not any(m.get("on_dibao") is True for _, m in rows):
         yield finding(
-            "贫困户属性为“低保贫困户”，但没有一位成员的“是否享受低保”为“是”。"
+            f"贫困户属性为“{kind}”，但没有一位成员的“是否享受低保”为“是”。"
             "请把享受低保的成员标为“是”，或改正贫困户属性",
             FieldRef("household_type"), FieldRef("on_dibao", "members", rows[0][0]))
 
 
 @rule("D002", "error", "五保户有劳动能力的成员")
 def wubao_with_able_member(hh: Household, ctx: RuleContext) -> Iterator[Finding]:
-    if hh.fields.get("household_type") != WUBAO:
+    kind = hh.fields.get("household_type")
+    if kind not in WUBAO:
         return
     low, high = WORKING_AGE
     for i, m, age in members_with_age(hh, ctx):
         labour = m.get("labor_skill")
         if low <= age <= high and labour in ABLE:
             yield finding(
-                f"本户是“五保贫困户”，但{who(m, i)}{age}岁、劳动技能为“{labour}”。五保对象应无劳动能力，"
+                f"本户是“{kind}”，但{who(m, i)}{age}岁、劳动技能为“{labour}”。五保对象应无劳动能力，"
                 "请核实劳动技能或贫困户属性",
                 FieldRef("labor_skill", "members", i), FieldRef("household_type"))
 
@@ -134,13 +138,13 @@ def dibao_and_wubao_money(hh: Household, ctx: RuleContext) -> Iterator[Finding]:
 def type_and_money_disagree(hh: Household, ctx: RuleContext) -> Iterator[Finding]:
     kind = hh.fields.get("household_type")
     dibao, wubao = _money(hh.fields.get("dibao_money")), _money(hh.fields.get("wubao_money"))
-    if kind == DIBAO and dibao <= 0:
-        yield finding("贫困户属性为“低保贫困户”，但低保金为 0。请填写全年领取的低保金", FieldRef("dibao_money"))
-    if kind == WUBAO and wubao <= 0:
-        yield finding("贫困户属性为“五保贫困户”，但五保金为 0。请填写全年领取的五保供养金", FieldRef("wubao_money"))
-    if kind != WUBAO and wubao > 0:
+    if kind in DIBAO and dibao <= 0:
+        yield finding(f"贫困户属性为“{kind}”，但低保金为 0。请填写全年领取的低保金", FieldRef("dibao_money"))
+    if kind in WUBAO and wubao <= 0:
+        yield finding(f"贫困户属性为“{kind}”，但五保金为 0。请填写全年领取的五保供养金", FieldRef("wubao_money"))
+    if kind not in WUBAO and wubao > 0:
         yield finding(
-            f"领取五保金 {_yuan(wubao)} 元，但贫困户属性为“{kind or '未填'}”，不是“五保贫困户”。"
+            f"领取五保金 {_yuan(wubao)} 元，但贫困户属性为“{kind or '未填'}”，不是五保户或五保贫困户。"
             "请核实贫困户属性或五保金", FieldRef("wubao_money"), FieldRef("household_type"))
     rows = current_rows(hh)
     if dibao > 0 and rows and not any(m.get("on_dibao") is True for _, m in rows):

@@ -41,6 +41,11 @@ NATIONAL_LINES: dict[int, Decimal] = {
 PRIORITY_FLAGS: tuple[str, ...] = tuple(load_codes()["priority_flag"].labels)
 EXCLUSIONS: tuple[str, ...] = tuple(load_codes()["exclusion"].labels)
 DISABLED = "残疾"
+#: 贫困户属性 values of the 五保 and 低保 kinds (NATIONAL.md §1: before and after exit).
+WUBAO_TYPES = frozenset({"五保贫困户", "五保户"})
+DIBAO_TYPES = frozenset({"低保贫困户", "低保户"})
+#: 与户主关系 numberings a county may choose (relation_numbering), with their Chinese names.
+RELATION_NUMBERINGS: dict[str, str] = {"national": "全国扶贫开发信息系统代码", "gbt4761": "GB/T 4761 家庭关系代码"}
 YEARS = (2000, 2100)
 #: How long one 公示 round may last, in days: the one range for the policy, ``policy set``,
 #: ``print notice`` and the GUI's spin boxes.
@@ -103,6 +108,9 @@ class Policy:
     # these; a county switches on its own (the seed's county: all three).
     exclusions: tuple[str, ...] = ()
     limits: Limits = field(default_factory=Limits)
+    # How a typed 与户主关系 number is read: the national numbers, or GB/T 4761 where the
+    # county's clerks and rosters use those (forms/codes.toml ``gbt4761``).
+    relation_numbering: str = "national"
 
     # -- lookups -----------------------------------------------------------------
     def income_line(self, year: int | None, standard: str | None = None) -> IncomeLine | None:
@@ -124,9 +132,9 @@ class Policy:
 
     def in_scope(self, household_type: str | None) -> bool:
         """Whether households of this 贫困户属性 may be registered in this county."""
-        if household_type == "五保贫困户":
+        if household_type in WUBAO_TYPES:
             return self.wubao_in_scope
-        if household_type == "低保贫困户":
+        if household_type in DIBAO_TYPES:
             return self.dibao_in_scope
         return True
 
@@ -145,6 +153,7 @@ class Policy:
             "priority_flags": list(self.priority_flags),
             "exclusions": list(self.exclusions),
             "limits": {k: _number(getattr(self.limits, k)) for k in LIMIT_LABELS},
+            "relation_numbering": self.relation_numbering,
         }
 
     @classmethod
@@ -161,7 +170,7 @@ class Policy:
         if not isinstance(version, int) or version > FORMAT_VERSION:
             raise PolicyError(f"政策参数文件由更新版本的程序导出（格式版本 {version}），请升级本程序后再导入")
         known = {"format_version", "standard", "income_lines", "wubao_in_scope", "dibao_in_scope",
-                 "publicity_days", "priority_flags", "exclusions", "limits"}
+                 "publicity_days", "priority_flags", "exclusions", "limits", "relation_numbering"}
         unknown = sorted(set(data) - known)
         if unknown and strict:
             raise PolicyError(f"政策参数中有不认识的项：{'、'.join(unknown)}")
@@ -184,6 +193,8 @@ class Policy:
             values["exclusions"] = _choice_list(data["exclusions"], EXCLUSIONS, "“三不评”情形")
         if "limits" in data:
             values["limits"] = _limits(data["limits"], strict)
+        if "relation_numbering" in data:
+            values["relation_numbering"] = relation_numbering(data["relation_numbering"])
         return dataclasses.replace(default, **values)
 
     def with_line(self, standard: str, year: int, amount: Decimal | None) -> Policy:
@@ -220,7 +231,7 @@ def policy_from_document(data: Any) -> tuple[Policy, dict[str, Any]]:
         version = data.get("format_version", FORMAT_VERSION)
         if not isinstance(version, int) or version > FORMAT_VERSION:
             raise PolicyError(f"文件由更新版本的程序导出（格式版本 {version}），请升级本程序后再导入")
-        township = data.get("township") if isinstance(data.get("township"), dict) else {}
+        township: dict[str, Any] = data["township"] if isinstance(data.get("township"), dict) else {}
         return Policy.from_json(data.get("policy")), township
     if isinstance(data, dict) and "format" in data:
         raise PolicyError(f"这不是政策参数文件（格式为“{data['format']}”）")
@@ -245,6 +256,14 @@ def priority_flags(hh: Household, policy: Policy) -> list[str]:
 
 
 # -- parsing helpers -----------------------------------------------------------------
+def relation_numbering(value: Any) -> str:
+    """A 与户主关系 numbering by its key or Chinese name (national, gbt4761)."""
+    for key, name in RELATION_NUMBERINGS.items():
+        if value in (key, name) or (isinstance(value, str) and value.replace(" ", "").lower() in (key, "gb/t4761")):
+            return key
+    raise PolicyError(f"与户主关系代码“{value}”应为 national（全国系统代码）或 gbt4761（GB/T 4761）")
+
+
 def _standard(value: Any) -> str:
     if value not in STANDARDS:
         raise PolicyError(f"识别标准“{value}”应为{'、'.join(STANDARDS)}之一")

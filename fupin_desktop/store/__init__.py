@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from enum import StrEnum
 from pathlib import Path
 
 from fupin_desktop.formspec import FormSpec, load_form
@@ -27,13 +28,21 @@ from fupin_desktop.store.drafts import DraftRepository
 from fupin_desktop.store.households import HouseholdRepository, HouseholdSummary
 from fupin_desktop.store.policy import PolicyRepository
 from fupin_desktop.store.recycle import RecycleBin
+from fupin_desktop.store.sync import SyncRepository
 from fupin_desktop.store.townships import TownshipRepository
 
 log = logging.getLogger(__name__)
 
+
+class Role(StrEnum):
+    """Whose database this is."""
+
+    TOWNSHIP = "township"
+    COUNTY = "county"
+
 __all__ = [
     "READ_ONLY_CHOSEN", "READ_ONLY_MEDIUM", "BackupFailed", "ConcurrentEdit", "Database", "DatabaseCorrupt", "DatabaseLocked", "DatabaseReadOnly",
-    "DatabaseTooNew", "DiskFull", "DiskIOError", "HouseholdSummary", "Store", "StoreError", "StoreWriteError",
+    "DatabaseTooNew", "DiskFull", "DiskIOError", "HouseholdSummary", "Role", "Store", "StoreError", "StoreWriteError",
 ]
 
 
@@ -45,12 +54,15 @@ class Store:
         # A reader skips the start-up checks: it is a second connection to a file that
         # the program has already opened, checked and migrated.  ``read_only``: see Database.
         self.db = Database(path, check=not _reader, migrate=not _reader, read_only=read_only)
-        self.spec = spec or load_form("household")
+        self._base_spec = spec or load_form("household")
+        self._spec = self._base_spec
+        self._numbering = "national"
         self.townships = TownshipRepository(self.db)
-        self.households = HouseholdRepository(self.db, self.spec)
+        self.households = HouseholdRepository(self.db, self._base_spec)
         self.drafts = DraftRepository(self.db)
         self.policy = PolicyRepository(self.db)
         self.recycle = RecycleBin(self.db, self.households)  # deleted households: list, restore
+        self.sync = SyncRepository(self.db)  # keys, outbox, the county's townships and feedback
         if not _reader:
             self._log_opened(read_only)
 
@@ -63,10 +75,19 @@ class Store:
         log.info("database opened file=%s schema=%d households=%d persons=%d read_only=%s",
                  self.path, self.db.user_version, households, persons, read_only)
 
+    @property
+    def spec(self) -> FormSpec:
+        """The household form, its typed code numbers read as the county's profile says
+        (与户主关系 by GB/T 4761 when the profile has ``relation_numbering = gbt4761``)."""
+        numbering = self.policy.relation_numbering()
+        if numbering != self._numbering:
+            self._spec, self._numbering = self._base_spec.with_numbering(numbering), numbering
+        return self._spec
+
     def reader(self) -> Store:
         """Another connection to the same file, for queries run off the GUI thread (WAL lets
         readers run beside the writer).  The caller closes it."""
-        return Store(self.path, self.spec, read_only=self.db.read_only_reason == READ_ONLY_CHOSEN, _reader=True)
+        return Store(self.path, self._base_spec, read_only=self.db.read_only_reason == READ_ONLY_CHOSEN, _reader=True)
 
     @property
     def path(self) -> Path:
@@ -79,10 +100,17 @@ class Store:
 
     @property
     def operator(self) -> str:
-        return settings.operator(self.db)
+        """Who is recorded in the audit trail until logins exist (设置 → 录入员)."""
+        return settings.OPERATOR.get(self.db)
 
     def set_operator(self, name: str) -> None:
-        settings.put(self.db, "operator", name.strip() or settings.DEFAULT_OPERATOR)
+        settings.OPERATOR.put(self.db, name.strip() or settings.DEFAULT_OPERATOR)
+
+    @property
+    def role(self) -> Role:
+        """A township's database, or the county's (which merges the townships' batches).  Asked
+        each time: initialising the county keys turns a new database into the county's."""
+        return Role.COUNTY if self.sync.is_county() else Role.TOWNSHIP
 
     def close(self) -> None:
         self.db.close()

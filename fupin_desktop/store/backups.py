@@ -54,7 +54,6 @@ MANUAL, DAILY, EXCEL, SYNC, UPGRADE, POLICY, BEFORE_RESTORE = (
 ACTIONS = {MANUAL: "备份", DAILY: "每日备份", EXCEL: "导入 Excel 表格", SYNC: "导入同步批次",
            UPGRADE: "升级数据结构", POLICY: "导入政策参数", BEFORE_RESTORE: "恢复备份"}
 LABEL_TABLE = "fupin_backup"
-FOLDER_KEY = "backup_folder"
 DEFAULT_FOLDER_NAME = "backups"
 NAME_RE = re.compile(r"^(?P<town>.+)-(?P<stamp>\d{4}-\d{2}-\d{2}-\d{4})-(?P<reason>[^-./\\]+?)(?:-(?P<n>\d+))?\.db$")
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f\s.]+')
@@ -62,6 +61,9 @@ _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f\s.]+')
 
 class BackupRefused(BackupFailed):
     """A backup could not be made or used; ``str(exc)`` says why and what to do.  Nothing changed."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, message=message)
 
 
 @dataclass(frozen=True)
@@ -74,8 +76,9 @@ class Rotation:
         return {"keep_last": self.last, "keep_days": self.days, "keep_months": self.months}
 
 
-_ROTATION_KEYS = {"last": "backup_keep_last", "days": "backup_keep_days", "months": "backup_keep_months"}
-ROTATION_LIMIT = 9999
+_ROTATION_SETTINGS = {"last": settings.BACKUP_KEEP_LAST, "days": settings.BACKUP_KEEP_DAYS,
+                      "months": settings.BACKUP_KEEP_MONTHS}
+ROTATION_LIMIT = settings.ROTATION_LIMIT
 
 
 @dataclass
@@ -124,32 +127,27 @@ def default_folder(db: Database) -> Path:
 
 def folder(db: Database) -> Path:
     """Where this database's backups go (the clerk's choice, else ``backups/`` beside it)."""
-    chosen = settings.get(db, FOLDER_KEY)
+    chosen = settings.BACKUP_FOLDER.get(db)
     return Path(chosen) if chosen else default_folder(db)
 
 
 def set_folder(db: Database, path: str | Path | None) -> None:
     """Choose the backup folder (None or "" goes back to the default)."""
-    settings.put(db, FOLDER_KEY, str(Path(path).resolve()) if path else "")
+    settings.BACKUP_FOLDER.put(db, str(Path(path).resolve()) if path else "")
 
 
 def rotation(db: Database) -> Rotation:
-    values: dict[str, int] = {}
-    for attr, key in _ROTATION_KEYS.items():
-        text = settings.get(db, key)
-        if text is not None and text.strip().isdigit():
-            values[attr] = min(int(text), ROTATION_LIMIT)
-    return Rotation(**values)
+    return Rotation(**{attr: setting.get(db) for attr, setting in _ROTATION_SETTINGS.items()})
 
 
 def set_rotation(db: Database, keep: Rotation) -> None:
-    for attr in _ROTATION_KEYS:
+    for attr in _ROTATION_SETTINGS:
         value = getattr(keep, attr)
         if not isinstance(value, int) or not 0 <= value <= ROTATION_LIMIT:
             raise StoreError(f"备份保留份数应为 0 到 {ROTATION_LIMIT} 之间的整数。")
     with db.transaction():
-        for attr, key in _ROTATION_KEYS.items():
-            settings.put(db, key, str(getattr(keep, attr)))
+        for attr, setting in _ROTATION_SETTINGS.items():
+            setting.put(db, getattr(keep, attr))
 
 
 # -- what a database holds --------------------------------------------------------------------
@@ -223,7 +221,7 @@ def before(db: Database, reason: str, *, to: str | Path | None = None, now: date
         if reason == DAILY:
             raise  # nothing is refused: the caller says the daily backup was not made
         action = ACTIONS.get(reason, "操作")
-        why = str(exc).removeprefix("备份没有完成。")
+        why = exc.why if isinstance(exc, BackupFailed) else str(exc)
         todo = ("请清理磁盘空间，或把数据库文件放到本机可以写入的文件夹后再打开。" if reason == UPGRADE else
                 "请在“文件 → 备份与恢复”中选择另一个备份文件夹（如 U 盘上的文件夹），或清理磁盘空间后再试。")
         raise BackupRefused(f"{action}前要先自动备份当前数据，但备份没有完成：{why}\n"
@@ -266,7 +264,7 @@ def _room_for(target: Path, db: Database) -> None:
         except OSError:
             pass
     if problem is not None:
-        raise BackupFailed(f"备份没有完成。{fileio.write_error(target, problem)}")
+        raise BackupFailed(str(fileio.write_error(target, problem)))
 
 
 def _claim_name(where: Path, stem: str) -> tuple[Path, Path]:
@@ -277,7 +275,7 @@ def _claim_name(where: Path, stem: str) -> tuple[Path, Path]:
     try:
         where.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise BackupFailed(f"备份没有完成。{fileio.write_error(first, exc)}") from exc
+        raise BackupFailed(str(fileio.write_error(first, exc))) from exc
     for n in range(1, 1000):
         target = first if n == 1 else where / f"{stem}-{n}.db"
         if fileio.exists(target) or fileio.exists(fileio.temp_path(target)):
@@ -288,9 +286,14 @@ def _claim_name(where: Path, stem: str) -> tuple[Path, Path]:
         except FileExistsError:
             continue
         except OSError as exc:
-            raise BackupFailed(f"备份没有完成。{fileio.write_error(target, exc)}") from exc
+            raise BackupFailed(str(fileio.write_error(target, exc))) from exc
+        # Another program may have finished this name between the look above and the claim (it
+        # renames its copy into place before it drops its claim): look again while holding it.
+        if fileio.exists(target):
+            fileio.remove_quietly(claim)
+            continue
         return target, claim
-    raise BackupFailed(f"备份没有完成：{where} 里同一分钟的备份太多。请稍后再试。")
+    raise BackupFailed(f"{where} 里同一分钟的备份太多。请稍后再试。")
 
 
 def _label_and_verify(copy: sqlite3.Connection, label: dict[str, str], households: int) -> None:
@@ -303,7 +306,8 @@ def _label_and_verify(copy: sqlite3.Connection, label: dict[str, str], household
     copy.execute("COMMIT")
     problem = check(copy, expected_households=households)
     if problem:
-        raise BackupFailed(f"备份写好后检查没有通过（{problem}），这份备份已删除。请换一个备份文件夹后再试。")
+        why = f"备份写好后检查没有通过（{problem}），这份备份已删除。请换一个备份文件夹后再试。"
+        raise BackupFailed(why, message=why)
 
 
 # -- reading --------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from fupin_desktop.formspec import FormSpec
 from fupin_desktop.store import audit
@@ -56,13 +57,13 @@ def local_time(iso: str) -> str:
 def changes_since(db: Database, spec: FormSpec, household_uuid: str, after: str | None) -> list[ChangeSet]:
     """The saves of ``household_uuid`` after ``after`` (the ``updated_at`` the form loaded)."""
     rows = audit.since(db, household_uuid, after or "")
-    saves: dict[tuple[str, str], list[dict]] = {}
+    saves: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for row in rows:
         saves.setdefault((row["at"], row["operator"] or ""), []).append(row)
     return [ChangeSet(at=at, operator=operator, what=_what(spec, items)) for (at, operator), items in saves.items()]
 
 
-def _what(spec: FormSpec, rows: list[dict]) -> tuple[str, ...]:
+def _what(spec: FormSpec, rows: list[dict[str, Any]]) -> tuple[str, ...]:
     fields: list[str] = []
     tables: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     out: list[str] = []

@@ -24,6 +24,10 @@ _PERSON_COLUMNS = (
 )
 
 
+#: A member's 人编号, as the expression index of migration 0005 (members_person_number) has it.
+PERSON_NUMBER = "json_extract(m.fields, '$.person_number')"
+
+
 def _household(r: sqlite3.Row) -> HouseholdRecord:
     return HouseholdRecord(id=r["id"], number=r["number"], village=r["village"], group=r["group_name"],
                            head_name=r["head_name"], size=r["size"], phone=str(r["phone"]))
@@ -72,6 +76,10 @@ class StoreRecords:
         )
         return [_person(r) for r in rows]
 
+    def persons_numbered(self, person_number: str) -> list[PersonRecord]:
+        return [_person(r) for r in self.db.query(
+            _PERSON_COLUMNS + f" AND {PERSON_NUMBER} = ?", (person_number,))]
+
     def declared_size(self, household_id: int) -> int | None:
         if not self.stored_sizes:
             return None  # the edited household's 家庭人口 is derived from the rows it is saved with
@@ -116,13 +124,19 @@ def load_memory_records(db: Database) -> MemoryRecords:
         chunk = wanted[start:start + 500]
         rows = db.query(_PERSON_COLUMNS + f" AND m.id_number IN ({','.join('?' * len(chunk))})", tuple(chunk))
         records.add_persons(map(_person, rows))
-    wanted = {(str(r["name"]), str(r["phone"])) for r in helper_rows
-              if r["name"] and r["phone"] and not r["id_number"] and str(r["phone"]) in by_phone}
-    for name, phone in sorted(wanted):
+    named = {(str(r["name"]), str(r["phone"])) for r in helper_rows
+             if r["name"] and r["phone"] and not r["id_number"] and str(r["phone"]) in by_phone}
+    for name, phone in sorted(named):
         ids = by_phone[phone]
         rows = db.query(
             _PERSON_COLUMNS + f" AND m.name = ? AND m.household_id IN ({','.join('?' * len(ids))})", (name, *ids)
         )
         if rows:
             records.persons_by_name_phone[(name, phone)] = [_person(r) for r in rows]
+    for r in db.query(
+        _PERSON_COLUMNS.replace("SELECT ", f"SELECT {PERSON_NUMBER} AS person_number, ", 1)
+        + f" AND {PERSON_NUMBER} IN (SELECT json_extract(fields, '$.person_number') AS n FROM members"
+        " WHERE deleted = 0 AND n IS NOT NULL GROUP BY n HAVING COUNT(*) > 1)"
+    ):
+        records.persons_by_person_number.setdefault(str(r["person_number"]), []).append(_person(r))
     return records

@@ -31,8 +31,12 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import import_module, resources, util
 from pathlib import Path
+from typing import TypeAlias
 
 from fupin_desktop import fileio
+
+#: Bound parameters of a statement: positional (``?``) or named (``:name``).
+Params: TypeAlias = tuple[object, ...] | dict[str, object]
 
 log = logging.getLogger(__name__)
 MIGRATIONS_PACKAGE = "fupin_desktop.store.migrations"
@@ -81,7 +85,14 @@ class DiskIOError(StoreWriteError):
 
 
 class BackupFailed(StoreError):
-    """The backup copy could not be written; no partial copy is left under its name."""
+    """The backup copy could not be written; no partial copy is left under its name.
+
+    ``why`` is the reason alone (a full disk, a folder that cannot be written), for a caller
+    that words its own sentence around it; ``str(exc)`` is the whole message."""
+
+    def __init__(self, why: str, *, message: str | None = None) -> None:
+        super().__init__(message or f"备份没有完成。{why}")
+        self.why = why
 
 
 _UNCHANGED = "本次修改没有写入，数据库保持原样。"
@@ -143,7 +154,8 @@ def migration_hook(name: str) -> Callable[[sqlite3.Connection], None] | None:
     upgrade = getattr(import_module(module_name), "upgrade", None)
     if not callable(upgrade):
         raise RuntimeError(f"migration hook {module_name} has no upgrade(conn) function")
-    return upgrade
+    hook: Callable[[sqlite3.Connection], None] = upgrade
+    return hook
 
 
 def schema_version() -> int:
@@ -428,15 +440,28 @@ class Database:
             finally:
                 self.conn.execute("ROLLBACK")
 
-    def query(self, sql: str, params: tuple | dict = ()) -> list[sqlite3.Row]:
+    def query(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
         with self._lock:
-            return self.conn.execute(sql, params).fetchall()
+            rows: list[sqlite3.Row] = self.conn.execute(sql, params).fetchall()
+            return rows
 
-    def query_one(self, sql: str, params: tuple | dict = ()) -> sqlite3.Row | None:
+    def query_one(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
         with self._lock:
-            return self.conn.execute(sql, params).fetchone()
+            row: sqlite3.Row | None = self.conn.execute(sql, params).fetchone()
+            return row
 
-    def execute(self, sql: str, params: tuple | dict = ()) -> sqlite3.Cursor:
+    def one(self, sql: str, params: Params = ()) -> sqlite3.Row:
+        """The row a query always returns (an aggregate, a row this transaction just wrote)."""
+        row = self.query_one(sql, params)
+        if row is None:
+            raise StoreError(f"数据库中缺少应有的记录，请用“文件 → 备份与恢复”检查数据。（{sql.split()[0]}）")
+        return row
+
+    def integer(self, sql: str, params: Params = ()) -> int:
+        """The whole number in the first column of :meth:`one` (``COUNT(*)``, ``COALESCE(MAX(..), 0)``)."""
+        return int(self.one(sql, params)[0])
+
+    def execute(self, sql: str, params: Params = ()) -> sqlite3.Cursor:
         """Run one write statement; the caller must hold a transaction."""
         if self._depth == 0:
             raise RuntimeError("writes must run inside db.transaction()")
@@ -471,7 +496,7 @@ class Database:
                     raise
         except fileio.WriteError as exc:
             log.warning("backup of %s to %s failed: %s", self.path, target, exc)
-            raise BackupFailed(f"备份没有完成。{exc}") from exc
+            raise BackupFailed(str(exc)) from exc
         log.info("backup written file=%s to=%s", self.path, target)
         return target
 

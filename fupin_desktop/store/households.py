@@ -137,19 +137,19 @@ class HouseholdRepository:
     def count(self, village_id: int | None = None, *, township_code: str | None = None) -> int:
         """Current households (of one village, or at the county of one township)."""
         if township_code is not None:
-            return self.db.query_one(
+            return self.db.integer(
                 f"SELECT COUNT(*) FROM households WHERE deleted = 0 AND village_id IN ({TOWNSHIP_VILLAGES})"
                 + (" AND village_id = ?" if village_id is not None else ""),
                 (township_code,) + ((village_id,) if village_id is not None else ()),
-            )[0]
+            )
         if village_id is None:
-            return self.db.query_one("SELECT COUNT(*) FROM households WHERE deleted = 0")[0]
-        return self.db.query_one(
+            return self.db.integer("SELECT COUNT(*) FROM households WHERE deleted = 0")
+        return self.db.integer(
             "SELECT COUNT(*) FROM households WHERE deleted = 0 AND village_id = ?", (village_id,)
-        )[0]
+        )
 
     def person_count(self) -> int:
-        return self.db.query_one("SELECT COALESCE(SUM(size), 0) FROM households WHERE deleted = 0")[0]
+        return self.db.integer("SELECT COALESCE(SUM(size), 0) FROM households WHERE deleted = 0")
 
     def ids(
         self,
@@ -380,7 +380,7 @@ class HouseholdRepository:
                 )
                 household_id = int(cur.lastrowid or 0)
                 old_fields: dict[str, Any] = {}
-                old_location = {"village": None, "group": None}
+                old_location: dict[str, str | None] = {"village": None, "group": None}
             else:
                 if hh.revision and current["revision"] != hh.revision:
                     raise conflicts.refused(conflicts.changes_since(self.db, self.spec, hh.uuid, hh.updated_at))
@@ -421,7 +421,7 @@ class HouseholdRepository:
             self._index(household_id, hh)
             self.db.execute("DELETE FROM drafts WHERE key = ?", (hh.uuid,))
         if not reload:
-            row = self.db.query_one("SELECT revision, updated_at FROM households WHERE id = ?", (household_id,))
+            row = self.db.one("SELECT revision, updated_at FROM households WHERE id = ?", (household_id,))
             hh.id, hh.revision, hh.updated_at = HouseholdId(household_id), row[0], row[1]
             return hh
         saved = self.get(household_id)
@@ -430,7 +430,7 @@ class HouseholdRepository:
 
     def _village_named(self, name: str, township: str) -> Village | None:
         """The village of this name; at the county, of two 炉场村 the one in the household's township."""
-        if self.db.query_one("SELECT COUNT(*) FROM villages WHERE name = ? AND deleted = 0", (name,))[0] < 2:
+        if self.db.integer("SELECT COUNT(*) FROM villages WHERE name = ? AND deleted = 0", (name,)) < 2:
             return self.townships.village_by_name(name)  # (also the only way on a township database)
         row = self.db.query_one(
             f"SELECT v.id, {PLACE_COLUMNS} FROM villages v{PLACE_JOINS} WHERE v.name = ? AND v.deleted = 0"

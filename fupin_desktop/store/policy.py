@@ -8,7 +8,7 @@ from fupin_desktop.rules.policy import Policy, PolicyError
 from fupin_desktop.store import audit, settings
 from fupin_desktop.store.database import Database, StoreError, now_iso
 
-KEY = "policy"
+KEY = settings.POLICY.key  # also the audit trail's entity_uuid for policy changes
 
 
 class PolicyRepository:
@@ -16,10 +16,20 @@ class PolicyRepository:
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._numbering: str | None = None  # cached relation_numbering (reset by put)
+
+    def relation_numbering(self) -> str:
+        """How typed 与户主关系 numbers are read (``national`` when the profile cannot be read)."""
+        if self._numbering is None:
+            try:
+                self._numbering = self.get().relation_numbering
+            except StoreError:
+                self._numbering = "national"
+        return self._numbering
 
     def get(self) -> Policy:
         """The stored profile, or the defaults (DOMAIN §3) when none was ever set."""
-        raw = settings.get(self.db, KEY)
+        raw = settings.POLICY.raw(self.db)
         if raw is None:
             return Policy()
         try:
@@ -29,15 +39,16 @@ class PolicyRepository:
             raise StoreError(f"数据库中保存的政策参数有误（{exc}）。请在 设置 → 政策参数 中重新设置或导入。") from exc
 
     def is_set(self) -> bool:
-        return settings.get(self.db, KEY) is not None
+        return settings.POLICY.is_set(self.db)
 
     def put(self, policy: Policy, operator: str) -> None:
         """Replace the profile; every changed item goes to the audit trail."""
         old = self.get().to_json()
         new = policy.to_json()
         now = now_iso()
+        self._numbering = None
         with self.db.transaction():
-            settings.put(self.db, KEY, json.dumps(new, ensure_ascii=False, sort_keys=True))
+            settings.POLICY.put(self.db, json.dumps(new, ensure_ascii=False, sort_keys=True))
             for key in sorted(set(old) | set(new)):
                 if old.get(key) != new.get(key):
                     audit.record(self.db, operator=operator, action="update", entity="policy",

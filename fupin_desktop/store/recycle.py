@@ -17,11 +17,13 @@ each clash, unless ``force`` (the clerk confirmed).
 
 from __future__ import annotations
 
+import builtins
 import logging
 import sqlite3
 from dataclasses import dataclass
 
 from fupin_desktop.domain.household import Household
+from fupin_desktop.domain.idnumber import same_person_numbers
 from fupin_desktop.domain.text import normalize_text, pinyin_initials, pinyin_sort_key
 from fupin_desktop.store import audit
 from fupin_desktop.store.database import Database, StoreError, now_iso
@@ -120,7 +122,7 @@ class RecycleBin:
         row = self.db.query_one(f"{_SELECT} WHERE h.id = ? AND h.deleted = 1", (household_id,))
         return _deleted(row) if row else None
 
-    def conflicts(self, household_id: int) -> list[str]:
+    def conflicts(self, household_id: int) -> builtins.list[str]:  # (``list`` is a method here)
         """What restoring would duplicate: the 户编号, and ID numbers held in other current households."""
         item = self._require(household_id)
         out = []
@@ -131,15 +133,19 @@ class RecycleBin:
                 (item.number, household_id, item.township_code),
             ):
                 out.append(f"户编号 {item.number} 已被 {other['head_name']}户（编号 {other['id']}）使用")
-        for r in self.db.query(
-            "SELECT m.name, m.id_number, h.id, h.head_name, h.number FROM members m"
-            " JOIN members o ON o.id_number = m.id_number AND o.deleted = 0"
-            " JOIN households h ON h.id = o.household_id AND h.deleted = 0 AND h.id != m.household_id"
-            " WHERE m.household_id = ? AND m.deleted = 0 AND m.id_number != '' ORDER BY m.seq, h.id",
-            (household_id,),
-        ):
-            out.append(f"{r['name']} 的身份证号 {r['id_number']} 已在 {r['head_name']}户"
-                       f"（户编号 {r['number']}，编号 {r['id']}）中")
+        # The same person may be stored under the ID number or one of its 残疾人证 numbers.
+        for m in self.db.query("SELECT name, id_number FROM members WHERE household_id = ? AND deleted = 0"
+                               " AND id_number != '' ORDER BY seq", (household_id,)):
+            numbers = same_person_numbers(m["id_number"])
+            marks = ", ".join("?" * len(numbers))
+            for r in self.db.query(
+                "SELECT DISTINCT h.id, h.head_name, h.number FROM members o"
+                " JOIN households h ON h.id = o.household_id AND h.deleted = 0 AND h.id != ?"
+                f" WHERE o.deleted = 0 AND o.id_number IN ({marks}) ORDER BY h.id",
+                (household_id, *numbers),
+            ):
+                out.append(f"{m['name']} 的身份证号 {m['id_number']} 已在 {r['head_name']}户"
+                           f"（户编号 {r['number']}，编号 {r['id']}）中")
         return out
 
     def restore(self, household_id: int, operator: str, *, force: bool = False) -> Restored:
@@ -157,8 +163,8 @@ class RecycleBin:
                     f"{item.label}是{item.township or '乡镇'}的户，由该乡镇删除。请在该乡镇的程序里恢复，"
                     "随下一批数据交换报到县里。"
                 )
-            if self.db.query_one("SELECT deleted FROM villages WHERE id = (SELECT village_id FROM households"
-                                 " WHERE id = ?)", (household_id,))[0]:
+            if self.db.integer("SELECT deleted FROM villages WHERE id = (SELECT village_id FROM households"
+                               " WHERE id = ?)", (household_id,)):
                 raise StoreError(f"{item.label}所在的“{item.village}”已从乡镇设置中删除，请先恢复该村再恢复这一户。")
             conflicts = self.conflicts(household_id)
             if conflicts and not force:

@@ -28,8 +28,6 @@ from fupin_desktop.store import backups, settings
 from fupin_desktop.store.backups import BackupInfo, BackupRefused
 from fupin_desktop.store.database import Database, StoreError, schema_version, write_error
 
-_SETTINGS_KEPT = (backups.FOLDER_KEY, "backup_keep_last", "backup_keep_days", "backup_keep_months")
-
 
 @dataclass
 class RestoreResult:
@@ -87,7 +85,7 @@ def restore(db: Database, path: str | Path, *, to: str | Path | None = None) -> 
     with db.snapshot() as conn:
         live_code, _ = backups.identity(conn)
         live_households, _ = backups.counts(conn)
-    kept = {key: settings.get(db, key) for key in _SETTINGS_KEPT}
+    kept = {setting: setting.raw(db) for setting in settings.KEPT_ON_RESTORE}
     safety = None
     if live_code or live_households:  # an empty new database has nothing to keep
         safety = backups.before(db, backups.BEFORE_RESTORE, to=to)
@@ -99,9 +97,9 @@ def restore(db: Database, path: str | Path, *, to: str | Path | None = None) -> 
         raise StoreError(f"恢复后检查没有通过（{problem}），已改回恢复前的数据。请选择另一份备份再试。")
     if db.user_version < schema_version():
         db.migrate()
-    for key, value in kept.items():
-        if value is not None and settings.get(db, key) != value:
-            settings.put(db, key, value)
+    for setting, value in kept.items():
+        if value is not None and setting.raw(db) != value:
+            setting.put_raw(db, value)
     households, persons = backups.counts(db.conn)
     return RestoreResult(restored=info, safety=safety, households=households, persons=persons)
 

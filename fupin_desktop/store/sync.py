@@ -33,7 +33,6 @@ ROW_KEYS = ("uuid", "seq", "fields", "revision", "updated_at", "deleted")
 MEMBER_EXTRA = ("name", "id_number", "relation")
 VILLAGE_KEYS = ("uuid", "code", "name", "quota", "is_poor", "seq", "revision", "updated_at", "deleted")
 GROUP_KEYS = ("uuid", "village_uuid", "name", "seq", "revision", "updated_at", "deleted")
-MIN_SEQUENCE_SETTING = "sync.min_sequence"
 CHUNK = 500
 
 
@@ -402,19 +401,14 @@ class SyncRepository:
 
     # -- township side: outbox ----------------------------------------------------------------
     def next_sequence(self) -> int:
-        last = self.db.query_one("SELECT COALESCE(MAX(sequence), 0) FROM sync_outbox")[0]
-        floor = int(settings.get(self.db, MIN_SEQUENCE_SETTING) or 0)
+        last = self.db.integer("SELECT COALESCE(MAX(sequence), 0) FROM sync_outbox")
+        floor = settings.SYNC_MIN_SEQUENCE.get(self.db)
         return max(int(last), floor) + 1
 
     def raise_sequence_floor(self, last_seen_by_county: int) -> None:
         """The county has seen up to this number: never reuse it (e.g. after a restore)."""
-        floor = int(settings.get(self.db, MIN_SEQUENCE_SETTING) or 0)
-        if last_seen_by_county > floor:
-            self.db.execute(
-                "INSERT INTO settings (key, value) VALUES (?, ?)"
-                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                (MIN_SEQUENCE_SETTING, str(last_seen_by_county)),
-            )
+        if last_seen_by_county > settings.SYNC_MIN_SEQUENCE.get(self.db):
+            settings.SYNC_MIN_SEQUENCE.put(self.db, last_seen_by_county)
 
     def last_outbox(self) -> OutboxBatch | None:
         row = self.db.query_one("SELECT * FROM sync_outbox ORDER BY sequence DESC LIMIT 1")
@@ -568,7 +562,7 @@ class SyncRepository:
         return household_id
 
     def household_revision(self, household_id: int) -> int:
-        return int(self.db.query_one("SELECT revision FROM households WHERE id = ?", (household_id,))[0])
+        return self.db.integer("SELECT revision FROM households WHERE id = ?", (household_id,))
 
     def set_received(self, uuid: str, code: str, revision: int, content_hash: str, local_revision: int,
                      batch_hash: str) -> None:

@@ -120,7 +120,7 @@ class TownshipRepository:
             raise StoreError(f"已有名为“{name}”的村。")
         now = now_iso()
         with self.db.transaction():
-            seq = self.db.query_one("SELECT COALESCE(MAX(seq), 0) + 1 FROM villages")[0]
+            seq = self.db.integer("SELECT COALESCE(MAX(seq), 0) + 1 FROM villages")
             cur = self.db.execute(
                 "INSERT INTO villages (uuid, code, name, quota, is_poor, seq, revision, updated_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, 1, ?)",
@@ -171,9 +171,9 @@ class TownshipRepository:
             if exists:
                 return
             now = now_iso()
-            seq = self.db.query_one(
+            seq = self.db.integer(
                 "SELECT COALESCE(MAX(seq), 0) + 1 FROM village_groups WHERE village_id = ?", (village_id,)
-            )[0]
+            )
             uuid = new_uuid()
             self.db.execute(
                 "INSERT INTO village_groups (uuid, village_id, name, seq, revision, updated_at)"

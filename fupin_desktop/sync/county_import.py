@@ -121,13 +121,13 @@ def import_files(
     cancelled: Callable[[], bool] | None = None,
 ) -> list[ImportResult]:
     """Import batches one after another; each is all-or-nothing, a refused one stops none."""
-    repo = SyncRepository(store.db)
+    repo = store.sync
     county = county or unlock_county(repo, passphrase)
-    paths = [Path(p) for p in paths]
-    if paths:  # a dated backup first (同步导入); if it cannot be made nothing is imported
+    files = [Path(p) for p in paths]
+    if files:  # a dated backup first (同步导入); if it cannot be made nothing is imported
         backups.before(store.db, backups.SYNC)
     results = []
-    for done, path in enumerate(paths):
+    for done, path in enumerate(files):
         if cancelled is not None and cancelled():
             break
         try:
@@ -139,7 +139,7 @@ def import_files(
             results.append(import_bytes(store, data, county=county, name=str(path)))
             del data
         if progress is not None:
-            progress(done + 1, len(paths))
+            progress(done + 1, len(files))
     return results
 
 
@@ -167,7 +167,7 @@ def _log_result(r: ImportResult) -> None:
 
 
 def _import_bytes(store: Store, data: bytes, *, county: CountyPrivate, name: str = "") -> ImportResult:
-    repo = SyncRepository(store.db)
+    repo = store.sync
     batch_hash = hashlib.sha256(data).hexdigest()
     logged = repo.logged_batch(batch_hash)
     if logged is not None:
@@ -474,7 +474,7 @@ def resolve_conflict(store: Store, conflict_id: int, resolution: str) -> None:
     """``county`` keeps the county's copy; ``township`` takes the township's incoming version."""
     if resolution not in RESOLUTIONS:
         raise SyncError("处理方式只能是“保留县里版本”或“采用乡镇版本”。")
-    repo = SyncRepository(store.db)
+    repo = store.sync
     with store.db.transaction():
         c = repo.conflict(conflict_id)
         if c is None or c["resolved_at"] is not None:
@@ -497,7 +497,7 @@ def resolve_conflict(store: Store, conflict_id: int, resolution: str) -> None:
 
 def conflict_differences(store: Store, conflict_id: int) -> list[str]:
     """Labels of what differs between the township's and the county's version (for the person deciding)."""
-    repo = SyncRepository(store.db)
+    repo = store.sync
     c = repo.conflict(conflict_id)
     if c is None:
         return []

@@ -28,7 +28,7 @@ from fupin_desktop.domain.household import TABLES, Household, HouseholdId, Row
 from fupin_desktop.domain.values import from_store
 from fupin_desktop.formspec import FormSpec
 from fupin_desktop.rules import RuleContext, check_household
-from fupin_desktop.store import Store
+from fupin_desktop.store import Role, Store
 from fupin_desktop.store.database import now_iso
 from fupin_desktop.store.households import LOCATION_FIELDS, TOWNSHIP_SOURCED
 from fupin_desktop.store.sync import SyncRepository
@@ -116,8 +116,8 @@ def export_batch(
     ``context`` is what the rules read (``services.rule_context(store)``: villages, the county's
     policy, the other households); without it only the township's villages are known.
     """
-    repo = SyncRepository(store.db)
-    if repo.is_county():
+    repo = store.sync
+    if store.role is Role.COUNTY:
         raise SyncError("这是县级数据库：批次由乡镇导出，县里用“导入批次”。")
     county = trusted_county(repo)
     key = unlock_township(repo, passphrase)

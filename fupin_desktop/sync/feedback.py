@@ -19,7 +19,6 @@ from typing import Any
 from fupin_desktop import fileio
 from fupin_desktop.store import Store
 from fupin_desktop.store.database import now_iso
-from fupin_desktop.store.sync import SyncRepository
 from fupin_desktop.sync.format import SyncError, os_reason
 from fupin_desktop.sync.keys import ed25519_public, trusted_county, unlock_county
 from fupin_desktop.sync.seal import open_blob, sign_blob
@@ -33,7 +32,7 @@ STATE_LABELS = {"exported": "已导出", "delivered": "已送达", "acknowledged
 
 
 def build_feedback(store: Store, township_code: str, county_code: str, county_name: str) -> dict[str, Any]:
-    repo = SyncRepository(store.db)
+    repo = store.sync
     town = repo.township(township_code)
     if town is None:
         raise SyncError(f"乡镇 {township_code} 尚未登记。")
@@ -84,7 +83,7 @@ class FeedbackWritten:
 
 def write_feedback(store: Store, township_code: str, out: str | Path, *, passphrase: str | None) -> FeedbackWritten:
     """Sign and write the feedback file for one township (temp name, fsync, rename, read back)."""
-    repo = SyncRepository(store.db)
+    repo = store.sync
     county = unlock_county(repo, passphrase)
     content = build_feedback(store, township_code, county.code, county.name)
     blob = sign_blob(json.dumps(content, ensure_ascii=False, sort_keys=True).encode("utf-8"), county.sign)
@@ -109,7 +108,7 @@ def write_feedback(store: Store, township_code: str, out: str | Path, *, passphr
 
 def import_feedback(store: Store, path: str | Path) -> dict[str, Any]:
     """Township side: verify, record, update batch states; returns what to show (with local names)."""
-    repo = SyncRepository(store.db)
+    repo = store.sync
     county = trusted_county(repo)
     path = Path(path)
     try:
@@ -171,7 +170,7 @@ def _problem_batches(content: dict[str, Any]) -> dict[str, tuple[str, str]]:
 
 def feedback_view(store: Store, content: dict[str, Any]) -> dict[str, Any]:
     """The feedback with this township's own names beside the UUIDs (what the clerk must fix)."""
-    repo = SyncRepository(store.db)
+    repo = store.sync
     refs = repo.household_refs(
         [r.get("uuid") for r in content["rejected"]] + [c.get("household_uuid") for c in content["conflicts"]]
         + [d.get("household_uuid") for d in content["duplicates"]]
@@ -200,5 +199,5 @@ def feedback_view(store: Store, content: dict[str, Any]) -> dict[str, Any]:
 
 
 def latest_feedback_view(store: Store) -> dict[str, Any] | None:
-    content = SyncRepository(store.db).latest_feedback()
+    content = store.sync.latest_feedback()
     return feedback_view(store, content) if content else None

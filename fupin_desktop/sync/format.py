@@ -43,6 +43,13 @@ class SyncError(Exception):
     """A batch, key or feedback problem; ``str(exc)`` is a Chinese message for the clerk."""
 
 
+class WrongPassphrase(SyncError):
+    """The passphrase does not unlock the private key: the GUI forgets it and asks again."""
+
+    def __init__(self, message: str = "私钥口令不正确，请重新输入。") -> None:
+        super().__init__(message)
+
+
 #: Why a network operation failed, in the clerk's words; file errors are :data:`fileio.REASONS`.
 _NET_REASONS = {errno.EADDRINUSE: "端口已被占用", errno.EADDRNOTAVAIL: "本机没有这个地址"}
 

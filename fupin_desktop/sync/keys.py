@@ -29,7 +29,7 @@ from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from fupin_desktop import fileio
 from fupin_desktop.store.sync import SyncRepository
-from fupin_desktop.sync.format import SyncError, os_reason
+from fupin_desktop.sync.format import SyncError, WrongPassphrase, os_reason
 
 PASSPHRASE_ENV = "FUPIN_PASSPHRASE"
 MIN_PASSPHRASE = 8
@@ -91,7 +91,7 @@ def _decrypt(blob: bytes, passphrase: str | None, algorithm: str) -> Any:
     try:
         raw = AESGCM(wrap).decrypt(nonce, sealed, _WRAP_AAD)
     except InvalidTag as exc:
-        raise SyncError("私钥口令不正确，请重新输入。") from exc
+        raise WrongPassphrase() from exc
     if algorithm == "X25519":
         return X25519PrivateKey.from_private_bytes(raw)
     return Ed25519PrivateKey.from_private_bytes(raw)

@@ -38,7 +38,6 @@ from pathlib import Path
 from typing import Any
 
 from fupin_desktop.store import Store, StoreError
-from fupin_desktop.store.sync import SyncRepository
 from fupin_desktop.sync.county_import import ImportResult, import_bytes
 from fupin_desktop.sync.format import SyncError, os_reason
 from fupin_desktop.sync.keys import fingerprint, raw_public, unlock_county
@@ -73,7 +72,7 @@ class BatchReceiver:
                  **limits: Any) -> None:
         self.store = Store(db_path)
         try:
-            self.county = unlock_county(SyncRepository(self.store.db), passphrase)
+            self.county = unlock_county(self.store.sync, passphrase)
             self.recipient = fingerprint(raw_public(self.county.seal.public_key()))
             self.spool = Spool(spool if spool is not None else default_folder(db_path), **limits)
         except BaseException:
@@ -87,7 +86,7 @@ class BatchReceiver:
         self.drop_after: int | None = None
 
     def status(self, batch_hash: str) -> dict[str, Any]:
-        logged = SyncRepository(self.store.db).logged_batch(batch_hash)
+        logged = self.store.sync.logged_batch(batch_hash)
         if logged is not None:
             return {"hash": batch_hash, "state": "imported", "received": None, "township": logged.township_code,
                     "sequence": logged.sequence, "imported_at": logged.imported_at}
@@ -108,7 +107,7 @@ class BatchReceiver:
                 return 400, {"error": "第一段数据应包含完整的批次文件头（请升级乡镇的程序）", "received": 0}
             message = str(exc)
         else:
-            town = SyncRepository(self.store.db).township_by_fingerprint(header["signer"])
+            town = self.store.sync.township_by_fingerprint(header["signer"])
             if town is None:
                 message = unknown_signer_message(header["signer"])
             elif header["recipient"] != self.recipient:
@@ -142,9 +141,10 @@ class BatchReceiver:
             if offset != 0:
                 return _drained(read, length, 409, {"error": "上传位置不符", "received": 0})
             # A new upload: only its clear header is read before the sender is checked.
-            first = _read_exactly(read, min(length, HEADER_BYTES))
-            if first is None:
+            head = _read_exactly(read, min(length, HEADER_BYTES))
+            if head is None:
                 return None
+            first = head
             refusal = self.sender_refusal(batch_hash, first, total)
             if refusal is not None:
                 return _drained(read, length - len(first), *refusal)

@@ -19,8 +19,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from fupin_desktop.fileio import loads_json
-from fupin_desktop.store import Store
-from fupin_desktop.store.sync import OutboxBatch, SyncRepository
+from fupin_desktop.store import Role, Store
+from fupin_desktop.store.sync import OutboxBatch
 from fupin_desktop.sync.format import SyncError
 from fupin_desktop.sync.seal import header_end
 
@@ -174,8 +174,8 @@ def upload_pending(
     sleep: Callable[[float], None] = time.sleep,
 ) -> list[UploadResult]:
     """Send every batch not yet confirmed by the county, oldest first, and record each one's state."""
-    repo = SyncRepository(store.db)
-    if repo.is_county():
+    repo = store.sync
+    if store.role is Role.COUNTY:
         raise SyncError("这是县级数据库：批次由乡镇上传，县里用 fupin sync serve 接收。")
     _Connection(url, timeout)  # a bad address is an error even with nothing to send
     pending = sorted((b for b in repo.outbox() if b.state in PENDING_STATES), key=lambda b: b.sequence)

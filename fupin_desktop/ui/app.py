@@ -6,6 +6,7 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from fupin_desktop import applog, fileio, inuse, services
 from fupin_desktop.store import (
@@ -180,7 +181,8 @@ def ensure_township(store: Store) -> bool:
     """First run: ask for the township, or build the demo township.  False if the clerk quits."""
     from PySide6.QtWidgets import QMessageBox
 
-    from fupin_desktop.ui.ops import BackgroundOp
+    from fupin_desktop.store.changes import Change, ChangeKind
+    from fupin_desktop.ui.ops import StoreOp
     from fupin_desktop.ui.setup_dialog import SetupDialog
 
     if store.townships.get() is not None:
@@ -194,13 +196,13 @@ def ensure_township(store: Store) -> bool:
 
     from fupin_desktop.demo import build_demo
 
-    def work(progress, cancelled):  # type: ignore[no-untyped-def]
-        with Store(store.path) as own:  # the worker's own connection
-            return build_demo(own, households=300, progress=progress, cancelled=cancelled)
+    def work(own: Store, progress: Any, cancelled: Any) -> Any:
+        return build_demo(own, households=300, progress=progress, cancelled=cancelled)
 
     loop = QEventLoop()
     failure: list[BaseException] = []
-    op = BackgroundOp(None, "正在生成示范数据（茶坝乡）…", work, on_failure=failure.append)
+    op = StoreOp[Any](None, "正在生成示范数据（茶坝乡）…", store, work,
+                      lambda _result: Change.of(ChangeKind.IMPORT, everything=True), on_failure=failure.append)
     op.finished.connect(loop.quit)
     op.start()
     loop.exec()
@@ -273,7 +275,7 @@ def qt_versions() -> tuple[str, str]:
 
 def _screenshot(path: Path, out: Path, household: int | None) -> int:
     """Render the main window (or a household's form) offscreen to a PNG."""
-    from PySide6.QtWidgets import QApplication
+    from PySide6.QtWidgets import QApplication, QWidget
 
     from fupin_desktop.ui.main_window import MainWindow
 
@@ -285,7 +287,7 @@ def _screenshot(path: Path, out: Path, household: int | None) -> int:
         window = MainWindow(store)
         window.offer_drafts = False  # offscreen, nobody could answer: show what is saved
         window.show()
-        target = window
+        target: QWidget = window
         if household is not None:
             editor = window.open_household(household)
             if editor is None:

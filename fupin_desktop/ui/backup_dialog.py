@@ -1,9 +1,9 @@
 """文件 → 备份与恢复: the backups of this database, 立即备份, 恢复所选…, 验证, the folder and rotation.
 
-Backing up, verifying and restoring run off the GUI thread (``ops.BackgroundOp``) on a connection
+Backing up and restoring run off the GUI thread (``ops.QueryOp`` / ``ops.StoreOp``) on a connection
 of the worker's own; the window only lists labels (store/backups.py reads them through SQLite).
 Before a restore the main window is asked to close open household forms
-(``before_restore() -> bool``); after it, :attr:`BackupDialog.restored` tells it to reload.
+(``before_restore() -> bool``); the restore's change (``ui/changes.py``) makes every view reload.
 """
 
 from __future__ import annotations
@@ -34,8 +34,9 @@ from PySide6.QtWidgets import (
 
 from fupin_desktop.store import Store, StoreError, backups
 from fupin_desktop.store.backups import BackupInfo, Rotation
+from fupin_desktop.store.changes import Change, ChangeKind
 from fupin_desktop.store.restore import RestoreResult, restore
-from fupin_desktop.ui.ops import BackgroundOp
+from fupin_desktop.ui.ops import BackgroundOp, QueryOp, StoreOp
 
 COLUMNS = ("备份时间", "原因", "大小", "户数", "人数", "状态", "文件名")
 WIDTHS = (140, 80, 80, 60, 60, 170)
@@ -182,7 +183,10 @@ class BackupDialog(QDialog):
 
     # -- actions ---------------------------------------------------------------------------------------
     def _run(self, label: str, work: Callable[..., Any], done: Callable[[Any], None], title: str,
-             cancellable: bool = False) -> None:
+             cancellable: bool = False, *, reads: bool = False,
+             changes: Callable[[Any], Change | None] | None = None) -> None:
+        """``work(progress, cancelled)``; or ``work(own, progress, cancelled)`` on the worker's own
+        connection when it ``reads`` (QueryOp) or ``changes`` the data (StoreOp, announced)."""
         def failed(exc: BaseException) -> None:
             self.op = None
             self._update_buttons()
@@ -193,14 +197,20 @@ class BackupDialog(QDialog):
             self.op = None
             done(result)
 
-        self.op = BackgroundOp(self, label, work, succeeded, failed, cancellable=cancellable)
+        if changes is not None:
+            self.op = StoreOp[Any](self, label, self.store, work, changes, succeeded, failed, title=title,
+                                   cancellable=cancellable)
+        elif reads:
+            self.op = QueryOp[Any](self, label, self.store, work, succeeded, failed, title=title,
+                                   cancellable=cancellable)
+        else:
+            self.op = BackgroundOp(self, label, work, succeeded, failed, cancellable=cancellable)
         self._update_buttons()
         self.op.start()
 
     def backup_now(self) -> None:
-        def work(progress: Any, cancelled: Any) -> BackupInfo:
-            with self.store.reader() as own:  # the worker's own connection
-                return backups.create(own.db, backups.MANUAL)
+        def work(own: Store, progress: Any, cancelled: Any) -> BackupInfo:
+            return backups.create(own.db, backups.MANUAL)
 
         def done(info: BackupInfo) -> None:
             self.reload()
@@ -209,7 +219,7 @@ class BackupDialog(QDialog):
             QMessageBox.information(self, "立即备份", f"已备份并检查无误：\n{info.path}\n"
                                                      f"（{info.households} 户 {info.persons} 人）")
 
-        self._run("正在备份…", work, done, "立即备份")
+        self._run("正在备份…", work, done, "立即备份", reads=True)
 
     def restore_selected(self) -> None:
         info = self.selected()
@@ -224,9 +234,11 @@ class BackupDialog(QDialog):
             return
         path = info.path
 
-        def work(progress: Any, cancelled: Any) -> RestoreResult:
-            with self.store.reader() as own:
-                return restore(own.db, path)
+        def work(own: Store, progress: Any, cancelled: Any) -> RestoreResult:
+            return restore(own.db, path)
+
+        def changes(result: RestoreResult) -> Change:
+            return Change.of(ChangeKind.BACKUP_RESTORE, count=result.households, everything=True)
 
         def done(result: RestoreResult) -> None:
             self.reload()
@@ -235,7 +247,7 @@ class BackupDialog(QDialog):
             QMessageBox.information(self, "恢复备份", f"已恢复 {result.restored.local_time} 的备份："
                                                      f"{result.households} 户 {result.persons} 人。{kept}")
 
-        self._run("正在恢复…（请勿关闭程序）", work, done, "恢复备份")
+        self._run("正在恢复…（请勿关闭程序）", work, done, "恢复备份", changes=changes)
 
     def verify(self) -> None:
         chosen = self.selected()
@@ -320,9 +332,9 @@ def _spin(value: int) -> QSpinBox:
 
 # -- what the main window asks for ----------------------------------------------------------------
 def open_backup_dialog(window: Any) -> BackupDialog:
-    """The dialog over the main window: open forms are closed before a restore, the window reloads after."""
+    """The dialog over the main window: open forms are closed before a restore (the window reloads
+    itself on the restore's change, ui/changes.py)."""
     dialog = BackupDialog(window.store, window, before_restore=lambda: close_editors(window))
-    dialog.restored.connect(lambda _result: window.reload_after_restore())
     dialog.setWindowModality(Qt.WindowModality.WindowModal)
     dialog.show()
     return dialog
@@ -347,9 +359,8 @@ def start_daily_backup(window: Any) -> BackgroundOp:
     a failure is said in the status bar and a message, and the program goes on."""
     store = window.store
 
-    def work(progress: Any, cancelled: Any) -> BackupInfo | None:
-        with store.reader() as own:  # the worker's own connection
-            return backups.daily(own.db)
+    def work(own: Store, progress: Any, cancelled: Any) -> BackupInfo | None:
+        return backups.daily(own.db)
 
     def done(info: BackupInfo | None) -> None:
         if info is not None:
@@ -360,4 +371,6 @@ def start_daily_backup(window: Any) -> BackgroundOp:
         QMessageBox.warning(window, "每日备份", f"每日自动备份没有完成：{exc}\n数据没有受影响。请在“文件 → "
                             "备份与恢复”中选择另一个备份文件夹（如 U 盘），或清理磁盘空间。")
 
-    return BackgroundOp(window, "正在做每日备份…", work, done, failed, cancellable=False).start()
+    op = QueryOp[BackupInfo | None](window, "正在做每日备份…", store, work, done, failed, cancellable=False)
+    op.start()
+    return op

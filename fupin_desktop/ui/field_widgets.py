@@ -34,12 +34,17 @@ from PySide6.QtGui import (
     QStandardItem,
     QStandardItemModel,
 )
-from PySide6.QtWidgets import QApplication, QCompleter, QLineEdit, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QCompleter, QLineEdit, QPlainTextEdit, QWidget
 
 from fupin_desktop.domain.codes import CodeItem, CodeList
 from fupin_desktop.domain.text import normalize_text
 from fupin_desktop.domain.township import match_group
-from fupin_desktop.domain.values import FieldValueError, parse_bool, parse_value
+from fupin_desktop.domain.values import (
+    FieldValueError,
+    parse_bool,
+    parse_value,
+    unknown_code_message,
+)
 from fupin_desktop.formspec import FieldSpec
 from fupin_desktop.ui.display import display_value
 from fupin_desktop.ui.input_cleaning import clean_line_edit, clean_plain_text_edit
@@ -123,7 +128,7 @@ def _resolve_label(spec: FieldSpec, codes: CodeList, text: str) -> str:
     if matches:
         shown = "、".join(i.label for i in matches[:4]) + ("等" if len(matches) > 4 else "")
         raise FieldValueError(f"{spec.label}“{text}”可能是{shown}，请从列表中选择")
-    raise FieldValueError(f"{spec.label}“{text}”不在代码表中，可输入代码、名称或拼音首字母")
+    raise FieldValueError(unknown_code_message(spec.label, text, codes))
 
 
 def _matches(codes: CodeList, text: str) -> list[CodeItem]:
@@ -366,7 +371,14 @@ class CodeEditor(LineFieldEditor):
         self._completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self._completer.setFilterMode(Qt.MatchFlag.MatchContains)
         self._completer.setMaxVisibleItems(12)
-        self._completer.activated[QModelIndex].connect(self._on_activated)
+        # PySide6's stubs do not know that an overloaded signal is indexed by its argument type.
+        self._completer.activated[QModelIndex].connect(self._on_activated)  # type: ignore[index]
+
+    def _popup(self) -> QAbstractItemView:
+        """The completer's list (Qt makes it on first use: never None here)."""
+        popup = self._completer.popup()
+        assert popup is not None
+        return popup
 
     # -- public ------------------------------------------------------------
     def completer(self) -> QCompleter:  # type: ignore[override]
@@ -383,7 +395,7 @@ class CodeEditor(LineFieldEditor):
         value the new list does not know shows an error (``edited`` is not emitted).
         """
         self._codes = codes
-        self._completer.popup().hide()
+        self._popup().hide()
         text = self.raw_text()
         if not normalize_text(text):
             self._set_error(None)
@@ -396,12 +408,12 @@ class CodeEditor(LineFieldEditor):
             self._set_error(None)
 
     def set_value(self, value: Any) -> None:
-        self._completer.popup().hide()
+        self._popup().hide()
         super().set_value(value)
 
     def set_readonly(self, readonly: bool) -> None:
         if readonly:
-            self._completer.popup().hide()
+            self._popup().hide()
         super().set_readonly(readonly)
 
     # -- parsing -----------------------------------------------------------
@@ -436,7 +448,7 @@ class CodeEditor(LineFieldEditor):
         self.commit()
 
     def _show_completions(self, force: bool = False) -> None:
-        popup = self._completer.popup()
+        popup = self._popup()
         codes = self._codes
         _, key = self._completion_key()
         if codes is None or self.isReadOnly() or not (force or normalize_text(key)):
@@ -448,7 +460,7 @@ class CodeEditor(LineFieldEditor):
             return
         self._model.clear()
         for item in items:
-            row = QStandardItem(f"{item.code} {item.label}  {item.initials}")
+            row = QStandardItem(f"{codes.typed_code(item)} {item.label}  {item.initials}".strip())
             row.setData(item.label, _POPUP_CHOICE)
             row.setEditable(False)
             self._model.appendRow(row)
@@ -477,7 +489,7 @@ class CodeEditor(LineFieldEditor):
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
             key = event.key()
-            popup = self._completer.popup()
+            popup = self._popup()
             enter = key in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
             if popup.isVisible() and (enter and self.enter_moves_on and popup.currentIndex().isValid()
                                       or key in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab)):
@@ -492,7 +504,7 @@ class CodeEditor(LineFieldEditor):
 
     def accept_popup(self) -> None:
         """If the completion list is open, take its highlighted entry (Tab leaves with it)."""
-        popup = self._completer.popup()
+        popup = self._popup()
         if popup.isVisible():
             index = popup.currentIndex()
             popup.hide()
@@ -500,7 +512,7 @@ class CodeEditor(LineFieldEditor):
                 self._on_activated(index)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        popup = self._completer.popup()
+        popup = self._popup()
         key = event.key()
         if popup.isVisible():
             # Reached directly or forwarded by the completer's event filter on the popup.
@@ -526,7 +538,7 @@ class CodeEditor(LineFieldEditor):
 
     def focusOutEvent(self, event: QFocusEvent) -> None:
         if event.reason() != Qt.FocusReason.PopupFocusReason:
-            self._completer.popup().hide()
+            self._popup().hide()
         super().focusOutEvent(event)
 
 

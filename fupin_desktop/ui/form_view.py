@@ -254,7 +254,8 @@ class FormView(QTabWidget):
         widget: QWidget = editor  # type: ignore[assignment]
         index = self._tab_of.get(widget)
         if index is None:  # read-only field: show its tab
-            index = next((i for i in range(self.count()) if self.widget(i).isAncestorOf(widget)), 0)
+            index = next((i for i in range(self.count())
+                          if (tab := self.widget(i)) is not None and tab.isAncestorOf(widget)), 0)
         self.setCurrentIndex(index)
         widget.setFocus(Qt.FocusReason.OtherFocusReason)
         self._ensure_visible(widget)

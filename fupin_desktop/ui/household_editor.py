@@ -34,8 +34,10 @@ from fupin_desktop.domain.household import Household
 from fupin_desktop.rules import Finding
 from fupin_desktop.rules.policy import priority_flags
 from fupin_desktop.store import ConcurrentEdit, Store, StoreError
+from fupin_desktop.store.changes import Change, ChangeKind
 from fupin_desktop.store.numbering import next_free_number
 from fupin_desktop.ui import conflict
+from fupin_desktop.ui.changes import announce
 from fupin_desktop.ui.form_view import FormView
 from fupin_desktop.ui.row_table import RowsModel, RowState
 
@@ -374,6 +376,8 @@ class HouseholdEditor(QMainWindow):
         self._update_title()
         self.status.setText(f"已保存（{local_time(self.household.updated_at, seconds=True)}）")
         if self.household.id is not None:
+            announce(self.store, Change.of(ChangeKind.SAVE, [self.household.id],
+                                           villages=[self.household.fields.get("village")]))
             self.saved.emit(int(self.household.id))
         return True
 

@@ -13,8 +13,10 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 
 from fupin_desktop.domain.clock import local_time
-from fupin_desktop.store import HouseholdSummary, Store
-from fupin_desktop.store.sync import SyncRepository
+from fupin_desktop.store import HouseholdSummary, Role, Store
+from fupin_desktop.store.changes import Change
+from fupin_desktop.store.households import HouseholdRepository
+from fupin_desktop.ui.changes import hub
 from fupin_desktop.ui.display import money_text
 
 PAGE = 200
@@ -54,7 +56,7 @@ class HouseholdListModel(QAbstractTableModel):
         self.store = store
         # Decided once: a township stays small, a county database stays large.
         self.large = store.households.count() >= ASYNC_FROM
-        self.county_mode = SyncRepository(store.db).is_county()
+        self.county_mode = store.role is Role.COUNTY
         self.columns = COLUMNS
         if self.county_mode:
             at = [key for key, _label in COLUMNS].index("village")
@@ -72,6 +74,11 @@ class HouseholdListModel(QAbstractTableModel):
         self.search = ""
         self.order = "number"
         self.descending = False
+        hub(store).changed.connect(self._on_change)
+
+    def _on_change(self, change: Change) -> None:
+        if change.household_rows:
+            self.refresh()
 
     # -- filtering ----------------------------------------------------------
     def set_filter(self, *, village_id: int | None, group: str | None, township_code: str | None = None) -> None:
@@ -91,11 +98,16 @@ class HouseholdListModel(QAbstractTableModel):
         """
         if self.deferred:
             return
-        query = dict(village_id=self.village_id, group=self.group, search=self.search,
-                     order=self.order, descending=self.descending, township_code=self.township_code)
+        village_id, group, search = self.village_id, self.group, self.search
+        order, descending, township_code = self.order, self.descending, self.township_code
+
+        def query(households: HouseholdRepository) -> list[int]:  # the request as it is now
+            return households.ids(village_id=village_id, group=group, search=search, order=order,
+                                  descending=descending, township_code=township_code)
+
         self._generation += 1
         if not self.large:
-            self._apply(self.store.households.ids(**query))
+            self._apply(query(self.store.households))
             return
         generation = self._generation
         self._set_loading(True)
@@ -103,7 +115,7 @@ class HouseholdListModel(QAbstractTableModel):
         def work() -> None:
             try:
                 with self.store.reader() as reader:
-                    result: object = reader.households.ids(**query)
+                    result: object = query(reader.households)
             except Exception as exc:  # delivered and raised on the GUI thread
                 result = exc
             self._delivery.done.emit(generation, result)

@@ -1,8 +1,9 @@
 """文件 → 导入 Excel…: a wizard (file, sheet, column mapping, preview, import) and the export dialog.
 
-All reading, checking, importing and exporting runs off the GUI thread through
-:class:`~fupin_desktop.ui.ops.BackgroundOp`; the import commits on its own database
-connection in one transaction, and Cancel rolls it back (nothing written).
+All reading, checking and exporting runs off the GUI thread in a
+:class:`~fupin_desktop.ui.ops.QueryOp` on its own reader connection; the import is a
+:class:`~fupin_desktop.ui.ops.StoreOp` that commits on its own connection in one transaction
+(Cancel rolls it back, nothing written) and announces the change (``ui/changes.py``).
 """
 
 from __future__ import annotations
@@ -56,7 +57,8 @@ from fupin_desktop.excel.importer import (
 from fupin_desktop.excel.reader import ExcelRefused
 from fupin_desktop.fileio import WriteError
 from fupin_desktop.store import Store, StoreError
-from fupin_desktop.ui.ops import BackgroundOp
+from fupin_desktop.store.changes import Change, ChangeKind
+from fupin_desktop.ui.ops import QueryOp, StoreOp
 
 log = logging.getLogger(__name__)
 
@@ -170,7 +172,7 @@ class FilePage(QWizardPage):
         self.path = QLineEdit()
         self.path.setObjectName("import_path")
         self.path.setPlaceholderText("点“浏览…”选择 .xlsx / .xls / .ods 文件")
-        self.path.textChanged.connect(lambda _t: (self.error.clear(), self.completeChanged.emit()))
+        self.path.textChanged.connect(self._path_edited)
         browse = QPushButton("浏览…")
         browse.setObjectName("browse")
         browse.clicked.connect(self.browse)
@@ -185,6 +187,10 @@ class FilePage(QWizardPage):
                             "数据库不会有任何改动。导入前还有一步预览，可以先看哪些行有问题。"))
         lay.addWidget(self.error)
         lay.addStretch(1)
+
+    def _path_edited(self, _text: str) -> None:
+        self.error.clear()
+        self.completeChanged.emit()
 
     def browse(self) -> None:
         start = str(Path(self.path.text()).parent) if self.path.text() else str(Path.home())
@@ -540,9 +546,10 @@ class ImportWizard(QWizard):
         self.store = store
         self.source: Source | None = None
         self.preview: tuple[ImportReport, ImportPlan] | None = None
-        self.result: tuple[ImportReport, ImportPlan] | None = None
+        # Shadows QDialog.result(), which nothing calls; the name goes with the module split (item 7).
+        self.result: tuple[ImportReport, ImportPlan] | None = None  # type: ignore[assignment]
         self.errors_path: Path | None = None
-        self.op: BackgroundOp | None = None
+        self.op: QueryOp[Any] | None = None
         self.setWindowTitle("导入 Excel")
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
@@ -565,13 +572,13 @@ class ImportWizard(QWizard):
     def busy(self) -> bool:
         return self.op is not None
 
-    def _start(self, label: str, work: Any, on_success: Any, on_failure: Any) -> None:
+    def _start(self, op: QueryOp[Any]) -> None:
         def done() -> None:
             self.op = None
             for page in (self.file_page, self.sheet_page, self.mapping_page, self.preview_page):
                 page.completeChanged.emit()
 
-        self.op = BackgroundOp(self, label, work, on_success, on_failure)
+        self.op = op
         self.op.finished.connect(done)
         for page in (self.file_page, self.sheet_page, self.mapping_page, self.preview_page):
             page.completeChanged.emit()
@@ -579,11 +586,9 @@ class ImportWizard(QWizard):
 
     # -- steps ----------------------------------------------------------------------
     def read(self, path: str, sheet: str | None, *, on_error: Any, advance: bool = True) -> None:
-        """Open and map the file off the GUI thread; advance to the next page when done."""
-        store = self.store
-
-        def work(progress: Any, cancelled: Any) -> Source:
-            return read_source(store, path, sheet, guess=True, cancelled=cancelled)
+        """Open and map the file off the GUI thread (its own connection); advance to the next page when done."""
+        def work(own: Store, progress: Any, cancelled: Any) -> Source:
+            return read_source(own, path, sheet, guess=True, cancelled=cancelled)
 
         def ok(source: Source) -> None:
             self.source = source
@@ -597,7 +602,7 @@ class ImportWizard(QWizard):
         def failed(exc: BaseException) -> None:
             on_error(str(exc) if isinstance(exc, (ExcelRefused, StoreError, OSError)) else f"无法读取：{exc}")
 
-        self._start("正在读取和检查文件…", work, ok, failed)
+        self._start(QueryOp[Source](self, "正在读取和检查文件…", self.store, work, ok, failed))
 
     def set_header(self, top: int, height: int) -> None:
         """The clerk says where the roster's header is: map its columns again."""
@@ -614,11 +619,11 @@ class ImportWizard(QWizard):
 
     def check(self) -> None:
         """The dry run behind the preview (nothing written)."""
-        store, source = self.store, self.source
+        source = self.source
         assert source is not None
 
-        def work(progress: Any, cancelled: Any) -> tuple[ImportReport, ImportPlan]:
-            return import_file(store, source.path, source=source, dry_run=True, progress=progress,
+        def work(own: Store, progress: Any, cancelled: Any) -> tuple[ImportReport, ImportPlan]:
+            return import_file(own, source.path, source=source, dry_run=True, progress=progress,
                                cancelled=cancelled)
 
         def ok(result: tuple[ImportReport, ImportPlan]) -> None:
@@ -629,16 +634,20 @@ class ImportWizard(QWizard):
             message = "已取消检查。" if isinstance(exc, ImportCancelled) else f"检查失败：{exc}"
             self.preview_page.summary.setText(message)
 
-        self._start("正在检查每一户…", work, ok, failed)
+        self._start(QueryOp[tuple[ImportReport, ImportPlan]](self, "正在检查每一户…", self.store, work, ok, failed))
 
     def run_import(self) -> None:
         """Stage again and commit on the worker's own connection, in one transaction."""
-        path, source = self.store.path, self.source
+        source = self.source
         assert source is not None
 
-        def work(progress: Any, cancelled: Any) -> tuple[ImportReport, ImportPlan]:
-            with Store(path) as own:
-                return import_file(own, source.path, source=source, progress=progress, cancelled=cancelled)
+        def work(own: Store, progress: Any, cancelled: Any) -> tuple[ImportReport, ImportPlan]:
+            return import_file(own, source.path, source=source, progress=progress, cancelled=cancelled)
+
+        def changes(result: tuple[ImportReport, ImportPlan]) -> Change:
+            report = result[0]
+            written = report.created + report.changed
+            return Change.of(ChangeKind.IMPORT, count=written, everything=bool(written or report.groups_added))
 
         def ok(result: tuple[ImportReport, ImportPlan]) -> None:
             self.result = result
@@ -651,7 +660,7 @@ class ImportWizard(QWizard):
             else:
                 self.preview_page.status.setText(f"导入失败，数据库没有任何改动：{exc}")
 
-        self._start("正在导入…", work, ok, failed)
+        self._start(StoreOp[tuple[ImportReport, ImportPlan]](self, "正在导入…", self.store, work, changes, ok, failed))
 
     def reject(self) -> None:
         if self.op is not None:
@@ -668,8 +677,9 @@ class ExportDialog(QDialog):
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store = store
-        self.op: BackgroundOp | None = None
-        self.result: ExportResult | None = None
+        self.op: QueryOp[ExportResult] | None = None
+        # Shadows QDialog.result(), which nothing calls; the name goes with the module split (item 7).
+        self.result: ExportResult | None = None  # type: ignore[assignment]
         self.setWindowTitle("导出 Excel")
         self.layout_box = QComboBox()
         self.layout_box.setObjectName("layout")
@@ -728,11 +738,11 @@ class ExportDialog(QDialog):
     def export(self) -> None:
         if self.op is not None or not self.path.text().strip():
             return
-        store, out = self.store, self.path.text().strip()
+        out = self.path.text().strip()
         layout, village = self.layout_box.currentData(), self.village.currentData()
 
-        def work(progress: Any, cancelled: Any) -> ExportResult:
-            return export_workbook(store, out, layout, village=village, progress=progress, cancelled=cancelled)
+        def work(own: Store, progress: Any, cancelled: Any) -> ExportResult:
+            return export_workbook(own, out, layout, village=village, progress=progress, cancelled=cancelled)
 
         def ok(result: ExportResult) -> None:
             self.op = None
@@ -753,5 +763,5 @@ class ExportDialog(QDialog):
                 self.status.setText(f"导出失败：{exc}")
 
         self.status.setText("正在导出…")
-        self.op = BackgroundOp(self, "正在导出 Excel…", work, ok, failed)
+        self.op = QueryOp[ExportResult](self, "正在导出 Excel…", self.store, work, ok, failed)
         self.op.start()

@@ -1,4 +1,10 @@
-"""Main window: village tree, searchable household list, menus and status bar."""
+"""Main window: village tree, searchable household list, menus and status bar.
+
+The window relays no changes: whatever writes announces a :class:`~fupin_desktop.store.changes.Change`
+on the database's hub (``ui/changes.py``); the list, the village tree and the 数据质量 window
+refresh themselves, and :meth:`MainWindow.on_change` keeps the title, the status bar, the
+selection and 撤销删除户 in step.
+"""
 
 from __future__ import annotations
 
@@ -25,7 +31,8 @@ from PySide6.QtWidgets import (
 from fupin_desktop import __version__, applog
 from fupin_desktop.domain.household import Household
 from fupin_desktop.store import Store, StoreError
-from fupin_desktop.store.sync import SyncRepository
+from fupin_desktop.store.changes import Change, ChangeKind
+from fupin_desktop.ui.changes import announce, hub
 from fupin_desktop.ui.household_editor import DraftChoice, HouseholdEditor
 from fupin_desktop.ui.household_list import HouseholdListModel
 from fupin_desktop.ui.quality_view import QualityWindow
@@ -97,6 +104,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(splitter)
         self.tree.scope_changed.connect(self._on_scope)
         self._open_when_ready = False
+        self._reselect: int | None = None  # the household to select again after the list reloads
+        self.model.modelAboutToBeReset.connect(self._remember_selection)
         self.model.refreshed.connect(self._on_list_refreshed)
         self.model.busy.connect(self._on_list_busy)
 
@@ -110,9 +119,11 @@ class MainWindow(QMainWindow):
         self.model.deferred = False
         self.model.refresh()
         self.update_status()
+        hub(store).changed.connect(self.on_change)
 
     # -- menus ----------------------------------------------------------------
-    def _action(self, text: str, slot: object, shortcut: QKeySequence | str | None = None) -> QAction:
+    def _action(self, text: str, slot: object,
+                shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None) -> QAction:
         act = QAction(text, self)
         if shortcut is not None:
             act.setShortcut(QKeySequence(shortcut))
@@ -193,7 +204,7 @@ class MainWindow(QMainWindow):
     # -- list -------------------------------------------------------------------
     def _county_name(self) -> str | None:
         """The county's name when this is a county database (it collects every township's households)."""
-        county = SyncRepository(self.store.db).county()
+        county = self.store.sync.county()
         return county.name if county is not None and county.own else None
 
     def _title(self) -> str:
@@ -212,9 +223,17 @@ class MainWindow(QMainWindow):
     def _apply_search(self) -> None:
         self.model.set_search(self.search.text())
 
+    def _remember_selection(self) -> None:
+        if self._reselect is None:
+            self._reselect = self.selected_household_id()
+
     def _on_list_refreshed(self) -> None:
         self.update_status()
-        if self.model.rowCount() and not self.table.selectionModel().hasSelection():
+        wanted, self._reselect = self._reselect, None
+        row = self.model.row_of(wanted) if wanted is not None else None
+        if row is not None:
+            self.table.selectRow(row)
+        elif self.model.rowCount() and not self.table.selectionModel().hasSelection():
             self.table.selectRow(0)
         if self._open_when_ready:
             self._open_when_ready = False
@@ -236,28 +255,41 @@ class MainWindow(QMainWindow):
         self.search.setFocus()
         self.search.selectAll()
 
-    def after_bulk_change(self) -> None:
-        """After an Excel import or a sync: the list, and an open 数据质量 list, show the new data."""
-        self.refresh()
-        if self.quality is not None and self.quality.isVisible():
-            self.quality.run()
-
     def refresh(self) -> None:
-        selected = self.selected_household_id()
+        """编辑 → 刷新: read everything again (another program may have written); the selection stays."""
         self.tree.reload()
         self.model.refresh()
-        if selected is not None:
-            row = self.model.row_of(selected)
-            if row is not None:
-                self.table.selectRow(row)
         self.update_status()
+
+    def on_change(self, change: Change) -> None:
+        """Any write announced on the hub: the title, the status bar, the selection and 撤销删除户.
+        (The list, the village tree and 数据质量 refresh themselves.)"""
+        self.setWindowTitle(self._title())
+        self.update_status()
+        if change.kind is ChangeKind.BACKUP_RESTORE or (
+                change.kind is ChangeKind.RESTORE and self._last_deleted in change.households):
+            self._last_deleted = None
+            self.act_undo_delete.setEnabled(False)
+        if change.kind not in (ChangeKind.SAVE, ChangeKind.RESTORE) or len(change.households) != 1:
+            return
+        [household_id] = change.households
+        row = self.model.row_of(household_id)
+        if row is not None:
+            self.table.selectRow(row)
+        elif self.model.loading:  # a county's list reloads in the background: selected when it is back
+            self._reselect = household_id
+        if change.kind is ChangeKind.RESTORE:
+            summary = next(iter(self.store.households.summaries([household_id])), None)
+            if summary is not None:
+                self.statusBar().showMessage(
+                    f"已恢复 {summary.head_name}（户编号 {summary.number}），双击即可打开。", 30000)
 
     def update_status(self) -> None:
         county = self._county_name()
         where = f"县级数据库：{county}    " if county is not None else ""
         self.status_db.setText(f"{where}数据库：{self.store.path}    录入员：{self.store.operator}")
         villages = len(self.store.townships.villages())
-        townships = f"{len(SyncRepository(self.store.db).townships())} 个乡镇 · " if county is not None else ""
+        townships = f"{len(self.store.sync.townships())} 个乡镇 · " if county is not None else ""
         total = self.store.households.count()
         persons = self.store.households.person_count()
         self.status_counts.setText(
@@ -278,7 +310,7 @@ class MainWindow(QMainWindow):
         hh = self.store.households.get(household_id)
         if hh is None:
             QMessageBox.warning(self, "打开户档案", "找不到该户，可能已被删除。")
-            self.refresh()
+            self.refresh()  # deleted by another program: nothing announced it here
             return None
         return self._show_editor(hh)
 
@@ -321,18 +353,9 @@ class MainWindow(QMainWindow):
             return existing
         editor = HouseholdEditor(self.store, hh, parent=self, draft=draft if self.offer_drafts else "keep")
         self.editors[hh.uuid] = editor
-        editor.saved.connect(self._on_saved)
         editor.closed.connect(lambda uuid: self.editors.pop(uuid, None))
         editor.show()
         return editor
-
-    def _on_saved(self, household_id: int) -> None:
-        self.refresh()
-        if self.quality is not None:
-            self.quality.household_saved(household_id)
-        row = self.model.row_of(household_id)
-        if row is not None:
-            self.table.selectRow(row)
 
     def delete_selected(self) -> None:
         household_id = self.selected_household_id()
@@ -355,15 +378,13 @@ class MainWindow(QMainWindow):
         except StoreError as exc:
             applog.refused(log, "delete household", exc, household=household_id)
             QMessageBox.warning(self, "删除户", str(exc))
-        else:
-            log.info("household deleted household=%d", household_id)
-            self._last_deleted = household_id
-            self.act_undo_delete.setEnabled(True)
-        self.refresh()
-        if self.quality is not None:
-            self.quality.household_saved(household_id)  # its findings go, and those it caused elsewhere
-        if self._last_deleted == household_id:
-            self.statusBar().showMessage(f"已删除 {name}。按 Ctrl+Z 撤销，或在 编辑 → 已删除的户 中恢复。", 30000)
+            self.refresh()  # perhaps deleted elsewhere meanwhile
+            return
+        log.info("household deleted household=%d", household_id)
+        self._last_deleted = household_id
+        self.act_undo_delete.setEnabled(True)
+        announce(self.store, Change.of(ChangeKind.DELETE, [household_id], villages=[s.village if s else None]))
+        self.statusBar().showMessage(f"已删除 {name}。按 Ctrl+Z 撤销，或在 编辑 → 已删除的户 中恢复。", 30000)
 
     def undo_delete(self) -> bool:
         """编辑 → 撤销删除户 (Ctrl+Z): restore the household this window deleted last."""
@@ -373,35 +394,16 @@ class MainWindow(QMainWindow):
         if item is None:  # restored meanwhile (the recycle bin, another program)
             self.act_undo_delete.setEnabled(False)
             return False
-        if not restore_household(self, self.store, item, ask=False):
-            return False
-        self.after_restore(item.id)
-        return True
+        return restore_household(self, self.store, item, ask=False)  # announces the change
 
     def open_recycle_bin(self) -> QWidget:
         """编辑 → 已删除的户: the deleted households, with who/when, restored on request."""
         from fupin_desktop.ui.recycle_bin import RecycleBinDialog
 
         self.recycle_bin = RecycleBinDialog(self.store, self)
-        self.recycle_bin.restored.connect(self.after_restore)
         self.recycle_bin.setWindowModality(Qt.WindowModality.WindowModal)
         self.recycle_bin.show()
         return self.recycle_bin
-
-    def after_restore(self, household_id: int) -> None:
-        """A household is back: the list, the village tree and the status bar show it, selected."""
-        if household_id == self._last_deleted:
-            self._last_deleted = None
-            self.act_undo_delete.setEnabled(False)
-        self.refresh()
-        if self.quality is not None:
-            self.quality.household_saved(household_id)
-        row = self.model.row_of(household_id)
-        if row is not None:
-            self.table.selectRow(row)
-        [summary] = self.store.households.summaries([household_id]) or [None]
-        if summary is not None:
-            self.statusBar().showMessage(f"已恢复 {summary.head_name}（户编号 {summary.number}），双击即可打开。", 30000)
 
     def open_print_centre(self) -> None:
         """文件 → 打印…: the print centre, on the selected household and the tree's village."""
@@ -409,8 +411,8 @@ class MainWindow(QMainWindow):
 
         selected = [self.model.household_id(i.row()) for i in self.table.selectionModel().selectedRows()]
         village_id, _group = self.tree.current_scope()
-        if village_id is None and selected:
-            [summary] = self.store.households.summaries([selected[0]]) or [None]
+        if village_id is None and selected and selected[0] is not None:
+            summary = next(iter(self.store.households.summaries([selected[0]])), None)
             village = self.store.townships.village_by_name(summary.village) if summary else None
             village_id = village.id if village else None
         centre = PrintCentre(self.store, self, household_id=self.selected_household_id(),
@@ -422,7 +424,6 @@ class MainWindow(QMainWindow):
         from fupin_desktop.ui.sync_page import open_sync_page
 
         self.sync_page = open_sync_page(self.store, self)
-        self.sync_page.finished.connect(lambda _code: self.after_bulk_change())
         return self.sync_page
 
     def import_excel(self) -> QWidget:
@@ -430,7 +431,6 @@ class MainWindow(QMainWindow):
         from fupin_desktop.ui.import_wizard import ImportWizard
 
         self.import_wizard = ImportWizard(self.store, self)
-        self.import_wizard.imported.connect(lambda _report: self.after_bulk_change())
         self.import_wizard.setWindowModality(Qt.WindowModality.WindowModal)
         self.import_wizard.show()
         return self.import_wizard
@@ -456,14 +456,10 @@ class MainWindow(QMainWindow):
         return self.quality
 
     def edit_policy(self) -> bool:
-        """设置 → 政策参数: the county's profile; an open 数据质量 list is checked again under it."""
+        """设置 → 政策参数: the county's profile (the dialog announces the change)."""
         from fupin_desktop.ui.policy_dialog import PolicyDialog
 
-        if not PolicyDialog(self.store, self).exec():
-            return False
-        if self.quality is not None and self.quality.isVisible():
-            self.quality.run()
-        return True
+        return bool(PolicyDialog(self.store, self).exec())
 
     # -- backups (ui/backup_dialog.py) --------------------------------------------------
     def open_backups(self) -> QWidget:
@@ -472,11 +468,6 @@ class MainWindow(QMainWindow):
 
         self.backup_dialog = open_backup_dialog(self)
         return self.backup_dialog
-
-    def reload_after_restore(self) -> None:
-        """The data was replaced: title, village tree, list, status bar and an open 数据质量 list."""
-        self.setWindowTitle(self._title())
-        self.after_bulk_change()
 
     def daily_backup(self) -> QObject:
         """The first start of the day: a 每日 backup off the GUI thread (see ui/backup_dialog.py)."""
@@ -494,7 +485,7 @@ class MainWindow(QMainWindow):
                 applog.refused(log, "set operator", exc)
                 QMessageBox.warning(self, "录入员", f"录入员姓名没有保存：{exc}")
                 return
-            self.update_status()
+            announce(self.store, Change.of(ChangeKind.SETTINGS, settings=["operator"]))
 
     def open_log_folder(self) -> bool:
         """帮助 → 打开日志文件夹: the log a technician asks for, in the system's file manager."""

@@ -4,6 +4,16 @@ In the spirit of Anki's ``aqt/operations``: the work function never touches
 widgets; it receives ``progress(done, total)`` and ``cancelled()`` callables and
 its result (or exception) comes back on the GUI thread.  One worker thread at a
 time: database writes stay serialised.
+
+Work on a database uses the typed ops, which open the worker's own connection from the
+database's path (never the GUI's):
+
+* :class:`QueryOp` ``[T]`` reads: ``work(reader, progress, cancelled) -> T``;
+* :class:`StoreOp` ``[T]`` writes: the same, plus ``changes(result) -> Change``; after success the
+  change is announced on the database's hub (``ui/changes.py``) before ``on_success`` runs.
+
+A failure is logged (``applog.failed``) and reaches the GUI thread: ``on_failure(exc)`` if given,
+else a message box titled ``title`` with the Chinese message (nothing for a cancel).
 """
 
 from __future__ import annotations
@@ -12,16 +22,23 @@ import logging
 import threading
 import traceback
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal
-from PySide6.QtWidgets import QProgressDialog, QWidget
+from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from fupin_desktop import applog
+from fupin_desktop.store import Store
+from fupin_desktop.store.changes import Change
+from fupin_desktop.store.database import READ_ONLY_CHOSEN
 
 log = logging.getLogger(__name__)
 
-Work = Callable[[Callable[[int, int], None], Callable[[], bool]], Any]
+T = TypeVar("T")
+Progress = Callable[[int, int], None]
+Cancelled = Callable[[], bool]
+Work = Callable[[Progress, Cancelled], Any]
+StoreWork = Callable[[Store, Progress, Cancelled], T]
 
 
 class _Worker(QThread):
@@ -106,3 +123,97 @@ class BackgroundOp(QObject):
             callback(value)
         self.finished.emit()
         self.deleteLater()
+
+
+def is_cancel(exc: BaseException) -> bool:
+    return type(exc).__name__.endswith("Cancelled") or isinstance(exc, KeyboardInterrupt)
+
+
+def failure_message(title: str, exc: BaseException) -> str:
+    """The Chinese message for a failed operation: the program's own refusals say it all."""
+    if type(exc).__module__.startswith("fupin_desktop."):
+        return str(exc)
+    if isinstance(exc, OSError):
+        return f"{title}没有完成：{exc.strerror or exc}"
+    return f"{title}没有完成（{type(exc).__name__}：{exc}）。"
+
+
+class QueryOp(BackgroundOp, Generic[T]):
+    """Read-only work on its own read-only connection: ``QueryOp(parent, label, store, work, ...)``."""
+
+    def __init__(
+        self,
+        parent: QWidget | None,
+        label: str,
+        store: Store,
+        work: StoreWork[T],
+        on_success: Callable[[T], None] | None = None,
+        on_failure: Callable[[BaseException], None] | None = None,
+        *,
+        title: str = "操作",
+        cancellable: bool = True,
+    ) -> None:
+        self.path, self.spec = store.path, store.spec
+        self.read_only = store.db.read_only_reason == READ_ONLY_CHOSEN
+        self.title = title
+        self.result: T | None = None
+        self._on_success, self._on_failure = on_success, on_failure
+
+        def job(progress: Progress, cancelled: Cancelled) -> T:
+            with self.open_store() as own:  # the worker's own connection
+                return work(own, progress, cancelled)
+
+        job.__qualname__ = getattr(work, "__qualname__", "background work")
+        super().__init__(parent, label, job, self._succeeded, self._report_failure, cancellable)
+
+    def open_store(self) -> Store:
+        """The worker's own connection (opened on the worker thread): no start-up checks, the GUI
+        did them.  A query's connection is read-only (SQLite refuses any write on it); WAL lets it
+        read beside the GUI's connection."""
+        return Store(self.path, self.spec, read_only=True, _reader=True)
+
+    def _succeeded(self, result: T) -> None:
+        self.result = result
+        if self._on_success is not None:
+            self._on_success(result)
+
+    def _report_failure(self, exc: BaseException) -> None:
+        if self._on_failure is not None:
+            self._on_failure(exc)
+        elif not is_cancel(exc):
+            QMessageBox.warning(self.parent() if isinstance(self.parent(), QWidget) else None,  # type: ignore[arg-type]
+                                self.title, failure_message(self.title, exc))
+
+
+class StoreOp(QueryOp[T]):
+    """Work that writes, on its own writer connection; ``changes(result)`` says what it changed and
+    is announced on the database's hub after success (before ``on_success``)."""
+
+    def __init__(
+        self,
+        parent: QWidget | None,
+        label: str,
+        store: Store,
+        work: StoreWork[T],
+        changes: Callable[[T], Change | None],
+        on_success: Callable[[T], None] | None = None,
+        on_failure: Callable[[BaseException], None] | None = None,
+        *,
+        title: str = "操作",
+        cancellable: bool = True,
+    ) -> None:
+        self._changes = changes
+        self.change: Change | None = None
+        super().__init__(parent, label, store, work, on_success, on_failure, title=title, cancellable=cancellable)
+
+    def open_store(self) -> Store:
+        """The worker's own writer connection (read-only only when the clerk chose so: then every
+        write is refused with the usual message)."""
+        return Store(self.path, self.spec, read_only=self.read_only, _reader=True)
+
+    def _succeeded(self, result: T) -> None:
+        from fupin_desktop.ui.changes import announce
+
+        self.change = self._changes(result)
+        announce(self.path, self.change)
+        super()._succeeded(result)

@@ -12,9 +12,16 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QImage
+
+if TYPE_CHECKING:
+    import pypdfium2
+
+    # QtPdf ships with the PySide6 Addons only: where they are missing, so are its type hints.
+    from PySide6.QtPdf import QPdfDocument  # type: ignore[import-not-found, unused-ignore]
 
 
 class PdfPages:
@@ -23,8 +30,8 @@ class PdfPages:
     def __init__(self, path: str | Path, page_count: int, *, backend: str | None = "auto") -> None:
         self.path = Path(path)
         self.page_count = page_count
-        self._pdfium = None
-        self._qtpdf = None
+        self._pdfium: pypdfium2.PdfDocument | None = None
+        self._qtpdf: QPdfDocument | None = None
         self.backend = self._choose() if backend == "auto" else backend
 
     def _choose(self) -> str | None:

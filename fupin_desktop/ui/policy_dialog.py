@@ -44,6 +44,8 @@ from fupin_desktop.rules.policy import (
     PolicyError,
 )
 from fupin_desktop.store import Store, StoreError
+from fupin_desktop.store.changes import Change, ChangeKind
+from fupin_desktop.ui.changes import announce
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +102,10 @@ class PolicyDialog(QDialog):
         form.addRow(self.wubao)
         form.addRow(self.dibao)
         form.addRow("每轮公示天数", self.days)
+        self.gbt4761 = QCheckBox("与户主关系按 GB/T 4761 家庭关系代码输入（如 10 配偶、20 之子）")
+        self.gbt4761.setObjectName("relation_numbering")
+        self.gbt4761.setToolTip("不勾选时按全国扶贫开发信息系统的代码（01 户主、02 配偶、03 之子……）")
+        form.addRow(self.gbt4761)
 
         self.priorities = {flag: QCheckBox(flag) for flag in PRIORITY_FLAGS}
         self.exclusions = {item: QCheckBox(item) for item in EXCLUSIONS}
@@ -138,8 +144,8 @@ class PolicyDialog(QDialog):
         defaults.clicked.connect(lambda: self.load(Policy()))
 
         lay = QVBoxLayout(self)
-        for box in (line_box, scope, flags, limits):
-            lay.addWidget(box)
+        for part in (line_box, scope, flags, limits):
+            lay.addWidget(part)
         lay.addWidget(buttons)
         self.load(store.policy.get())
 
@@ -154,6 +160,7 @@ class PolicyDialog(QDialog):
         self.wubao.setChecked(policy.wubao_in_scope)
         self.dibao.setChecked(policy.dibao_in_scope)
         self.days.setValue(policy.publicity_days)
+        self.gbt4761.setChecked(policy.relation_numbering == "gbt4761")
         for flag, box in self.priorities.items():
             box.setChecked(flag in policy.priority_flags)
         for item, box in self.exclusions.items():
@@ -186,6 +193,7 @@ class PolicyDialog(QDialog):
             "priority_flags": [f for f, box in self.priorities.items() if box.isChecked()],
             "exclusions": [x for x, box in self.exclusions.items() if box.isChecked()],
             "limits": limits,
+            "relation_numbering": "gbt4761" if self.gbt4761.isChecked() else "national",
         })
 
     def _text(self, row: int, col: int) -> str:
@@ -203,13 +211,14 @@ class PolicyDialog(QDialog):
     def _add_year(self, year: int | None, amounts: dict[str, Decimal | None] | None = None) -> None:
         row = self.lines.rowCount()
         self.lines.insertRow(row)
-        self.lines.setItem(row, 0, QTableWidgetItem("" if year is None else str(year)))
+        first = QTableWidgetItem("" if year is None else str(year))
+        self.lines.setItem(row, 0, first)
         for col, standard in enumerate(STANDARDS, start=1):
             amount = (amounts or {}).get(standard)
             self.lines.setItem(row, col, QTableWidgetItem("" if amount is None else _yuan(amount)))
         if year is None:
             self.lines.setCurrentCell(row, 0)
-            self.lines.editItem(self.lines.item(row, 0))
+            self.lines.editItem(first)
 
     def _remove_year(self) -> None:
         rows = sorted({i.row() for i in self.lines.selectedIndexes()}, reverse=True)
@@ -236,6 +245,7 @@ class PolicyDialog(QDialog):
             QMessageBox.warning(self, "政策参数", f"{exc}\n\n请改正后再按“确定”。")
             return
         super().accept()
+        announce(self.store, Change.of(ChangeKind.POLICY, settings=["policy"]))
 
     def import_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "导入政策参数", str(self.store.path.parent), FILE_FILTER)

@@ -2,7 +2,7 @@
 
 Documents: 贫困户登记卡 and 扶贫手册 (scope: the selected household, households ticked in a
 list, or a whole village), the three publicity rounds (a village), and blank forms.  The PDF is
-made off the GUI thread by the printing services (a BackgroundOp with progress and Cancel),
+made off the GUI thread by the printing services (a QueryOp with progress and Cancel),
 into a temporary file; the preview renders its pages (see pdf_pages.py); 打印 sends the
 rendered pages to a QPrinter, 保存 copies the PDF where the clerk wants it.
 """
@@ -44,10 +44,10 @@ from PySide6.QtWidgets import (
 
 from fupin_desktop import applog, fileio
 from fupin_desktop.printing import service
-from fupin_desktop.printing.service import PrintCancelled, PrintError, PrintResult
+from fupin_desktop.printing.service import HouseholdDocument, PrintCancelled, PrintError, PrintResult
 from fupin_desktop.rules.policy import PUBLICITY_DAYS
 from fupin_desktop.store import Store, StoreError, settings
-from fupin_desktop.ui.ops import BackgroundOp
+from fupin_desktop.ui.ops import BackgroundOp, QueryOp
 from fupin_desktop.ui.pdf_pages import PdfPages
 
 log = logging.getLogger(__name__)
@@ -84,7 +84,7 @@ class PrintCentre(QDialog):
         super().__init__(parent)
         self.store = store
         self.household_id = household_id
-        self.result: PrintResult | None = None
+        self.result: PrintResult | None = None  # type: ignore[assignment]  # shadows QDialog.result(), unused
         self.pages: PdfPages | None = None
         self.page = 0
         self._tmp = Path(tempfile.mkdtemp(prefix="fupin-print-"))
@@ -125,7 +125,7 @@ class PrintCentre(QDialog):
         self.days.setRange(*PUBLICITY_DAYS)
         self.days.setValue(service.publicity_days(store))
         self.days.setSuffix(" 天")
-        self.phone = QLineEdit(settings.get(store.db, service.PHONE_SETTING) or "")
+        self.phone = QLineEdit(settings.COMPLAINT_PHONE.get(store.db))
         self.phone.setPlaceholderText("监督电话，如 0839-7201234")
         self.copies = QSpinBox()
         self.copies.setRange(1, service.MAX_COPIES)
@@ -231,8 +231,8 @@ class PrintCentre(QDialog):
     def _household_caption(self) -> str:
         if self.household_id is None:
             return "本户（未选中户）"
-        [s] = self.store.households.summaries([self.household_id]) or [None]
-        return f"本户：{s.head_name}（{s.village}{s.group}）" if s else "本户"
+        found = self.store.households.summaries([self.household_id])
+        return f"本户：{found[0].head_name}（{found[0].village}{found[0].group}）" if found else "本户"
 
     def _fill_households(self, checked: Sequence[int]) -> None:
         self.households.clear()
@@ -288,6 +288,7 @@ class PrintCentre(QDialog):
         key = self.document_key()
         font = None
         if key in ("card", "handbook"):
+            document: HouseholdDocument = "card" if key == "card" else "handbook"
             scope = self.scopes.checkedId()
             if scope == SCOPE_HOUSEHOLD and self.household_id is not None:
                 ids = [self.household_id]
@@ -298,10 +299,10 @@ class PrintCentre(QDialog):
             else:
                 village = self.village.currentText()
                 return (f"正在生成{village}的{self.document.currentText()}…",
-                        lambda s, out, p, c: service.print_village(s, village, out, document=key, progress=p,
+                        lambda s, out, p, c: service.print_village(s, village, out, document=document, progress=p,
                                                                    cancelled=c, font=font))
             return (f"正在生成{self.document.currentText()}…",
-                    lambda s, out, p, c: service.print_households(s, ids, out, document=key, progress=p,
+                    lambda s, out, p, c: service.print_households(s, ids, out, document=document, progress=p,
                                                                   cancelled=c, font=font))
         if key.startswith("notice-"):
             village = self.village.currentText()
@@ -309,9 +310,9 @@ class PrintCentre(QDialog):
             start = self.start.date().toPython()
             days = self.days.value()
             phone = self.phone.text().strip()
-            if phone != (settings.get(self.store.db, service.PHONE_SETTING) or ""):
+            if phone != settings.COMPLAINT_PHONE.get(self.store.db):
                 try:
-                    settings.put(self.store.db, service.PHONE_SETTING, phone)  # remembered for next time
+                    settings.COMPLAINT_PHONE.put(self.store.db, phone)  # remembered for next time
                 except StoreError:
                     pass  # the database cannot be written now (full, locked): print all the same
             assert isinstance(start, date)
@@ -332,16 +333,14 @@ class PrintCentre(QDialog):
             QMessageBox.warning(self, "打印", str(exc))
             return None
         out = self._tmp / f"{self.document_key()}-{id(work)}.pdf"
-        path = self.store.path
 
-        def run(progress: Any, cancelled: Any) -> PrintResult:
-            with Store(path) as own:  # the worker's own connection
-                return work(own, out, progress, cancelled)
+        def run(own: Store, progress: Any, cancelled: Any) -> PrintResult:
+            return work(own, out, progress, cancelled)
 
         self._set_ready(False)
         self.generate_button.setEnabled(False)
         self._made = self.document_name()
-        self._op = BackgroundOp(self, label, run, self._on_done, self._on_failed)
+        self._op = QueryOp[PrintResult](self, label, self.store, run, self._on_done, self._on_failed)
         self._op.finished.connect(lambda: self.generate_button.setEnabled(True))
         return self._op.start()
 

@@ -1,16 +1,18 @@
 """The 数据质量 window: every finding of the township, filtered by village, rule and severity.
 
-The township-wide run happens off the GUI thread (``ops.BackgroundOp`` with its own
-database connection); a double-click opens the household at the field; after a save the
-saved household and the households tied to it by cross-record findings are re-checked
-on the spot, so the list stays true without a new run.
+The township-wide run happens off the GUI thread (``ops.QueryOp`` with its own
+database connection); a double-click opens the household at the field.  The window listens to
+the database's change hub (``ui/changes.py``): after a save, delete or restore the households
+touched and those tied to them by cross-record findings are re-checked on the spot, so the list
+stays true without a new run; after a policy change or a bulk change (import, sync, restored
+backup) the whole township is checked again.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -42,7 +44,9 @@ from PySide6.QtWidgets import (
 from fupin_desktop import applog, quality
 from fupin_desktop.quality import QualityFinding, QualityReport
 from fupin_desktop.store import Store, StoreError
-from fupin_desktop.ui.ops import BackgroundOp
+from fupin_desktop.store.changes import Change
+from fupin_desktop.ui.changes import hub
+from fupin_desktop.ui.ops import QueryOp
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +127,8 @@ class QualityWindow(QMainWindow):
         self.store = store
         self.open_household = open_household
         self.report: QualityReport | None = None
-        self.op: BackgroundOp | None = None
+        self.op: QueryOp[QualityReport] | None = None
+        hub(store).changed.connect(self.on_change)
 
         self.model = FindingsModel(self)
         self.proxy = QSortFilterProxyModel(self)
@@ -211,15 +216,13 @@ class QualityWindow(QMainWindow):
         """Check the whole township off the GUI thread, with progress and Cancel."""
         if self.running:
             return
-        path = self.store.path
-
-        def work(progress: Callable[[int, int], None], cancelled: Callable[[], bool]) -> QualityReport:
-            with Store(path) as own:  # the worker's own connection
-                return quality.run_township(own, progress=progress, cancelled=cancelled)
+        def work(own: Store, progress: Callable[[int, int], None], cancelled: Callable[[], bool]) -> QualityReport:
+            return quality.run_township(own, progress=progress, cancelled=cancelled)
 
         self.run_button.setEnabled(False)
         self.summary.setText("正在检查全乡各户…")
-        self.op = BackgroundOp(self, "正在检查全乡各户的数据质量…", work, self._finished, self._failed)
+        self.op = QueryOp[QualityReport](self, "正在检查全乡各户的数据质量…", self.store, work, self._finished,
+                                         self._failed)
         self.op.finished.connect(self._op_done)
         self.op.start()
 
@@ -249,15 +252,33 @@ class QualityWindow(QMainWindow):
         self._show_summary()
         QMessageBox.critical(self, "数据质量", f"检查没有完成：{exc}")
 
-    def household_saved(self, household_id: int) -> None:
-        """Re-check the saved (or deleted) household and every household a cross-record finding ties to it."""
+    def on_change(self, change: Change) -> None:
+        """A write anywhere: the households it touched are checked again; after a policy change or a
+        bulk change the whole township (now if the window is shown, else on its next opening)."""
         if self.report is None:
             return
-        ids = {household_id}
+        if change.rules:
+            if self.isVisible():
+                self.run()
+            elif not self.running:
+                self.report = None  # stale: 工具 → 数据质量 runs the check again
+            return
+        if change.households:
+            self.households_changed(change.households)
+
+    def household_saved(self, household_id: int) -> None:
+        self.households_changed({household_id})
+
+    def households_changed(self, household_ids: Iterable[int]) -> None:
+        """Re-check the saved (or deleted) households and every household a cross-record finding ties to them."""
+        if self.report is None:
+            return
+        touched = set(household_ids)
+        ids = set(touched)
         for f in self.report.findings:
-            if f.household_id == household_id:
+            if f.household_id in touched:
                 ids.update(f.related)
-            elif household_id in f.related:
+            elif touched & set(f.related):
                 ids.add(f.household_id)
         fresh = quality.check_households(self.store, ids)
         more = {r for f in fresh for r in f.related} - ids  # ties the save has just made

@@ -29,7 +29,9 @@ from PySide6.QtWidgets import (
 from fupin_desktop import applog
 from fupin_desktop.domain.clock import local_time
 from fupin_desktop.store import Store, StoreError
+from fupin_desktop.store.changes import Change, ChangeKind
 from fupin_desktop.store.recycle import DeletedHousehold, RestoreConflict
+from fupin_desktop.ui.changes import announce
 
 log = logging.getLogger(__name__)
 TITLE = "已删除的户"
@@ -66,6 +68,7 @@ def restore_household(parent: QWidget, store: Store, item: DeletedHousehold, *, 
         applog.refused(log, "restore household", exc, household=item.id)
         QMessageBox.warning(parent, TITLE, str(exc))
         return False
+    announce(store, Change.of(ChangeKind.RESTORE, [item.id]))
     return True
 
 

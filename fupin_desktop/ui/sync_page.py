@@ -4,7 +4,7 @@ On a township database: keys and fingerprints, export to a U 盘 (detected, with
 any folder, the batches with their states, upload to the county, and the county's feedback
 (what to fix).  On a county database: import many batches with progress, the batch log, the
 conflict list (keep the county's version or take the township's), cross-township duplicates,
-registered townships and feedback export.  Long work runs in :class:`BackgroundOp` with its
+registered townships and feedback export.  Long work runs in :class:`~fupin_desktop.ui.ops.StoreOp` with its
 own database connection; the page only shows results.
 """
 
@@ -42,17 +42,17 @@ from PySide6.QtWidgets import (
 from fupin_desktop import applog
 from fupin_desktop.domain.clock import local_time
 from fupin_desktop.fileio import WriteError
-from fupin_desktop.store import Store, StoreError, settings
-from fupin_desktop.store.sync import SyncRepository
+from fupin_desktop.store import Role, Store, StoreError, settings
+from fupin_desktop.store.changes import Change, ChangeKind
 from fupin_desktop.sync import keys
 from fupin_desktop.sync.drives import removable_drives
 from fupin_desktop.sync.feedback import STATE_LABELS, latest_feedback_view
-from fupin_desktop.sync.format import SyncError
-from fupin_desktop.ui.ops import BackgroundOp
+from fupin_desktop.sync.format import SyncError, WrongPassphrase
+from fupin_desktop.ui.changes import announce
+from fupin_desktop.ui.ops import StoreOp, T
 
 log = logging.getLogger(__name__)
 
-URL_SETTING = "sync.county_url"
 STATUS_LABELS = {"imported": "已导入", "already-imported": "已导入过", "refused": "已拒绝"}
 
 
@@ -101,10 +101,10 @@ class SyncPage(QDialog):
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store = store
-        self.repo = SyncRepository(store.db)
-        self.county_mode = self.repo.is_county()
+        self.repo = store.sync
+        self.county_mode = store.role is Role.COUNTY
         self._passphrase: str | None = None
-        self.last_op: BackgroundOp | None = None
+        self.last_op: StoreOp[Any] | None = None
         self.setObjectName("sync_page")
         self.setWindowTitle("数据交换（县级）" if self.county_mode else "数据交换")
         self.resize(1100, 760)
@@ -134,27 +134,25 @@ class SyncPage(QDialog):
         self._passphrase = text
         return text
 
-    def _run(self, label: str, work: Callable[[Store, Any, Any], Any], done: Callable[[Any], None]) -> BackgroundOp:
-        path = self.store.path
-
-        def job(progress: Any, cancelled: Any) -> Any:
-            with Store(path) as own:  # the worker's own connection
-                return work(own, progress, cancelled)
-
+    def _run(self, label: str, work: Callable[[Store, Any, Any], T], done: Callable[[T], None],
+             changes: Callable[[T], Change | None] = lambda _result: None) -> StoreOp[T]:
+        """``work`` on the worker's own connection; what it changed is announced (ui/changes.py)."""
         def failed(exc: BaseException) -> None:
-            if isinstance(exc, SyncError) and "口令不正确" in str(exc):
+            if isinstance(exc, WrongPassphrase):
                 self._passphrase = None
             # SyncError, StoreError (database full, read-only, locked) and WriteError say it all in Chinese
             message = str(exc) if isinstance(exc, (SyncError, StoreError, WriteError)) else f"操作失败：{exc}"
             QMessageBox.warning(self, "数据交换", message)
             self.refresh()
 
-        def succeeded(result: Any) -> None:
+        def succeeded(result: T) -> None:
             done(result)
             self.refresh()
 
-        self.last_op = BackgroundOp(self, label, job, succeeded, failed).start()
-        return self.last_op
+        op = StoreOp[T](self, label, self.store, work, changes, succeeded, failed, title="数据交换")
+        self.last_op = op
+        op.start()
+        return op
 
     # -- township ---------------------------------------------------------------------------
     def _build_township(self, layout: QVBoxLayout) -> None:
@@ -203,7 +201,7 @@ class SyncPage(QDialog):
         self.batches = _table(["序号", "导出时间", "户数", "删除户", "状态", "说明", "文件"], "outbox_table")
         bl.addWidget(self.batches)
         up = QHBoxLayout()
-        self.url = QLineEdit(settings.get(self.store.db, URL_SETTING) or "")
+        self.url = QLineEdit(settings.SYNC_COUNTY_URL.get(self.store.db))
         self.url.setPlaceholderText("县里接收地址，如 http://192.168.1.10:8765")
         self.btn_upload = QPushButton("上传待送批次")
         self.btn_upload.clicked.connect(self.upload)
@@ -250,7 +248,7 @@ class SyncPage(QDialog):
         data = self.drives.currentData()
         return Path(data) if data else None
 
-    def export_to(self, folder: Path | None) -> BackgroundOp | None:
+    def export_to(self, folder: Path | None) -> StoreOp[Any] | None:
         if folder is None:
             QMessageBox.information(self, "导出", "请先插入 U 盘并点“刷新”，或点“选择文件夹…”。")
             return None
@@ -323,12 +321,12 @@ class SyncPage(QDialog):
                                 f"已写出 {path}\n指纹：{pub.fingerprint}\n请交县扶贫办登记，并电话核对指纹。")
         self.refresh()
 
-    def upload(self) -> BackgroundOp | None:
+    def upload(self) -> StoreOp[Any] | None:
         url = self.url.text().strip()
         if not url:
             QMessageBox.information(self, "上传", "请填写县里的接收地址。")
             return None
-        settings.put(self.store.db, URL_SETTING, url)
+        settings.SYNC_COUNTY_URL.put(self.store.db, url)
 
         def work(store: Store, progress: Any, cancelled: Any) -> Any:
             from fupin_desktop.sync.upload import ping, upload_pending
@@ -360,6 +358,7 @@ class SyncPage(QDialog):
             applog.refused(log, "导入反馈", exc)
             QMessageBox.warning(self, "导入反馈", str(exc))
             return None
+        announce(self.store, Change.of(ChangeKind.SYNC_FEEDBACK, count=1))
         self.refresh()
         return view
 
@@ -440,7 +439,7 @@ class SyncPage(QDialog):
         if paths:
             self.import_paths([Path(p) for p in paths])
 
-    def import_paths(self, paths: list[Path]) -> BackgroundOp | None:
+    def import_paths(self, paths: list[Path]) -> StoreOp[Any] | None:
         secret = self.passphrase()
         if secret is None:
             return None
@@ -454,13 +453,18 @@ class SyncPage(QDialog):
             _fill(self.import_results, [[Path(r.batch).name, r.township_name or r.township or "", r.sequence or "",
                                          STATUS_LABELS[r.status], r.message] for r in results])
 
-        return self._run(f"正在导入 {len(paths)} 个批次…", work, done)
+        def changes(results: Any) -> Change:
+            imported = [r for r in results if r.status == "imported"]
+            return Change.of(ChangeKind.SYNC_IMPORT, count=len(imported), everything=bool(imported))
+
+        return self._run(f"正在导入 {len(paths)} 个批次…", work, done, changes)
 
     def _selected_key(self, table: QTableWidget) -> Any:
         rows = table.selectionModel().selectedRows()
         if not rows:
             return None
-        return table.item(rows[0].row(), 0).data(Qt.ItemDataRole.UserRole)
+        item = table.item(rows[0].row(), 0)
+        return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
 
     def resolve_selected(self, resolution: str) -> None:
         from fupin_desktop.sync.county_import import RESOLUTIONS, resolve_conflict
@@ -477,6 +481,8 @@ class SyncPage(QDialog):
         except SyncError as exc:
             applog.refused(log, "冲突", exc)
             QMessageBox.warning(self, "冲突", str(exc))
+        else:
+            announce(self.store, Change.of(ChangeKind.SYNC_IMPORT, count=1, everything=True))
         self.refresh()
 
     def review_selected(self) -> None:
@@ -499,6 +505,7 @@ class SyncPage(QDialog):
             if answer != QMessageBox.StandardButton.Yes:
                 return
             keys.register_township(self.repo, pub, self.store.operator)
+            announce(self.store, Change.of(ChangeKind.SETTINGS, settings=["township_keys"]))
         except SyncError as exc:
             applog.refused(log, "登记乡镇公钥", exc)
             QMessageBox.warning(self, "登记乡镇公钥", str(exc))

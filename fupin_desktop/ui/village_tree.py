@@ -10,8 +10,9 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QWidget
 
 from fupin_desktop.domain.township import Village
-from fupin_desktop.store import Store
-from fupin_desktop.store.sync import SyncRepository
+from fupin_desktop.store import Role, Store
+from fupin_desktop.store.changes import Change, ChangeKind
+from fupin_desktop.ui.changes import hub
 
 ROLE_VILLAGE = Qt.ItemDataRole.UserRole
 ROLE_GROUP = Qt.ItemDataRole.UserRole + 1
@@ -34,8 +35,8 @@ class VillageTree(QTreeWidget):
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store = store
-        self.sync = SyncRepository(store.db)
-        self.county_mode = self.sync.is_county()
+        self.sync = store.sync
+        self.county_mode = store.role is Role.COUNTY
         self.setHeaderLabels(["县 / 乡 / 村 / 组" if self.county_mode else "乡 / 村 / 组", "户数"])
         self.headerItem().setToolTip(0, "村名后的“（贫困村）”标出贫困村；鼠标停在村名上可看贫困人口规模和已登记人数")
         self.headerItem().setToolTip(1, LEGEND)
@@ -44,6 +45,12 @@ class VillageTree(QTreeWidget):
         self.setAccessibleName("村组")
         self.currentItemChanged.connect(self._on_current)
         self.reload()
+        hub(store).changed.connect(self._on_change)
+
+    def _on_change(self, change: Change) -> None:
+        """Counts move with households; a restored backup or a sync may bring villages and townships."""
+        if change.household_rows or change.title or change.kind is ChangeKind.SETTINGS:
+            self.reload()
 
     def reload(self) -> None:
         current = self._scope(self.currentItem())
@@ -74,7 +81,7 @@ class VillageTree(QTreeWidget):
                               persons.get(v.id or 0, 0))
         for code, item in parents.items():
             if code is not None:
-                item.setText(1, str(sum(int(item.child(i).text(1)) for i in range(item.childCount()))))
+                item.setText(1, str(sum(int(child.text(1)) for child in _children(item))))
         root.setExpanded(True)
         for i in range(self.columnCount()):
             self.resizeColumnToContents(i)
@@ -129,7 +136,9 @@ class VillageTree(QTreeWidget):
             if scope == wanted or (township_code is None and scope[:2] == wanted[:2] and scope[:2] != (None, None)):
                 target = item
                 break
-            pending.extend(item.child(i) for i in range(item.childCount()))
+            pending.extend(_children(item))
+        if target is None:  # an empty tree
+            return
         self.blockSignals(True)
         self.setCurrentItem(target)
         self.blockSignals(False)
@@ -138,3 +147,7 @@ class VillageTree(QTreeWidget):
         if item is None:
             return
         self.scope_changed.emit(*self._scope(item))
+
+
+def _children(item: QTreeWidgetItem) -> list[QTreeWidgetItem]:
+    return [child for i in range(item.childCount()) if (child := item.child(i)) is not None]

@@ -78,6 +78,20 @@ def test_full_layout_round_trip_into_an_empty_township_is_exact(store: Store, tm
     empty.close()
 
 
+def test_an_empty_optional_sheet_of_the_full_layout_is_skipped(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "完整.xlsx"
+    export_workbook(store, path, "full")
+    wb = openpyxl.load_workbook(path)
+    index = wb.sheetnames.index("帮扶成效")
+    wb.remove(wb["帮扶成效"])
+    wb.create_sheet("帮扶成效", index)  # the sheet is there, with no cell at all (EmptySheet, skipped)
+    wb.save(path)
+    empty = make_store(tmp_path, "empty.db")
+    report, _ = import_file(empty, path)
+    assert report.rejected == 0 and report.created == 3
+    empty.close()
+
+
 def test_national_round_trip_keeps_what_the_layout_carries(store: Store, tmp_path: Path) -> None:
     path = tmp_path / "花名册.xlsx"
     export_workbook(store, path, "national")

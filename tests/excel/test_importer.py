@@ -239,7 +239,8 @@ def test_header_variants_and_one_row_per_household(store: Store, tmp_path: Path)
     assert hh.fields["village"] == "炉场村"  # "炉场" resolves to the village
     assert hh.members[0].get("name") == "杨德明"
     assert hh.members[0].get("relation") == "户主"  # one row per household: its head
-    assert hh.fields["exit_flag"] == "未脱贫" and hh.fields["dilapidated"] == "否"
+    assert hh.fields["exit_flag"] == "已脱贫（享受政策）"  # national code 1
+    assert hh.fields["dilapidated"] is False
     assert hh.fields["drinking_safe"] is True
 
 

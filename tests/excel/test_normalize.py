@@ -74,7 +74,7 @@ def test_yes_no_variants(value: object, expected: bool) -> None:
 
 @pytest.mark.parametrize(("field_id", "value", "label"), [
     ("ethnicity", "01", "汉族"), ("ethnicity", 1.0, "汉族"), ("ethnicity", "维吾尔", "维吾尔族"),
-    ("relation", "本人", "户主"), ("relation", "02", "户主"), ("health", "1", "健康"),
+    ("relation", "本人", "户主"), ("relation", "01", "户主"), ("relation", "02", "配偶"), ("health", "1", "健康"),
     ("work_status", "乡(镇)内务工", "乡（镇）内务工"),
 ])
 def test_code_labels_numbers_and_aliases(field_id: str, value: object, label: str) -> None:

@@ -9,7 +9,7 @@ import openpyxl.xml
 import pytest
 
 from fupin_desktop.excel.importer import import_file
-from fupin_desktop.excel.reader import ExcelRefused, Limits, open_workbook
+from fupin_desktop.excel.reader import EmptySheet, ExcelRefused, Limits, open_workbook
 from tests.excel import files
 from tests.helpers import make_store
 
@@ -88,6 +88,9 @@ def test_empty_and_missing_files(tmp_path: Path) -> None:
 def test_an_empty_sheet_and_a_missing_sheet(tmp_path: Path) -> None:
     path = files.write_plain_xlsx(tmp_path / "空表.xlsx", [], title="花名册")
     assert "是空的" in refused(path)
+    with open_workbook(path) as book, pytest.raises(EmptySheet, match="工作表“花名册”是空的") as empty:
+        book.sheet("花名册")
+    assert empty.value.sheet == "花名册" and isinstance(empty.value, ExcelRefused)
     full = files.write_plain_xlsx(tmp_path / "有表.xlsx", [["姓名", "证件号码"], ["张三", files.HEAD1]])
     with open_workbook(full) as book, pytest.raises(ExcelRefused, match="没有名为“花名册”的工作表"):
         book.sheet("花名册")

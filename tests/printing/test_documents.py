@@ -226,7 +226,7 @@ def test_the_notice_period_follows_the_policy_profile(town: tuple[Store, list[Ho
     else:
         from fupin_desktop.store import settings
 
-        settings.put(store.db, service.DAYS_SETTING, "5")
+        settings.PUBLICITY_DAYS.put(store.db, 5)
     try:
         service.print_notice(store, "炉场村", "second", out, start=date(2017, 1, 9))
         assert "2017年1月9日至2017年1月13日（共5天）" in squash(pdf_text(out))
@@ -246,7 +246,7 @@ def test_a_township_wide_notice_adds_the_village_column(town: tuple[Store, list[
 @pytest.mark.parametrize(("kind", "words", "pages"), [
     ("card", ("贫困户登记卡", "户主姓名", "家庭成员", "帮扶责任人", "□是"), 1),
     ("handbook", ("扶贫手册", "第一部分", "第六部分", "帮扶成效", "贫困户签字"), 9),
-    ("members", ("家庭成员情况登记表", "证件号码", "人员变更"), 2),
+    ("members", ("家庭成员情况登记表", "证件号码", "人员变更", "务工所在地", "人编号"), 3),
 ])
 def test_blank_forms(out: Path, kind: str, words: tuple[str, ...], pages: int) -> None:
     result = service.print_blank(kind, out)  # type: ignore[arg-type]

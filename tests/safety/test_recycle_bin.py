@@ -322,3 +322,21 @@ def test_the_restore_household_command_lists_restores_and_refuses(tmp_path: Path
     assert json.loads(fupin(db, "restore-household", "--list", "--json").stdout) == []
     shown = fupin(db, "households", "--json")
     assert {r["head_name"] for r in json.loads(shown.stdout)} == {"张三", "王五", "孙七"}
+
+
+def test_a_clash_under_the_other_card_of_the_same_person_is_named(tmp_path: Path) -> None:
+    """A member stored with a 残疾人证 number elsewhere is the same person as the ID number here."""
+    from tests.helpers import full_household, make_store
+
+    store = make_store(tmp_path, "card.db")
+    try:
+        gone = store.households.save(full_household(store.spec, seed=3, number="N3"), "测试")
+        store.households.delete(gone.id, "测试")
+        number = gone.members[0].get("id_number")
+        other = full_household(store.spec, seed=4, number="N4")
+        other.members[1].fields["id_number"] = number + "12"  # 残疾人证: category 1, grade 2
+        store.households.save(other, "测试")
+        clashes = store.recycle.conflicts(gone.id)
+        assert any(number in c and "N4" in c for c in clashes), clashes
+    finally:
+        store.close()

@@ -11,7 +11,7 @@ import pytest
 from fupin_desktop.cli import main
 from fupin_desktop.store import Store
 from fupin_desktop.store.sync import SyncRepository
-from fupin_desktop.sync.format import SyncError
+from fupin_desktop.sync.format import SyncError, WrongPassphrase
 from fupin_desktop.sync.keys import (
     ensure_township_key,
     read_key_file,
@@ -33,12 +33,15 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 
 def test_private_keys_need_the_right_passphrase(world: World) -> None:
-    with pytest.raises(SyncError, match="口令不正确"):
+    # A wrong passphrase is its own type (the GUI forgets the one it kept), and still a SyncError.
+    with pytest.raises(WrongPassphrase, match="口令不正确"):
         unlock_county(SyncRepository(world.county.db), "wrong passphrase")
-    with pytest.raises(SyncError, match="口令不正确"):
+    with pytest.raises(WrongPassphrase, match="口令不正确"):
         unlock_township(SyncRepository(world.town.db), "wrong passphrase")
-    with pytest.raises(SyncError, match="FUPIN_PASSPHRASE"):
+    assert issubclass(WrongPassphrase, SyncError)
+    with pytest.raises(SyncError, match="FUPIN_PASSPHRASE") as missing:
         unlock_township(SyncRepository(world.town.db), None)
+    assert not isinstance(missing.value, WrongPassphrase)
     # Nothing readable of the private keys is kept in the file.
     for row in world.county.db.query("SELECT private_key FROM sync_keys"):
         assert b"PRIVATE" not in bytes(row[0]) and b"scrypt" in bytes(row[0])

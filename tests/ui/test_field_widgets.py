@@ -26,6 +26,7 @@ from fupin_desktop.ui.field_widgets import (
     MultilineEditor,
     make_editor,
 )
+from tests.test_national_codes import FIELD_OF, NATIONAL
 
 # -- helpers -------------------------------------------------------------------
 
@@ -388,7 +389,7 @@ def test_code_resolves_number_initials_and_label(qtbot: Any, host: Host, typed: 
 
 def test_code_resolves_alias(qtbot: Any, host: Host) -> None:
     editor, _ = host("household_type")
-    ime_commit(editor, "低保户")
+    ime_commit(editor, "低保贫困")
     press(qtbot, editor, Qt.Key.Key_Tab)
     assert editor.value() == "低保贫困户"
     assert editor.raw_text() == "低保贫困户"
@@ -473,10 +474,10 @@ def test_code_ambiguous_text_asks_to_choose_from_list(qtbot: Any, host: Host) ->
 def test_code_unknown_text_is_an_error_and_fixing_clears_it(qtbot: Any, host: Host) -> None:
     editor, _ = host("main_cause")
     edited = Recorder(editor.edited)
-    qtbot.keyClicks(editor, "99")
+    qtbot.keyClicks(editor, "98")
     press(qtbot, editor, Qt.Key.Key_Return)
-    assert "不在代码表中" in editor.error()
-    assert editor.raw_text() == "99"
+    assert "不在代码表中" in editor.error() and "01 因病" in editor.error()  # the choices
+    assert editor.raw_text() == "98"
     editor.selectAll()
     qtbot.keyClicks(editor, "yz")
     press(qtbot, editor, Qt.Key.Key_Return)
@@ -712,3 +713,50 @@ def test_ctrl_z_reaches_the_window_undo_action(qtbot: Any, host: Host, field_id:
     qtbot.keyClick(editor, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert len(triggered.calls) == 1
     assert editor.raw_text() == "abc"  # the widget's own undo did not run
+
+
+# -- national code numbers (NATIONAL.md §1) ----------------------------------------------------------
+def _national_field(form: FormSpec, list_id: str) -> FieldSpec:
+    table, field_id = FIELD_OF[list_id]
+    if not table:
+        return form.field(field_id)
+    return next(f for f in form.table(table).fields if f.id == field_id)
+
+
+@pytest.mark.parametrize("list_id", sorted(NATIONAL))
+def test_every_national_number_typed_into_the_widget_gives_the_national_value(
+        qtbot: Any, host: Host, form: FormSpec, list_id: str) -> None:
+    spec = _national_field(form, list_id)
+    editor, after = host(spec)
+    for number, value in NATIONAL[list_id]:
+        editor.setFocus()
+        qtbot.waitUntil(editor.hasFocus)
+        editor.selectAll()
+        qtbot.keyClicks(editor, number)
+        press(qtbot, editor, Qt.Key.Key_Tab)
+        expected = (value == "是") if spec.type == "bool" else [value] if spec.type == "multicode" else value
+        assert editor.error() is None, (number, editor.error())
+        assert editor.value() == expected, (list_id, number)
+        assert after.hasFocus()
+
+
+def test_gbt4761_relation_numbers_when_the_profile_says_so(qtbot: Any, host: Host, form: FormSpec) -> None:
+    gbt = form.with_numbering("gbt4761")
+    editor, _ = host(spec_of(form, "relation"), gbt.codes["relation"])
+    qtbot.keyClicks(editor, "10")
+    press(qtbot, editor, Qt.Key.Key_Tab)
+    assert editor.value() == "配偶"
+    national, _ = host(spec_of(form, "relation"))
+    qtbot.keyClicks(national, "10")
+    press(qtbot, national, Qt.Key.Key_Tab)
+    assert national.value() == "之外孙女"
+
+
+def test_an_ambiguous_pinyin_prefix_is_never_kept_silently(qtbot: Any, host: Host) -> None:
+    editor, _ = host("ethnicity")
+    qtbot.keyClicks(editor, "hz")
+    labels = [editor.completer().completionModel().index(i, 0).data()
+              for i in range(editor.completer().completionModel().rowCount())]
+    assert any("汉族" in t for t in labels) and any("回族" in t for t in labels)
+    press(qtbot, editor, Qt.Key.Key_Return)
+    assert editor.value() is None and "汉族" in editor.error() and "回族" in editor.error()

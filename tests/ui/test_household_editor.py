@@ -22,34 +22,37 @@ HELPER_ID = make_id("510822", date(1980, 1, 2), 35)
 GRID_TYPING = [
     ("village", "炉场村"), ("group", "一组"), ("number", "5108221050010099"), ("year", "2015"),
     ("phone", "+86 139 1234 5678"), ("bank", "青川县农村信用合作联社"), ("bank_account", "6214570000123456789"),
-    ("standard", "1"), ("household_type", "dbpkh"), ("exit_flag", "wtp"), ("military", "0"),
+    ("standard", "1"), ("household_type", "dbpkh"), ("main_cause", "yb"), ("other_causes", "qjs qzj"),
+    ("identified_year", "2014"), ("exit_flag", "wtp"), ("exit_year", ""), ("return_cause", ""), ("military", "0"),
     ("only_child", "否"), ("two_daughters", "1"),
 ]
 MEMBER_ROWS = [
-    # name, sex, id_type, id_number, birth_date, relation, ethnicity, political, education,
-    # school_status, health, labor_skill, work_status, work_months, is_soldier, in_ncms,
-    # in_pension, in_critical, on_dibao, change
-    ["张三", "", "1", HEAD_ID.lower(), "", "hz", "01", "13", "cz", "1", "1", "1", "sw", "6",
-     "0", "1", "1", "1", "1", ""],
-    ["李四·阿依", "", "1", SPOUSE_ID, "", "po", "01", "13", "xx", "1", "2", "1", "无", "",
-     "0", "1", "1", "1", "1", ""],
+    # name, sex, id_type, id_number, birth_date, relation, ethnicity, education, school_status,
+    # health, labor_skill, work_status, work_months, work_place, work_company, phone, is_soldier,
+    # in_ncms, in_pension, in_critical, on_dibao, political, change, person_number
+    ["张三", "", "1", HEAD_ID.lower(), "", "hz", "01", "cz", "1", "1", "1", "sw", "6", "浙江省宁波市",
+     "宁波某电子厂", "139 1234 0001", "0", "1", "1", "1", "1", "13", "", "5108221050010099001"],
+    ["李四·阿依", "", "1", SPOUSE_ID, "", "po", "01", "xx", "1", "2", "1", "无", "", "", "", "",
+     "0", "1", "1", "1", "1", "13", "", ""],
 ]
 PRODUCTION_TO_INCOME = [
     ("farmland", "2.5"), ("irrigated", "1.2"), ("forest", "10"), ("returned_forest", "0"),
     ("orchard", "0.5"), ("pasture", "0"), ("water_surface", "0"), ("production_power", "1"),
     ("cooperative", "0"),
     ("living_power", "1"), ("road_distance", "1.5"), ("road_type", "3"), ("housing_area", "85.5"),
-    ("dilapidated", "否"), ("drinking_difficult", "0"), ("drinking_safe", "1"), ("fuel", "1"),
-    ("toilet", "0"),
+    ("dilapidated", "否"), ("dilapidated_grade", ""), ("drinking_difficult", "0"), ("drinking_safe", "1"),
+    ("fuel", "1"), ("toilet", "0"), ("broadcast", "1"),
+    ("relocated", "0"), ("relocation_mode", ""), ("settlement_mode", ""), ("settlement_place", ""),
     ("wage_income", "6000"), ("business_income", "3,000"), ("property_income", "0"),
     ("family_planning", "0"), ("dibao_money", "2400"), ("wubao_money", "0"), ("pension_money", "1200"),
     ("eco_compensation", "300"), ("other_transfer", "0"), ("business_cost", "1500"),
-    ("main_cause", "yb"), ("other_causes", "qjs qzj"), ("cause_note", "户主长期患病，缺技术、缺资金。"),
+    ("cause_note", "户主长期患病，缺技术、缺资金。"),
 ]
 TABLE_ROWS = {
-    "helpers": [["王帮扶", "青川县农业局", "科员", "13800001111", HELPER_ID, "2015-07-01", ""]],
+    "helpers": [["王帮扶", "1", "青川县农业局", "科员", "13800001111", HELPER_ID, "01", "大专", "农技",
+                 "04", "2015-07-01", ""]],
     "plans": [["2016", "稳定脱贫", "发展养殖", "2016/12/31", "年增收3000元"]],
-    "measures": [["cyfz", "2015年8月1日", "发放仔猪10头", "5000", "财政扶贫资金"]],
+    "measures": [["cyfz", "县农业局", "发放仔猪10头", "5000", "财政扶贫资金", "2015年8月1日", "1"]],
     "results": [["2015", "3000", "1", "0", "养殖见效"]],
 }
 
@@ -109,7 +112,8 @@ def test_clerk_types_whole_handbook_saves_and_finds_it_again(qtbot, store, clerk
     assert (h["standard"], h["household_type"], h["exit_flag"]) == ("国家标准", "低保贫困户", "未脱贫")
     assert (h["military"], h["only_child"], h["two_daughters"]) == (False, False, True)
     assert (h["head_name"], h["head_id_number"], h["size"]) == ("张三", HEAD_ID, 2)
-    assert (h["road_type"], h["fuel"], h["dilapidated"]) == ("水泥路", "柴草", "否")
+    assert (h["road_type"], h["fuel"], h["dilapidated"], h["broadcast"]) == ("水泥路", "柴草", False, True)
+    assert h["identified_year"] == 2014 and h["head_person_number"] == "5108221050010099001"
     assert h["business_income"] == 3000 and h["transfer_income"] == 3900
     assert h["total_income"] == 12900 and h["net_income"] == 11400 and h["per_capita_income"] == 5700
     assert h["main_cause"] == "因病" and h["other_causes"] == ["缺技术", "缺资金"]
@@ -117,11 +121,15 @@ def test_clerk_types_whole_handbook_saves_and_finds_it_again(qtbot, store, clerk
     head, spouse = saved["members"]
     assert (head["name"], head["sex"], head["birth_date"], head["relation"]) == ("张三", "男", "1970-05-01", "户主")
     assert head["id_number"] == HEAD_ID and head["work_status"] == "省外务工" and head["work_months"] == 6
+    assert (head["work_place"], head["work_company"], head["phone"]) == ("浙江省宁波市", "宁波某电子厂", "13912340001")
+    assert head["person_number"] == "5108221050010099001"
     assert (spouse["name"], spouse["sex"], spouse["relation"], spouse["health"]) == ("李四·阿依", "女", "配偶", "长期慢性病")
     assert saved["helpers"][0]["id_number"] == HELPER_ID and saved["helpers"][0]["start_date"] == "2015-07-01"
     assert saved["plans"][0]["due_date"] == "2016-12-31"
     assert saved["measures"][0]["type"] == "产业发展" and saved["measures"][0]["date"] == "2015-08-01"
-    assert saved["measures"][0]["amount"] == 5000
+    assert saved["measures"][0]["amount"] == 5000 and saved["measures"][0]["signed"] is True
+    assert saved["measures"][0]["unit"] == "县农业局"
+    assert (saved["helpers"][0]["sex"], saved["helpers"][0]["affiliation"]) == ("男", "县")
     assert saved["results"][0]["two_no_three"] == "已实现" and saved["results"][0]["exited"] is False
 
     # Close, find it again by pinyin initials, open with Enter: exactly as typed.
@@ -353,7 +361,7 @@ def test_enter_on_a_chosen_code_takes_it_and_moves_on_in_grid_and_table(qtbot, s
     clerk.type("dbpkh")
     clerk.enter()  # the same key straight to the field (no popup grab)
     assert form.editors["household_type"].value() == "低保贫困户"
-    assert clerk.focus() is form.editors["exit_flag"]
+    assert clerk.focus() is form.editors["main_cause"]
 
     members = form.tables["members"]
     members.view.setFocus()
@@ -366,7 +374,7 @@ def test_enter_on_a_chosen_code_takes_it_and_moves_on_in_grid_and_table(qtbot, s
     clerk.type("01")
     popup_key(clerk.focus(), Qt.Key.Key_Tab)  # Tab from the list: next cell, in edit mode
     assert members.model.rows[0].values["ethnicity"] == "汉族"
-    assert members.view.currentIndex().column() == members.column_of("political")
+    assert members.view.currentIndex().column() == members.column_of("education")
     assert members.view.state() == members.view.State.EditingState
     discard(editor)
 
@@ -466,8 +474,9 @@ def test_field_message_clears_when_fixed_and_no_finding_is_listed_twice(qtbot, s
     texts = [editor.findings_list.item(i).text() for i in range(editor.findings_list.count())]
     assert len(texts) == len(set(texts))
     about_type = [t for t in texts if "贫困户属性" in t]
-    assert about_type == ["［错误］贫困户属性“xyz”不在代码表中，可输入代码、名称或拼音首字母"], (
-        "what was typed is explained once, not also called 未填写")
+    assert about_type == ["［错误］贫困户属性“xyz”不在代码表中。可填：01 一般贫困户、02 低保户、03 五保户、"
+                          "04 低保贫困户、05 一般农户、06 五保贫困户"], (
+        "what was typed is explained once (with the choices), not also called 未填写")
     assert not [t for t in texts if "证件号码”未填写" in t]
     label = form.error_labels["household_type"]
     assert label.isVisible() and "xyz" in label.text()

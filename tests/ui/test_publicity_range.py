@@ -29,7 +29,7 @@ def test_printing_refuses_and_ignores_days_outside_the_range(store: Store) -> No
     with pytest.raises(service.PrintError, match="1-60"):
         service.notice_info(store, "炉场村", "first", days=100_000)
     assert service.notice_info(store, "炉场村", "first", days=60).days == 60
-    settings.put(store.db, service.DAYS_SETTING, "100000")  # an old or hand-edited setting
+    settings.PUBLICITY_DAYS.put_raw(store.db, "100000")  # an old or hand-edited setting
     assert 1 <= service.publicity_days(store) <= 60
     with pytest.raises(service.PrintError, match="份数"):
         service.print_blank("card", "/dev/null", copies=service.MAX_COPIES + 1)

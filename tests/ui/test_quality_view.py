@@ -13,6 +13,8 @@ from PySide6.QtWidgets import QApplication, QFileDialog
 
 from fupin_desktop.rules.policy import Policy
 from fupin_desktop.store import Store
+from fupin_desktop.store.changes import Change, ChangeKind
+from fupin_desktop.ui.changes import announce
 from fupin_desktop.ui.main_window import MainWindow
 from fupin_desktop.ui.policy_dialog import PolicyDialog
 from fupin_desktop.ui.quality_view import QualityWindow
@@ -25,6 +27,7 @@ def township(store: Store) -> dict[str, int]:
     a = full_household(spec, seed=1, names=("张三", "李梅"))
     b = full_household(spec, seed=2, names=("王五", "李梅"), village="兴龙村", group="二组")
     b.members[1].fields.update({k: a.members[1].get(k) for k in ("id_number", "birth_date", "sex")})
+    b.members[1].fields["on_dibao"] = False  # marrying out of B below leaves no one on 低保 who left
     c = full_household(spec, seed=3, village="月明村", group="三组")
     c.fields["road_distance"] = Decimal(60)
     d = full_household(spec, seed=4)
@@ -135,7 +138,7 @@ def test_a_save_that_makes_a_duplicate_shows_it_at_once(qtbot, store, dialogs) -
     c = store.households.get(ids["c"])
     d.members[2].fields.update({k: c.members[2].get(k) for k in ("id_number", "birth_date", "sex")})
     store.households.save(d, "测试")  # as an import would, past the editor's checks
-    window._on_saved(ids["d"])
+    announce(store, Change.of(ChangeKind.SAVE, [ids["d"]]))  # what a save announces
     assert {(f.rule, f.household_id) for f in view.report.findings if f.rule == "X001"} >= {
         ("X001", ids["c"]), ("X001", ids["d"])}
 
@@ -267,6 +270,6 @@ def test_an_import_or_sync_checks_an_open_list_again(qtbot, store, dialogs) -> N
     c = store.households.get(ids["c"])
     c.fields["road_distance"] = Decimal(2)
     store.households.save(c, "测试")
-    window.after_bulk_change()
+    announce(store, Change.of(ChangeKind.IMPORT, everything=True))  # what an import announces
     qtbot.waitUntil(lambda: not view.running, timeout=20_000)
     assert ("L004", "月明村", "") not in rows(view)
