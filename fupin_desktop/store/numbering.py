@@ -14,6 +14,8 @@ village code) ``001`` (the group) ``0001`` (the serial), as the demo and most co
 
 from __future__ import annotations
 
+import sqlite3
+
 from fupin_desktop.store.database import Database
 
 DEFAULT_SERIAL_WIDTH = 3
@@ -49,16 +51,16 @@ def _digit_numbers(db: Database, sql: str, params: tuple[object, ...]) -> set[st
     return {r[0] for r in db.query(sql, params) if r[0] and r[0].isascii() and r[0].isdigit()}
 
 
-def _village_prefix(db: Database, village: object) -> str:
-    code = str(village["code"] or "")  # type: ignore[index]
+def _village_prefix(db: Database, village: sqlite3.Row) -> str:
+    code = str(village["code"] or "")
     if len(code) == 12 and code.isdigit():
         return code
-    township_code = str(village["township_code"] or village["own_code"] or "")  # type: ignore[index]
+    township_code = str(village["township_code"] or village["own_code"] or "")
     rows = db.query(
         "SELECT id FROM villages WHERE deleted = 0 AND COALESCE(township_code, '') = COALESCE(?, '')"
-        " ORDER BY seq, id", (village["township_code"],))  # type: ignore[index]
+        " ORDER BY seq, id", (village["township_code"],))
     ids = [r[0] for r in rows]
-    place = ids.index(village["id"]) + 1 if village["id"] in ids else len(ids) + 1  # type: ignore[index]
+    place = ids.index(village["id"]) + 1 if village["id"] in ids else len(ids) + 1
     return f"{township_code}{place:03d}"
 
 
