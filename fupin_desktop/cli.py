@@ -15,7 +15,6 @@ from typing import Any
 
 from fupin_desktop import __version__, applog, fileio, services
 from fupin_desktop.commands._base import (
-    HOUSEHOLD_ID,
     SQLITE_MAX_INT,
     CliError,
     db_path,
@@ -25,6 +24,7 @@ from fupin_desktop.commands._base import (
     open_store,
     print_json,
 )
+from fupin_desktop.commands._household_ref import current_household, household_ref
 from fupin_desktop.demo import MAX_DEMO_HOUSEHOLDS
 from fupin_desktop.domain.township import parse_village_arg
 from fupin_desktop.fileio import WriteError
@@ -43,7 +43,11 @@ _open_existing = open_existing
 def cmd_gui(args: argparse.Namespace) -> int:
     from fupin_desktop.ui.app import run_gui  # Qt only when the GUI is wanted
 
-    return run_gui(db=args.db, screenshot=args.screenshot, household=args.household)
+    household = None
+    if args.household is not None:  # by id or 户编号, checked before any window opens
+        with _open_existing(args.db) as store:
+            household = current_household(store, args.household)
+    return run_gui(db=args.db, screenshot=args.screenshot, household=household)
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -166,8 +170,8 @@ def _township_code(store: Store, wanted: str) -> str:
 
 def cmd_show(args: argparse.Namespace) -> int:
     with _open_existing(args.db) as store:
-        hh = store.households.get(args.household_id)
-        if hh is None:
+        hh = store.households.get(current_household(store, args.household_id))
+        if hh is None:  # deleted meanwhile
             raise CliError(f"没有编号为 {args.household_id} 的户（用 fupin households 查看）。")
         data = services.household_json(hh, store.spec)
     if args.json:
@@ -199,7 +203,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"fupin {__version__}")
     p.add_argument("--db", help="数据库文件（默认在用户数据目录）")
     p.add_argument("--screenshot", help="离屏渲染主窗口到 PNG 后退出")
-    p.add_argument("--household", type=HOUSEHOLD_ID, help="与 --screenshot 合用：渲染该户的表单")
+    p.add_argument("--household", type=household_ref, help="与 --screenshot 合用：渲染该户（编号或户编号）的表单")
     sub = p.add_subparsers(dest="command")
 
     def add(name: str, helptext: str) -> argparse.ArgumentParser:
@@ -210,7 +214,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     g = add("gui", "启动图形界面（默认）")
     g.add_argument("--screenshot", default=argparse.SUPPRESS)
-    g.add_argument("--household", type=HOUSEHOLD_ID, default=argparse.SUPPRESS)
+    g.add_argument("--household", type=household_ref, default=argparse.SUPPRESS)
     g.set_defaults(func=cmd_gui)
 
     i = add("init", "设置乡镇及所辖村")
@@ -240,7 +244,8 @@ def build_parser() -> argparse.ArgumentParser:
     h.set_defaults(func=cmd_households)
 
     s = add("show", "显示一户的全部档案")
-    s.add_argument("household_id", type=HOUSEHOLD_ID, metavar="HOUSEHOLD_ID")
+    s.add_argument("household_id", type=household_ref, metavar="HOUSEHOLD",
+                   help="户的编号（fupin households 第一列）或户编号")
     s.set_defaults(func=cmd_show)
 
     # Each area of work (excel, quality, printing, sync...) adds its own subcommands from a
@@ -284,6 +289,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     applog.started(command)  # never the arguments: they may be ID numbers (check-id) or names (--search)
     try:
         code = int(func(args))
+        sys.stdout.flush()  # a reader gone (`| head`) shows here, not as a message at exit
+    except BrokenPipeError:
+        return reader_gone(command)
     except (CliError, StoreError, WriteError) as exc:  # WriteError: a full disk, a read-only folder...
         applog.refused(log, command, exc)
         print(f"错误：{exc}", file=sys.stderr)
@@ -297,6 +305,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return unexpected(exc)
     log.info("%s finished exit=%d", command, code)
     return code
+
+
+def reader_gone(command: str) -> int:
+    """The reader of our output went away (``fupin households | head``): stop quietly, as ``ls``
+    does, with no message (the reader asked for no more).  Standard output is pointed at the null
+    device so the interpreter's final flush of what is still buffered cannot complain either."""
+    import os
+
+    log.info("%s: output closed by its reader", command)
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError):  # no real descriptor behind sys.stdout: nothing to flush at exit
+        pass
+    return 0
 
 
 def command_name(args: argparse.Namespace) -> str:

@@ -18,7 +18,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from fupin_desktop.commands._base import HOUSEHOLD_ID, CliError, int_arg, open_existing, print_json
+from fupin_desktop.commands._base import CliError, int_arg, open_existing, print_json
+from fupin_desktop.commands._household_ref import current_household, household_ref
 from fupin_desktop.domain.values import FieldValueError, parse_date
 from fupin_desktop.printing import service
 from fupin_desktop.printing.notice import ROUNDS
@@ -45,8 +46,8 @@ def register(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
 
     for name, label in (("card", "一户的贫困户登记卡"), ("handbook", "一户的扶贫手册（六个部分）")):
         sp = doc(name, label, cmd_household)
-        sp.add_argument("--household", type=HOUSEHOLD_ID, required=True, metavar="ID",
-                        help="户的编号（fupin households 可查）")
+        sp.add_argument("--household", type=household_ref, required=True, metavar="HOUSEHOLD",
+                        help="户的编号或户编号（fupin households 可查）")
     for name, label in (("village-cards", "全村各户的登记卡"), ("village-handbooks", "全村各户的扶贫手册")):
         sp = doc(name, label, cmd_village)
         sp.add_argument("--village", required=True, metavar="NAME")
@@ -95,8 +96,9 @@ def _run(func: Callable[[], PrintResult]) -> PrintResult:
 
 def cmd_household(args: argparse.Namespace) -> int:
     with open_existing(getattr(args, "db", None)) as store:
+        household = current_household(store, args.household)
         result = _run(lambda: service.print_households(
-            store, [args.household], Path(args.out), document=args.document, font=args.font))
+            store, [household], Path(args.out), document=args.document, font=args.font))
     return _report(args, result, service.DOCUMENT_TITLES[args.document])
 
 

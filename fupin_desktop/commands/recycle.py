@@ -1,7 +1,10 @@
 """``fupin restore-household``: the recycle bin of deleted households (GUI: 编辑 → 已删除的户).
 
     fupin restore-household --list [--json] --db PATH
-    fupin restore-household HOUSEHOLD_ID [--force] [--json] --db PATH
+    fupin restore-household HOUSEHOLD [--force] [--json] --db PATH
+
+HOUSEHOLD is the deleted household's 编号 (first column of ``--list``) or its 户编号 (second
+column); see commands/_household_ref.py for how the two are told apart.
 
 Restoring refuses (exit code 2, nothing changed) when the household's 户编号 or a member's ID
 number is now held by another current household; ``--force`` restores it all the same.
@@ -14,13 +17,15 @@ import sys
 from typing import Any
 
 from fupin_desktop.commands._base import CliError, open_existing, print_json
+from fupin_desktop.commands._household_ref import deleted_household, household_ref
 from fupin_desktop.domain.clock import local_time
 from fupin_desktop.store.recycle import DeletedHousehold, RestoreConflict, UnknownDeleted
 
 
 def register(add: Any) -> None:
     r = add("restore-household", "恢复已删除的户（--list 列出已删除的户）")
-    r.add_argument("household_id", nargs="?", metavar="HOUSEHOLD_ID", help="要恢复的户的编号（见 --list）")
+    r.add_argument("household_id", nargs="?", type=household_ref, metavar="HOUSEHOLD",
+                   help="要恢复的户的编号或户编号（见 --list）")
     r.add_argument("--list", action="store_true", help="列出已删除的户：谁在何时删除")
     r.add_argument("--force", action="store_true", help="户编号或身份证号与现有的户重复时仍然恢复")
     r.set_defaults(func=cmd_restore_household)
@@ -39,8 +44,8 @@ def cmd_restore_household(args: argparse.Namespace) -> int:
         return _list(args)
     if args.household_id is None:
         raise CliError("请给出要恢复的户的编号（用 fupin restore-household --list 查看已删除的户）。")
-    household_id = _parse_id(args.household_id)
     with open_existing(args.db, writes=True) as store:
+        household_id = deleted_household(store, args.household_id) or _parse_id(args.household_id)
         try:
             restored = store.recycle.restore(household_id, store.operator, force=args.force)
         except UnknownDeleted as exc:
@@ -79,7 +84,8 @@ def _parse_id(text: str) -> int:
     """A household id as typed: digits only, and small enough to be one (no OverflowError)."""
     value = text.strip()
     if not value.isascii() or not value.isdigit():
-        raise CliError(f"户的编号“{text}”不是数字。请用 fupin restore-household --list 查看已删除的户的编号。")
+        raise CliError(f"没有户编号为“{text}”的已删除的户，“{text}”也不是数字编号。"
+                       "请用 fupin restore-household --list 查看已删除的户的编号和户编号。")
     if len(value) > 19 or int(value) == 0:
         raise CliError(f"没有编号为 {value} 的已删除的户。用 fupin restore-household --list 查看已删除的户。")
     return int(value)

@@ -32,10 +32,11 @@ QLineEdit[readOnly="true"] { background: #f1f3f4; color: #3c4043; }
 
 
 def make_app() -> object:
-    """The QApplication (created once), with bundled fonts and the app style."""
+    """The QApplication (created once), with bundled fonts, Qt's Chinese texts and the app style."""
     from PySide6.QtWidgets import QApplication
 
     from fupin_desktop.ui.fonts import apply_default_font
+    from fupin_desktop.ui.translations import install_translations
 
     app = QApplication.instance()
     if app is None:
@@ -43,6 +44,7 @@ def make_app() -> object:
         app.setApplicationName("扶贫建档立卡")
         app.setOrganizationName("fupin-desktop")
         app.setStyle("Fusion")
+        install_translations(app)  # Qt's own buttons and dialogs in Chinese
         apply_default_font(app)  # type: ignore[arg-type]
         app.setStyleSheet(APP_STYLESHEET)  # type: ignore[attr-defined]
     return app

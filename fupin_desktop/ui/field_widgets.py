@@ -41,12 +41,12 @@ from fupin_desktop.domain.text import normalize_text
 from fupin_desktop.domain.township import match_group
 from fupin_desktop.domain.values import (
     FieldValueError,
-    format_value,
     parse_bool,
     parse_value,
     unknown_code_message,
 )
 from fupin_desktop.formspec import FieldSpec
+from fupin_desktop.ui.display import display_value
 from fupin_desktop.ui.input_cleaning import clean_line_edit, clean_plain_text_edit
 
 __all__ = [
@@ -210,7 +210,7 @@ class FieldEditor:
         if value is None:
             value = self._empty_value()
         self._value = list(value) if isinstance(value, list) else value
-        self._set_display(format_value(self.spec, value))
+        self._set_display(display_value(self.spec, value))
         self._set_error(None)
 
     def error(self) -> str | None:
@@ -230,7 +230,7 @@ class FieldEditor:
             self._set_error(str(exc))
             return False
         self._set_error(None)
-        shown = format_value(self.spec, new)
+        shown = display_value(self.spec, new)
         if shown != text:
             self._set_display(shown)
         old = self._value

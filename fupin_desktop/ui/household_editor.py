@@ -35,6 +35,7 @@ from fupin_desktop.rules import Finding
 from fupin_desktop.rules.policy import priority_flags
 from fupin_desktop.store import ConcurrentEdit, Store, StoreError
 from fupin_desktop.store.changes import Change, ChangeKind
+from fupin_desktop.store.numbering import next_free_number
 from fupin_desktop.ui import conflict
 from fupin_desktop.ui.changes import announce
 from fupin_desktop.ui.form_view import FormView
@@ -105,7 +106,8 @@ class HouseholdEditor(QMainWindow):
         # At the county two townships may each have a 炉场村: offer the household's own township's.
         summary = store.households.summaries([int(hh.id)]) if hh.id is not None else []
         township_code = summary[0].township_code if summary and summary[0].township_code else None
-        villages = {v.name: v.groups for v in store.townships.villages(township_code)}
+        self._villages = store.townships.villages(township_code)
+        villages = {v.name: v.groups for v in self._villages}
         self.form = FormView(store.spec, villages, self)
         self.setCentralWidget(self.form)
         self.findings: list[Finding] = []
@@ -138,6 +140,11 @@ class HouseholdEditor(QMainWindow):
         self._autosave_timer = QTimer(self, singleShot=True, interval=AUTOSAVE_MS)
         self._autosave_timer.timeout.connect(self.save_draft)
 
+        self._suggested = ""  # the 户编号 offered to a new household (re-offered while untouched)
+        if hh.id is None and not hh.fields.get("number") and not store.read_only:
+            self._suggested = self.suggest_number(hh.fields)
+            if self._suggested:
+                hh.fields["number"] = self._suggested
         self.form.load(hh)
         if store.read_only:  # a database opened read-only: show, never change (no draft either)
             self.form.set_read_only()
@@ -198,7 +205,28 @@ class HouseholdEditor(QMainWindow):
 
     def _on_field_edited(self, field_id: str, old: Any, new: Any) -> None:
         self.undo_stack.push(FieldCommand(self, field_id, old, new))
+        if field_id in ("village", "group") and self._suggested:
+            self._resuggest_number()
         self.after_change()
+
+    def suggest_number(self, fields: dict[str, Any]) -> str:
+        """The next free 户编号 of the household's group ("" without a village and group)."""
+        village = next((v for v in self._villages if v.name == fields.get("village")), None)
+        group = str(fields.get("group") or "").strip()
+        return next_free_number(self.store.db, int(village.id), group) if village and village.id and group else ""
+
+    def _resuggest_number(self) -> None:
+        """A new household moved to another village or group: if its 户编号 is still the one offered
+        (the clerk did not type one), offer that group's instead, as an edit of its own (undoable)."""
+        editor = self.form.editors["number"]
+        if editor.value() != self._suggested:  # type: ignore[attr-defined]
+            self._suggested = ""  # the clerk's own number: never overwritten
+            return
+        fresh = self.suggest_number(self.current_household().fields)
+        if fresh and fresh != self._suggested:
+            self.form.set_field("number", fresh)
+            self.undo_stack.push(FieldCommand(self, "number", self._suggested, fresh))
+            self._suggested = fresh
 
     def _on_table_changed(self, model: RowsModel, before: list[RowState], after: list[RowState]) -> None:
         self.undo_stack.push(TableCommand(self, model, before, after))

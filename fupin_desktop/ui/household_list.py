@@ -17,6 +17,7 @@ from fupin_desktop.store import HouseholdSummary, Role, Store
 from fupin_desktop.store.changes import Change
 from fupin_desktop.store.households import HouseholdRepository
 from fupin_desktop.ui.changes import hub
+from fupin_desktop.ui.display import money_text
 
 PAGE = 200
 #: From this many households on, filtering and sorting run on a worker thread.
@@ -185,6 +186,8 @@ class HouseholdListModel(QAbstractTableModel):
             value = getattr(s, key)
             if key == "updated_at":
                 return local_time(value)  # stored in UTC: shown on the clerk's clock
+            if key == "per_capita_income":
+                return money_text(value) if value != "" else ""  # two decimals, as on the form
             return value
         if role == Qt.ItemDataRole.TextAlignmentRole and key in ("size", "per_capita_income"):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

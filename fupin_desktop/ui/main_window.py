@@ -73,8 +73,8 @@ class MainWindow(QMainWindow):
         self.table.verticalHeader().setDefaultSectionSize(26)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header = self.table.horizontalHeader()
-        for col, (key, _label) in enumerate(self.model.columns):
-            header.resizeSection(col, COLUMN_WIDTHS.get(key, 100))
+        for col, (key, label) in enumerate(self.model.columns):  # never narrower than the title
+            header.resizeSection(col, max(COLUMN_WIDTHS.get(key, 100), header.fontMetrics().horizontalAdvance(label) + 28))
         header.setStretchLastSection(True)
         self.table.doubleClicked.connect(lambda idx: self.open_household(self.model.household_id(idx.row())))
 

@@ -41,8 +41,9 @@ from PySide6.QtWidgets import (
 
 from fupin_desktop.domain import idnumber
 from fupin_desktop.domain.household import Row, new_uuid
-from fupin_desktop.domain.values import FieldValueError, format_value, parse_value
+from fupin_desktop.domain.values import FieldValueError, parse_value
 from fupin_desktop.formspec import FormSpec, GroupSpec
+from fupin_desktop.ui.display import display_value
 from fupin_desktop.ui.field_widgets import make_editor
 
 Index = QModelIndex | QPersistentModelIndex
@@ -197,7 +198,7 @@ class RowsModel(QAbstractTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
             if spec.id in state.bad_text:
                 return state.bad_text[spec.id]
-            return format_value(spec, state.values.get(spec.id))
+            return display_value(spec, state.values.get(spec.id))
         finding = self.findings.get((index.row(), spec.id))
         if role == Qt.ItemDataRole.BackgroundRole:
             if spec.id in state.bad_message or (finding and finding[0] == "error"):
@@ -300,7 +301,12 @@ class FormTableView(QTableView):
     editor and lands in it, as a typed letter would.
     """
 
+    #: set by RowTable: adds the first row of an empty table when the clerk types into it
+    first_row: Callable[[], bool] | None = None
+
     def inputMethodEvent(self, event: QInputMethodEvent) -> None:  # noqa: N802
+        if event.commitString() and self.first_row is not None:
+            self.first_row()
         idx = self.currentIndex()
         if (self.state() != QAbstractItemView.State.EditingState and idx.isValid()
                 and event.commitString() and not event.preeditString()):
@@ -338,6 +344,7 @@ class RowTable(QWidget):
         self.view.setTabKeyNavigation(True)
         self.view.verticalHeader().setDefaultSectionSize(28)
         self.view.installEventFilter(self)
+        self.view.first_row = self._first_row
         metrics = self.view.fontMetrics()
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
@@ -347,7 +354,8 @@ class RowTable(QWidget):
             width = metrics.horizontalAdvance("汉") * min(chars, 16) + 16
             if col.type == "id_number":  # a whole 20-character 残疾人证 number, whatever the CJK width
                 width = max(width, metrics.horizontalAdvance("0" * 20 + "X") + 16)
-            header.resizeSection(i, width)
+            title = self.model.headerData(i, Qt.Orientation.Horizontal)  # 帮扶后年人均纯收入(元): whole
+            header.resizeSection(i, max(width, header.fontMetrics().horizontalAdvance(str(title)) + 24))
         header.setStretchLastSection(True)
 
         buttons = QVBoxLayout()
@@ -423,6 +431,15 @@ class RowTable(QWidget):
         self.model.apply(lambda: self.model.insert_row(at))
         self.focus_cell(at, 0, edit=False)
 
+    def _first_row(self) -> bool:
+        """Typing into an empty table starts its first row (the typing lands in its first cell).
+        True if a row was added."""
+        if self.model.rows or self.model.read_only:
+            return False
+        self.model.apply(lambda: self.model.insert_row(0))
+        self.view.setCurrentIndex(self.model.index(0, 0))
+        return True
+
     def remove_row(self) -> None:
         self.commit_edit()
         row = self.current_row()
@@ -465,6 +482,10 @@ class RowTable(QWidget):
             idx = self.view.currentIndex()
             last_col = len(self.model.columns) - 1
             key = event.key()
+            if (not self.model.rows and event.text().isprintable() and event.text().strip()
+                    and not event.modifiers() & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)):
+                self._first_row()  # the view then opens the new cell's editor with this key
+                return False
             if (key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and idx.isValid()
                     and event.modifiers() == Qt.KeyboardModifier.NoModifier):
                 # Delete on a cell (not being edited) empties it, as in a spreadsheet; undoable.

@@ -19,6 +19,9 @@ ROLE_GROUP = Qt.ItemDataRole.UserRole + 1
 ROLE_TOWNSHIP = Qt.ItemDataRole.UserRole + 2
 
 Scope = tuple[int | None, str | None, str | None]
+#: A village whose registered persons exceed its 贫困人口规模 (quota): its count in this colour.
+OVER_QUOTA = Qt.GlobalColor.darkRed
+LEGEND = "户数：已登记的户数。红色：该村已登记的贫困人口超过贫困人口规模（超指标），鼠标停在该村上可看超出多少人。"
 
 
 class VillageTree(QTreeWidget):
@@ -35,6 +38,8 @@ class VillageTree(QTreeWidget):
         self.sync = store.sync
         self.county_mode = store.role is Role.COUNTY
         self.setHeaderLabels(["县 / 乡 / 村 / 组" if self.county_mode else "乡 / 村 / 组", "户数"])
+        self.headerItem().setToolTip(0, "村名后的“（贫困村）”标出贫困村；鼠标停在村名上可看贫困人口规模和已登记人数")
+        self.headerItem().setToolTip(1, LEGEND)
         self.setColumnWidth(0, 170)
         self.setUniformRowHeights(True)
         self.setAccessibleName("村组")
@@ -90,9 +95,12 @@ class VillageTree(QTreeWidget):
         item.setData(0, ROLE_VILLAGE, v.id)
         item.setData(0, ROLE_TOWNSHIP, township_code)
         if v.quota:
-            item.setToolTip(0, f"贫困人口规模 {v.quota} 人，已登记 {used} 人")
+            tip = f"贫困人口规模 {v.quota} 人，已登记 {used} 人"
             if used > v.quota:
-                item.setForeground(1, Qt.GlobalColor.darkRed)
+                item.setForeground(1, OVER_QUOTA)
+                tip += f"：超出规模 {used - v.quota} 人（户数显示为红色）"
+            item.setToolTip(0, tip)
+            item.setToolTip(1, tip)
         parent.addChild(item)
         groups = list(v.groups) + [g for g in per_group if g and g not in v.groups]
         for g in groups:

@@ -626,7 +626,7 @@ def test_derived_money_keeps_its_decimal_value(qtbot: Any, form: FormSpec) -> No
     qtbot.addWidget(editor)
     edited = Recorder(editor.edited)
     editor.set_value(Decimal("12345.60"))
-    assert editor.raw_text() == "12345.6"
+    assert editor.raw_text() == "12345.60"  # money: two decimals on screen
     assert editor.commit()
     assert editor.value() == Decimal("12345.60")
     assert edited.calls == []

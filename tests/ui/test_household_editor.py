@@ -565,7 +565,7 @@ def test_pasted_text_is_normalised_and_overlong_text_stops_at_the_papers_limit(q
         form.editors[field_id].insert(pasted)  # what Ctrl+V does
         clerk.tab()
     assert form.editors["bank"].value() == ("青川县农村信用合作联社" * 5)[:store.spec.field("bank").max_length]
-    assert form.editors["wage_income"].value() == 6000 and form.editors["wage_income"].raw_text() == "6000"
+    assert form.editors["wage_income"].value() == 6000 and form.editors["wage_income"].raw_text() == "6000.00"
     assert form.editors["housing_area"].value() == Decimal("85.5")
     assert form.editors["bank_account"].value() == "6214570000123456789"
     members = form.tables["members"]
