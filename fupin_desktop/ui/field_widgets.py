@@ -466,15 +466,10 @@ class CodeEditor(LineFieldEditor):
             self._model.appendRow(row)
         width = max(self.width(), popup.sizeHintForColumn(0) + 32)
         self._completer.complete(QRect(0, 0, width, self.height()))
-        # Only an entry the text names exactly is pre-highlighted, so Enter picks what a
-        # plain commit would; an ambiguous text needs the clerk to move to an entry.
-        exact = normalize_text(key) and codes.resolve(key) is not None
-        model = self._completer.completionModel()
-        if exact:
-            popup.setCurrentIndex(model.index(0, 0))
-        else:
-            popup.selectionModel().clear()
-            popup.setCurrentIndex(QModelIndex())
+        # The first match is highlighted (an exact code or name sorts first), the others shown
+        # below it: Enter or Tab takes the highlighted entry, ↑/↓ choose another.  Text that is
+        # committed without a pick (Escape, then leaving) is never kept when it names several.
+        popup.setCurrentIndex(self._completer.completionModel().index(0, 0))
 
     def _on_activated(self, index: QModelIndex) -> None:
         label = index.data(_POPUP_CHOICE)

@@ -403,14 +403,14 @@ def test_code_popup_lists_entries_and_enter_picks_highlighted(qtbot: Any, host: 
     assert popup.isVisible()
     shown = [popup.model().index(r, 0).data() for r in range(popup.model().rowCount())]
     assert shown == ["01 因病  yb", "02 因残  yc", "03 因学  yx", "04 因灾  yz"]
-    assert not popup.currentIndex().isValid()  # ambiguous: nothing pre-chosen
+    assert popup.currentIndex().row() == 0  # the first match highlighted, the others shown
     qtbot.keyClick(popup, Qt.Key.Key_Down)
     qtbot.keyClick(popup, Qt.Key.Key_Down)
     qtbot.keyClick(popup, Qt.Key.Key_Return)
     assert not popup.isVisible()
-    assert editor.raw_text() == "因残"
+    assert editor.raw_text() == "因学"
     assert editor.error() is None
-    assert edited.calls == [(None, "因残")]
+    assert edited.calls == [(None, "因学")]
 
 
 def test_code_popup_enter_on_exact_match(qtbot: Any, host: Host) -> None:
@@ -428,9 +428,8 @@ def test_code_popup_enter_on_exact_match(qtbot: Any, host: Host) -> None:
 def test_code_popup_tab_picks_highlighted_and_moves_on(qtbot: Any, host: Host) -> None:
     editor, after = host("main_cause")
     edited = Recorder(editor.edited)
-    qtbot.keyClicks(editor, "q")  # 缺土地, 缺水, 缺技术 ...
+    qtbot.keyClicks(editor, "q")  # 缺土地 (highlighted), 缺水, 缺技术 ...
     popup = editor.completer().popup()
-    qtbot.keyClick(popup, Qt.Key.Key_Down)
     qtbot.keyClick(popup, Qt.Key.Key_Down)
     qtbot.keyClick(popup, Qt.Key.Key_Tab)
     assert after.hasFocus()
@@ -459,11 +458,19 @@ def test_code_popup_escape_closes_without_committing(qtbot: Any, host: Host) -> 
     assert edited.calls == []
 
 
+def test_code_ambiguous_prefix_enter_takes_the_highlighted_first_match(qtbot: Any, host: Host) -> None:
+    editor, _ = host("main_cause")
+    qtbot.keyClicks(editor, "y")
+    press(qtbot, editor, Qt.Key.Key_Return)
+    assert editor.value() == "因病" and editor.error() is None
+
+
 def test_code_ambiguous_text_asks_to_choose_from_list(qtbot: Any, host: Host) -> None:
     editor, _ = host("main_cause")
     edited = Recorder(editor.edited)
     qtbot.keyClicks(editor, "y")
-    press(qtbot, editor, Qt.Key.Key_Return)  # nothing highlighted: commits the text
+    press(qtbot, editor, Qt.Key.Key_Escape)  # the list closed without a pick
+    press(qtbot, editor, Qt.Key.Key_Return)  # commits the text itself
     assert editor.raw_text() == "y"
     assert editor.error().endswith("请从列表中选择")
     assert editor.property("invalid") is True
@@ -576,7 +583,7 @@ def test_multicode_popup_completes_last_item(qtbot: Any, host: Host) -> None:
     popup = editor.completer().popup()
     assert popup.isVisible()
     assert popup.model().index(0, 0).data() == "05 缺土地  qtd"
-    qtbot.keyClick(popup, Qt.Key.Key_Down)
+    assert popup.currentIndex().row() == 0  # highlighted: Enter takes it
     qtbot.keyClick(popup, Qt.Key.Key_Return)
     assert editor.value() == ["因病", "缺土地"]
     assert editor.raw_text() == "因病、缺土地、"  # ready for the next item
@@ -758,5 +765,12 @@ def test_an_ambiguous_pinyin_prefix_is_never_kept_silently(qtbot: Any, host: Hos
     labels = [editor.completer().completionModel().index(i, 0).data()
               for i in range(editor.completer().completionModel().rowCount())]
     assert any("汉族" in t for t in labels) and any("回族" in t for t in labels)
-    press(qtbot, editor, Qt.Key.Key_Return)
+    popup = editor.completer().popup()
+    assert "汉族" in popup.currentIndex().data()  # the first match highlighted, both shown
+    press(qtbot, editor, Qt.Key.Key_Escape)
+    press(qtbot, editor, Qt.Key.Key_Return)  # the letters themselves: refused, naming both
     assert editor.value() is None and "汉族" in editor.error() and "回族" in editor.error()
+    editor.clear()
+    qtbot.keyClicks(editor, "hz")
+    press(qtbot, editor, Qt.Key.Key_Return)  # Enter takes the highlighted entry
+    assert editor.value() == "汉族" and editor.error() is None

@@ -29,11 +29,11 @@ GRID_TYPING = [
 MEMBER_ROWS = [
     # name, sex, id_type, id_number, birth_date, relation, ethnicity, education, school_status,
     # health, labor_skill, work_status, work_months, work_place, work_company, phone, is_soldier,
-    # in_ncms, in_pension, in_critical, on_dibao, political, change, person_number
+    # in_ncms, in_employee_insurance, in_pension, in_critical, on_dibao, political, change, person_number
     ["张三", "", "1", HEAD_ID.lower(), "", "hz", "01", "cz", "1", "1", "1", "sw", "6", "浙江省宁波市",
-     "宁波某电子厂", "139 1234 0001", "0", "1", "1", "1", "1", "13", "", "5108221050010099001"],
+     "宁波某电子厂", "139 1234 0001", "0", "1", "0", "1", "1", "1", "13", "", "5108221050010099001"],
     ["李四·阿依", "", "1", SPOUSE_ID, "", "po", "01", "xx", "1", "2", "1", "无", "", "", "", "",
-     "0", "1", "1", "1", "1", "13", "", ""],
+     "0", "1", "0", "1", "1", "1", "13", "", ""],
 ]
 PRODUCTION_TO_INCOME = [
     ("farmland", "2.5"), ("irrigated", "1.2"), ("forest", "10"), ("returned_forest", "0"),
