@@ -26,7 +26,6 @@ Cancelled = Callable[[], bool]
 IMPORTED, UPDATED, REJECTED, WARNING, UNCHANGED = "imported", "updated", "rejected", "warning", "unchanged"
 STATUS_LABELS = {IMPORTED: "已导入", UPDATED: "已更新", REJECTED: "未导入", WARNING: "已导入（有提示）",
                  UNCHANGED: "未变化"}
-#: Rule ids whose findings reject a household: 户主人数, 同户证件号码重复, 村属于本乡.
 
 
 class ImportCancelled(Exception):
@@ -38,7 +37,6 @@ class ImportConflict(ExcelRefused):
     nothing was written and the import can simply be run again."""
 
 
-# -- staging ---------------------------------------------------------------------------
 @dataclass
 class SourceRow:
     """One data row of the file."""
