@@ -10,5 +10,5 @@
 * ``errors``: the error workbook of rejected rows;
 * ``exporter``: national roster, full Handbook layout and blank template (openpyxl).
 
-No Qt here: the GUI is ``ui/import_wizard.py``, the commands ``commands/excel.py``.
+No Qt here: the GUI is ``ui/import_wizard.py`` (and ``ui/export_dialog.py``), the commands ``commands/excel.py``.
 """

@@ -437,7 +437,7 @@ class MainWindow(QMainWindow):
 
     def export_excel(self) -> QWidget:
         """文件 → 导出 Excel…: national roster, full layout or blank template."""
-        from fupin_desktop.ui.import_wizard import ExportDialog
+        from fupin_desktop.ui.export_dialog import ExportDialog
 
         self.export_dialog = ExportDialog(self.store, self)
         self.export_dialog.setWindowModality(Qt.WindowModality.WindowModal)
