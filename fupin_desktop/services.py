@@ -158,7 +158,7 @@ def validate(store: Store, hh: Household, typed: Iterable[Finding] = ()) -> list
     A field whose typing cannot be read holds no value: its own message says why, so the rules'
     "未填写" (F001) for it would only contradict what the clerk sees there.  One line per message,
     however many rules agree."""
-    hh.refresh_derived()
+    hh.refresh_derived(store.spec.derived_sources())
     typed = list(typed)
     unreadable = {ref for f in typed for ref in f.refs}
     found = [f for f in check_household(hh, rule_context(store))
@@ -225,7 +225,7 @@ def save_household(store: Store, hh: Household, *, draft: dict[str, Any] | None 
 
 def household_json(hh: Household, spec: FormSpec) -> dict[str, Any]:
     """The ``fupin show --json`` shape: every field by id, rows per table."""
-    hh.refresh_derived()
+    hh.refresh_derived(spec.derived_sources())
     grid = {f.id: to_json(hh.fields.get(f.id)) for f in spec.grid_fields()}
     grid.update(id=hh.id, uuid=hh.uuid, revision=hh.revision, updated_at=hh.updated_at)
     out: dict[str, Any] = {"household": grid}

@@ -115,7 +115,7 @@ class HouseholdRepository:
                 Row(fields=self._load(r["fields"], specs), uuid=r["uuid"], revision=r["revision"], id=r["id"])
                 for r in rows
             )
-        hh.refresh_derived()
+        hh.refresh_derived(self.spec.derived_sources())
         return hh
 
     def revisions(self, ids: Iterable[int]) -> dict[int, int]:
@@ -267,7 +267,7 @@ class HouseholdRepository:
                         Row(fields=load(r["fields"]), uuid=r["uuid"], revision=r["revision"], id=r["id"])
                         for r in children[table].get(household_id, ())
                     )
-                hh.refresh_derived()
+                hh.refresh_derived(self.spec.derived_sources())
                 yield hh
 
     def place(self, village_id: int | None) -> dict[str, str]:
@@ -343,7 +343,7 @@ class HouseholdRepository:
         Returns the household as stored (new ids and revisions); with ``reload=False`` (bulk
         imports) it returns ``hh`` itself with its id and revision brought up to date.
         """
-        hh.refresh_derived()
+        hh.refresh_derived(self.spec.derived_sources())
         village_name = str(hh.fields.get("village") or "")
         # At the county two townships may both have a 炉场村: a household stays in its own one.
         kept = self.db.query_one(
