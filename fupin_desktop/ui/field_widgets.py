@@ -45,7 +45,7 @@ from fupin_desktop.domain.values import (
     parse_value,
     unknown_code_message,
 )
-from fupin_desktop.formspec import FieldSpec
+from fupin_desktop.formspec import FieldSpec, load_codes
 from fupin_desktop.ui.display import display_value
 from fupin_desktop.ui.input_cleaning import clean_line_edit, clean_plain_text_edit
 
@@ -73,12 +73,8 @@ DATE_PLACEHOLDER = "2015-06-01"
 #: Separators between the items of a multicode field (same set as ``values.parse_value``).
 _SEPARATORS = re.compile(r"[,，、;；/\s]+")
 
-#: Built-in 是/否 list for bool fields created without a code list.
-_YES_NO = CodeList(
-    id="yes_no",
-    title="是/否",
-    items=(CodeItem("1", "是", ("Y", "有", "√")), CodeItem("0", "否", ("N", "无", "×"))),
-)
+#: The 是/否 list (forms/codes.toml ``yes_no``) for bool fields created without a code list.
+_YES_NO = load_codes()["yes_no"]
 
 #: Text whose width is each field type's minimum width (plus frame padding).
 _WIDTH_SAMPLES: dict[str, str] = {
