@@ -245,3 +245,24 @@ def load_form(form_id: str, forms_dir: Path = FORMS_DIR) -> FormSpec:
     with open(path, "rb") as fh:
         data = tomllib.load(fh)
     return parse_form(data, load_codes(forms_dir))
+
+
+@dataclass(frozen=True)
+class ListColumn:
+    """A column of a list declared in ``forms/lists.toml``."""
+
+    key: str
+    label: str
+    sortable: bool = False
+    county: str | None = None  # a county database's extra column, placed before this key
+
+
+@functools.cache
+def load_list(list_id: str, forms_dir: Path = FORMS_DIR) -> tuple[ListColumn, ...]:
+    """The columns of the list ``list_id`` in ``forms/lists.toml``."""
+    with open(forms_dir / "lists.toml", "rb") as fh:
+        data = tomllib.load(fh)
+    try:
+        return tuple(ListColumn(**raw) for raw in data[list_id]["columns"])
+    except (KeyError, TypeError) as exc:
+        raise SpecError(f"lists.{list_id}: {exc}") from exc

@@ -214,3 +214,26 @@ def test_a_derived_field_the_form_renames_is_computed_under_its_new_id() -> None
     values = hh.derived(renamed)
     assert values == {"户主": hh.head_name, "人口": hh.size}
     assert hh.derived(SPEC.derived_sources())["per_capita_income"] == hh.derived()["per_capita_income"]
+
+
+# -- lists declared in forms/lists.toml --------------------------------------------------------
+def test_the_household_list_columns_are_declared_in_the_forms_folder() -> None:
+    from dataclasses import fields
+
+    from fupin_desktop.formspec import load_list
+    from fupin_desktop.store.households import HouseholdSummary
+
+    columns = load_list("households")
+    known = {f.name for f in fields(HouseholdSummary)}
+    assert [c.key for c in columns if c.key not in known] == []  # every column is a summary's field
+    keys = [c.key for c in columns]
+    assert len(set(keys)) == len(keys)
+    assert all(c.county in keys for c in columns if c.county)  # placed before a column that exists
+    assert [c.label for c in columns][:3] == ["户编号", "乡镇", "行政村"]
+
+
+def test_an_unknown_list_is_a_spec_error() -> None:
+    from fupin_desktop.formspec import load_list
+
+    with pytest.raises(SpecError, match="no_such_list"):
+        load_list("no_such_list")
