@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import functools
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Literal
 
+from fupin_desktop.domain import derived
 from fupin_desktop.domain.codes import NUMBERINGS, CodeItem, CodeList
 from fupin_desktop.paths import FORMS_DIR
 
@@ -118,6 +121,14 @@ class FormSpec:
                 return f
         raise KeyError(field_id)
 
+    def derived_sources(self) -> Mapping[str, str]:
+        """The household's derived fields: field id -> source (see :mod:`fupin_desktop.domain.derived`)."""
+        return self._derived_sources
+
+    @functools.cached_property
+    def _derived_sources(self) -> Mapping[str, str]:  # read for every household loaded: once per form
+        return MappingProxyType({f.id: f.source for f in self.grid_fields() if f.type == "derived" and f.source})
+
     def with_numbering(self, numbering: str) -> FormSpec:
         """This form with typed code numbers in ``numbering`` where a list has it (a county's
         policy: 与户主关系 by GB/T 4761); ``national`` gives the form itself."""
@@ -152,6 +163,11 @@ def _parse_field(raw: dict[str, Any], where: str, codes: dict[str, CodeList], ta
     extra = set(raw) - known
     if extra:
         raise SpecError(f"{where}.{fid}: unknown keys {sorted(extra)}")
+    source = raw.get("source")
+    if source is not None and not derived.is_known(source):
+        raise SpecError(f"{where}.{fid}: source {source!r} is computed nowhere (fupin_desktop/domain/derived.py)")
+    if ftype == "derived" and (source is None or source not in derived.HOUSEHOLD_SOURCES):
+        raise SpecError(f"{where}.{fid}: a derived field needs a household source, not {source!r}")
     if not table and ("row" not in raw or "col" not in raw):
         raise SpecError(f"{where}.{fid}: grid fields need row and col")
     values = dict(raw)
@@ -229,3 +245,24 @@ def load_form(form_id: str, forms_dir: Path = FORMS_DIR) -> FormSpec:
     with open(path, "rb") as fh:
         data = tomllib.load(fh)
     return parse_form(data, load_codes(forms_dir))
+
+
+@dataclass(frozen=True)
+class ListColumn:
+    """A column of a list declared in ``forms/lists.toml``."""
+
+    key: str
+    label: str
+    sortable: bool = False
+    county: str | None = None  # a county database's extra column, placed before this key
+
+
+@functools.cache
+def load_list(list_id: str, forms_dir: Path = FORMS_DIR) -> tuple[ListColumn, ...]:
+    """The columns of the list ``list_id`` in ``forms/lists.toml``."""
+    with open(forms_dir / "lists.toml", "rb") as fh:
+        data = tomllib.load(fh)
+    try:
+        return tuple(ListColumn(**raw) for raw in data[list_id]["columns"])
+    except (KeyError, TypeError) as exc:
+        raise SpecError(f"lists.{list_id}: {exc}") from exc

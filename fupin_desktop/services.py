@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from fupin_desktop import APP_NAME as APP_NAME  # the name of the data folder
-from fupin_desktop import fileio
+from fupin_desktop import applog, fileio
 from fupin_desktop.domain import idnumber
 from fupin_desktop.domain.household import TABLES, Household, Row
 from fupin_desktop.domain.text import normalize_digits, normalize_text
@@ -20,6 +21,9 @@ from fupin_desktop.domain.values import to_json
 from fupin_desktop.formspec import FormSpec
 from fupin_desktop.rules import Finding, RuleContext, check_household
 from fupin_desktop.store import Store, StoreError, backups
+from fupin_desktop.store.changes import Change, ChangeKind
+
+log = logging.getLogger(__name__)
 
 
 def default_db_path() -> Path:
@@ -148,35 +152,80 @@ def rule_context(store: Store) -> RuleContext:
                        records=StoreRecords(store.db))
 
 
-def validate(store: Store, hh: Household) -> list[Finding]:
-    hh.refresh_derived()
-    return check_household(hh, rule_context(store))
+def validate(store: Store, hh: Household, typed: Iterable[Finding] = ()) -> list[Finding]:
+    """The findings for ``hh``: ``typed`` first (what the form could not read), then the rules'.
+
+    A field whose typing cannot be read holds no value: its own message says why, so the rules'
+    "未填写" (F001) for it would only contradict what the clerk sees there.  One line per message,
+    however many rules agree."""
+    hh.refresh_derived(store.spec.derived_sources())
+    typed = list(typed)
+    unreadable = {ref for f in typed for ref in f.refs}
+    found = [f for f in check_household(hh, rule_context(store))
+             if not (f.rule == "F001" and f.refs and set(f.refs) <= unreadable)]
+    return list(dict.fromkeys(typed + found))
 
 
 @dataclass
 class SaveResult:
+    """What one save did: the household as stored (None when refused), the findings it was checked
+    with, the change to broadcast, and, when refused, why and whether the draft could be kept."""
+
     saved: Household | None
     findings: list[Finding] = field(default_factory=list)
+    change: Change | None = None
+    refused: StoreError | None = None  # the database refused the write (ConcurrentEdit, full disk...)
+    draft_failed: StoreError | None = None  # the draft could not be written either
 
     @property
     def ok(self) -> bool:
         return self.saved is not None
 
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.is_error]
 
-def save_household(store: Store, hh: Household, *, draft: dict[str, Any] | None = None) -> SaveResult:
-    """Save if no blocking error; otherwise keep ``draft`` (the editor state) and save nothing."""
-    findings = validate(store, hh)
-    if any(f.is_error for f in findings):
-        if draft is not None:
-            store.drafts.put(hh.uuid, hh.id, draft)
-        return SaveResult(saved=None, findings=findings)
-    saved = store.households.save(hh, store.operator)
-    return SaveResult(saved=saved, findings=findings)
+
+def keep_draft(store: Store, hh: Household, draft: dict[str, Any]) -> StoreError | None:
+    """Write ``draft`` (the editor's typing) for ``hh``; the error if the database cannot take it."""
+    try:
+        store.drafts.put(hh.uuid, hh.id, draft)
+    except StoreError as exc:
+        applog.refused(log, "keep draft", exc, household=hh.id)
+        return exc
+    return None
+
+
+def save_household(store: Store, hh: Household, *, draft: dict[str, Any] | None = None,
+                   typed: Iterable[Finding] = ()) -> SaveResult:
+    """Check ``hh`` once and save it if nothing blocks; on any refusal keep ``draft``.
+
+    ``typed``: findings about typing the form could not read (they block like the rules' errors).
+    Refused by an error, by a concurrent edit or by the database (full disk, locked, read-only):
+    nothing is saved, ``draft`` (if given) is written, and the result says why."""
+    findings = validate(store, hh, typed)
+    errors = [f for f in findings if f.is_error]
+    if errors:
+        # The rules' ids only: their messages name the members and quote what was typed.
+        log.warning("refused save household household=%s: %d errors, rules %s", hh.id, len(errors),
+                    ",".join(sorted({f.rule for f in errors})))
+        failed = keep_draft(store, hh, draft) if draft is not None else None
+        return SaveResult(saved=None, findings=findings, draft_failed=failed)
+    try:
+        saved = store.households.save(hh, store.operator)
+    except StoreError as exc:  # saved elsewhere meanwhile, a full disk, a locked file...
+        applog.refused(log, "save household", exc, household=hh.id, revision=hh.revision)
+        failed = keep_draft(store, hh, draft) if draft is not None else None
+        return SaveResult(saved=None, findings=findings, refused=exc, draft_failed=failed)
+    log.info("household saved household=%s revision=%d", saved.id, saved.revision)
+    change = (Change.of(ChangeKind.SAVE, [saved.id], villages=[saved.fields.get("village")])
+              if saved.id is not None else None)
+    return SaveResult(saved=saved, findings=findings, change=change)
 
 
 def household_json(hh: Household, spec: FormSpec) -> dict[str, Any]:
     """The ``fupin show --json`` shape: every field by id, rows per table."""
-    hh.refresh_derived()
+    hh.refresh_derived(spec.derived_sources())
     grid = {f.id: to_json(hh.fields.get(f.id)) for f in spec.grid_fields()}
     grid.update(id=hh.id, uuid=hh.uuid, revision=hh.revision, updated_at=hh.updated_at)
     out: dict[str, Any] = {"household": grid}

@@ -8,6 +8,7 @@ from collections import Counter
 
 import pytest
 
+from fupin_desktop.domain import derived
 from fupin_desktop.domain.household import TABLES
 from fupin_desktop.formspec import (
     FIELD_TYPES,
@@ -19,6 +20,8 @@ from fupin_desktop.formspec import (
     parse_form,
 )
 from fupin_desktop.paths import FORMS_DIR
+from fupin_desktop.store.households import TOWNSHIP_SOURCED
+from tests.helpers import full_household
 
 SPEC = load_form("household")
 CODES = load_codes()
@@ -168,3 +171,69 @@ def test_table_columns_need_no_grid_position() -> None:
 def test_code_list_with_duplicate_labels_raises_spec_error() -> None:
     with pytest.raises(SpecError, match="duplicate"):
         parse_codes({"x": {"items": [{"code": "1", "label": "是"}, {"code": "2", "label": "是"}]}})
+
+
+# -- derived values: every source the form names is computed in one registry -------------------
+def test_every_source_the_form_names_is_computed_by_the_registry() -> None:
+    sources = {f.id: f.source for f in all_fields(SPEC) if f.source}
+    assert sources, "the household form names its derived and township sources"
+    unknown = {fid: src for fid, src in sources.items() if not derived.is_known(src)}
+    assert not unknown, f"sources nobody computes (add them to domain/derived.py): {unknown}"
+    for f in all_fields(SPEC):
+        if f.type == "derived":
+            assert f.source in derived.HOUSEHOLD_SOURCES, f.id
+
+
+def test_the_packaged_form_declares_exactly_the_standard_derived_fields() -> None:
+    # Code holding a household but no form computes these; the form must agree with them.
+    assert dict(SPEC.derived_sources()) == derived.STANDARD_FIELDS
+
+
+def test_the_township_sourced_fields_are_the_ones_the_store_fills() -> None:
+    township = {f.id for f in all_fields(SPEC) if f.source in derived.TOWNSHIP_SOURCES}
+    assert township == set(TOWNSHIP_SOURCED)
+
+
+@pytest.mark.parametrize("source", ["members.head.nickname", "income.magic", "township.mayor"])
+def test_a_field_naming_a_source_nobody_computes_is_refused(source: str) -> None:
+    data = broken(lambda d: first_grid_field(d).update(source=source))
+    with pytest.raises(SpecError, match="computed nowhere"):
+        parse_form(data, CODES)
+
+
+def test_a_derived_field_without_a_household_source_is_refused() -> None:
+    def change(d: dict) -> None:
+        first_grid_field(d).update(type="derived", source="township.county")
+    with pytest.raises(SpecError, match="household source"):
+        parse_form(broken(change), CODES)
+
+
+def test_a_derived_field_the_form_renames_is_computed_under_its_new_id() -> None:
+    hh = full_household(SPEC)
+    renamed = {"户主": "members.head.name", "人口": "members.count"}
+    values = hh.derived(renamed)
+    assert values == {"户主": hh.head_name, "人口": hh.size}
+    assert hh.derived(SPEC.derived_sources())["per_capita_income"] == hh.derived()["per_capita_income"]
+
+
+# -- lists declared in forms/lists.toml --------------------------------------------------------
+def test_the_household_list_columns_are_declared_in_the_forms_folder() -> None:
+    from dataclasses import fields
+
+    from fupin_desktop.formspec import load_list
+    from fupin_desktop.store.households import HouseholdSummary
+
+    columns = load_list("households")
+    known = {f.name for f in fields(HouseholdSummary)}
+    assert [c.key for c in columns if c.key not in known] == []  # every column is a summary's field
+    keys = [c.key for c in columns]
+    assert len(set(keys)) == len(keys)
+    assert all(c.county in keys for c in columns if c.county)  # placed before a column that exists
+    assert [c.label for c in columns][:3] == ["户编号", "乡镇", "行政村"]
+
+
+def test_an_unknown_list_is_a_spec_error() -> None:
+    from fupin_desktop.formspec import load_list
+
+    with pytest.raises(SpecError, match="no_such_list"):
+        load_list("no_such_list")

@@ -9,7 +9,9 @@ import pytest
 
 from fupin_desktop import services
 from fupin_desktop.domain.household import TABLES
-from fupin_desktop.store import Store, StoreError
+from fupin_desktop.rules import FieldRef, Finding
+from fupin_desktop.store import ConcurrentEdit, Store, StoreError
+from fupin_desktop.store.changes import ChangeKind
 from tests.helpers import full_household, grid_values, make_store, table_values
 
 MEMBER_KEYS = {"name", "id_number", "sex", "birth_date", "relation", "ethnicity", "health"}
@@ -74,6 +76,47 @@ def test_save_without_errors_saves_and_clears_the_draft(store: Store) -> None:
     assert result.ok and result.findings == []
     assert store.households.ids() == [result.saved.id]
     assert store.drafts.get(hh.uuid) is None
+
+
+def test_a_save_checks_once_and_hands_back_the_change(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[int] = []
+    real = services.check_household
+    monkeypatch.setattr(services, "check_household", lambda hh, ctx: calls.append(1) or real(hh, ctx))
+    hh = full_household(store.spec)
+
+    result = services.save_household(store, hh, draft={"typed": "now"})
+
+    assert calls == [1]  # one validation pass for one save
+    assert result.ok and result.change is not None
+    assert result.change.kind is ChangeKind.SAVE and result.change.households == {result.saved.id}
+    assert result.change.villages == {hh.fields["village"]}
+
+
+def test_typing_the_form_could_not_read_blocks_the_save_and_hides_the_rules_empty_note(store: Store) -> None:
+    hh = full_household(store.spec)
+    hh.fields["main_cause"] = None
+    typed = [Finding("T000", "error", "主要致贫原因“12ab”不在选项中", (FieldRef("main_cause"),))]
+
+    result = services.save_household(store, hh, draft={"texts": {"main_cause": "12ab"}}, typed=typed)
+
+    assert not result.ok and result.errors[0] is typed[0]
+    assert not any(f.rule == "F001" and f.refs == (FieldRef("main_cause"),) for f in result.findings)
+    assert store.households.count() == 0 and store.drafts.get(hh.uuid).payload == {"texts": {"main_cause": "12ab"}}
+
+
+def test_a_concurrent_edit_is_refused_with_the_draft_kept(store: Store) -> None:
+    first = services.save_household(store, full_household(store.spec)).saved
+    assert first is not None
+    elsewhere = store.households.get(first.id)
+    elsewhere.fields["phone"] = "13800138000"
+    store.households.save(elsewhere, "别处")
+    first.fields["phone"] = "13900139000"  # still the revision loaded before the other save
+
+    result = services.save_household(store, first, draft={"typed": "mine"})
+
+    assert not result.ok and isinstance(result.refused, ConcurrentEdit) and result.change is None
+    assert store.drafts.get(first.uuid).payload == {"typed": "mine"}
+    assert store.households.get(first.id).fields["phone"] == "13800138000"
 
 
 def test_household_json_has_the_show_contract_keys(store: Store) -> None:

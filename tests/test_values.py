@@ -22,6 +22,7 @@ from fupin_desktop.domain.values import (
     FieldValueError,
     format_value,
     from_store,
+    parse_bool,
     parse_date,
     parse_value,
     to_json,
@@ -386,3 +387,35 @@ def test_a_household_number_pasted_with_spaces_is_kept_without_them() -> None:
     number = load_form("household").field("number")
     assert parse_value(number, " 5108 2210 5001 0001 ") == "5108221050010001"
     assert parse_value(number, "5108\u3000221050010001") == "5108221050010001"
+
+
+# -- the 是/否 words: declared once in forms/yes_no.toml ---------------------------------------
+def test_the_yes_no_words_come_from_the_forms_folder() -> None:
+    from fupin_desktop.domain import yesno
+    from fupin_desktop.excel.normalize import cell_text
+    from fupin_desktop.formspec import load_codes
+
+    assert (yesno.word(True), yesno.word(False)) == ("是", "否")
+    assert cell_text(True) == yesno.YES and cell_text(False) == yesno.NO
+    # Every word typed is also read in an import, with the same answer; no word means both.
+    assert all(yesno.IMPORTED[w] is answer for w, answer in yesno.TYPED.items())
+    # The editor's 是/否 list agrees: its labels are the words, its aliases read the same way.
+    codes = load_codes()["yes_no"]
+    for item in codes.items:
+        answer = yesno.TYPED[item.label]
+        assert all(yesno.TYPED[a.lower()] is answer for a in item.aliases), item.label
+        assert parse_bool(item.code) is answer
+
+
+@pytest.mark.parametrize(("text", "answer"), [("是", True), ("ＹＥＳ", True), ("√", True), ("否", False),
+                                              ("０", False), ("×", False)])
+def test_typed_yes_no_words_parse(text: str, answer: bool) -> None:
+    assert parse_bool(text) is answer
+
+
+def test_a_roster_only_word_is_read_in_an_import_but_not_when_typed() -> None:
+    from fupin_desktop.domain import yesno
+
+    assert yesno.IMPORTED["已参保"] is True and "已参保" not in yesno.TYPED
+    with pytest.raises(FieldValueError, match="是.*否"):
+        parse_bool("已参保")

@@ -8,9 +8,13 @@ the program derives (户主, 家庭人口, income sums) and nothing per field by
 from __future__ import annotations
 
 import uuid as uuid_mod
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, NewType
+
+from fupin_desktop.domain import derived as derived_values
+from fupin_desktop.domain.derived import INCOME_PARTS as INCOME_PARTS
+from fupin_desktop.domain.derived import TRANSFER_PARTS as TRANSFER_PARTS
 
 HouseholdId = NewType("HouseholdId", int)
 VillageId = NewType("VillageId", int)
@@ -18,15 +22,6 @@ VillageId = NewType("VillageId", int)
 #: The repeating blocks of the Handbook, in paper order.
 TABLES = ("members", "helpers", "plans", "measures", "results")
 
-TRANSFER_PARTS = (
-    "family_planning",
-    "dibao_money",
-    "wubao_money",
-    "pension_money",
-    "eco_compensation",
-    "other_transfer",
-)
-INCOME_PARTS = ("wage_income", "business_income", "property_income")
 HEAD = "户主"
 #: Member changes after which the person no longer counts in the household.
 LEFT_HOUSEHOLD = frozenset({"死亡", "嫁出", "出国定居", "判刑收监", "其他转出"})
@@ -90,33 +85,10 @@ class Household:
     def size(self) -> int:
         return len(self.current_members)
 
-    def derived(self) -> dict[str, Any]:
-        """Every ``derived`` field of the spec, computed from the rest."""
-        f = self.fields
-        head = self.head
-        transfer = _sum(f.get(k) for k in TRANSFER_PARTS)
-        total = _sum([*(f.get(k) for k in INCOME_PARTS), transfer])
-        net = total - (f.get("business_cost") or Decimal(0))
-        size = self.size
-        per_capita = (net / size).quantize(Decimal("0.01"), ROUND_HALF_UP) if size else None
-        return {
-            "head_name": self.head_name,
-            "head_id_number": (head.get("id_number") or "") if head else "",
-            "head_person_number": (head.get("person_number") or "") if head else "",
-            "size": size,
-            "transfer_income": transfer,
-            "total_income": total,
-            "net_income": net,
-            "per_capita_income": per_capita,
-        }
+    def derived(self, sources: Mapping[str, str] | None = None) -> dict[str, Any]:
+        """Every derived field of the form (``sources``: field id -> source, see
+        :mod:`fupin_desktop.domain.derived`; the packaged form's when None)."""
+        return derived_values.compute(self, sources)
 
-    def refresh_derived(self) -> None:
-        self.fields.update(self.derived())
-
-
-def _sum(values: Any) -> Decimal:
-    total = Decimal(0)
-    for v in values:
-        if v is not None:
-            total += Decimal(v)
-    return total
+    def refresh_derived(self, sources: Mapping[str, str] | None = None) -> None:
+        self.fields.update(self.derived(sources))

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
-from fupin_desktop.domain import idnumber
+from fupin_desktop.domain import idnumber, yesno
 from fupin_desktop.domain.phone import PhoneError, normalize_phone
 from fupin_desktop.domain.text import clean_multiline, normalize_digits, normalize_text
 
@@ -53,12 +53,10 @@ def parse_date(text: str) -> date:
 
 
 def parse_bool(text: str) -> bool:
-    t = normalize_text(text).lower()
-    if t in ("是", "1", "y", "yes", "true", "有", "√", "通", "已", "s"):
-        return True
-    if t in ("否", "0", "n", "no", "false", "无", "×", "未", "不", "f"):
-        return False
-    raise FieldValueError(f"“{text}”应填“是”或“否”（也可输入 1 或 0）")
+    answer = yesno.TYPED.get(normalize_text(text).lower())
+    if answer is None:
+        raise FieldValueError(f"“{text}”应填“{yesno.YES}”或“{yesno.NO}”（也可输入 1 或 0）")
+    return answer
 
 
 def parse_value(spec: FieldSpec, text: str | None, codes: CodeList | None = None) -> Value:
@@ -169,7 +167,7 @@ def format_value(spec: FieldSpec, value: Value) -> str:
     if value is None or value == []:
         return ""
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return yesno.word(value)
     if isinstance(value, Decimal):
         return format_decimal(value)
     if isinstance(value, date):

@@ -38,6 +38,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from fupin_desktop import fileio
+from fupin_desktop.domain import yesno
 from fupin_desktop.domain.household import TABLES, Household
 from fupin_desktop.domain.values import format_value
 from fupin_desktop.excel import headers as hdr
@@ -113,7 +114,7 @@ def safe_value(ws: Any, value: Any) -> Any:
     if value is None or value == [] or value == "":
         return None
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return yesno.word(value)
     if isinstance(value, list):
         value = "、".join(str(v) for v in value)
     if isinstance(value, (int, float, Decimal, date)):

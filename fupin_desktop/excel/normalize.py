@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from fupin_desktop.domain import yesno
 from fupin_desktop.domain.codes import CodeList
 from fupin_desktop.domain.text import clean_multiline, normalize_text, strip_invisible
 from fupin_desktop.domain.values import FieldValueError, parse_value
@@ -34,14 +35,6 @@ from fupin_desktop.formspec import FieldSpec
 
 #: Excel keeps 15 significant digits of a number.
 EXCEL_DIGITS = 15
-_TRUE = frozenset({
-    "是", "1", "y", "yes", "true", "有", "√", "✓", "✔", "☑", "通", "已", "s", "是的", "对",
-    "已参加", "参加", "已参保", "参保", "享受", "已享受", "安全", "困难", "已通", "有的",
-})
-_FALSE = frozenset({
-    "否", "0", "n", "no", "false", "无", "×", "✗", "✘", "☐", "未", "不", "f", "不是", "没有",
-    "未参加", "不参加", "未参保", "不享受", "未享受", "不安全", "不困难", "未通", "没",
-})
 _FULLWIDTH_ALNUM = {c: c - 0xFEE0 for r in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A))
                     for c in range(r[0], r[1] + 1)} | {0x3000: 0x20}
 _SPACES = re.compile(r"\s+")
@@ -75,7 +68,7 @@ def cell_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return yesno.word(value)
     if isinstance(value, float):
         if math.isfinite(value) and value == int(value) and abs(value) < 1e16:
             return str(int(value))
@@ -138,12 +131,10 @@ def normalize_cell(spec: FieldSpec, value: Any, codes: CodeList | None) -> tuple
             return None, Problem(
                 f"{label}“{cell_text(value)}”被 Excel 存成了数字，后几位已丢失，{what}", blocking)
     if spec.type == "bool":
-        key = normalize_text(cell_text(value)).lower()
-        if key in _TRUE:
-            return True, None
-        if key in _FALSE:
-            return False, None
-        return None, Problem(f"{label}“{cell_text(value)}”应填“是”或“否”，该项未导入")
+        answer = yesno.IMPORTED.get(normalize_text(cell_text(value)).lower())
+        if answer is not None:
+            return answer, None
+        return None, Problem(f"{label}“{cell_text(value)}”应填“{yesno.YES}”或“{yesno.NO}”，该项未导入")
     if spec.type == "date":
         if isinstance(value, datetime):
             return value.date(), None

@@ -119,7 +119,7 @@ class HouseholdReads:
                 Row(fields=self._load(r["fields"], specs), uuid=r["uuid"], revision=r["revision"], id=r["id"])
                 for r in rows
             )
-        hh.refresh_derived()
+        hh.refresh_derived(self.spec.derived_sources())
         return hh
 
     def revisions(self, ids: Iterable[int]) -> dict[int, int]:
@@ -271,7 +271,7 @@ class HouseholdReads:
                         Row(fields=load(r["fields"]), uuid=r["uuid"], revision=r["revision"], id=r["id"])
                         for r in children[table].get(household_id, ())
                     )
-                hh.refresh_derived()
+                hh.refresh_derived(self.spec.derived_sources())
                 yield hh
 
     def place(self, village_id: int | None) -> dict[str, str]:

@@ -43,7 +43,7 @@ class HouseholdRepository(HouseholdReads):
         Returns the household as stored (new ids and revisions); with ``reload=False`` (bulk
         imports) it returns ``hh`` itself with its id and revision brought up to date.
         """
-        hh.refresh_derived()
+        hh.refresh_derived(self.spec.derived_sources())
         village_name = str(hh.fields.get("village") or "")
         # At the county two townships may both have a 炉场村: a household stays in its own one.
         kept = self.db.query_one(

@@ -93,7 +93,7 @@ def bundle_household(bundle: dict[str, Any], spec: FormSpec, village: str, town:
             data = r.get("fields") or {}
             hh.table(table).append(Row(fields={k: from_store(s, data.get(k)) for k, s in specs.items()},
                                        uuid=r["uuid"], revision=r.get("revision") or 0))
-    hh.refresh_derived()
+    hh.refresh_derived(spec.derived_sources())
     return hh
 
 

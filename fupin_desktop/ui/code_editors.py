@@ -16,18 +16,14 @@ from fupin_desktop.domain.codes import CodeItem, CodeList
 from fupin_desktop.domain.text import normalize_text
 from fupin_desktop.domain.township import match_group
 from fupin_desktop.domain.values import FieldValueError, parse_bool, parse_value, unknown_code_message
-from fupin_desktop.formspec import FieldSpec
+from fupin_desktop.formspec import FieldSpec, load_codes
 from fupin_desktop.ui.field_editor import LineFieldEditor
 
 #: Separators between the items of a multicode field (same set as ``values.parse_value``).
 _SEPARATORS = re.compile(r"[,，、;；/\s]+")
 
-#: Built-in 是/否 list for bool fields created without a code list.
-_YES_NO = CodeList(
-    id="yes_no",
-    title="是/否",
-    items=(CodeItem("1", "是", ("Y", "有", "√")), CodeItem("0", "否", ("N", "无", "×"))),
-)
+#: The 是/否 list (forms/codes.toml ``yes_no``) for bool fields created without a code list.
+_YES_NO = load_codes()["yes_no"]
 
 _POPUP_CHOICE = Qt.ItemDataRole.UserRole + 1
 

@@ -61,7 +61,7 @@ def merge(spec: FormSpec, base: Household, mine: Household, theirs: Household) -
             out.both.append(f"{f.label}（您录入的是“{_shown(new)}”）")
     for table in TABLES:
         _merge_rows(spec, table, base, mine, merged, out)
-    merged.refresh_derived()
+    merged.refresh_derived(spec.derived_sources())
     return out
 
 

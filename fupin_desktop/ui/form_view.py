@@ -143,7 +143,7 @@ class FormView(QTabWidget):
 
     # -- values -----------------------------------------------------------------
     def load(self, hh: Household) -> None:
-        hh.refresh_derived()
+        hh.refresh_derived(self.spec.derived_sources())
         self.update_groups(hh.fields.get("village"))
         for fid, editor in self.editors.items():
             editor.set_value(hh.fields.get(fid))
@@ -174,7 +174,7 @@ class FormView(QTabWidget):
         for name in TABLES:
             if name in self.tables:
                 hh.table(name)[:] = self.tables[name].model.to_rows()
-        hh.refresh_derived()
+        hh.refresh_derived(self.spec.derived_sources())
 
     def commit_all(self) -> None:
         """Parse whatever is typed but not yet committed (e.g. the field with focus)."""

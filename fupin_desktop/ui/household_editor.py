@@ -28,13 +28,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fupin_desktop import applog, services
+from fupin_desktop import services
 from fupin_desktop.domain.clock import local_time
 from fupin_desktop.domain.household import Household
 from fupin_desktop.rules import Finding
 from fupin_desktop.rules.policy import priority_flags
 from fupin_desktop.store import ConcurrentEdit, Store, StoreError
-from fupin_desktop.store.changes import Change, ChangeKind
 from fupin_desktop.store.numbering import next_free_number
 from fupin_desktop.ui import conflict
 from fupin_desktop.ui.changes import announce
@@ -260,14 +259,13 @@ class HouseholdEditor(QMainWindow):
 
     # -- validation ------------------------------------------------------------------
     def validate(self) -> list[Finding]:
-        hh = self.current_household()
-        typed = self.form.parse_errors()
-        unreadable = {ref for f in typed for ref in f.refs}
-        # A field whose typing cannot be read holds no value: its own message says why, so the
-        # rules' "未填写" for it would only contradict what the clerk sees there.
-        findings = typed + [f for f in services.validate(self.store, hh)
-                            if not (f.rule == "F001" and f.refs and set(f.refs) <= unreadable)]
-        findings = list(dict.fromkeys(findings))  # one line per message, however many rules agree
+        """Check what the form shows now (while typing; a save checks once in the service)."""
+        findings = services.validate(self.store, self.current_household(), self.form.parse_errors())
+        self.show_findings(findings)
+        return findings
+
+    def show_findings(self, findings: list[Finding]) -> None:
+        """Show ``findings`` on the form, in the list under it and in the status bar."""
         self.findings = findings
         self.form.show_findings(findings)
         self.findings_list.clear()
@@ -283,9 +281,8 @@ class HouseholdEditor(QMainWindow):
         self.status.setText(
             "检查通过，可以保存" if not findings else f"{errors} 个错误，{warnings} 个提示（F8 跳到下一个）"
         )
-        flags = priority_flags(hh, self.store.policy.get())
+        flags = priority_flags(self.current_household(), self.store.policy.get())
         self.priority.setText(f"优先识别：{'、'.join(flags)}" if flags else "")
-        return findings
 
     def _jump(self, item: QListWidgetItem) -> None:
         finding: Finding = item.data(ROLE_FINDING)
@@ -313,12 +310,7 @@ class HouseholdEditor(QMainWindow):
 
     def keep_draft(self) -> StoreError | None:
         """Write the typing as a draft; the error if the database cannot take it (full, locked...)."""
-        try:
-            self.store.drafts.put(self.household.uuid, self.household.id, self.draft_payload())
-        except StoreError as exc:
-            applog.refused(log, "keep draft", exc, household=self.household.id)
-            return exc
-        return None
+        return services.keep_draft(self.store, self.household, self.draft_payload())
 
     @staticmethod
     def _kept_note(failed: StoreError | None) -> str:
@@ -333,51 +325,39 @@ class HouseholdEditor(QMainWindow):
             QMessageBox.information(self, "只读", self.store.db.read_only_message("没有保存。"))
             return False
         self.form.commit_all()
-        findings = self.validate()
-        errors = [f for f in findings if f.is_error]
         hh = self.current_household()
-        self._store_failed = False
-        if errors:
-            # The rules' ids only: their messages name the members and quote what was typed.
-            log.warning("refused save household household=%s: %d errors, rules %s", hh.id, len(errors),
-                        ",".join(sorted({f.rule for f in errors})))
-            failed = self.keep_draft()
+        result = services.save_household(self.store, hh, draft=self.draft_payload(),
+                                         typed=self.form.parse_errors())
+        self.show_findings(result.findings)
+        self._store_failed = result.refused is not None
+        failed = result.draft_failed
+        if isinstance(result.refused, ConcurrentEdit):  # saved elsewhere meanwhile: show what moved
+            self.status.setText("没有保存：这一户已在别处被修改，您录入的内容已保留为草稿。")
+            if conflict.ask(self, str(result.refused), self._kept_note(failed), deleted=result.refused.deleted):
+                self.reload_keeping_mine(hh)
+            return False
+        if result.refused is not None:  # a full disk, a locked file...
+            QMessageBox.critical(self, "保存失败", f"{result.refused}\n\n{self._kept_note(failed)}")
+            self.status.setText(f"没有保存：{result.refused}")
+            return False
+        if result.saved is None:
+            errors = result.errors
             kept = ("您录入的内容已作为草稿保留，不会丢失；改正后再按 Ctrl+S 保存。" if failed is None
                     else f"（草稿没能写入：{failed}）已录入的内容仍在这个窗口中，请不要关闭窗口。")
             QMessageBox.warning(
                 self, "还不能保存",
                 f"有 {len(errors)} 处错误需要改正，例如：\n\n{errors[0].message}\n\n{kept}",
             )
-            self.form.focus_ref(errors[0].refs[0]) if errors[0].refs else None
-            return False
-        try:
-            result = services.save_household(self.store, hh)
-        except ConcurrentEdit as exc:  # saved elsewhere meanwhile: keep the typing, show what moved
-            applog.refused(log, "save household", exc, household=hh.id, revision=hh.revision)
-            self._store_failed = True
-            failed = self.keep_draft()
-            self.status.setText("没有保存：这一户已在别处被修改，您录入的内容已保留为草稿。")
-            if conflict.ask(self, str(exc), self._kept_note(failed), deleted=exc.deleted):
-                self.reload_keeping_mine(hh)
-            return False
-        except StoreError as exc:  # a full disk, a locked file...
-            applog.refused(log, "save household", exc, household=hh.id, revision=hh.revision)
-            self._store_failed = True
-            failed = self.keep_draft()
-            QMessageBox.critical(self, "保存失败", f"{exc}\n\n{self._kept_note(failed)}")
-            self.status.setText("没有保存：" + str(exc))
-            return False
-        if not result.ok or result.saved is None:
+            if errors[0].refs:
+                self.form.focus_ref(errors[0].refs[0])
             return False
         self.household = result.saved
-        log.info("household saved household=%s revision=%d", self.household.id, self.household.revision)
         self._draft_restored = False
         self.undo_stack.setClean()
         self._update_title()
         self.status.setText(f"已保存（{local_time(self.household.updated_at, seconds=True)}）")
+        announce(self.store, result.change)
         if self.household.id is not None:
-            announce(self.store, Change.of(ChangeKind.SAVE, [self.household.id],
-                                           villages=[self.household.fields.get("village")]))
             self.saved.emit(int(self.household.id))
         return True
 

@@ -13,6 +13,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 
 from fupin_desktop.domain.clock import local_time
+from fupin_desktop.formspec import load_list
 from fupin_desktop.store import HouseholdSummary, Role, Store
 from fupin_desktop.store.changes import Change
 from fupin_desktop.store.households import HouseholdRepository
@@ -22,20 +23,12 @@ from fupin_desktop.ui.display import money_text
 PAGE = 200
 #: From this many households on, filtering and sorting run on a worker thread.
 ASYNC_FROM = 20_000
-COLUMNS: tuple[tuple[str, str], ...] = (
-    ("number", "户编号"),
-    ("village", "行政村"),
-    ("group", "村民小组"),
-    ("head_name", "户主姓名"),
-    ("head_id_number", "户主证件号码"),
-    ("size", "家庭人口"),
-    ("exit_flag", "脱贫标志"),
-    ("per_capita_income", "年人均纯收入(元)"),
-    ("updated_at", "最后修改"),
-)
-#: The county database's extra column, before 行政村.
-TOWNSHIP_COLUMN = ("township", "乡镇")
-SORTABLE = {"number", "village", "group", "head_name", "size", "updated_at"}
+#: The list's columns, from forms/lists.toml: (key, header) of a township database ...
+_DECLARED = load_list("households")
+COLUMNS: tuple[tuple[str, str], ...] = tuple((c.key, c.label) for c in _DECLARED if c.county is None)
+#: ... and the county database's extra column, before the one it names (行政村).
+TOWNSHIP_COLUMN, TOWNSHIP_BEFORE = next(((c.key, c.label), c.county) for c in _DECLARED if c.county)
+SORTABLE = {c.key for c in _DECLARED if c.sortable}
 Index = QModelIndex | QPersistentModelIndex
 
 
@@ -59,7 +52,7 @@ class HouseholdListModel(QAbstractTableModel):
         self.county_mode = store.role is Role.COUNTY
         self.columns = COLUMNS
         if self.county_mode:
-            at = [key for key, _label in COLUMNS].index("village")
+            at = [key for key, _label in COLUMNS].index(TOWNSHIP_BEFORE)
             self.columns = (*COLUMNS[:at], TOWNSHIP_COLUMN, *COLUMNS[at:])
         self.loading = False
         self.deferred = False  # set while the owner is still wiring up (one query, not three)
