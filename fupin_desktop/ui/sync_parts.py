@@ -7,7 +7,7 @@ county half (:mod:`~fupin_desktop.ui.sync_county`) of :class:`~fupin_desktop.ui.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
@@ -84,8 +84,10 @@ class SyncPageBase(QDialog):
     last_op: StoreOp[Any] | None
     keys_form: QFormLayout
 
-    def refresh(self) -> None:
-        raise NotImplementedError
+    if TYPE_CHECKING:  # supplied by SyncPage, which shows both halves
+
+        def refresh(self) -> None:
+            """Show the keys, batches and conflicts as they are now."""
 
     # -- passphrase ------------------------------------------------------------------------
     def passphrase(self, *, new: bool = False) -> str | None:
