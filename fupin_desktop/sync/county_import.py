@@ -26,7 +26,7 @@ import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from fupin_desktop import fileio
 from fupin_desktop.domain.clock import local_time
@@ -45,9 +45,14 @@ from fupin_desktop.sync.format import (
 from fupin_desktop.sync.keys import CountyPrivate, unlock_county
 from fupin_desktop.sync.seal import MAX_FILE_BYTES, UnknownSigner, WrongRecipient, open_batch
 
+if TYPE_CHECKING:  # psycopg is loaded only when a PostgreSQL database is used
+    from fupin_desktop.store.pg.store import PgStore
+
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
+#: A county SQLite file or a PostgreSQL receiving database: the same import on either.
+Receiving: TypeAlias = "Store | PgStore"
 
 
 @dataclass
@@ -97,7 +102,7 @@ def read_batch_file(path: Path) -> bytes:
 
 
 def import_files(
-    store: Store,
+    store: Receiving,
     paths: Iterable[str | Path],
     *,
     passphrase: str | None = None,
@@ -109,8 +114,8 @@ def import_files(
     repo = store.sync
     county = county or unlock_county(repo, passphrase)
     files = [Path(p) for p in paths]
-    if files:  # a dated backup first (同步导入); if it cannot be made nothing is imported
-        backups.before(store.db, backups.SYNC)
+    if files and isinstance(store, Store):  # a dated backup first (同步导入); if it cannot be made nothing is imported
+        backups.before(store.db, backups.SYNC)  # (a PostgreSQL server keeps its own backups)
     results = []
     for done, path in enumerate(files):
         if cancelled is not None and cancelled():
@@ -128,7 +133,7 @@ def import_files(
     return results
 
 
-def import_bytes(store: Store, data: bytes, *, county: CountyPrivate, name: str = "") -> ImportResult:
+def import_bytes(store: Receiving, data: bytes, *, county: CountyPrivate, name: str = "") -> ImportResult:
     """Import one batch held in memory."""
     result = _import_bytes(store, data, county=county, name=name)
     _log_result(result)
@@ -151,7 +156,7 @@ def _log_result(r: ImportResult) -> None:
                  len(r.conflicts), len(r.rejected), len(r.duplicates), len(r.missing_sequences))
 
 
-def _import_bytes(store: Store, data: bytes, *, county: CountyPrivate, name: str = "") -> ImportResult:
+def _import_bytes(store: Receiving, data: bytes, *, county: CountyPrivate, name: str = "") -> ImportResult:
     repo = store.sync
     batch_hash = hashlib.sha256(data).hexdigest()
     logged = repo.logged_batch(batch_hash)
@@ -177,7 +182,7 @@ def _import_bytes(store: Store, data: bytes, *, county: CountyPrivate, name: str
         return ImportResult(batch=name, hash=batch_hash, status="refused", message=str(exc))
 
 
-def _import_new(store: Store, repo: SyncRepository, data: bytes, batch_hash: str, county: CountyPrivate,
+def _import_new(store: Receiving, repo: SyncRepository, data: bytes, batch_hash: str, county: CountyPrivate,
                 name: str) -> ImportResult:
     def lookup(fp: str) -> bytes | None:
         town = repo.township_by_fingerprint(fp)
@@ -261,7 +266,7 @@ def _import_new(store: Store, repo: SyncRepository, data: bytes, batch_hash: str
 RESOLUTIONS = {"county": "保留县里版本", "township": "采用乡镇版本"}
 
 
-def resolve_conflict(store: Store, conflict_id: int, resolution: str) -> None:
+def resolve_conflict(store: Receiving, conflict_id: int, resolution: str) -> None:
     """``county`` keeps the county's copy; ``township`` takes the township's incoming version."""
     if resolution not in RESOLUTIONS:
         raise SyncError("处理方式只能是“保留县里版本”或“采用乡镇版本”。")
@@ -286,7 +291,7 @@ def resolve_conflict(store: Store, conflict_id: int, resolution: str) -> None:
         repo.close_conflict(conflict_id, resolution, store.operator)
 
 
-def conflict_differences(store: Store, conflict_id: int) -> list[str]:
+def conflict_differences(store: Receiving, conflict_id: int) -> list[str]:
     """Labels of what differs between the township's and the county's version (for the person deciding)."""
     repo = store.sync
     c = repo.conflict(conflict_id)

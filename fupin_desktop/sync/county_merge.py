@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fupin_desktop.domain.household import TABLES
 from fupin_desktop.domain.idnumber import mask_id
@@ -28,6 +28,9 @@ from fupin_desktop.store.sync import (
 from fupin_desktop.sync.clean import clean_bundle
 from fupin_desktop.sync.export import blocking_errors, bundle_household
 from fupin_desktop.sync.format import SyncError, json_lines, json_object, mask_digits
+
+if TYPE_CHECKING:  # psycopg is loaded only when a PostgreSQL database is used
+    from fupin_desktop.store.pg.store import PgStore
 
 
 # -- merging -----------------------------------------------------------------------------------
@@ -64,7 +67,7 @@ def masked_id(id_number: str) -> str:
 
 
 class _Merger:
-    def __init__(self, store: Store, repo: SyncRepository, town: TownshipRecord, batch_hash: str) -> None:
+    def __init__(self, store: Store | PgStore, repo: SyncRepository, town: TownshipRecord, batch_hash: str) -> None:
         self.store = store
         self.repo = repo
         self.town = town

@@ -35,7 +35,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fupin_desktop.store import Store, StoreError
 from fupin_desktop.sync.county_import import ImportResult, import_bytes
@@ -60,6 +60,21 @@ SWEEP_EVERY = 60.0
 _PATH = re.compile(r"^/sync/batches/([0-9a-f]{64})$")
 
 
+if TYPE_CHECKING:  # psycopg is loaded only when a PostgreSQL database is used
+    from fupin_desktop.store.pg.store import PgStore
+
+
+def _open(target: str | Path) -> Store | PgStore:
+    """A county SQLite file, or a PostgreSQL receiving database (psycopg loaded only then)."""
+    from fupin_desktop.store.pg.url import is_url
+
+    if is_url(str(target)):
+        from fupin_desktop.store.pg.store import PgStore
+
+        return PgStore(str(target))
+    return Store(target)
+
+
 class BatchReceiver:
     """The state behind the HTTP handler: the spool of partial uploads, and the county store doing imports.
 
@@ -70,10 +85,13 @@ class BatchReceiver:
 
     def __init__(self, db_path: str | Path, passphrase: str | None, *, spool: str | Path | None = None,
                  **limits: Any) -> None:
-        self.store = Store(db_path)
+        # A county SQLite file, or a PostgreSQL receiving database (``postgresql://…``).
+        self.store: Store | PgStore = _open(db_path)
         try:
             self.county = unlock_county(self.store.sync, passphrase)
             self.recipient = fingerprint(raw_public(self.county.seal.public_key()))
+            if spool is None and not isinstance(self.store, Store):
+                raise SyncError("接收端使用 PostgreSQL 数据库时，请用 --spool 指定存放上传中批次的文件夹。")
             self.spool = Spool(spool if spool is not None else default_folder(db_path), **limits)
         except BaseException:
             self.store.close()
