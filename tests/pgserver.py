@@ -45,7 +45,9 @@ class Cluster:
         self.data = data
 
     @classmethod
-    def start(cls) -> Cluster:
+    def start(cls, *, durable: bool = False) -> Cluster:
+        """``durable``: the server's default fsync and commit settings (benchmarks); the tests skip
+        flushing to disk (a throw-away cluster)."""
         initdb, pg_ctl = pg_bin("initdb"), pg_bin("pg_ctl")
         if not initdb or not pg_ctl:
             raise FileNotFoundError("PostgreSQL (initdb, pg_ctl) is not installed")
@@ -56,9 +58,9 @@ class Cluster:
         subprocess.run(_as_postgres([initdb, "-D", str(data), "-A", "trust", "-U", "postgres", "-E", "UTF8",
                                      "--locale=C", "--no-sync"]), check=True, capture_output=True)
         port = 54000 + os.getpid() % 1000
+        fast = "" if durable else " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         subprocess.run(_as_postgres([pg_ctl, "-D", str(data), "-w", "-l", str(folder / "server.log"), "-o",
-                                     f"-p {port} -k {folder} -c listen_addresses='' -c fsync=off"
-                                     " -c synchronous_commit=off -c full_page_writes=off", "start"]),
+                                     f"-p {port} -k {folder} -c listen_addresses=''{fast}", "start"]),
                        check=True, capture_output=True)
         url = f"postgresql://postgres@/postgres?host={quote(str(folder))}&port={port}"
         return cls(url, folder, data)

@@ -267,6 +267,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_tree(args: argparse.Namespace) -> int:
+    with receiving(args, writes=False) as store:
+        counties = store.sync.receiving_tree()
+    if args.json:
+        print_json({"counties": counties})
+    else:
+        for c in counties:
+            print(f"{c['name'] or c['code']}（{c['code']}）\t{c['households']} 户")
+            for t in c["townships"]:
+                print(f"  {t['name']}（{t['code']}）\t{t['households']} 户")
+                for v in t["villages"]:
+                    print(f"    {v['name']}\t{v['households']} 户")
+    return 0
+
+
 def register(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
     sync = add("sync", "县乡数据交换：密钥、导出、导入、反馈、上传")
     verbs = sync.add_subparsers(dest="sync_command", metavar="VERB")
@@ -316,6 +331,8 @@ def register(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
     p.add_argument("--url", required=True)
     p.add_argument("--timeout", type=float_arg(0.1, 3600, "超时秒数"), default=30.0, help=argparse.SUPPRESS)
     p.add_argument("--attempts", type=int_arg(1, 100, "重试次数"), default=5, help=argparse.SUPPRESS)
+
+    receiving_verb("tree", "县里/省里：各县、乡镇、村的户数（只读总览）", cmd_tree)
 
     p = receiving_verb("serve", "县里：运行接收批次的服务", cmd_serve)
     p.add_argument("--host", default="127.0.0.1")

@@ -298,3 +298,27 @@ class CountyMerge(SyncTables):
             " WHERE s.uuid = r.uuid AND b1.sequence > b2.sequence) ORDER BY r.id", (code,),
         )
         return [{**dict(r), "reasons": json.loads(r["reasons"])} for r in rows]
+
+    # -- the receiving side's overview ---------------------------------------------------------
+    def receiving_tree(self) -> list[dict[str, Any]]:
+        """Counties > townships > villages with their live households (read-only; both back ends)."""
+        rows = self.db.query(
+            "SELECT st.code AS township_code, st.name AS township, st.county AS county, v.name AS village,"
+            " COUNT(h.id) AS households FROM sync_townships st"
+            " LEFT JOIN villages v ON v.township_code = st.code AND v.deleted = 0"
+            " LEFT JOIN households h ON h.village_id = v.id AND h.deleted = 0"
+            " GROUP BY st.code, st.name, st.county, v.id, v.name, v.seq ORDER BY st.code, v.seq, v.name")
+        counties: dict[str, dict[str, Any]] = {}
+        for r in rows:
+            code = str(r["township_code"])
+            county = counties.setdefault(code[:6], {"code": code[:6], "name": r["county"] or "", "households": 0,
+                                                    "townships": []})
+            towns = county["townships"]
+            if not towns or towns[-1]["code"] != code:
+                towns.append({"code": code, "name": r["township"], "households": 0, "villages": []})
+            if r["village"] is not None:
+                n = int(r["households"])
+                towns[-1]["villages"].append({"name": r["village"], "households": n})
+                towns[-1]["households"] += n
+                county["households"] += n
+        return [counties[k] for k in sorted(counties)]

@@ -230,3 +230,20 @@ def _env() -> dict[str, str]:
     import os
 
     return {k: v for k, v in os.environ.items() if k != "FUPIN_DATABASE_URL"}
+
+
+def test_the_overview_lists_counties_townships_and_villages(setup: Setup, capsys: pytest.CaptureFixture[str]) -> None:
+    import_(setup.county, export(setup.town, setup.stick).batch)
+    setup.other.households.save(full_household(setup.other.spec, seed=5, village="白果村", group="三组",
+                                               number="5108221060000005"), "测试")
+    import_(setup.county, export(setup.other, setup.root / "stick2").batch)
+    [county] = setup.county.sync.receiving_tree()
+    assert (county["code"], county["households"]) == ("510822", 4)
+    towns = {t["name"]: t for t in county["townships"]}
+    assert towns["茶坝乡"]["households"] == 3 and towns["马鹿乡"]["households"] == 1
+    assert {v["name"]: v["households"] for v in towns["马鹿乡"]["villages"]}["白果村"] == 1
+    from fupin_desktop.cli import main
+
+    where = ["--database", setup.target] if is_url(setup.target) else ["--db", setup.target]
+    assert main(["sync", "tree", *where, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["counties"][0]["households"] == 4
