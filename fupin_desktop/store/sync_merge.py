@@ -5,6 +5,8 @@ conflicts, cross-township duplicates and rejections."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from fupin_desktop.domain.household import TABLES
@@ -85,6 +87,15 @@ class CountyMerge(SyncTables):
         )
 
     # -- county: merging households ------------------------------------------------------------
+    @contextmanager
+    def bulk_loading(self) -> Iterator[None]:
+        """The scope of one batch's merge, inside its transaction.  A back end may gather writes and
+        load them in bulk, flushed before the scope ends (PostgreSQL: ``COPY``); SQLite writes at once."""
+        yield
+
+    def prefetch(self, bundles: list[dict[str, Any]]) -> None:
+        """A hint before merging ``bundles``: a back end may look their states up in one query."""
+
     def household_state(self, uuid: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
         """(local household row with its township, last received state) of one household."""
         local = self.db.query_one(

@@ -220,8 +220,9 @@ def _import_new(store: Receiving, repo: SyncRepository, data: bytes, batch_hash:
     merger = _Merger(store, repo, town, batch_hash)
     try:
         with store.db.transaction():
-            for entry, raw in read_entries(payload):
-                merger.entry(entry, raw)
+            with repo.bulk_loading():
+                for entry, raw in read_entries(payload):
+                    merger.entry(entry, raw)
             counts = {k: merger.counts.get(k, 0) for k in RECORD_TYPES}
             expected = {k: manifest.counts.get(k, 0) for k in RECORD_TYPES}
             if counts != expected:

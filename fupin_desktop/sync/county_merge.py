@@ -101,8 +101,10 @@ class _Merger:
             for rec in json_lines(name, raw):
                 self.group(_check(rec, GROUP_KEYS, "组"))
         elif name.startswith("households-") and name.endswith(".jsonl"):
-            for rec in json_lines(name, raw):
-                self.household(_check_bundle(rec))
+            bundles = [_check_bundle(rec) for rec in json_lines(name, raw)]
+            self.repo.prefetch(bundles)
+            for rec in bundles:
+                self.household(rec)
         # Unknown entries are left alone: a newer program may add entries an older one can skip.
 
     def reject(self, entity: str, uuid: str, number: str, reasons: list[str]) -> None:

@@ -247,3 +247,37 @@ def test_the_overview_lists_counties_townships_and_villages(setup: Setup, capsys
     where = ["--database", setup.target] if is_url(setup.target) else ["--db", setup.target]
     assert main(["sync", "tree", *where, "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["counties"][0]["households"] == 4
+
+
+def test_one_household_twice_in_a_batch_ends_as_its_later_copy(setup: Setup) -> None:
+    """A batch may carry a household twice (hand-made, or two exports merged): both back ends end
+    with the later copy, whatever bulk loading the back end does."""
+    import dataclasses
+    import hashlib
+
+    from fupin_desktop.domain.household import TABLES
+    from fupin_desktop.sync.format import parse_manifest, read_entries
+
+    first = Path(export(setup.town, setup.stick).batch or "")
+    key = unlock_county(setup.county.sync, PASSPHRASE)
+    manifest_raw, payload = decrypt(setup.county, key, first.read_bytes())  # type: ignore[arg-type]
+    twice = setup.town_bundle(setup.ids[0])
+    twice = {**twice, "revision": twice["revision"] + 1, "fields": {**twice["fields"], "phone": "13912345678"}}
+    writer = PayloadWriter()
+    for name, raw in read_entries(payload):
+        writer.add(name, raw)
+    writer.add("households-99999.jsonl", (json.dumps(twice, ensure_ascii=False) + "\n").encode())
+    new_payload = writer.finish()
+    m = parse_manifest(manifest_raw)
+    counts = dict(m.counts)
+    counts["households"] += 1
+    for table in TABLES:
+        counts[table] += len(twice[table])
+    m = dataclasses.replace(m, counts=counts, payload_sha256=hashlib.sha256(new_payload).hexdigest(),
+                            payload_size=len(new_payload))
+    (setup.stick / "twice.fpb").write_bytes(seal(setup.town, m.encode(), new_payload))
+    [r] = import_(setup.county, setup.stick / "twice.fpb")
+    assert r.status == "imported", r.message
+    assert (r.merge["inserted"], r.merge["updated"]) == (3, 1)
+    mine = setup.county_bundle(twice["uuid"])
+    assert mine is not None and mine["fields"]["phone"] == "13912345678" and mine["revision"] == twice["revision"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, cast
 
 from fupin_desktop.domain.household import TABLES
@@ -19,6 +20,7 @@ from fupin_desktop.domain.idnumber import same_person_numbers
 from fupin_desktop.domain.text import pinyin_sort_key
 from fupin_desktop.store import audit
 from fupin_desktop.store.database import Database, now_iso
+from fupin_desktop.store.pg.bulk import BulkLoad
 from fupin_desktop.store.pg.database import PgDatabase, partition_suffix
 from fupin_desktop.store.sync import SyncRepository
 from fupin_desktop.store.sync_records import CHUNK, HOUSEHOLD_KEYS, canonical
@@ -53,6 +55,41 @@ class PgSyncRepository(SyncRepository):
         _SyncTables.__init__(self, cast(Database, db))
         self.pg = db
         self._partitions: set[str] = set()
+        self._bulk: BulkLoad | None = None  # inside bulk_loading(): new households gathered for COPY
+
+    # -- one batch's merge: looked up in one query, written with COPY --------------------------
+    @contextmanager
+    def bulk_loading(self) -> Iterator[None]:
+        self._bulk = BulkLoad(self.pg)
+        try:
+            yield
+            self._bulk.flush()
+        finally:
+            self._bulk = None
+
+    def prefetch(self, bundles: list[dict[str, Any]]) -> None:
+        if self._bulk is not None:
+            self._bulk.prefetch(bundles)
+
+    def household_state(self, uuid: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+        if self._bulk is not None:
+            known = self._bulk.state(uuid)
+            if known is not None:
+                return known
+        return super().household_state(uuid)
+
+    def household_revision(self, household_id: int) -> int:
+        if self._bulk is not None and household_id in self._bulk.revisions:
+            return self._bulk.revisions[household_id]
+        return super().household_revision(household_id)
+
+    def set_received(self, uuid: str, code: str, revision: int, content_hash: str, local_revision: int,
+                     batch_hash: str) -> None:
+        if self._bulk is not None:
+            self._bulk.received.append((uuid, code, revision, content_hash, local_revision, batch_hash))
+            self._bulk.touch(uuid)
+        else:
+            super().set_received(uuid, code, revision, content_hash, local_revision, batch_hash)
 
     # -- partitions -------------------------------------------------------------------------
     def ensure_partition(self, county_code: str) -> None:
@@ -153,6 +190,8 @@ class PgSyncRepository(SyncRepository):
                 _text(bundle["head_name"]), _text(bundle["head_id_number"]), int(bundle["size"] or 0),
                 canonical(bundle["fields"]), int(bundle["revision"]), _text(bundle["created_at"]),
                 _text(bundle["updated_at"]), int(bool(bundle["deleted"])), pinyin_sort_key(_text(bundle["head_name"])))
+        if self._bulk is not None and self._bulk.absent(bundle["uuid"]):
+            return self._bulk.insert(bundle, cols, county, township_code, operator)
         row = self.pg.query_one("SELECT id FROM households WHERE county_code = ? AND uuid = ?", (county, bundle["uuid"]))
         if row is None:
             household_id = int(self.pg.one(
@@ -225,6 +264,11 @@ class PgSyncRepository(SyncRepository):
             )
 
     # -- conflicts, duplicates ---------------------------------------------------------------
+    def add_conflict(self, bundle: dict[str, Any], code: str, batch_hash: str, reason: str, local_revision: int) -> None:
+        if self._bulk is not None:
+            self._bulk.touch(str(bundle["uuid"]))
+        super().add_conflict(bundle, code, batch_hash, reason, local_revision)
+
     def conflicts(self, *, township_code: str | None = None, open_only: bool = True) -> list[dict[str, Any]]:
         where, params = [], []
         if open_only:
@@ -246,6 +290,10 @@ class PgSyncRepository(SyncRepository):
 
     def other_township_holders(self, id_number: str, code: str) -> list[dict[str, Any]]:
         """Members of other townships who are this person (one lookup in ``person_ids``)."""
+        if self._bulk is not None:
+            known = self._bulk.holders(id_number, code)
+            if known is not None:
+                return known
         rows = self.pg.query(
             "SELECT member_uuid, household_uuid, township_code FROM person_ids"
             " WHERE id_number = ANY(?) AND township_code <> ?",
