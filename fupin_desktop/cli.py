@@ -95,7 +95,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             if not args.json and total:
                 print(f"\r生成示范户 {done}/{total}", end="", file=sys.stderr, flush=True)
 
-        count = build_demo(store, households=args.households, seed=args.seed, progress=progress)
+        count = build_demo(store, households=args.households, seed=args.seed, progress=progress).value
         persons = store.households.person_count()
     if not args.json and args.households:
         print(file=sys.stderr)

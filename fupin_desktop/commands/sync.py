@@ -161,7 +161,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from fupin_desktop.sync.county_import import import_files
 
     with open_existing(args.db, writes=True) as store:
-        results = import_files(store, [Path(p) for p in args.batches], passphrase=passphrase())
+        results = import_files(store, [Path(p) for p in args.batches], passphrase=passphrase()).value
     if args.json:
         print_json([r.to_json() for r in results])
     else:
@@ -189,7 +189,7 @@ def cmd_import_feedback(args: argparse.Namespace) -> int:
     from fupin_desktop.sync.feedback import import_feedback
 
     with open_existing(args.db, writes=True) as store:
-        view = import_feedback(store, Path(args.file))
+        view = import_feedback(store, Path(args.file)).value
     if args.json:
         print_json(view)
     else:

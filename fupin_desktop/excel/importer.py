@@ -46,6 +46,7 @@ from fupin_desktop.excel.plan import (
     ImportConflict,
     ImportPlan,
     ImportReport,
+    ImportRun,
     Progress,
     RowResult,
     SourceRow,
@@ -68,7 +69,7 @@ from fupin_desktop.store import Store, backups
 __all__ = [  # the reading half lives in excel/source.py, staging in excel/staging.py, the data in
     # excel/plan.py; callers import them all from here
     "IMPORTED", "REJECTED", "STATUS_LABELS", "UNCHANGED", "UPDATED", "WARNING", "ImportCancelled",
-    "ImportConflict", "ImportPlan",
+    "ImportConflict", "ImportPlan", "ImportRun",
     "ImportReport", "RowResult", "SheetPlan", "Source", "SourceRow", "StagedHousehold", "build_report",
     "commit", "import_file", "numbering_row", "plan_with_header", "read_source", "stage",
 ]
@@ -154,8 +155,9 @@ def _log_report(what: str, plan: ImportPlan, report: ImportReport) -> None:
 
 def import_file(store: Store, path: str | Path, *, sheet: str | None = None, dry_run: bool = False,
                 source: Source | None = None, progress: Progress | None = None,
-                cancelled: Cancelled | None = None, limits: Limits | None = None) -> tuple[ImportReport, ImportPlan]:
-    """Read, stage and (unless ``dry_run``) commit one file; the report and the plan behind it."""
+                cancelled: Cancelled | None = None, limits: Limits | None = None) -> ImportRun:
+    """Read, stage and (unless ``dry_run``) commit one file; the report, the plan behind it and
+    (unless ``dry_run``) what changed."""
     cancelled = cancelled or _never
     progress = progress or _no_progress
     source = source or read_source(store, path, sheet, limits, cancelled=cancelled)
@@ -166,4 +168,4 @@ def import_file(store: Store, path: str | Path, *, sheet: str | None = None, dry
     report = commit(store, plan, lambda d, t: progress(n + d * n // max(t, 1), 2 * n), cancelled,
                     dry_run=dry_run)
     progress(2 * n, 2 * n)
-    return report, plan
+    return ImportRun(report, plan)

@@ -374,7 +374,7 @@ class MainWindow(QMainWindow):
         if editor is not None and not editor.close():
             return
         try:
-            self.store.households.delete(household_id, self.store.operator)
+            change = self.store.households.delete(household_id, self.store.operator)
         except StoreError as exc:
             applog.refused(log, "delete household", exc, household=household_id)
             QMessageBox.warning(self, "删除户", str(exc))
@@ -383,7 +383,7 @@ class MainWindow(QMainWindow):
         log.info("household deleted household=%d", household_id)
         self._last_deleted = household_id
         self.act_undo_delete.setEnabled(True)
-        announce(self.store, Change.of(ChangeKind.DELETE, [household_id], villages=[s.village if s else None]))
+        announce(self.store, change)
         self.statusBar().showMessage(f"已删除 {name}。按 Ctrl+Z 撤销，或在 编辑 → 已删除的户 中恢复。", 30000)
 
     def undo_delete(self) -> bool:
@@ -480,12 +480,12 @@ class MainWindow(QMainWindow):
         name, ok = QInputDialog.getText(self, "录入员", "录入员姓名（记入修改记录）：", text=self.store.operator)
         if ok:
             try:
-                self.store.set_operator(name)
+                change = self.store.set_operator(name)
             except StoreError as exc:
                 applog.refused(log, "set operator", exc)
                 QMessageBox.warning(self, "录入员", f"录入员姓名没有保存：{exc}")
                 return
-            announce(self.store, Change.of(ChangeKind.SETTINGS, settings=["operator"]))
+            announce(self.store, change)
 
     def open_log_folder(self) -> bool:
         """帮助 → 打开日志文件夹: the log a technician asks for, in the system's file manager."""
