@@ -307,7 +307,7 @@ def test_income_around_the_line(households: list[Household]) -> None:
         workers = [m for m in hh.members if m.get("work_status") != "无"]
         assert (f["wage_income"] > 0) == bool(workers)
         assert (f["business_cost"] > 0) == (f["business_income"] > 0)
-        assert f["per_capita_income"] == hh.derived()["per_capita_income"]
+        assert f["per_capita_income"] == hh.derived(SPEC.derived_sources())["per_capita_income"]
         assert f["per_capita_income"] > 0
         per_capita.append(f["per_capita_income"])
     in_band = sum(Decimal(1500) <= p <= Decimal(3500) for p in per_capita)

@@ -184,9 +184,11 @@ def test_every_source_the_form_names_is_computed_by_the_registry() -> None:
             assert f.source in derived.HOUSEHOLD_SOURCES, f.id
 
 
-def test_the_packaged_form_declares_exactly_the_standard_derived_fields() -> None:
-    # Code holding a household but no form computes these; the form must agree with them.
-    assert dict(SPEC.derived_sources()) == derived.STANDARD_FIELDS
+def test_the_derived_fields_come_from_the_form_alone() -> None:
+    # No second list of derived fields exists beside the form: the registry computes sources only.
+    assert not any(name.endswith("FIELDS") for name in vars(derived))
+    assert dict(SPEC.derived_sources()) == {f.id: f.source for f in SPEC.grid_fields() if f.type == "derived"}
+    assert {"head_name", "size", "per_capita_income"} <= set(SPEC.derived_sources())
 
 
 def test_the_township_sourced_fields_are_the_ones_the_store_fills() -> None:
@@ -213,7 +215,7 @@ def test_a_derived_field_the_form_renames_is_computed_under_its_new_id() -> None
     renamed = {"户主": "members.head.name", "人口": "members.count"}
     values = hh.derived(renamed)
     assert values == {"户主": hh.head_name, "人口": hh.size}
-    assert hh.derived(SPEC.derived_sources())["per_capita_income"] == hh.derived()["per_capita_income"]
+    assert hh.derived(SPEC.derived_sources())["per_capita_income"] == derived.per_capita_income(hh)
 
 
 # -- lists declared in forms/lists.toml --------------------------------------------------------

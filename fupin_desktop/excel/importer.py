@@ -142,7 +142,7 @@ def _reapply(store: Store, staged: StagedHousehold, report: ImportReport) -> Non
             f"改动了本次导入也要改的内容（{what}）。为不覆盖刚才的修改，本次导入已全部取消，"
             "什么也没有导入。请直接重新导入一次即可：会在该户最新的档案上更新。")
     assert fresh is not None
-    staged.household = merge.reapply(staged.stored, staged.household, fresh)
+    staged.household = merge.reapply(staged.stored, staged.household, fresh, store.spec.derived_sources())
     report.notes.append(f"户编号 {number} 的户在导入过程中被另外保存过，已在其最新档案上更新，刚才的修改保留。")
 
 
