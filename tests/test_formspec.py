@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import tomllib
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -239,3 +240,51 @@ def test_an_unknown_list_is_a_spec_error() -> None:
 
     with pytest.raises(SpecError, match="no_such_list"):
         load_list("no_such_list")
+
+
+# -- spreadsheet layouts declared in forms/layouts.toml ------------------------------------------
+def test_the_national_roster_is_declared_in_the_forms_folder_and_the_export_reads_it() -> None:
+    from fupin_desktop.excel.exporter import national_columns
+    from fupin_desktop.formspec import check_layout, load_layout
+
+    with open(FORMS_DIR / "layouts.toml", "rb") as fh:
+        declared = tomllib.load(fh)["national"]["columns"]
+    resolved = check_layout(SPEC, load_layout("national"))  # every field is the form's
+    assert len(resolved) == len(declared)
+    headers = [c.header for c in national_columns(SPEC)]
+    assert headers == [raw.get("header") or (f.label if f else None)
+                       for raw, (_col, f) in zip(declared, resolved, strict=True)]
+    assert headers[:5] == ["县(市、区、旗)", "乡", "行政村", "自然村", "户编号"] and "人数" in headers
+    sources = [c.source for c in load_layout("national") if c.source]
+    assert sources and all(s in derived.HOUSEHOLD_SOURCES for s in sources)
+
+
+def _layouts(tmp_path: Path, columns: str) -> Path:
+    folder = tmp_path / "forms"
+    folder.mkdir()
+    (folder / "layouts.toml").write_text(f"[roster]\ncolumns = [{columns}]\n", encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("columns, message", [
+    ('{ source = "members.nickname", header = "昵称" }', "computed nowhere"),
+    ('{ source = "township.county", header = "县" }', "computed nowhere"),  # not a household's value
+    ('{ header = "空" }', "either a field or a source"),
+    ('{ field = "number", source = "members.count", header = "两个" }', "either a field or a source"),
+    ('{ source = "members.count" }', "needs a header"),
+    ('{ field = "number", colour = "red" }', "colour"),
+])
+def test_a_layout_column_naming_nothing_known_is_refused(tmp_path: Path, columns: str, message: str) -> None:
+    from fupin_desktop.formspec import load_layout
+
+    with pytest.raises(SpecError, match=message):
+        load_layout("roster", _layouts(tmp_path, columns))
+
+
+@pytest.mark.parametrize("name", ["nickname", "members.nickname", "pets.name"])
+def test_a_layout_field_the_form_does_not_have_is_refused(tmp_path: Path, name: str) -> None:
+    from fupin_desktop.formspec import check_layout, load_layout
+
+    columns = load_layout("roster", _layouts(tmp_path, f'{{ field = "{name}" }}'))
+    with pytest.raises(SpecError, match="not in the form"):
+        check_layout(SPEC, columns)
