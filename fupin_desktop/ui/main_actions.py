@@ -10,6 +10,7 @@ announces what its operation returned on the database's hub (``ui/changes.py``).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QUrl
@@ -44,12 +45,12 @@ class MainActions(QMainWindow):
         def _county_name(self) -> str | None:
             """The county's name when this is a county database."""
 
-    def _action(self, text: str, slot: object,
+    def _action(self, text: str, slot: Callable[[], object],
                 shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None) -> QAction:
         act = QAction(text, self)
         if shortcut is not None:
             act.setShortcut(QKeySequence(shortcut))
-        act.triggered.connect(slot)  # type: ignore[arg-type]
+        act.triggered.connect(slot)
         return act
 
     def _make_read_only(self) -> None:
