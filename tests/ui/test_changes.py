@@ -28,6 +28,16 @@ from tests.helpers import full_household
 from tests.sync.world import PASSPHRASE, World, make_world
 from tests.ui.test_import_wizard import open_wizard, wait_idle
 
+#: What the tests below drive through the GUI; together every kind of change there is.
+HEARD_ON_ONE_TOWNSHIP = [ChangeKind.SAVE, ChangeKind.DELETE, ChangeKind.RESTORE, ChangeKind.POLICY,
+                         ChangeKind.SETTINGS, ChangeKind.IMPORT, ChangeKind.BACKUP_RESTORE]
+HEARD_IN_AN_EXCHANGE = [ChangeKind.SYNC_EXPORT, ChangeKind.SYNC_IMPORT, ChangeKind.SYNC_FEEDBACK]
+
+
+def test_the_gui_tests_drive_every_kind_of_change() -> None:
+    # A new kind of change needs a GUI path here that announces it.
+    assert set(HEARD_ON_ONE_TOWNSHIP) | set(HEARD_IN_AN_EXCHANGE) == set(ChangeKind)
+
 
 class Subscriber(QObject):
     """A view added later: it only connects to the hub."""
@@ -117,9 +127,7 @@ def test_a_new_subscriber_hears_every_kind_of_write(qtbot: Any, store: Store, di
     assert subscriber.last.kind is ChangeKind.BACKUP_RESTORE and subscriber.last.everything
     assert window.model.row_of(hid) is not None  # the list reloaded itself from the restored data
 
-    assert [c.kind for c in subscriber.seen] == [
-        ChangeKind.SAVE, ChangeKind.DELETE, ChangeKind.RESTORE, ChangeKind.POLICY, ChangeKind.SETTINGS,
-        ChangeKind.IMPORT, ChangeKind.BACKUP_RESTORE]
+    assert [c.kind for c in subscriber.seen] == HEARD_ON_ONE_TOWNSHIP
     assert not [d for d in dialogs.shown if d[0] in ("warning", "critical")], dialogs.shown
 
 
@@ -164,6 +172,8 @@ def test_sync_import_and_feedback_are_heard_on_each_database(world: World, qtbot
     assert written is not None
     assert town_page.import_feedback_file(Path(written)) is not None
     assert at_town.last.kind is ChangeKind.SYNC_FEEDBACK
+    heard = [c.kind for c in at_town.seen] + [c.kind for c in at_county.seen]
+    assert sorted(set(heard)) == sorted(HEARD_IN_AN_EXCHANGE)
     assert not [d for d in dialogs.shown if d[0] in ("warning", "critical")], dialogs.shown
 
 
