@@ -191,7 +191,7 @@ def test_same_revision_with_different_content_goes_to_the_conflict_list(setup: S
     mine = setup.county_bundle(uuid)
     assert mine is not None and mine["number"] == "X-1" and setup.county.sync.conflicts() == []
     written = write_feedback(setup.county, "510822105", setup.stick, passphrase=PASSPHRASE)
-    view = import_feedback(setup.town, written.path)
+    view = import_feedback(setup.town, written.path).value
     assert [c["state"] for c in view["conflicts"]] == ["township"]
 
 
@@ -205,7 +205,7 @@ def test_the_same_id_number_in_two_townships_is_flagged_and_both_hear_of_it(setu
     assert all("*" in d["id_number"] for d in b.duplicates)
     for store, code, other_name in ((setup.town, "510822105", "马鹿乡"), (setup.other, "510822106", "茶坝乡")):
         written = write_feedback(setup.county, code, setup.root, passphrase=PASSPHRASE)
-        view = import_feedback(store, written.path)
+        view = import_feedback(store, written.path).value
         assert len(view["duplicates"]) == 3 and {d["other_township"] for d in view["duplicates"]} == {other_name}
     for d in setup.county.sync.duplicates():
         setup.county.sync.review_duplicate(d["id"])
