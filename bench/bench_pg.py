@@ -36,11 +36,12 @@ from fupin_desktop.sync.seal import open_batch  # noqa: E402
 PASSPHRASE = "bench-passphrase-2016"
 
 
-def bare_import(db: PgDatabase, data: bytes, code: str, county: keys.CountyPrivate, sign_key: bytes) -> int:
+def bare_import(db: PgDatabase, data: bytes, code: str, county: keys.CountyPrivate, sign_key: bytes,
+                first_id: int) -> int:
     """Decrypt, parse, COPY the rows: the least work that stores the same batch."""
     _env, plain = open_batch(data, signer_lookup=lambda _fp: sign_key, recipient=county.seal)
     _manifest, payload = split_plaintext(plain)
-    county_code, n = code[:6], 0
+    county_code, n = code[:6], first_id - 1
     with db.transaction() as conn:
         conn.execute(f"CREATE TABLE IF NOT EXISTS households_{county_code} PARTITION OF households"
                      f" FOR VALUES IN ('{county_code}')")
@@ -48,31 +49,32 @@ def bare_import(db: PgDatabase, data: bytes, code: str, county: keys.CountyPriva
                      f" FOR VALUES IN ('{county_code}')")
         conn.execute(f"CREATE TABLE IF NOT EXISTS household_rows_{county_code} PARTITION OF household_rows"
                      f" FOR VALUES IN ('{county_code}')")
-        cur = conn.cursor()
-        with cur.copy("COPY households (county_code, id, uuid, township_code, village_id, group_name, number, year,"
-                      " head_name, head_id_number, size, fields, revision, created_at, updated_at, deleted)"
-                      " FROM STDIN") as hh_copy, \
-             conn.cursor().copy("COPY members (county_code, uuid, household_id, seq, fields, revision, updated_at,"
-                                " deleted, name, id_number, relation) FROM STDIN") as m_copy, \
-             conn.cursor().copy("COPY household_rows (county_code, tbl, uuid, household_id, seq, fields, revision,"
-                                " updated_at, deleted) FROM STDIN") as r_copy:
-            for name, raw in read_entries(payload):
-                if not name.startswith("households-"):
-                    continue
-                for b in json_lines(name, raw):
-                    n += 1
-                    hid = n
-                    hh_copy.write_row((county_code, hid, b["uuid"], code, 0, b["group_name"], b["number"], b["year"],
-                                       b["head_name"], b["head_id_number"], b["size"], canonical(b["fields"]),
-                                       b["revision"], b["created_at"], b["updated_at"], int(b["deleted"])))
-                    for m in b["members"]:
-                        m_copy.write_row((county_code, m["uuid"], hid, m["seq"], canonical(m["fields"]), m["revision"],
-                                          m["updated_at"], int(m["deleted"]), m["name"], m["id_number"], m["relation"]))
-                    for table in TABLES[1:]:
-                        for r in b[table]:
-                            r_copy.write_row((county_code, table, r["uuid"], hid, r["seq"], canonical(r["fields"]),
-                                              r["revision"], r["updated_at"], int(r["deleted"])))
-    return n
+        households, members, rows = [], [], []
+        for name, raw in read_entries(payload):
+            if not name.startswith("households-"):
+                continue
+            for b in json_lines(name, raw):
+                n += 1
+                households.append((county_code, n, b["uuid"], code, 0, b["group_name"], b["number"], b["year"],
+                                   b["head_name"], b["head_id_number"], b["size"], canonical(b["fields"]),
+                                   b["revision"], b["created_at"], b["updated_at"], int(b["deleted"])))
+                members += [(county_code, m["uuid"], n, m["seq"], canonical(m["fields"]), m["revision"],
+                             m["updated_at"], int(m["deleted"]), m["name"], m["id_number"], m["relation"])
+                            for m in b["members"]]
+                rows += [(county_code, table, r["uuid"], n, r["seq"], canonical(r["fields"]), r["revision"],
+                          r["updated_at"], int(r["deleted"])) for table in TABLES[1:] for r in b[table]]
+        for target, data in (
+            ("households (county_code, id, uuid, township_code, village_id, group_name, number, year, head_name,"
+             " head_id_number, size, fields, revision, created_at, updated_at, deleted)", households),
+            ("members (county_code, uuid, household_id, seq, fields, revision, updated_at, deleted, name,"
+             " id_number, relation)", members),
+            ("household_rows (county_code, tbl, uuid, household_id, seq, fields, revision, updated_at, deleted)",
+             rows),
+        ):
+            with conn.cursor() as cur, cur.copy(f"COPY {target} FROM STDIN") as copy:
+                for row in data:
+                    copy.write_row(row)
+    return n - first_id + 1
 
 
 def main() -> None:
@@ -112,6 +114,7 @@ def run(args: argparse.Namespace, url: str, bare_url: str) -> None:
     for town in towns:
         keys.register_township(store.sync, town.public("青川县"), store.operator)
     program_s = bare_s = gen_s = 0.0
+    bare_rows = 0
     households = 0
     sample: list[str] = []
     print(f"{'townships':>9} {'households':>10} {'program hh/s':>12} {'bare hh/s':>10} {'ratio':>6} "
@@ -129,7 +132,7 @@ def run(args: argparse.Namespace, url: str, bare_url: str) -> None:
         households += result.merge["inserted"]
         if bare is not None:
             t = time.perf_counter()
-            bare_import(bare, data, town.code, county, raw_sign(town))
+            bare_rows += bare_import(bare, data, town.code, county, raw_sign(town), bare_rows + 1)
             bare_s += time.perf_counter() - t
         del data, sent
         if i % args.step == 0 or i == len(towns):
