@@ -72,6 +72,9 @@ class ImportResult:
     rejected: list[dict[str, Any]] = field(default_factory=list)
     merge: dict[str, int] = field(default_factory=dict)
     cleaned: list[dict[str, Any]] = field(default_factory=list)  # households whose invisible characters went
+    #: Refused because the database could not be written (full disk, lost server connection), not
+    #: because of the batch: the same batch is taken once the fault is gone (the service says "retry").
+    transient: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -79,15 +82,17 @@ class ImportResult:
             "counts": self.counts, "conflicts": self.conflicts, "duplicates": self.duplicates,
             "missing_sequences": self.missing_sequences, "message": self.message, "hash": self.hash,
             "township_name": self.township_name, "rejected": self.rejected, "merge": self.merge,
-            "cleaned": self.cleaned,
+            "cleaned": self.cleaned, "retry": self.transient,
         }
 
 
 class _Refused(SyncError):
-    def __init__(self, message: str, town: TownshipRecord | None = None, sequence: int | None = None) -> None:
+    def __init__(self, message: str, town: TownshipRecord | None = None, sequence: int | None = None,
+                 *, transient: bool = False) -> None:
         super().__init__(message)
         self.town = town
         self.sequence = sequence
+        self.transient = transient
 
 
 def read_batch_file(path: Path) -> bytes:
@@ -178,7 +183,7 @@ def _import_bytes(store: Receiving, data: bytes, *, county: CountyPrivate, name:
         return ImportResult(batch=name, hash=batch_hash, status="refused",
                             township=exc.town.code if exc.town else None,
                             township_name=exc.town.name if exc.town else None, sequence=exc.sequence,
-                            message=str(exc))
+                            message=str(exc), transient=exc.transient)
     except UnknownSigner as exc:
         return ImportResult(batch=name, hash=batch_hash, status="refused", message=str(exc))
     except SyncError as exc:
@@ -235,9 +240,9 @@ def _import_new(store: Receiving, repo: SyncRepository, data: bytes, batch_hash:
     except SyncError as exc:
         raise _Refused(str(exc), town, seq) from exc
     except StoreWriteError as exc:  # the disk is full, the file read-only or locked: said as such
-        raise _Refused(f"写入县级数据库失败，已撤销本批次：{exc}", town, seq) from exc
+        raise _Refused(f"写入县级数据库失败，已撤销本批次：{exc}", town, seq, transient=True) from exc
     except sqlite3.OperationalError as exc:
-        raise _Refused(f"写入县级数据库失败（{exc}），已撤销本批次，未作任何改动。", town, seq) from exc
+        raise _Refused(f"写入县级数据库失败（{exc}），已撤销本批次，未作任何改动。", town, seq, transient=True) from exc
     except Exception as exc:  # a signed but malformed record: the transaction is rolled back
         raise _Refused(f"批次中的记录格式不对（{type(exc).__name__}），已拒绝，未作任何改动。", town, seq) from exc
 

@@ -233,6 +233,8 @@ class BatchReceiver:
                 return 422, {"error": "收到的文件与校验值不符，请重新上传", "received": 0}
             result = import_bytes(self.store, data, county=self.county, name=f"upload:{upload.hash[:8]}")
             del data
+        if result.transient:  # the database could not be written (full disk, lost server): try again later
+            return 503, {"error": result.message, "received": 0}
         answer = {"hash": upload.hash, "state": "imported" if result.status != "refused" else "refused",
                   "received": upload.total, "result": result.to_json()}
         if result.status == "refused":

@@ -189,3 +189,37 @@ def test_init_county_and_trust_on_postgresql_by_command(pg_url: str, tmp_path: P
     assert main(["sync", "import", str(batch), "--database", pg_url, "--json"]) == 0
     [r] = json.loads(capsys.readouterr().out)
     assert r["status"] == "imported" and r["merge"]["inserted"] == 1
+
+
+def test_a_connection_lost_during_serve_answers_retry_and_the_upload_is_taken_next_time(
+        pair, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    county, town = pair
+    server = make_server(county.url, "127.0.0.1", 0, passphrase=PASSPHRASE, spool=tmp_path / "spool")
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    original = county_merge._Merger.household
+    cut = {"done": False, "n": 0}
+
+    def cut_once(self, b):  # type: ignore[no-untyped-def]
+        cut["n"] += 1
+        if not cut["done"] and cut["n"] == 10:
+            cut["done"] = True
+            receiving_db = server.receiver.store.db
+            with psycopg.connect(county.url, autocommit=True) as admin:
+                admin.execute("SELECT pg_terminate_backend(%s)", (receiving_db.conn.info.backend_pid,))
+        return original(self, b)
+
+    monkeypatch.setattr(county_merge._Merger, "household", cut_once)
+    sleeps: list[float] = []
+    try:
+        export(town, tmp_path / "stick")
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        [r] = upload_pending(town, url, sleep=sleeps.append, timeout=10)
+        assert cut["done"] and sleeps, "the first try must have failed and been retried"
+        assert r.state == "acknowledged" and r.result and r.result["status"] == "imported"
+        assert county.household_count() == 40
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+        server.receiver.close()

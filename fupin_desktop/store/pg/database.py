@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from importlib import resources
 from typing import Any
@@ -110,6 +110,8 @@ class PgDatabase:
         self.path = safe_url(url)  # what messages name, as Database.path does
         self.read_only = False
         self._depth = 0
+        #: Called when a transaction rolls back (caches of what it created, e.g. partitions).
+        self.on_rollback: list[Callable[[], None]] = []
         try:
             self.conn: psycopg.Connection[PgRow] = psycopg.connect(
                 url, autocommit=True, row_factory=_row_factory, connect_timeout=connect_timeout,
@@ -168,6 +170,8 @@ class PgDatabase:
     @contextmanager
     def transaction(self) -> Iterator[psycopg.Connection[PgRow]]:
         """One transaction; nested uses join the outermost one, any error rolls it all back."""
+        if self._depth == 0:
+            self._live()
         if self._depth:
             self._depth += 1
             try:
@@ -182,14 +186,31 @@ class PgDatabase:
                     yield self.conn
                 finally:
                     self._depth = 0
-        except psycopg.OperationalError as exc:
+        except BaseException as exc:
+            for forget in self.on_rollback:  # what callers cached of this transaction's work is gone too
+                forget()
+            if not isinstance(exc, psycopg.OperationalError):
+                raise
             raise StoreWriteError(f"写入 PostgreSQL 数据库 {self.path} 失败（{_reason(exc)}），"
                                   "本次操作已全部撤销，未作任何改动。请检查网络和服务器后重试。") from exc
 
+    def _live(self) -> None:
+        """Outside a transaction: connect again if the server dropped the connection (a restart, a
+        network cut).  Inside one, a lost connection fails the transaction, as it must."""
+        if self._depth == 0 and (self.conn.closed or self.conn.broken):
+            log.warning("PostgreSQL connection lost; connecting again to %s", self.path)
+            try:
+                self.conn = psycopg.connect(self.url, autocommit=True, row_factory=_row_factory,
+                                            connect_timeout=10, application_name="fupin-desktop")
+            except psycopg.Error as exc:
+                raise connect_error(self.url, exc) from exc
+
     def query(self, sql: str, params: Sequence[object] = ()) -> list[PgRow]:
+        self._live()
         return self.conn.execute(to_pg(sql), tuple(params)).fetchall()
 
     def query_one(self, sql: str, params: Sequence[object] = ()) -> PgRow | None:
+        self._live()
         return self.conn.execute(to_pg(sql), tuple(params)).fetchone()
 
     def one(self, sql: str, params: Sequence[object] = ()) -> PgRow:

@@ -54,7 +54,8 @@ class PgSyncRepository(SyncRepository):
         # which PgDatabase offers with the same meaning.
         _SyncTables.__init__(self, cast(Database, db))
         self.pg = db
-        self._partitions: set[str] = set()
+        self._partitions: set[str] = set()  # made in a committed transaction, or in the open one
+        db.on_rollback.append(self._partitions.clear)
         self._bulk: BulkLoad | None = None  # inside bulk_loading(): new households gathered for COPY
 
     # -- one batch's merge: looked up in one query, written with COPY --------------------------
