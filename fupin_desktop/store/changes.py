@@ -24,6 +24,7 @@ class ChangeKind(StrEnum):
     POLICY = "policy"
     BACKUP_RESTORE = "backup_restore"  # the whole database replaced
     SETTINGS = "settings"  # operator name and other settings
+    WORKFLOW = "workflow"  # identification cases, publicity rounds, objections, quotas (issue 15)
 
 
 @dataclass(frozen=True)
