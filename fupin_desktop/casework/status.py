@@ -11,9 +11,11 @@ from fupin_desktop.rules import workflow as wf
 from fupin_desktop.store import Store
 
 
-def case_label(stage: str, status: str, open_objections: int) -> str:
-    """How the board names a case's state: 第一次公示（有异议）, 县审定, 建档立卡（已完成）…"""
+def case_label(stage: str, status: str, open_objections: int, kind: str = "identification") -> str:
+    """How the board names a case's state: 第一次公示（有异议待核实）, 脱贫退出·村评议, 建档立卡（已完成）…"""
     text = wf.stage_label(stage)
+    if kind != wf.Kind.IDENTIFICATION.value:
+        text = f"{wf.KIND_LABELS[wf.Kind(kind)]}·{text}"
     if status == wf.Status.REFUSED.value:
         return f"{text}（未通过）"
     if status == wf.Status.DONE.value:
@@ -34,7 +36,7 @@ def status(store: Store, *, village_ids: Sequence[int] | None = None, year: int 
             "number": r["number"], "household": r["household_id"], "head_name": r["head_name"],
             "village": r["village"], "persons": r["size"], "case": r["case_id"], "kind": r["kind"],
             "year": r["year"], "stage": r["stage"], "stage_label": wf.stage_label(r["stage"]),
-            "status": r["status"], "label": case_label(r["stage"], r["status"], r["open_objections"]),
+            "status": r["status"], "label": case_label(r["stage"], r["status"], r["open_objections"], r["kind"]),
             "open_objections": r["open_objections"],
             "history": [{"stage": x.stage, "date": x.date.isoformat(), "decision": x.decision, "note": x.note,
                          "reason": x.reason, "reference": x.reference, "override": x.override_reason,
