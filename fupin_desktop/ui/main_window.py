@@ -164,6 +164,7 @@ class MainWindow(QMainWindow):
         tools_menu = bar.addMenu("工具(&T)")
         self.act_quality = self._action("数据质量(&Q)…", self.open_quality, "Ctrl+Shift+Q")
         tools_menu.addAction(self.act_quality)
+        tools_menu.addAction(self._action("识别工作(&W)…", self.open_casework, "Ctrl+Shift+W"))
 
         settings_menu = bar.addMenu("设置(&S)")
         self.act_operator = self._action("录入员姓名(&U)…", self.set_operator)
@@ -418,6 +419,13 @@ class MainWindow(QMainWindow):
         centre = PrintCentre(self.store, self, household_id=self.selected_household_id(),
                              selected_ids=[i for i in selected if i is not None], village_id=village_id)
         centre.exec()
+
+    def open_casework(self) -> QWidget:
+        """工具 → 识别工作: the identification year's page (ui/casework_page.py)."""
+        from fupin_desktop.ui.casework_page import open_casework_page
+
+        self.casework_page = open_casework_page(self.store, self)
+        return self.casework_page
 
     def open_sync_page(self) -> QWidget:
         """数据交换 → the exchange page (export, batches, feedback; at the county: import, conflicts)."""
