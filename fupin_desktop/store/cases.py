@@ -188,8 +188,7 @@ class CaseRepository:
     # -- the status view (township and county) --------------------------------------------------
     def status_rows(self, *, village_ids: Sequence[int] | None = None, year: int | None = None) -> list[Any]:
         """One row per household with a case: its latest case, village, 户编号, persons, open objections."""
-        where = ["c.id = (SELECT MAX(c2.id) FROM cases c2 WHERE c2.subject_kind = 'household'"
-                 " AND c2.subject_id = c.subject_id)", "c.subject_kind = 'household'", "h.deleted = 0"]
+        where = ["h.deleted = 0"]
         params: list[object] = []
         if village_ids is not None:
             where.append(f"c.village_id IN ({_marks(village_ids) or 'NULL'})")
@@ -199,9 +198,12 @@ class CaseRepository:
             params.append(year)
         return self.db.query(
             "SELECT c.id AS case_id, c.kind, c.stage, c.status, c.year, c.procedure, c.village_id, h.id AS household_id,"
-            " h.number, h.head_name, h.size, v.name AS village,"
-            " (SELECT COUNT(*) FROM objections o WHERE o.case_id = c.id AND o.finding IS NULL) AS open_objections"
-            " FROM cases c JOIN households h ON h.id = c.subject_id JOIN villages v ON v.id = c.village_id"
+            " h.number, h.head_name, h.size, v.name AS village, COALESCE(o.n, 0) AS open_objections"
+            " FROM (SELECT MAX(id) AS id FROM cases WHERE subject_kind = 'household' GROUP BY subject_id) last"
+            " JOIN cases c ON c.id = last.id JOIN households h ON h.id = c.subject_id"
+            " JOIN villages v ON v.id = c.village_id"
+            " LEFT JOIN (SELECT case_id, COUNT(*) AS n FROM objections WHERE finding IS NULL GROUP BY case_id) o"
+            " ON o.case_id = c.id"
             f" WHERE {' AND '.join(where)} ORDER BY v.seq, v.name, h.number, h.id", tuple(params))
 
     def persons_by_village(self, year: int, kinds: Sequence[str], stages: Sequence[str],
