@@ -93,7 +93,8 @@ def register(add: Add) -> None:
     numbers(r)
     r.add_argument("--date", type=day, required=True)
     r.add_argument("--reason", required=True)
-    r.add_argument("--document", default="", help="县审定文件文号")
+    # dest is not "document": that name is the print command's word (cli.command_name logs it).
+    r.add_argument("--document", dest="decision_document", default="", help="县审定文件文号")
     b = verb("return", "退回：回到上一轮公示之前重新办理", cmd_return)
     numbers(b)
     b.add_argument("--date", type=day, required=True)
@@ -119,7 +120,7 @@ def register(add: Add) -> None:
     ap = verb("approve", "县审定通过（县级数据库；乡镇录入县里的书面决定）", cmd_approve)
     numbers(ap)
     ap.add_argument("--date", type=day, required=True)
-    ap.add_argument("--document", required=True, help="审定文件文号")
+    ap.add_argument("--document", dest="decision_document", required=True, help="审定文件文号")
     ap.add_argument("--note", default="")
 
     verb = _verbs(add("publicity", "公示与异议"), "publicity_command")
@@ -210,7 +211,7 @@ def cmd_advance(args: argparse.Namespace) -> int:
 
 def cmd_refuse(args: argparse.Namespace) -> int:
     with open_existing(getattr(args, "db", None), writes=True) as store:
-        outcome = core.refuse(store, _ids(store, args.numbers), args.date, args.reason, reference=args.document)
+        outcome = core.refuse(store, _ids(store, args.numbers), args.date, args.reason, reference=args.decision_document)
     return _done(args, outcome, "不予认定")
 
 
@@ -230,7 +231,7 @@ def cmd_appeal(args: argparse.Namespace) -> int:
 def cmd_approve(args: argparse.Namespace) -> int:
     with open_existing(getattr(args, "db", None), writes=True) as store:
         outcome = core.county_decision(store, _ids(store, args.numbers), args.date, approve=True,
-                                       document=args.document, note=args.note)
+                                       document=args.decision_document, note=args.note)
     return _done(args, outcome, "县审定通过")
 
 

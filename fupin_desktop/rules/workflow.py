@@ -391,3 +391,26 @@ def exit_guarantees(unmet: dict[str, str]) -> dict[str, tuple[bool, str]]:
     if bad:
         raise WorkflowError(f"“{bad[0]}”不是两不愁三保障的一项（可选：{'、'.join(GUARANTEES)}）")
     return {item: (item not in unmet, unmet.get(item, "")) for item in GUARANTEES}
+
+
+# -- records from two places (the township's and the county's) --------------------------------------
+@dataclass(frozen=True)
+class Position:
+    stage: str
+    status: Status
+    last_date: date
+
+
+def replay(proc: Procedure, records: list[tuple[date, str, str, str]], start: str) -> Position:
+    """Where a case stands after its records ``(date, recorded_at, to_stage, decision)``, taken in
+    date order: the county's decisions and the township's records merged (sync)."""
+    stage, status, last = start, Status.OPEN, date.min
+    for when, _recorded, to_stage, decision in sorted(records):
+        stage, last = to_stage, max(last, when)
+        if decision in (Decision.REFUSE, Decision.REJECT, Decision.APPEAL, Decision.APPEAL_DISMISSED):
+            status = Status.REFUSED
+        elif decision == Decision.PASS and to_stage in [s.key for s in proc.stages] and proc.stage(to_stage).final:
+            status = Status.DONE
+        else:
+            status = Status.OPEN
+    return Position(stage, status, last)

@@ -240,7 +240,7 @@ class TownshipSide(SyncPageBase):
             applog.refused(log, "导入反馈", exc)
             QMessageBox.warning(self, "导入反馈", str(exc))
             return None
-        announce(self.store, Change.of(ChangeKind.SYNC_FEEDBACK, count=1))
+        announce(self.store, Change.of(ChangeKind.SYNC_FEEDBACK, view.get("cases_moved") or [], count=1))
         self.refresh()
         return view
 
