@@ -46,6 +46,7 @@ from fupin_desktop.casework.status import status
 from fupin_desktop.rules import workflow as wf
 from fupin_desktop.store import Store
 from fupin_desktop.store.changes import Change, ChangeKind
+from fupin_desktop.ui.casework_requests import CaseRequests
 from fupin_desktop.ui.changes import hub
 from fupin_desktop.ui.ops import BackgroundOp, QueryOp, StoreOp
 
@@ -89,7 +90,7 @@ def _qdate(d: date) -> QDate:
     return QDate(d.year, d.month, d.day)
 
 
-class CaseworkPage(QWidget):
+class CaseworkPage(CaseRequests):
     """The 识别工作 window."""
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
@@ -141,7 +142,10 @@ class CaseworkPage(QWidget):
             row.addWidget(QLabel(label))
             row.addWidget(widget)
         row.addStretch(1)
-        for text, name, slot in (("打印评议表…", "print_appraisal", self.print_appraisal),
+        for text, name, slot in (("登记申请…", "apply", lambda: self.apply_for()),
+                                 ("提出退出…", "propose_exit", lambda: self.propose_exit()),
+                                 ("县审定…", "county_decision", lambda: self.county_decision()),
+                                 ("打印评议表…", "print_appraisal", self.print_appraisal),
                                  ("打印告知书…", "print_refusal", self.print_refusal)):
             button = QPushButton(text)
             button.setObjectName(name)

@@ -103,3 +103,40 @@ def test_household_form_shows_its_records_read_only(qtbot, store) -> None:  # ty
     table = editor.case_history
     assert table.rowCount() == 2 and table.item(1, 4).text() == "不予受理" and table.item(1, 6).text() == "不符合条件"
     assert table.editTriggers() == table.EditTrigger.NoEditTriggers
+
+
+def test_applications_exits_and_paper_county_decisions_from_the_page(qtbot, store, dialogs) -> None:  # type: ignore[no-untyped-def]
+    ids = add_households(store, "炉场村", 3)
+    numbers = [store.households.get(i).fields["number"] for i in ids]
+    page = CaseworkPage(store)
+    qtbot.addWidget(page)
+    page.show()
+    page.year.setValue(2016)
+    page.village.setCurrentText("炉场村")
+    page.when.setDate(QDate(2016, 6, 1))
+    page.apply_for("nosuch")
+    assert dialogs.shown[-1][0] == "warning" and "nosuch" in dialogs.shown[-1][2]
+    page.apply_for(f"{numbers[0]}，{numbers[1]}")
+    wait(qtbot, page)
+    assert board(page)["农户申请"] == 2
+    for day in (2, 3, 4):
+        core.advance(store, ids[:2], D(2016, 6, day))
+    from fupin_desktop.casework import publicity
+
+    publicity.open_round(store, D(2016, 6, 5), village="炉场村")
+    core.advance(store, ids[:2], D(2016, 6, 12))
+    core.advance(store, ids[:2], D(2016, 6, 13))
+    publicity.open_round(store, D(2016, 6, 14), village="炉场村")
+    core.advance(store, ids[:2], D(2016, 6, 21))
+    page.refresh()
+    assert board(page)["县审定"] == 2 and page.stage == "county"
+    select_all(page)
+    page.when.setDate(QDate(2016, 7, 1))
+    page.county_decision("青扶发〔2016〕12号")
+    wait(qtbot, page)
+    assert board(page)["公告"] == 2, page.message.text()
+    page.kind.setCurrentIndex(1)
+    page.when.setDate(QDate(2016, 10, 1))
+    page.propose_exit(numbers[2], consent=D(2016, 9, 30))
+    wait(qtbot, page)
+    assert board(page)["村评议"] == 1, page.message.text()
