@@ -35,6 +35,7 @@ from fupin_desktop.store.changes import Change, ChangeKind
 from fupin_desktop.ui.changes import announce, hub
 from fupin_desktop.ui.household_editor import DraftChoice, HouseholdEditor
 from fupin_desktop.ui.household_list import HouseholdListModel
+from fupin_desktop.ui.exit_status import exit_filter_combo
 from fupin_desktop.ui.quality_view import QualityWindow
 from fupin_desktop.ui.village_tree import VillageTree
 
@@ -42,7 +43,7 @@ log = logging.getLogger(__name__)
 SEARCH_DELAY_MS = 250
 #: Household list column widths by column key (the county database adds 乡镇).
 COLUMN_WIDTHS = {"number": 180, "township": 80, "village": 80, "group": 80, "head_name": 90, "head_id_number": 170,
-                 "size": 70, "exit_flag": 80, "per_capita_income": 120, "updated_at": 130}
+                 "size": 70, "exit_flag": 150, "per_capita_income": 120, "updated_at": 130}
 
 
 class MainWindow(QMainWindow):
@@ -93,6 +94,7 @@ class MainWindow(QMainWindow):
         top = QHBoxLayout()
         top.addWidget(QLabel("查找"))
         top.addWidget(self.search, 1)
+        top.addWidget(exit_filter_combo(self.model))  # 脱贫状态 filter (ui/exit_status.py)
         lay.addLayout(top)
         lay.addWidget(self.table, 1)
 
