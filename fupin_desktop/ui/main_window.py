@@ -33,9 +33,9 @@ from fupin_desktop.domain.household import Household
 from fupin_desktop.store import Store, StoreError
 from fupin_desktop.store.changes import Change, ChangeKind
 from fupin_desktop.ui.changes import announce, hub
+from fupin_desktop.ui.exit_status import exit_filter_combo
 from fupin_desktop.ui.household_editor import DraftChoice, HouseholdEditor
 from fupin_desktop.ui.household_list import HouseholdListModel
-from fupin_desktop.ui.exit_status import exit_filter_combo
 from fupin_desktop.ui.quality_view import QualityWindow
 from fupin_desktop.ui.village_tree import VillageTree
 
