@@ -21,7 +21,7 @@ import sys
 from collections.abc import Callable
 from datetime import date
 
-from fupin_desktop.casework import core, exits, publicity, quotas
+from fupin_desktop.casework import core, exits, meetings, publicity, quotas
 from fupin_desktop.casework.core import Outcome
 from fupin_desktop.casework.status import status
 from fupin_desktop.commands._base import SQLITE_MAX_INT, CliError, int_arg, open_existing, print_json
@@ -122,6 +122,17 @@ def register(add: Add) -> None:
     ap.add_argument("--date", type=day, required=True)
     ap.add_argument("--document", dest="decision_document", required=True, help="审定文件文号")
     ap.add_argument("--note", default="")
+
+    m = verb("meeting", "民主评议会议：评议小组、到会人数、各户票数或排序", cmd_meeting)
+    m.add_argument("--village", required=True, metavar="NAME")
+    m.add_argument("--date", type=day, required=True)
+    m.add_argument("--place", default="")
+    m.add_argument("--panel", type=int_arg(0, meetings.MAX_PEOPLE, "评议小组人数"), required=True, metavar="N")
+    m.add_argument("--attendance", type=int_arg(0, meetings.MAX_PEOPLE, "到会人数"), required=True, metavar="N")
+    m.add_argument("--vote", action="append", default=[], metavar="NUMBER:赞成:反对:弃权")
+    m.add_argument("--rank", action="append", default=[], metavar="NUMBER:名次")
+    m.add_argument("--note", default="")
+    verb("overrides", "提前结束公示、超规模等特殊理由一览（县里核查）", cmd_overrides)
 
     verb = _verbs(add("publicity", "公示与异议"), "publicity_command")
     o = verb("open", "为等待公示的户开始一轮公示", cmd_open)
@@ -265,6 +276,50 @@ def cmd_status(args: argparse.Namespace) -> int:
     for h in data["households"]:
         print(f"{h['number']}\t{h['village']}\t{h['head_name']}\t{h['label']}")
     print(f"共 {len(data['households'])} 户有识别记录")
+    return 0
+
+
+def _numbers_of(store: Store, items: list[str], parts: int, what: str) -> dict[int, list[int]]:
+    out: dict[int, list[int]] = {}
+    for item in items:
+        fields = item.replace("：", ":").split(":")
+        try:
+            if len(fields) != parts + 1:
+                raise ValueError
+            values = [int(f) for f in fields[1:]]
+        except ValueError:
+            raise CliError(f"{what}“{item}”应写成 户编号:{':'.join(['数'] * parts)}") from None
+        out[current_household(store, household_ref(fields[0]))] = values
+    return out
+
+
+def cmd_meeting(args: argparse.Namespace) -> int:
+    with open_existing(getattr(args, "db", None), writes=True) as store:
+        votes = {k: (v[0], v[1], v[2]) for k, v in _numbers_of(store, args.vote, 3, "--vote").items()}
+        ranks = {k: v[0] for k, v in _numbers_of(store, args.rank, 1, "--rank").items()}
+        meeting, warnings = meetings.record_meeting(store, args.village, args.date, place=args.place, panel=args.panel,
+                                                    attendance=args.attendance, votes=votes, ranks=ranks,
+                                                    note=args.note)
+    for warning in warnings:
+        print(f"注意：{warning}", file=sys.stderr)
+    if getattr(args, "json", False):
+        print_json({"meeting": meeting, "warnings": warnings})
+    else:
+        print(f"已记录第 {meeting} 次民主评议会议")
+    return 0
+
+
+def cmd_overrides(args: argparse.Namespace) -> int:
+    with open_existing(getattr(args, "db", None)) as store:
+        rows = [{"number": r["number"], "village": r["village"], "stage": r["stage"],
+                 "stage_label": wf.stage_label(r["stage"]), "date": r["date"], "override": r["override_reason"],
+                 "operator": r["operator"]} for r in store.cases.overrides()]
+    if getattr(args, "json", False):
+        print_json(rows)
+    else:
+        for r in rows:
+            print(f"{r['number']}\t{r['village']}\t{r['stage_label']}\t{r['date']}\t{r['override']}")
+        print(f"共 {len(rows)} 条")
     return 0
 
 

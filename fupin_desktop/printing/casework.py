@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -99,6 +100,7 @@ class Applicant:
     cause: str
     priority: str
     stage: str
+    votes: tuple[str, str, str] = ("", "", "")  # 同意, 反对, 弃权 at the latest meeting (blank: to fill in)
 
 
 APPRAISAL_HEADERS = ("序号", "村民组", "户主姓名", "家庭人口", "年人均纯收入(元)", "住房", "劳动力", "生活条件",
@@ -139,7 +141,16 @@ def appraisal_rows(store: Store, village: str, year: int | None = None) -> tuple
     if not cases:
         raise PrintError(f"{chosen.name}没有识别申请（用 fupin workflow apply 登记）。")
     year = year or max(c.year for c in cases)
-    rows = [applicant(_load(store, c.subject_id), store, c.stage) for c in cases if c.year == year]
+    chosen_cases = [c for c in cases if c.year == year]
+    votes = store.publicity.latest_votes([c.id for c in chosen_cases])
+
+    def voted(case_id: int) -> tuple[str, str, str]:
+        v = votes.get(case_id)
+        return ("", "", "") if v is None else (str(v[0] if v[0] is not None else ""), str(v[1] if v[1] is not None else ""),
+                                               str(v[2] if v[2] is not None else ""))
+
+    rows = [dataclasses.replace(applicant(_load(store, c.subject_id), store, c.stage), votes=voted(c.id))
+            for c in chosen_cases]
     if not rows:
         raise PrintError(f"{chosen.name}没有 {year} 年的识别申请。")
     rows.sort(key=lambda a: (a.income is None, a.income if a.income is not None else 0.0, a.head_name))
@@ -157,7 +168,7 @@ def _cells(rows: Sequence[Applicant], quota: int | None) -> list[list[str]]:
             out.append(_quota_line(f"以上累计 {total - a.size} 人，规模 {quota} 人"))
             line_drawn = True
         out.append([str(i), a.group, a.head_name, str(a.size), f"{a.income:.0f}" if a.income is not None else "未填",
-                    a.housing, a.labour, a.living, a.cause, a.priority, "", str(total), "", "", ""])
+                    a.housing, a.labour, a.living, a.cause, a.priority, "", str(total), *a.votes])
     if not line_drawn:
         out.append(_quota_line(f"累计 {total} 人，未达规模 {quota} 人"))
     return out

@@ -167,3 +167,15 @@ class PublicityRepository:
             sql += " WHERE m.village_id = ?"
             params = (village_id,)
         return self.db.query(sql + " ORDER BY m.id", params)
+
+    def latest_votes(self, case_ids: Sequence[int]) -> dict[int, tuple[int | None, int | None, int | None, int | None]]:
+        """Each case's votes (赞成, 反对, 弃权) and rank at its latest appraisal meeting."""
+        out: dict[int, tuple[int | None, int | None, int | None, int | None]] = {}
+        ids = list(case_ids)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            for r in self.db.query(
+                    "SELECT case_id, votes_for, votes_against, abstentions, rank FROM appraisal_votes"
+                    f" WHERE case_id IN ({','.join('?' * len(chunk))}) ORDER BY meeting_id", tuple(chunk)):
+                out[r[0]] = (r[1], r[2], r[3], r[4])
+        return out

@@ -101,3 +101,36 @@ def test_a_real_process(db) -> None:
     again = subprocess.run([sys.executable, "-m", "fupin_desktop", "workflow", "apply", a, "--db", str(path),
                             "--date", "2016-06-02"], capture_output=True, cwd=REPO, env=env, timeout=60)
     assert again.returncode == 2 and "重复申请" in again.stderr.decode() and again.stdout == b""
+
+
+def test_meeting_with_votes_warns_on_panel_size(capsys: pytest.CaptureFixture[str], db, tmp_path: Path) -> None:
+    path, (a, b, c) = db
+    assert fupin(capsys, path, "workflow", "apply", a, b, "--date", "2016-06-01")[0] == 0
+    code, out, err = fupin(capsys, path, "workflow", "meeting", "--village", "炉场村", "--date", "2016-06-08",
+                           "--place", "村委会", "--panel", "7", "--attendance", "42", "--vote", f"{a}:6:1:0",
+                           "--vote", f"{b}:2:5:0", "--rank", f"{a}:1")
+    assert code == 0 and out["meeting"] == 1 and "9-15" in err and "9-15" in out["warnings"][0]
+    code, _, err = fupin(capsys, path, "workflow", "meeting", "--village", "炉场村", "--date", "2016-06-08",
+                         "--panel", "11", "--attendance", "40", "--vote", f"{c}:6:1:0")
+    assert code == 2 and "没有识别申请" in err
+    code, _, err = fupin(capsys, path, "workflow", "meeting", "--village", "炉场村", "--date", "2016-06-08",
+                         "--panel", "11", "--attendance", "40", "--vote", f"{a}:6:1")
+    assert code == 2 and "户编号:数:数:数" in err
+    xlsx = tmp_path / "a.xlsx"
+    assert main(["print", "appraisal", "--db", str(path), "--village", "炉场村", "--out", str(tmp_path / "a.pdf"),
+                 "--xlsx", str(xlsx)]) == 0
+    from openpyxl import load_workbook
+
+    rows = [r for r in load_workbook(xlsx).active.iter_rows(min_row=3, values_only=True) if r[0]]
+    assert sorted((r[12], r[13]) for r in rows) == [("2", "5"), ("6", "1")]
+
+
+def test_overrides_are_listed(capsys: pytest.CaptureFixture[str], db) -> None:
+    path, (a, _, _) = db
+    fupin(capsys, path, "workflow", "apply", a, "--date", "2016-06-01")
+    for day in ("02", "03", "04"):
+        fupin(capsys, path, "workflow", "advance", a, "--date", f"2016-06-{day}")
+    fupin(capsys, path, "publicity", "open", "--village", "炉场村", "--date", "2016-06-05")
+    assert fupin(capsys, path, "workflow", "advance", a, "--date", "2016-06-06", "--override", "汛期提前上报")[0] == 0
+    code, rows, _ = fupin(capsys, path, "workflow", "overrides")
+    assert [(r["number"], r["stage"], r["override"]) for r in rows] == [(a, "publicity1", "汛期提前上报")]
