@@ -104,6 +104,8 @@ def apply(store: Store, ids: Sequence[int], when: date, *, applicant: str = "户
             problems.append(f"{_who(s)}：申请日期早于该户上一案件的最后日期 {case.last_date.isoformat()}")
         if not policy.in_scope(s.household_type):
             warnings.append(f"{_who(s)}：{s.household_type}不在本县识别范围（政策参数：五保/低保户不纳入）")
+    if policy.exclusions:  # the files hold no such facts: the clerk checks them (the rule named)
+        warnings.append(f"请核实申请户是否属于本县“三不评”情形（政策参数）：{'、'.join(policy.exclusions)}")
     _refuse(problems)
     items = []
     with store.db.transaction():

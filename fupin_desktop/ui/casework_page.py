@@ -392,11 +392,10 @@ class CaseworkPage(CaseRequests):
 
     def open_round(self) -> None:
         village = None if self.village.currentText() == ALL else self.village.currentText()
-        if village is None:
-            QMessageBox.information(self, "识别工作", "请先选择村（乡公示、县公示用 fupin publicity open --township/--county）。")
-            return
+        scope = wf.Scope.VILLAGE if village else wf.Scope.TOWNSHIP  # 全乡: the 三榜公示's 乡公示
         when = self._date()
-        self._run("正在开始公示…", lambda own: publicity.open_round(own, when, village=village), "已开始公示")
+        self._run("正在开始公示…", lambda own: publicity.open_round(own, when, village=village, scope=scope),
+                  "已开始公示")
 
     def add_objection(self, text: str | None = None) -> None:
         round_id, ids = self._selected_key(self.rounds), self.selected_households()

@@ -219,3 +219,11 @@ def test_objection_only_for_a_household_of_the_round(town):
         publicity.add_objection(store, rnd.id, lu[0], D(2016, 6, 4), "x")
     with pytest.raises(CaseError, match="没有编号为 99"):
         publicity.add_objection(store, 99, lu[0], D(2016, 6, 6), "x")
+
+
+def test_application_warns_about_the_profiles_exclusions(town):
+    store, lu, _ = town
+    store.policy.put(Policy(dibao_in_scope=False, exclusions=("赌博吸毒等违法",)), "测试")
+    out = core.apply(store, lu[:1], D(2016, 6, 1))
+    assert any("低保贫困户不在本县识别范围" in w for w in out.warnings)
+    assert any("三不评" in w and "赌博吸毒等违法" in w for w in out.warnings)
