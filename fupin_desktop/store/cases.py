@@ -16,7 +16,7 @@ from typing import Any
 
 from fupin_desktop.domain.household import new_uuid
 from fupin_desktop.rules.workflow import CaseState, Kind, Round, Status, Step
-from fupin_desktop.store.database import Database, now_iso
+from fupin_desktop.store.database import Database, StoreError, now_iso
 
 CASE_COLUMNS = ("id, uuid, subject_kind, subject_id, village_id, year, kind, procedure, stage, status, last_date,"
                 " linked_case_id, details")
@@ -75,6 +75,18 @@ def _record(row: Any) -> CaseRecord:
                       date=date.fromisoformat(row["date"]), decision=row["decision"], reference=row["reference"],
                       note=row["note"], reason=row["reason"], override_reason=row["override_reason"],
                       operator=row["operator"], recorded_at=row["recorded_at"])
+
+
+#: The longest text a record keeps (a note, reason, claim, document number...).
+MAX_TEXT = 1000
+
+
+def checked_text(value: str, what: str) -> str:
+    """``value`` trimmed, or a StoreError when it is longer than :data:`MAX_TEXT` (nothing written)."""
+    value = value.strip()
+    if len(value) > MAX_TEXT:
+        raise StoreError(f"{what}最多 {MAX_TEXT} 个字，现有 {len(value)} 个字，请精简后再办理")
+    return value
 
 
 def _marks(values: Sequence[object]) -> str:
@@ -231,10 +243,14 @@ class CaseRepository:
     def add_application(self, case_id: int, when: date, applicant: str, agent_name: str, received_by: str) -> None:
         self.db.execute(
             "INSERT INTO applications (case_id, date, applicant, agent_name, received_by, recorded_at)"
-            " VALUES (?,?,?,?,?,?)", (case_id, when.isoformat(), applicant, agent_name, received_by, now_iso()))
+            " VALUES (?,?,?,?,?,?)", (case_id, when.isoformat(), applicant, checked_text(agent_name, "代理人"),
+                                      checked_text(received_by, "受理人"), now_iso()))
 
     def append(self, case_id: int, step: Step, *, operator: str, note: str = "", reference: str = "") -> int:
         """Write one decision record and move the case to where it leads."""
+        note, reference = checked_text(note, "说明"), checked_text(reference, "文号")
+        checked_text(step.reason, "理由")
+        checked_text(step.override, "特殊理由")
         now = now_iso()
         cur = self.db.execute(
             "INSERT INTO case_records (uuid, case_id, stage, to_stage, date, decision, reference, note, reason,"

@@ -13,6 +13,7 @@ from typing import Any
 
 from fupin_desktop.domain.household import new_uuid
 from fupin_desktop.rules.workflow import end_date
+from fupin_desktop.store.cases import checked_text
 from fupin_desktop.store.database import Database, now_iso
 
 
@@ -103,13 +104,15 @@ class PublicityRepository:
         cur = self.db.execute(
             "INSERT INTO objections (uuid, round_id, case_id, received, by_name, claim, operator, created_at)"
             " VALUES (?,?,?,?,?,?,?,?)",
-            (new_uuid(), round_id, case_id, received.isoformat(), by_name, claim, operator, now_iso()))
+            (new_uuid(), round_id, case_id, received.isoformat(), checked_text(by_name, "反映人"),
+             checked_text(claim, "异议内容"), operator, now_iso()))
         return int(cur.lastrowid or 0)
 
     def resolve(self, objection_id: int, finding: str, when: date, note: str, operator: str) -> None:
         self.db.execute(
             "UPDATE objections SET finding = ?, finding_date = ?, finding_note = ?, resolved_by = ?"
-            " WHERE id = ? AND finding IS NULL", (finding, when.isoformat(), note, operator, objection_id))
+            " WHERE id = ? AND finding IS NULL",
+            (finding, when.isoformat(), checked_text(note, "核实情况"), operator, objection_id))
 
     def objections(self, *, objection_id: int | None = None, round_id: int | None = None,
                    open_only: bool = False) -> list[ObjectionRow]:
@@ -153,7 +156,8 @@ class PublicityRepository:
         cur = self.db.execute(
             "INSERT INTO appraisal_meetings (uuid, village_id, year, date, place, panel_size, attendance, note,"
             " operator, created_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
-            (new_uuid(), village_id, year, when.isoformat(), place, panel_size, attendance, note, operator, now_iso()))
+            (new_uuid(), village_id, year, when.isoformat(), checked_text(place, "地点"), panel_size, attendance,
+             checked_text(note, "说明"), operator, now_iso()))
         meeting_id = int(cur.lastrowid or 0)
         self.db.conn.executemany(
             "INSERT INTO appraisal_votes (meeting_id, case_id, votes_for, votes_against, abstentions, rank)"

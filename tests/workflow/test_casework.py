@@ -12,6 +12,7 @@ from fupin_desktop.casework.core import CaseError
 from fupin_desktop.casework.status import status
 from fupin_desktop.rules.policy import Policy
 from fupin_desktop.rules.workflow import Scope
+from fupin_desktop.store import StoreError
 from fupin_desktop.store.changes import ChangeKind
 
 D = date
@@ -227,3 +228,13 @@ def test_application_warns_about_the_profiles_exclusions(town):
     out = core.apply(store, lu[:1], D(2016, 6, 1))
     assert any("低保贫困户不在本县识别范围" in w for w in out.warnings)
     assert any("三不评" in w and "赌博吸毒等违法" in w for w in out.warnings)
+
+
+def test_overlong_text_is_refused_and_nothing_written(town):
+    store, lu, _ = town
+    core.apply(store, lu[:2], D(2016, 6, 1))
+    before = store.cases.all_records()
+    with pytest.raises(StoreError, match="最多 1000 个字"):
+        core.refuse(store, lu[:2], D(2016, 6, 2), "很" * 1001)
+    assert store.cases.all_records() == before
+    assert {c.status.value for c in store.cases.latest(lu[:2]).values()} == {"open"}
