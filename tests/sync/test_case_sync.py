@@ -4,6 +4,7 @@ importing it at the township moves those households on (and marks an exit)."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
@@ -50,6 +51,11 @@ def test_county_decisions_travel_back(world, tmp_path, capsys, caplog) -> None: 
     assert {h["stage"] for h in listed["households"]} == {"county"}
     assert len(listed["households"][0]["history"]) == len(town.cases.all_records()) // 3
     county_ids = {h["number"]: h["household"] for h in listed["households"]}
+    capsys.readouterr()
+    assert main(["workflow", "status", "--township", code, "--db", str(county.path), "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert sorted(h["number"] for h in shown["households"]) == sorted(county_ids)
+    assert main(["workflow", "status", "--township", "999999999", "--db", str(county.path)]) == 2
     numbers = {h: town.households.get(h).fields["number"] for h in (a, b, c)}
     # A batch again changes nothing (records by UUID, never twice).
     before = county.cases.all_records()
