@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from fupin_desktop.casework.core import CaseError, Outcome
+from fupin_desktop.casework.core import CaseError
 from fupin_desktop.rules import workflow as wf
 from fupin_desktop.rules.policy import PUBLICITY_DAYS
 from fupin_desktop.rules.workflow import Scope, Status, WorkflowError
 from fupin_desktop.store import Store
-from fupin_desktop.store.changes import Change, ChangeKind
+from fupin_desktop.store.changes import Change, Changed, ChangeKind
 from fupin_desktop.store.publicity import ObjectionRow, RoundRow
 
 #: Which waiting stage a new round takes first when several wait in one village.
@@ -46,7 +46,7 @@ def _publicity_stages(store: Store, village_id: int | None, scope: Scope) -> lis
 
 
 def open_round(store: Store, when: date, *, village: str | None = None, scope: Scope = Scope.VILLAGE,
-               days: int | None = None, stage: str | None = None, phone: str = "") -> tuple[RoundRow, Outcome]:
+               days: int | None = None, stage: str | None = None, phone: str = "") -> Changed[RoundRow]:
     """Open the next round for ``village`` (or, for a township/county round, every village)."""
     if days is not None and not PUBLICITY_DAYS[0] <= days <= PUBLICITY_DAYS[1]:
         raise CaseError(f"公示天数应为 {PUBLICITY_DAYS[0]}-{PUBLICITY_DAYS[1]} 天，现为 {days}")
@@ -83,8 +83,7 @@ def open_round(store: Store, when: date, *, village: str | None = None, scope: S
                                               operator=store.operator, phone=phone)
     rnd = store.publicity.get_round(round_id)
     assert rnd is not None
-    change = Change.of(ChangeKind.WORKFLOW, [c.subject_id for c in waiting], villages=[place])
-    return rnd, Outcome(change)
+    return Changed(rnd, Change.of(ChangeKind.WORKFLOW, [c.subject_id for c in waiting], villages=[place]))
 
 
 def round_json(store: Store, rnd: RoundRow) -> dict[str, Any]:
@@ -94,7 +93,8 @@ def round_json(store: Store, rnd: RoundRow) -> dict[str, Any]:
             "open_objections": len(store.publicity.objections(round_id=rnd.id, open_only=True))}
 
 
-def add_objection(store: Store, round_id: int, household_id: int, when: date, claim: str, by: str = "") -> int:
+def add_objection(store: Store, round_id: int, household_id: int, when: date, claim: str,
+                  by: str = "") -> Changed[int]:
     """Record an objection against a household of a round (``by`` empty: anonymous)."""
     rnd = store.publicity.get_round(round_id)
     if rnd is None:
@@ -112,11 +112,12 @@ def add_objection(store: Store, round_id: int, household_id: int, when: date, cl
     except WorkflowError as exc:
         raise CaseError(str(exc)) from exc
     with store.db.transaction():
-        return store.publicity.add_objection(round_id=round_id, case_id=case.id, received=when, by_name=by.strip(),
-                                             claim=claim.strip(), operator=store.operator)
+        objection = store.publicity.add_objection(round_id=round_id, case_id=case.id, received=when,
+                                                  by_name=by.strip(), claim=claim.strip(), operator=store.operator)
+    return Changed(objection, Change.of(ChangeKind.WORKFLOW, [household_id]))
 
 
-def resolve(store: Store, objection_id: int, when: date, upheld: bool, note: str) -> tuple[ObjectionRow, Outcome]:
+def resolve(store: Store, objection_id: int, when: date, upheld: bool, note: str) -> Changed[ObjectionRow]:
     """Record the investigation's finding; 成立 ends the household's case (不予认定)."""
     found = store.publicity.objections(objection_id=objection_id)
     if not found:
@@ -138,7 +139,7 @@ def resolve(store: Store, objection_id: int, when: date, upheld: bool, note: str
             step = wf.plan_objection_upheld(proc, state, when, note)
             store.cases.append(case.id, step, operator=store.operator, reference=f"异议{objection_id}")
     resolved = store.publicity.objections(objection_id=objection_id)[0]
-    return resolved, Outcome(Change.of(ChangeKind.WORKFLOW, [obj.household_id], villages=[obj.village]))
+    return Changed(resolved, Change.of(ChangeKind.WORKFLOW, [obj.household_id], villages=[obj.village]))
 
 
 def objection_json(o: ObjectionRow) -> dict[str, Any]:

@@ -327,8 +327,8 @@ def cmd_overrides(args: argparse.Namespace) -> int:
 def cmd_open(args: argparse.Namespace) -> int:
     scope = wf.Scope.TOWNSHIP if args.township else wf.Scope.COUNTY if args.county else wf.Scope.VILLAGE
     with open_existing(getattr(args, "db", None), writes=True) as store:
-        rnd, _ = publicity.open_round(store, args.date, village=args.village, scope=scope, days=args.days,
-                                      stage=args.stage, phone=args.phone)
+        rnd = publicity.open_round(store, args.date, village=args.village, scope=scope, days=args.days,
+                                   stage=args.stage, phone=args.phone).value
         data = publicity.round_json(store, rnd)
     if getattr(args, "json", False):
         print_json(data)
@@ -341,7 +341,7 @@ def cmd_open(args: argparse.Namespace) -> int:
 def cmd_objection(args: argparse.Namespace) -> int:
     with open_existing(getattr(args, "db", None), writes=True) as store:
         objection = publicity.add_objection(store, args.round, current_household(store, args.household), args.date,
-                                            args.text, args.by)
+                                            args.text, args.by).value
     if getattr(args, "json", False):
         print_json({"objection": objection})
     else:
@@ -351,7 +351,7 @@ def cmd_objection(args: argparse.Namespace) -> int:
 
 def cmd_resolve(args: argparse.Namespace) -> int:
     with open_existing(getattr(args, "db", None), writes=True) as store:
-        resolved, _ = publicity.resolve(store, args.objection, args.date, bool(args.upheld), args.note)
+        resolved = publicity.resolve(store, args.objection, args.date, bool(args.upheld), args.note).value
     if getattr(args, "json", False):
         print_json(publicity.objection_json(resolved))
     else:

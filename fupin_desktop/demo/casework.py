@@ -53,7 +53,7 @@ def build_year_in_progress(store: Store) -> None:
             core.apply(store, xing, _d(5, 10))
             for day in (15, 18, 22):
                 core.advance(store, xing, _d(5, day))
-            rnd, _ = publicity.open_round(store, _d(6, 1), village="兴龙村")
+            rnd = publicity.open_round(store, _d(6, 1), village="兴龙村").value
             publicity.add_objection(store, rnd.id, xing[0], _d(6, 3), "反映该户家中有小轿车，生活条件较好")
         qing = waiting.get("青新村", [])
         if qing:

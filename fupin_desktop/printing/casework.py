@@ -60,7 +60,7 @@ def print_round_notice(store: Store, round_id: int, out: Output, *, phone: str |
     rnd = store.publicity.get_round(round_id)
     if rnd is None:
         raise PrintError(f"没有编号为 {round_id} 的公示（用 fupin publicity list 查看）。")
-    rows = [notice_row(_load(store, r["id"])) for r in store.publicity.round_households(round_id)]
+    rows = [notice_row(_load(store, r["id"]), store.spec.derived_sources()) for r in store.publicity.round_households(round_id)]
     town = township_fields(store)
     township, county = town.get("township", ""), town.get("county", "")
     key = NOTICE_ROUND.get(rnd.stage, "first")

@@ -45,7 +45,7 @@ from fupin_desktop.casework.quotas import quota_rows
 from fupin_desktop.casework.status import status
 from fupin_desktop.rules import workflow as wf
 from fupin_desktop.store import Store
-from fupin_desktop.store.changes import Change, ChangeKind
+from fupin_desktop.store.changes import Change
 from fupin_desktop.ui.casework_requests import CaseRequests
 from fupin_desktop.ui.changes import hub
 from fupin_desktop.ui.ops import BackgroundOp, QueryOp, StoreOp
@@ -344,10 +344,6 @@ class CaseworkPage(CaseRequests):
         def job(own: Store, _progress: Any, _cancelled: Any) -> Any:
             return work(own)
 
-        def changes(result: Any) -> Change | None:
-            outcome = result[1] if isinstance(result, tuple) else result
-            return getattr(outcome, "change", None)
-
         def ok(result: Any) -> None:
             warnings = getattr(result, "warnings", [])
             self.message.setText(done + ("；" + "；".join(warnings) if warnings else ""))
@@ -357,7 +353,7 @@ class CaseworkPage(CaseRequests):
             self.message.setText(f"未办理：{exc}")
             QMessageBox.warning(self, "识别工作", str(exc))
 
-        self.last_op = StoreOp(self, label, self.store, job, changes, ok, failed, title="识别工作",
+        self.last_op = StoreOp(self, label, self.store, job, ok, failed, title="识别工作",
                                cancellable=False).start()
 
     def _date(self) -> date:
@@ -407,8 +403,7 @@ class CaseworkPage(CaseRequests):
             if not ok:
                 return
         when, who = self._date(), ids[0]
-        self._run("正在登记…", lambda own: (publicity.add_objection(own, round_id, who, when, text or ""),
-                                        core.Outcome(Change.of(ChangeKind.WORKFLOW, [who]))), "已登记异议")
+        self._run("正在登记…", lambda own: publicity.add_objection(own, round_id, who, when, text or ""), "已登记异议")
 
     def resolve(self, upheld: bool) -> None:
         objection = self._selected_key(self.objections)

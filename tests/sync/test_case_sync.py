@@ -70,8 +70,9 @@ def test_county_decisions_travel_back(world, tmp_path, capsys, caplog) -> None: 
     # The feedback carries the decisions; importing it moves the township's households on.
     out = tmp_path / "feedback.fpfeedback"
     write_feedback(county, code, out, passphrase=PASSPHRASE)
-    view = import_feedback(town, out)
-    assert sorted(view["cases_moved"]) == sorted([a, b, c])
+    imported = import_feedback(town, out)
+    assert sorted(imported.value["cases_moved"]) == sorted([a, b, c])
+    assert imported.change.households == {a, b, c}  # their views refresh
     after = {h: town.cases.latest([h])[h] for h in (a, b, c)}
     assert after[a].stage == after[b].stage == "announce" and after[a].status.value == "open"
     assert after[c].status.value == "refused"
@@ -79,7 +80,7 @@ def test_county_decisions_travel_back(world, tmp_path, capsys, caplog) -> None: 
     assert (last.decision, last.reference) == ("通过", "青扶发〔2016〕12号")
     # Importing the same feedback again adds nothing; the township goes on to 公告 → 建档立卡.
     records = town.cases.all_records()
-    assert import_feedback(town, out)["cases_moved"] == []
+    assert import_feedback(town, out).value["cases_moved"] == []
     assert town.cases.all_records() == records
     core.advance(town, [a, b], D(2016, 7, 12), note="公告")
     assert {town.cases.latest([h])[h].status.value for h in (a, b)} == {"done"}

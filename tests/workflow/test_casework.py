@@ -38,10 +38,10 @@ def test_a_whole_year_for_a_village(town):
     core.advance(store, lu, D(2016, 6, 10), note="村民代表大会民主评议")
     core.advance(store, lu, D(2016, 6, 12))
     assert {stage_of(store, h) for h in lu} == {"publicity1"}
-    rnd, _ = publicity.open_round(store, D(2016, 6, 13), village="炉场村")
+    rnd = publicity.open_round(store, D(2016, 6, 13), village="炉场村").value
     assert (rnd.start, rnd.end, rnd.households) == (D(2016, 6, 13), D(2016, 6, 19), 4)
-    upheld = publicity.add_objection(store, rnd.id, b, D(2016, 6, 14), "家有小轿车", "李四")
-    dismissed = publicity.add_objection(store, rnd.id, c, D(2016, 6, 15), "不住在本村")
+    upheld = publicity.add_objection(store, rnd.id, b, D(2016, 6, 14), "家有小轿车", "李四").value
+    dismissed = publicity.add_objection(store, rnd.id, c, D(2016, 6, 15), "不住在本村").value
     with pytest.raises(CaseError, match="异议尚未核实"):
         core.advance(store, [c], D(2016, 6, 20))
     publicity.resolve(store, upheld, D(2016, 6, 18), True, "核实有车辆")
@@ -55,7 +55,7 @@ def test_a_whole_year_for_a_village(town):
         core.advance(store, [a, c, d], D(2016, 6, 19))
     core.advance(store, [a, c, d], D(2016, 6, 20))  # 乡镇审核
     core.advance(store, [a, c, d], D(2016, 6, 25))
-    rnd2, _ = publicity.open_round(store, D(2016, 6, 26), village="炉场村")
+    rnd2 = publicity.open_round(store, D(2016, 6, 26), village="炉场村").value
     assert rnd2.stage == "publicity2" and rnd2.households == 3
     core.advance(store, [d], D(2016, 6, 28), override="县里要求提前上报")
     core.advance(store, [a, c], D(2016, 7, 3))
@@ -197,11 +197,11 @@ def test_three_level_procedure(town):
     core.advance(store, ids, D(2016, 5, 14))
     with pytest.raises(CaseError, match="没有等待公示"):
         publicity.open_round(store, D(2016, 5, 15), village="炉场村")
-    rnd, _ = publicity.open_round(store, D(2016, 5, 15), scope=Scope.TOWNSHIP)
+    rnd = publicity.open_round(store, D(2016, 5, 15), scope=Scope.TOWNSHIP).value
     assert (rnd.stage, rnd.days, rnd.households) == ("publicity2", 7, 2)
     core.advance(store, ids, D(2016, 5, 22))
     core.county_decision(store, ids, D(2016, 5, 25), approve=True, document="青扶发〔2016〕8号")
-    county, _ = publicity.open_round(store, D(2016, 5, 26), scope=Scope.COUNTY)
+    county = publicity.open_round(store, D(2016, 5, 26), scope=Scope.COUNTY).value
     assert (county.stage, county.end) == ("publicity3", D(2016, 6, 9))
     with pytest.raises(CaseError, match="才期满"):
         core.advance(store, ids, D(2016, 6, 9))
@@ -213,7 +213,7 @@ def test_three_level_procedure(town):
 def test_objection_only_for_a_household_of_the_round(town):
     store, lu, xing = town
     to_publicity1(store, lu[:2])
-    rnd, _ = publicity.open_round(store, D(2016, 6, 5), village="炉场村")
+    rnd = publicity.open_round(store, D(2016, 6, 5), village="炉场村").value
     with pytest.raises(CaseError, match="不在第"):
         publicity.add_objection(store, rnd.id, xing[0], D(2016, 6, 6), "x")
     with pytest.raises(CaseError, match="早于公示开始日"):

@@ -38,7 +38,7 @@ def test_round_notice_prints_exactly_its_households_without_full_ids(town, tmp_p
     core.apply(store, lu[:3] + xing, D(2016, 6, 1))
     for day in (2, 3, 4):
         core.advance(store, lu[:2] + xing, D(2016, 6, day))
-    rnd, _ = publicity.open_round(store, D(2016, 6, 5), village="炉场村", phone="0839-1234567")
+    rnd = publicity.open_round(store, D(2016, 6, 5), village="炉场村", phone="0839-1234567").value
     out = tmp_path / "notice.pdf"
     result = docs.print_round_notice(store, rnd.id, out)
     assert result.households == 2
