@@ -3,7 +3,6 @@ and the household form's read-only 识别记录 tab."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from datetime import date
 from pathlib import Path
@@ -85,9 +84,8 @@ def test_the_board_runs_a_village(qtbot, store, dialogs, tmp_path: Path) -> None
     page.print_notice()
     wait(qtbot, page)
     assert out.exists() and "已生成" in page.message.text()
-    if shutil.which("pdftotext"):
-        text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
-        assert "第一次公示" in text
+    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
+    assert "第一次公示" in text
     page.grab().save(str(tmp_path / "page.png"))
 
 

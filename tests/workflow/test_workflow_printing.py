@@ -1,10 +1,9 @@
 """The round notice, the appraisal sheet and the 告知书, read back with pdftotext and rendered
-with pdftoppm; the Excel sheet read back with openpyxl."""
+with pdftoppm (poppler-utils, which .ci/run installs); the Excel sheet read back with openpyxl."""
 
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from datetime import date
 from pathlib import Path
@@ -18,7 +17,6 @@ from fupin_desktop.domain.idnumber import mask_id
 from fupin_desktop.printing import casework as docs
 from fupin_desktop.printing.service import PrintError
 
-pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
 D = date
 
 
