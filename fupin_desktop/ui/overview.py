@@ -92,3 +92,23 @@ def _item(name: str, code: str, households: int) -> QTreeWidgetItem:
 
 def _count(n: int) -> str:
     return f"{int(n):,}"
+
+
+def run_overview(title: str, read_tree: TreeReader, tree: list[dict[str, Any]], *,
+                 screenshot: str | None = None) -> int:
+    """Open the window on ``tree`` (already read) until it is closed; ``screenshot``: save it and quit."""
+    from PySide6.QtCore import QTimer
+
+    from fupin_desktop.ui.app import make_app
+
+    app: Any = make_app()
+    window = OverviewWindow(title, read_tree)
+    window.show_tree(tree)
+    window.show()
+    if screenshot:
+        def shoot() -> None:
+            window.grab().save(screenshot)
+            app.quit()
+
+        QTimer.singleShot(200, shoot)
+    return int(app.exec())

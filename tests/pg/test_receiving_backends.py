@@ -281,3 +281,23 @@ def test_one_household_twice_in_a_batch_ends_as_its_later_copy(setup: Setup) -> 
     assert (r.merge["inserted"], r.merge["updated"]) == (3, 1)
     mine = setup.county_bundle(twice["uuid"])
     assert mine is not None and mine["fields"]["phone"] == "13912345678" and mine["revision"] == twice["revision"]
+
+
+def test_identification_cases_travel_with_the_batch_and_come_back_in_the_feedback(setup: Setup) -> None:
+    """Issue 15's cases: the county keeps the township's case and its records on either back end,
+    a replay adds nothing, and the feedback carries them back."""
+    from datetime import date
+
+    from fupin_desktop.casework import core
+
+    core.apply(setup.town, setup.ids[:1], date(2016, 3, 1))
+    [r] = import_(setup.county, export(setup.town, setup.stick).batch)
+    assert r.status == "imported", r.message
+    [case] = setup.county.case_sync.township_cases("510822105")
+    assert case["records"] and all(rec["uuid"] for rec in case["records"])
+    before = setup.digest()
+    batch = sorted(setup.stick.glob("*.fpsync"))[-1]
+    assert import_(setup.county, batch)[0].status == "already-imported" and setup.digest() == before
+    written = write_feedback(setup.county, "510822105", setup.stick, passphrase=PASSPHRASE)
+    view = import_feedback(setup.town, written.path).value
+    assert view["already_imported"] is False

@@ -11,14 +11,17 @@ fields, ``RETURNING`` ids, ``GREATEST``, ``ON CONFLICT DO NOTHING``, and the cro
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from typing import Any, cast
 
 from fupin_desktop.domain.household import TABLES
 from fupin_desktop.domain.idnumber import same_person_numbers
 from fupin_desktop.domain.text import pinyin_sort_key
 from fupin_desktop.store import audit
+from fupin_desktop.store.case_sync import RECORD_KEYS, CaseSync
 from fupin_desktop.store.database import Database, now_iso
 from fupin_desktop.store.pg.bulk import BulkLoad
 from fupin_desktop.store.pg.database import PgDatabase, partition_suffix
@@ -67,6 +70,11 @@ class PgSyncRepository(SyncRepository):
             self._bulk.flush()
         finally:
             self._bulk = None
+
+    def flush_bulk(self) -> None:
+        """Write what this batch gathered so far (before reading the households it brought)."""
+        if self._bulk is not None:
+            self._bulk.flush()
 
     def prefetch(self, bundles: list[dict[str, Any]]) -> None:
         if self._bulk is not None:
@@ -333,3 +341,35 @@ class PgSyncRepository(SyncRepository):
             for row in self.pg.query(f'SELECT t::text FROM "{name}" t ORDER BY 1'):
                 h.update(str(row[0]).encode())
         return h.hexdigest()
+
+
+class PgCaseSync(CaseSync):
+    """Identification cases on PostgreSQL: the SQLite statements, with ``RETURNING`` ids and
+    ``ON CONFLICT DO NOTHING`` where SQLite says ``lastrowid`` and ``INSERT OR IGNORE``."""
+
+    def __init__(self, db: PgDatabase, repo: PgSyncRepository) -> None:
+        super().__init__(cast(Database, db))
+        self.pg = db
+        self.repo = repo
+
+    def household_by_uuid(self, uuid: str) -> tuple[int, int] | None:
+        self.repo.flush_bulk()  # the batch's own households, gathered for COPY, are written first
+        return super().household_by_uuid(uuid)
+
+    def add_case(self, rec: dict[str, Any], household_id: int, village_id: int) -> int:
+        now = now_iso()
+        return int(self.pg.one(
+            "INSERT INTO cases (uuid, subject_kind, subject_id, village_id, year, kind, procedure, stage, status,"
+            " last_date, details, created_at, updated_at) VALUES (?, 'household', ?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
+            (rec["uuid"], household_id, village_id, int(rec["year"]), str(rec["kind"]), str(rec["procedure"]),
+             str(rec["stage"]), "refused", str(rec["last_date"]),
+             json.dumps(rec.get("details") or {}, ensure_ascii=False, sort_keys=True), now, now))[0])
+
+    def add_record(self, case_id: int, rec: dict[str, Any]) -> bool:
+        date.fromisoformat(str(rec["date"]))  # a malformed date refuses the batch
+        cur = self.pg.execute(
+            "INSERT INTO case_records (uuid, case_id, stage, to_stage, date, decision, reference, note,"
+            " reason, override_reason, operator, recorded_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
+            " ON CONFLICT (uuid) DO NOTHING",
+            (str(rec["uuid"]), case_id, *(str(rec.get(k) or "") for k in RECORD_KEYS[1:])))
+        return cur.rowcount > 0

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from fupin_desktop.formspec import FormSpec, load_form
 from fupin_desktop.store.pg.database import PgDatabase
-from fupin_desktop.store.pg.receiving import PgSyncRepository
+from fupin_desktop.store.pg.receiving import PgCaseSync, PgSyncRepository
 from fupin_desktop.store.pg.url import URL_ENV, is_url
 
 log = logging.getLogger(__name__)
@@ -34,6 +34,7 @@ class PgStore:
         self.spec: FormSpec = spec or load_form("household")
         self.operator: str = operator or DEFAULT_OPERATOR
         self.sync = PgSyncRepository(self.db)
+        self.case_sync = PgCaseSync(self.db, self.sync)  # identification cases carried in batches (issue 15)
         log.info("PostgreSQL database opened %s schema=%d", self.db.path, self.db.user_version)
 
     @property
