@@ -45,6 +45,7 @@ from fupin_desktop.demo.township import (
     YEAR,
     demo_township,
 )
+from fupin_desktop.demo.years import add_years
 from fupin_desktop.domain.household import Household, new_uuid
 from fupin_desktop.domain.township import Village
 
@@ -124,6 +125,7 @@ def build_demo(
         done += len(batch)
         if progress is not None:
             progress(done, households)
+    add_years(store, done if done == households else 0)  # two registration years (demo/years.py)
     return done
 
 

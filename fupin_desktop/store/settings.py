@@ -149,6 +149,9 @@ SYNC_COUNTY_URL = _declare(Setting("sync.county_url", "县里的接收地址", "
 SYNC_MIN_SEQUENCE = _declare(Setting("sync.min_sequence", "同步批次起始编号", 0, _count(0, 2 ** 62)))
 #: The county's policy profile as JSON (read and checked by :class:`~fupin_desktop.store.policy.PolicyRepository`).
 POLICY = _declare(Setting("policy", "政策参数", "", _text))
+#: The registration year the clerk works in (登记年度; store/years.py): 0 = the live files' own year.
+CURRENT_YEAR = _declare(Setting("years.current", "当前年度", 0, _count(0, 2100),
+                                allowed="请填写 2013 到 2100 之间的年度。"))
 
 MAPPING_MEMORY = SettingFamily("excel.mapping.", "Excel 列的对应关系")
 FAMILIES[MAPPING_MEMORY.prefix] = MAPPING_MEMORY
