@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from fupin_desktop.store import Store
 
 EARLIER = YEAR - 1
-MAX_YEARS_DEMO = 5000
+MAX_YEARS_DEMO = 1000
 NOT_EXITED = "未脱贫"
 EXITED = "已脱贫（享受政策）"
 RETURNED = "返贫"
