@@ -236,16 +236,21 @@ def _insert_snapshot(db: Database, payload: dict[str, Any], township_code: str |
     causes = [c for c in [f.get("main_cause"), *(f.get("other_causes") or [])] if c]
     cur = db.execute(
         "INSERT OR IGNORE INTO year_snapshots (household_uuid, year, township_code, village, group_name, number,"
-        " head_name, exit_flag, household_type, causes, size, per_capita_income, births, deaths, payload,"
-        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " head_name, exit_flag, household_type, causes, size, per_capita_income, identified_year, exit_year,"
+        " births, deaths, payload, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (payload["uuid"], int(payload["year"]), township_code, payload.get("village") or "",
          payload.get("group_name") or "", payload.get("number") or "", payload.get("head_name") or "",
          f.get("exit_flag") or "", f.get("household_type") or "", json.dumps(causes, ensure_ascii=False),
          sum(1 for m in members if m.get("change") not in LEFT_HOUSEHOLD), str(f.get("per_capita_income") or ""),
+         _year_or_none(f.get("identified_year")), _year_or_none(f.get("exit_year")),
          sum(1 for m in members if m.get("change") == BIRTH), sum(1 for m in members if m.get("change") == DEATH),
          json.dumps(payload, ensure_ascii=False, sort_keys=True), now),
     )
     return cur.rowcount > 0
+
+
+def _year_or_none(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def add_snapshots(db: Database, snapshots: list[dict[str, Any]], township_code: str | None) -> int:
@@ -391,8 +396,7 @@ def _dated(db: Database, files: dict[str, Any], year: int, key: str) -> int:
     """Files of ``year`` whose ``key`` (新识别年度, 脱贫年度) is ``year``."""
     if not files:
         return 0
-    n = db.integer(f"SELECT COUNT(*) FROM year_snapshots WHERE year = ? AND json_extract(payload, '$.fields.{key}') = ?",
-                   (year, year))
+    n = db.integer(f"SELECT COUNT(*) FROM year_snapshots WHERE year = ? AND {key} = ?", (year, year))
     if n or closed_years(db).count(year):
         return n
     return db.integer(f"SELECT COUNT(*) FROM households WHERE deleted = 0 AND COALESCE(year, ?) = ?"

@@ -20,6 +20,8 @@ CREATE TABLE IF NOT EXISTS year_snapshots (
     causes            TEXT NOT NULL DEFAULT '[]',   -- JSON: [main cause, other causes...]
     size              INTEGER NOT NULL DEFAULT 0,
     per_capita_income TEXT NOT NULL DEFAULT '',
+    identified_year   INTEGER,                      -- 新识别年度 and 脱贫年度 of the file
+    exit_year         INTEGER,
     births            INTEGER NOT NULL DEFAULT 0,
     deaths            INTEGER NOT NULL DEFAULT 0,
     payload           TEXT NOT NULL,
@@ -27,6 +29,8 @@ CREATE TABLE IF NOT EXISTS year_snapshots (
     UNIQUE (household_uuid, year)
 );
 CREATE INDEX IF NOT EXISTS year_snapshots_year ON year_snapshots (year, township_code);
+-- The carry-over picks the households of an earlier year without reading the wide rows.
+CREATE INDEX IF NOT EXISTS households_year ON households (year) WHERE deleted = 0;
 
 -- One row per carry-over run: when, by whom, how many, and the backup made first.
 CREATE TABLE IF NOT EXISTS year_log (
