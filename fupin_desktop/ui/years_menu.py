@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fupin_desktop.store import Store, years
+from fupin_desktop.store import Store, settings, years
 from fupin_desktop.store.changes import Change, ChangeKind
 from fupin_desktop.ui.changes import announce
 from fupin_desktop.ui.ops import StoreOp
@@ -83,7 +83,7 @@ class YearsMenu:
                 return False
             year = held[labels.index(text)]
         years.switch(self.store.db, year)
-        announce(self.store, Change.of(ChangeKind.SETTINGS, settings=("years.current",)))
+        announce(self.store, Change.of(ChangeKind.SETTINGS, settings=(settings.CURRENT_YEAR.key,)))
         if year != years.live_year(self.store.db):
             self.open_browser(year)
         return True
@@ -113,7 +113,7 @@ class YearsMenu:
 
         self.op = StoreOp(self.window, f"正在结转到 {target} 年度…", self.store, work,
                           lambda r: Change.of(ChangeKind.IMPORT, everything=True, count=r.carried,
-                                              settings=("years.current",)),
+                                              settings=(settings.CURRENT_YEAR.key,)),
                           done, title="结转下一年度")
         self.op.start()
         return self.op
