@@ -14,8 +14,9 @@ scale demo (benchmarks) stays one year and builds as fast as before.
 from __future__ import annotations
 
 import copy
+import hashlib
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -34,7 +35,8 @@ RETURNED = "返贫"
 #: 贫困户属性 after exit -> before (NATIONAL.md §1: an exited household is 一般农户, 低保户 or 五保户).
 BEFORE_EXIT = {"一般农户": "一般贫困户", "低保户": "低保贫困户", "五保户": "五保贫困户"}
 AFTER_EXIT = {v: k for k, v in BEFORE_EXIT.items()}
-BIRTHS = ((date(YEAR, 3, 18), "男", "之子", "子轩", 991), (date(YEAR, 9, 2), "女", "之女", "欣怡", 992))
+#: (sex, relation, given name) of the two births; the date and ID number follow from the household.
+BIRTHS = (("男", "之子", "子轩"), ("女", "之女", "欣怡"))
 DEATH_DATE = date(YEAR, 11, 6)
 PLANTED_MARK = "【示范数据"
 
@@ -62,9 +64,10 @@ def add_years(store: Store, households: int) -> YearEvents | None:
         for hh in files:
             store.households.save(_earlier(hh, events), operator, reload=False)
     years.carry_over(store.db, YEAR, operator)
+    taken = {str(m.get("id_number")) for hh in files for m in hh.members}
     with store.db.transaction():
         for hh in files:
-            store.households.save(_later(hh, events), operator, reload=False)
+            store.households.save(_later(hh, events, taken), operator, reload=False)
     return events
 
 
@@ -126,7 +129,21 @@ def _earlier(hh: Household, events: YearEvents) -> Household:
     return old
 
 
-def _later(hh: Household, events: YearEvents) -> Household:
+def _birth(number: str, sex: str, taken: set[str]) -> tuple[date, str]:
+    """A baby's birth date and ID number, drawn from its household's 户编号: the same household
+    gets the same baby in every demo database, two households (almost surely) different ones."""
+    key = int(hashlib.sha256(number.encode()).hexdigest()[:12], 16)
+    for step in range(1000):
+        k = key + step * 7919
+        born = date(YEAR, 2, 1) + timedelta(days=k % 300)
+        seq = (k // 300) % 500 * 2 + (1 if sex == "男" else 0)
+        id_number = make_id(ADDRESS_CODE, born, seq)
+        if id_number not in taken:
+            return born, id_number
+    raise RuntimeError("no free ID number for a demo birth")
+
+
+def _later(hh: Household, events: YearEvents, taken: set[str]) -> Household:
     """The 2015 file with the year's events."""
     new = copy.deepcopy(hh)
     new.revision = 0
@@ -137,12 +154,13 @@ def _later(hh: Household, events: YearEvents) -> Household:
         if member is not None:
             member.fields.update(change="死亡", change_date=DEATH_DATE)
     if hh.id in events.births:
-        born, sex, relation, given, seq = BIRTHS[events.births.index(int(hh.id or 0))]
+        sex, relation, given = BIRTHS[events.births.index(int(hh.id or 0))]
+        born, id_number = _birth(str(new.fields.get("number") or ""), sex, taken)
         mother = _mother(new)
         head = new.head
         surname = str(head.get("name") or "王")[0] if head is not None else "王"
         new.members.append(Row(fields={
-            "name": surname + given, "sex": sex, "id_type": "居民身份证", "id_number": make_id(ADDRESS_CODE, born, seq),
+            "name": surname + given, "sex": sex, "id_type": "居民身份证", "id_number": id_number,
             "birth_date": born, "relation": relation, "ethnicity": mother.get("ethnicity") if mother else "汉族",
             "political": "群众", "education": "学龄前儿童", "school_status": "非在校生", "health": "健康",
             "labor_skill": "无劳动力", "work_status": "无", "work_months": 0, "is_soldier": False,

@@ -25,7 +25,7 @@ from typing import Any
 from fupin_desktop.domain.household import LEFT_HOUSEHOLD
 from fupin_desktop.domain.text import pinyin_initials
 from fupin_desktop.formspec import FormSpec
-from fupin_desktop.rules.years import current_of, diff_labels, year_diff, year_rules
+from fupin_desktop.rules.years import CarryRules, current_of, diff_labels, year_diff, year_rules
 from fupin_desktop.store import audit, backups, settings
 from fupin_desktop.store.database import Database, StoreError, now_iso
 from fupin_desktop.store.sync_records import SyncTables
@@ -168,7 +168,7 @@ def _village_names(db: Database, ids: list[int]) -> dict[int, tuple[str, str | N
 
 
 def _carry_one(db: Database, household_id: int, bundle: dict[str, Any], village: str, township_code: str | None,
-               to_year: int, from_year: int, operator: str, now: str, rules: Any, result: CarryResult) -> None:
+               to_year: int, from_year: int, operator: str, now: str, rules: CarryRules, result: CarryResult) -> None:
     year = int(bundle["year"] or from_year)
     payload = snapshot_payload(bundle, village, year)
     _insert_snapshot(db, payload, township_code, now)
@@ -357,15 +357,16 @@ def _year_files(db: Database, year: int) -> dict[str, tuple[str, int, int, int]]
         return {str(r[0]): (str(r[1]), int(r[2]), int(r[3]), int(r[4])) for r in rows}
     if year != live_year(db):
         return {}
+    events: dict[int, tuple[int, int]] = {  # household id -> (births, deaths): one pass over the members
+        int(r[0]): (int(r[1]), int(r[2])) for r in db.query(
+            "SELECT household_id, SUM(c = ?), SUM(c = ?) FROM (SELECT household_id,"
+            " json_extract(fields, '$.change') AS c FROM members WHERE deleted = 0) WHERE c IN (?, ?)"
+            " GROUP BY household_id", (BIRTH, DEATH, BIRTH, DEATH))}
     out: dict[str, tuple[str, int, int, int]] = {}
-    for r in db.query(
-            "SELECT h.uuid, COALESCE(json_extract(h.fields, '$.exit_flag'), ''), h.size,"
-            " (SELECT COUNT(*) FROM members m WHERE m.household_id = h.id AND m.deleted = 0"
-            "  AND json_extract(m.fields, '$.change') = ?),"
-            " (SELECT COUNT(*) FROM members m WHERE m.household_id = h.id AND m.deleted = 0"
-            "  AND json_extract(m.fields, '$.change') = ?)"
-            " FROM households h WHERE h.deleted = 0 AND COALESCE(h.year, ?) = ?", (BIRTH, DEATH, year, year)):
-        out[str(r[0])] = (str(r[1]), int(r[2]), int(r[3]), int(r[4]))
+    for r in db.query("SELECT id, uuid, COALESCE(json_extract(fields, '$.exit_flag'), ''), size FROM households"
+                      " WHERE deleted = 0 AND COALESCE(year, ?) = ?", (year, year)):
+        births, deaths = events.get(int(r[0]), (0, 0))
+        out[str(r[1])] = (str(r[2]), int(r[3]), births, deaths)
     return out
 
 

@@ -1,6 +1,7 @@
 """The main window's 年度 menu: the year in the title, switching, carry-over, earlier years, review.
 
-* The title bar names the year being worked in (``2015年度``; a closed year ``（往年，只读）``).
+* The title bar names the year being worked in (``2015年度``; a closed year being looked at is
+  named too: ``2015年度｜查看 2014年度往年档案（只读）``).
 * 切换年度… picks one of the years the store holds (store/years.py ``switch``); a closed year
   opens its list read-only (:class:`~fupin_desktop.ui.year_views.YearBrowser`) beside the live one.
 * 结转下一年度… asks first, then runs off the GUI thread (:class:`~fupin_desktop.ui.ops.StoreOp`
@@ -43,7 +44,8 @@ def year_title(store: Store) -> str:
         current, live = years.current_year(store.db), years.live_year(store.db)
     except Exception:  # noqa: BLE001 - a title never fails (a database being replaced, say)
         return ""
-    return f" {current}年度" + ("（往年，只读）" if current != live else "")
+    # The window's list is always the live year's; a closed year being looked at opens beside it.
+    return f" {live}年度" + (f"｜查看 {current}年度往年档案（只读）" if current != live else "")
 
 
 def install(window: MainWindow) -> None:

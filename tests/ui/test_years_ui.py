@@ -174,7 +174,7 @@ def test_carry_over_from_the_menu_runs_off_the_gui_thread_and_reports(qtbot, sto
     counts = window.years.open_counts()
     assert counts.table.rowCount() == 2
     assert window.years.switch_year(2016)
-    assert "2016年度（往年，只读）" in window.windowTitle()
+    assert "2017年度｜查看 2016年度往年档案（只读）" in window.windowTitle()
     assert isinstance(window.years.windows[-1], YearBrowser)
 
 
