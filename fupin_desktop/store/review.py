@@ -16,7 +16,6 @@ A household is marked reviewed for a period (``2016-H1``) with a note (``review_
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -77,15 +76,19 @@ def review_list(db: Database, *, village: str | None = None, period: str | None 
         where += " AND v.name = ?"
         params.append(village)
     heads = db.query(
-        "SELECT h.id, h.uuid, h.number, h.group_name, h.head_name, h.created_at, h.fields, v.name AS village"
+        "SELECT h.id, h.uuid, h.number, h.group_name, h.head_name, v.name AS village,"
+        " json_extract(h.fields, '$.exit_flag') AS exit_flag, json_extract(h.fields, '$.standard') AS standard,"
+        " json_extract(h.fields, '$.per_capita_income') AS per_capita_income"
         f" FROM households h JOIN villages v ON v.id = h.village_id WHERE {where} ORDER BY h.number, h.id",
         tuple(params))
     items = {str(r["uuid"]): ReviewItem(int(r["id"]), str(r["uuid"]), str(r["number"]), str(r["village"]),
                                         str(r["group_name"]), str(r["head_name"])) for r in heads}
-    fields = {str(r["uuid"]): json.loads(r["fields"]) for r in heads}
+    fields = {str(r["uuid"]): {k: r[k] for k in ("exit_flag", "standard", "per_capita_income")} for r in heads}
     past = _past_incomes(db, year, rules.income_years - 1)
     last = _snapshot_people(db, year - 1)
-    has_last = {u for u, _ in last}
+    last_by_household: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
+    for u, p in last:
+        last_by_household[u][p["id_number"]] = p
     closed = bool(closed_years(db))
     rows_of = _row_counts(db)
     members = _live_people(db)
@@ -105,12 +108,12 @@ def review_list(db: Database, *, village: str | None = None, period: str | None 
         for m in mine:
             if m["change"] == DEATH and not m["deleted"]:
                 item.reasons.append(f"新增死亡：{m['name']}")
-        before = {p["id_number"]: p for u, p in last if u == uuid}
+        before = last_by_household.get(uuid, {})
         for m in mine:
             if m["deleted"] or m["change"] in LEFT_HOUSEHOLD or m["health"] not in rules.serious_health:
                 continue
             old = before.get(m["id_number"])
-            if uuid in has_last and (old is None or old["health"] != m["health"]):
+            if uuid in last_by_household and (old is None or old["health"] != m["health"]):
                 item.reasons.append(f"新登记{m['health']}：{m['name']}")
         # 3. no measure or helper
         if helped:
