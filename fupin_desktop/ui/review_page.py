@@ -120,7 +120,7 @@ class ReviewWindow(QMainWindow):
                       "是" if item.reviewed_at else "", item.note)
             for j, text in enumerate(values):
                 cell = QTableWidgetItem(text)
-                cell.setTextAlignment(int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop))
+                cell.setTextAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
                 self.table.setItem(i, j, cell)
         done = sum(1 for i in items if i.reviewed_at)
         self.count.setText(f"  需要审核 {len(items)} 户，已审核 {done} 户")

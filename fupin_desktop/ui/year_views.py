@@ -95,7 +95,7 @@ class HistoryDialog(QDialog):
                       "、".join(r["causes"]) or "（未填）", "\n".join(r["changes"]) or "无变化")
             for j, text in enumerate(values):
                 item = QTableWidgetItem(text)
-                item.setTextAlignment(int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop))
+                item.setTextAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
                 self.table.setItem(i, j, item)
         header = self.table.horizontalHeader()
         for j, width in enumerate((110, 150, 80, 130, 150)):
