@@ -279,6 +279,18 @@ def test_migration_0004_application_id(tmp_path: Path) -> None:
         assert store.households.count() == 2
 
 
+def test_migration_0007_years(tmp_path: Path) -> None:
+    """Registration years: the snapshot, carry-over log and review tables appear; the live files
+    stay as they were (they are the current year's)."""
+    from fupin_desktop.store import years
+
+    path, _ = older_database(tmp_path, 5, lambda store: save_heads(store, ("张三", "李四")))
+    with Store(path) as store:
+        assert {"year_snapshots", "year_log", "review_marks"} <= table_names(store.db)
+        assert store.households.count() == 2 and years.closed_years(store.db) == []
+        assert years.years(store.db) == [years.live_year(store.db)]
+
+
 def test_another_programs_sqlite_database_is_refused_untouched(tmp_path: Path) -> None:
     path = tmp_path / "other.db"
     conn = sqlite3.connect(path)

@@ -31,6 +31,7 @@ from fupin_desktop import applog
 from fupin_desktop.domain.household import Household
 from fupin_desktop.store import Store, StoreError
 from fupin_desktop.store.changes import Change, ChangeKind
+from fupin_desktop.ui import years_menu
 from fupin_desktop.ui.changes import announce, hub
 from fupin_desktop.ui.exit_status import exit_filter_combo
 from fupin_desktop.ui.household_editor import DraftChoice, HouseholdEditor
@@ -170,6 +171,8 @@ class MainWindow(MainActions):
         self.act_sync = self._action("县乡数据交换(&Y)…", self.open_sync_page)
         sync_menu.addAction(self.act_sync)
 
+        years_menu.install(self)  # 年度: switch, carry over, earlier years, review (ui/years_menu.py)
+
         help_menu = bar.addMenu("帮助(&H)")
         help_menu.addAction(self._action("打开日志文件夹(&L)", self.open_log_folder))
         help_menu.addSeparator()
@@ -197,7 +200,7 @@ class MainWindow(MainActions):
         town = self.store.townships.get()
         name = town.name if town else ""
         ro = "（只读）" if self.store.read_only else ""
-        return f"扶贫建档立卡 {name} — {Path(self.store.path).name}{ro}"
+        return f"扶贫建档立卡 {name}{years_menu.year_title(self.store)} — {Path(self.store.path).name}{ro}"
 
     def _on_scope(self, village_id: int | None, group: str | None, township_code: str | None = None) -> None:
         self.model.set_filter(village_id=village_id, group=group, township_code=township_code)
