@@ -152,6 +152,10 @@ class HouseholdReads:
             "SELECT COUNT(*) FROM households WHERE deleted = 0 AND village_id = ?", (village_id,)
         )
 
+    def size_hint(self) -> int:
+        """At least the number of households ever stored (the largest id): instant at any scale."""
+        return self.db.integer("SELECT COALESCE(MAX(id), 0) FROM households")
+
     def person_count(self) -> int:
         return self.db.integer("SELECT COALESCE(SUM(size), 0) FROM households WHERE deleted = 0")
 
