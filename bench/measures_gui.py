@@ -508,9 +508,9 @@ def _session(window: Any, samples: dict[str, Any]) -> None:
     editor.close()
     _wait(200)
     tree = window.tree
-    root = tree.topLevelItem(0)
-    villages = [root.child(i) for i in range(min(3, root.childCount()))]
-    for item in [*villages, root]:
+    for i in (0, 1, 2, -1):  # looked up each time: the tree is rebuilt when its counts come
+        root = tree.topLevelItem(0)
+        item = root.child(i) if 0 <= i < root.childCount() else root
         tree.setCurrentItem(item)
         _wait(400)
 
