@@ -124,7 +124,10 @@ class HouseholdListModel(QAbstractTableModel):
                     result: object = query(reader.households)
             except Exception as exc:  # delivered and raised on the GUI thread
                 result = exc
-            self._delivery.done.emit(generation, result)
+            try:
+                self._delivery.done.emit(generation, result)
+            except RuntimeError:  # the list is gone (its window closed meanwhile)
+                pass
 
         threading.Thread(target=work, name="household-list", daemon=True).start()
 
