@@ -14,6 +14,7 @@ households are counted in a few milliseconds on the GUI thread, as before.
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
@@ -26,6 +27,33 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 #: From this many households on, counts and lists are fetched off the GUI thread.
 LARGE = 20_000
+#: Daemon threads that run the reads (started as needed, then kept: starting a thread costs the
+#: GUI thread a wait for it); one may be busy with the integrity check for seconds.
+WORKERS = 3
+_jobs: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
+_workers: list[threading.Thread] = []
+_idle = threading.Semaphore(0)
+
+
+def submit(job: Callable[[], None]) -> None:
+    """Run ``job`` on one of the daemon reader threads (it must catch its own errors)."""
+    _jobs.put(job)
+    if _idle.acquire(blocking=False):
+        return  # a worker is waiting for it
+    if len(_workers) < WORKERS:
+        thread = threading.Thread(target=_work, name=f"fupin-read-{len(_workers) + 1}", daemon=True)
+        _workers.append(thread)
+        thread.start()
+
+
+def _work() -> None:
+    while True:
+        job = _jobs.get()
+        try:
+            job()
+        except BaseException:  # a job reports its own errors: this one escaped
+            log.exception("background job failed")
+        _idle.release()
 
 
 def is_large(store: Store) -> bool:
@@ -70,7 +98,7 @@ class Fetch(QObject, Generic[T]):
             except RuntimeError:  # the receiver is gone (its window closed meanwhile)
                 pass
 
-        threading.Thread(target=run, name=self.name, daemon=True).start()
+        submit(run)
 
     def _done(self, generation: int, result: Any, ok: bool) -> None:
         if generation != self._generation:

@@ -12,7 +12,6 @@ fires then, with the full count).
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
@@ -22,7 +21,7 @@ from fupin_desktop.formspec import load_list
 from fupin_desktop.store import HouseholdSummary, Role, Store
 from fupin_desktop.store.changes import Change
 from fupin_desktop.store.households import HouseholdRepository
-from fupin_desktop.ui.background import LARGE
+from fupin_desktop.ui.background import LARGE, submit
 from fupin_desktop.ui.changes import hub
 from fupin_desktop.ui.display import money_text
 
@@ -129,7 +128,7 @@ class HouseholdListModel(QAbstractTableModel):
             except RuntimeError:  # the list is gone (its window closed meanwhile)
                 pass
 
-        threading.Thread(target=work, name="household-list", daemon=True).start()
+        submit(work)
 
     def _deliver(self, generation: int, result: object) -> None:
         if generation != self._generation:

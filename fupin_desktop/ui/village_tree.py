@@ -85,7 +85,8 @@ class VillageTree(QTreeWidget):
     def reload(self) -> None:
         """Read the tree again; at county scale the counts follow from a worker thread."""
         large = is_large(self.store)
-        self._show(tree_data(self.store, county=self.county_mode, counts=not large))
+        if not large or self.topLevelItem(0) is None:  # at county scale the tree stays until the new one comes
+            self._show(tree_data(self.store, county=self.county_mode, counts=not large))
         if large:
             county = self.county_mode
             self._counts.start(lambda reader: tree_data(reader, county=county, counts=True))
