@@ -105,6 +105,26 @@ def write(db: Database, household_id: int, text: str) -> None:
         )
 
 
+def write_many(db: Database, items: Iterable[tuple[int, str]]) -> None:
+    """(Re)index many stored households at once (bulk imports): ``(household id, search text)``."""
+    items = list(items)
+    for household_id, _text in items:
+        remove(db, household_id)
+    db.conn.executemany("INSERT INTO household_search (rowid, text) VALUES (?, ?)", items)
+    db.conn.executemany(
+        "INSERT INTO search_docs (household_id, number, village_id, group_name, text)"
+        " SELECT id, number, village_id, group_name, ? FROM households WHERE id = ?",
+        [(text.lower(), household_id) for household_id, text in items],
+    )
+    rows = []
+    for household_id, text in items:
+        row = db.query_one("SELECT number FROM search_docs WHERE household_id = ?", (household_id,))
+        if row is not None:
+            rows += [(g, row[0], household_id) for g in grams(text)]
+    db.conn.executemany("INSERT OR IGNORE INTO search_grams (gram, number, household_id) VALUES (?, ?, ?)",
+                        sorted(rows))
+
+
 def remove(db: Database, household_id: int) -> None:
     """Take a household out of the index (deleted, or about to be written again)."""
     db.execute("DELETE FROM household_search WHERE rowid = ?", (household_id,))
