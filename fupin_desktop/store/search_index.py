@@ -13,9 +13,10 @@ initials and ID number, joined by `` | ``) is written to three tables in the sav
 
 :func:`matching_ids` answers a query in the list's order (户编号, then id), ``limit`` ids at
 most: a short query without digits reads its gram's posting list (a range of an index); a longer
-one asks FTS5 for up to :data:`FEW` matches and sorts those, and when there are more walks
-``search_docs_order`` until the page is full; one or two digits (matched by nearly every
-household) walk ``search_docs_order`` too.  No path sorts more than :data:`FEW` rows.
+one asks FTS5 for up to :data:`FEW` candidates (under a millisecond) and sorts those, and when
+there are more (``5108``: every household) walks ``search_docs_order`` until the page is full;
+one or two digits (matched by nearly every household) walk ``search_docs_order`` too.  No path
+sorts more than :data:`FEW` rows.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from fupin_desktop.domain.text import normalize_text
 from fupin_desktop.store.database import Database
 
 #: A longer query with at most this many candidates is sorted; with more it walks the list's order.
-FEW = 2000
+FEW = 600
 #: A query's first page is looked for in this many households of the list's order before FTS5 is asked.
 WALK = 8000
 #: FTS5 is asked for this many of a longer query's last characters.
@@ -191,9 +192,8 @@ def matching_ids(
         return _ids(db, f"SELECT g.household_id FROM search_grams g{join} WHERE "
                     + " AND ".join(["g.gram = ?", *where])
                     + f" ORDER BY g.number {direction}, g.household_id {direction}", [text, *params], limit)
-    digits = any(c.isdigit() for c in text)
-    if limit is not None and (digits or len(text) < 3):
-        # Digits are in every ID: a common piece ("5108", "19") fills the page within a few rows.
+    if limit is not None and len(text) < 3:
+        # One or two digits are in nearly every ID: the page fills within a few rows.
         page = _walk(db, text, scope, descending, limit, WALK)
         if page is not None:
             return page
