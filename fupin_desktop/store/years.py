@@ -26,7 +26,7 @@ from fupin_desktop.domain.household import LEFT_HOUSEHOLD
 from fupin_desktop.domain.text import pinyin_initials
 from fupin_desktop.formspec import FormSpec
 from fupin_desktop.rules.years import CarryRules, current_of, diff_labels, year_diff, year_rules
-from fupin_desktop.store import audit, backups, settings
+from fupin_desktop.store import audit, backups, search_index, settings
 from fupin_desktop.store.changes import Change, ChangeKind
 from fupin_desktop.store.database import Database, StoreError, now_iso
 from fupin_desktop.store.sync_records import SyncTables
@@ -204,8 +204,7 @@ def _carry_one(db: Database, household_id: int, bundle: dict[str, Any], village:
                        " WHERE uuid = ?", (now, uuid))
         result.cleared_results += len(live)
     if dropped:
-        db.execute("UPDATE household_search SET text = ? WHERE rowid = ?",
-                   (_search_text(bundle["number"], current_of(bundle["members"])), household_id))
+        search_index.write(db, household_id, _search_text(bundle["number"], current_of(bundle["members"])))
     audit.record(db, operator=operator, action="carry_over", entity="household", entity_uuid=bundle["uuid"],
                  household_uuid=bundle["uuid"], field="year", old=year, new=to_year, at=now)
     result.carried += 1

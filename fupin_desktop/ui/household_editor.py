@@ -154,9 +154,7 @@ class HouseholdEditor(QMainWindow):
             draft = "keep"
         member_changes.install(self)  # adding/removing a member of a saved household asks why and when
         self.form.field_edited.connect(self._on_field_edited)
-        for table in self.form.tables.values():
-            table.model.changed.connect(
-                lambda before, after, m=table.model: self._on_table_changed(m, before, after))
+        self.form.table_changed.connect(self._on_table_changed)
         self.undo_stack.cleanChanged.connect(lambda _clean: self._update_title())
         if draft == "restore":
             saved = self.store.drafts.get(hh.uuid)
@@ -250,10 +248,7 @@ class HouseholdEditor(QMainWindow):
         self._update_title()
 
     def _refresh_derived(self) -> None:
-        hh = self.current_household()
-        for spec in self.store.spec.grid_fields():
-            if spec.type == "derived":
-                self.form.editors[spec.id].set_value(hh.fields.get(spec.id))
+        self.form.set_derived(self.current_household())
 
     def current_household(self) -> Household:
         hh = copy.copy(self.household)
