@@ -219,12 +219,34 @@ class _Parser(argparse.ArgumentParser):
         raise _UsageError(message)
 
 
-def build_parser() -> argparse.ArgumentParser:
+#: The options of ``fupin`` itself (the window), each taking a value.
+_GUI_OPTIONS = ("--db", "--screenshot", "--household")
+
+
+def _wants_gui(argv: list[str]) -> bool:
+    """Whether ``argv`` only starts the window: the program's own options, no subcommand."""
+    rest = list(argv)
+    while rest:
+        arg = rest.pop(0)
+        if arg in _GUI_OPTIONS and rest:
+            rest.pop(0)
+        elif not any(arg.startswith(option + "=") for option in _GUI_OPTIONS):
+            return False  # a subcommand, --help, --version, a mistake: the whole parser answers
+    return True
+
+
+def build_gui_parser() -> argparse.ArgumentParser:
+    """``fupin [--db PATH] [--screenshot PNG] [--household H]``: the window only."""
     p = _Parser(prog="fupin", description="扶贫建档立卡 乡镇桌面程序")
     p.add_argument("--version", action="version", version=f"fupin {__version__}")
     p.add_argument("--db", help="数据库文件（默认在用户数据目录）")
     p.add_argument("--screenshot", help="离屏渲染主窗口到 PNG 后退出")
     p.add_argument("--household", type=household_ref, help="与 --screenshot 合用：渲染该户（编号或户编号）的表单")
+    return p
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = build_gui_parser()
     sub = p.add_subparsers(dest="command")
 
     def add(name: str, helptext: str) -> argparse.ArgumentParser:
@@ -299,7 +321,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         if isinstance(stream, io.TextIOWrapper):
             stream.reconfigure(encoding="utf-8")
-    parser = build_parser()
+    # Starting the window (no subcommand) needs none of the subcommands' modules (openpyxl,
+    # reportlab, the sync's crypto): the window comes up without importing them.
+    parser = build_gui_parser() if _wants_gui(sys.argv[1:] if argv is None else list(argv)) else build_parser()
     try:
         args = parser.parse_args(argv)
     except _UsageError as exc:
@@ -352,7 +376,7 @@ def reader_gone(command: str) -> int:
 
 def command_name(args: argparse.Namespace) -> str:
     """``fupin sync export`` -> "sync export": the command's words, never its arguments."""
-    words = [args.command or "gui"]
+    words = [getattr(args, "command", None) or "gui"]
     words += [v for k, v in vars(args).items() if (k.endswith("_command") or k == "document") and isinstance(v, str)]
     return " ".join(words)
 

@@ -203,6 +203,8 @@ def _agree(hh: Household, seed: int) -> None:
         age = when.year - birth.year - ((when.month, when.day) < (birth.month, birth.day))
         education, school = next((e, s) for top, e, s in SCHOOLING if age <= top)
         ill = m.get("relation") == HEAD  # the head is ill: the household is poor 因病
+        if m.get("change"):  # a 人员变更 that adds a member (a birth needs a mother: not these), dated in the year
+            m.fields.update(change="嫁入" if i % 2 else "其他转入", change_date=date(when.year, 6, 1 + i))
         works = 16 <= age <= 65 and school == "非在校生"
         m.fields.update(
             education=education, school_status=school, health="长期慢性病" if ill else "健康",

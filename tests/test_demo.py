@@ -467,6 +467,8 @@ def test_build_demo_saves_households(store: Store, monkeypatch: pytest.MonkeyPat
     stored = {h.fields["number"]: h for h in (store.households.get(i) for i in ids)}
     for hh in generated:
         saved = stored[hh.fields["number"]]
+        if saved.fields["exit_flag"] == "返贫" or any(m.get("change") for m in saved.members):
+            continue  # the live year's events of demo/years.py (a return, births, a death)
         assert saved.uuid != hh.uuid  # fresh records of this store
         for key, value in hh.fields.items():
             assert saved.fields[key] == value or (value in (None, []) and saved.fields[key] in (None, [])), key

@@ -279,6 +279,18 @@ def test_migration_0004_application_id(tmp_path: Path) -> None:
         assert store.households.count() == 2
 
 
+def test_migration_0007_years(tmp_path: Path) -> None:
+    """Registration years: the snapshot, carry-over log and review tables appear; the live files
+    stay as they were (they are the current year's)."""
+    from fupin_desktop.store import years
+
+    path, _ = older_database(tmp_path, 5, lambda store: save_heads(store, ("张三", "李四")))
+    with Store(path) as store:
+        assert {"year_snapshots", "year_log", "review_marks"} <= table_names(store.db)
+        assert store.households.count() == 2 and years.closed_years(store.db) == []
+        assert years.years(store.db) == [years.live_year(store.db)]
+
+
 def test_another_programs_sqlite_database_is_refused_untouched(tmp_path: Path) -> None:
     path = tmp_path / "other.db"
     conn = sqlite3.connect(path)
@@ -609,3 +621,32 @@ def test_migration_0006_workflow_adds_the_case_tables_to_an_older_file(tmp_path:
         assert store.db.user_version == schema_version()
         triggers = {r[0] for r in store.db.query("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
         assert {"case_records_no_update", "case_records_no_delete"} <= triggers
+
+
+# -- 0008: the search index (issue 14) ------------------------------------------------------------
+def test_migration_0008_speedgui_indexes_the_existing_households_for_search(tmp_path: Path) -> None:
+    """A file of the program before the search index: every current household is found by each
+    query class afterwards (a deleted one is not), and the rows' revisions are left alone."""
+    from fupin_desktop.store import search_index
+    from tests.test_search import expected, index_rows, rebuilt
+
+    version = next(v for v, name, _sql in migrations() if name.endswith("_speedgui.sql"))
+
+    def fill(store: Store) -> list[int]:
+        ids = [store.households.save(full_household(store.spec, seed=s, names=names), "测试", reload=False).id
+               for s, names in ((1, ("张三", "李四")), (2, ("张三丰",)), (3, ("王五", "赵六")))]
+        store.households.delete(ids[2], "测试")
+        return ids
+
+    path, ids = older_database(tmp_path, version - 1, fill)
+    with sqlite3.connect(path) as before:
+        assert "search_grams" not in {r[0] for r in before.execute("SELECT name FROM sqlite_master")}
+        stamps = before.execute("SELECT id, revision, updated_at FROM households ORDER BY id").fetchall()
+    before.close()
+    with Store(path) as store:
+        assert index_rows(store) == rebuilt(store) and len(index_rows(store)[0]) == 2
+        for q in ("张", "张三", "zs", "z", "5", "51", "张三丰", "王五"):
+            assert store.households.ids(search=q) == expected(store, q), q
+        assert store.households.ids(search="王五") == [] and search_index.grams("王五") == {"王", "五", "王五"}
+        assert [tuple(r) for r in store.db.query("SELECT id, revision, updated_at FROM households ORDER BY id")] \
+            == stamps

@@ -398,3 +398,36 @@ def test_t001_near_miss_mobile_and_landline_with_area_code() -> None:
     for phone in ("13812345678", "0839-1234567", "010-12345678"):
         h.fields["phone"] = phone
         assert findings(h, "T001") == []
+
+
+# -- member changes (issue 16; rules/years.py) ----------------------------------------------------
+def test_y001_change_dated_after_the_registration_period() -> None:
+    h = hh()  # 登记年度 2016: the period ends 2016-12-31
+    h.members[2].fields.update(change="死亡", change_date=date(2017, 1, 3))
+    [f] = findings(h, "Y001")
+    assert "2017-01-03" in f.message and f.refs == (FieldRef("change_date", "members", 2),)
+    h.members[2].fields["change_date"] = date(2016, 12, 31)  # the last day of the period is in it
+    assert findings(h, "Y001") == []
+
+
+def test_y002_birth_whose_mother_is_not_in_the_household() -> None:
+    h = hh()
+    baby = Row(fields={**h.members[2].fields, "name": "新生", "birth_date": date(2016, 5, 1), "relation": "之子",
+                       "id_number": person_id(date(2016, 5, 1), "男", 9, 9), "change": "新生儿",
+                       "change_date": date(2016, 5, 1)})
+    h.members.append(baby)
+    assert findings(h, "Y002") == []  # the 配偶, born 1970, was 45: a possible mother
+    for i in (1, 2):  # the mother (and the 14-year-old daughter) left the household: they no longer count
+        h.members[i].fields.update(change="死亡" if i == 1 else "其他转出", change_date=date(2016, 8, 1))
+    [f] = findings(h, "Y002")
+    assert "新生" in f.message and "母亲" in f.message
+
+
+def test_y003_member_removed_without_a_reason_or_a_date() -> None:
+    h = hh()
+    h.members[2].fields.update(change=None, change_date=date(2016, 3, 1))
+    [f] = findings(h, "Y003")
+    assert "原因" in f.message and f.refs == (FieldRef("change", "members", 2),)
+    h.members[2].fields.update(change="其他转出", change_date=None)
+    [f] = findings(h, "Y003")
+    assert "日期" in f.message

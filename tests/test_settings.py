@@ -25,7 +25,7 @@ SAMPLES: dict[str, Any] = {
     "operator": "王会计", "print_font": "思源宋体", "complaint_phone": "0839-1234567", "card_issuer": "县扶贫办",
     "publicity_days": 5, "backup_folder": "/media/U盘/备份", "backup_keep_last": 3, "backup_keep_days": 0,
     "backup_keep_months": 9999, "sync.county_url": "http://10.0.0.2:8765", "sync.min_sequence": 42,
-    "policy": '{"publicity_days": 5}',
+    "policy": '{"publicity_days": 5}', "years.current": 2016, "sync.snapshots_sent": 7,
 }
 
 

@@ -46,6 +46,7 @@ from fupin_desktop.demo.township import (
     YEAR,
     demo_township,
 )
+from fupin_desktop.demo.years import add_years
 from fupin_desktop.domain.household import Household, new_uuid
 from fupin_desktop.domain.township import Village
 from fupin_desktop.store.changes import Change, Changed, ChangeKind
@@ -127,6 +128,7 @@ def build_demo(
         done += len(batch)
         if progress is not None:
             progress(done, households)
+    add_years(store, done if done == households else 0)  # two registration years (demo/years.py)
     if done == households:
         build_year_in_progress(store)  # quotas and the 2016 identification half done (demo/casework.py)
     return Changed(done, Change.of(ChangeKind.IMPORT, count=done, everything=True))

@@ -143,4 +143,4 @@ def check_id(number: str, today: date) -> idnumber.IdCheck:
 
 # Register the rule modules, in check order: field checks, one household's cross-field rules,
 # then the rules that look at the other households.  (They import the names above.)
-from fupin_desktop.rules import fields, household, members, identity, livelihood, national, crossrecord  # noqa: E402, F401, I001
+from fupin_desktop.rules import fields, household, members, identity, livelihood, national, crossrecord, years  # noqa: E402, F401, I001

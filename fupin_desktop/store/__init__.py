@@ -54,10 +54,12 @@ class Store:
     """A township database with its repositories."""
 
     def __init__(self, path: str | Path, spec: FormSpec | None = None, *, read_only: bool = False,
-                 _reader: bool = False) -> None:
+                 check: bool = True, _reader: bool = False) -> None:
         # A reader skips the start-up checks: it is a second connection to a file that
         # the program has already opened, checked and migrated.  ``read_only``: see Database.
-        self.db = Database(path, check=not _reader, migrate=not _reader, read_only=read_only)
+        # ``check=False`` (the window) leaves PRAGMA quick_check for later, off the GUI thread
+        # (ui/integrity.py); a file about to be migrated is still checked first.
+        self.db = Database(path, check=check and not _reader, migrate=not _reader, read_only=read_only)
         self._base_spec = spec or load_form("household")
         self._spec = self._base_spec
         self._numbering = "national"

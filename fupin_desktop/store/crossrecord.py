@@ -62,17 +62,9 @@ class StoreRecords:
         return _household(row) if row is not None else None
 
     def persons_named_at_phone(self, name: str, phone: str) -> list[PersonRecord]:
-        # The households whose search text has the name come from the FTS index (members.name
-        # has none): a few milliseconds in a township, under 0.1 s at 100,000 households.
-        if len(name) >= 3:
-            candidates = "SELECT rowid FROM household_search WHERE household_search MATCH ?"
-            pattern = '"' + name.replace('"', '""') + '"'
-        else:
-            candidates = "SELECT rowid FROM household_search WHERE text LIKE ? ESCAPE '\\'"
-            pattern = "%" + name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        # members.name has an index (members_name): one look-up at any scale.
         rows = self.db.query(
-            _PERSON_COLUMNS + f" AND h.id IN ({candidates}) AND m.name = ? AND json_extract(h.fields, '$.phone') = ?",
-            (pattern, name, phone),
+            _PERSON_COLUMNS + " AND m.name = ? AND json_extract(h.fields, '$.phone') = ?", (name, phone),
         )
         return [_person(r) for r in rows]
 

@@ -155,7 +155,7 @@ class Database:
             # database we refuse (too new, corrupt) must be left exactly as it was.
             if migrate:
                 self._refuse_newer()
-            if check:
+            if check or (migrate and self.user_version < len(migrations())):  # never migrate a damaged file
                 self.quick_check()
             self._configure()
             if migrate:

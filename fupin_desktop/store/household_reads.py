@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from fupin_desktop.domain.household import TABLES, Household, HouseholdId, Row
-from fupin_desktop.domain.text import normalize_text
 from fupin_desktop.domain.values import from_store, to_store
 from fupin_desktop.formspec import FieldSpec, FormSpec
+from fupin_desktop.store import search_index
 from fupin_desktop.store.database import Database
 from fupin_desktop.store.townships import TownshipRepository
 
@@ -152,6 +152,10 @@ class HouseholdReads:
             "SELECT COUNT(*) FROM households WHERE deleted = 0 AND village_id = ?", (village_id,)
         )
 
+    def size_hint(self) -> int:
+        """At least the number of households ever stored (the largest id): instant at any scale."""
+        return self.db.integer("SELECT COALESCE(MAX(id), 0) FROM households")
+
     def person_count(self) -> int:
         return self.db.integer("SELECT COALESCE(SUM(size), 0) FROM households WHERE deleted = 0")
 
@@ -165,45 +169,31 @@ class HouseholdReads:
         descending: bool = False,
         township_code: str | None = None,
         exit_flag: str | None = None,
+        limit: int | None = None,
     ) -> list[int]:
-        """Household ids matching the filters, sorted: cheap enough for 100,000 rows.
+        """Household ids matching the filters, sorted; the first ``limit`` of them (None: all).
 
         ``township_code`` keeps one township's households (at the county; on a township
-        database its own code keeps them all).
+        database its own code keeps them all).  In the list's own order (户编号) the search
+        index hands out the first page without sorting the matches (store/search_index.py).
         """
-        where = ["h.deleted = 0"]
-        params: list[Any] = []
-        if township_code is not None:
-            where.append(f"h.village_id IN ({TOWNSHIP_VILLAGES})")
-            params.append(township_code)
-        if village_id is not None:
-            where.append("h.village_id = ?")
-            params.append(village_id)
-        if group is not None:
-            where.append("h.group_name = ?")
-            params.append(group)
-        if exit_flag is not None:  # 脱贫状态 (the list's filter, issue 15)
-            where.append("json_extract(h.fields, '$.exit_flag') = ?")
-            params.append(exit_flag)
-        text = normalize_text(search or "")
-        if text:
-            if len(text) >= 3:
-                where.append("h.id IN (SELECT rowid FROM household_search WHERE household_search MATCH ?)")
-                params.append('"' + text.replace('"', '""') + '"')
-            else:
-                where.append(
-                    "h.id IN (SELECT rowid FROM household_search WHERE text LIKE ? ESCAPE '\\')"
-                )
-                params.append("%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
-        sort = SORT_COLUMNS.get(order, "h.number")
+        scope = search_index.Scope(village_id, group, township_code, exit_flag)
+        if order not in SORT_COLUMNS or order == "number":
+            return search_index.matching_ids(self.db, search or "", scope, limit=limit, descending=descending)
+        where, params = scope.where("h")
+        match = search_index.match_condition(search or "", "h.id")
+        if match is not None:
+            where.append(match[0])
+            params.append(match[1])
         direction = "DESC" if descending else "ASC"
-        sort_sql = ", ".join(f"{c.strip()} {direction}" for c in sort.split(","))
+        sort_sql = ", ".join(f"{c.strip()} {direction}" for c in SORT_COLUMNS[order].split(","))
         sql = (
             # No join: each sort key has a covering index, so 100,000 rows sort without
             # touching the wide household rows.
-            f"SELECT h.id FROM households h WHERE {' AND '.join(where)} ORDER BY {sort_sql}, h.id {direction}"
+            f"SELECT h.id FROM households h WHERE {' AND '.join(['h.deleted = 0', *where])}"
+            f" ORDER BY {sort_sql}, h.id {direction}" + (" LIMIT ?" if limit is not None else "")
         )
-        return [r[0] for r in self.db.query(sql, tuple(params))]
+        return [r[0] for r in self.db.query(sql, (*params, *(() if limit is None else (limit,))))]
 
     def summaries(self, ids: list[int]) -> list[HouseholdSummary]:
         """List rows for the given ids, in the given order."""

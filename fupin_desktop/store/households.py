@@ -12,7 +12,7 @@ from typing import Any
 from fupin_desktop.domain.household import TABLES, Household, HouseholdId
 from fupin_desktop.domain.text import normalize_text, pinyin_initials, pinyin_sort_key
 from fupin_desktop.domain.township import Village
-from fupin_desktop.store import audit, conflicts
+from fupin_desktop.store import audit, conflicts, search_index
 from fupin_desktop.store.changes import Change, ChangeKind
 from fupin_desktop.store.database import StoreError, now_iso
 from fupin_desktop.store.household_reads import (
@@ -198,10 +198,7 @@ class HouseholdRepository(HouseholdReads):
         return changed
 
     def _index(self, household_id: int, hh: Household) -> None:
-        self.db.execute("DELETE FROM household_search WHERE rowid = ?", (household_id,))
-        self.db.execute(
-            "INSERT INTO household_search (rowid, text) VALUES (?, ?)", (household_id, search_text(hh))
-        )
+        search_index.write(self.db, household_id, search_text(hh))
 
     def delete(self, household_id: int, operator: str) -> Change:
         """Tombstone a household (kept for history and sync, gone from lists); what it changed."""
@@ -216,7 +213,7 @@ class HouseholdRepository(HouseholdReads):
                 "UPDATE households SET deleted = 1, revision = revision + 1, updated_at = ? WHERE id = ?",
                 (now, household_id),
             )
-            self.db.execute("DELETE FROM household_search WHERE rowid = ?", (household_id,))
+            search_index.remove(self.db, household_id)
             audit.record(self.db, operator=operator, action="delete", entity="household",
                          entity_uuid=row["uuid"], household_uuid=row["uuid"], at=now)
         return Change.of(ChangeKind.DELETE, [household_id], villages=[row["village"]])

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from fupin_desktop.domain.household import Household
 from fupin_desktop.domain.idnumber import same_person_numbers
 from fupin_desktop.domain.text import normalize_text, pinyin_initials, pinyin_sort_key
-from fupin_desktop.store import audit
+from fupin_desktop.store import audit, search_index
 from fupin_desktop.store.changes import Change, ChangeKind
 from fupin_desktop.store.database import Database, StoreError, now_iso
 from fupin_desktop.store.households import TOWNSHIP_VILLAGES, HouseholdRepository, search_text
@@ -183,9 +183,7 @@ class RecycleBin:
             )
             hh = self.households.get(household_id)
             assert hh is not None
-            self.db.execute("DELETE FROM household_search WHERE rowid = ?", (household_id,))
-            self.db.execute("INSERT INTO household_search (rowid, text) VALUES (?, ?)",
-                            (household_id, search_text(hh)))  # the text a save writes
+            search_index.write(self.db, household_id, search_text(hh))  # the text a save writes
             audit.record(self.db, operator=operator, action="restore", entity="household",
                          entity_uuid=item.uuid, household_uuid=item.uuid,
                          field="conflicts" if conflicts else None, new=len(conflicts) if conflicts else None,

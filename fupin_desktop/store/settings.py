@@ -147,8 +147,13 @@ BACKUP_KEEP_MONTHS = _declare(Setting("backup_keep_months", "按月保留备份�
 SYNC_COUNTY_URL = _declare(Setting("sync.county_url", "县里的接收地址", "", _stripped))
 #: The county has seen the township's batches up to this number: never reused (after a restore, say).
 SYNC_MIN_SEQUENCE = _declare(Setting("sync.min_sequence", "同步批次起始编号", 0, _count(0, 2 ** 62)))
+#: The last of this township's closed-year snapshots a sync batch carried (year_snapshots.id).
+SYNC_SNAPSHOTS_SENT = _declare(Setting("sync.snapshots_sent", "已报送的往年档案", 0, _count(0, 2 ** 62)))
 #: The county's policy profile as JSON (read and checked by :class:`~fupin_desktop.store.policy.PolicyRepository`).
 POLICY = _declare(Setting("policy", "政策参数", "", _text))
+#: The registration year the clerk works in (登记年度; store/years.py): 0 = the live files' own year.
+CURRENT_YEAR = _declare(Setting("years.current", "当前年度", 0, _count(0, 2100),
+                                allowed="请填写 2013 到 2100 之间的年度。"))
 
 MAPPING_MEMORY = SettingFamily("excel.mapping.", "Excel 列的对应关系")
 FAMILIES[MAPPING_MEMORY.prefix] = MAPPING_MEMORY

@@ -49,6 +49,13 @@ __all__ = [
 ]
 
 
+#: Tables :meth:`SyncRepository.table_digest` cannot read in rowid order.
+_DIGEST_QUERIES = {
+    "household_search": "SELECT rowid, text FROM household_search ORDER BY rowid",
+    "search_grams": "SELECT * FROM search_grams ORDER BY gram, number, household_id",  # WITHOUT ROWID
+}
+
+
 class SyncRepository(SyncIdentity, TownshipOutbox, CountyMerge):
     """Every SQL statement of the exchange, for either side."""
 
@@ -61,8 +68,7 @@ class SyncRepository(SyncIdentity, TownshipOutbox, CountyMerge):
             " AND name NOT LIKE 'household_search_%' ORDER BY name")]
         for name in names:
             h.update(name.encode())
-            for row in self.db.query(f'SELECT * FROM "{name}" ORDER BY rowid' if name != "household_search"
-                                     else "SELECT rowid, text FROM household_search ORDER BY rowid"):
+            for row in self.db.query(_DIGEST_QUERIES.get(name, f'SELECT * FROM "{name}" ORDER BY rowid')):
                 h.update(repr(tuple(row)).encode())
         h.update(str(self.db.user_version).encode())
         return h.hexdigest()

@@ -12,7 +12,7 @@ from typing import Any
 from fupin_desktop.domain.household import TABLES
 from fupin_desktop.domain.idnumber import same_person_numbers
 from fupin_desktop.domain.text import pinyin_sort_key
-from fupin_desktop.store import audit
+from fupin_desktop.store import audit, search_index
 from fupin_desktop.store.database import now_iso
 from fupin_desktop.store.sync_records import SyncTables, bundle_search_text, canonical
 
@@ -165,10 +165,10 @@ class CountyMerge(SyncTables):
                             f"UPDATE {table} SET deleted = 1, revision = revision + 1, updated_at = ? WHERE id = ?",
                             (now, other["id"]),
                         )
-        self.db.execute("DELETE FROM household_search WHERE rowid = ?", (household_id,))
-        if not bundle["deleted"]:
-            self.db.execute("INSERT INTO household_search (rowid, text) VALUES (?, ?)",
-                            (household_id, bundle_search_text(bundle)))
+        if bundle["deleted"]:
+            search_index.remove(self.db, household_id)
+        else:
+            search_index.write(self.db, household_id, bundle_search_text(bundle))
         audit.record(self.db, operator=operator, action=action, entity="household", entity_uuid=bundle["uuid"],
                      household_uuid=bundle["uuid"], field="sync",
                      new={"township": township_code, "revision": bundle["revision"]}, at=now)

@@ -235,6 +235,8 @@ def _import_new(store: Receiving, repo: SyncRepository, data: bytes, batch_hash:
             expected = {k: manifest.counts.get(k, 0) for k in RECORD_TYPES}
             if counts != expected:
                 raise SyncError("批次清单中的记录数与内容不符，已拒绝，未作任何改动。")
+            if merger.counts.get("year_snapshots"):  # closed years' files (issue 16): not in older batches
+                counts["year_snapshots"] = merger.counts["year_snapshots"]
             repo.log_batch(batch_hash, town.code, seq, manifest.created_at, counts, dict(merger.merge))
             missing = repo.missing_sequences(town.code)
     except SyncError as exc:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from fupin_desktop.domain.household import TABLES
 from fupin_desktop.domain.idnumber import mask_id
 from fupin_desktop.rules import RuleContext
-from fupin_desktop.store import Store
+from fupin_desktop.store import Store, years
 from fupin_desktop.store.sync import (
     GROUP_KEYS,
     HOUSEHOLD_KEYS,
@@ -109,6 +109,10 @@ class _Merger:
                 self.household(rec)
         elif name == case_sync.ENTRY:  # identification cases and their records (issue 15)
             self.cases += case_sync.merge_entry(self.store, raw)
+        elif name.startswith("year_snapshots-") and name.endswith(".jsonl"):  # closed years (issue 16)
+            snapshots = [_check_snapshot(rec) for rec in json_lines(name, raw)]
+            years.add_snapshots(self.store.db, snapshots, self.code)  # one already kept stays as it is
+            self.counts["year_snapshots"] += len(snapshots)
         # Unknown entries are left alone: a newer program may add entries an older one can skip.
 
     def reject(self, entity: str, uuid: str, number: str, reasons: list[str]) -> None:
@@ -230,3 +234,13 @@ class _Merger:
                         "id_number": masked_id(id_number), "member_uuid": m["uuid"], "household_uuid": b["uuid"],
                         "other_township": other["township_code"], "other_household_uuid": other["household_uuid"],
                     })
+
+
+def _check_snapshot(rec: dict[str, Any]) -> dict[str, Any]:
+    """A closed year's file from a batch: the shape store/years.py keeps (else the batch is refused)."""
+    year = rec.get("year")
+    if not (isinstance(rec.get("uuid"), str) and isinstance(year, int) and not isinstance(year, bool)
+            and 2000 <= year <= 2100 and isinstance(rec.get("fields"), dict)
+            and all(isinstance(rec.get(t, []), list) for t in TABLES)):
+        raise SyncError("批次中的往年档案格式不对，已拒绝，未作任何改动。")
+    return rec

@@ -28,7 +28,7 @@ from fupin_desktop.domain.household import TABLES, Household, HouseholdId, Row
 from fupin_desktop.domain.values import from_store
 from fupin_desktop.formspec import FormSpec
 from fupin_desktop.rules import RuleContext, check_household
-from fupin_desktop.store import Role, Store
+from fupin_desktop.store import Role, Store, settings, years
 from fupin_desktop.store.changes import Change, ChangeKind
 from fupin_desktop.store.database import now_iso
 from fupin_desktop.store.households import LOCATION_FIELDS, TOWNSHIP_SOURCED
@@ -197,12 +197,26 @@ def export_batch(
         if case_entry:  # the identification cases (issue 15), with all their records
             payload.add(case_sync.ENTRY, case_entry)
             exported += case_items
+        # Closed years' files (issue 16), each carried once (all of them in a full batch); a
+        # county program older than this skips the entries.
+        snapshots_sent = 0 if full else settings.SYNC_SNAPSHOTS_SENT.get(store.db)
+        last_snapshot = snapshots_sent
+        snapshot_lines: list[bytes] = []
+        for snapshot_id, snapshot in years.snapshots_since(store.db, snapshots_sent):
+            snapshot_lines.append(dumps_line(snapshot))
+            last_snapshot = max(last_snapshot, snapshot_id)
+        for first in range(0, len(snapshot_lines), HOUSEHOLDS_PER_ENTRY):
+            payload.add(f"year_snapshots-{first // HOUSEHOLDS_PER_ENTRY + 1:05d}.jsonl",
+                        b"".join(snapshot_lines[first:first + HOUSEHOLDS_PER_ENTRY]))
+        if snapshot_lines:
+            counts["year_snapshots"] = len(snapshot_lines)
+        del snapshot_lines
         sequence = repo.next_sequence()
         previous = repo.last_outbox()
 
     held_back_ids = _local_ids(repo, held_back)
     changed = counts["villages"] + counts["village_groups"] + counts["households"] + counts["deleted_households"] \
-        + len(case_items)
+        + len(case_items) + counts["year_snapshots"]
     if not changed and not town_changed:
         log.info("sync export: nothing new held_back=%d", len(held_back))
         return ExportResult(batch=None, hash=None, sequence=None, counts=dict(counts), held_back=held_back_ids,
@@ -240,6 +254,8 @@ def export_batch(
                             copy_path=str(copy), full=full, size=len(data), created_at=created_at,
                             counts=dict(counts), held_back=len(held_back))
             repo.mark_exported(exported)
+            if last_snapshot > settings.SYNC_SNAPSHOTS_SENT.get(store.db):
+                settings.SYNC_SNAPSHOTS_SENT.put(store.db, last_snapshot)
     except BaseException:
         # Not recorded (the stick is full, the database cannot be written...): a batch file left
         # behind would carry a sequence number the next export uses again.  Remove them all.

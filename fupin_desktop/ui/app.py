@@ -126,7 +126,7 @@ def _open_held(path: Path) -> Store | None:
         read_only = choice == READ_ONLY
         break
     try:
-        store = Store(path, read_only=read_only)
+        store = Store(path, read_only=read_only, check=False)  # checked after the window is up
     except BaseException:
         lock.release()
         raise
@@ -252,11 +252,14 @@ def run_gui(db: str | None = None, screenshot: str | None = None, household: int
         store.close()
         release_locks()
         return 0
+    from fupin_desktop.ui.integrity import check_integrity, warm_up
     from fupin_desktop.ui.main_window import MainWindow
 
     window = MainWindow(store)
     window.show()
     window.daily_backup()
+    check_integrity(window)
+    warm_up()
     window.reopen_unsaved_new_households()
     code = app.exec()  # type: ignore[attr-defined]
     store.close()

@@ -3,11 +3,18 @@
 Nothing here is written per field: the spec says which editor, where, with
 which code list.  Focus (Tab, Shift+Tab, Enter) follows the paper's reading
 order across groups and tabs.
+
+A part's widgets are built when its tab is first shown (or a field on it is asked for):
+opening a household builds one part of six.  Until then the part's values are the loaded
+household's (``load``), and ``fill`` hands those on unchanged; ``editors`` and ``tables`` build
+the part a field or table is on when it is looked up, so callers never see a missing one.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import copy
+from collections.abc import Iterator, Mapping
+from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
@@ -32,6 +39,30 @@ from fupin_desktop.ui.field_widgets import FIELD_STYLESHEET, FieldEditor, make_e
 from fupin_desktop.ui.row_table import RowTable
 
 ERROR_LABEL_STYLE = "color: #c5221f; font-size: 9pt;"
+V = TypeVar("V")
+
+
+class _OnDemand(Mapping[str, V], Generic[V]):
+    """The form's editors (or tables) by id; looking one up builds the part it is on."""
+
+    def __init__(self, form: FormView, built: dict[str, V], parts: dict[str, int]) -> None:
+        self._form, self._built, self._parts = form, built, parts
+
+    def __getitem__(self, key: str) -> V:
+        part = self._parts.get(key)
+        if part is not None:
+            self._form.build_part(part)
+        return self._built[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._parts
+
+    def __iter__(self) -> Iterator[str]:
+        self._form.build_all()
+        return iter(self._built)
+
+    def __len__(self) -> int:
+        return len(self._parts)
 
 
 def dynamic_codes(list_id: str, names: list[str]) -> CodeList:
@@ -43,36 +74,106 @@ class FormView(QTabWidget):
     """The whole form.  ``field_edited(field_id, old, new)`` reports a committed grid edit."""
 
     field_edited = Signal(str, object, object)
+    #: a table's rows changed: (its RowsModel, rows before, rows after)
+    table_changed = Signal(object, object, object)
 
     def __init__(self, spec: FormSpec, villages: dict[str, list[str]], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.spec = spec
         self.villages = villages
-        self.editors: dict[str, FieldEditor] = {}
+        self._editors: dict[str, FieldEditor] = {}  # of the parts built so far
+        self._tables: dict[str, RowTable] = {}
         self.error_labels: dict[str, QLabel] = {}
-        self.tables: dict[str, RowTable] = {}
-        self.chain: list[QWidget] = []  # focus order = paper reading order
+        self._chains: list[list[QWidget]] = []  # per part: focus order = paper reading order
         self._tab_of: dict[QWidget, int] = {}
+        self._grid = {f.id: f for f in spec.grid_fields()}
+        field_parts: dict[str, int] = {}
+        table_parts: dict[str, int] = {}
+        self._loaded: Household | None = None
+        self._findings: list[Finding] = []
+        self._read_only = False
         self.setObjectName("form_view")
         self.setStyleSheet(FIELD_STYLESHEET)
-        for section in spec.sections:
-            page = QWidget()
-            lay = QVBoxLayout(page)
-            lay.setSpacing(10)
-            for group in section.groups:
-                lay.addWidget(self._build_group(group))
-            lay.addStretch(1)
+        for index, section in enumerate(spec.sections):
             scroll = QScrollArea()
             scroll.setWidgetResizable(True)
             scroll.setFrameShape(QFrame.Shape.NoFrame)
-            scroll.setWidget(page)
-            index = self.addTab(scroll, section.title)
-            for w in self.chain:
-                self._tab_of.setdefault(w, index)
+            self.addTab(scroll, section.title)
+            self._chains.append([])
+            for group in section.groups:
+                if group.is_table:
+                    table_parts[group.id] = index
+                else:
+                    field_parts.update((f.id, index) for f in group.fields)
+        self.editors: Mapping[str, FieldEditor] = _OnDemand(self, self._editors, field_parts)
+        self.tables: Mapping[str, RowTable] = _OnDemand(self, self._tables, table_parts)
+        self._pending = set(range(len(spec.sections)))
         self.setTabToolTip(0, "Ctrl+PgUp / Ctrl+PgDown 切换各部分")
-        self._wire_villages()
-        for w in self.chain:
+        self.build_part(0)
+        self.currentChanged.connect(self.build_part)
+
+    @property
+    def chain(self) -> list[QWidget]:
+        """Every focusable field and table in the paper's reading order (builds every part)."""
+        self.build_all()
+        return [w for part in self._chains for w in part]
+
+    def build_all(self) -> None:
+        for index in sorted(self._pending):
+            self.build_part(index)
+
+    def build_part(self, index: int) -> None:
+        """Build a part's widgets (once), showing the loaded household's values."""
+        if index not in self._pending:
+            return
+        now = self._current()  # before the part exists: its values are still the loaded ones
+        self._pending.discard(index)
+        page = QWidget()
+        lay = QVBoxLayout(page)
+        lay.setSpacing(10)
+        self._chain = self._chains[index]
+        fields = set(self._editors)
+        tables = set(self._tables)
+        for group in self.spec.sections[index].groups:
+            lay.addWidget(self._build_group(group))
+        lay.addStretch(1)
+        scroll = self.widget(index)
+        assert isinstance(scroll, QScrollArea)
+        scroll.setWidget(page)
+        for w in self._chains[index]:
+            self._tab_of[w] = index
             w.installEventFilter(self)
+        if "village" in self._editors and "village" not in fields:
+            self._wire_villages()
+        if now is not None:
+            self.update_groups(now.fields.get("village"))
+        for fid in set(self._editors) - fields:
+            editor = self._editors[fid]
+            if now is not None:
+                editor.set_value(now.fields.get(fid))
+            if self._read_only:
+                editor.set_readonly(True)  # type: ignore[attr-defined]
+        for name in set(self._tables) - tables:
+            table = self._tables[name]
+            if now is not None:
+                table.model.load(now.table(name))
+            if self._read_only:
+                table.set_read_only(True)
+            table.model.changed.connect(
+                lambda before, after, m=table.model: self.table_changed.emit(m, before, after))
+        if self._findings:
+            self.show_findings(self._findings)
+
+    def _current(self) -> Household | None:
+        """The household as the form shows it (None before ``load``)."""
+        if self._loaded is None:
+            return None
+        hh = copy.copy(self._loaded)
+        hh.fields = dict(self._loaded.fields)
+        for name in TABLES:
+            setattr(hh, name, [])
+        self.fill(hh)
+        return hh
 
     # -- building -------------------------------------------------------------
     def _codes_for(self, f: FieldSpec) -> CodeList | None:
@@ -87,10 +188,10 @@ class FormView(QTabWidget):
         box.setObjectName(f"group_{group.id}")
         if group.is_table:
             table = RowTable(group, self.spec)
-            self.tables[group.id] = table
+            self._tables[group.id] = table
             table.leave.connect(lambda forward, t=table: self._focus_step(t.view, forward))
             QVBoxLayout(box).addWidget(table)
-            self.chain.append(table.view)
+            self._chain.append(table.view)
             return box
         grid = QGridLayout(box)
         grid.setHorizontalSpacing(8)
@@ -104,7 +205,7 @@ class FormView(QTabWidget):
                 # group names it, and saving adds it to the village.
                 editor.accepts_new = True  # type: ignore[attr-defined]
             widget: QWidget = editor  # type: ignore[assignment]
-            self.editors[f.id] = editor
+            self._editors[f.id] = editor
             label = QLabel(("<span style='color:#c5221f'>*</span>" if f.required else "") + f.label)
             label.setBuddy(widget)
             label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -128,33 +229,41 @@ class FormView(QTabWidget):
             editor.notice.connect(lambda msg, fid=f.id: self.show_field_message(fid, msg))  # type: ignore[attr-defined]
             editor.edited.connect(lambda old, new, fid=f.id: self.field_edited.emit(fid, old, new))  # type: ignore[attr-defined]
             if widget.focusPolicy() != Qt.FocusPolicy.NoFocus and not f.readonly:
-                self.chain.append(widget)
+                self._chain.append(widget)
         return box
 
     def _wire_villages(self) -> None:
-        village = self.editors.get("village")
+        village = self._editors.get("village")
         if village is not None:
             village.edited.connect(lambda _o, new: self.update_groups(new))  # type: ignore[attr-defined]
 
     def update_groups(self, village: str | None) -> None:
-        group = self.editors.get("group")
+        group = self._editors.get("group")
         if group is not None and hasattr(group, "set_code_list"):
             group.set_code_list(dynamic_codes("groups", self.villages.get(village or "", [])))
 
     # -- values -----------------------------------------------------------------
     def load(self, hh: Household) -> None:
         hh.refresh_derived(self.spec.derived_sources())
+        self._loaded = hh
         self.update_groups(hh.fields.get("village"))
-        for fid, editor in self.editors.items():
+        for fid, editor in self._editors.items():
             editor.set_value(hh.fields.get(fid))
-        for name, table in self.tables.items():
+        for name, table in self._tables.items():
             table.model.load(hh.table(name))
+
+    def set_derived(self, hh: Household) -> None:
+        """Show ``hh``'s derived values (the parts not built yet compute theirs when built)."""
+        for fid, editor in self._editors.items():
+            if editor.spec.type == "derived":
+                editor.set_value(hh.fields.get(fid))
 
     def set_read_only(self) -> None:
         """Show the household without letting anything be changed (a read-only database)."""
-        for editor in self.editors.values():
+        self._read_only = True
+        for editor in self._editors.values():
             editor.set_readonly(True)  # type: ignore[attr-defined]
-        for table in self.tables.values():
+        for table in self._tables.values():
             table.set_read_only(True)
 
     def set_field(self, field_id: str, value: Any) -> None:
@@ -167,28 +276,38 @@ class FormView(QTabWidget):
         return {fid: e.value() for fid, e in self.editors.items()}
 
     def fill(self, hh: Household) -> None:
-        """Copy the form's current values into ``hh`` (valid values only; see parse_errors)."""
-        for fid, e in self.editors.items():
-            if not e.spec.readonly:
+        """Copy the form's current values into ``hh`` (valid values only; see parse_errors).
+
+        A part not built yet shows the loaded household unchanged: its values are handed on."""
+        loaded = self._loaded
+        for fid, spec in self._grid.items():
+            e = self._editors.get(fid)
+            if spec.readonly:
+                continue
+            if e is not None:
                 hh.fields[fid] = e.value()
+            elif loaded is not None and fid in self.editors:
+                hh.fields[fid] = loaded.fields.get(fid)
         for name in TABLES:
-            if name in self.tables:
-                hh.table(name)[:] = self.tables[name].model.to_rows()
+            if name in self._tables:
+                hh.table(name)[:] = self._tables[name].model.to_rows()
+            elif loaded is not None and name in self.tables:
+                hh.table(name)[:] = copy.deepcopy(loaded.table(name))
         hh.refresh_derived(self.spec.derived_sources())
 
     def commit_all(self) -> None:
         """Parse whatever is typed but not yet committed (e.g. the field with focus)."""
-        for e in self.editors.values():
+        for e in self._editors.values():
             if not e.spec.readonly:
                 e.commit()
-        for t in self.tables.values():
+        for t in self._tables.values():
             t.commit_edit()
 
     def parse_errors(self) -> list[Finding]:
         """Typing that could not be read as a value: blocks saving, kept as a draft."""
         out = [Finding("F000", "error", err, (FieldRef(fid),))
-               for fid, e in self.editors.items() if (err := e.error())]
-        for name, t in self.tables.items():
+               for fid, e in self._editors.items() if (err := e.error())]
+        for name, t in self._tables.items():
             for row, col, msg in t.model.parse_errors():
                 out.append(Finding("F000", "error", f"{t.group.title}第 {row + 1} 行：{msg}",
                                    (FieldRef(col, name, row),)))
@@ -196,9 +315,9 @@ class FormView(QTabWidget):
 
     def bad_texts(self) -> dict[str, Any]:
         """Typed text that did not parse, for the draft (grid: id -> text; tables: per row)."""
-        grid = {fid: e.raw_text() for fid, e in self.editors.items() if e.error()}
+        grid = {fid: e.raw_text() for fid, e in self._editors.items() if e.error()}
         tables = {name: {r.uuid: dict(r.bad_text) for r in t.model.rows if r.bad_text}
-                  for name, t in self.tables.items()}
+                  for name, t in self._tables.items()}
         return {"grid": grid, "tables": {k: v for k, v in tables.items() if v}}
 
     def restore_bad_texts(self, texts: dict[str, Any]) -> None:
@@ -225,8 +344,9 @@ class FormView(QTabWidget):
 
     def show_findings(self, findings: list[Finding]) -> None:
         """Mark rule findings beside their fields (parse errors are shown by the editors)."""
+        self._findings = findings  # a part built later shows its own
         grid: dict[str, str] = {}
-        cells: dict[str, dict[tuple[int, str], tuple[str, str]]] = {n: {} for n in self.tables}
+        cells: dict[str, dict[tuple[int, str], tuple[str, str]]] = {n: {} for n in self._tables}
         for f in findings:
             for ref in f.refs:
                 if ref.table is None:
@@ -234,11 +354,11 @@ class FormView(QTabWidget):
                 elif ref.table in cells and ref.row is not None:
                     cells[ref.table].setdefault((ref.row, ref.field), (f.severity, f.message))
         for fid, label in self.error_labels.items():
-            editor = self.editors[fid]
+            editor = self._editors[fid]
             message = editor.error() or grid.get(fid, "")
             label.setText(message)
             label.setVisible(bool(message))
-        for name, table in self.tables.items():
+        for name, table in self._tables.items():
             table.model.set_findings(cells[name])
 
     def focus_ref(self, ref: FieldRef) -> None:
@@ -263,7 +383,7 @@ class FormView(QTabWidget):
             widget.selectAll()
 
     def first_field(self) -> QWidget | None:
-        return self.chain[0] if self.chain else None
+        return self._chains[0][0] if self._chains and self._chains[0] else None
 
     # -- keyboard: paper order --------------------------------------------------
     def _ensure_visible(self, widget: QWidget) -> None:
@@ -272,16 +392,21 @@ class FormView(QTabWidget):
             scroll.ensureWidgetVisible(widget, 20, 40)
 
     def _focus_step(self, current: QWidget, forward: bool) -> None:
-        try:
-            i = self.chain.index(current)
-        except ValueError:
+        part = self._tab_of.get(current)
+        if part is None:
             return
-        j = i + (1 if forward else -1)
-        if not 0 <= j < len(self.chain):
-            return
-        target = self.chain[j]
-        self.setCurrentIndex(self._tab_of[target])
-        for _name, table in self.tables.items():
+        chain = self._chains[part]
+        j = chain.index(current) + (1 if forward else -1)
+        while not 0 <= j < len(chain):  # on to the next part (built now if it was not)
+            part += 1 if forward else -1
+            if not 0 <= part < len(self._chains):
+                return
+            self.build_part(part)
+            chain = self._chains[part]
+            j = 0 if forward else len(chain) - 1
+        target = chain[j]
+        self.setCurrentIndex(part)
+        for _name, table in self._tables.items():
             if table.view is target:
                 rows = len(table.model.rows)
                 if rows == 0:
@@ -301,7 +426,7 @@ class FormView(QTabWidget):
         if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) and obj in self._tab_of:
             widget: QWidget = obj  # type: ignore[assignment]
             key, mods = event.key(), event.modifiers()
-            if any(t.view is widget for t in self.tables.values()):
+            if any(t.view is widget for t in self._tables.values()):
                 return False  # tables handle their own keys and emit leave at their ends
             completer = getattr(widget, "completer", None)
             popup = completer().popup() if callable(completer) and completer() else None

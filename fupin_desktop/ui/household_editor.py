@@ -35,7 +35,7 @@ from fupin_desktop.rules import Finding
 from fupin_desktop.rules.policy import priority_flags
 from fupin_desktop.store import ConcurrentEdit, Store, StoreError
 from fupin_desktop.store.numbering import next_free_number
-from fupin_desktop.ui import conflict
+from fupin_desktop.ui import conflict, member_changes
 from fupin_desktop.ui.casework_history import add_case_history_tab
 from fupin_desktop.ui.changes import announce
 from fupin_desktop.ui.form_view import FormView
@@ -152,10 +152,9 @@ class HouseholdEditor(QMainWindow):
             self.form.set_read_only()
             self.act_save.setEnabled(False)
             draft = "keep"
+        member_changes.install(self)  # adding/removing a member of a saved household asks why and when
         self.form.field_edited.connect(self._on_field_edited)
-        for table in self.form.tables.values():
-            table.model.changed.connect(
-                lambda before, after, m=table.model: self._on_table_changed(m, before, after))
+        self.form.table_changed.connect(self._on_table_changed)
         self.undo_stack.cleanChanged.connect(lambda _clean: self._update_title())
         if draft == "restore":
             saved = self.store.drafts.get(hh.uuid)
@@ -189,6 +188,8 @@ class HouseholdEditor(QMainWindow):
         self.act_next_problem.setShortcut(QKeySequence("F8"))
         self.act_next_problem.triggered.connect(self.next_problem)
         menu.addActions([self.act_save, self.act_undo, self.act_redo, self.act_next_problem, self.act_close])
+        from fupin_desktop.ui import year_views  # (imports this module)
+        self.act_history = year_views.add_history_action(self, menu)  # 历年记录 (issue 16)
         for act in (self.act_save, self.act_undo, self.act_redo, self.act_close, self.act_next_problem):
             act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             self.addAction(act)
@@ -247,10 +248,7 @@ class HouseholdEditor(QMainWindow):
         self._update_title()
 
     def _refresh_derived(self) -> None:
-        hh = self.current_household()
-        for spec in self.store.spec.grid_fields():
-            if spec.type == "derived":
-                self.form.editors[spec.id].set_value(hh.fields.get(spec.id))
+        self.form.set_derived(self.current_household())
 
     def current_household(self) -> Household:
         hh = copy.copy(self.household)

@@ -3,11 +3,15 @@
 Filtering and sorting fetch only the matching ids (one indexed query); the rows'
 columns are fetched page by page as the view scrolls to them.  On a county database the
 list has a 乡镇 column and can be filtered to one township.
+
+At county scale the list comes first page first: the search index hands out the first
+:data:`FIRST_PAGE` ids in a few milliseconds (store/search_index.py) and the view shows them at
+once; the whole id list follows from a worker thread and is appended below them (``refreshed``
+fires then, with the full count).
 """
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
@@ -17,13 +21,16 @@ from fupin_desktop.formspec import load_list
 from fupin_desktop.store import HouseholdSummary, Role, Store
 from fupin_desktop.store.changes import Change
 from fupin_desktop.store.households import HouseholdRepository
+from fupin_desktop.ui.background import LARGE, submit
 from fupin_desktop.ui.changes import hub
 from fupin_desktop.ui.display import money_text
 from fupin_desktop.ui.exit_status import exit_colour
 
 PAGE = 200
 #: From this many households on, filtering and sorting run on a worker thread.
-ASYNC_FROM = 20_000
+ASYNC_FROM = LARGE
+#: The rows shown before the whole list is in (a window's height and then some).
+FIRST_PAGE = 60
 #: The list's columns, from forms/lists.toml: (key, header) of a township database ...
 _DECLARED = load_list("households")
 COLUMNS: tuple[tuple[str, str], ...] = tuple((c.key, c.label) for c in _DECLARED if c.county is None)
@@ -49,7 +56,7 @@ class HouseholdListModel(QAbstractTableModel):
         super().__init__(parent)
         self.store = store
         # Decided once: a township stays small, a county database stays large.
-        self.large = store.households.count() >= ASYNC_FROM
+        self.large = store.households.size_hint() >= ASYNC_FROM
         self.county_mode = store.role is Role.COUNTY
         self.columns = COLUMNS
         if self.county_mode:
@@ -61,6 +68,7 @@ class HouseholdListModel(QAbstractTableModel):
         self._delivery = _Delivery(self)
         self._delivery.done.connect(self._deliver)
         self._ids: list[int] = []
+        self._first: int | None = None  # rows shown first, while the whole list is fetched
         self._pages: dict[int, list[HouseholdSummary]] = {}
         self.village_id: int | None = None
         self.group: str | None = None
@@ -111,6 +119,10 @@ class HouseholdListModel(QAbstractTableModel):
             return
         generation = self._generation
         self._set_loading(True)
+        if order == "number":  # the index's own order: the first page costs a few milliseconds
+            self._show_first(self.store.households.ids(
+                village_id=village_id, group=group, search=search, descending=descending,
+                township_code=township_code, limit=FIRST_PAGE))
 
         def work() -> None:
             try:
@@ -118,9 +130,12 @@ class HouseholdListModel(QAbstractTableModel):
                     result: object = query(reader.households)
             except Exception as exc:  # delivered and raised on the GUI thread
                 result = exc
-            self._delivery.done.emit(generation, result)
+            try:
+                self._delivery.done.emit(generation, result)
+            except RuntimeError:  # the list is gone (its window closed meanwhile)
+                pass
 
-        threading.Thread(target=work, name="household-list", daemon=True).start()
+        submit(work)
 
     def _deliver(self, generation: int, result: object) -> None:
         if generation != self._generation:
@@ -130,7 +145,25 @@ class HouseholdListModel(QAbstractTableModel):
             raise result
         self._apply(result)  # type: ignore[arg-type]
 
+    def _show_first(self, ids: list[int]) -> None:
+        """The first rows while the whole list is fetched (no ``refreshed``: the count is not known)."""
+        self.beginResetModel()
+        self._ids = ids
+        self._pages.clear()
+        self.endResetModel()
+        self._first = len(ids)
+
     def _apply(self, ids: list[int]) -> None:
+        first, self._first = self._first, None
+        if first is not None and len(ids) >= first and ids[:first] == self._ids[:first] == self._ids:
+            # The rows on show stay (and the selection and scroll position with them): the rest go below.
+            if len(ids) > first:
+                self.beginInsertRows(QModelIndex(), first, len(ids) - 1)
+                self._ids = ids
+                self._pages = {k: rows for k, rows in self._pages.items() if len(rows) == PAGE}  # not the short one
+                self.endInsertRows()
+            self.refreshed.emit()
+            return
         self.beginResetModel()
         self._ids = ids
         self._pages.clear()

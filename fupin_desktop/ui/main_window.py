@@ -31,6 +31,8 @@ from fupin_desktop import applog
 from fupin_desktop.domain.household import Household
 from fupin_desktop.store import Store, StoreError
 from fupin_desktop.store.changes import Change, ChangeKind
+from fupin_desktop.ui import years_menu
+from fupin_desktop.ui.background import Fetch
 from fupin_desktop.ui.changes import announce, hub
 from fupin_desktop.ui.exit_status import exit_filter_combo
 from fupin_desktop.ui.household_editor import DraftChoice, HouseholdEditor
@@ -113,6 +115,8 @@ class MainWindow(MainActions):
 
         self.status_db = QLabel()
         self.status_counts = QLabel()
+        self._known_counts: tuple[int, int] | None = None
+        self._counts: Fetch[tuple[int, int]] = Fetch(store, "status-counts", self._show_counts, parent=self)
         self.statusBar().addWidget(self.status_db, 1)
         self.statusBar().addPermanentWidget(self.status_counts)
         self._build_menus()
@@ -170,6 +174,8 @@ class MainWindow(MainActions):
         self.act_sync = self._action("县乡数据交换(&Y)…", self.open_sync_page)
         sync_menu.addAction(self.act_sync)
 
+        years_menu.install(self)  # 年度: switch, carry over, earlier years, review (ui/years_menu.py)
+
         help_menu = bar.addMenu("帮助(&H)")
         help_menu.addAction(self._action("打开日志文件夹(&L)", self.open_log_folder))
         help_menu.addSeparator()
@@ -197,7 +203,7 @@ class MainWindow(MainActions):
         town = self.store.townships.get()
         name = town.name if town else ""
         ro = "（只读）" if self.store.read_only else ""
-        return f"扶贫建档立卡 {name} — {Path(self.store.path).name}{ro}"
+        return f"扶贫建档立卡 {name}{years_menu.year_title(self.store)} — {Path(self.store.path).name}{ro}"
 
     def _on_scope(self, village_id: int | None, group: str | None, township_code: str | None = None) -> None:
         self.model.set_filter(village_id=village_id, group=group, township_code=township_code)
@@ -270,10 +276,18 @@ class MainWindow(MainActions):
         county = self._county_name()
         where = f"县级数据库：{county}    " if county is not None else ""
         self.status_db.setText(f"{where}数据库：{self.store.path}    录入员：{self.store.operator}")
+        if self.model.large:  # counting 100,000 households: off the GUI thread (ui/background.py)
+            self._counts.start(lambda reader: (reader.households.count(), reader.households.person_count()))
+            self._show_counts(self._known_counts)
+        else:
+            self._show_counts((self.store.households.count(), self.store.households.person_count()))
+
+    def _show_counts(self, counts: tuple[int, int] | None) -> None:
+        """The status bar's counts; ``None``: still being counted."""
+        self._known_counts = counts
         villages = len(self.store.townships.villages())
-        townships = f"{len(self.store.sync.townships())} 个乡镇 · " if county is not None else ""
-        total = self.store.households.count()
-        persons = self.store.households.person_count()
+        townships = f"{len(self.store.sync.townships())} 个乡镇 · " if self._county_name() is not None else ""
+        total, persons = counts if counts is not None else ("…", "…")
         self.status_counts.setText(
             f"{townships}{villages} 个村 · 共 {total} 户 {persons} 人 · 当前列表 {self.model.rowCount()} 户"
         )

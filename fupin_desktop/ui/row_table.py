@@ -232,11 +232,17 @@ class RowTable(QWidget):
         delegate.commitData.emit(editor)
         delegate.closeEditor.emit(editor, QAbstractItemDelegate.EndEditHint.NoHint)
 
+    #: Members of a saved household are added and removed as 人员变更 (ui/member_changes.py):
+    #: ``changes.on_add(table, row)`` / ``changes.on_remove(table, row)`` (True: handled there).
+    changes: Any = None
+
     def add_row(self) -> None:
         if self.group.max_rows and len(self.model.rows) >= self.group.max_rows:
             return
         self.commit_edit()
         at = self.current_row() + 1
+        if self.changes is not None and self.changes.on_add(self, at):
+            return
         self.model.apply(lambda: self.model.insert_row(at))
         self.focus_cell(at, 0, edit=False)
 
@@ -252,6 +258,8 @@ class RowTable(QWidget):
     def remove_row(self) -> None:
         self.commit_edit()
         row = self.current_row()
+        if 0 <= row < len(self.model.rows) and self.changes is not None and self.changes.on_remove(self, row):
+            return
         if 0 <= row < len(self.model.rows):
             self.model.apply(lambda: self.model.remove_row(row))
             self.focus_cell(min(row, len(self.model.rows) - 1), self.view.currentIndex().column())

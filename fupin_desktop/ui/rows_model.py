@@ -12,16 +12,24 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QFont
 
 from fupin_desktop.domain import idnumber
-from fupin_desktop.domain.household import Row, new_uuid
+from fupin_desktop.domain.household import LEFT_HOUSEHOLD, Row, new_uuid
 from fupin_desktop.domain.values import FieldValueError, parse_value
 from fupin_desktop.formspec import FormSpec, GroupSpec
 from fupin_desktop.ui.display import display_value
 
 Index = QModelIndex | QPersistentModelIndex
 ERROR_BG = QBrush(QColor("#fde7e7"))
+#: A member who left the household (人员变更 死亡, 嫁出 ...): kept in the file, shown grey and struck through.
+LEFT_FOREGROUND = QBrush(QColor("#8a8a8a"))
+
+
+def _struck() -> QFont:
+    font = QFont()
+    font.setStrikeOut(True)
+    return font
 WARNING_BG = QBrush(QColor("#fff4d6"))
 
 
@@ -172,6 +180,9 @@ class RowsModel(QAbstractTableModel):
             if spec.id in state.bad_text:
                 return state.bad_text[spec.id]
             return display_value(spec, state.values.get(spec.id))
+        if state.values.get("change") in LEFT_HOUSEHOLD and role in (Qt.ItemDataRole.ForegroundRole,
+                                                                     Qt.ItemDataRole.FontRole):
+            return LEFT_FOREGROUND if role == Qt.ItemDataRole.ForegroundRole else _struck()  # a member who left
         finding = self.findings.get((index.row(), spec.id))
         if role == Qt.ItemDataRole.BackgroundRole:
             if spec.id in state.bad_message or (finding and finding[0] == "error"):

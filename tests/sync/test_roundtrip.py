@@ -276,3 +276,44 @@ def test_county_sorts_imported_households_by_head_name_in_pinyin_order(world: Wo
     assert rows and all(r["head_sort"] == pinyin_sort_key(r["head_name"]) for r in rows)
     heads = [s.head_name for s in county.summaries(county.ids(order="head_name"))]
     assert heads == sorted(heads, key=pinyin_sort_key) and heads[0] == "安国强"
+
+
+def test_batches_carry_closed_years_and_the_county_keeps_each_townships_years(world: World) -> None:
+    """Issue 16: after a carry-over the next batch carries the closed year's files once; the county
+    keeps them under the township, and its counts per year come from them."""
+    from fupin_desktop.store import years
+
+    [old] = import_(world.county, export(world.town, world.stick).batch)  # a batch without snapshots
+    assert old.status == "imported" and "year_snapshots" not in old.counts
+    carried = years.carry_over(world.town.db, 2017, "测试")
+    assert carried.carried == 3
+    held = export(world.town, world.stick)  # the new year's files wait for the year's incomes (I002)
+    assert held.counts["year_snapshots"] == 3 and held.counts["households"] == 0 and len(held.held_back) == 3
+    [result] = import_(world.county, held.batch)
+    assert result.status == "imported" and result.counts == held.counts
+    from decimal import Decimal
+
+    from fupin_desktop.rules.years import year_rules
+
+    for hid in world.saved["town"]:  # the clerk enters 2017's incomes
+        hh = world.town.households.get(hid)
+        last = years.snapshot(world.town.db, hh.uuid, 2016)["fields"]
+        hh.fields.update({k: Decimal(v) for k, v in last.items() if k in year_rules().carry.clear_fields})
+        world.town.households.save(hh, "测试")
+    batch = export(world.town, world.stick)
+    assert batch.counts.get("year_snapshots", 0) == 0 and batch.counts["households"] == 3
+    [result] = import_(world.county, batch.batch)
+    assert result.status == "imported" and result.counts == batch.counts
+    rows = world.county.db.query("SELECT township_code, year, COUNT(*) FROM year_snapshots GROUP BY 1, 2")
+    assert [tuple(r) for r in rows] == [("510822105", 2016, 3)]
+    assert years.years(world.county.db) == [2016, 2017]
+    assert years.year_counts(world.county.db, 2016)["households"] == 3
+    uuid = world.town.households.get(world.saved["town"][0]).uuid
+    assert [h["year"] for h in years.history(world.county.db, world.county.spec, uuid)] == [2016, 2017]
+    again = export(world.town, world.stick)  # nothing new: the snapshots went once
+    assert again.batch is None and again.counts.get("year_snapshots", 0) == 0
+    full = export(world.town, world.stick, full=True)
+    assert full.counts["year_snapshots"] == 3
+    [result] = import_(world.county, full.batch)
+    assert result.status == "imported"
+    assert world.county.db.integer("SELECT COUNT(*) FROM year_snapshots") == 3  # no duplicates

@@ -29,11 +29,12 @@ GRID_TYPING = [
 MEMBER_ROWS = [
     # name, sex, id_type, id_number, birth_date, relation, ethnicity, education, school_status,
     # health, labor_skill, work_status, work_months, work_place, work_company, phone, is_soldier,
-    # in_ncms, in_employee_insurance, in_pension, in_critical, on_dibao, political, change, person_number
+    # in_ncms, in_employee_insurance, in_pension, in_critical, on_dibao, political, change, change_date,
+    # person_number
     ["张三", "", "1", HEAD_ID.lower(), "", "hz", "01", "cz", "1", "1", "1", "sw", "6", "浙江省宁波市",
-     "宁波某电子厂", "139 1234 0001", "0", "1", "0", "1", "1", "1", "13", "", "5108221050010099001"],
+     "宁波某电子厂", "139 1234 0001", "0", "1", "0", "1", "1", "1", "13", "", "", "5108221050010099001"],
     ["李四·阿依", "", "1", SPOUSE_ID, "", "po", "01", "xx", "1", "2", "1", "无", "", "", "", "",
-     "0", "1", "0", "1", "1", "1", "13", "", ""],
+     "0", "1", "0", "1", "1", "1", "13", "", "", ""],
 ]
 PRODUCTION_TO_INCOME = [
     ("farmland", "2.5"), ("irrigated", "1.2"), ("forest", "10"), ("returned_forest", "0"),
@@ -172,6 +173,20 @@ def activate(qtbot, window) -> None:
     window.activateWindow()
     window.raise_()
     qtbot.waitUntil(window.isActiveWindow)
+
+
+def answer_member_change(label: str | None) -> None:
+    """Answer the 人员变更 dialog (ui/member_changes.py) as soon as it opens: ``label`` (None: 录入错误)."""
+    from PySide6.QtCore import QTimer
+
+    def respond() -> None:
+        dialog = QApplication.activeModalWidget()
+        if dialog is None or not hasattr(dialog, "choose"):
+            QTimer.singleShot(10, respond)
+            return
+        dialog.choose(label)
+        dialog.accept()
+    QTimer.singleShot(0, respond)
 
 
 def form_ref(field_id: str):
@@ -441,6 +456,7 @@ def test_undo_and_redo_across_grid_and_table_edits_and_the_dirty_marker(qtbot, s
     form.focus_ref(form_ref("bank"))
     clerk.field("农业银行")
     members.focus_cell(2, 0)
+    answer_member_change(None)  # a saved member: the form asks why (issue 16); 录入错误 deletes the row
     clerk.shortcut("Ctrl+Delete")
     form.focus_ref(form_ref("phone"))
     clerk.field("13912345678")
@@ -504,6 +520,7 @@ def test_priority_flags_are_shown_read_only_and_follow_the_form(qtbot, store, cl
     assert editor.priority.text() == "优先识别：独生子女户、纯女户"
     members = editor.form.tables["members"]
     members.focus_cell(2, 0)
+    answer_member_change("嫁出")  # the daughter married out: kept in the file, no longer counted (issue 16)
     members.remove_row()  # the daughter's row
     editor.validate()
     assert editor.priority.text() == "优先识别：独生子女户"
