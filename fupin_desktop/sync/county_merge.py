@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from fupin_desktop.domain.household import TABLES
 from fupin_desktop.domain.idnumber import mask_id
 from fupin_desktop.rules import RuleContext
-from fupin_desktop.store import Store, years
+from fupin_desktop.store import Store
 from fupin_desktop.store.sync import (
     GROUP_KEYS,
     HOUSEHOLD_KEYS,
@@ -111,7 +111,7 @@ class _Merger:
             self.cases += case_sync.merge_entry(self.store, raw)
         elif name.startswith("year_snapshots-") and name.endswith(".jsonl"):  # closed years (issue 16)
             snapshots = [_check_snapshot(rec) for rec in json_lines(name, raw)]
-            years.add_snapshots(self.store.db, snapshots, self.code)  # one already kept stays as it is
+            self.repo.add_year_snapshots(snapshots, self.code)  # one already kept stays as it is
             self.counts["year_snapshots"] += len(snapshots)
         # Unknown entries are left alone: a newer program may add entries an older one can skip.
 

@@ -301,3 +301,22 @@ def test_identification_cases_travel_with_the_batch_and_come_back_in_the_feedbac
     written = write_feedback(setup.county, "510822105", setup.stick, passphrase=PASSPHRASE)
     view = import_feedback(setup.town, written.path).value
     assert view["already_imported"] is False
+
+
+def test_closed_years_travel_with_the_batch_and_are_kept_once(setup: Setup) -> None:
+    """Issue 16's snapshots of closed years: kept at the receiving side on either back end, once."""
+    from fupin_desktop.store import years
+
+    import_(setup.county, export(setup.town, setup.stick).batch)
+    closing = years.live_year(setup.town.db)
+    years.carry_over_safely(setup.town.db, closing + 1, "测试")
+    [r] = import_(setup.county, export(setup.town, setup.stick).batch)
+    assert r.status == "imported" and r.counts.get("year_snapshots") == 3, r.counts
+    uuid = setup.town.households.get(setup.ids[0]).uuid
+    kept = years.snapshot(setup.county.db, uuid, closing)  # type: ignore[arg-type]
+    assert kept is not None and kept["uuid"] == uuid and kept["year"] == closing
+    before = setup.digest()
+    [again] = import_(setup.county, export(setup.town, setup.stick, full=True).batch)
+    assert again.status == "imported"
+    assert years.snapshot(setup.county.db, uuid, closing) == kept  # type: ignore[arg-type]
+    assert before != setup.digest()  # the full batch was logged, the snapshot not replaced
