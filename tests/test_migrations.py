@@ -591,3 +591,15 @@ def test_migration_0005_runs_again_without_harm(tmp_path: Path) -> None:
         assert report_of(store) == first and len(first) == 3  # 预脱贫, 危房, 低保贫困户
         fields = store.households.get(household_id).fields
         assert (fields["exit_flag"], fields["dilapidated"], fields["dilapidated_grade"]) == ("未脱贫", True, "D级")
+
+
+def test_migration_0006_village(tmp_path: Path) -> None:
+    """The 贫困村登记表 table (issue 17) arrives empty beside the households, which stay as they were.
+    (Found by its name, not its number: the merge of parallel branches renumbers migrations.)"""
+    version = next(v for v, name, _ in migrations() if name.endswith("_village.sql"))
+    path, ids = older_database(tmp_path, version - 1, lambda store: save_heads(store, ("张三", "李四")))
+    with Store(path) as store:
+        assert store.db.user_version == schema_version()
+        assert store.households.count() == 2 and store.village_forms.count() == 0
+        assert store.db.query_one("SELECT name FROM sqlite_master WHERE name = 'households_year_village'") is not None
+        assert sorted(store.households.ids()) == sorted(ids)

@@ -45,6 +45,7 @@ from fupin_desktop.demo.township import (
     YEAR,
     demo_township,
 )
+from fupin_desktop.demo.villages import build_village_forms
 from fupin_desktop.domain.household import Household, new_uuid
 from fupin_desktop.domain.township import Village
 
@@ -124,6 +125,8 @@ def build_demo(
         done += len(batch)
         if progress is not None:
             progress(done, households)
+    if done == households:
+        build_village_forms(store, seed)  # 贫困村登记表 of every village (demo/villages.py)
     return done
 
 

@@ -30,6 +30,7 @@ from fupin_desktop.store.policy import PolicyRepository
 from fupin_desktop.store.recycle import RecycleBin
 from fupin_desktop.store.sync import SyncRepository
 from fupin_desktop.store.townships import TownshipRepository
+from fupin_desktop.store.villages import VillageFormRepository
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,7 @@ class Store:
         self.policy = PolicyRepository(self.db)
         self.recycle = RecycleBin(self.db, self.households)  # deleted households: list, restore
         self.sync = SyncRepository(self.db)  # keys, outbox, the county's townships and feedback
+        self.village_forms = VillageFormRepository(self.db, load_form("village"))  # 贫困村登记表
         if not _reader:
             self._log_opened(read_only)
 
