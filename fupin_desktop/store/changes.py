@@ -24,6 +24,7 @@ class ChangeKind(StrEnum):
     POLICY = "policy"
     BACKUP_RESTORE = "backup_restore"  # the whole database replaced
     SETTINGS = "settings"  # operator name and other settings
+    VILLAGE_FORM = "village_form"  # a 贫困村登记表 saved or imported (issue 17)
 
 
 @dataclass(frozen=True)

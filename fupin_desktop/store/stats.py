@@ -200,9 +200,14 @@ HOUSEHOLD_FILTERS = {"main_cause": "$.main_cause", "household_type": "$.househol
 
 def households_of(db: Database, year: int, village_id: int | None = None, *, field: str | None = None,
                   value: str | None = None, limit: int = 5000) -> list[dict[str, Any]]:
-    """The households behind a bar: of the year, optionally of one village and with one field's value."""
+    """The households behind a bar: of the year, optionally of one village and with one field's value
+    (``main_cause``, ``household_type``, ``exit_flag``, or ``any_cause``: main or other cause)."""
     where, params = _village_filter(village_id)
-    if field is not None:
+    if field == "any_cause":  # the main cause or one of the other causes
+        where += (" AND (json_extract(h.fields, '$.main_cause') = ? OR EXISTS (SELECT 1 FROM"
+                  " json_each(h.fields, '$.other_causes') c WHERE c.value = ?))")
+        params = (*params, value, value)
+    elif field is not None:
         path = HOUSEHOLD_FILTERS[field]
         where += f" AND COALESCE(NULLIF(json_extract(h.fields, '{path}'), ''), '未填') = ?"
         params = (*params, value)

@@ -23,6 +23,7 @@ from fupin_desktop.rules.village import (
     poor_village_tests,
 )
 from fupin_desktop.store import stats
+from fupin_desktop.store.changes import Change, ChangeKind
 from fupin_desktop.store.database import StoreError
 
 if TYPE_CHECKING:
@@ -156,3 +157,17 @@ def village_findings(store: Store, village_id: int | None = None) -> list[tuple[
             computed = computed_for(counts.get(vid, {}))
             out.extend((form.village, year, f) for f in check_form(form, computed, spec))
     return out
+
+
+def save_form(store: Store, form: VillageForm) -> tuple[VillageForm | None, list[Finding], Change | None]:
+    """Check ``form`` and save it unless an error blocks (a required cell empty): the saved form
+    (None when refused), every finding, and the change to announce."""
+    village = store.townships.village_by_id(form.village_id)
+    if village is None:
+        raise StoreError("这个村已不存在，未保存。")
+    counts = stats.village_counts(store.db, form.year, form.village_id).get(form.village_id, {})
+    findings = check_form(form, computed_for(counts), store.village_forms.spec)
+    if any(f.is_error for f in findings):
+        return None, findings, None
+    saved = store.village_forms.save(form, store.operator)
+    return saved, findings, Change.of(ChangeKind.VILLAGE_FORM, villages=[village.name], count=1)

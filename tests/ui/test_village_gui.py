@@ -1,0 +1,135 @@
+"""The 贫困村登记表 editor and the 统计 page with real widgets (issue 17)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+from fupin_desktop.demo import build_demo
+from fupin_desktop.demo.villages import MISMATCH
+from fupin_desktop.rules import FieldRef
+from fupin_desktop.store import Store
+from fupin_desktop.store.village_view import statistics, village_view
+from fupin_desktop.ui.stats_page import StatsWindow
+from fupin_desktop.ui.village_form import VillageFormDialog
+from tests.ui.clerk import Clerk
+
+
+@pytest.fixture(scope="module")
+def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("villagegui") / "demo.db"
+    with Store(path) as store:
+        build_demo(store, 300)
+    return path
+
+
+@pytest.fixture
+def demo(demo_file: Path, tmp_path: Path) -> Iterator[Store]:
+    target = tmp_path / "demo.db"
+    src, dst = sqlite3.connect(demo_file), sqlite3.connect(target)
+    src.backup(dst)
+    src.close()
+    dst.close()
+    store = Store(target)
+    yield store
+    store.close()
+
+
+def test_typed_figures_beside_the_households_and_saved_from_the_keyboard(
+        qtbot: object, clerk: Clerk, demo: Store) -> None:
+    dialog = VillageFormDialog(demo, MISMATCH[0])
+    qtbot.addWidget(dialog)  # type: ignore[attr-defined]
+    dialog.show()
+    qtbot.waitExposed(dialog)  # type: ignore[attr-defined]
+    dialog.activateWindow()
+    dialog.raise_()
+    qtbot.waitUntil(dialog.isActiveWindow)  # type: ignore[attr-defined]
+    dialog.editor.editors["village_type"].setFocus()  # type: ignore[attr-defined]
+    qtbot.waitUntil(dialog.editor.editors["village_type"].hasFocus)  # type: ignore[attr-defined]
+    view = village_view(demo, MISMATCH[0])
+    computed = view["computed"][MISMATCH[1]]
+    label = dialog.editor.error_labels[MISMATCH[1]]
+    assert f"填写 {computed + MISMATCH[2]}" in label.text() and f"合计 {computed}" in label.text()
+    assert "不一致" in dialog.status.text()
+    assert dialog.editor.error_labels["labour"].text() == f"户档案：{view['computed']['labour']}"
+    # Keyboard only: 村属性 has the focus; Tab to 村负责人 and type a Chinese name over it.
+    assert clerk.focus() is dialog.editor.editors["village_type"]
+    clerk.tab(2)
+    assert clerk.focus() is dialog.editor.editors["leader"]
+    clerk.type("李建华")
+    clerk.tab()
+    dialog.editor.focus_ref(FieldRef(MISMATCH[1]))  # (the clerk's Tabs through the other cells are above)
+    clerk.type(str(computed))
+    clerk.tab()
+    assert label.text() == f"户档案：{computed}"
+    clerk.shortcut("Ctrl+S")
+    saved = village_view(demo, MISMATCH[0])
+    assert saved["leader"] == "李建华" and saved[MISMATCH[1]] == computed and saved["differences"] == []
+    assert "已保存" in dialog.status.text()
+
+
+def test_an_empty_required_cell_blocks_saving_and_says_where(qtbot: object, clerk: Clerk, demo: Store) -> None:
+    dialog = VillageFormDialog(demo, "三溪村")
+    qtbot.addWidget(dialog)  # type: ignore[attr-defined]
+    dialog.show()
+    qtbot.waitExposed(dialog)  # type: ignore[attr-defined]
+    dialog.activateWindow()
+    dialog.raise_()
+    qtbot.waitUntil(dialog.isActiveWindow)  # type: ignore[attr-defined]
+    dialog.editor.editors["village_type"].setFocus()  # type: ignore[attr-defined]
+    qtbot.waitUntil(dialog.editor.editors["village_type"].hasFocus)  # type: ignore[attr-defined]
+    before = village_view(demo, "三溪村")
+    clerk.tab(2)
+    clerk.press(Qt.Key.Key_Delete)
+    clerk.tab()
+    clerk.shortcut("Ctrl+S")
+    assert "未保存" in dialog.status.text()
+    assert dialog.editor.error_labels["leader"].text() == "村负责人未填"
+    assert village_view(demo, "三溪村") == before
+
+
+def test_the_poor_village_tests_are_shown(qtbot: object, demo: Store) -> None:
+    dialog = VillageFormDialog(demo, "月明村")
+    qtbot.addWidget(dialog)  # type: ignore[attr-defined]
+    assert "三项均符合" in dialog.tests.text()
+    dialog.village_box.setCurrentIndex(0)  # 炉场村
+    assert "符合 0 项" in dialog.tests.text() and "不符合" in dialog.tests.text()
+
+
+def test_stats_page_tables_equal_the_store_and_a_bar_lists_its_households(qtbot: object, demo: Store) -> None:
+    window = StatsWindow(demo)
+    qtbot.addWidget(window)  # type: ignore[attr-defined]
+    window.show()
+    window.reload()
+    qtbot.waitUntil(lambda: window.data is not None, timeout=20000)  # type: ignore[attr-defined]
+    doc = statistics(demo)
+    table = window.villages_tab.table
+    assert table.rowCount() == len(doc["villages"]) + 1
+    for i, v in enumerate(doc["villages"]):
+        assert table.item(i, 0).text().rstrip("★") == v["village"]
+        assert int(table.item(i, 2).text()) == v["persons"]
+    assert table.item(table.rowCount() - 1, 0).text() == "合计"
+    assert int(table.item(table.rowCount() - 1, 1).text()) == doc["households"]
+    causes = window.causes_tab.table
+    assert {causes.item(i, 0).text(): int(causes.item(i, 1).text()) for i in range(causes.rowCount())} == \
+        doc["township"]["causes"]
+    # A click on 月明村's bar lists its households.
+    index = [v["village"] for v in doc["villages"]].index("月明村")
+    window.villages_tab.bar_sets[0].clicked.emit(index)
+    qtbot.waitUntil(lambda: window.households.rowCount() > 0, timeout=20000)  # type: ignore[attr-defined]
+    assert window.households.rowCount() == doc["villages"][index]["households"]
+    assert {window.households.item(i, 0).text() for i in range(window.households.rowCount())} == {"月明村"}
+    # A cause bar: the households whose main cause it is.
+    window.causes_tab.bar_sets[0].clicked.emit(len(doc["township"]["causes"]) - 1)  # bars run bottom-up
+    first = next(iter(doc["township"]["causes"]))
+    qtbot.waitUntil(lambda: first in window.picked.text(), timeout=20000)  # type: ignore[attr-defined]
+    assert window.households.rowCount() == doc["township"]["causes"][first]
+    # One village in scope.
+    window.scope_box.setCurrentText("新坪村")
+    qtbot.waitUntil(lambda: window.data is not None and window.data["village"] == "新坪村",  # type: ignore[attr-defined]
+                    timeout=20000)
+    assert window.villages_tab.table.rowCount() == 1
