@@ -601,5 +601,12 @@ def test_migration_0006_village(tmp_path: Path) -> None:
     with Store(path) as store:
         assert store.db.user_version == schema_version()
         assert store.households.count() == 2 and store.village_forms.count() == 0
-        assert store.db.query_one("SELECT name FROM sqlite_master WHERE name = 'households_year_village'") is not None
         assert sorted(store.households.ids()) == sorted(ids)
+        # the statistics' narrow tables are filled from the households' JSON, then kept by triggers
+        facts = store.db.query("SELECT household_id, size, main_cause FROM household_facts ORDER BY household_id")
+        assert [(r[0], r[1]) for r in facts] == [(i, store.households.get(i).size) for i in sorted(ids)]
+        assert store.db.integer("SELECT COUNT(*) FROM member_facts") == store.db.integer("SELECT COUNT(*) FROM members")
+        hh = store.households.get(ids[0])
+        hh.fields["main_cause"] = "因学"
+        store.households.save(hh, "测试")
+        assert store.db.query_one("SELECT main_cause FROM household_facts WHERE household_id = ?", (ids[0],))[0] == "因学"

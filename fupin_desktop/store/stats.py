@@ -2,8 +2,10 @@
 
 Every figure of the 统计 page, ``fupin stats`` and the county reports comes from here: one
 ``GROUP BY village_id`` query per kind of figure (household fields, member fields, causes,
-attributes, work, measures), never a Python loop over the households, so a county's 100,000
-households take one pass each.  A household belongs to year Y when its 登记年度 (``year``) is Y;
+attributes, work, measures), never a Python loop over the households.  The queries read the
+narrow ``household_facts`` and ``member_facts`` tables that triggers keep equal to the JSON
+``fields`` (migration ``*_village.sql``), so a county's 100,000 households are counted without
+parsing their JSON.  A household belongs to year Y when its 登记年度 (``year``) is Y;
 members who left the household (人员变更 死亡, 嫁出 …) are not counted.  The words compared
 are named once in :mod:`fupin_desktop.domain.village`.
 """
@@ -42,50 +44,52 @@ def _marks(values: Sequence[str]) -> str:
     return ", ".join("?" for _ in values)
 
 
-_FLAG = "COALESCE(json_extract(h.fields, '$.exit_flag'), '')"
-_TYPE = "json_extract(h.fields, '$.household_type')"
+_FLAG = "COALESCE(h.exit_flag, '')"
+_TYPE = "h.household_type"
 _EXITED = f"{_FLAG} IN ({_marks(EXITED_FLAGS)})"
 _HOUSEHOLD_SQL = f"""
-SELECT h.village_id AS village_id,
+SELECT h.village_id AS village_id, h.main_cause AS main_cause, h.household_type AS household_type,
+  h.exit_flag AS exit_flag,
   COUNT(*) AS households,
   COALESCE(SUM(h.size), 0) AS persons,
   COALESCE(SUM(NOT ({_EXITED})), 0) AS poor_households,
   COALESCE(SUM(CASE WHEN NOT ({_EXITED}) THEN h.size ELSE 0 END), 0) AS poor_persons,
-  COALESCE(SUM({_EXITED} AND json_extract(h.fields, '$.exit_year') = h.year), 0) AS exited_households,
-  COALESCE(SUM(CASE WHEN {_EXITED} AND json_extract(h.fields, '$.exit_year') = h.year THEN h.size ELSE 0 END), 0)
+  COALESCE(SUM({_EXITED} AND h.exit_year = h.year), 0) AS exited_households,
+  COALESCE(SUM(CASE WHEN {_EXITED} AND h.exit_year = h.year THEN h.size ELSE 0 END), 0)
     AS exited_persons,
   COALESCE(SUM({_FLAG} = ?), 0) AS returned_households,
   COALESCE(SUM({_TYPE} IN ({_marks(DIBAO_TYPES)})), 0) AS dibao_households,
   COALESCE(SUM(CASE WHEN {_TYPE} IN ({_marks(DIBAO_TYPES)}) THEN h.size ELSE 0 END), 0) AS dibao_persons,
   COALESCE(SUM({_TYPE} IN ({_marks(WUBAO_TYPES)})), 0) AS wubao_households,
   COALESCE(SUM(CASE WHEN {_TYPE} IN ({_marks(WUBAO_TYPES)}) THEN h.size ELSE 0 END), 0) AS wubao_persons,
-  COALESCE(SUM(json_extract(h.fields, '$.dilapidated') = 1), 0) AS dilapidated,
-  COALESCE(SUM(json_extract(h.fields, '$.drinking_difficult') = 1), 0) AS drinking_difficult,
-  COALESCE(SUM(json_extract(h.fields, '$.drinking_safe') = 0), 0) AS drinking_unsafe,
-  COALESCE(SUM(json_extract(h.fields, '$.living_power') = 0), 0) AS no_power
-FROM households h
+  COALESCE(SUM(h.dilapidated = 1), 0) AS dilapidated,
+  COALESCE(SUM(h.drinking_difficult = 1), 0) AS drinking_difficult,
+  COALESCE(SUM(h.drinking_safe = 0), 0) AS drinking_unsafe,
+  COALESCE(SUM(h.living_power = 0), 0) AS no_power
+FROM household_facts h
 WHERE h.deleted = 0 AND h.year = ? {{where}}
-GROUP BY h.village_id
+GROUP BY h.village_id, h.main_cause, h.household_type, h.exit_flag
 """
 _HOUSEHOLD_PARAMS: tuple[object, ...] = (
     *EXITED_FLAGS, *EXITED_FLAGS, *EXITED_FLAGS, *EXITED_FLAGS, RETURNED_FLAG, *DIBAO_TYPES, *DIBAO_TYPES,
     *WUBAO_TYPES, *WUBAO_TYPES,
 )
-_M = "json_extract(m.fields, '{}')"
+_M = "m.{}"
 _MEMBER_SQL = f"""
-SELECT h.village_id AS village_id,
+SELECT m.village_id AS village_id, m.work_status AS work_status,
   COUNT(*) AS members,
-  COALESCE(SUM({_M.format('$.sex')} = '女'), 0) AS women,
-  COALESCE(SUM(COALESCE({_M.format('$.ethnicity')}, ?) <> ?), 0) AS minority,
-  COALESCE(SUM({_M.format('$.health')} = ?), 0) AS disabled,
-  COALESCE(SUM({_M.format('$.labor_skill')} IN ({_marks(LABOUR_SKILLS)})), 0) AS labour,
-  COALESCE(SUM({_M.format('$.work_status')} IN ({_marks(MIGRANT_WORK)})), 0) AS migrant,
-  COALESCE(SUM({_M.format('$.work_status')} = ?), 0) AS local_work,
-  COALESCE(SUM({_M.format('$.in_ncms')} = 1), 0) AS ncms,
-  COALESCE(SUM({_M.format('$.in_pension')} = 1), 0) AS pension
-FROM households h JOIN members m ON m.household_id = h.id AND m.deleted = 0
-WHERE h.deleted = 0 AND h.year = ? AND COALESCE({_M.format('$.change')}, '') NOT IN ({_marks(LEFT)}) {{where}}
-GROUP BY h.village_id
+  COALESCE(SUM({_M.format('sex')} = '女'), 0) AS women,
+  COALESCE(SUM(COALESCE({_M.format('ethnicity')}, ?) <> ?), 0) AS minority,
+  COALESCE(SUM({_M.format('health')} = ?), 0) AS disabled,
+  COALESCE(SUM({_M.format('labor_skill')} IN ({_marks(LABOUR_SKILLS)})), 0) AS labour,
+  COALESCE(SUM({_M.format('work_status')} IN ({_marks(MIGRANT_WORK)})), 0) AS migrant,
+  COALESCE(SUM({_M.format('work_status')} = ?), 0) AS local_work,
+  COALESCE(SUM({_M.format('in_ncms')} = 1), 0) AS ncms,
+  COALESCE(SUM({_M.format('in_pension')} = 1), 0) AS pension
+FROM member_facts m
+WHERE m.deleted = 0 AND m.hh_deleted = 0 AND m.year = ? AND COALESCE({_M.format('change')}, '') NOT IN ({_marks(LEFT)})
+  {{where}}
+GROUP BY m.village_id, m.work_status
 """
 _MEMBER_PARAMS: tuple[object, ...] = (HAN, HAN, DISABLED_HEALTH, *LABOUR_SKILLS, *MIGRANT_WORK, LOCAL_WORK)
 
@@ -94,19 +98,45 @@ def _village_filter(village_id: int | None) -> tuple[str, tuple[object, ...]]:
     return ("AND h.village_id = ?", (village_id,)) if village_id is not None else ("", ())
 
 
+def _add(into: dict[str, int], key: str, n: int) -> None:
+    into[key] = into.get(key, 0) + n
+
+
+def _empty() -> dict[str, int]:
+    return dict.fromkeys(FIGURES, 0)
+
+
+def overview(db: Database, year: int, village_id: int | None = None) -> dict[str, dict[int, dict[str, int]]]:
+    """Two passes (households, members) giving, by village id: ``counts`` (:data:`FIGURES`),
+    ``causes`` (主要致贫原因), ``attributes`` (贫困户属性), ``exit_states`` (脱贫标志) and ``work``
+    (members by 务工状况).  The passes group by those values; their few hundred rows are summed here."""
+    where, extra = _village_filter(village_id)
+    counts: dict[int, dict[str, int]] = {}
+    causes: dict[int, dict[str, int]] = {}
+    attrs: dict[int, dict[str, int]] = {}
+    flags: dict[int, dict[str, int]] = {}
+    work: dict[int, dict[str, int]] = {}
+    for row in db.query(_HOUSEHOLD_SQL.format(where=where), (*_HOUSEHOLD_PARAMS, year, *extra)):
+        vid = row["village_id"]
+        c = counts.setdefault(vid, _empty())
+        for k in HOUSEHOLD_FIGURES:
+            c[k] += int(row[k])
+        n = int(row["households"])
+        _add(causes.setdefault(vid, {}), row["main_cause"] or "未填", n)
+        _add(attrs.setdefault(vid, {}), row["household_type"] or "未填", n)
+        _add(flags.setdefault(vid, {}), row["exit_flag"] or "未填", n)
+    for row in db.query(_MEMBER_SQL.format(where=where.replace("h.", "m.")), (*_MEMBER_PARAMS, year, *LEFT, *extra)):
+        vid = row["village_id"]
+        c = counts.setdefault(vid, _empty())
+        for k in MEMBER_FIGURES:
+            c[k] += int(row[k])
+        _add(work.setdefault(vid, {}), row["work_status"] or "未填", int(row["members"]))
+    return {"counts": counts, "causes": causes, "attributes": attrs, "exit_states": flags, "work": work}
+
+
 def village_counts(db: Database, year: int, village_id: int | None = None) -> dict[int, dict[str, int]]:
     """Every figure of :data:`FIGURES` by village id (villages without households are absent)."""
-    where, extra = _village_filter(village_id)
-    out: dict[int, dict[str, int]] = {}
-    for row in db.query(_HOUSEHOLD_SQL.format(where=where), (*_HOUSEHOLD_PARAMS, year, *extra)):
-        out[row["village_id"]] = {k: int(row[k]) for k in HOUSEHOLD_FIGURES}
-    for row in db.query(_MEMBER_SQL.format(where=where), (*_MEMBER_PARAMS, year, *LEFT, *extra)):
-        out.setdefault(row["village_id"], dict.fromkeys(HOUSEHOLD_FIGURES, 0)).update(
-            {k: int(row[k]) for k in MEMBER_FIGURES})
-    for counts in out.values():
-        for k in MEMBER_FIGURES:
-            counts.setdefault(k, 0)
-    return out
+    return overview(db, year, village_id)["counts"]
 
 
 def _grouped(db: Database, sql: str, params: tuple[object, ...]) -> dict[int, dict[str, int]]:
@@ -118,11 +148,7 @@ def _grouped(db: Database, sql: str, params: tuple[object, ...]) -> dict[int, di
 
 def main_causes(db: Database, year: int, village_id: int | None = None) -> dict[int, dict[str, int]]:
     """Households by 主要致贫原因, by village (an empty cause is ``未填``)."""
-    where, extra = _village_filter(village_id)
-    return _grouped(db, "SELECT h.village_id, COALESCE(NULLIF(json_extract(h.fields, '$.main_cause'), ''), '未填'),"
-                    f" COUNT(*) FROM households h WHERE h.deleted = 0 AND h.year = ? {where} GROUP BY 1, 2",
-                    (year, *extra))
-
+    return overview(db, year, village_id)["causes"]
 
 def all_causes(db: Database, year: int, village_id: int | None = None) -> dict[int, dict[str, int]]:
     """Households naming each cause as main or other cause, by village (a household counts once
@@ -130,37 +156,26 @@ def all_causes(db: Database, year: int, village_id: int | None = None) -> dict[i
     where, extra = _village_filter(village_id)
     sql = f"""
     SELECT village_id, cause, COUNT(DISTINCT id) FROM (
-      SELECT h.id, h.village_id, json_extract(h.fields, '$.main_cause') AS cause
-        FROM households h WHERE h.deleted = 0 AND h.year = ? {where}
+      SELECT h.household_id AS id, h.village_id, h.main_cause AS cause
+        FROM household_facts h WHERE h.deleted = 0 AND h.year = ? {where}
       UNION ALL
-      SELECT h.id, h.village_id, c.value FROM households h, json_each(h.fields, '$.other_causes') c
-        WHERE h.deleted = 0 AND h.year = ? {where} AND json_type(h.fields, '$.other_causes') = 'array'
+      SELECT h.household_id, h.village_id, c.value FROM household_facts h, json_each(h.other_causes) c
+        WHERE h.deleted = 0 AND h.year = ? {where} AND h.other_causes IS NOT NULL
     ) WHERE cause IS NOT NULL AND cause <> '' GROUP BY 1, 2"""
     return _grouped(db, sql, (year, *extra, year, *extra))
 
 
 def attributes(db: Database, year: int, village_id: int | None = None) -> dict[int, dict[str, int]]:
     """Households by 贫困户属性, by village."""
-    where, extra = _village_filter(village_id)
-    return _grouped(db, f"SELECT h.village_id, COALESCE(NULLIF({_TYPE}, ''), '未填'), COUNT(*) FROM households h"
-                    f" WHERE h.deleted = 0 AND h.year = ? {where} GROUP BY 1, 2", (year, *extra))
-
+    return overview(db, year, village_id)["attributes"]
 
 def exit_states(db: Database, year: int, village_id: int | None = None) -> dict[int, dict[str, int]]:
     """Households by 脱贫标志, by village."""
-    where, extra = _village_filter(village_id)
-    return _grouped(db, f"SELECT h.village_id, COALESCE(NULLIF({_FLAG}, ''), '未填'), COUNT(*) FROM households h"
-                    f" WHERE h.deleted = 0 AND h.year = ? {where} GROUP BY 1, 2", (year, *extra))
-
+    return overview(db, year, village_id)["exit_states"]
 
 def work(db: Database, year: int, village_id: int | None = None) -> dict[int, dict[str, int]]:
     """Current members by 务工状况, by village (an empty status is ``未填``)."""
-    where, extra = _village_filter(village_id)
-    return _grouped(db, f"SELECT h.village_id, COALESCE(NULLIF({_M.format('$.work_status')}, ''), '未填'), COUNT(*)"
-                    " FROM households h JOIN members m ON m.household_id = h.id AND m.deleted = 0"
-                    f" WHERE h.deleted = 0 AND h.year = ? AND COALESCE({_M.format('$.change')}, '') NOT IN"
-                    f" ({_marks(LEFT)}) {where} GROUP BY 1, 2", (year, *LEFT, *extra))
-
+    return overview(db, year, village_id)["work"]
 
 def measures(db: Database, year: int, village_id: int | None = None) -> dict[int, dict[str, dict[str, Any]]]:
     """帮扶措施 rows by type, by village: ``{"items", "households", "amount"}`` (amount in yuan)."""
@@ -179,7 +194,7 @@ def measures(db: Database, year: int, village_id: int | None = None) -> dict[int
 def years(db: Database) -> list[int]:
     """The years that have registered households, oldest first."""
     return [int(r[0]) for r in db.query(
-        "SELECT DISTINCT year FROM households WHERE deleted = 0 AND year IS NOT NULL ORDER BY year")]
+        "SELECT DISTINCT year FROM household_facts WHERE deleted = 0 AND year IS NOT NULL ORDER BY year")]
 
 
 def year_series(db: Database, village_id: int | None = None) -> dict[int, dict[str, int]]:
@@ -188,14 +203,14 @@ def year_series(db: Database, village_id: int | None = None) -> dict[int, dict[s
     rows = db.query(
         f"SELECT h.year, COUNT(*), COALESCE(SUM(h.size), 0), COALESCE(SUM(NOT ({_EXITED})), 0),"
         f" COALESCE(SUM(CASE WHEN NOT ({_EXITED}) THEN h.size ELSE 0 END), 0)"
-        f" FROM households h WHERE h.deleted = 0 AND h.year IS NOT NULL {where} GROUP BY h.year ORDER BY h.year",
+        f" FROM household_facts h WHERE h.deleted = 0 AND h.year IS NOT NULL {where} GROUP BY h.year ORDER BY h.year",
         (*EXITED_FLAGS, *EXITED_FLAGS, *extra))
     return {int(r[0]): {"households": int(r[1]), "persons": int(r[2]), "poor_households": int(r[3]),
                         "poor_persons": int(r[4])} for r in rows}
 
 
 #: What a bar of the statistics page stands for: a field of the household and its value.
-HOUSEHOLD_FILTERS = {"main_cause": "$.main_cause", "household_type": "$.household_type", "exit_flag": "$.exit_flag"}
+HOUSEHOLD_FILTERS = {"main_cause": "h.main_cause", "household_type": "h.household_type", "exit_flag": "h.exit_flag"}
 
 
 def households_of(db: Database, year: int, village_id: int | None = None, *, field: str | None = None,
@@ -204,17 +219,16 @@ def households_of(db: Database, year: int, village_id: int | None = None, *, fie
     (``main_cause``, ``household_type``, ``exit_flag``, or ``any_cause``: main or other cause)."""
     where, params = _village_filter(village_id)
     if field == "any_cause":  # the main cause or one of the other causes
-        where += (" AND (json_extract(h.fields, '$.main_cause') = ? OR EXISTS (SELECT 1 FROM"
-                  " json_each(h.fields, '$.other_causes') c WHERE c.value = ?))")
+        where += (" AND (h.main_cause = ? OR EXISTS (SELECT 1 FROM json_each(h.other_causes) c"
+                  " WHERE h.other_causes IS NOT NULL AND c.value = ?))")
         params = (*params, value, value)
     elif field is not None:
-        path = HOUSEHOLD_FILTERS[field]
-        where += f" AND COALESCE(NULLIF(json_extract(h.fields, '{path}'), ''), '未填') = ?"
+        column = HOUSEHOLD_FILTERS[field]
+        where += f" AND COALESCE(NULLIF({column}, ''), '未填') = ?"
         params = (*params, value)
     rows = db.query(
-        "SELECT h.id, v.name AS village, h.group_name, h.number, h.head_name, h.size,"
-        " json_extract(h.fields, '$.household_type') AS household_type,"
-        " json_extract(h.fields, '$.main_cause') AS main_cause, json_extract(h.fields, '$.exit_flag') AS exit_flag"
-        f" FROM households h JOIN villages v ON v.id = h.village_id WHERE h.deleted = 0 AND h.year = ? {where}"
-        " ORDER BY v.seq, v.id, h.group_name, h.number LIMIT ?", (year, *params, limit))
+        "SELECT r.id, v.name AS village, r.group_name, r.number, r.head_name, r.size, h.household_type,"
+        " h.main_cause, h.exit_flag FROM household_facts h JOIN households r ON r.id = h.household_id"
+        f" JOIN villages v ON v.id = h.village_id WHERE h.deleted = 0 AND h.year = ? {where}"
+        " ORDER BY v.seq, v.id, r.group_name, r.number LIMIT ?", (year, *params, limit))
     return [dict(r) for r in rows]

@@ -90,12 +90,9 @@ def statistics(store: Store, year: int | None = None, village: str | None = None
     year = default_year(store) if year is None else year
     villages = [find_village(store, village)] if village else store.townships.villages()
     vid = int(villages[0].id or 0) if village else None
-    counts = stats.village_counts(store.db, year, vid)
-    main = stats.main_causes(store.db, year, vid)
+    over = stats.overview(store.db, year, vid)  # two passes: households, members
+    counts, main, attrs, flags, work = (over[k] for k in ("counts", "causes", "attributes", "exit_states", "work"))
     every = stats.all_causes(store.db, year, vid)
-    attrs = stats.attributes(store.db, year, vid)
-    flags = stats.exit_states(store.db, year, vid)
-    work = stats.work(store.db, year, vid)
     forms = store.village_forms.for_year(year)
     empty = dict.fromkeys(stats.FIGURES, 0)
     rows: list[dict[str, Any]] = []

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCharts import (
+    QAbstractBarSeries,
     QBarCategoryAxis,
     QBarSeries,
     QBarSet,
@@ -83,6 +84,7 @@ class ChartTab(QWidget):
         split.addWidget(self.table)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
+        split.setSizes([760, 380])
         QVBoxLayout(self).addWidget(split)
         self.bar_sets: list[QBarSet] = []
 
@@ -101,6 +103,9 @@ class ChartTab(QWidget):
                     font.setBold(True)
                     item.setFont(font)
                 self.table.setItem(i, j, item)
+        self.table.resizeColumnsToContents()
+        wanted = sum(self.table.columnWidth(j) for j in range(len(headers))) + 4
+        self.table.setMinimumWidth(min(380, wanted))
 
     def bars(self, categories: Sequence[str], sets: Sequence[tuple[str, Sequence[int], QColor]], *,
              horizontal: bool = False, title: str = "") -> list[QBarSet]:
@@ -115,12 +120,19 @@ class ChartTab(QWidget):
             bar_set = QBarSet(name)
             bar_set.append([float(v) for v in values])
             bar_set.setColor(colour)
+            bar_set.setLabelColor(QColor("#202124"))
             series.append(bar_set)
             self.bar_sets.append(bar_set)
         series.setLabelsVisible(len(categories) <= 12)
+        series.setLabelsPosition(QAbstractBarSeries.LabelsPosition.LabelsOutsideEnd)
         self.chart.addSeries(series)
         cat = QBarCategoryAxis()
         cat.append(list(categories))
+        font = cat.labelsFont()
+        font.setPointSizeF(8.5)
+        cat.setLabelsFont(font)
+        if not horizontal and len(categories) > 14:
+            cat.setLabelsAngle(-45)
         value = QValueAxis()
         value.setLabelFormat("%d")
         top = max((v for _, vals, _ in sets for v in vals), default=0)
@@ -154,6 +166,7 @@ class ChartTab(QWidget):
                 line.append(i, float(v))
             line.setColor(colour)
             line.setPointsVisible(True)
+            line.setMarkerSize(9)
             self.chart.addSeries(line)
             line.attachAxis(cat)
             line.attachAxis(value)

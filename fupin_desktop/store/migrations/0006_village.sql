@@ -12,5 +12,113 @@ CREATE TABLE IF NOT EXISTS village_forms (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS village_forms_year ON village_forms (village_id, year) WHERE deleted = 0;
 
--- The statistics group a year's households by village (store/stats.py).
-CREATE INDEX IF NOT EXISTS households_year_village ON households (year, village_id) WHERE deleted = 0;
+-- The statistics (store/stats.py) read the few household and member values they count from two
+-- narrow tables that triggers keep equal to the JSON `fields` on every insert, update and delete,
+-- whoever writes (a save, an import, a sync merge, a restore): a county's 100,000 households are
+-- counted without parsing their JSON again. Tests compare every figure with the JSON itself.
+CREATE TABLE IF NOT EXISTS household_facts (
+    household_id       INTEGER PRIMARY KEY,
+    village_id         INTEGER NOT NULL,
+    year               INTEGER,
+    deleted            INTEGER NOT NULL,
+    size               INTEGER NOT NULL,
+    main_cause         TEXT,
+    other_causes       TEXT,    -- the JSON array, as stored (NULL unless an array)
+    household_type     TEXT,
+    exit_flag          TEXT,
+    exit_year          INTEGER,
+    dilapidated        INTEGER,
+    drinking_difficult INTEGER,
+    drinking_safe      INTEGER,
+    living_power       INTEGER
+);
+CREATE INDEX IF NOT EXISTS household_facts_year ON household_facts (year, village_id) WHERE deleted = 0;
+
+CREATE TABLE IF NOT EXISTS member_facts (
+    member_id    INTEGER PRIMARY KEY,
+    household_id INTEGER NOT NULL,
+    village_id   INTEGER,       -- the household's village, year and tombstone, copied so that the
+    year         INTEGER,       -- member figures need no join (kept by the households' triggers)
+    hh_deleted   INTEGER,
+    deleted      INTEGER NOT NULL,
+    change       TEXT,          -- 人员变更: who left the household is not counted
+    sex          TEXT,
+    ethnicity    TEXT,
+    health       TEXT,
+    labor_skill  TEXT,
+    work_status  TEXT,
+    in_ncms      INTEGER,
+    in_pension   INTEGER
+);
+CREATE INDEX IF NOT EXISTS member_facts_household ON member_facts (household_id);
+CREATE INDEX IF NOT EXISTS member_facts_year ON member_facts (year, village_id) WHERE deleted = 0 AND hh_deleted = 0;
+
+INSERT OR REPLACE INTO household_facts
+SELECT id, village_id, year, deleted, size,
+       json_extract(fields, '$.main_cause'), CASE WHEN json_type(fields, '$.other_causes') = 'array' THEN json_extract(fields, '$.other_causes') END,
+       json_extract(fields, '$.household_type'), json_extract(fields, '$.exit_flag'),
+       json_extract(fields, '$.exit_year'), json_extract(fields, '$.dilapidated'),
+       json_extract(fields, '$.drinking_difficult'), json_extract(fields, '$.drinking_safe'),
+       json_extract(fields, '$.living_power')
+FROM households WHERE json_valid(fields);
+
+INSERT OR REPLACE INTO member_facts
+SELECT m.id, m.household_id, h.village_id, h.year, h.deleted, m.deleted,
+       json_extract(m.fields, '$.change'), json_extract(m.fields, '$.sex'), json_extract(m.fields, '$.ethnicity'),
+       json_extract(m.fields, '$.health'), json_extract(m.fields, '$.labor_skill'),
+       json_extract(m.fields, '$.work_status'), json_extract(m.fields, '$.in_ncms'), json_extract(m.fields, '$.in_pension')
+FROM members m LEFT JOIN households h ON h.id = m.household_id WHERE json_valid(m.fields);
+
+CREATE TRIGGER IF NOT EXISTS household_facts_insert AFTER INSERT ON households BEGIN
+  UPDATE member_facts SET village_id = NEW.village_id, year = NEW.year, hh_deleted = NEW.deleted
+   WHERE household_id = NEW.id
+     AND (village_id IS NOT NEW.village_id OR year IS NOT NEW.year OR hh_deleted IS NOT NEW.deleted);
+  INSERT OR REPLACE INTO household_facts
+  SELECT NEW.id, NEW.village_id, NEW.year, NEW.deleted, NEW.size,
+         json_extract(f, '$.main_cause'), CASE WHEN json_type(f, '$.other_causes') = 'array' THEN json_extract(f, '$.other_causes') END, json_extract(f, '$.household_type'),
+         json_extract(f, '$.exit_flag'), json_extract(f, '$.exit_year'), json_extract(f, '$.dilapidated'),
+         json_extract(f, '$.drinking_difficult'), json_extract(f, '$.drinking_safe'), json_extract(f, '$.living_power')
+  FROM (SELECT CASE WHEN json_valid(NEW.fields) THEN NEW.fields ELSE '{}' END AS f);
+END;
+
+CREATE TRIGGER IF NOT EXISTS household_facts_update AFTER UPDATE ON households BEGIN
+  UPDATE member_facts SET village_id = NEW.village_id, year = NEW.year, hh_deleted = NEW.deleted
+   WHERE household_id = NEW.id
+     AND (village_id IS NOT NEW.village_id OR year IS NOT NEW.year OR hh_deleted IS NOT NEW.deleted);
+  DELETE FROM household_facts WHERE household_id = OLD.id AND OLD.id <> NEW.id;
+  INSERT OR REPLACE INTO household_facts
+  SELECT NEW.id, NEW.village_id, NEW.year, NEW.deleted, NEW.size,
+         json_extract(f, '$.main_cause'), CASE WHEN json_type(f, '$.other_causes') = 'array' THEN json_extract(f, '$.other_causes') END, json_extract(f, '$.household_type'),
+         json_extract(f, '$.exit_flag'), json_extract(f, '$.exit_year'), json_extract(f, '$.dilapidated'),
+         json_extract(f, '$.drinking_difficult'), json_extract(f, '$.drinking_safe'), json_extract(f, '$.living_power')
+  FROM (SELECT CASE WHEN json_valid(NEW.fields) THEN NEW.fields ELSE '{}' END AS f);
+END;
+
+CREATE TRIGGER IF NOT EXISTS household_facts_delete AFTER DELETE ON households BEGIN
+  DELETE FROM household_facts WHERE household_id = OLD.id;
+END;
+
+CREATE TRIGGER IF NOT EXISTS member_facts_insert AFTER INSERT ON members BEGIN
+  INSERT OR REPLACE INTO member_facts
+  SELECT NEW.id, NEW.household_id, h.village_id, h.year, h.deleted, NEW.deleted, json_extract(f, '$.change'),
+         json_extract(f, '$.sex'), json_extract(f, '$.ethnicity'), json_extract(f, '$.health'),
+         json_extract(f, '$.labor_skill'), json_extract(f, '$.work_status'), json_extract(f, '$.in_ncms'),
+         json_extract(f, '$.in_pension')
+  FROM (SELECT CASE WHEN json_valid(NEW.fields) THEN NEW.fields ELSE '{}' END AS f)
+  LEFT JOIN households h ON h.id = NEW.household_id;
+END;
+
+CREATE TRIGGER IF NOT EXISTS member_facts_update AFTER UPDATE ON members BEGIN
+  DELETE FROM member_facts WHERE member_id = OLD.id AND OLD.id <> NEW.id;
+  INSERT OR REPLACE INTO member_facts
+  SELECT NEW.id, NEW.household_id, h.village_id, h.year, h.deleted, NEW.deleted, json_extract(f, '$.change'),
+         json_extract(f, '$.sex'), json_extract(f, '$.ethnicity'), json_extract(f, '$.health'),
+         json_extract(f, '$.labor_skill'), json_extract(f, '$.work_status'), json_extract(f, '$.in_ncms'),
+         json_extract(f, '$.in_pension')
+  FROM (SELECT CASE WHEN json_valid(NEW.fields) THEN NEW.fields ELSE '{}' END AS f)
+  LEFT JOIN households h ON h.id = NEW.household_id;
+END;
+
+CREATE TRIGGER IF NOT EXISTS member_facts_delete AFTER DELETE ON members BEGIN
+  DELETE FROM member_facts WHERE member_id = OLD.id;
+END;
