@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMenu,
     QPushButton,
     QSplitter,
     QTableWidget,
@@ -45,6 +46,7 @@ from PySide6.QtWidgets import (
 from fupin_desktop.store import Store, stats
 from fupin_desktop.store.changes import Change
 from fupin_desktop.store.village_view import default_year, statistics
+from fupin_desktop.ui import village_files
 from fupin_desktop.ui.changes import hub
 from fupin_desktop.ui.ops import QueryOp
 
@@ -200,6 +202,14 @@ class StatsWindow(QWidget):
         top.addWidget(QLabel("范围"))
         top.addWidget(self.scope_box)
         top.addWidget(refresh)
+        reports = QPushButton("导出报表")
+        menu = QMenu(reports)
+        for key, title in (*village_files.REPORTS, ("summary", "一页统计汇总（PDF）")):
+            action = menu.addAction(f"{title}…")
+            action.setData(key)
+        menu.triggered.connect(lambda action: village_files.write_report(self, self.store, action.data(), self.year))
+        reports.setMenu(menu)
+        top.addWidget(reports)
         top.addWidget(self.summary, 1)
         self.tabs = QTabWidget()
         self.villages_tab = ChartTab("villages")

@@ -30,6 +30,7 @@ from fupin_desktop.rules.policy import YEARS
 from fupin_desktop.rules.village import TEST_LABELS, computed_fields, difference_message
 from fupin_desktop.store import Store, StoreError
 from fupin_desktop.store.village_view import default_year, form_or_blank, save_form, village_view
+from fupin_desktop.ui import village_files
 from fupin_desktop.ui.changes import announce
 from fupin_desktop.ui.form_view import FormView
 
@@ -81,6 +82,14 @@ class VillageFormDialog(QDialog):
         middle.addWidget(self.editor, 1)
         middle.addWidget(self.tests)
         buttons = QHBoxLayout()
+        for text, slot in (("打印(&P)…", lambda: village_files.print_form(self, store, self.village, self.year_box.value())),
+                           ("打印空白表…", lambda: village_files.print_form(self, store, self.village,
+                                                                       self.year_box.value(), blank=True)),
+                           ("导出各村 Excel…", lambda: village_files.export_forms(self, store, self.year_box.value())),
+                           ("从 Excel 导入…", lambda: village_files.import_forms(self, store, after=self.load))):
+            button = QPushButton(text)
+            button.clicked.connect(slot)
+            buttons.addWidget(button)
         self.save_button = QPushButton("保存(&S)")
         self.save_button.clicked.connect(self.save)
         close = QPushButton("关闭")

@@ -133,3 +133,37 @@ def test_stats_page_tables_equal_the_store_and_a_bar_lists_its_households(qtbot:
     qtbot.waitUntil(lambda: window.data is not None and window.data["village"] == "新坪村",  # type: ignore[attr-defined]
                     timeout=20000)
     assert window.villages_tab.table.rowCount() == 1
+
+
+def test_files_from_the_gui_print_export_import_and_report(qtbot: object, demo: Store, tmp_path: Path,
+                                                           dialogs: object) -> None:
+    from openpyxl import load_workbook
+
+    from fupin_desktop.ui import village_files
+
+    dialog = VillageFormDialog(demo, "月明村")
+    qtbot.addWidget(dialog)  # type: ignore[attr-defined]
+    year = dialog.year_box.value()
+    pdf = tmp_path / "月明村.pdf"
+    village_files.print_form(dialog, demo, "月明村", year, path=pdf)
+    qtbot.waitUntil(lambda: len(dialogs.shown) == 1, timeout=30000)  # type: ignore[attr-defined]
+    assert pdf.read_bytes().startswith(b"%PDF") and "已生成" in dialogs.shown[-1][2]  # type: ignore[attr-defined]
+    xlsx = tmp_path / "村表.xlsx"
+    village_files.export_forms(dialog, demo, year, path=xlsx)
+    qtbot.waitUntil(lambda: len(dialogs.shown) == 2, timeout=30000)  # type: ignore[attr-defined]
+    book = load_workbook(xlsx)
+    ws = book.active
+    headers = [c.value for c in ws[2]]
+    row = next(r for r in ws.iter_rows(min_row=3) if r[0].value == "月明村")
+    row[headers.index("主导产业")].value = "天麻"
+    book.save(xlsx)
+    village_files.import_forms(dialog, demo, path=xlsx, after=dialog.load)
+    qtbot.waitUntil(lambda: len(dialogs.shown) == 3, timeout=30000)  # type: ignore[attr-defined]
+    assert "已导入 11 份" in dialogs.shown[-1][2]  # type: ignore[attr-defined]
+    assert village_view(demo, "月明村")["main_industry"] == "天麻"
+    assert dialog.editor.editors["main_industry"].value() == "天麻"  # reloaded after the import
+    report = tmp_path / "basic.xlsx"
+    village_files.write_report(dialog, demo, "basic", year, path=report)
+    qtbot.waitUntil(lambda: len(dialogs.shown) == 4, timeout=30000)  # type: ignore[attr-defined]
+    total = next(r for r in load_workbook(report).active.iter_rows(values_only=True) if r[0] == "合计")
+    assert total[2] == statistics(demo)["households"]
