@@ -17,13 +17,7 @@ from typing import Any
 
 from fupin_desktop.domain.village import (
     DIBAO_TYPES,
-    DISABLED_HEALTH,
     EXITED_FLAGS,
-    HAN,
-    LABOUR_SKILLS,
-    LEFT,
-    LOCAL_WORK,
-    MIGRANT_WORK,
     RETURNED_FLAG,
     WUBAO_TYPES,
 )
@@ -65,7 +59,12 @@ SELECT h.village_id AS village_id, h.main_cause AS main_cause, h.household_type 
   COALESCE(SUM(h.dilapidated = 1), 0) AS dilapidated,
   COALESCE(SUM(h.drinking_difficult = 1), 0) AS drinking_difficult,
   COALESCE(SUM(h.drinking_safe = 0), 0) AS drinking_unsafe,
-  COALESCE(SUM(h.living_power = 0), 0) AS no_power
+  COALESCE(SUM(h.living_power = 0), 0) AS no_power,
+  COALESCE(SUM(h.members), 0) AS members, COALESCE(SUM(h.women), 0) AS women,
+  COALESCE(SUM(h.minority), 0) AS minority, COALESCE(SUM(h.disabled), 0) AS disabled,
+  COALESCE(SUM(h.labour), 0) AS labour, COALESCE(SUM(h.migrant), 0) AS migrant,
+  COALESCE(SUM(h.local_work), 0) AS local_work, COALESCE(SUM(h.ncms), 0) AS ncms,
+  COALESCE(SUM(h.pension), 0) AS pension
 FROM household_facts h
 WHERE h.deleted = 0 AND h.year = ? {{where}}
 GROUP BY h.village_id, h.main_cause, h.household_type, h.exit_flag
@@ -74,24 +73,11 @@ _HOUSEHOLD_PARAMS: tuple[object, ...] = (
     *EXITED_FLAGS, *EXITED_FLAGS, *EXITED_FLAGS, *EXITED_FLAGS, RETURNED_FLAG, *DIBAO_TYPES, *DIBAO_TYPES,
     *WUBAO_TYPES, *WUBAO_TYPES,
 )
-_M = "m.{}"
-_MEMBER_SQL = f"""
-SELECT m.village_id AS village_id, m.work_status AS work_status,
-  COUNT(*) AS members,
-  COALESCE(SUM({_M.format('sex')} = '女'), 0) AS women,
-  COALESCE(SUM(COALESCE({_M.format('ethnicity')}, ?) <> ?), 0) AS minority,
-  COALESCE(SUM({_M.format('health')} = ?), 0) AS disabled,
-  COALESCE(SUM({_M.format('labor_skill')} IN ({_marks(LABOUR_SKILLS)})), 0) AS labour,
-  COALESCE(SUM({_M.format('work_status')} IN ({_marks(MIGRANT_WORK)})), 0) AS migrant,
-  COALESCE(SUM({_M.format('work_status')} = ?), 0) AS local_work,
-  COALESCE(SUM({_M.format('in_ncms')} = 1), 0) AS ncms,
-  COALESCE(SUM({_M.format('in_pension')} = 1), 0) AS pension
-FROM member_facts m
-WHERE m.deleted = 0 AND m.hh_deleted = 0 AND m.year = ? AND COALESCE({_M.format('change')}, '') NOT IN ({_marks(LEFT)})
-  {{where}}
-GROUP BY m.village_id, m.work_status
+_WORK_SQL = """
+SELECT h.village_id, w.key, SUM(w.value) FROM household_facts h, json_each(h.work) w
+WHERE h.deleted = 0 AND h.year = ? AND h.work IS NOT NULL {where}
+GROUP BY 1, 2
 """
-_MEMBER_PARAMS: tuple[object, ...] = (HAN, HAN, DISABLED_HEALTH, *LABOUR_SKILLS, *MIGRANT_WORK, LOCAL_WORK)
 
 
 def _village_filter(village_id: int | None) -> tuple[str, tuple[object, ...]]:
@@ -107,9 +93,10 @@ def _empty() -> dict[str, int]:
 
 
 def overview(db: Database, year: int, village_id: int | None = None) -> dict[str, dict[int, dict[str, int]]]:
-    """Two passes (households, members) giving, by village id: ``counts`` (:data:`FIGURES`),
-    ``causes`` (主要致贫原因), ``attributes`` (贫困户属性), ``exit_states`` (脱贫标志) and ``work``
-    (members by 务工状况).  The passes group by those values; their few hundred rows are summed here."""
+    """One pass over ``household_facts`` (each household carries its members' counts) and one over
+    its members-by-务工状况 objects, giving by village id: ``counts`` (:data:`FIGURES`), ``causes``
+    (主要致贫原因), ``attributes`` (贫困户属性), ``exit_states`` (脱贫标志) and ``work`` (members by
+    务工状况).  The pass groups by those values; its few hundred rows are summed here."""
     where, extra = _village_filter(village_id)
     counts: dict[int, dict[str, int]] = {}
     causes: dict[int, dict[str, int]] = {}
@@ -119,18 +106,14 @@ def overview(db: Database, year: int, village_id: int | None = None) -> dict[str
     for row in db.query(_HOUSEHOLD_SQL.format(where=where), (*_HOUSEHOLD_PARAMS, year, *extra)):
         vid = row["village_id"]
         c = counts.setdefault(vid, _empty())
-        for k in HOUSEHOLD_FIGURES:
+        for k in FIGURES:
             c[k] += int(row[k])
         n = int(row["households"])
         _add(causes.setdefault(vid, {}), row["main_cause"] or "未填", n)
         _add(attrs.setdefault(vid, {}), row["household_type"] or "未填", n)
         _add(flags.setdefault(vid, {}), row["exit_flag"] or "未填", n)
-    for row in db.query(_MEMBER_SQL.format(where=where.replace("h.", "m.")), (*_MEMBER_PARAMS, year, *LEFT, *extra)):
-        vid = row["village_id"]
-        c = counts.setdefault(vid, _empty())
-        for k in MEMBER_FIGURES:
-            c[k] += int(row[k])
-        _add(work.setdefault(vid, {}), row["work_status"] or "未填", int(row["members"]))
+    for row in db.query(_WORK_SQL.format(where=where), (year, *extra)):
+        _add(work.setdefault(row[0], {}), str(row[1]), int(row[2]))
     return {"counts": counts, "causes": causes, "attributes": attrs, "exit_states": flags, "work": work}
 
 
@@ -150,20 +133,20 @@ def main_causes(db: Database, year: int, village_id: int | None = None) -> dict[
     """Households by 主要致贫原因, by village (an empty cause is ``未填``)."""
     return overview(db, year, village_id)["causes"]
 
-def all_causes(db: Database, year: int, village_id: int | None = None) -> dict[int, dict[str, int]]:
+def all_causes(db: Database, year: int, village_id: int | None = None,
+               main: dict[int, dict[str, int]] | None = None) -> dict[int, dict[str, int]]:
     """Households naming each cause as main or other cause, by village (a household counts once
-    per cause it names)."""
+    per cause it names): the main causes plus the other causes that differ from the main one."""
     where, extra = _village_filter(village_id)
-    sql = f"""
-    SELECT village_id, cause, COUNT(DISTINCT id) FROM (
-      SELECT h.household_id AS id, h.village_id, h.main_cause AS cause
-        FROM household_facts h WHERE h.deleted = 0 AND h.year = ? {where}
-      UNION ALL
-      SELECT h.household_id, h.village_id, c.value FROM household_facts h, json_each(h.other_causes) c
-        WHERE h.deleted = 0 AND h.year = ? {where} AND h.other_causes IS NOT NULL
-    ) WHERE cause IS NOT NULL AND cause <> '' GROUP BY 1, 2"""
-    return _grouped(db, sql, (year, *extra, year, *extra))
-
+    main = main_causes(db, year, village_id) if main is None else main  # (``main``: already counted)
+    out = {v: {k: n for k, n in c.items() if k != "未填"} for v, c in main.items()}
+    rows = db.query(
+        "SELECT h.village_id, c.value, COUNT(DISTINCT h.household_id) FROM household_facts h,"
+        " json_each(h.other_causes) c WHERE h.deleted = 0 AND h.year = ? AND h.other_causes IS NOT NULL"
+        f" AND c.value IS NOT h.main_cause AND c.value <> '' {where} GROUP BY 1, 2", (year, *extra))
+    for r in rows:
+        _add(out.setdefault(r[0], {}), str(r[1]), int(r[2]))
+    return out
 
 def attributes(db: Database, year: int, village_id: int | None = None) -> dict[int, dict[str, int]]:
     """Households by 贫困户属性, by village."""

@@ -92,7 +92,7 @@ def statistics(store: Store, year: int | None = None, village: str | None = None
     vid = int(villages[0].id or 0) if village else None
     over = stats.overview(store.db, year, vid)  # two passes: households, members
     counts, main, attrs, flags, work = (over[k] for k in ("counts", "causes", "attributes", "exit_states", "work"))
-    every = stats.all_causes(store.db, year, vid)
+    every = stats.all_causes(store.db, year, vid, main)
     forms = store.village_forms.for_year(year)
     empty = dict.fromkeys(stats.FIGURES, 0)
     rows: list[dict[str, Any]] = []

@@ -253,3 +253,64 @@ def test_village_pdf_filled_blank_and_summary_read_back(demo_db: Path, tmp_path:
     assert f"建档立卡{doc['households']}户" in s and "主要致贫原因" in s and "合计" in s
     pages = subprocess.run(["pdfinfo", str(summary)], capture_output=True, text=True, check=True).stdout
     assert re.search(r"^Pages:\s+1$", pages, re.MULTILINE)
+
+
+# -- bad input: a Chinese message, nothing changed ---------------------------------------------------
+def _forms(db: Path) -> list[tuple[Any, ...]]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute("SELECT village_id, year, fields, revision FROM village_forms ORDER BY id").fetchall()
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("case", ["not_excel", "unknown_column", "unknown_village", "twice", "no_village_column"])
+def test_bad_import_files_are_refused_untouched(db: Path, tmp_path: Path, case: str) -> None:
+    from openpyxl import Workbook
+
+    path = tmp_path / "bad.xlsx"
+    if case == "not_excel":
+        path.write_text("村名,总人口\n月明村,100\n", encoding="utf-8")
+        expected = "不是"
+    else:
+        wb = Workbook()
+        ws = wb.active
+        ws.title = "贫困村登记表"
+        header = {"unknown_column": ["村名", "登记年度", "外星人口"], "no_village_column": ["登记年度", "总人口（人）"]}
+        ws.append(header.get(case, ["村名", "登记年度", "总人口（人）"]))
+        rows = {"unknown_village": [["不存在村", 2015, 100]], "twice": [["月明村", 2015, 100], ["月明村", 2015, 120]],
+                "unknown_column": [["月明村", 2015, 1]], "no_village_column": [[2015, 100]]}[case]
+        for r in rows:
+            ws.append(r)
+        wb.save(path)
+        expected = {"unknown_column": "外星人口", "unknown_village": "本乡没有“不存在村”", "twice": "出现了两次",
+                    "no_village_column": "村名"}[case]
+    before = _forms(db)
+    done = fupin("village", "import", str(path), "--db", str(db))
+    assert done.returncode == 2 and expected in done.stderr and "Traceback" not in done.stderr
+    assert _forms(db) == before
+
+
+def test_unknown_village_year_and_unwritable_output_are_refused(db: Path, tmp_path: Path) -> None:
+    for args, expected in ((["village", "show", "火星村"], "本乡没有“火星村”"),
+                           (["village", "show", "月明村", "--year", "1800"], "年度应为"),
+                           (["print", "village", "火星村", "--out", str(tmp_path / "x.pdf")], "本乡没有“火星村”"),
+                           (["stats", "--year", "abc"], "年度应为"),
+                           (["village", "export", "--out", str(tmp_path)], "")):
+        done = fupin(*args, "--db", str(db))
+        assert done.returncode == 2, args
+        assert expected in done.stderr and "Traceback" not in done.stderr, done.stderr
+    assert not (tmp_path / "x.pdf").exists()
+
+
+@pytest.mark.parametrize("raw, message", [
+    ({"2015": {"incidence": -1}}, "贫困发生率"),
+    ({"二〇一五": {"income": 1}}, "不是年份"),
+    ({"2015": {"basis": "city"}}, "口径"),
+    ({"2015": "8%"}, "贫困村参照数"),
+])
+def test_bad_village_references_in_a_policy_are_refused(raw: Any, message: str) -> None:
+    from fupin_desktop.rules.policy import Policy, PolicyError
+
+    with pytest.raises(PolicyError, match=message):
+        Policy.from_json({"village_references": raw})

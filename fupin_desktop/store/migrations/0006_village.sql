@@ -16,6 +16,8 @@ CREATE UNIQUE INDEX IF NOT EXISTS village_forms_year ON village_forms (village_i
 -- narrow tables that triggers keep equal to the JSON `fields` on every insert, update and delete,
 -- whoever writes (a save, an import, a sync merge, a restore): a county's 100,000 households are
 -- counted without parsing their JSON again. Tests compare every figure with the JSON itself.
+-- The triggers delete and insert (never INSERT OR REPLACE / upsert): a statement's own conflict
+-- clause (a sync merge's ON CONFLICT) would override the trigger's.
 CREATE TABLE IF NOT EXISTS household_facts (
     household_id       INTEGER PRIMARY KEY,
     village_id         INTEGER NOT NULL,
@@ -30,7 +32,19 @@ CREATE TABLE IF NOT EXISTS household_facts (
     dilapidated        INTEGER,
     drinking_difficult INTEGER,
     drinking_safe      INTEGER,
-    living_power       INTEGER
+    living_power       INTEGER,
+    -- the household's current members (人员变更 not 死亡, 嫁出 …) and how many of them are 女,
+    -- 少数民族, 残疾, 劳动力, 外出务工, 乡内务工, 新农合, 养老保险 (kept by the members' triggers)
+    members            INTEGER NOT NULL DEFAULT 0,
+    women              INTEGER NOT NULL DEFAULT 0,
+    minority           INTEGER NOT NULL DEFAULT 0,
+    disabled           INTEGER NOT NULL DEFAULT 0,
+    labour             INTEGER NOT NULL DEFAULT 0,
+    migrant            INTEGER NOT NULL DEFAULT 0,
+    local_work         INTEGER NOT NULL DEFAULT 0,
+    ncms               INTEGER NOT NULL DEFAULT 0,
+    pension            INTEGER NOT NULL DEFAULT 0,
+    work               TEXT    -- current members by 务工状况, as a JSON object {"省外务工": 2, …}
 );
 CREATE INDEX IF NOT EXISTS household_facts_year ON household_facts (year, village_id) WHERE deleted = 0;
 
@@ -51,9 +65,9 @@ CREATE TABLE IF NOT EXISTS member_facts (
     in_pension   INTEGER
 );
 CREATE INDEX IF NOT EXISTS member_facts_household ON member_facts (household_id);
-CREATE INDEX IF NOT EXISTS member_facts_year ON member_facts (year, village_id) WHERE deleted = 0 AND hh_deleted = 0;
 
-INSERT OR REPLACE INTO household_facts
+INSERT OR REPLACE INTO household_facts (household_id, village_id, year, deleted, size, main_cause, other_causes,
+    household_type, exit_flag, exit_year, dilapidated, drinking_difficult, drinking_safe, living_power)
 SELECT id, village_id, year, deleted, size,
        json_extract(fields, '$.main_cause'), CASE WHEN json_type(fields, '$.other_causes') = 'array' THEN json_extract(fields, '$.other_causes') END,
        json_extract(fields, '$.household_type'), json_extract(fields, '$.exit_flag'),
@@ -73,7 +87,10 @@ CREATE TRIGGER IF NOT EXISTS household_facts_insert AFTER INSERT ON households B
   UPDATE member_facts SET village_id = NEW.village_id, year = NEW.year, hh_deleted = NEW.deleted
    WHERE household_id = NEW.id
      AND (village_id IS NOT NEW.village_id OR year IS NOT NEW.year OR hh_deleted IS NOT NEW.deleted);
-  INSERT OR REPLACE INTO household_facts
+  DELETE FROM household_facts WHERE household_id = NEW.id;
+  INSERT INTO household_facts (household_id, village_id, year, deleted, size, main_cause, other_causes,
+                               household_type, exit_flag, exit_year, dilapidated, drinking_difficult,
+                               drinking_safe, living_power)
   SELECT NEW.id, NEW.village_id, NEW.year, NEW.deleted, NEW.size,
          json_extract(f, '$.main_cause'), CASE WHEN json_type(f, '$.other_causes') = 'array' THEN json_extract(f, '$.other_causes') END, json_extract(f, '$.household_type'),
          json_extract(f, '$.exit_flag'), json_extract(f, '$.exit_year'), json_extract(f, '$.dilapidated'),
@@ -85,8 +102,10 @@ CREATE TRIGGER IF NOT EXISTS household_facts_update AFTER UPDATE ON households B
   UPDATE member_facts SET village_id = NEW.village_id, year = NEW.year, hh_deleted = NEW.deleted
    WHERE household_id = NEW.id
      AND (village_id IS NOT NEW.village_id OR year IS NOT NEW.year OR hh_deleted IS NOT NEW.deleted);
-  DELETE FROM household_facts WHERE household_id = OLD.id AND OLD.id <> NEW.id;
-  INSERT OR REPLACE INTO household_facts
+  DELETE FROM household_facts WHERE household_id IN (OLD.id, NEW.id);
+  INSERT INTO household_facts (household_id, village_id, year, deleted, size, main_cause, other_causes,
+                               household_type, exit_flag, exit_year, dilapidated, drinking_difficult,
+                               drinking_safe, living_power)
   SELECT NEW.id, NEW.village_id, NEW.year, NEW.deleted, NEW.size,
          json_extract(f, '$.main_cause'), CASE WHEN json_type(f, '$.other_causes') = 'array' THEN json_extract(f, '$.other_causes') END, json_extract(f, '$.household_type'),
          json_extract(f, '$.exit_flag'), json_extract(f, '$.exit_year'), json_extract(f, '$.dilapidated'),
@@ -98,27 +117,5 @@ CREATE TRIGGER IF NOT EXISTS household_facts_delete AFTER DELETE ON households B
   DELETE FROM household_facts WHERE household_id = OLD.id;
 END;
 
-CREATE TRIGGER IF NOT EXISTS member_facts_insert AFTER INSERT ON members BEGIN
-  INSERT OR REPLACE INTO member_facts
-  SELECT NEW.id, NEW.household_id, h.village_id, h.year, h.deleted, NEW.deleted, json_extract(f, '$.change'),
-         json_extract(f, '$.sex'), json_extract(f, '$.ethnicity'), json_extract(f, '$.health'),
-         json_extract(f, '$.labor_skill'), json_extract(f, '$.work_status'), json_extract(f, '$.in_ncms'),
-         json_extract(f, '$.in_pension')
-  FROM (SELECT CASE WHEN json_valid(NEW.fields) THEN NEW.fields ELSE '{}' END AS f)
-  LEFT JOIN households h ON h.id = NEW.household_id;
-END;
-
-CREATE TRIGGER IF NOT EXISTS member_facts_update AFTER UPDATE ON members BEGIN
-  DELETE FROM member_facts WHERE member_id = OLD.id AND OLD.id <> NEW.id;
-  INSERT OR REPLACE INTO member_facts
-  SELECT NEW.id, NEW.household_id, h.village_id, h.year, h.deleted, NEW.deleted, json_extract(f, '$.change'),
-         json_extract(f, '$.sex'), json_extract(f, '$.ethnicity'), json_extract(f, '$.health'),
-         json_extract(f, '$.labor_skill'), json_extract(f, '$.work_status'), json_extract(f, '$.in_ncms'),
-         json_extract(f, '$.in_pension')
-  FROM (SELECT CASE WHEN json_valid(NEW.fields) THEN NEW.fields ELSE '{}' END AS f)
-  LEFT JOIN households h ON h.id = NEW.household_id;
-END;
-
-CREATE TRIGGER IF NOT EXISTS member_facts_delete AFTER DELETE ON members BEGIN
-  DELETE FROM member_facts WHERE member_id = OLD.id;
-END;
+-- The member_facts triggers and each household's member counts are made by the Python hook
+-- 0006_village.py: they compare with the words of fupin_desktop/domain/village.py.
