@@ -167,3 +167,31 @@ def test_files_from_the_gui_print_export_import_and_report(qtbot: object, demo: 
     qtbot.waitUntil(lambda: len(dialogs.shown) == 4, timeout=30000)  # type: ignore[attr-defined]
     total = next(r for r in load_workbook(report).active.iter_rows(values_only=True) if r[0] == "合计")
     assert total[2] == statistics(demo)["households"]
+
+
+def test_policy_dialog_keeps_and_edits_the_village_references(qtbot: object, demo: Store, dialogs: object) -> None:
+    from decimal import Decimal
+
+    from fupin_desktop.ui.policy_dialog import PolicyDialog
+
+    before = demo.policy.get().village_references
+    assert before  # the demo set them
+    dialog = PolicyDialog(demo)
+    qtbot.addWidget(dialog)  # type: ignore[attr-defined]
+    table = dialog.village_refs.table
+    assert table.rowCount() == len(before)
+    dialog.accept()  # saving other parameters keeps the references
+    assert demo.policy.get().village_references == before
+    dialog = PolicyDialog(demo)
+    qtbot.addWidget(dialog)  # type: ignore[attr-defined]
+    dialog.village_refs.table.item(0, 1).setText("7.5")
+    dialog.village_refs.table.cellWidget(0, 3).setCurrentIndex(1)  # 全县
+    dialog.accept()
+    (ref,) = demo.policy.get().village_references.values()
+    assert ref.incidence == Decimal("7.5") and ref.basis == "county"
+    dialog = PolicyDialog(demo)
+    qtbot.addWidget(dialog)  # type: ignore[attr-defined]
+    dialog.village_refs.table.item(0, 2).setText("很多")
+    dialog.accept()
+    assert "农民人均纯收入" in dialogs.shown[-1][2]  # type: ignore[attr-defined]
+    assert demo.policy.get().village_references[2015].income == before[2015].income
