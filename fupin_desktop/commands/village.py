@@ -102,7 +102,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     with open_existing(args.db, writes=True) as store:
-        saved = village_forms.import_forms(store, args.file, args.year)
+        saved = village_forms.import_forms(store, args.file, args.year).value
     out: dict[str, Any] = {"imported": len(saved), "villages": [{"village": f.village, "year": f.year,
                                                                  "revision": f.revision} for f in saved]}
     if _json(args):

@@ -19,6 +19,7 @@ from fupin_desktop.domain.village import VillageForm
 from fupin_desktop.excel.limits import ExcelRefused
 from fupin_desktop.excel.reader import open_workbook
 from fupin_desktop.formspec import FieldSpec, FormSpec
+from fupin_desktop.store.changes import Change, Changed, ChangeKind
 from fupin_desktop.store.database import StoreError
 
 if TYPE_CHECKING:
@@ -152,8 +153,9 @@ def read_forms(store: Store, path: str | Path, year: int | None = None) -> list[
     return forms
 
 
-def import_forms(store: Store, path: str | Path, year: int | None = None) -> list[VillageForm]:
-    """Read and save every row (one transaction: all or nothing); returns the saved forms."""
+def import_forms(store: Store, path: str | Path, year: int | None = None) -> Changed[list[VillageForm]]:
+    """Read and save every row (one transaction: all or nothing); returns the saved forms and
+    the change to announce."""
     forms = read_forms(store, path, year)
     saved = []
     with store.db.transaction():
@@ -163,4 +165,4 @@ def import_forms(store: Store, path: str | Path, year: int | None = None) -> lis
                 form.uuid, form.revision = old.uuid, old.revision
                 form.fields = {**old.fields, **form.fields}
             saved.append(store.village_forms.save(form, store.operator))
-    return saved
+    return Changed(saved, Change.of(ChangeKind.VILLAGE_FORM, villages=[f.village for f in saved], count=len(saved)))

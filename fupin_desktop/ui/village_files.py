@@ -14,7 +14,6 @@ from typing import Any
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from fupin_desktop.store import Store
-from fupin_desktop.store.changes import Change, ChangeKind
 from fupin_desktop.ui.ops import QueryOp, StoreOp
 
 #: Report keys and titles offered by the statistics page (识别进度表 waits for the workflow records).
@@ -74,15 +73,12 @@ def import_forms(parent: QWidget, store: Store, path: Path | None = None,
         path = Path(chosen)
     source = path
 
-    def changes(saved: Any) -> Change:
-        return Change.of(ChangeKind.VILLAGE_FORM, villages=[f.village for f in saved], count=len(saved))
-
-    def success(saved: Any) -> None:
+    def success(result: Any) -> None:  # a Changed: the StoreOp has announced its change
         if after is not None:
             after()
-        QMessageBox.information(parent, "完成", f"已导入 {len(saved)} 份贫困村登记表。")
+        QMessageBox.information(parent, "完成", f"已导入 {len(result.value)} 份贫困村登记表。")
 
-    op: StoreOp[Any] = StoreOp(parent, "正在导入…", store, lambda own, _p, _c: load(own, source), changes, success,
+    op: StoreOp[Any] = StoreOp(parent, "正在导入…", store, lambda own, _p, _c: load(own, source), success,
                                title="导入贫困村登记表")
     op.start()
     return op
