@@ -9,6 +9,7 @@ SQL aggregate per kind of figure, :mod:`fupin_desktop.store.stats`) as one dict,
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -156,15 +157,24 @@ def village_findings(store: Store, village_id: int | None = None) -> list[tuple[
     return out
 
 
-def save_form(store: Store, form: VillageForm) -> tuple[VillageForm | None, list[Finding], Change | None]:
-    """Check ``form`` and save it unless an error blocks (a required cell empty): the saved form
-    (None when refused), every finding, and the change to announce."""
+@dataclass(frozen=True)
+class FormSaved:
+    """What saving a village form did: the saved form (None when an error refused it), every
+    finding, and the change to announce (None when nothing was saved)."""
+
+    saved: VillageForm | None
+    findings: list[Finding]
+    change: Change | None
+
+
+def save_form(store: Store, form: VillageForm) -> FormSaved:
+    """Check ``form`` and save it unless an error blocks (a required cell empty)."""
     village = store.townships.village_by_id(form.village_id)
     if village is None:
         raise StoreError("这个村已不存在，未保存。")
     counts = stats.village_counts(store.db, form.year, form.village_id).get(form.village_id, {})
     findings = check_form(form, computed_for(counts), store.village_forms.spec)
     if any(f.is_error for f in findings):
-        return None, findings, None
+        return FormSaved(None, findings, None)
     saved = store.village_forms.save(form, store.operator)
-    return saved, findings, Change.of(ChangeKind.VILLAGE_FORM, villages=[village.name], count=1)
+    return FormSaved(saved, findings, Change.of(ChangeKind.VILLAGE_FORM, villages=[village.name], count=1))

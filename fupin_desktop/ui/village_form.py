@@ -205,7 +205,8 @@ class VillageFormDialog(QDialog):
             self.status.setStyleSheet("color: #c5221f;")
             return False
         try:
-            saved, findings, change = save_form(self.store, self._current())
+            result = save_form(self.store, self._current())
+            saved, findings, change = result.saved, result.findings, result.change
         except StoreError as exc:
             QMessageBox.warning(self, "未保存", str(exc))
             return False
