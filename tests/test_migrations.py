@@ -650,3 +650,22 @@ def test_migration_0008_speedgui_indexes_the_existing_households_for_search(tmp_
         assert store.households.ids(search="王五") == [] and search_index.grams("王五") == {"王", "五", "王五"}
         assert [tuple(r) for r in store.db.query("SELECT id, revision, updated_at FROM households ORDER BY id")] \
             == stamps
+
+
+def test_migration_0009_village(tmp_path: Path) -> None:
+    """The 贫困村登记表 table (issue 17) arrives empty beside the households, which stay as they were.
+    (Found by its name, not its number: the merge of parallel branches renumbers migrations.)"""
+    version = next(v for v, name, _ in migrations() if name.endswith("_village.sql"))
+    path, ids = older_database(tmp_path, version - 1, lambda store: save_heads(store, ("张三", "李四")))
+    with Store(path) as store:
+        assert store.db.user_version == schema_version()
+        assert store.households.count() == 2 and store.village_forms.count() == 0
+        assert sorted(store.households.ids()) == sorted(ids)
+        # the statistics' narrow tables are filled from the households' JSON, then kept by triggers
+        facts = store.db.query("SELECT household_id, size, main_cause FROM household_facts ORDER BY household_id")
+        assert [(r[0], r[1]) for r in facts] == [(i, store.households.get(i).size) for i in sorted(ids)]
+        assert store.db.integer("SELECT COUNT(*) FROM member_facts") == store.db.integer("SELECT COUNT(*) FROM members")
+        hh = store.households.get(ids[0])
+        hh.fields["main_cause"] = "因学"
+        store.households.save(hh, "测试")
+        assert store.db.query_one("SELECT main_cause FROM household_facts WHERE household_id = ?", (ids[0],))[0] == "因学"

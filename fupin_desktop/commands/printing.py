@@ -67,6 +67,10 @@ def register(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
     a.add_argument("--year", type=int_arg(*YEARS, "年度"), help="年度（默认最近的识别年度）")
     r = doc("refusal", "不予认定（不予受理）告知书", cmd_refusal)
     r.add_argument("number", type=household_ref, metavar="NUMBER", help="户编号")
+    pv = doc("village", "贫困村登记表（填好的，或 --blank 空白表）", cmd_village_form)
+    pv.add_argument("name", metavar="NAME", help="村名")
+    pv.add_argument("--year", type=int_arg(*YEARS, "年度"), help="年度（默认最近一年）")
+    pv.add_argument("--blank", action="store_true", help="打印空白表")
     b = doc("blank", "空白表：登记卡、扶贫手册、家庭成员表", cmd_blank)
     b.add_argument("kind", choices=("card", "handbook", "members"))
     b.add_argument("--copies", type=int_arg(1, service.MAX_COPIES, "份数"), default=1,
@@ -160,6 +164,15 @@ def cmd_notice(args: argparse.Namespace) -> int:
             store, args.village, args.round, Path(args.out), start=start, days=args.days, year=args.year,
             phone=args.phone, issuer=args.issuer, font=args.font))
     return _report(args, result, f"{args.village}{ROUNDS[args.round]}（{result.households} 户）")
+
+
+def cmd_village_form(args: argparse.Namespace) -> int:
+    from fupin_desktop.printing.village import print_village_form
+
+    with open_existing(getattr(args, "db", None)) as store:
+        result = _run(lambda: print_village_form(store, args.name, Path(args.out), year=args.year, blank=args.blank,
+                                                 font=args.font))
+    return _report(args, result, "贫困村登记表" + ("（空白）" if args.blank else ""))
 
 
 def cmd_blank(args: argparse.Namespace) -> int:

@@ -46,6 +46,7 @@ from fupin_desktop.demo.township import (
     YEAR,
     demo_township,
 )
+from fupin_desktop.demo.villages import build_village_forms
 from fupin_desktop.demo.years import add_years
 from fupin_desktop.domain.household import Household, new_uuid
 from fupin_desktop.domain.township import Village
@@ -131,6 +132,7 @@ def build_demo(
     add_years(store, done if done == households else 0)  # two registration years (demo/years.py)
     if done == households:
         build_year_in_progress(store)  # quotas and the 2016 identification half done (demo/casework.py)
+        build_village_forms(store, seed)  # 贫困村登记表 of every village (demo/villages.py)
     return Changed(done, Change.of(ChangeKind.IMPORT, count=done, everything=True))
 
 

@@ -33,6 +33,7 @@ from fupin_desktop.store.publicity import PublicityRepository
 from fupin_desktop.store.recycle import RecycleBin
 from fupin_desktop.store.sync import SyncRepository
 from fupin_desktop.store.townships import TownshipRepository
+from fupin_desktop.store.villages import VillageFormRepository
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,7 @@ class Store:
         self.sync = SyncRepository(self.db)  # keys, outbox, the county's townships and feedback
         self.cases = CaseRepository(self.db)  # identification cases and their records (issue 15)
         self.publicity = PublicityRepository(self.db)  # rounds, objections, quotas, meetings
+        self.village_forms = VillageFormRepository(self.db, load_form("village"))  # 贫困村登记表
         if not _reader:
             self._log_opened(read_only)
 

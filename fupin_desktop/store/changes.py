@@ -35,6 +35,7 @@ class ChangeKind(StrEnum):
     SETTINGS = "settings"  # operator name and other settings
     SYNC_EXPORT = "sync_export"  # township: a batch written to the outbox (no household changed)
     WORKFLOW = "workflow"  # identification cases, publicity rounds, objections, quotas (issue 15)
+    VILLAGE_FORM = "village_form"  # a 贫困村登记表 saved or imported (issue 17)
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,7 @@ from fupin_desktop.rules.policy import (
 )
 from fupin_desktop.store import Store, StoreError
 from fupin_desktop.ui.changes import announce
+from fupin_desktop.ui.village_refs_box import VillageReferenceBox
 
 log = logging.getLogger(__name__)
 
@@ -146,7 +147,8 @@ class PolicyDialog(QDialog):
 
         body = QWidget()
         body_lay = QVBoxLayout(body)
-        for part in (line_box, scope, flags, limits):
+        self.village_refs = VillageReferenceBox()  # issue 17: 一高一低一无 (ui/village_refs_box.py)
+        for part in (line_box, scope, flags, limits, self.village_refs):
             body_lay.addWidget(part)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -174,6 +176,7 @@ class PolicyDialog(QDialog):
             box.setChecked(item in policy.exclusions)
         for key, edit in self.limits.items():
             edit.setText(_yuan(getattr(policy.limits, key)))
+        self.village_refs.load(policy)
 
     def policy(self) -> Policy:
         """The profile in the form; raises :class:`PolicyError` with a Chinese message."""
@@ -201,6 +204,7 @@ class PolicyDialog(QDialog):
             "exclusions": [x for x, box in self.exclusions.items() if box.isChecked()],
             "limits": limits,
             "relation_numbering": "gbt4761" if self.gbt4761.isChecked() else "national",
+            "village_references": self.village_refs.value(),
         })
 
     def _text(self, row: int, col: int) -> str:

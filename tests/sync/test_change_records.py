@@ -18,6 +18,7 @@ from fupin_desktop.rules.policy import Policy
 from fupin_desktop.store import Store, backups
 from fupin_desktop.store.changes import Change, ChangeKind, Changes
 from fupin_desktop.store.restore import restore
+from fupin_desktop.store.village_view import save_form
 from fupin_desktop.sync.county_import import import_files, resolve_conflict
 from fupin_desktop.sync.feedback import import_feedback, write_feedback
 from fupin_desktop.sync.keys import ensure_township_key, own_county_public, register_township, trust_county
@@ -114,6 +115,11 @@ def test_each_write_returns_what_it_changed_and_together_every_kind(world: World
         built = build_demo(demo, households=5)
         seen.append(built.change)
         assert built.value == 5 and seen[-1].kind is ChangeKind.IMPORT and seen[-1].everything
+        # A 贫困村登记表 saved (issue 17): the demo filled one for every village.
+        form = demo.village_forms.for_year(2015)[int(demo.townships.village_by_name("月明村").id)]
+        form.fields["leader"] = "新书记"
+        seen.append(_change(save_form(demo, form)))
+        assert seen[-1].kind is ChangeKind.VILLAGE_FORM and seen[-1].villages == {"月明村"}
     finally:
         demo.close()
 
