@@ -591,3 +591,26 @@ def test_migration_0005_runs_again_without_harm(tmp_path: Path) -> None:
         assert report_of(store) == first and len(first) == 3  # 预脱贫, 危房, 低保贫困户
         fields = store.households.get(household_id).fields
         assert (fields["exit_flag"], fields["dilapidated"], fields["dilapidated_grade"]) == ("未脱贫", True, "D级")
+
+
+def test_migration_0006_education_adds_the_student_tables_and_keeps_the_households(tmp_path: Path) -> None:
+    """Education subsidies (issue 16): an older file gains the enrolment and application tables,
+    its households untouched, and a student can be entered at once.  (Found by name, not number:
+    the merge renumbers migrations.)"""
+    from fupin_desktop.store.education import EducationRepository
+
+    mine = next(v for v, name, _ in migrations() if name.endswith("_education.sql"))
+    path, saved = older_database(tmp_path, mine - 1, lambda store: save_heads(store, ("张三", "李四")))
+    with sqlite3.connect(path) as before:
+        assert "education_enrolments" not in {r[0] for r in before.execute("SELECT name FROM sqlite_master")}
+    before.close()
+    with Store(path) as store:
+        assert store.db.user_version == schema_version()
+        assert {"education_enrolments", "education_applications"} <= table_names(store.db)
+        assert store.households.count() == 2
+        hh = store.households.get(saved[0])
+        member = hh.current_members[0]
+        repo = EducationRepository(store.db)
+        student = repo.student(member.get("id_number"), "2015-2016")
+        repo.enrol(student, school="绥阳中学", school_type="普通高中", in_province=True, operator="t")
+        assert repo.student(member.get("id_number"), "2015-2016").enrolment.school == "绥阳中学"

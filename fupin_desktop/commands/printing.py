@@ -18,6 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from fupin_desktop.commands import education
 from fupin_desktop.commands._base import CliError, int_arg, open_existing, print_json
 from fupin_desktop.commands._household_ref import current_household, household_ref
 from fupin_desktop.domain.values import FieldValueError, parse_date
@@ -61,6 +62,7 @@ def register(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
     n.add_argument("--year", type=int_arg(*YEARS, "年度"), help="年度（默认取各户的登记年度）")
     n.add_argument("--phone", help="监督电话（默认取设置）")
     n.add_argument("--issuer", help="发布单位（默认：第一次公示为村委会，第二次为乡镇人民政府，公告为县扶贫开发领导小组）")
+    education.register_print(doc)
     b = doc("blank", "空白表：登记卡、扶贫手册、家庭成员表", cmd_blank)
     b.add_argument("kind", choices=("card", "handbook", "members"))
     b.add_argument("--copies", type=int_arg(1, service.MAX_COPIES, "份数"), default=1,

@@ -24,6 +24,7 @@ class ChangeKind(StrEnum):
     POLICY = "policy"
     BACKUP_RESTORE = "backup_restore"  # the whole database replaced
     SETTINGS = "settings"  # operator name and other settings
+    EDUCATION = "education"  # students' schools and subsidy applications (教育资助)
 
 
 @dataclass(frozen=True)

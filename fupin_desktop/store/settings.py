@@ -150,6 +150,10 @@ SYNC_MIN_SEQUENCE = _declare(Setting("sync.min_sequence", "同步批次起始编
 #: The county's policy profile as JSON (read and checked by :class:`~fupin_desktop.store.policy.PolicyRepository`).
 POLICY = _declare(Setting("policy", "政策参数", "", _text))
 
+#: 教育资助名册: 0 masks the students' ID numbers (510822********1234), 1 shows them in full.
+EDUCATION_FULL_ID = _declare(Setting("education.full_id", "资助名册显示完整身份证号", 0, _count(0, 1),
+                                     allowed="请填写 0（遮蔽）或 1（完整）。"))
+
 MAPPING_MEMORY = SettingFamily("excel.mapping.", "Excel 列的对应关系")
 FAMILIES[MAPPING_MEMORY.prefix] = MAPPING_MEMORY
 
