@@ -35,6 +35,7 @@ from collections.abc import Callable, Iterator
 from itertools import islice
 from typing import TYPE_CHECKING
 
+from fupin_desktop.demo.education import add_students
 from fupin_desktop.demo.households import PLANTED, PLANTED_MARK, HouseholdGenerator
 from fupin_desktop.demo.people import RARE_CHAR
 from fupin_desktop.demo.township import (
@@ -124,6 +125,7 @@ def build_demo(
         done += len(batch)
         if progress is not None:
             progress(done, households)
+    add_students(store)  # 教育资助: schools and applications of the demo's students (demo/education.py)
     return done
 
 

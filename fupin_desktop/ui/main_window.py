@@ -33,6 +33,7 @@ from fupin_desktop.domain.household import Household
 from fupin_desktop.store import Store, StoreError
 from fupin_desktop.store.changes import Change, ChangeKind
 from fupin_desktop.ui.changes import announce, hub
+from fupin_desktop.ui.education_page import open_education_window
 from fupin_desktop.ui.household_editor import DraftChoice, HouseholdEditor
 from fupin_desktop.ui.household_list import HouseholdListModel
 from fupin_desktop.ui.quality_view import QualityWindow
@@ -164,6 +165,7 @@ class MainWindow(QMainWindow):
         tools_menu = bar.addMenu("工具(&T)")
         self.act_quality = self._action("数据质量(&Q)…", self.open_quality, "Ctrl+Shift+Q")
         tools_menu.addAction(self.act_quality)
+        tools_menu.addAction(self._action("教育资助(&E)…", lambda: open_education_window(self, self.store)))
 
         settings_menu = bar.addMenu("设置(&S)")
         self.act_operator = self._action("录入员姓名(&U)…", self.set_operator)
