@@ -42,6 +42,7 @@ from fupin_desktop.store.changes import Change, ChangeKind
 from fupin_desktop.store.education import EducationRefused, EducationRepository, Student
 from fupin_desktop.ui.changes import hub
 from fupin_desktop.ui.education_panel import StudentPanel
+from fupin_desktop.ui.education_table import EducationTableDialog
 from fupin_desktop.ui.ops import BackgroundOp, QueryOp, StoreOp, failure_message
 
 COLUMNS = ("村", "组", "户主", "学生", "身份证号", "在校生状况", "学校", "学校类型", "就读地", "批次")
@@ -112,6 +113,9 @@ class EducationWindow(QMainWindow):
         self.kind.addItem("全部类型", "")
         for kind in rules.SCHOOL_TYPES:
             self.kind.addItem(kind, kind)
+        self.table_button = QPushButton("资助标准…")
+        self.table_button.setObjectName("edit_table")
+        self.table_button.clicked.connect(lambda: EducationTableDialog(self.store, self.school_year, self).exec())
         self.roster_button = QPushButton("导出批次名册…")
         self.roster_button.setObjectName("export_roster")
         self.roster_button.clicked.connect(lambda: self.export_roster())
@@ -124,6 +128,7 @@ class EducationWindow(QMainWindow):
             bar.addWidget(QLabel(label))
             bar.addWidget(box)
         bar.addStretch(1)
+        bar.addWidget(self.table_button)
         bar.addWidget(self.full_ids)
         bar.addWidget(self.roster_button)
 

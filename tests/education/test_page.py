@@ -158,3 +158,31 @@ def test_print_the_form_and_export_the_roster_off_the_gui_thread(qtbot, world, d
     assert [r[5] for r in rows[:-1]] == ["张高中", "李专科"] and rows[-1][-2] == 2660 + 4500
     assert "*" in rows[0][6]
     assert not dialogs.shown
+
+
+def test_the_subsidy_table_is_edited_per_school_year_and_the_policy_dialog_keeps_it(qtbot, world, dialogs) -> None:
+    from fupin_desktop.ui.education_table import EducationTableDialog
+    from fupin_desktop.ui.policy_dialog import PolicyDialog
+
+    store, ids = world
+    _main, window = open_window(qtbot, store)
+    dialog = EducationTableDialog(store, "2016-2017", window)
+    qtbot.addWidget(dialog)
+    dialog.table.item(0, 1).setText("abc")  # 普通高中 学费
+    dialog.accept()
+    assert "不是金额" in dialogs.shown[-1][2] and "2016-2017" not in store.policy.get().education.years
+    dialog.table.item(0, 1).setText("800")
+    dialog.deadlines[1].setText("2016-11-30")
+    dialog.grab().save(str(Path(store.path).parent / "table.png"))
+    dialog.accept()
+    education = store.policy.get().education
+    assert education.years["2016-2017"].table["普通高中"]["免（补助）学费"] == 800
+    assert [(b.number, b.deadline) for b in education.batches("2016-2017")] == [(1, date(2016, 11, 30))]
+    qtbot.waitUntil(lambda: window.year.findData("2016-2017") >= 0, timeout=5_000)
+    # the 政策参数 dialog saves its own parts and keeps the county's education table
+    policy_dialog = PolicyDialog(store)
+    qtbot.addWidget(policy_dialog)
+    policy_dialog.days.setValue(5)
+    policy_dialog.accept()
+    kept = store.policy.get()
+    assert kept.publicity_days == 5 and kept.education == education
