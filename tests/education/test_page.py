@@ -133,6 +133,7 @@ def test_a_late_application_asks_for_the_reason_and_a_double_one_is_refused(qtbo
     window.apply(1, date(2015, 10, 1))
     qtbot.waitUntil(lambda: bool(dialogs.shown), timeout=20_000)
     assert "第二批" in dialogs.shown[-1][2] and "不能重复" in dialogs.shown[-1][2]
+    settle(qtbot, window)
 
 
 def test_print_the_form_and_export_the_roster_off_the_gui_thread(qtbot, world, dialogs, tmp_path) -> None:
@@ -186,3 +187,4 @@ def test_the_subsidy_table_is_edited_per_school_year_and_the_policy_dialog_keeps
     policy_dialog.accept()
     kept = store.policy.get()
     assert kept.publicity_days == 5 and kept.education == education
+    settle(qtbot, window)  # the window reads the list again after the policy change
