@@ -141,7 +141,7 @@ class EducationWindow(QMainWindow):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
-        for col, width in enumerate((60, 44, 56, 56, 170, 78, 130, 120, 46, 52)):
+        for col, width in enumerate((60, 44, 56, 56, 166, 78, 130, 120, 46, 60)):
             self.table.horizontalHeader().resizeSection(col, width)
         self.table.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._show(cur.row()))
         self.summary = QLabel()

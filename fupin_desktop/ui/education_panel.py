@@ -114,14 +114,20 @@ class StudentPanel(QWidget):
         self.print_button.setObjectName("print_form")
         self.print_button.clicked.connect(self.print_requested)
         batch_row = QHBoxLayout()
-        for widget in (QLabel("批次"), self.batch, QLabel("申请日期"), self.day, self.apply_button):
+        for widget in (QLabel("批次"), self.batch):
             batch_row.addWidget(widget)
         batch_row.addStretch(1)
+        date_row = QHBoxLayout()
+        for widget in (QLabel("申请日期"), self.day):
+            date_row.addWidget(widget)
+        date_row.addStretch(1)
+        date_row.addWidget(self.apply_button)
         lay = QVBoxLayout(apply_box)
         lay.addWidget(self.where)
         lay.addWidget(QLabel("提交材料（勾选已交的）："))
         lay.addLayout(self.documents_layout)
         lay.addLayout(batch_row)
+        lay.addLayout(date_row)
         lay.addWidget(self.status)
         buttons = QHBoxLayout()
         buttons.addWidget(self.withdraw_button)
@@ -149,8 +155,11 @@ class StudentPanel(QWidget):
         current = self.batch.currentData()
         self.batch.clear()
         for b in batches:
-            self.batch.addItem(f"{b.name}（截止 {b.deadline.isoformat() if b.deadline else '未定'}）", b.number)
+            self.batch.addItem(f"{b.name}（{'截止 ' + b.deadline.isoformat() if b.deadline else '未定截止日期'}）", b.number)
         self.batch.setCurrentIndex(max(self.batch.findData(current), 0))
+        texts = [self.batch.itemText(i) for i in range(self.batch.count())]
+        widest = max((self.batch.fontMetrics().horizontalAdvance(t) for t in texts), default=60)
+        self.batch.setMinimumWidth(widest + 40)  # the arrow and the frame: never a cut-off date
 
     def show_student(self, student: Student | None, entitlement: str, documents: list[tuple[str, str]],
                      where: str) -> None:
