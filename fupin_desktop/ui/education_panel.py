@@ -114,12 +114,12 @@ class StudentPanel(QWidget):
         self.print_button.setObjectName("print_form")
         self.print_button.clicked.connect(self.print_requested)
         batch_row = QHBoxLayout()
-        for widget in (QLabel("批次"), self.batch):
-            batch_row.addWidget(widget)
+        batch_row.addWidget(QLabel("批次"))
+        batch_row.addWidget(self.batch)
         batch_row.addStretch(1)
         date_row = QHBoxLayout()
-        for widget in (QLabel("申请日期"), self.day):
-            date_row.addWidget(widget)
+        date_row.addWidget(QLabel("申请日期"))
+        date_row.addWidget(self.day)
         date_row.addStretch(1)
         date_row.addWidget(self.apply_button)
         lay = QVBoxLayout(apply_box)
