@@ -86,3 +86,19 @@ def test_a_withdrawn_application_can_be_made_again_and_both_are_audited(tmp_path
         actions = [r[0] for r in store.db.query(
             "SELECT action FROM audit WHERE entity = 'education_applications' ORDER BY id")]
         assert actions == ["create", "delete", "create"]
+
+
+def test_members_who_left_and_deleted_households_are_not_students(tmp_path: Path) -> None:
+    path, ids = school_world(tmp_path)
+    with Store(path) as store:
+        repo = EducationRepository(store.db)
+        zhang = repo.student(ids["张高中"], YEAR)
+        hh = store.households.get(zhang.household_id)
+        next(m for m in hh.members if m.get("name") == "张高中").fields["change"] = "其他转出"
+        store.households.save(hh, "t")
+        li = repo.student(ids["李专科"], YEAR)
+        store.households.delete(li.household_id, "t")
+        names = {s.name for s in repo.students(YEAR)}
+        assert names == {"张本科", "王免费", "赵出列"}
+        with pytest.raises(EducationRefused, match="没有证件号码"):
+            repo.student(ids["李专科"], YEAR)

@@ -41,3 +41,6 @@ CREATE TABLE IF NOT EXISTS education_applications (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS education_applications_person ON education_applications (person_key, school_year) WHERE deleted = 0;
 CREATE INDEX IF NOT EXISTS education_applications_batch ON education_applications (school_year, batch) WHERE deleted = 0;
+-- The students list joins each member to the year's application: without this, every member would
+-- scan the whole year's applications (seconds at county scale).
+CREATE INDEX IF NOT EXISTS education_applications_member ON education_applications (member_uuid, school_year) WHERE deleted = 0;
