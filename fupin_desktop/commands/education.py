@@ -73,7 +73,13 @@ def register(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
     """Add ``fupin education`` and its verbs."""
     p = add("education", "教育精准扶贫学生资助：在校生、资助标准、批次申请、名册")
     verbs = p.add_subparsers(dest="education_command", metavar="VERB")
-    verbs.required = True
+
+    def missing_verb(_args: argparse.Namespace) -> int:
+        p.print_help(sys.stderr)
+        print("错误：请给出要做的事，如 fupin education students", file=sys.stderr)
+        return 2
+
+    p.set_defaults(func=missing_verb)
 
     def verb(name: str, helptext: str, func: Callable[[argparse.Namespace], int], *, student: bool = False,
              year: bool = True) -> argparse.ArgumentParser:

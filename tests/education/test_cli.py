@@ -299,3 +299,8 @@ def test_the_contract_runs_as_real_fupin_processes(world, tmp_path) -> None:
     assert printed.returncode == 0 and (tmp_path / "f.pdf").exists()
     students = json.loads(fupin("education", "students", "--db", str(db), "--json").stdout)  # default: 2015-2016
     assert next(s for s in students if s["id_number"] == student)["batch"] == 1
+
+
+def test_education_without_a_verb_says_what_to_give(capsys) -> None:
+    code, out, err = run(capsys, "education")
+    assert code == 2 and out == "" and "错误：请给出要做的事" in err and "students" in err
