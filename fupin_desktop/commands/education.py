@@ -180,8 +180,10 @@ def _entitlement(store: Store, student: Student) -> rules.Entitlement:
     if kind is None:
         raise CliError(f"{student.name}的在校生状况为“{student.school_status}”，学校类型不能确定。"
                        "请先用 fupin education enrol 登记学校和类型。")
-    return _rule(lambda: rules.entitlement(store.policy.get().education, student.school_year, kind,
-                                           set(student.received)))
+    try:
+        return rules.entitlement(store.policy.get().education, student.school_year, kind, set(student.received))
+    except rules.EducationError as exc:
+        raise CliError(str(exc)) from exc
 
 
 def cmd_entitlement(args: argparse.Namespace) -> int:

@@ -16,7 +16,6 @@ import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from fupin_desktop.commands import education
 from fupin_desktop.commands._base import CliError, int_arg, open_existing, print_json
@@ -105,7 +104,7 @@ def cmd_household(args: argparse.Namespace) -> int:
 
 
 def cmd_village(args: argparse.Namespace) -> int:
-    document: Any = args.document.removeprefix("village-").removesuffix("s")
+    document: service.HouseholdDocument = "card" if args.document == "village-cards" else "handbook"
     with open_existing(getattr(args, "db", None)) as store:
         result = _run(lambda: service.print_village(
             store, args.village, Path(args.out), document=document, font=args.font, progress=_progress(args)))

@@ -195,7 +195,7 @@ def _labels(list_id: str, text: str) -> list[str]:
     return [_resolve(list_id, p.strip()) for p in parts]
 
 
-def _number(text: str, what: str) -> Any:
+def _number(text: str, what: str) -> int | float:
     try:
         value = Decimal(text.strip().replace(",", ""))
     except InvalidOperation:
@@ -203,7 +203,7 @@ def _number(text: str, what: str) -> Any:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def _line_arg(text: str) -> tuple[str, str, Any]:
+def _line_arg(text: str) -> tuple[str, str, int | float]:
     parts = text.replace("：", ":").split(":")
     if len(parts) != 3:
         raise CliError(f"--line 应写成 标准:年度:金额，如 省定标准:2016:3100（现为“{text}”）")

@@ -8,7 +8,7 @@ No health, disability, cause (因病/因残), bank account or phone number can g
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
@@ -37,9 +37,10 @@ class NoticeRow:
     household_type: str
 
 
-def notice_row(hh: Household) -> NoticeRow:
-    """The public face of a household: the only way household data reaches a notice."""
-    hh.refresh_derived()
+def notice_row(hh: Household, sources: Mapping[str, str]) -> NoticeRow:
+    """The public face of a household: the only way household data reaches a notice.  ``sources``:
+    the form's derived fields (``FormSpec.derived_sources()``)."""
+    hh.refresh_derived(sources)
     f = hh.fields
     return NoticeRow(
         village=str(f.get("village") or ""),

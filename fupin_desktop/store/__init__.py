@@ -9,6 +9,7 @@ from pathlib import Path
 
 from fupin_desktop.formspec import FormSpec, load_form
 from fupin_desktop.store import settings
+from fupin_desktop.store.changes import Change, ChangeKind
 from fupin_desktop.store.conflicts import ConcurrentEdit
 from fupin_desktop.store.database import (
     READ_ONLY_CHOSEN,
@@ -103,8 +104,9 @@ class Store:
         """Who is recorded in the audit trail until logins exist (设置 → 录入员)."""
         return settings.OPERATOR.get(self.db)
 
-    def set_operator(self, name: str) -> None:
+    def set_operator(self, name: str) -> Change:
         settings.OPERATOR.put(self.db, name.strip() or settings.DEFAULT_OPERATOR)
+        return Change.of(ChangeKind.SETTINGS, settings=[settings.OPERATOR.key])
 
     @property
     def role(self) -> Role:

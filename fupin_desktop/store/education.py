@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -23,6 +23,7 @@ from fupin_desktop.domain.idnumber import normalize_id, person_key, same_person_
 from fupin_desktop.rules import education as rules
 from fupin_desktop.rules.policy import Policy
 from fupin_desktop.store import audit
+from fupin_desktop.store.changes import Change, ChangeKind
 from fupin_desktop.store.database import Database, StoreError, now_iso
 
 #: 脱贫标志 of a household no longer entitled to the policies of the registered poor.
@@ -79,6 +80,8 @@ class Student:
     school_year: str
     enrolment: Enrolment | None = None
     application: Application | None = None
+    #: What the write that returned this student changed (None for a read): see store/changes.py.
+    change: Change | None = field(default=None, compare=False)
 
     @property
     def school_type(self) -> str | None:
@@ -196,7 +199,7 @@ class EducationRepository:
         documents = tuple(d for d in (old.documents if old else ()) if d in allowed)
         new = Enrolment(school, kind, in_province, items, documents)
         self._write(student, old, new, operator)
-        return replace(student, enrolment=new)
+        return replace(student, enrolment=new, change=_change(student))
 
     def set_documents(self, student: Student, documents: Iterable[str], operator: str) -> Student:
         """Tick exactly ``documents`` (keys of the checklist) for the student's year."""
@@ -210,7 +213,7 @@ class EducationRepository:
             raise EducationRefused(f"省内就读的学生不需要“{'、'.join(sorted(extra))}”。")
         new = replace(old, documents=tuple(k for k in allowed if k in keys))
         self._write(student, old, new, operator)
-        return replace(student, enrolment=new)
+        return replace(student, enrolment=new, change=_change(student))
 
     def _write(self, student: Student, old: Enrolment | None, new: Enrolment, operator: str) -> None:
         now = now_iso()
@@ -279,7 +282,7 @@ class EducationRepository:
                          new={"school_year": year, "batch": batch, "applied_on": day.isoformat(),
                               "total": str(owed.total), "override": override if late else ""}, at=now)
         application = Application(batch, day, owed.items, owed.total, override if late else "")
-        return replace(student, application=application)
+        return replace(student, application=application, change=_change(student))
 
     def withdraw(self, student: Student, operator: str) -> Student:
         """Take the student out of the year's batch (a mistake): kept as a tombstone and audited."""
@@ -292,11 +295,15 @@ class EducationRepository:
             audit.record(self.db, operator=operator, action="delete", entity="education_applications",
                          entity_uuid=row[0], household_uuid=self._household_uuid(student), field="batch",
                          old=student.application.batch, new=None)
-        return replace(student, application=None)
+        return replace(student, application=None, change=_change(student))
 
     def _household_uuid(self, student: Student) -> str | None:
         row = self.db.query_one("SELECT uuid FROM households WHERE id = ?", (student.household_id,))
         return str(row[0]) if row is not None else None
+
+
+def _change(student: Student) -> Change:
+    return Change.of(ChangeKind.EDUCATION, [student.household_id], villages=[student.village])
 
 
 def _rule(parse: Any, value: Any) -> str:

@@ -29,6 +29,7 @@ from fupin_desktop.domain.values import from_store
 from fupin_desktop.formspec import FormSpec
 from fupin_desktop.rules import RuleContext, check_household
 from fupin_desktop.store import Role, Store
+from fupin_desktop.store.changes import Change, ChangeKind
 from fupin_desktop.store.database import now_iso
 from fupin_desktop.store.households import LOCATION_FIELDS, TOWNSHIP_SOURCED
 from fupin_desktop.store.sync import SyncRepository
@@ -61,6 +62,13 @@ class ExportResult:
     held_back: list[dict[str, Any]] = field(default_factory=list)
     message: str = ""
     size: int = 0
+
+    @property
+    def change(self) -> Change | None:
+        """A batch in the outbox (no household changed); None when nothing was written."""
+        if self.batch is None:
+            return None
+        return Change.of(ChangeKind.SYNC_EXPORT, count=self.counts.get("households", 0))
 
     def to_json(self) -> dict[str, Any]:
         return {"batch": self.batch, "sequence": self.sequence, "counts": self.counts,

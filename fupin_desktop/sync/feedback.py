@@ -18,6 +18,7 @@ from typing import Any
 
 from fupin_desktop import fileio
 from fupin_desktop.store import Store
+from fupin_desktop.store.changes import Change, Changed, ChangeKind
 from fupin_desktop.store.database import now_iso
 from fupin_desktop.sync.format import SyncError, os_reason
 from fupin_desktop.sync.keys import ed25519_public, trusted_county, unlock_county
@@ -106,8 +107,9 @@ def write_feedback(store: Store, township_code: str, out: str | Path, *, passphr
                            len(content["duplicates"]), content["township_name"])
 
 
-def import_feedback(store: Store, path: str | Path) -> dict[str, Any]:
-    """Township side: verify, record, update batch states; returns what to show (with local names)."""
+def import_feedback(store: Store, path: str | Path) -> Changed[dict[str, Any]]:
+    """Township side: verify, record, update batch states; returns what to show (with local names)
+    and what changed (the batches' states, the county's name in the title)."""
     repo = store.sync
     county = trusted_county(repo)
     path = Path(path)
@@ -152,7 +154,7 @@ def import_feedback(store: Store, path: str | Path) -> dict[str, Any]:
     view["already_imported"] = seen is not None
     log.info("sync feedback imported file=%s batches=%d problems=%d already_imported=%s", path,
              len(content["batches"]), len(problems), seen is not None)
-    return view
+    return Changed(view, Change.of(ChangeKind.SYNC_FEEDBACK, count=len(content["batches"])))
 
 
 def _problem_batches(content: dict[str, Any]) -> dict[str, tuple[str, str]]:

@@ -203,9 +203,11 @@ class EducationWindow(QMainWindow):
 
         def work(own: Store, _progress: Any, _cancelled: Any) -> list[Student]:
             found = EducationRepository(own.db).students(year, village=village, school_type=kind)
-            keep = {"unenrolled": lambda s: s.enrolment is None, "waiting": lambda s: s.application is None,
-                    "applied": lambda s: s.application is not None}.get(state, lambda s: True)
-            return [s for s in found if keep(s)]
+            if state == "unenrolled":
+                return [s for s in found if s.enrolment is None]
+            if state in ("waiting", "applied"):
+                return [s for s in found if (s.application is None) == (state == "waiting")]
+            return found
 
         self._stale = False
         self._start(QueryOp[list[Student]](self, "正在读取在校生…", self.store, work, self._loaded, title=TITLE))
@@ -265,16 +267,14 @@ class EducationWindow(QMainWindow):
         student = self.panel.student
         if student is None:
             return
-        number, year, household = student.id_number, student.school_year, student.household_id
+        number, year = student.id_number, student.school_year
 
         def job(own: Store, _progress: Any, _cancelled: Any) -> Student:
             repo = EducationRepository(own.db)
             return work(repo, own, repo.student(number, year))
 
-        self._start(StoreOp[Student](self, label, self.store, job,
-                                     lambda _s: Change.of(ChangeKind.EDUCATION, [household]),
-                                     on_done or (lambda s: self.show_student(s)), on_failure, title=TITLE,
-                                     cancellable=False))
+        self._start(StoreOp[Student](self, label, self.store, job, on_done or (lambda s: self.show_student(s)),
+                                     on_failure, title=TITLE, cancellable=False))
 
     def save_school(self, school: str, kind: str, in_province: bool, received: list[str]) -> None:
         self._write("正在保存学校…", lambda repo, own, s: repo.enrol(

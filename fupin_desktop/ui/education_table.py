@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
 from fupin_desktop.domain.values import FieldValueError, parse_date
 from fupin_desktop.rules import education as rules
 from fupin_desktop.store import Store, StoreError
-from fupin_desktop.store.changes import Change, ChangeKind
 from fupin_desktop.ui.changes import announce
 
 TITLE = "资助标准"
@@ -105,9 +104,9 @@ class EducationTableDialog(QDialog):
                     except FieldValueError as exc:
                         raise rules.EducationError(f"{rules.batch_name(number)}截止日期：{exc}") from exc
                     education = education.with_batch(self.year, number, day)
-            self.store.policy.put(dataclasses.replace(policy, education=education), self.store.operator)
+            change = self.store.policy.put(dataclasses.replace(policy, education=education), self.store.operator)
         except (rules.EducationError, StoreError) as exc:
             QMessageBox.warning(self, TITLE, f"{exc}\n\n请改正后再按“确定”。")
             return
-        announce(self.store, Change.of(ChangeKind.POLICY, settings=["policy"]))
+        announce(self.store, change)
         super().accept()

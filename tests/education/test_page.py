@@ -15,7 +15,9 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication, QCheckBox
 
 from fupin_desktop.store import Store
+from fupin_desktop.store.changes import Change, ChangeKind
 from fupin_desktop.store.education import EducationRepository
+from fupin_desktop.ui.changes import hub
 from fupin_desktop.ui.education_page import EducationWindow
 from fupin_desktop.ui.main_window import MainWindow
 from tests.education.world import YEAR, school_world
@@ -84,6 +86,8 @@ def test_the_list_shows_the_students_and_filters_them(qtbot, world, dialogs) -> 
 
 def test_a_clerk_enters_a_school_sees_the_entitlement_ticks_documents_and_applies(qtbot, world, dialogs) -> None:
     store, ids = world
+    heard: list[Change] = []
+    hub(store).changed.connect(heard.append)
     _main, window = open_window(qtbot, store)
     choose(qtbot, window, "张本科")
     panel = window.panel
@@ -111,6 +115,9 @@ def test_a_clerk_enters_a_school_sees_the_entitlement_ticks_documents_and_applie
     assert "第二批" in panel.status.text() and "4,830.00" in panel.status.text()
     assert next(s for s in window.model.students if s.name == "张本科").application.batch == 2
     assert not dialogs.shown
+    household = window.panel.student.household_id
+    assert [c.kind for c in heard] == [ChangeKind.EDUCATION] * 3  # school, a document, the batch
+    assert all(c.households == {household} for c in heard)
 
 
 def test_a_late_application_asks_for_the_reason_and_a_double_one_is_refused(qtbot, world, dialogs) -> None:
