@@ -35,6 +35,7 @@ from collections.abc import Callable, Iterator
 from itertools import islice
 from typing import TYPE_CHECKING
 
+from fupin_desktop.demo.casework import build_year_in_progress
 from fupin_desktop.demo.education import add_students
 from fupin_desktop.demo.households import PLANTED, PLANTED_MARK, HouseholdGenerator
 from fupin_desktop.demo.people import RARE_CHAR
@@ -128,6 +129,8 @@ def build_demo(
         if progress is not None:
             progress(done, households)
     add_students(store)  # 教育资助: schools and applications of the demo's students (demo/education.py)
+    if done == households:
+        build_year_in_progress(store)  # quotas and the 2016 identification half done (demo/casework.py)
     return Changed(done, Change.of(ChangeKind.IMPORT, count=done, everything=True))
 
 

@@ -147,13 +147,15 @@ def table_cells(index: int, row: NoticeRow, township_wide: bool) -> list[str]:
     return cells
 
 
-def draw_notice(doc: Document, info: NoticeInfo, rows: Sequence[NoticeRow]) -> None:
-    """The notice: title, introduction with the period, the list, objections, issuer and date."""
-    label = info.title
+def draw_notice(doc: Document, info: NoticeInfo, rows: Sequence[NoticeRow], *, title: str | None = None,
+                intro_text: str | None = None) -> None:
+    """The notice: title, introduction with the period, the list, objections, issuer and date
+    (``title``/``intro_text``: a publicity round's own wording, printing/casework.py)."""
+    label = title or info.title
     doc.new_page(label=label)
-    doc.heading(info.title, SIZE_2, gap_after=5 * mm)
+    doc.heading(label, SIZE_2, gap_after=5 * mm)
     persons = sum(r.size for r in rows)
-    doc.paragraph(intro(info, len(rows), persons), SIZE_S4, gap_after=3 * mm)
+    doc.paragraph(intro_text or intro(info, len(rows), persons), SIZE_S4, gap_after=3 * mm)
     township_wide = info.village is None
     columns = columns_for(doc, township_wide)
     cells = (table_cells(i, row, township_wide) for i, row in enumerate(rows, start=1))

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from fupin_desktop.formspec import FormSpec, load_form
 from fupin_desktop.store import settings
+from fupin_desktop.store.cases import CaseRepository
 from fupin_desktop.store.changes import Change, ChangeKind
 from fupin_desktop.store.conflicts import ConcurrentEdit
 from fupin_desktop.store.database import (
@@ -28,6 +29,7 @@ from fupin_desktop.store.database import (
 from fupin_desktop.store.drafts import DraftRepository
 from fupin_desktop.store.households import HouseholdRepository, HouseholdSummary
 from fupin_desktop.store.policy import PolicyRepository
+from fupin_desktop.store.publicity import PublicityRepository
 from fupin_desktop.store.recycle import RecycleBin
 from fupin_desktop.store.sync import SyncRepository
 from fupin_desktop.store.townships import TownshipRepository
@@ -64,6 +66,8 @@ class Store:
         self.policy = PolicyRepository(self.db)
         self.recycle = RecycleBin(self.db, self.households)  # deleted households: list, restore
         self.sync = SyncRepository(self.db)  # keys, outbox, the county's townships and feedback
+        self.cases = CaseRepository(self.db)  # identification cases and their records (issue 15)
+        self.publicity = PublicityRepository(self.db)  # rounds, objections, quotas, meetings
         if not _reader:
             self._log_opened(read_only)
 

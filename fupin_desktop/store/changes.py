@@ -35,6 +35,7 @@ class ChangeKind(StrEnum):
     SETTINGS = "settings"  # operator name and other settings
     SYNC_EXPORT = "sync_export"  # township: a batch written to the outbox (no household changed)
     EDUCATION = "education"  # students' schools and subsidy applications (教育资助)
+    WORKFLOW = "workflow"  # identification cases, publicity rounds, objections, quotas (issue 15)
 
 
 @dataclass(frozen=True)

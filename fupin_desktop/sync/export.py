@@ -33,6 +33,7 @@ from fupin_desktop.store.changes import Change, ChangeKind
 from fupin_desktop.store.database import now_iso
 from fupin_desktop.store.households import LOCATION_FIELDS, TOWNSHIP_SOURCED
 from fupin_desktop.store.sync import SyncRepository
+from fupin_desktop.sync import case_sync
 from fupin_desktop.sync.format import (
     FORMAT_VERSION,
     HOUSEHOLDS_PER_ENTRY,
@@ -192,11 +193,16 @@ def export_batch(
         if lines:
             entry += 1
             payload.add(f"households-{entry:05d}.jsonl", b"".join(lines))
+        case_entry, case_items = case_sync.export_entry(store, {h["uuid"] for h in held_back})
+        if case_entry:  # the identification cases (issue 15), with all their records
+            payload.add(case_sync.ENTRY, case_entry)
+            exported += case_items
         sequence = repo.next_sequence()
         previous = repo.last_outbox()
 
     held_back_ids = _local_ids(repo, held_back)
-    changed = counts["villages"] + counts["village_groups"] + counts["households"] + counts["deleted_households"]
+    changed = counts["villages"] + counts["village_groups"] + counts["households"] + counts["deleted_households"] \
+        + len(case_items)
     if not changed and not town_changed:
         log.info("sync export: nothing new held_back=%d", len(held_back))
         return ExportResult(batch=None, hash=None, sequence=None, counts=dict(counts), held_back=held_back_ids,

@@ -20,6 +20,7 @@ from fupin_desktop import fileio
 from fupin_desktop.store import Store
 from fupin_desktop.store.changes import Change, Changed, ChangeKind
 from fupin_desktop.store.database import now_iso
+from fupin_desktop.sync import case_sync
 from fupin_desktop.sync.format import SyncError, os_reason
 from fupin_desktop.sync.keys import ed25519_public, trusted_county, unlock_county
 from fupin_desktop.sync.seal import open_blob, sign_blob
@@ -63,6 +64,7 @@ def build_feedback(store: Store, township_code: str, county_code: str, county_na
         "township_code": township_code, "township_name": town.name, "created_at": now_iso(),
         "last_sequence": town.last_sequence, "missing_sequences": repo.missing_sequences(township_code),
         "batches": batches, "rejected": rejected, "conflicts": conflicts, "duplicates": duplicates,
+        "cases": case_sync.feedback_items(store, township_code),  # 县审定 and every other record (issue 15)
     }
 
 
@@ -150,11 +152,14 @@ def import_feedback(store: Store, path: str | Path) -> Changed[dict[str, Any]]:
         last = content.get("last_sequence")
         if isinstance(last, int):
             repo.raise_sequence_floor(last)
+        moved = case_sync.apply_feedback(store, content.get("cases"))
     view = feedback_view(store, content)
+    view["cases_moved"] = moved
     view["already_imported"] = seen is not None
     log.info("sync feedback imported file=%s batches=%d problems=%d already_imported=%s", path,
              len(content["batches"]), len(problems), seen is not None)
-    return Changed(view, Change.of(ChangeKind.SYNC_FEEDBACK, count=len(content["batches"])))
+    # The households whose case the county's decisions moved are named, so their views refresh too.
+    return Changed(view, Change.of(ChangeKind.SYNC_FEEDBACK, moved, count=len(content["batches"])))
 
 
 def _problem_batches(content: dict[str, Any]) -> dict[str, tuple[str, str]]:

@@ -89,6 +89,13 @@ class MainActions(QMainWindow):
                              selected_ids=[i for i in selected if i is not None], village_id=village_id)
         centre.exec()
 
+    def open_casework(self) -> QWidget:
+        """工具 → 识别工作: the identification year's page (ui/casework_page.py)."""
+        from fupin_desktop.ui.casework_page import open_casework_page
+
+        self.casework_page = open_casework_page(self.store, self)
+        return self.casework_page
+
     def open_sync_page(self) -> QWidget:
         """数据交换 → the exchange page (export, batches, feedback; at the county: import, conflicts)."""
         from fupin_desktop.ui.sync_page import open_sync_page

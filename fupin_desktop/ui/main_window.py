@@ -33,6 +33,7 @@ from fupin_desktop.store import Store, StoreError
 from fupin_desktop.store.changes import Change, ChangeKind
 from fupin_desktop.ui.changes import announce, hub
 from fupin_desktop.ui.education_page import open_education_window
+from fupin_desktop.ui.exit_status import exit_filter_combo
 from fupin_desktop.ui.household_editor import DraftChoice, HouseholdEditor
 from fupin_desktop.ui.household_list import HouseholdListModel
 from fupin_desktop.ui.main_actions import MainActions
@@ -43,7 +44,7 @@ log = logging.getLogger(__name__)
 SEARCH_DELAY_MS = 250
 #: Household list column widths by column key (the county database adds 乡镇).
 COLUMN_WIDTHS = {"number": 180, "township": 80, "village": 80, "group": 80, "head_name": 90, "head_id_number": 170,
-                 "size": 70, "exit_flag": 80, "per_capita_income": 120, "updated_at": 130}
+                 "size": 70, "exit_flag": 150, "per_capita_income": 120, "updated_at": 130}
 
 
 class MainWindow(MainActions):
@@ -94,6 +95,7 @@ class MainWindow(MainActions):
         top = QHBoxLayout()
         top.addWidget(QLabel("查找"))
         top.addWidget(self.search, 1)
+        top.addWidget(exit_filter_combo(self.model))  # 脱贫状态 filter (ui/exit_status.py)
         lay.addLayout(top)
         lay.addWidget(self.table, 1)
 
@@ -158,6 +160,7 @@ class MainWindow(MainActions):
         self.act_quality = self._action("数据质量(&Q)…", self.open_quality, "Ctrl+Shift+Q")
         tools_menu.addAction(self.act_quality)
         tools_menu.addAction(self._action("教育资助(&E)…", lambda: open_education_window(self, self.store)))
+        tools_menu.addAction(self._action("识别工作(&W)…", self.open_casework, "Ctrl+Shift+W"))
 
         settings_menu = bar.addMenu("设置(&S)")
         self.act_operator = self._action("录入员姓名(&U)…", self.set_operator)

@@ -7,9 +7,11 @@ Together the operations below produce every kind of change there is.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from fupin_desktop import services
+from fupin_desktop.casework import core
 from fupin_desktop.demo import build_demo
 from fupin_desktop.excel.importer import import_file
 from fupin_desktop.rules.policy import Policy
@@ -70,6 +72,11 @@ def test_each_write_returns_what_it_changed_and_together_every_kind(world: World
     seen.append(town.set_operator("王会计"))
     assert seen[-1].kind is ChangeKind.SETTINGS and seen[-1].settings == {"operator"}
     assert town.operator == "王会计"
+
+    # The identification workflow: an application (issue 15).
+    applied = core.apply(town, [hid], date(2016, 6, 1))
+    seen.append(_change(applied))
+    assert seen[-1].kind is ChangeKind.WORKFLOW and seen[-1].households == {hid} and seen[-1].household_rows
 
     # Sync: a batch out, imported at the county, a conflict resolved, feedback read back.
     exported = export(town, world.stick)

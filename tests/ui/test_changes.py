@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication, QInputDialog
 from fupin_desktop.store import Store, backups
 from fupin_desktop.store.changes import Change, ChangeKind
 from fupin_desktop.ui.backup_dialog import BackupDialog
+from fupin_desktop.ui.casework_page import CaseworkPage
 from fupin_desktop.ui.changes import announce, hub
 from fupin_desktop.ui.household_editor import HouseholdEditor
 from fupin_desktop.ui.main_window import MainWindow
@@ -30,7 +31,7 @@ from tests.ui.test_import_wizard import open_wizard, wait_idle
 
 #: What the tests below drive through the GUI; together every kind of change there is.
 HEARD_ON_ONE_TOWNSHIP = [ChangeKind.SAVE, ChangeKind.DELETE, ChangeKind.RESTORE, ChangeKind.POLICY,
-                         ChangeKind.SETTINGS, ChangeKind.IMPORT, ChangeKind.BACKUP_RESTORE]
+                         ChangeKind.SETTINGS, ChangeKind.WORKFLOW, ChangeKind.IMPORT, ChangeKind.BACKUP_RESTORE]
 HEARD_IN_AN_EXCHANGE = [ChangeKind.SYNC_EXPORT, ChangeKind.SYNC_IMPORT, ChangeKind.SYNC_FEEDBACK]
 HEARD_IN_EDUCATION = [ChangeKind.EDUCATION]  # the 教育资助 window: tests/education/test_page.py
 
@@ -100,6 +101,15 @@ def test_a_new_subscriber_hears_every_kind_of_write(qtbot: Any, store: Store, di
     monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("王会计", True)))
     window.set_operator()
     assert subscriber.last.kind is ChangeKind.SETTINGS and subscriber.last.settings == {"operator"}
+
+    # An application on the 识别工作 page (its StoreOp announces it).
+    page = CaseworkPage(store)
+    qtbot.addWidget(page)
+    page.apply_for(store.households.get(hid).fields["number"])
+    with qtbot.waitSignal(page.last_op.finished, timeout=20_000):
+        pass
+    assert subscriber.last.kind is ChangeKind.WORKFLOW and subscriber.last.households == {hid}
+    page.close()
 
     # Excel import (the wizard's StoreOp announces it).
     before = len(subscriber.seen)
