@@ -669,3 +669,26 @@ def test_migration_0009_village(tmp_path: Path) -> None:
         hh.fields["main_cause"] = "因学"
         store.households.save(hh, "测试")
         assert store.db.query_one("SELECT main_cause FROM household_facts WHERE household_id = ?", (ids[0],))[0] == "因学"
+
+
+def test_migration_0010_education_adds_the_student_tables_and_keeps_the_households(tmp_path: Path) -> None:
+    """Education subsidies (issue 16): an older file gains the enrolment and application tables,
+    its households untouched, and a student can be entered at once.  (Found by name, not number:
+    the merge renumbers migrations.)"""
+    from fupin_desktop.store.education import EducationRepository
+
+    mine = next(v for v, name, _ in migrations() if name.endswith("_education.sql"))
+    path, saved = older_database(tmp_path, mine - 1, lambda store: save_heads(store, ("张三", "李四")))
+    with sqlite3.connect(path) as before:
+        assert "education_enrolments" not in {r[0] for r in before.execute("SELECT name FROM sqlite_master")}
+    before.close()
+    with Store(path) as store:
+        assert store.db.user_version == schema_version()
+        assert {"education_enrolments", "education_applications"} <= table_names(store.db)
+        assert store.households.count() == 2
+        hh = store.households.get(saved[0])
+        member = hh.current_members[0]
+        repo = EducationRepository(store.db)
+        student = repo.student(member.get("id_number"), "2015-2016")
+        repo.enrol(student, school="绥阳中学", school_type="普通高中", in_province=True, operator="t")
+        assert repo.student(member.get("id_number"), "2015-2016").enrolment.school == "绥阳中学"

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+from fupin_desktop.commands import education
 from fupin_desktop.commands._base import CliError, int_arg, open_existing, print_json
 from fupin_desktop.commands._household_ref import current_household, household_ref
 from fupin_desktop.domain.values import FieldValueError, parse_date
@@ -61,6 +62,7 @@ def register(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
     n.add_argument("--year", type=int_arg(*YEARS, "年度"), help="年度（默认取各户的登记年度）")
     n.add_argument("--phone", help="监督电话（默认取设置）")
     n.add_argument("--issuer", help="发布单位（默认：第一次公示为村委会，第二次为乡镇人民政府，公告为县扶贫开发领导小组）")
+    education.register_print(doc)
     a = doc("appraisal", "民主评议表（按年人均纯收入由低到高）", cmd_appraisal)
     a.add_argument("--village", required=True, metavar="NAME")
     a.add_argument("--xlsx", metavar="FILE.xlsx", help="同时导出 Excel")

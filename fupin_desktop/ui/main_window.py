@@ -34,6 +34,7 @@ from fupin_desktop.store.changes import Change, ChangeKind
 from fupin_desktop.ui import stats_page, village_form, years_menu  # issue 17: 工具 → 贫困村登记表, 统计
 from fupin_desktop.ui.background import Fetch
 from fupin_desktop.ui.changes import announce, hub
+from fupin_desktop.ui.education_page import open_education_window
 from fupin_desktop.ui.exit_status import exit_filter_combo
 from fupin_desktop.ui.household_editor import DraftChoice, HouseholdEditor
 from fupin_desktop.ui.household_list import HouseholdListModel
@@ -162,6 +163,7 @@ class MainWindow(MainActions):
         tools_menu = bar.addMenu("工具(&T)")
         self.act_quality = self._action("数据质量(&Q)…", self.open_quality, "Ctrl+Shift+Q")
         tools_menu.addAction(self.act_quality)
+        tools_menu.addAction(self._action("教育资助(&E)…", lambda: open_education_window(self, self.store)))
         tools_menu.addAction(self._action("识别工作(&W)…", self.open_casework, "Ctrl+Shift+W"))
         tools_menu.addAction(self._action("贫困村登记表(&V)…", lambda: village_form.open_from(self)))  # issue 17
         tools_menu.addAction(self._action("统计(&S)…", lambda: stats_page.open_from(self), "Ctrl+Shift+T"))

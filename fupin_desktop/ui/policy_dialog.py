@@ -161,6 +161,7 @@ class PolicyDialog(QDialog):
     # -- form <-> profile ------------------------------------------------------------------
     def load(self, policy: Policy) -> None:
         """Show a profile in the form."""
+        self._kept = policy  # parts this dialog does not edit (教育资助 标准: fupin education table)
         self.standard.setCurrentText(policy.standard)
         self.lines.setRowCount(0)
         years = sorted({y for table in policy.income_lines.values() for y in table})
@@ -205,6 +206,7 @@ class PolicyDialog(QDialog):
             "limits": limits,
             "relation_numbering": "gbt4761" if self.gbt4761.isChecked() else "national",
             "village_references": self.village_refs.value(),
+            "education": self._kept.education.to_json(),
         })
 
     def _text(self, row: int, col: int) -> str:

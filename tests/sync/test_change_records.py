@@ -17,6 +17,7 @@ from fupin_desktop.excel.importer import import_file
 from fupin_desktop.rules.policy import Policy
 from fupin_desktop.store import Store, backups
 from fupin_desktop.store.changes import Change, ChangeKind, Changes
+from fupin_desktop.store.education import EducationRepository
 from fupin_desktop.store.restore import restore
 from fupin_desktop.store.village_view import save_form
 from fupin_desktop.sync.county_import import import_files, resolve_conflict
@@ -42,6 +43,13 @@ def test_each_write_returns_what_it_changed_and_together_every_kind(world: World
     seen.append(_change(saved))
     hid = saved.saved.id
     assert seen[-1].kind is ChangeKind.SAVE and seen[-1].households == {hid} and seen[-1].villages == {"炉场村"}
+
+    # Education subsidies (教育资助): a member's school entered for a school year.
+    education = EducationRepository(town.db)
+    member = saved.saved.current_members[-1].get("id_number")
+    seen.append(_change(education.enrol(education.student(member, "2015-2016"), school="绥阳中学",
+                                        school_type="高中", in_province=True, operator="测试")))
+    assert seen[-1].kind is ChangeKind.EDUCATION and seen[-1].households == {hid}
 
     # Delete and restore from the recycle bin.
     seen.append(town.households.delete(hid, "测试"))

@@ -34,11 +34,12 @@ HEARD_ON_ONE_TOWNSHIP = [ChangeKind.SAVE, ChangeKind.DELETE, ChangeKind.RESTORE,
                          ChangeKind.SETTINGS, ChangeKind.WORKFLOW, ChangeKind.IMPORT, ChangeKind.BACKUP_RESTORE]
 HEARD_IN_AN_EXCHANGE = [ChangeKind.SYNC_EXPORT, ChangeKind.SYNC_IMPORT, ChangeKind.SYNC_FEEDBACK]
 HEARD_FROM_A_VILLAGE_FORM = [ChangeKind.VILLAGE_FORM]  # test_a_saved_village_form_is_heard
+HEARD_IN_EDUCATION = [ChangeKind.EDUCATION]  # the 教育资助 window: tests/education/test_page.py
 
 
 def test_the_gui_tests_drive_every_kind_of_change() -> None:
     # A new kind of change needs a GUI path here that announces it.
-    assert set(HEARD_ON_ONE_TOWNSHIP) | set(HEARD_IN_AN_EXCHANGE) | set(HEARD_FROM_A_VILLAGE_FORM) == set(ChangeKind)
+    assert set(HEARD_ON_ONE_TOWNSHIP) | set(HEARD_IN_AN_EXCHANGE) | set(HEARD_FROM_A_VILLAGE_FORM) | set(HEARD_IN_EDUCATION) == set(ChangeKind)
 
 
 def test_a_saved_village_form_is_heard(qtbot: Any, store: Store) -> None:
