@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from fupin_desktop import __version__, applog, fileio, services
+from fupin_desktop.commands import _base
 from fupin_desktop.commands._base import (
     SQLITE_MAX_INT,
     CliError,
@@ -210,6 +211,8 @@ def build_parser() -> argparse.ArgumentParser:
         sp = sub.add_parser(name, help=helptext)
         sp.add_argument("--db", default=argparse.SUPPRESS, help="数据库文件")
         sp.add_argument("--json", action="store_true", help="输出 JSON")
+        sp.add_argument("--user", default=argparse.SUPPRESS, metavar="NAME",
+                        help="以该用户登录（密码取自环境变量 FUPIN_PASSWORD 或提示输入）")
         return sp
 
     g = add("gui", "启动图形界面（默认）")
@@ -252,7 +255,20 @@ def build_parser() -> argparse.ArgumentParser:
     # module in fupin_desktop/commands/ with `register(add)`, so areas never edit this file.
     for module in command_modules():
         module.register(add)
+    _give_user_option(p)
     return p
+
+
+def _give_user_option(parser: argparse.ArgumentParser) -> None:
+    """Every (sub-)subcommand takes ``--user`` (issue 18), also those a module's ``register`` nests
+    (``fupin policy set --user …``), so no command has to add it itself."""
+    for action in parser._actions:  # noqa: SLF001 - argparse keeps its sub-parsers only there
+        if isinstance(action, argparse._SubParsersAction):  # noqa: SLF001
+            for sub in dict.fromkeys(action.choices.values()):
+                if "--user" not in sub._option_string_actions:  # noqa: SLF001
+                    sub.add_argument("--user", default=argparse.SUPPRESS, metavar="NAME",
+                                     help="以该用户登录（密码取自环境变量 FUPIN_PASSWORD 或提示输入）")
+                _give_user_option(sub)
 
 
 def command_modules() -> list[Any]:
@@ -278,9 +294,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except _UsageError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return EXIT_ERROR
-    for attr, default in (("json", False), ("screenshot", None), ("household", None)):
+    for attr, default in (("json", False), ("screenshot", None), ("household", None), ("user", None)):
         if not hasattr(args, attr):
             setattr(args, attr, default)
+    _base.login_user = args.user  # every database the command opens logs this user in
     func = getattr(args, "func", cmd_gui)
     if func in (cmd_demo, cmd_init) and not args.db:
         args.db = str(services.default_db_path())

@@ -591,3 +591,29 @@ def test_migration_0005_runs_again_without_harm(tmp_path: Path) -> None:
         assert report_of(store) == first and len(first) == 3  # 预脱贫, 危房, 低保贫困户
         fields = store.households.get(household_id).fields
         assert (fields["exit_flag"], fields["dilapidated"], fields["dilapidated_grade"]) == ("未脱贫", True, "D级")
+
+
+# -- users (issue 18) -----------------------------------------------------------------------------
+def test_migration_0006_users_keeps_old_audit_rows_readable_and_guards_them(tmp_path: Path) -> None:
+    """A file from before users: its audit rows (typed operators) get a kind and stay readable;
+    afterwards no audit row can be changed or removed; the database has no users (no login)."""
+    version = next(v for v, name, _ in migrations() if name.endswith("_users.sql"))
+
+    def fill(store: Store) -> int:
+        saved = store.households.save(full_household(store.spec), "老录入员")
+        store.households.delete(saved.id, "老录入员")
+        return saved.id
+
+    path, _ = older_database(tmp_path, version - 1, fill)
+    with Store(path) as store:
+        assert store.db.user_version == schema_version()
+        assert not store.accounts.users.any()
+        kinds = {r["kind"] for r in store.db.query("SELECT kind FROM audit WHERE operator = '老录入员'")}
+        assert kinds == {"edit", "delete"}
+        assert store.operator == "录入员"  # no users yet: the setting, as before
+    conn = sqlite3.connect(path)
+    try:
+        with pytest.raises(sqlite3.IntegrityError):
+            conn.execute("DELETE FROM audit")
+    finally:
+        conn.close()

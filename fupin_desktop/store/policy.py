@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 
+from fupin_desktop.domain.roles import Action
 from fupin_desktop.rules.policy import Policy, PolicyError
-from fupin_desktop.store import audit, settings
+from fupin_desktop.store import access, audit, settings
 from fupin_desktop.store.database import Database, StoreError, now_iso
 
 KEY = settings.POLICY.key  # also the audit trail's entity_uuid for policy changes
@@ -42,7 +43,9 @@ class PolicyRepository:
         return settings.POLICY.is_set(self.db)
 
     def put(self, policy: Policy, operator: str) -> None:
-        """Replace the profile; every changed item goes to the audit trail."""
+        """Replace the profile; every changed item goes to the audit trail (管理员 only, once the
+        database has users)."""
+        access.require(self.db, Action.POLICY)
         old = self.get().to_json()
         new = policy.to_json()
         now = now_iso()

@@ -31,6 +31,7 @@ from typing import Any
 from fupin_desktop import fileio
 from fupin_desktop.domain.clock import local_time
 from fupin_desktop.domain.household import TABLES
+from fupin_desktop.domain.roles import Action
 from fupin_desktop.store import Store, StoreWriteError, backups
 from fupin_desktop.store.sync import SyncRepository, TownshipRecord, bundle_hash
 from fupin_desktop.sync.county_merge import _Merger
@@ -106,6 +107,7 @@ def import_files(
     cancelled: Callable[[], bool] | None = None,
 ) -> list[ImportResult]:
     """Import batches one after another; each is all-or-nothing, a refused one stops none."""
+    store.require(Action.SYNC)
     repo = store.sync
     county = county or unlock_county(repo, passphrase)
     files = [Path(p) for p in paths]
