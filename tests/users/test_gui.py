@@ -176,3 +176,43 @@ def test_the_audit_view_lists_a_scripted_day_filters_and_exports(qtbot, town: Pa
         editor.close()
     finally:
         reviewer.close()
+
+
+def test_lists_mask_id_numbers_unless_the_role_may_see_them(qtbot, town: Path) -> None:
+    for role, masked in ((UserRole.CLERK, True), (UserRole.REVIEWER, False)):
+        store = logged_in(town, role)
+        try:
+            window = MainWindow(store)
+            qtbot.addWidget(window)
+            column = [key for key, _ in window.model.columns].index("head_id_number")
+            shown = window.model.data(window.model.index(0, column))
+            stored = window.model.summary(0).head_id_number
+            assert len(stored) == 18 and (shown == stored[:6] + "********" + stored[-4:]) is masked
+            assert (shown == stored) is not masked
+        finally:
+            store.close()
+
+
+def test_the_print_centre_refuses_a_clerk_and_records_a_reviewer(qtbot, town: Path,
+                                                                  dialogs: DialogRecorder) -> None:  # noqa: F811
+    from fupin_desktop.ui.print_centre import PrintCentre
+
+    for role in (UserRole.CLERK, UserRole.REVIEWER):
+        store = logged_in(town, role)
+        try:
+            first = store.households.ids()[0]
+            centre = PrintCentre(store, household_id=first)
+            qtbot.addWidget(centre)
+            before = store.db.integer("SELECT COUNT(*) FROM audit WHERE kind IN ('print', 'refused')")
+            assert centre.generate() is not None
+            qtbot.waitUntil(lambda c=centre: c._op is None, timeout=60_000)  # noqa: B023
+            kinds = [r[0] for r in store.db.query("SELECT kind FROM audit WHERE kind IN ('print', 'refused')"
+                                                  " ORDER BY id")][before:]
+            if role is UserRole.CLERK:
+                assert centre.result is None and kinds == ["refused"]
+                assert "只有审核员或管理员可以" in dialogs.shown[-1][2]
+            else:
+                assert centre.result is not None and kinds == ["print"]
+            centre.close()
+        finally:
+            store.close()
