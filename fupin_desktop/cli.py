@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from fupin_desktop import __version__, applog, fileio, services
+from fupin_desktop import __version__, applog, fileio, scratch, services
 from fupin_desktop.commands import _base
 from fupin_desktop.commands._base import (
     SQLITE_MAX_INT,
@@ -302,6 +302,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if func in (cmd_demo, cmd_init) and not args.db:
         args.db = str(services.default_db_path())
     applog.configure()
+    if argv is None:  # the program itself (not a test calling main): issue 18, temporary files
+        scratch.claim()  # in a folder of its own, removed at exit or at the next start after a crash
     command = command_name(args)
     applog.started(command)  # never the arguments: they may be ID numbers (check-id) or names (--search)
     try:
@@ -360,6 +362,7 @@ def unexpected(exc: BaseException) -> int:
 
 
 def gui_main() -> int:
+    scratch.claim()  # as main() does for the program itself (issue 18)
     return main(["gui", *sys.argv[1:]])
 
 
