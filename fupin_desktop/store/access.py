@@ -192,22 +192,24 @@ class Accounts:
             attempts = (user.failed_count if not user.locked_until else 0) + 1
             lock = (now + timedelta(minutes=LOCK_MINUTES)).isoformat(timespec="seconds") \
                 if attempts >= MAX_FAILED else None
-            with self.db.transaction():
-                if user.locked_until:  # an expired lock: counting starts again
-                    self.users.unlock(user.id)
-                self.users.failed(user.id, lock)
-                audit.record(self.db, operator=user.name, action="failed_login", entity="user",
-                             entity_uuid=user.name, field="password")
+            if not self.db.read_only:  # a database opened read-only keeps no count (nothing can be written)
+                with self.db.transaction():
+                    if user.locked_until:  # an expired lock: counting starts again
+                        self.users.unlock(user.id)
+                    self.users.failed(user.id, lock)
+                    audit.record(self.db, operator=user.name, action="failed_login", entity="user",
+                                 entity_uuid=user.name, field="password")
             if lock:
                 raise AccountLocked(f"密码错误。用户“{user.name}”已连续 {MAX_FAILED} 次输错密码，"
                                     f"已锁定 {LOCK_MINUTES} 分钟；忘记密码请找管理员重设。")
             raise LoginFailed(f"用户名或密码不正确（再错 {MAX_FAILED - attempts} 次将锁定 {LOCK_MINUTES} 分钟）。")
-        with self.db.transaction():
-            if user.failed_count or user.locked_until:
-                self.users.unlock(user.id)
-            if _HASHER.check_needs_rehash(self.users.password_hash(user.id)):
-                self.users.set_password_hash(user.id, hash_password(password))
-            audit.record(self.db, operator=user.name, action="login", entity="user", entity_uuid=user.name)
+        if not self.db.read_only:
+            with self.db.transaction():
+                if user.failed_count or user.locked_until:
+                    self.users.unlock(user.id)
+                if _HASHER.check_needs_rehash(self.users.password_hash(user.id)):
+                    self.users.set_password_hash(user.id, hash_password(password))
+                audit.record(self.db, operator=user.name, action="login", entity="user", entity_uuid=user.name)
         actor = Actor(user.id, user.name, user.role)
         self.db.actor = actor
         log.info("login role=%s", user.role.name)

@@ -169,3 +169,12 @@ def test_the_user_commands(tmp_path: Path) -> None:
     assert {r["user"] for r in refusals} == {"张录入", "（未登录）"}
     bad_kind = fupin("audit", "--db", db, "--kind", "偷看", "--json")
     assert bad_kind.returncode == 2 and "登录失败" in bad_kind.stderr
+
+
+def test_a_database_opened_read_only_still_lets_its_users_log_in(tmp_path: Path) -> None:
+    path = township_with_users(tmp_path)
+    with Store(path, read_only=True) as store:
+        with pytest.raises(LoginFailed):
+            store.accounts.login("李审核", "wrong")
+        store.accounts.login("李审核", PASSWORDS["李审核"])
+        assert store.accounts.actor is not None and store.read_only
