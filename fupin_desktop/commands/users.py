@@ -6,7 +6,7 @@
     fupin user unlock NAME --user ADMIN
     fupin user role NAME --role ROLE --user ADMIN
     fupin user remove NAME --user ADMIN
-    fupin audit [--user U] [--from D] [--to D] [--household NUMBER] [--kind K] [--village V] --as NAME --json
+    fupin audit [--user U] [--from D] [--to D] [--household NUMBER] [--kind K] [--village V] [--xlsx FILE] --as NAME --json
 
 The logged-in user's password (``--user``) comes from ``FUPIN_PASSWORD``; the password being set
 (``add``, ``passwd``) from ``FUPIN_NEW_PASSWORD`` or is asked for twice -- except for the very first
@@ -91,6 +91,7 @@ def register(add: Any) -> None:
     au.add_argument("--household", metavar="NUMBER", help="户编号")
     au.add_argument("--village", metavar="NAME", help="村名")
     au.add_argument("--kind", type=_kind, help="类别：" + "、".join(audit.KINDS))
+    au.add_argument("--xlsx", metavar="FILE", help="同时把这些记录导出为 Excel 文件（如 操作记录.xlsx）")
     au.set_defaults(func=cmd_audit)
 
 
@@ -191,6 +192,11 @@ def cmd_audit(args: argparse.Namespace) -> int:
         rows = store.audit_rows(user=args.user, start=_to_utc(args.start) if args.start else None,
                             end=_to_utc(args.end + timedelta(days=1)) if args.end else None,
                             household_number=args.household, village=args.village, kind=args.kind)
+        if args.xlsx:  # as 工具 → 操作记录 → 导出 Excel… does
+            from fupin_desktop.excel.audit_export import export_audit
+
+            export_audit(rows, args.xlsx, audit.KINDS)
+            store.record_use("export", "操作记录", [])
     data = [audit_json(r) for r in rows]
     if args.json:
         print_json(data)

@@ -11,6 +11,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from fupin_desktop.domain.roles import UserRole
@@ -164,6 +165,12 @@ def test_the_user_commands(tmp_path: Path) -> None:
     rows = json.loads(fupin("audit", "--db", db, "--as", "王管理", "--user", "张录入", "--kind", "failed_login",
                             "--json", password="admin-pass-1").stdout)
     assert len(rows) == 6 and {r["user"] for r in rows} == {"张录入"}
+    xlsx = tmp_path / "操作记录.xlsx"
+    assert fupin("audit", "--db", db, "--as", "王管理", "--user", "张录入", "--xlsx", str(xlsx), "--json",
+                 password="admin-pass-1").returncode == 0
+    book = openpyxl.load_workbook(xlsx, read_only=True)
+    assert len(list(book["操作记录"].values)) > len(rows)  # the header and every row of 张录入
+    book.close()
     refusals = json.loads(fupin("audit", "--db", db, "--as", "王管理", "--kind", "refused", "--json",
                                 password="admin-pass-1").stdout)
     assert {r["user"] for r in refusals} == {"张录入", "（未登录）"}
