@@ -26,7 +26,9 @@ from fupin_desktop.commands._base import (
     print_json,
 )
 from fupin_desktop.commands._household_ref import current_household, household_ref
+from fupin_desktop.commands.users import masked_household
 from fupin_desktop.demo import MAX_DEMO_HOUSEHOLDS
+from fupin_desktop.domain.roles import Action
 from fupin_desktop.domain.township import parse_village_arg
 from fupin_desktop.fileio import WriteError
 from fupin_desktop.store import Role, Store, StoreError
@@ -175,6 +177,8 @@ def cmd_show(args: argparse.Namespace) -> int:
         if hh is None:  # deleted meanwhile
             raise CliError(f"没有编号为 {args.household_id} 的户（用 fupin households 查看）。")
         data = services.household_json(hh, store.spec)
+        if not store.may(Action.EDIT_HOUSEHOLD):  # users exist, nobody logged in: numbers masked (issue 18)
+            data = masked_household(data, store.spec)
     if args.json:
         _print_json(data)
     else:

@@ -28,7 +28,8 @@ from typing import Any
 from fupin_desktop.commands import _base
 from fupin_desktop.commands._base import PASSWORD_ENV, CliError, ask_password, open_existing, print_json
 from fupin_desktop.domain.clock import local_time
-from fupin_desktop.domain.roles import Action, UserRole, parse_role
+from fupin_desktop.domain.roles import Action, UserRole, mask_value, parse_role
+from fupin_desktop.formspec import FormSpec
 from fupin_desktop.store import audit
 
 NEW_PASSWORD_ENV = "FUPIN_NEW_PASSWORD"
@@ -207,3 +208,18 @@ def cmd_audit(args: argparse.Namespace) -> int:
             print(f"{r['at_local']}\t{r['user']}\t{r['kind_name']}\t{place}\t{change}")
         print(f"共 {len(data)} 条", file=sys.stderr)
     return 0
+
+
+def masked_household(data: dict[str, Any], spec: FormSpec) -> dict[str, Any]:
+    """``fupin show``'s JSON with ID numbers, phones and bank accounts masked (for a database with
+    users read by nobody logged in: the household's full values are for its editors)."""
+    grid = data["household"]
+    for f in spec.grid_fields():
+        if isinstance(grid.get(f.id), str):
+            grid[f.id] = mask_value(f.type, grid[f.id])
+    for table in spec.tables():
+        for row in data.get(table.id, []):
+            for c in table.fields:
+                if isinstance(row.get(c.id), str):
+                    row[c.id] = mask_value(c.type, row[c.id])
+    return data

@@ -93,3 +93,20 @@ def parse_role(text: str) -> UserRole:
         return UserRole(text.strip())
     except ValueError:
         raise ValueError(f"角色“{text}”不存在：只能是 {'、'.join(r.value for r in UserRole)}。") from None
+
+
+#: The field types that hold personal numbers, masked where the viewer may not see them whole.
+MASKED_TYPES = frozenset({"id_number", "phone", "bank_account"})
+
+
+def mask_value(kind: str, value: str) -> str:
+    """``value`` of a field of type ``kind`` as someone without the right sees it: an ID number as
+    its first 6 and last 4 (idnumber.mask_id), a phone or a bank account as its last 4 only."""
+    from fupin_desktop.domain.idnumber import mask_id
+
+    if not value or kind not in MASKED_TYPES:
+        return value
+    if kind == "id_number":
+        return mask_id(value)
+    keep = value[-4:] if len(value) > 6 else ""
+    return "*" * (len(value) - len(keep)) + keep

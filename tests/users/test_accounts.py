@@ -185,3 +185,19 @@ def test_a_database_opened_read_only_still_lets_its_users_log_in(tmp_path: Path)
             store.accounts.login("李审核", "wrong")
         store.accounts.login("李审核", PASSWORDS["李审核"])
         assert store.accounts.actor is not None and store.read_only
+
+
+def test_show_masks_personal_numbers_for_nobody_logged_in(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from fupin_desktop.cli import main
+
+    db = str(township_with_users(tmp_path))
+    assert main(["show", "1", "--db", db, "--json"]) == 0
+    masked = json.loads(capsys.readouterr().out)
+    member = masked["members"][0]
+    assert "********" in member["id_number"] and len(member["id_number"]) == 18
+    assert not masked["household"]["bank_account"] or masked["household"]["bank_account"].startswith("*")
+    monkeypatch.setenv("FUPIN_PASSWORD", PASSWORDS["张录入"])
+    assert main(["show", "1", "--db", db, "--json", "--user", "张录入"]) == 0
+    full = json.loads(capsys.readouterr().out)
+    assert "*" not in full["members"][0]["id_number"] and full["members"][0]["id_number"][-4:] == member["id_number"][-4:]
