@@ -7,6 +7,7 @@ import json
 from fupin_desktop.domain.roles import Action
 from fupin_desktop.rules.policy import Policy, PolicyError
 from fupin_desktop.store import access, audit, settings
+from fupin_desktop.store.changes import Change, ChangeKind
 from fupin_desktop.store.database import Database, StoreError, now_iso
 
 KEY = settings.POLICY.key  # also the audit trail's entity_uuid for policy changes
@@ -42,10 +43,10 @@ class PolicyRepository:
     def is_set(self) -> bool:
         return settings.POLICY.is_set(self.db)
 
-    def put(self, policy: Policy, operator: str) -> None:
-        """Replace the profile; every changed item goes to the audit trail (管理员 only, once the
-        database has users)."""
-        access.require(self.db, Action.POLICY)
+    def put(self, policy: Policy, operator: str) -> Change:
+        """Replace the profile; every changed item goes to the audit trail.  Every household's
+        findings may differ afterwards (the change says so)."""
+        access.require(self.db, Action.POLICY)  # 管理员 only, once the database has users
         old = self.get().to_json()
         new = policy.to_json()
         now = now_iso()
@@ -56,7 +57,8 @@ class PolicyRepository:
                 if old.get(key) != new.get(key):
                     audit.record(self.db, operator=operator, action="update", entity="policy",
                                  entity_uuid=KEY, field=key, old=old.get(key), new=new.get(key), at=now)
+        return Change.of(ChangeKind.POLICY, settings=[settings.POLICY.key])
 
-    def reset(self, operator: str) -> None:
+    def reset(self, operator: str) -> Change:
         """Back to the defaults."""
-        self.put(Policy(), operator)
+        return self.put(Policy(), operator)

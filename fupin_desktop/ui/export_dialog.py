@@ -141,5 +141,5 @@ class ExportDialog(QDialog):
 
         self.status.setText("正在导出…")
         # A writer connection (changing nothing) so the audit trail keeps who exported whose data (issue 18).
-        self.op = StoreOp[ExportResult](self, "正在导出 Excel…", self.store, work, lambda _result: None, ok, failed)
+        self.op = StoreOp[ExportResult](self, "正在导出 Excel…", self.store, work, ok, failed)
         self.op.start()

@@ -341,7 +341,7 @@ class PrintCentre(QDialog):
         self.generate_button.setEnabled(False)
         self._made = self.document_name()
         # A writer connection (changing nothing) so the audit trail keeps who printed whose data (issue 18).
-        self._op = StoreOp[PrintResult](self, label, self.store, run, lambda _result: None, self._on_done,
+        self._op = StoreOp[PrintResult](self, label, self.store, run, self._on_done,
                                         self._on_failed)
         self._op.finished.connect(lambda: self.generate_button.setEnabled(True))
         return self._op.start()

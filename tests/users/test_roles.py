@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import pytest
 
+from fupin_desktop.casework.core import CaseError, advance
 from fupin_desktop.domain.roles import PERMISSIONS, Action, UserRole, may, who_may
 from fupin_desktop.excel.exporter import export_workbook
 from fupin_desktop.excel.importer import import_file
@@ -64,6 +66,7 @@ TRIES: dict[Action, Callable[[Store, Path, Path], object]] = {
     Action.PRINT_NOTICE: lambda s, t, tpl: print_notice(s, "炉场村", "first", t / "notice.pdf"),
     Action.PRINT_FULL: lambda s, t, tpl: print_card(s, _first(s), t / "card.pdf"),
     Action.READ_AUDIT: lambda s, t, tpl: s.audit_rows(),
+    Action.DECIDE: lambda s, t, tpl: advance(s, [_first(s)], date.today()),
     Action.SYNC: lambda s, t, tpl: export_batch(s, t / "out", passphrase="x" * 12),
     Action.SYNC_KEYS: lambda s, t, tpl: keys.init_county(s.sync, "510822", "青川县", "county-passphrase-1"),
     Action.POLICY: lambda s, t, tpl: s.policy.put(Policy(), s.operator),
@@ -71,7 +74,7 @@ TRIES: dict[Action, Callable[[Store, Path, Path], object]] = {
     Action.USERS: lambda s, t, tpl: s.accounts.add("赵新人", UserRole.CLERK, "new-pass-4"),
 }
 #: Allowed, the action may still stop for its own reason (no county key trusted yet, say).
-OWN_REFUSALS = (SyncError,)
+OWN_REFUSALS = (SyncError, CaseError)
 
 
 def _audit_counts(store: Store) -> tuple[int, int]:
