@@ -692,3 +692,29 @@ def test_migration_0010_education_adds_the_student_tables_and_keeps_the_househol
         student = repo.student(member.get("id_number"), "2015-2016")
         repo.enrol(student, school="绥阳中学", school_type="普通高中", in_province=True, operator="t")
         assert repo.student(member.get("id_number"), "2015-2016").enrolment.school == "绥阳中学"
+
+
+# -- users (issue 18) -----------------------------------------------------------------------------
+def test_migration_0011_users_keeps_old_audit_rows_readable_and_guards_them(tmp_path: Path) -> None:
+    """A file from before users: its audit rows (typed operators) get a kind and stay readable;
+    afterwards no audit row can be changed or removed; the database has no users (no login)."""
+    version = next(v for v, name, _ in migrations() if name.endswith("_users.sql"))
+
+    def fill(store: Store) -> int:
+        saved = store.households.save(full_household(store.spec), "老录入员")
+        store.households.delete(saved.id, "老录入员")
+        return saved.id
+
+    path, _ = older_database(tmp_path, version - 1, fill)
+    with Store(path) as store:
+        assert store.db.user_version == schema_version()
+        assert not store.accounts.users.any()
+        kinds = {r["kind"] for r in store.db.query("SELECT kind FROM audit WHERE operator = '老录入员'")}
+        assert kinds == {"edit", "delete"}
+        assert store.operator == "录入员"  # no users yet: the setting, as before
+    conn = sqlite3.connect(path)
+    try:
+        with pytest.raises(sqlite3.IntegrityError):
+            conn.execute("DELETE FROM audit")
+    finally:
+        conn.close()

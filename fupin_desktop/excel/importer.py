@@ -32,6 +32,7 @@ import logging
 from pathlib import Path
 
 from fupin_desktop.domain.household import TABLES
+from fupin_desktop.domain.roles import Action
 from fupin_desktop.excel import headers as hdr
 from fupin_desktop.excel import merge
 from fupin_desktop.excel.plan import (
@@ -64,7 +65,7 @@ from fupin_desktop.excel.source import (
     read_source,
 )
 from fupin_desktop.excel.staging import stage
-from fupin_desktop.store import Store, backups
+from fupin_desktop.store import Store, audit, backups
 
 __all__ = [  # the reading half lives in excel/source.py, staging in excel/staging.py, the data in
     # excel/plan.py; callers import them all from here
@@ -95,11 +96,13 @@ def commit(store: Store, plan: ImportPlan, progress: Progress | None = None,
     if dry_run:
         _log_report("excel import checked (dry run)", plan, report)
         return report
+    store.require(Action.IMPORT_EXCEL)
     operator = store.operator
     total = len(accepted)
     if accepted:  # a dated backup first (导入Excel); if it cannot be made nothing is imported
         backups.before(store.db, backups.EXCEL)
-    with store.db.transaction():  # BEGIN IMMEDIATE: from here on no other save can come between
+    # BEGIN IMMEDIATE: from here on no other save can come between; the audit rows are of kind import
+    with store.db.transaction(), audit.kind_of(store.db, "import"):
         stored = [s for s in accepted if s.stored is not None and not s.unchanged]
         now = store.households.revisions(s.stored.id for s in stored if s.stored and s.stored.id is not None)
         for staged in stored:

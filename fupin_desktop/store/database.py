@@ -125,6 +125,10 @@ class Database:
         self._lock = threading.RLock()
         self._depth = 0
         self._closed = False
+        #: The logged-in user (store/access.py ``Actor``) whose name the audit rows carry, or None.
+        self.actor: object | None = None
+        #: The kind of the audit rows written meanwhile (store/audit.py ``kind_of``), or None: ``edit``.
+        self.audit_kind: str | None = None
         # Never open() the file to look at it: closing any other descriptor of a database drops
         # every SQLite lock this process holds on it (another process may then delete the
         # -wal a live connection still writes into).  SQLite itself tells a file that is not a

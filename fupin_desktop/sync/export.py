@@ -25,6 +25,7 @@ from typing import Any
 
 from fupin_desktop import __version__, fileio
 from fupin_desktop.domain.household import TABLES, Household, HouseholdId, Row
+from fupin_desktop.domain.roles import Action
 from fupin_desktop.domain.values import from_store
 from fupin_desktop.formspec import FormSpec
 from fupin_desktop.rules import RuleContext, check_household
@@ -125,6 +126,7 @@ def export_batch(
     ``context`` is what the rules read (``services.rule_context(store)``: villages, the county's
     policy, the other households); without it only the township's villages are known.
     """
+    store.require(Action.SYNC)
     repo = store.sync
     if store.role is Role.COUNTY:
         raise SyncError("这是县级数据库：批次由乡镇导出，县里用“导入批次”。")
