@@ -100,7 +100,7 @@ def excel_bare(xlsx: str, db: str) -> float:
         if len(r) <= col_id or not str(r[col_number]).strip():
             continue
         number = str(r[col_number])
-        fields = json.dumps({n: str(c) for n, c in zip(names, r) if n and c not in ("", None)},
+        fields = json.dumps({n: str(c) for n, c in zip(names, r, strict=False) if n and c not in ("", None)},
                             ensure_ascii=False)
         if number not in households:
             households[number] = len(households) + 1
