@@ -39,7 +39,9 @@ TABLES = ("members", "helpers", "plans", "measures", "results")
 
 
 def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """Peak resident memory of this process or of any child it waited for (the Excel reader's
+    sandbox is a child process), in MB (Linux reports KiB)."""
+    return max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) / 1024
 
 
 def _fresh(path: Path) -> None:

@@ -33,6 +33,7 @@ what is wrong and, where it is known, at which position.
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from dataclasses import dataclass, replace
 from datetime import date
@@ -284,6 +285,13 @@ def make_disability_number(id_number: str, category: int, grade: int) -> str:
     if str(category) not in DISABILITY_CATEGORIES or str(grade) not in DISABILITY_GRADES:
         raise ValueError(f"category must be 1-7 and grade 1-4, got {category!r}, {grade!r}")
     return text + f"{category}{grade}"
+
+
+@functools.lru_cache(maxsize=65536)
+def check_id_on(text: str, today: date) -> IdCheck:
+    """:func:`check_id` remembered: an import, the form's parsing and several rules ask about the
+    same number, and each number is checked once.  (``IdCheck`` is frozen: sharing it is safe.)"""
+    return check_id(text, today=today)
 
 
 def check_id(text: str, *, today: date | None = None) -> IdCheck:

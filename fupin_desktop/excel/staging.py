@@ -15,7 +15,7 @@ import uuid as uuid_mod
 from typing import Any
 
 from fupin_desktop.domain.household import HEAD, TABLES, Household, Row
-from fupin_desktop.domain.idnumber import check_id, id_type_for, person_key, same_person_numbers
+from fupin_desktop.domain.idnumber import check_id_on, id_type_for, person_key, same_person_numbers
 from fupin_desktop.domain.text import normalize_text
 from fupin_desktop.domain.township import Village, group_number, match_group
 from fupin_desktop.excel import headers as hdr
@@ -270,7 +270,7 @@ class _Stager(RowGrouper):
             self.used_uuids.add(target.uuid)
             matched.add(target.uuid)
             if table == "members" and values.get("id_number") and "id_type" not in values:
-                kind = check_id(str(values["id_number"])).id_type  # no 证件类型 column: the length says
+                kind = check_id_on(str(values["id_number"]), self.ctx.today).id_type  # no 证件类型 column: the length says
                 if kind and kind != id_type_for(str(target.get("id_number") or "")):
                     values["id_type"] = kind
             target.fields.update(values)
@@ -302,14 +302,13 @@ class _Stager(RowGrouper):
             return None
         return next((r for r in free if all(r.get(k) == values.get(k) for k in keys)), None)
 
-    @staticmethod
-    def _derive_from_ids(hh: Household) -> None:
+    def _derive_from_ids(self, hh: Household) -> None:
         """性别, 出生日期 and 证件类型 left empty are read from a valid ID number."""
         for m in hh.members:
             number = m.get("id_number")
             if not number:
                 continue
-            check = check_id(str(number))
+            check = check_id_on(str(number), self.ctx.today)
             if not check.valid:
                 continue
             if not m.get("id_type"):
