@@ -9,6 +9,7 @@ from pathlib import Path
 
 from fupin_desktop.formspec import FormSpec, load_form
 from fupin_desktop.store import settings
+from fupin_desktop.store.checks import CheckRepository
 from fupin_desktop.store.conflicts import ConcurrentEdit
 from fupin_desktop.store.database import (
     READ_ONLY_CHOSEN,
@@ -63,6 +64,7 @@ class Store:
         self.policy = PolicyRepository(self.db)
         self.recycle = RecycleBin(self.db, self.households)  # deleted households: list, restore
         self.sync = SyncRepository(self.db)  # keys, outbox, the county's townships and feedback
+        self.checks = CheckRepository(self.db)  # findings kept from save time (rules/kept.py)
         if not _reader:
             self._log_opened(read_only)
 
