@@ -138,22 +138,34 @@ def export_program(town: str, out_dir: str) -> float:
     return seconds
 
 
-def _bare_bundles(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
-    """Every household with its rows, one ordered pass per table (merge join on household id)."""
-    cursors = {t: conn.execute(f"SELECT household_id, uuid, seq, revision, fields FROM {t}"
-                               " WHERE deleted = 0 ORDER BY household_id, seq, id") for t in TABLES}
+def _bare_bundles(conn: sqlite3.Connection, *, tombstones: bool = True) -> Iterator[dict[str, Any]]:
+    """Every household with its rows (the batch's columns; ``tombstones``: deleted rows too, as a
+    batch carries them), one ordered pass per table (a merge join on the household id)."""
+    where = "" if tombstones else " WHERE deleted = 0"
+    cursors = {t: conn.execute(f"SELECT household_id, uuid, seq, revision, updated_at, deleted, fields"
+                               f"{', name, id_number, relation' if t == 'members' else ''} FROM {t}{where}"
+                               " ORDER BY household_id, seq, id") for t in TABLES}
     pending: dict[str, Any] = {t: cursors[t].fetchone() for t in TABLES}
-    for hid, huuid, number, revision, fields in conn.execute(
-            "SELECT id, uuid, number, revision, fields FROM households WHERE deleted = 0 ORDER BY id"):
-        bundle: dict[str, Any] = {"uuid": huuid, "number": number, "revision": revision,
-                                  "fields": json.loads(fields)}
+    for h in conn.execute(
+            "SELECT h.id, h.uuid, v.uuid, h.group_name, h.number, h.year, h.head_name, h.head_id_number, h.size,"
+            " h.revision, h.created_at, h.updated_at, h.deleted, h.fields FROM households h"
+            f" JOIN villages v ON v.id = h.village_id{where.replace('deleted', 'h.deleted')} ORDER BY h.id"):
+        hid = h[0]
+        bundle: dict[str, Any] = dict(zip(
+            ("uuid", "village_uuid", "group_name", "number", "year", "head_name", "head_id_number", "size",
+             "revision", "created_at", "updated_at", "deleted"), h[1:13], strict=True))
+        bundle["fields"] = json.loads(h[13])
         for t in TABLES:
             rows = bundle[t] = []
             row = pending[t]
             while row is not None and row[0] < hid:
                 row = cursors[t].fetchone()
             while row is not None and row[0] == hid:
-                rows.append({"uuid": row[1], "seq": row[2], "revision": row[3], "fields": json.loads(row[4])})
+                r = {"uuid": row[1], "seq": row[2], "revision": row[3], "updated_at": row[4], "deleted": row[5],
+                     "fields": json.loads(row[6])}
+                if t == "members":
+                    r.update(name=row[7], id_number=row[8], relation=row[9])
+                rows.append(r)
                 row = cursors[t].fetchone()
             pending[t] = row
         yield bundle
@@ -289,7 +301,7 @@ def validate_bare(db: str) -> float:
         conn = store.db.conn
         villages = dict(conn.execute("SELECT id, name FROM villages"))
         findings = 0
-        for b in _bare_bundles(conn):
+        for b in _bare_bundles(conn, tombstones=False):
             raw = b["fields"]
             hh = Household(fields={k: from_store(s, raw.get(k)) for k, s in grid.items() if k in raw})
             for t in TABLES:

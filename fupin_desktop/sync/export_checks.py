@@ -122,11 +122,15 @@ class ExportChecks:
 
 
 def _suspects(records: MemoryRecords) -> set[int]:
-    """Households named in the index of numbers held twice, and those sharing a 户编号."""
+    """Households holding a person's number that another household (or another of its own rows)
+    holds too, and those sharing a 户编号: the only ones X001, X002, X006 and X007 can name."""
     out: set[int] = set()
-    for persons in (*records.persons_by_id.values(), *records.persons_by_person_number.values(),
-                    *records.persons_by_name_phone.values()):
-        out.update(p.household_id for p in persons)
+    for persons in records.persons_by_id.values():
+        households = {p.household_id for p in persons}
+        if len(households) > 1:
+            out.update(households)
+    for persons in records.persons_by_person_number.values():
+        out.update(p.household_id for p in persons)  # numbers held by two or more rows only
     numbers = Counter(h.number for h in records.households.values() if h.number)
     out.update(h.id for h in records.households.values() if h.number and numbers[h.number] > 1)
     return out
