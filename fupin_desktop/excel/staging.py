@@ -33,6 +33,7 @@ from fupin_desktop.excel.plan import (
 from fupin_desktop.excel.source import Source
 from fupin_desktop.excel.staging_rows import RowGrouper
 from fupin_desktop.rules import Finding, check_household
+from fupin_desktop.rules.kept import context_key, kept_errors, valid_until
 from fupin_desktop.store import Store
 
 #: Rule ids whose findings reject a household: 户主人数, 同户证件号码重复, 村属于本乡.
@@ -76,7 +77,7 @@ class _Stager(RowGrouper):
         return ImportPlan(source=self.source, households=households, skipped=skipped,
                           notes=self._notes(), mapping_changed=any(
                               s.mapping != s.auto_mapping or s.remembered for s in self.source.sheets),
-                          text_columns=text_columns)
+                          text_columns=text_columns, check_context=context_key(self.ctx))
 
     def _duplicates_in_file(self, households: list[StagedHousehold]) -> None:
         seen: dict[str, list[tuple[StagedHousehold, SourceRow]]] = {}
@@ -126,7 +127,9 @@ class _Stager(RowGrouper):
         hh.refresh_derived()
         staged.household = hh
         self._size_check(staged, hh, first)
-        self._classify(staged, hh, check_household(hh, self.ctx))
+        findings = check_household(hh, self.ctx)  # once: the report, and kept for the export
+        staged.checked = (tuple(kept_errors(findings)), valid_until(hh, self.ctx.today))
+        self._classify(staged, hh, findings)
         staged.unchanged = (staged.stored is not None and not staged.new_groups
                             and merge.same_content(staged.stored, hh))
 
