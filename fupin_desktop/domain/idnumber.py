@@ -188,6 +188,7 @@ def id_type_for(number: str) -> str | None:
     return ID_CARD if length in (15, 18) else DISABILITY_CARD if length == 20 else None
 
 
+@functools.lru_cache(maxsize=65536)
 def person_key(number: str) -> str:
     """The holder's 18-character ID number: a 残疾人证 number without its last two digits, an old
     15-digit number upgraded.  Anything else comes back normalised, so it only equals itself."""
