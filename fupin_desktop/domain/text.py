@@ -127,6 +127,7 @@ SORT_TEXT_SEPARATOR = " "
 _NOT_SORTED = ("P", "Z", "S", "Cc", "Cf")
 
 
+@functools.lru_cache(maxsize=65536)
 def pinyin_sort_key(name: str) -> str:
     """The key that sorts names as Excel and WPS sort Chinese: by pinyin (安 < 白 < 陈 < 张).
 
