@@ -77,7 +77,8 @@ class _Stager(RowGrouper):
         return ImportPlan(source=self.source, households=households, skipped=skipped,
                           notes=self._notes(), mapping_changed=any(
                               s.mapping != s.auto_mapping or s.remembered for s in self.source.sheets),
-                          text_columns=text_columns, check_context=context_key(self.ctx))
+                          text_columns=text_columns, check_context=context_key(
+                              self.ctx, self.store.db.user_version))
 
     def _duplicates_in_file(self, households: list[StagedHousehold]) -> None:
         seen: dict[str, list[tuple[StagedHousehold, SourceRow]]] = {}

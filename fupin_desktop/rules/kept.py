@@ -9,9 +9,9 @@ saved or imported (``store.checks``), keyed to:
 * its **revision**: any save of the household makes the kept result stale;
 * the **context**: :func:`context_key`, a digest of what those rules read besides the
   household (the program's rules and their severities, the county's policy, the township's
-  villages, the year the ages are counted in when a household has no 登记年度);
-  a policy change, a new or renamed village, a new program version or a new year makes every
-  kept result stale;
+  villages, the year the ages are counted in when a household has no 登记年度, the database's
+  schema version); a policy change, a new or renamed village, a new program version, a
+  migration or a new year makes every kept result stale;
 * the day it stops being true: :func:`valid_until`, the earliest birth date after the day it
   was checked that a member's ID number carries (that number is refused until that day).
 
@@ -40,12 +40,14 @@ def cross_record_rules() -> frozenset[str]:
     return frozenset(r.id for r in all_rules() if r.check.__module__ == _CROSS_MODULE)
 
 
-def context_key(ctx: RuleContext) -> str:
-    """A digest of everything besides the household that the kept rules read."""
+def context_key(ctx: RuleContext, schema: int = 0) -> str:
+    """A digest of everything besides the household that the kept rules read; ``schema`` is the
+    database's schema version, so a migration (which may rewrite stored values without a new
+    revision) makes every kept result stale."""
     # Village names only: no kept rule reads a village's groups (H005 asks whether the village is ours).
     villages = sorted(ctx.villages) if ctx.villages is not None else None
     data = {
-        "kept": KEPT_VERSION, "program": __version__,
+        "kept": KEPT_VERSION, "program": __version__, "schema": schema,
         "rules": [(r.id, r.severity) for r in all_rules()],
         "policy": ctx.policy.to_json(), "villages": villages, "year": ctx.today.year,
         "spec": spec_digest(ctx.spec),

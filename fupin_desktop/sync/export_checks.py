@@ -66,7 +66,7 @@ class ExportChecks:
     def __init__(self, store: Store, ctx: RuleContext, household_ids: list[int]) -> None:
         self.store = store
         self.ctx = ctx
-        self.key = context_key(ctx)
+        self.key = context_key(ctx, store.db.user_version)
         self.today: date = ctx.today
         self.kept = store.checks.kept(household_ids, self.key, self.today)
         self.records = ctx.records if isinstance(ctx.records, MemoryRecords) else None

@@ -68,6 +68,6 @@ def test_the_kept_results_of_an_import_are_a_full_check_of_what_was_stored(tmp_p
     for household_id, k in kept.items():
         hh = store.households.get(household_id)
         assert hh is not None and k.revision == hh.revision
-        assert k.context == plan.check_context == context_key(ctx)
+        assert k.context == plan.check_context == context_key(ctx, store.db.user_version)
         assert list(k.errors) == kept_errors(check_household(hh, ctx))
     store.close()

@@ -127,6 +127,7 @@ def test_a_new_village_or_year_changes_the_context() -> None:
     assert context_key(base) == context_key(same_day_other_group)  # groups: no kept rule reads them
     assert context_key(base) != context_key(dataclasses.replace(base, villages={"炉场村": [], "兴龙村": []}))
     assert context_key(base) != context_key(dataclasses.replace(base, today=date(2027, 1, 1)))
+    assert context_key(base, 6) != context_key(base, 7)  # a migration: every kept result is checked again
 
 
 def test_a_kept_error_about_a_future_birth_date_ends_on_that_day(world: World) -> None:
@@ -207,3 +208,20 @@ def test_reading_back_in_chunks_refuses_what_the_whole_read_refuses(world: World
         with pytest.raises(SyncError) as chunks:
             verify_batch_file(io.BytesIO(bad), len(bad), signer, recipient)
         assert str(chunks.value) == str(whole.value)
+
+
+def test_kept_results_of_an_older_schema_are_checked_again(world: World) -> None:
+    """A migration may rewrite stored values without a new revision: rows kept under the previous
+    schema version are never taken.  (A kept row of the current context is taken as it is: the
+    forged message below proves the export reads it instead of checking again.)"""
+    town = world.town
+    export_full(town, world.stick)
+    forged = '["假的错误：只在保存的结果里"]'
+    with town.db.transaction():
+        town.db.execute("UPDATE household_checks SET errors = ?", (forged,))
+    assert all(errors == ["假的错误：只在保存的结果里"] for errors in held(export_full(town, world.stick)).values())
+    older = context_key(context(town), town.db.user_version - 1)
+    with town.db.transaction():
+        town.db.execute("UPDATE household_checks SET context = ?", (older,))
+    assert held(export_full(town, world.stick)) == {} == expected(town)
+    assert all(not k.errors and k.context != older for k in town.checks.all())
