@@ -100,7 +100,7 @@ def phase_import(county: Path, batch: Path) -> dict:
 
     with Store(county) as store:
         t0 = time.perf_counter()
-        [result] = import_files(store, [batch], passphrase=PASSPHRASE)
+        [result] = import_files(store, [batch], passphrase=PASSPHRASE).value
         seconds = time.perf_counter() - t0
     assert result.status == "imported", result.message
     return {"seconds": seconds, "peak_mb": peak_mb(), "inserted": result.merge["inserted"]}

@@ -11,7 +11,8 @@ import io
 import logging
 import sys
 from collections.abc import Sequence
-from typing import Any
+from types import ModuleType
+from typing import NoReturn
 
 from fupin_desktop import __version__, applog, fileio, services
 from fupin_desktop.commands._base import (
@@ -95,7 +96,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             if not args.json and total:
                 print(f"\r生成示范户 {done}/{total}", end="", file=sys.stderr, flush=True)
 
-        count = build_demo(store, households=args.households, seed=args.seed, progress=progress)
+        count = build_demo(store, households=args.households, seed=args.seed, progress=progress).value
         persons = store.households.person_count()
     if not args.json and args.households:
         print(file=sys.stderr)
@@ -193,7 +194,7 @@ class _Parser(argparse.ArgumentParser):
     """Usage errors as ``错误：…`` with exit code 2 returned by :func:`main`, like every other
     refusal (argparse would exit the process); sub-commands inherit it."""
 
-    def error(self, message: str) -> Any:
+    def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
         raise _UsageError(message)
 
@@ -255,7 +256,7 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def command_modules() -> list[Any]:
+def command_modules() -> list[ModuleType]:
     import importlib
     import pkgutil
 

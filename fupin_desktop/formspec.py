@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -277,3 +277,64 @@ def load_list(list_id: str, forms_dir: Path = FORMS_DIR) -> tuple[ListColumn, ..
         return tuple(ListColumn(**raw) for raw in data[list_id]["columns"])
     except (KeyError, TypeError) as exc:
         raise SpecError(f"lists.{list_id}: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class LayoutColumn:
+    """A column of a spreadsheet layout declared in ``forms/layouts.toml``: one field of the form
+    (``field``: a household field id, or ``members.<id>``) or one derived value (``source``, a
+    name of :data:`~fupin_desktop.domain.derived.HOUSEHOLD_SOURCES`), under ``header`` (a field's
+    label when not given)."""
+
+    header: str | None = None
+    field: str | None = None
+    source: str | None = None
+
+    @property
+    def table(self) -> str | None:
+        """The table whose rows the field is in (``members``), or None for a household field."""
+        return self.field.partition(".")[0] if self.field is not None and "." in self.field else None
+
+    @property
+    def field_id(self) -> str | None:
+        return self.field.rpartition(".")[2] if self.field is not None else None
+
+
+@functools.cache
+def load_layout(layout_id: str, forms_dir: Path = FORMS_DIR) -> tuple[LayoutColumn, ...]:
+    """The columns of the layout ``layout_id`` in ``forms/layouts.toml``; a column naming no value,
+    two values or a source nobody computes is refused (:func:`check_layout` checks the fields)."""
+    with open(forms_dir / "layouts.toml", "rb") as fh:
+        data = tomllib.load(fh)
+    try:
+        columns = tuple(LayoutColumn(**raw) for raw in data[layout_id]["columns"])
+    except (KeyError, TypeError) as exc:
+        raise SpecError(f"layouts.{layout_id}: {exc}") from exc
+    for i, col in enumerate(columns):
+        where = f"layouts.{layout_id}.columns[{i}]"
+        if (col.field is None) == (col.source is None):
+            raise SpecError(f"{where}: name either a field or a source")
+        if col.source is not None and col.source not in derived.HOUSEHOLD_SOURCES:
+            raise SpecError(f"{where}: source {col.source!r} is computed nowhere (fupin_desktop/domain/derived.py)")
+        if col.source is not None and not col.header:
+            raise SpecError(f"{where}: a source column needs a header")
+    return columns
+
+
+def check_layout(spec: FormSpec, columns: Iterable[LayoutColumn]) -> list[tuple[LayoutColumn, FieldSpec | None]]:
+    """Each column with the form's field it names (None for a source); a field the form does not
+    have is refused with :class:`SpecError`."""
+    out: list[tuple[LayoutColumn, FieldSpec | None]] = []
+    for col in columns:
+        if col.field is None:
+            out.append((col, None))
+            continue
+        try:
+            fields = {f.id: f for f in (spec.table(col.table).fields if col.table else spec.grid_fields())}
+        except KeyError:
+            fields = {}
+        found = fields.get(col.field_id or "")
+        if found is None:
+            raise SpecError(f"layouts: field {col.field!r} is not in the form")
+        out.append((col, found))
+    return out

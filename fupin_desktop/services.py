@@ -20,7 +20,7 @@ from fupin_desktop.domain.township import Township, Village
 from fupin_desktop.domain.values import to_json
 from fupin_desktop.formspec import FormSpec
 from fupin_desktop.rules import Finding, RuleContext, check_household
-from fupin_desktop.store import Store, StoreError, backups
+from fupin_desktop.store import HouseholdSummary, Store, StoreError, backups
 from fupin_desktop.store.changes import Change, ChangeKind
 
 log = logging.getLogger(__name__)
@@ -258,7 +258,7 @@ def household_from_json(data: dict[str, Any], spec: FormSpec) -> Household:
     return hh
 
 
-def summary_json(s: Any) -> dict[str, Any]:
+def summary_json(s: HouseholdSummary) -> dict[str, Any]:
     return {"id": s.id, "number": s.number, "village": s.village, "group": s.group,
             "head_name": s.head_name, "size": s.size, "township": s.township}
 

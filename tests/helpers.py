@@ -182,7 +182,7 @@ def full_household(
                 )
             hh.table(table).append(row)
     _agree(hh, seed)
-    hh.refresh_derived()
+    hh.refresh_derived(spec.derived_sources())
     return hh
 
 

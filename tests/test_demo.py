@@ -307,7 +307,7 @@ def test_income_around_the_line(households: list[Household]) -> None:
         workers = [m for m in hh.members if m.get("work_status") != "无"]
         assert (f["wage_income"] > 0) == bool(workers)
         assert (f["business_cost"] > 0) == (f["business_income"] > 0)
-        assert f["per_capita_income"] == hh.derived()["per_capita_income"]
+        assert f["per_capita_income"] == hh.derived(SPEC.derived_sources())["per_capita_income"]
         assert f["per_capita_income"] > 0
         per_capita.append(f["per_capita_income"])
     in_band = sum(Decimal(1500) <= p <= Decimal(3500) for p in per_capita)
@@ -443,7 +443,7 @@ def test_custom_villages() -> None:
 
 
 def test_build_demo_zero_households_creates_only_the_township(store: Store) -> None:
-    assert build_demo(store, households=0) == 0
+    assert build_demo(store, households=0).value == 0
     town = store.townships.get()
     assert town is not None and town.name == "茶坝乡" and town.code == "510822105"
     assert [(v.name, v.quota) for v in town.villages] == QUOTAS
@@ -451,14 +451,14 @@ def test_build_demo_zero_households_creates_only_the_township(store: Store) -> N
     assert [v.groups for v in town.villages] == [v.groups for v in DEMO_TOWNSHIP.villages]
     assert store.households.count() == 0
     # A second run keeps the township it finds.
-    assert build_demo(store, households=0) == 0
+    assert build_demo(store, households=0).value == 0
     assert store.townships.get().uuid == town.uuid
 
 
 def test_build_demo_saves_households(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(demo, "BATCH_SIZE", 25)
     calls: list[tuple[int, int]] = []
-    assert build_demo(store, households=60, seed=4, progress=lambda d, t: calls.append((d, t))) == 60
+    assert build_demo(store, households=60, seed=4, progress=lambda d, t: calls.append((d, t))).value == 60
     assert calls == [(25, 60), (50, 60), (60, 60)]
     assert store.households.count() == 60
     generated = list(generate_households(60, seed=4, villages=store.townships.villages()))
@@ -496,13 +496,13 @@ def test_build_demo_stops_when_cancelled(store: Store, monkeypatch: pytest.Monke
     saved = build_demo(
         store, households=50, progress=lambda d, t: calls.append(d), cancelled=lambda: len(calls) >= 2
     )
-    assert saved == 20
+    assert saved.value == 20 and saved.change.count == 20
     assert calls == [10, 20]
     assert store.households.count() == 20  # committed batches stay
 
 
 def test_build_demo_cancelled_at_once_keeps_the_township(store: Store) -> None:
-    assert build_demo(store, households=30, cancelled=lambda: True) == 0
+    assert build_demo(store, households=30, cancelled=lambda: True).value == 0
     assert store.townships.get() is not None
     assert store.households.count() == 0
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import tomllib
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -184,9 +185,11 @@ def test_every_source_the_form_names_is_computed_by_the_registry() -> None:
             assert f.source in derived.HOUSEHOLD_SOURCES, f.id
 
 
-def test_the_packaged_form_declares_exactly_the_standard_derived_fields() -> None:
-    # Code holding a household but no form computes these; the form must agree with them.
-    assert dict(SPEC.derived_sources()) == derived.STANDARD_FIELDS
+def test_the_derived_fields_come_from_the_form_alone() -> None:
+    # No second list of derived fields exists beside the form: the registry computes sources only.
+    assert not any(name.endswith("FIELDS") for name in vars(derived))
+    assert dict(SPEC.derived_sources()) == {f.id: f.source for f in SPEC.grid_fields() if f.type == "derived"}
+    assert {"head_name", "size", "per_capita_income"} <= set(SPEC.derived_sources())
 
 
 def test_the_township_sourced_fields_are_the_ones_the_store_fills() -> None:
@@ -213,7 +216,7 @@ def test_a_derived_field_the_form_renames_is_computed_under_its_new_id() -> None
     renamed = {"户主": "members.head.name", "人口": "members.count"}
     values = hh.derived(renamed)
     assert values == {"户主": hh.head_name, "人口": hh.size}
-    assert hh.derived(SPEC.derived_sources())["per_capita_income"] == hh.derived()["per_capita_income"]
+    assert hh.derived(SPEC.derived_sources())["per_capita_income"] == derived.per_capita_income(hh)
 
 
 # -- lists declared in forms/lists.toml --------------------------------------------------------
@@ -237,3 +240,51 @@ def test_an_unknown_list_is_a_spec_error() -> None:
 
     with pytest.raises(SpecError, match="no_such_list"):
         load_list("no_such_list")
+
+
+# -- spreadsheet layouts declared in forms/layouts.toml ------------------------------------------
+def test_the_national_roster_is_declared_in_the_forms_folder_and_the_export_reads_it() -> None:
+    from fupin_desktop.excel.exporter import national_columns
+    from fupin_desktop.formspec import check_layout, load_layout
+
+    with open(FORMS_DIR / "layouts.toml", "rb") as fh:
+        declared = tomllib.load(fh)["national"]["columns"]
+    resolved = check_layout(SPEC, load_layout("national"))  # every field is the form's
+    assert len(resolved) == len(declared)
+    headers = [c.header for c in national_columns(SPEC)]
+    assert headers == [raw.get("header") or (f.label if f else None)
+                       for raw, (_col, f) in zip(declared, resolved, strict=True)]
+    assert headers[:5] == ["县(市、区、旗)", "乡", "行政村", "自然村", "户编号"] and "人数" in headers
+    sources = [c.source for c in load_layout("national") if c.source]
+    assert sources and all(s in derived.HOUSEHOLD_SOURCES for s in sources)
+
+
+def _layouts(tmp_path: Path, columns: str) -> Path:
+    folder = tmp_path / "forms"
+    folder.mkdir()
+    (folder / "layouts.toml").write_text(f"[roster]\ncolumns = [{columns}]\n", encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("columns, message", [
+    ('{ source = "members.nickname", header = "昵称" }', "computed nowhere"),
+    ('{ source = "township.county", header = "县" }', "computed nowhere"),  # not a household's value
+    ('{ header = "空" }', "either a field or a source"),
+    ('{ field = "number", source = "members.count", header = "两个" }', "either a field or a source"),
+    ('{ source = "members.count" }', "needs a header"),
+    ('{ field = "number", colour = "red" }', "colour"),
+])
+def test_a_layout_column_naming_nothing_known_is_refused(tmp_path: Path, columns: str, message: str) -> None:
+    from fupin_desktop.formspec import load_layout
+
+    with pytest.raises(SpecError, match=message):
+        load_layout("roster", _layouts(tmp_path, columns))
+
+
+@pytest.mark.parametrize("name", ["nickname", "members.nickname", "pets.name"])
+def test_a_layout_field_the_form_does_not_have_is_refused(tmp_path: Path, name: str) -> None:
+    from fupin_desktop.formspec import check_layout, load_layout
+
+    columns = load_layout("roster", _layouts(tmp_path, f'{{ field = "{name}" }}'))
+    with pytest.raises(SpecError, match="not in the form"):
+        check_layout(SPEC, columns)

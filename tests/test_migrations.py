@@ -242,7 +242,7 @@ def test_migration_0003_a_failing_backfill_leaves_the_version_2_file_as_it_was(
 
 
 # -- the migration machinery ---------------------------------------------------------
-def test_migration_0006_speedbulk_kept_checks_start_empty(tmp_path: Path) -> None:
+def test_migration_0007_speedbulk_kept_checks_start_empty(tmp_path: Path) -> None:
     """An older file gains ``household_checks`` empty: nothing is taken as checked until a household
     is imported or checked again by an export (tests/sync/test_kept_checks.py)."""
     mine = next(v for v, name, _sql in migrations() if "speedbulk" in name)
@@ -603,3 +603,21 @@ def test_migration_0005_runs_again_without_harm(tmp_path: Path) -> None:
         assert report_of(store) == first and len(first) == 3  # 预脱贫, 危房, 低保贫困户
         fields = store.households.get(household_id).fields
         assert (fields["exit_flag"], fields["dilapidated"], fields["dilapidated_grade"]) == ("未脱贫", True, "D级")
+
+
+def test_migration_0006_workflow_adds_the_case_tables_to_an_older_file(tmp_path: Path) -> None:
+    """A file of the schema before the identification workflow opens with households kept, the
+    workflow's tables empty, and its records append-only; running the step again does no harm."""
+    version = next(v for v, name, _ in migrations() if name.endswith("_workflow.sql"))
+    path, ids = older_database(tmp_path, version - 1, lambda store: [
+        store.households.save(full_household(store.spec, seed=1), "测试", reload=False).id])
+    with Store(path) as store:
+        assert {"cases", "case_records", "publicity_rounds", "objections", "quotas"} <= table_names(store.db)
+        assert store.households.get(ids[0]) is not None and store.cases.all_records() == []
+    with sqlite3.connect(path) as conn:
+        conn.execute(f"PRAGMA user_version = {version - 1}")
+    conn.close()
+    with Store(path) as store:
+        assert store.db.user_version == schema_version()
+        triggers = {r[0] for r in store.db.query("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+        assert {"case_records_no_update", "case_records_no_delete"} <= triggers

@@ -25,7 +25,7 @@ def hh() -> Household:
 
 
 def findings(h: Household, rule_id: str, context: RuleContext | None = None) -> list[Finding]:
-    h.refresh_derived()
+    h.refresh_derived(SPEC.derived_sources())
     return [f for f in check_household(h, context or ctx()) if f.rule == rule_id]
 
 

@@ -47,7 +47,7 @@ def hh(names: tuple[str, ...] = ("𠮷祥", "阿依古丽·买买提", "李小�
 
 
 def findings(h: Household, rule_id: str, context: RuleContext | None = None) -> list[Finding]:
-    h.refresh_derived()
+    h.refresh_derived(SPEC.derived_sources())
     return [f for f in check_household(h, context or ctx()) if f.rule == rule_id]
 
 

@@ -7,12 +7,16 @@ import json
 import math
 import sys
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
 from fupin_desktop import inuse, services
 from fupin_desktop.services import new_database as _new_database
 from fupin_desktop.store import READ_ONLY_MEDIUM, Store
+
+#: What a command module's ``register(add)`` is given: ``add(name, help)`` -> its sub-parser.
+AddCommand = Callable[[str, str], argparse.ArgumentParser]
 
 
 class CliError(Exception):
@@ -99,6 +103,6 @@ def _announced(store: Store, *, writes: bool) -> Store:
     return store
 
 
-def new_database(path: str | None) -> Any:
+def new_database(path: str | None) -> AbstractContextManager[Store]:
     """:func:`fupin_desktop.services.new_database` at ``path`` (the default database if None)."""
     return _new_database(db_path(path))

@@ -10,10 +10,9 @@ import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from fupin_desktop.commands._base import CliError, open_existing, print_json
-from fupin_desktop.store import backups
+from fupin_desktop.store import Store, backups
 from fupin_desktop.store.backups import BackupInfo
 from fupin_desktop.store.restore import restore as restore_backup
 
@@ -44,7 +43,7 @@ def register(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
     r.add_argument("--yes", action="store_true", help="确认恢复（不再询问）")
 
 
-def _folder(args: argparse.Namespace, store: Any) -> Path:
+def _folder(args: argparse.Namespace, store: Store) -> Path:
     return Path(args.folder) if args.folder else backups.folder(store.db)
 
 

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
 from fupin_desktop import applog
-from fupin_desktop.commands._base import print_json
+from fupin_desktop.commands._base import AddCommand, print_json
 
 
 def cmd_log_path(args: argparse.Namespace) -> int:
@@ -18,6 +17,6 @@ def cmd_log_path(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(add: Any) -> None:
+def register(add: AddCommand) -> None:
     p = add("log-path", "显示日志文件的位置（日志不含姓名、身份证号等个人信息）")
     p.set_defaults(func=cmd_log_path)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import argparse
 from collections import Counter
-from typing import Any
 
-from fupin_desktop.commands._base import open_existing, print_json
+from fupin_desktop.commands._base import AddCommand, open_existing, print_json
 from fupin_desktop.store import migration_report
 
 
@@ -36,7 +35,7 @@ def cmd_migration_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(add: Any) -> None:
+def register(add: AddCommand) -> None:
     p = add("migration-report", "数据升级报告：旧代码如何对应到全国系统代码，哪些户需要核对")
     p.add_argument("--review", action="store_true", help="只列出需要人工核对的项")
     p.set_defaults(func=cmd_migration_report)

@@ -16,11 +16,11 @@ import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from fupin_desktop.commands._base import CliError, int_arg, open_existing, print_json
 from fupin_desktop.commands._household_ref import current_household, household_ref
 from fupin_desktop.domain.values import FieldValueError, parse_date
+from fupin_desktop.printing import casework as casework_docs
 from fupin_desktop.printing import service
 from fupin_desktop.printing.notice import ROUNDS
 from fupin_desktop.printing.service import PrintError, PrintResult
@@ -52,15 +52,21 @@ def register(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
         sp = doc(name, label, cmd_village)
         sp.add_argument("--village", required=True, metavar="NAME")
     n = doc("notice", "公示/公告名单", cmd_notice)
-    n.add_argument("--village", required=True, metavar="NAME")
-    n.add_argument("--round", required=True, choices=ROUND_CHOICES,
-                   help="first 第一次公示，second 第二次公示，announce 公告")
+    n.add_argument("--village", metavar="NAME", help="村名（按 first|second|announce 打印全村时必填）")
+    n.add_argument("--round", required=True, type=_round_arg, metavar="ROUND",
+                   help="公示编号（fupin publicity list 可查），或 first 第一次公示，second 第二次公示，announce 公告")
     n.add_argument("--start", metavar="YYYY-MM-DD", help="公示开始日期（默认今天）")
     n.add_argument("--days", type=int_arg(*PUBLICITY_DAYS, "公示天数"),
                    help=f"公示天数 {PUBLICITY_DAYS[0]}-{PUBLICITY_DAYS[1]}（默认按政策参数，一般 7 天）")
     n.add_argument("--year", type=int_arg(*YEARS, "年度"), help="年度（默认取各户的登记年度）")
     n.add_argument("--phone", help="监督电话（默认取设置）")
     n.add_argument("--issuer", help="发布单位（默认：第一次公示为村委会，第二次为乡镇人民政府，公告为县扶贫开发领导小组）")
+    a = doc("appraisal", "民主评议表（按年人均纯收入由低到高）", cmd_appraisal)
+    a.add_argument("--village", required=True, metavar="NAME")
+    a.add_argument("--xlsx", metavar="FILE.xlsx", help="同时导出 Excel")
+    a.add_argument("--year", type=int_arg(*YEARS, "年度"), help="年度（默认最近的识别年度）")
+    r = doc("refusal", "不予认定（不予受理）告知书", cmd_refusal)
+    r.add_argument("number", type=household_ref, metavar="NUMBER", help="户编号")
     b = doc("blank", "空白表：登记卡、扶贫手册、家庭成员表", cmd_blank)
     b.add_argument("kind", choices=("card", "handbook", "members"))
     b.add_argument("--copies", type=int_arg(1, service.MAX_COPIES, "份数"), default=1,
@@ -103,14 +109,46 @@ def cmd_household(args: argparse.Namespace) -> int:
 
 
 def cmd_village(args: argparse.Namespace) -> int:
-    document: Any = args.document.removeprefix("village-").removesuffix("s")
+    document: service.HouseholdDocument = "card" if args.document == "village-cards" else "handbook"
     with open_existing(getattr(args, "db", None)) as store:
         result = _run(lambda: service.print_village(
             store, args.village, Path(args.out), document=document, font=args.font, progress=_progress(args)))
     return _report(args, result, f"{args.village}{service.DOCUMENT_TITLES[document]}（{result.households} 户）")
 
 
+def _round_arg(text: str) -> str | int:
+    """``--round``: a publicity round's number, or first|second|announce."""
+    value = text.strip()
+    if value in ROUND_CHOICES:
+        return value
+    if value.isdigit() and 0 < int(value) < 1 << 62:
+        return int(value)
+    raise argparse.ArgumentTypeError(f"公示轮次应为公示编号（fupin publicity list 可查）或 first、second、announce，现为“{text[:40]}”")
+
+
+def cmd_appraisal(args: argparse.Namespace) -> int:
+    with open_existing(getattr(args, "db", None)) as store:
+        result = _run(lambda: casework_docs.print_appraisal(store, args.village, Path(args.out), xlsx=args.xlsx,
+                                                            year=args.year, font=args.font))
+    return _report(args, result, f"{args.village}民主评议表（{result.households} 户）")
+
+
+def cmd_refusal(args: argparse.Namespace) -> int:
+    with open_existing(getattr(args, "db", None)) as store:
+        household = current_household(store, args.number)
+        result = _run(lambda: casework_docs.print_refusal(store, household, Path(args.out), font=args.font))
+    return _report(args, result, "告知书")
+
+
 def cmd_notice(args: argparse.Namespace) -> int:
+    if isinstance(args.round, int):
+        with open_existing(getattr(args, "db", None)) as store:
+            number = args.round
+            result = _run(lambda: casework_docs.print_round_notice(store, number, Path(args.out), phone=args.phone,
+                                                                   font=args.font))
+        return _report(args, result, f"第 {number} 号公示名单（{result.households} 户）")
+    if not args.village:
+        raise CliError("按 first、second、announce 打印全村名单时须给出 --village 村名")
     start: date | None = None
     if args.start:
         try:

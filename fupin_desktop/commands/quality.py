@@ -21,6 +21,7 @@ from fupin_desktop.rules import all_rules
 from fupin_desktop.rules.catalogue import national_refs
 from fupin_desktop.rules.policy import (
     LIMIT_LABELS,
+    PROCEDURES,
     PUBLICITY_DAYS,
     RELATION_NUMBERINGS,
     STANDARDS,
@@ -97,6 +98,7 @@ def describe_policy(policy: Policy) -> str:
         f"优先识别（三优先）：{'、'.join(policy.priority_flags) or '无'}",
         f"“三不评”：{'、'.join(policy.exclusions) or '无'}",
         f"与户主关系代码：{RELATION_NUMBERINGS[policy.relation_numbering]}",
+        f"识别程序：{PROCEDURES.get(policy.procedure, policy.procedure)}",
         "核查阈值：" + "，".join(f"{label} {_yuan(getattr(policy.limits, key))} {unit}"
                             for key, (label, unit) in LIMIT_LABELS.items()),
     ]
@@ -126,6 +128,8 @@ def cmd_policy_set(args: argparse.Namespace) -> int:
             data["publicity_days"] = args.publicity_days
         if args.relation_codes is not None:
             data["relation_numbering"] = args.relation_codes
+        if args.procedure is not None:
+            data["procedure"] = args.procedure
         if args.priority_flags is not None:
             data["priority_flags"] = _labels("priority_flag", args.priority_flags)
         if args.exclusions is not None:
@@ -195,7 +199,7 @@ def _labels(list_id: str, text: str) -> list[str]:
     return [_resolve(list_id, p.strip()) for p in parts]
 
 
-def _number(text: str, what: str) -> Any:
+def _number(text: str, what: str) -> int | float:
     try:
         value = Decimal(text.strip().replace(",", ""))
     except InvalidOperation:
@@ -203,7 +207,7 @@ def _number(text: str, what: str) -> Any:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def _line_arg(text: str) -> tuple[str, str, Any]:
+def _line_arg(text: str) -> tuple[str, str, int | float]:
     parts = text.replace("：", ":").split(":")
     if len(parts) != 3:
         raise CliError(f"--line 应写成 标准:年度:金额，如 省定标准:2016:3100（现为“{text}”）")
@@ -262,6 +266,8 @@ def register(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
                    help=f"每轮公示天数 {PUBLICITY_DAYS[0]}-{PUBLICITY_DAYS[1]}")
     s.add_argument("--relation-codes", metavar="national|gbt4761",
                    help="与户主关系输入的代码：national 全国系统代码（默认），gbt4761 GB/T 4761 家庭关系代码")
+    s.add_argument("--procedure", metavar="national|three_level",
+                   help="识别程序：national 两公示一公告（默认），three_level 三级复审、三榜公示")
     s.add_argument("--priority-flags", metavar="项,项", help="三优先：残疾人家庭,独生子女户,纯女户（空字符串为无）")
     s.add_argument("--exclusions", metavar="项,项", help="三不评：土地撂荒,违反计划生育,赌博吸毒等违法（空字符串为无）")
     s.add_argument("--limit", action="append", metavar="项=值",

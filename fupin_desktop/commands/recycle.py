@@ -16,13 +16,13 @@ import argparse
 import sys
 from typing import Any
 
-from fupin_desktop.commands._base import CliError, open_existing, print_json
+from fupin_desktop.commands._base import AddCommand, CliError, open_existing, print_json
 from fupin_desktop.commands._household_ref import deleted_household, household_ref
 from fupin_desktop.domain.clock import local_time
 from fupin_desktop.store.recycle import DeletedHousehold, RestoreConflict, UnknownDeleted
 
 
-def register(add: Any) -> None:
+def register(add: AddCommand) -> None:
     r = add("restore-household", "恢复已删除的户（--list 列出已删除的户）")
     r.add_argument("household_id", nargs="?", type=household_ref, metavar="HOUSEHOLD",
                    help="要恢复的户的编号或户编号（见 --list）")

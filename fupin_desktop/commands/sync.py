@@ -11,7 +11,7 @@ import getpass
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import NoReturn
 
 from fupin_desktop import fileio
 from fupin_desktop.commands._base import (
@@ -25,6 +25,8 @@ from fupin_desktop.commands._base import (
     print_json,
 )
 from fupin_desktop.domain.clock import local_time
+from fupin_desktop.rules import RuleContext
+from fupin_desktop.store import Store
 from fupin_desktop.sync.format import SyncError
 from fupin_desktop.sync.keys import PASSPHRASE_ENV, env_passphrase
 
@@ -41,7 +43,7 @@ def passphrase(*, confirm: bool = False) -> str | None:
     raise CliError(f"需要私钥口令：请设置环境变量 {PASSPHRASE_ENV}。")
 
 
-def export_context(store: Any) -> Any:
+def export_context(store: Store) -> RuleContext:
     """The rules' township-wide context (other households from one bulk index, not a query each)."""
     from fupin_desktop import quality
     from fupin_desktop.store.crossrecord import load_memory_records
@@ -161,7 +163,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from fupin_desktop.sync.county_import import import_files
 
     with open_existing(args.db, writes=True) as store:
-        results = import_files(store, [Path(p) for p in args.batches], passphrase=passphrase())
+        results = import_files(store, [Path(p) for p in args.batches], passphrase=passphrase()).value
     if args.json:
         print_json([r.to_json() for r in results])
     else:
@@ -189,7 +191,7 @@ def cmd_import_feedback(args: argparse.Namespace) -> int:
     from fupin_desktop.sync.feedback import import_feedback
 
     with open_existing(args.db, writes=True) as store:
-        view = import_feedback(store, Path(args.file))
+        view = import_feedback(store, Path(args.file)).value
     if args.json:
         print_json(view)
     else:
@@ -287,6 +289,6 @@ def register(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
                    help="存放上传中批次的文件夹（默认在数据库旁：<数据库名>.uploads）；超过 24 小时没有进展的自动清除")
 
 
-def _missing_verb(parser: argparse.ArgumentParser) -> Any:
+def _missing_verb(parser: argparse.ArgumentParser) -> NoReturn:
     parser.print_help(sys.stderr)
     raise CliError("请给出 sync 的子命令，如 fupin sync export。")

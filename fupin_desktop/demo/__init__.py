@@ -35,6 +35,7 @@ from collections.abc import Callable, Iterator
 from itertools import islice
 from typing import TYPE_CHECKING
 
+from fupin_desktop.demo.casework import build_year_in_progress
 from fupin_desktop.demo.households import PLANTED, PLANTED_MARK, HouseholdGenerator
 from fupin_desktop.demo.people import RARE_CHAR
 from fupin_desktop.demo.township import (
@@ -47,6 +48,7 @@ from fupin_desktop.demo.township import (
 )
 from fupin_desktop.domain.household import Household, new_uuid
 from fupin_desktop.domain.township import Village
+from fupin_desktop.store.changes import Change, Changed, ChangeKind
 
 if TYPE_CHECKING:
     from fupin_desktop.store import Store
@@ -92,14 +94,15 @@ def build_demo(
     seed: int = 1,
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
-) -> int:
+) -> Changed[int]:
     """Fill ``store`` with the demo township (unless it has one) and ``households`` households.
 
     Households are saved in batches of :data:`BATCH_SIZE`, each batch in one
     transaction; ``progress(done, total)`` is called after every batch and
     ``cancelled()`` is asked before every batch, so a cancel keeps the batches
     already committed.  Every saved record gets a fresh UUID.  Returns the
-    number of households saved.
+    number of households saved, and what changed (a township set up, households
+    imported: every view reloads).
     """
     if not 0 <= households <= MAX_DEMO_HOUSEHOLDS:
         raise ValueError(f"示范户数应为 0-{MAX_DEMO_HOUSEHOLDS}")
@@ -107,7 +110,7 @@ def build_demo(
     if town is None:
         town = store.townships.create(demo_township(), store.operator)
     if households <= 0:
-        return 0
+        return Changed(0, Change.of(ChangeKind.IMPORT, everything=True))
     operator = store.operator
     stream = generate_households(households, seed, town.villages)
     done = 0
@@ -124,7 +127,9 @@ def build_demo(
         done += len(batch)
         if progress is not None:
             progress(done, households)
-    return done
+    if done == households:
+        build_year_in_progress(store)  # quotas and the 2016 identification half done (demo/casework.py)
+    return Changed(done, Change.of(ChangeKind.IMPORT, count=done, everything=True))
 
 
 def _fresh_uuids(hh: Household) -> None:

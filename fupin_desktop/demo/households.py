@@ -14,6 +14,7 @@ from fupin_desktop.demo.people import _CENT, _STUDENT_STATUSES, _TENTH, _ZERO, P
 from fupin_desktop.demo.township import _TOWNSHIP_CODE, POVERTY_LINE_2015, YEAR
 from fupin_desktop.domain.household import Household, Row
 from fupin_desktop.domain.township import Village
+from fupin_desktop.formspec import load_form
 
 #: The planted data-quality findings (rule id -> why), see the module docstring.
 PLANTED: dict[str, str] = {
@@ -27,6 +28,8 @@ PLANTED_MARK = "【示范数据：本户故意留有一处疑点，用于演示�
 _EXITED_TYPE = {"一般贫困户": "一般农户", "低保贫困户": "低保户", "五保贫困户": "五保户"}
 
 _BANK = "青川县农村信用合作联社"
+#: The household form's derived fields (the demo is made for the packaged form).
+_DERIVED = load_form("household").derived_sources()
 
 _CAUSE_NOTES: dict[str, tuple[str, ...]] = {
     "因病": ("家中有人长期患病，医疗费用支出大。", "家庭成员患病需长期服药，因病负债。"),
@@ -97,7 +100,7 @@ class HouseholdGenerator(PeopleGenerator):
         hh.plans = self.plans(f)
         hh.measures = self.measures(f, people, kind)
         hh.results = self.results(f, people)
-        hh.refresh_derived()
+        hh.refresh_derived(_DERIVED)
         above = f["per_capita_income"] > POVERTY_LINE_2015
         # the planted I003 household has a cause that may keep an income above the line (因病 ...)
         if above and not (f["main_cause"] in ("因病", "因学", "因残") and self.plant(hh, "I003")):

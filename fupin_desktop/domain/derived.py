@@ -5,7 +5,8 @@ A read-only field of the form says where its value comes from (``source = "membe
 them.  :data:`HOUSEHOLD_SOURCES` maps a source name to a function of the household,
 :data:`TOWNSHIP_SOURCES` to a function of the township (the store fills those from its rows).
 ``formspec`` refuses a form whose field names a source nobody computes, so a new derived field is
-one line in the spec plus, when it is really new, one entry here.
+one line in the spec plus, when it is really new, one entry here.  Which fields are derived, and
+from what, only the form says (``FormSpec.derived_sources()``): nothing here lists them again.
 """
 
 from __future__ import annotations
@@ -81,29 +82,15 @@ TOWNSHIP_SOURCES: dict[str, Callable[[Township], str]] = {
     "township.name": lambda t: t.name,
 }
 
-#: The derived fields of the packaged household form (field id -> source), for code that holds a
-#: household but no form; ``formspec`` tests that the packaged form declares exactly these.
-STANDARD_FIELDS: dict[str, str] = {
-    "head_name": "members.head.name",
-    "head_id_number": "members.head.id_number",
-    "head_person_number": "members.head.person_number",
-    "size": "members.count",
-    "transfer_income": "income.transfer",
-    "total_income": "income.total",
-    "net_income": "income.net",
-    "per_capita_income": "income.per_capita",
-}
-
-
 def is_known(source: str) -> bool:
     return source in HOUSEHOLD_SOURCES or source in TOWNSHIP_SOURCES
 
 
-def compute(hh: Household, fields: Mapping[str, str] | None = None) -> dict[str, Any]:
+def compute(hh: Household, fields: Mapping[str, str]) -> dict[str, Any]:
     """The household's derived fields: ``fields`` maps each field id to its source
-    (``FormSpec.derived_sources()``; the packaged form's when None)."""
-    return {fid: HOUSEHOLD_SOURCES[src](hh) for fid, src in (fields or STANDARD_FIELDS).items()}
+    (``FormSpec.derived_sources()``)."""
+    return {fid: HOUSEHOLD_SOURCES[src](hh) for fid, src in fields.items()}
 
 
-__all__ = ["HOUSEHOLD_SOURCES", "INCOME_PARTS", "STANDARD_FIELDS", "TOWNSHIP_SOURCES", "TRANSFER_PARTS",
+__all__ = ["HOUSEHOLD_SOURCES", "INCOME_PARTS", "TOWNSHIP_SOURCES", "TRANSFER_PARTS",
            "compute", "is_known"]

@@ -85,10 +85,10 @@ class Household:
     def size(self) -> int:
         return len(self.current_members)
 
-    def derived(self, sources: Mapping[str, str] | None = None) -> dict[str, Any]:
-        """Every derived field of the form (``sources``: field id -> source, see
-        :mod:`fupin_desktop.domain.derived`; the packaged form's when None)."""
+    def derived(self, sources: Mapping[str, str]) -> dict[str, Any]:
+        """Every derived field of the form (``sources``: field id -> source, the form's
+        ``derived_sources()``; see :mod:`fupin_desktop.domain.derived`)."""
         return derived_values.compute(self, sources)
 
-    def refresh_derived(self, sources: Mapping[str, str] | None = None) -> None:
+    def refresh_derived(self, sources: Mapping[str, str]) -> None:
         self.fields.update(self.derived(sources))

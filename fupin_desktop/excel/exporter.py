@@ -38,12 +38,12 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from fupin_desktop import fileio
-from fupin_desktop.domain import yesno
+from fupin_desktop.domain import derived, yesno
 from fupin_desktop.domain.household import TABLES, Household
 from fupin_desktop.domain.values import format_value
 from fupin_desktop.excel import headers as hdr
 from fupin_desktop.excel import saving
-from fupin_desktop.formspec import FieldSpec, FormSpec
+from fupin_desktop.formspec import FieldSpec, FormSpec, LayoutColumn, check_layout, load_layout
 from fupin_desktop.store import Store
 
 log = logging.getLogger(__name__)
@@ -223,8 +223,8 @@ class _Sheet:
 
 
 def national_columns(spec: FormSpec, codes: str = "label") -> list[Column]:
-    """NATIONAL.md §4 roster headers, in their order; ``codes`` as :data:`CODE_STYLES`."""
-    members = {f.id: f for f in spec.table("members").fields}
+    """The national roster's columns as ``forms/layouts.toml`` declares them (NATIONAL.md §4, in
+    their order); ``codes`` as :data:`CODE_STYLES`."""
     numbers = codes == "number"
 
     def cell(f: FieldSpec, value: Any) -> Any:
@@ -233,33 +233,16 @@ def national_columns(spec: FormSpec, codes: str = "label") -> list[Column]:
     def coded(f: FieldSpec) -> bool:
         return numbers and f.type in ("code", "bool", "multicode")
 
-    def grid(field_id: str, header: str | None = None) -> Column:
-        f = spec.field(field_id)
-        return Column(header or f.label, lambda hh, m, i, _f=f: cell(_f, hh.fields.get(_f.id)), f, text=coded(f))
+    def column(col: LayoutColumn, f: FieldSpec | None) -> Column:
+        if f is None:  # a derived value straight from the registry (人数)
+            assert col.source is not None and col.header
+            compute = derived.HOUSEHOLD_SOURCES[col.source]
+            return Column(col.header, lambda hh, m, i: compute(hh))
+        if col.table is None:
+            return Column(col.header or f.label, lambda hh, m, i: cell(f, hh.fields.get(f.id)), f, text=coded(f))
+        return Column(col.header or f.label, lambda hh, m, i: cell(f, m.get(f.id)), f, text=coded(f))
 
-    def member(field_id: str, header: str | None = None) -> Column:
-        f = members[field_id]
-        return Column(header or f.label, lambda hh, m, i, _f=f: cell(_f, m.get(_f.id)), f, text=coded(f))
-
-    return [
-        grid("county", "县(市、区、旗)"), grid("township", "乡"), grid("village", "行政村"), grid("group", "自然村"),
-        grid("number", "户编号"),
-        # The stored 人编号 (AAB001) and 脱贫年度 only: the national system gives the one, the clerk
-        # records the other; a made-up value would come back on import as if it were true.
-        member("person_number", "人编号"), grid("year", "年度"),
-        member("name", "姓名"), member("id_number", "证件号码"),
-        Column("人数", lambda hh, m, i: hh.size),
-        member("relation"), member("ethnicity"), member("education"), member("school_status"),
-        member("health"), member("labor_skill"), member("work_months", "务工时间（月）"),
-        member("work_place", "务工所在地"), member("work_company", "务工企业名称"), member("phone", "成员联系电话"),
-        member("in_critical", "是否参加大病保险"),
-        member("in_ncms", "是否参加新型农村合作医疗（城乡居民基本医疗保险）"),
-        grid("exit_flag", "脱贫属性"),
-        grid("exit_year", "脱贫年度"),
-        grid("household_type", "贫困户属性"), grid("main_cause", "主要致贫原因"), grid("dilapidated", "危房户"),
-        grid("drinking_safe", "饮水安全"), grid("drinking_difficult", "饮水困难"),
-        grid("per_capita_income", "人均纯收入"), grid("phone", "户联系电话"),
-    ]
+    return [column(col, f) for col, f in check_layout(spec, load_layout("national"))]
 
 
 def national_code(spec: FormSpec, f: FieldSpec, value: Any) -> Any:

@@ -46,6 +46,7 @@ from fupin_desktop.excel.plan import (
     ImportConflict,
     ImportPlan,
     ImportReport,
+    ImportRun,
     Progress,
     RowResult,
     SourceRow,
@@ -70,7 +71,7 @@ from fupin_desktop.store.household_bulk import insert_households
 __all__ = [  # the reading half lives in excel/source.py, staging in excel/staging.py, the data in
     # excel/plan.py; callers import them all from here
     "IMPORTED", "REJECTED", "STATUS_LABELS", "UNCHANGED", "UPDATED", "WARNING", "ImportCancelled",
-    "ImportConflict", "ImportPlan",
+    "ImportConflict", "ImportPlan", "ImportRun",
     "ImportReport", "RowResult", "SheetPlan", "Source", "SourceRow", "StagedHousehold", "build_report",
     "commit", "import_file", "numbering_row", "plan_with_header", "read_source", "stage",
 ]
@@ -172,7 +173,7 @@ def _reapply(store: Store, staged: StagedHousehold, report: ImportReport) -> Non
             f"改动了本次导入也要改的内容（{what}）。为不覆盖刚才的修改，本次导入已全部取消，"
             "什么也没有导入。请直接重新导入一次即可：会在该户最新的档案上更新。")
     assert fresh is not None
-    staged.household = merge.reapply(staged.stored, staged.household, fresh)
+    staged.household = merge.reapply(staged.stored, staged.household, fresh, store.spec.derived_sources())
     staged.checked = None  # staging checked the file's version, not this one: the export checks it
     report.notes.append(f"户编号 {number} 的户在导入过程中被另外保存过，已在其最新档案上更新，刚才的修改保留。")
 
@@ -186,8 +187,9 @@ def _log_report(what: str, plan: ImportPlan, report: ImportReport) -> None:
 
 def import_file(store: Store, path: str | Path, *, sheet: str | None = None, dry_run: bool = False,
                 source: Source | None = None, progress: Progress | None = None,
-                cancelled: Cancelled | None = None, limits: Limits | None = None) -> tuple[ImportReport, ImportPlan]:
-    """Read, stage and (unless ``dry_run``) commit one file; the report and the plan behind it."""
+                cancelled: Cancelled | None = None, limits: Limits | None = None) -> ImportRun:
+    """Read, stage and (unless ``dry_run``) commit one file; the report, the plan behind it and
+    (unless ``dry_run``) what changed."""
     cancelled = cancelled or _never
     progress = progress or _no_progress
     source = source or read_source(store, path, sheet, limits, cancelled=cancelled)
@@ -198,4 +200,4 @@ def import_file(store: Store, path: str | Path, *, sheet: str | None = None, dry
     report = commit(store, plan, lambda d, t: progress(n + d * n // max(t, 1), 2 * n), cancelled,
                     dry_run=dry_run)
     progress(2 * n, 2 * n)
-    return report, plan
+    return ImportRun(report, plan)

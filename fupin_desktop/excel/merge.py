@@ -17,6 +17,7 @@ Pure Python, no Qt, no store.
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from typing import Any
 
 from fupin_desktop.domain.household import TABLES, Household
@@ -73,8 +74,9 @@ def conflicts(stored: Household, staged: Household, fresh: Household | None) -> 
     return list(dict.fromkeys(clash))
 
 
-def reapply(stored: Household, staged: Household, fresh: Household) -> Household:
-    """``fresh`` (a copy) with the import's changes made on top; call after :func:`conflicts` is empty."""
+def reapply(stored: Household, staged: Household, fresh: Household, sources: Mapping[str, str]) -> Household:
+    """``fresh`` (a copy) with the import's changes made on top; call after :func:`conflicts` is empty.
+    ``sources``: the form's derived fields, computed again."""
     merged = copy.deepcopy(fresh)
     rows = {(t, r.uuid): r for t in TABLES for r in merged.table(t)}
     staged_rows = {(t, r.uuid): r for t in TABLES for r in staged.table(t)}
@@ -89,7 +91,7 @@ def reapply(stored: Household, staged: Household, fresh: Household) -> Household
     for key, value in changes(stored, staged).items():
         if key[0] == "cell" and (key[1], key[2]) in rows:
             _set(rows[(key[1], key[2])].fields, key[3], value)
-    merged.refresh_derived()
+    merged.refresh_derived(sources)
     return merged
 
 

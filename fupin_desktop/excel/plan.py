@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from fupin_desktop.domain.household import HEAD, Household
 from fupin_desktop.domain.text import normalize_text
@@ -20,6 +20,7 @@ from fupin_desktop.excel import headers as hdr
 from fupin_desktop.excel.normalize import Problem, cell_text
 from fupin_desktop.excel.reader import ExcelRefused
 from fupin_desktop.excel.source import Source
+from fupin_desktop.store.changes import Change, ChangeKind
 
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
@@ -147,6 +148,15 @@ class ImportReport:
     groups_added: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
+    @property
+    def change(self) -> Change | None:
+        """What the import wrote (None for a dry run): too many households to name, so every view
+        reloads when any was written or a group was added."""
+        if self.dry_run:
+            return None
+        written = self.created + self.changed
+        return Change.of(ChangeKind.IMPORT, count=written, everything=bool(written or self.groups_added))
+
     def to_json(self) -> dict[str, Any]:
         return {
             "file": self.file, "dry_run": self.dry_run, "layout": self.layout,
@@ -169,6 +179,18 @@ class ImportReport:
         if self.groups_added:
             text += "；新增村民小组：" + "、".join(self.groups_added)
         return text
+
+
+class ImportRun(NamedTuple):
+    """What :func:`~fupin_desktop.excel.importer.import_file` hands back: the report, the plan behind
+    it (``report, plan = import_file(...)``) and what was changed."""
+
+    report: ImportReport
+    plan: ImportPlan
+
+    @property
+    def change(self) -> Change | None:
+        return self.report.change
 
 
 def build_report(plan: ImportPlan, *, dry_run: bool) -> ImportReport:

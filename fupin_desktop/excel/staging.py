@@ -125,7 +125,7 @@ class _Stager(RowGrouper):
         self._derive_from_ids(hh)
         if len(hh.members) == 1 and not hh.members[0].get("relation") and "members.relation" not in self.mapped:
             hh.members[0].fields["relation"] = HEAD  # a roster of one row per household lists its heads
-        hh.refresh_derived()
+        hh.refresh_derived(self.spec.derived_sources())
         staged.household = hh
         self._size_check(staged, hh, first)
         findings = check_household(hh, self.ctx)  # once: the report, and kept for the export

@@ -8,7 +8,7 @@ No health, disability, cause (因病/因残), bank account or phone number can g
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
@@ -37,9 +37,10 @@ class NoticeRow:
     household_type: str
 
 
-def notice_row(hh: Household) -> NoticeRow:
-    """The public face of a household: the only way household data reaches a notice."""
-    hh.refresh_derived()
+def notice_row(hh: Household, sources: Mapping[str, str]) -> NoticeRow:
+    """The public face of a household: the only way household data reaches a notice.  ``sources``:
+    the form's derived fields (``FormSpec.derived_sources()``)."""
+    hh.refresh_derived(sources)
     f = hh.fields
     return NoticeRow(
         village=str(f.get("village") or ""),
@@ -146,13 +147,15 @@ def table_cells(index: int, row: NoticeRow, township_wide: bool) -> list[str]:
     return cells
 
 
-def draw_notice(doc: Document, info: NoticeInfo, rows: Sequence[NoticeRow]) -> None:
-    """The notice: title, introduction with the period, the list, objections, issuer and date."""
-    label = info.title
+def draw_notice(doc: Document, info: NoticeInfo, rows: Sequence[NoticeRow], *, title: str | None = None,
+                intro_text: str | None = None) -> None:
+    """The notice: title, introduction with the period, the list, objections, issuer and date
+    (``title``/``intro_text``: a publicity round's own wording, printing/casework.py)."""
+    label = title or info.title
     doc.new_page(label=label)
-    doc.heading(info.title, SIZE_2, gap_after=5 * mm)
+    doc.heading(label, SIZE_2, gap_after=5 * mm)
     persons = sum(r.size for r in rows)
-    doc.paragraph(intro(info, len(rows), persons), SIZE_S4, gap_after=3 * mm)
+    doc.paragraph(intro_text or intro(info, len(rows), persons), SIZE_S4, gap_after=3 * mm)
     township_wide = info.village is None
     columns = columns_for(doc, township_wide)
     cells = (table_cells(i, row, township_wide) for i, row in enumerate(rows, start=1))

@@ -291,7 +291,7 @@ def print_notice(
         if cancelled is not None and cancelled():
             raise PrintCancelled()
         hh = _load(store, household_id)
-        rows.append(notice_row(hh))
+        rows.append(notice_row(hh, store.spec.derived_sources()))
         if hh.fields.get("year"):
             years[int(hh.fields["year"])] += 1
         if progress is not None and (done % 50 == 49 or done + 1 == total):

@@ -162,6 +162,9 @@ class Policy:
     # How a typed 与户主关系 number is read: the national numbers, or GB/T 4761 where the
     # county's clerks and rosters use those (forms/codes.toml ``gbt4761``).
     relation_numbering: str = "national"
+    # The identification procedure (rules/workflow.py): national 两公示一公告, or the seed's
+    # three_level 三级复审、三榜公示.
+    procedure: str = "national"
 
     # -- lookups -----------------------------------------------------------------
     def income_line(self, year: int | None, standard: str | None = None) -> IncomeLine | None:
@@ -205,6 +208,7 @@ class Policy:
             "exclusions": list(self.exclusions),
             "limits": {k: _number(getattr(self.limits, k)) for k in LIMIT_LABELS},
             "relation_numbering": self.relation_numbering,
+            "procedure": self.procedure,
         }
 
     @classmethod
@@ -221,7 +225,7 @@ class Policy:
         if not isinstance(version, int) or version > FORMAT_VERSION:
             raise PolicyError(f"政策参数文件由更新版本的程序导出（格式版本 {version}），请升级本程序后再导入")
         known = {"format_version", "standard", "income_lines", "wubao_in_scope", "dibao_in_scope",
-                 "publicity_days", "priority_flags", "exclusions", "limits", "relation_numbering"}
+                 "publicity_days", "priority_flags", "exclusions", "limits", "relation_numbering", "procedure"}
         unknown = sorted(set(data) - known)
         if unknown and strict:
             raise PolicyError(f"政策参数中有不认识的项：{'、'.join(unknown)}")
@@ -246,6 +250,8 @@ class Policy:
             values["limits"] = _limits(data["limits"], strict)
         if "relation_numbering" in data:
             values["relation_numbering"] = relation_numbering(data["relation_numbering"])
+        if "procedure" in data:
+            values["procedure"] = procedure(data["procedure"])
         return dataclasses.replace(default, **values)
 
     def with_line(self, standard: str, year: int, amount: Decimal | None) -> Policy:
@@ -313,6 +319,18 @@ def relation_numbering(value: Any) -> str:
         if value in (key, name) or (isinstance(value, str) and value.replace(" ", "").lower() in (key, "gb/t4761")):
             return key
     raise PolicyError(f"与户主关系代码“{value}”应为 national（全国系统代码）或 gbt4761（GB/T 4761）")
+
+
+#: Identification procedures a county may choose (rules/workflow.py), with their Chinese names.
+PROCEDURES: dict[str, str] = {"national": "两公示一公告", "three_level": "三级复审、三榜公示"}
+
+
+def procedure(value: Any) -> str:
+    """An identification procedure by its key or Chinese name."""
+    for key, name in PROCEDURES.items():
+        if value in (key, name):
+            return key
+    raise PolicyError(f"识别程序“{value}”应为 national（两公示一公告）或 three_level（三级复审、三榜公示）")
 
 
 def _standard(value: Any) -> str:

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from fupin_desktop.formspec import FormSpec, load_form
 from fupin_desktop.store import settings
+from fupin_desktop.store.cases import CaseRepository
+from fupin_desktop.store.changes import Change, ChangeKind
 from fupin_desktop.store.checks import CheckRepository
 from fupin_desktop.store.conflicts import ConcurrentEdit
 from fupin_desktop.store.database import (
@@ -28,6 +30,7 @@ from fupin_desktop.store.database import (
 from fupin_desktop.store.drafts import DraftRepository
 from fupin_desktop.store.households import HouseholdRepository, HouseholdSummary
 from fupin_desktop.store.policy import PolicyRepository
+from fupin_desktop.store.publicity import PublicityRepository
 from fupin_desktop.store.recycle import RecycleBin
 from fupin_desktop.store.sync import SyncRepository
 from fupin_desktop.store.townships import TownshipRepository
@@ -65,6 +68,8 @@ class Store:
         self.recycle = RecycleBin(self.db, self.households)  # deleted households: list, restore
         self.sync = SyncRepository(self.db)  # keys, outbox, the county's townships and feedback
         self.checks = CheckRepository(self.db)  # findings kept from save time (rules/kept.py)
+        self.cases = CaseRepository(self.db)  # identification cases and their records (issue 15)
+        self.publicity = PublicityRepository(self.db)  # rounds, objections, quotas, meetings
         if not _reader:
             self._log_opened(read_only)
 
@@ -105,8 +110,9 @@ class Store:
         """Who is recorded in the audit trail until logins exist (设置 → 录入员)."""
         return settings.OPERATOR.get(self.db)
 
-    def set_operator(self, name: str) -> None:
+    def set_operator(self, name: str) -> Change:
         settings.OPERATOR.put(self.db, name.strip() or settings.DEFAULT_OPERATOR)
+        return Change.of(ChangeKind.SETTINGS, settings=[settings.OPERATOR.key])
 
     @property
     def role(self) -> Role:

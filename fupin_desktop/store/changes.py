@@ -1,10 +1,16 @@
 """What one write changed: the record every writing operation hands back.
 
 In the spirit of Anki's ``OpChanges``: a save, a delete, a restore from the recycle bin, an Excel
-import, a sync import or feedback, a policy change or a backup restore each describe what they
-touched, and the GUI broadcasts the record (``ui/changes.py``) so the household list, the village
+import, a sync import or feedback, a policy change, a backup restore or a setting each describe what
+they touched, and the GUI broadcasts the record (``ui/changes.py``) so the household list, the village
 tree, the data-quality view, the status bar and the title refresh themselves instead of being told
 one by one.  Pure data: no Qt, nothing below needs it.
+
+The operation that writes builds its record and returns it -- the record itself
+(``HouseholdRepository.delete``), a result carrying it as ``.change`` (``SaveResult``, ``Restored``,
+``RestoreResult``, ``ImportReport``), or :class:`Changed` (a value together with the record, Anki's
+``OpChangesWith``).  Whatever carries a ``change`` is :class:`Changes`; the GUI only announces it and
+never builds a record itself.
 """
 
 from __future__ import annotations
@@ -12,6 +18,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Generic, Protocol, TypeVar, runtime_checkable
+
+T = TypeVar("T")
 
 
 class ChangeKind(StrEnum):
@@ -24,6 +33,8 @@ class ChangeKind(StrEnum):
     POLICY = "policy"
     BACKUP_RESTORE = "backup_restore"  # the whole database replaced
     SETTINGS = "settings"  # operator name and other settings
+    SYNC_EXPORT = "sync_export"  # township: a batch written to the outbox (no household changed)
+    WORKFLOW = "workflow"  # identification cases, publicity rounds, objections, quotas (issue 15)
 
 
 @dataclass(frozen=True)
@@ -53,6 +64,11 @@ class Change:
         """Whether the window title (township or county name) may differ."""
         return self.kind in (ChangeKind.BACKUP_RESTORE, ChangeKind.SYNC_FEEDBACK, ChangeKind.SYNC_IMPORT)
 
+    @property
+    def change(self) -> Change:
+        """A record is its own change (so an operation may return the bare record)."""
+        return self
+
     @classmethod
     def of(cls, kind: ChangeKind, households: Iterable[int] = (), *, villages: Iterable[str | None] = (),
            count: int | None = None, settings: Iterable[str] = (), everything: bool = False) -> Change:
@@ -61,4 +77,20 @@ class Change:
                    frozenset(settings), everything)
 
 
-__all__ = ["Change", "ChangeKind"]
+@runtime_checkable
+class Changes(Protocol):
+    """What a writing operation returns: anything carrying the record of what it changed."""
+
+    @property
+    def change(self) -> Change | None: ...
+
+
+@dataclass(frozen=True)
+class Changed(Generic[T]):
+    """An operation's value together with what it changed (Anki's ``OpChangesWith``)."""
+
+    value: T
+    change: Change
+
+
+__all__ = ["Change", "ChangeKind", "Changed", "Changes"]

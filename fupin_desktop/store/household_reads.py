@@ -164,6 +164,7 @@ class HouseholdReads:
         order: str = "number",
         descending: bool = False,
         township_code: str | None = None,
+        exit_flag: str | None = None,
     ) -> list[int]:
         """Household ids matching the filters, sorted: cheap enough for 100,000 rows.
 
@@ -181,6 +182,9 @@ class HouseholdReads:
         if group is not None:
             where.append("h.group_name = ?")
             params.append(group)
+        if exit_flag is not None:  # 脱贫状态 (the list's filter, issue 15)
+            where.append("json_extract(h.fields, '$.exit_flag') = ?")
+            params.append(exit_flag)
         text = normalize_text(search or "")
         if text:
             if len(text) >= 3:

@@ -13,6 +13,7 @@ from fupin_desktop.domain.household import TABLES, Household, HouseholdId
 from fupin_desktop.domain.text import normalize_text, pinyin_initials, pinyin_sort_key
 from fupin_desktop.domain.township import Village
 from fupin_desktop.store import audit, conflicts
+from fupin_desktop.store.changes import Change, ChangeKind
 from fupin_desktop.store.database import StoreError, now_iso
 from fupin_desktop.store.household_reads import (
     LOCATION_FIELDS,
@@ -202,10 +203,12 @@ class HouseholdRepository(HouseholdReads):
             "INSERT INTO household_search (rowid, text) VALUES (?, ?)", (household_id, search_text(hh))
         )
 
-    def delete(self, household_id: int, operator: str) -> None:
-        """Tombstone a household (kept for history and sync, gone from lists)."""
+    def delete(self, household_id: int, operator: str) -> Change:
+        """Tombstone a household (kept for history and sync, gone from lists); what it changed."""
         with self.db.transaction():
-            row = self.db.query_one("SELECT uuid FROM households WHERE id = ? AND deleted = 0", (household_id,))
+            row = self.db.query_one(
+                "SELECT h.uuid, v.name AS village FROM households h JOIN villages v ON v.id = h.village_id"
+                " WHERE h.id = ? AND h.deleted = 0", (household_id,))
             if row is None:
                 raise StoreError("找不到该户，可能已被删除。")
             now = now_iso()
@@ -216,6 +219,7 @@ class HouseholdRepository(HouseholdReads):
             self.db.execute("DELETE FROM household_search WHERE rowid = ?", (household_id,))
             audit.record(self.db, operator=operator, action="delete", entity="household",
                          entity_uuid=row["uuid"], household_uuid=row["uuid"], at=now)
+        return Change.of(ChangeKind.DELETE, [household_id], villages=[row["village"]])
 
 
 def search_text(hh: Household) -> str:

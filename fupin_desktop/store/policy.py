@@ -6,6 +6,7 @@ import json
 
 from fupin_desktop.rules.policy import Policy, PolicyError
 from fupin_desktop.store import audit, settings
+from fupin_desktop.store.changes import Change, ChangeKind
 from fupin_desktop.store.database import Database, StoreError, now_iso
 
 KEY = settings.POLICY.key  # also the audit trail's entity_uuid for policy changes
@@ -41,8 +42,9 @@ class PolicyRepository:
     def is_set(self) -> bool:
         return settings.POLICY.is_set(self.db)
 
-    def put(self, policy: Policy, operator: str) -> None:
-        """Replace the profile; every changed item goes to the audit trail."""
+    def put(self, policy: Policy, operator: str) -> Change:
+        """Replace the profile; every changed item goes to the audit trail.  Every household's
+        findings may differ afterwards (the change says so)."""
         old = self.get().to_json()
         new = policy.to_json()
         now = now_iso()
@@ -53,7 +55,8 @@ class PolicyRepository:
                 if old.get(key) != new.get(key):
                     audit.record(self.db, operator=operator, action="update", entity="policy",
                                  entity_uuid=KEY, field=key, old=old.get(key), new=new.get(key), at=now)
+        return Change.of(ChangeKind.POLICY, settings=[settings.POLICY.key])
 
-    def reset(self, operator: str) -> None:
+    def reset(self, operator: str) -> Change:
         """Back to the defaults."""
-        self.put(Policy(), operator)
+        return self.put(Policy(), operator)

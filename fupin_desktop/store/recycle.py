@@ -26,6 +26,7 @@ from fupin_desktop.domain.household import Household
 from fupin_desktop.domain.idnumber import same_person_numbers
 from fupin_desktop.domain.text import normalize_text, pinyin_initials, pinyin_sort_key
 from fupin_desktop.store import audit
+from fupin_desktop.store.changes import Change, ChangeKind
 from fupin_desktop.store.database import Database, StoreError, now_iso
 from fupin_desktop.store.households import TOWNSHIP_VILLAGES, HouseholdRepository, search_text
 
@@ -99,6 +100,11 @@ class DeletedHousehold:
 class Restored:
     household: Household
     conflicts: list[str]  # the clashes restored over with ``force`` (empty without any)
+
+    @property
+    def change(self) -> Change:
+        assert self.household.id is not None
+        return Change.of(ChangeKind.RESTORE, [self.household.id], villages=[self.household.fields.get("village")])
 
 
 class RecycleBin:

@@ -26,6 +26,7 @@ from typing import Any
 from fupin_desktop import fileio
 from fupin_desktop.store import backups, settings
 from fupin_desktop.store.backups import BackupInfo, BackupRefused
+from fupin_desktop.store.changes import Change, ChangeKind
 from fupin_desktop.store.database import Database, StoreError, schema_version, write_error
 
 
@@ -35,6 +36,11 @@ class RestoreResult:
     safety: BackupInfo | None  # the 恢复前 backup of the data that was replaced
     households: int
     persons: int
+
+    @property
+    def change(self) -> Change:
+        """The whole database replaced: every view reloads, the title too."""
+        return Change.of(ChangeKind.BACKUP_RESTORE, count=self.households, everything=True)
 
     def to_json(self) -> dict[str, Any]:
         return {"restored": self.restored.to_json(),

@@ -32,6 +32,7 @@ from fupin_desktop import fileio
 from fupin_desktop.domain.clock import local_time
 from fupin_desktop.domain.household import TABLES
 from fupin_desktop.store import Store, StoreWriteError, backups
+from fupin_desktop.store.changes import Change, Changed, ChangeKind
 from fupin_desktop.store.sync import SyncRepository, TownshipRecord, bundle_hash
 from fupin_desktop.sync.county_merge import _Merger
 from fupin_desktop.sync.format import (
@@ -104,8 +105,9 @@ def import_files(
     county: CountyPrivate | None = None,
     progress: Progress | None = None,
     cancelled: Callable[[], bool] | None = None,
-) -> list[ImportResult]:
-    """Import batches one after another; each is all-or-nothing, a refused one stops none."""
+) -> Changed[list[ImportResult]]:
+    """Import batches one after another; each is all-or-nothing, a refused one stops none.  The
+    results in order, and what they changed (every view reloads when any batch was imported)."""
     repo = store.sync
     county = county or unlock_county(repo, passphrase)
     files = [Path(p) for p in paths]
@@ -125,7 +127,8 @@ def import_files(
             del data
         if progress is not None:
             progress(done + 1, len(files))
-    return results
+    imported = sum(r.status == "imported" for r in results)
+    return Changed(results, Change.of(ChangeKind.SYNC_IMPORT, count=imported, everything=bool(imported)))
 
 
 def import_bytes(store: Store, data: bytes, *, county: CountyPrivate, name: str = "") -> ImportResult:
@@ -261,7 +264,7 @@ def _import_new(store: Store, repo: SyncRepository, data: bytes, batch_hash: str
 RESOLUTIONS = {"county": "保留县里版本", "township": "采用乡镇版本"}
 
 
-def resolve_conflict(store: Store, conflict_id: int, resolution: str) -> None:
+def resolve_conflict(store: Store, conflict_id: int, resolution: str) -> Change:
     """``county`` keeps the county's copy; ``township`` takes the township's incoming version."""
     if resolution not in RESOLUTIONS:
         raise SyncError("处理方式只能是“保留县里版本”或“采用乡镇版本”。")
@@ -284,6 +287,7 @@ def resolve_conflict(store: Store, conflict_id: int, resolution: str) -> None:
         repo.set_received(c["household_uuid"], c["township_code"], bundle["revision"], incoming_hash,
                           local_revision, c["batch_hash"])
         repo.close_conflict(conflict_id, resolution, store.operator)
+    return Change.of(ChangeKind.SYNC_IMPORT, count=1, everything=True)
 
 
 def conflict_differences(store: Store, conflict_id: int) -> list[str]:

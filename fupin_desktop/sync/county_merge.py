@@ -25,6 +25,7 @@ from fupin_desktop.store.sync import (
     TownshipRecord,
     bundle_hash,
 )
+from fupin_desktop.sync import case_sync
 from fupin_desktop.sync.clean import clean_bundle
 from fupin_desktop.sync.export_checks import blocking_errors, bundle_household
 from fupin_desktop.sync.format import SyncError, json_lines, json_object, mask_digits
@@ -78,6 +79,7 @@ class _Merger:
         self.duplicates: list[dict[str, Any]] = []
         self.rejected: list[dict[str, Any]] = []
         self.cleaned: list[dict[str, Any]] = []
+        self.cases = 0  # identification cases merged (sync/case_sync.py)
         self.village_ids = repo.village_ids(self.code)
         self._ctx: RuleContext | None = None
         self._town_info: dict[str, Any] = {"name": town.name, "county": town.county, "city": town.city,
@@ -100,6 +102,8 @@ class _Merger:
         elif name.startswith("households-") and name.endswith(".jsonl"):
             for rec in json_lines(name, raw):
                 self.household(_check_bundle(rec))
+        elif name == case_sync.ENTRY:  # identification cases and their records (issue 15)
+            self.cases += case_sync.merge_entry(self.store, raw)
         # Unknown entries are left alone: a newer program may add entries an older one can skip.
 
     def reject(self, entity: str, uuid: str, number: str, reasons: list[str]) -> None:

@@ -27,8 +27,10 @@ from fupin_desktop import __version__, fileio
 from fupin_desktop.domain.household import TABLES
 from fupin_desktop.rules import RuleContext
 from fupin_desktop.store import Role, Store
+from fupin_desktop.store.changes import Change, ChangeKind
 from fupin_desktop.store.database import now_iso
 from fupin_desktop.store.sync import SyncRepository
+from fupin_desktop.sync import case_sync
 from fupin_desktop.sync.export_checks import ExportChecks
 from fupin_desktop.sync.format import (
     FORMAT_VERSION,
@@ -59,6 +61,13 @@ class ExportResult:
     held_back: list[dict[str, Any]] = field(default_factory=list)
     message: str = ""
     size: int = 0
+
+    @property
+    def change(self) -> Change | None:
+        """A batch in the outbox (no household changed); None when nothing was written."""
+        if self.batch is None:
+            return None
+        return Change.of(ChangeKind.SYNC_EXPORT, count=self.counts.get("households", 0))
 
     def to_json(self) -> dict[str, Any]:
         return {"batch": self.batch, "sequence": self.sequence, "counts": self.counts,
@@ -154,11 +163,16 @@ def export_batch(
             entry += 1
             payload.add(f"households-{entry:05d}.jsonl", b"".join(lines))
         del lines
+        case_entry, case_items = case_sync.export_entry(store, {h["uuid"] for h in held_back})
+        if case_entry:  # the identification cases (issue 15), with all their records
+            payload.add(case_sync.ENTRY, case_entry)
+            exported += case_items
         sequence = repo.next_sequence()
         previous = repo.last_outbox()
 
     held_back_ids = _local_ids(repo, held_back)
-    changed = counts["villages"] + counts["village_groups"] + counts["households"] + counts["deleted_households"]
+    changed = counts["villages"] + counts["village_groups"] + counts["households"] + counts["deleted_households"] \
+        + len(case_items)
     if not changed and not town_changed:
         log.info("sync export: nothing new held_back=%d", len(held_back))
         return ExportResult(batch=None, hash=None, sequence=None, counts=dict(counts), held_back=held_back_ids,

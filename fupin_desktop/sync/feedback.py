@@ -18,7 +18,9 @@ from typing import Any
 
 from fupin_desktop import fileio
 from fupin_desktop.store import Store
+from fupin_desktop.store.changes import Change, Changed, ChangeKind
 from fupin_desktop.store.database import now_iso
+from fupin_desktop.sync import case_sync
 from fupin_desktop.sync.format import SyncError, os_reason
 from fupin_desktop.sync.keys import ed25519_public, trusted_county, unlock_county
 from fupin_desktop.sync.seal import open_blob, sign_blob
@@ -62,6 +64,7 @@ def build_feedback(store: Store, township_code: str, county_code: str, county_na
         "township_code": township_code, "township_name": town.name, "created_at": now_iso(),
         "last_sequence": town.last_sequence, "missing_sequences": repo.missing_sequences(township_code),
         "batches": batches, "rejected": rejected, "conflicts": conflicts, "duplicates": duplicates,
+        "cases": case_sync.feedback_items(store, township_code),  # 县审定 and every other record (issue 15)
     }
 
 
@@ -106,8 +109,9 @@ def write_feedback(store: Store, township_code: str, out: str | Path, *, passphr
                            len(content["duplicates"]), content["township_name"])
 
 
-def import_feedback(store: Store, path: str | Path) -> dict[str, Any]:
-    """Township side: verify, record, update batch states; returns what to show (with local names)."""
+def import_feedback(store: Store, path: str | Path) -> Changed[dict[str, Any]]:
+    """Township side: verify, record, update batch states; returns what to show (with local names)
+    and what changed (the batches' states, the county's name in the title)."""
     repo = store.sync
     county = trusted_county(repo)
     path = Path(path)
@@ -148,11 +152,14 @@ def import_feedback(store: Store, path: str | Path) -> dict[str, Any]:
         last = content.get("last_sequence")
         if isinstance(last, int):
             repo.raise_sequence_floor(last)
+        moved = case_sync.apply_feedback(store, content.get("cases"))
     view = feedback_view(store, content)
+    view["cases_moved"] = moved
     view["already_imported"] = seen is not None
     log.info("sync feedback imported file=%s batches=%d problems=%d already_imported=%s", path,
              len(content["batches"]), len(problems), seen is not None)
-    return view
+    # The households whose case the county's decisions moved are named, so their views refresh too.
+    return Changed(view, Change.of(ChangeKind.SYNC_FEEDBACK, moved, count=len(content["batches"])))
 
 
 def _problem_batches(content: dict[str, Any]) -> dict[str, tuple[str, str]]:

@@ -28,6 +28,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from fupin_desktop import fileio
+from fupin_desktop.store.changes import Change, ChangeKind
 from fupin_desktop.store.sync import SyncRepository
 from fupin_desktop.sync.format import SyncError, WrongPassphrase, os_reason
 
@@ -38,6 +39,9 @@ ROLE_COUNTY_SEAL = "county-seal"
 ROLE_COUNTY_SIGN = "county-sign"
 ROLE_TOWNSHIP_SIGN = "township-sign"
 MAX_KEY_FILE = 64 * 1024
+#: The names a key change gives in :attr:`Change.settings` (the sync page shows the keys).
+COUNTY_KEY = "county_key"
+TOWNSHIP_KEYS = "township_keys"
 
 
 def fingerprint(*raw_keys: bytes) -> str:
@@ -264,7 +268,7 @@ def trusted_county(repo: SyncRepository) -> CountyPublic:
     return CountyPublic(county.code, county.name, county.seal_key, county.sign_key)
 
 
-def trust_county(repo: SyncRepository, pub: CountyPublic, *, replace: bool = False) -> CountyPublic:
+def trust_county(repo: SyncRepository, pub: CountyPublic, *, replace: bool = False) -> Change:
     """Township side: trust the county's public keys (the same keys again is a no-op).
 
     Another county key replaces the trusted one only with ``replace``: a key file swapped on a
@@ -274,14 +278,14 @@ def trust_county(repo: SyncRepository, pub: CountyPublic, *, replace: bool = Fal
         raise SyncError("这是县级数据库，不需要导入县公钥；乡镇的公钥请用 --township-key 登记。")
     existing = repo.county()
     if existing is not None and existing.fingerprint == pub.fingerprint:
-        return pub
+        return Change.of(ChangeKind.SETTINGS)
     if existing is not None and not replace:
         raise SyncError(
             f"本乡已信任 {existing.name}（{existing.code}）的县公钥（指纹 {existing.fingerprint}）。"
             "若县里确实换了密钥，请电话核对新指纹后加 --replace 重新导入。"
         )
     repo.put_county(pub.code, pub.name, pub.seal_key, pub.sign_key, pub.fingerprint, own=False)
-    return pub
+    return Change.of(ChangeKind.SETTINGS, settings=[COUNTY_KEY])
 
 
 # -- the township's key ----------------------------------------------------------------------------
@@ -322,7 +326,7 @@ def unlock_township(repo: SyncRepository, passphrase: str | None) -> Ed25519Priv
     return key
 
 
-def register_township(repo: SyncRepository, pub: TownshipPublic, operator: str, *, replace: bool = False) -> TownshipPublic:
+def register_township(repo: SyncRepository, pub: TownshipPublic, operator: str, *, replace: bool = False) -> Change:
     """County side: trust a township's signing key (the same key again is a no-op)."""
     own_county_public(repo)
     code = pub.code
@@ -330,7 +334,7 @@ def register_township(repo: SyncRepository, pub: TownshipPublic, operator: str, 
         raise SyncError(f"公钥文件中的乡镇代码“{code}”无效。")
     existing = repo.township(code)
     if existing is not None and existing.fingerprint == pub.fingerprint:
-        return pub
+        return Change.of(ChangeKind.SETTINGS)
     if existing is not None and not replace:
         raise SyncError(
             f"{existing.name}（{code}）已登记了另一把密钥（指纹 {existing.fingerprint}）。"
@@ -341,7 +345,7 @@ def register_township(repo: SyncRepository, pub: TownshipPublic, operator: str, 
         raise SyncError(f"这把密钥已登记给 {other.name}（{other.code}），不能再登记给 {code}。")
     repo.register_township(code, pub.name, pub.county, pub.city, pub.province, pub.sign_key, pub.fingerprint,
                            operator)
-    return pub
+    return Change.of(ChangeKind.SETTINGS, settings=[TOWNSHIP_KEYS])
 
 
 def ed25519_public(raw: bytes) -> Ed25519PublicKey:

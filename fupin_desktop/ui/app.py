@@ -181,7 +181,7 @@ def ensure_township(store: Store) -> bool:
     """First run: ask for the township, or build the demo township.  False if the clerk quits."""
     from PySide6.QtWidgets import QMessageBox
 
-    from fupin_desktop.store.changes import Change, ChangeKind
+    from fupin_desktop.store.changes import Changed
     from fupin_desktop.ui.ops import StoreOp
     from fupin_desktop.ui.setup_dialog import SetupDialog
 
@@ -196,13 +196,12 @@ def ensure_township(store: Store) -> bool:
 
     from fupin_desktop.demo import build_demo
 
-    def work(own: Store, progress: Any, cancelled: Any) -> Any:
+    def work(own: Store, progress: Any, cancelled: Any) -> Changed[int]:
         return build_demo(own, households=300, progress=progress, cancelled=cancelled)
 
     loop = QEventLoop()
     failure: list[BaseException] = []
-    op = StoreOp[Any](None, "正在生成示范数据（茶坝乡）…", store, work,
-                      lambda _result: Change.of(ChangeKind.IMPORT, everything=True), on_failure=failure.append)
+    op = StoreOp[Changed[int]](None, "正在生成示范数据（茶坝乡）…", store, work, on_failure=failure.append)
     op.finished.connect(loop.quit)
     op.start()
     loop.exec()

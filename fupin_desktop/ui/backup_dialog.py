@@ -34,7 +34,6 @@ from PySide6.QtWidgets import (
 
 from fupin_desktop.store import Store, StoreError, backups
 from fupin_desktop.store.backups import BackupInfo, Rotation
-from fupin_desktop.store.changes import Change, ChangeKind
 from fupin_desktop.store.restore import RestoreResult, restore
 from fupin_desktop.ui.ops import BackgroundOp, QueryOp, StoreOp
 
@@ -183,10 +182,10 @@ class BackupDialog(QDialog):
 
     # -- actions ---------------------------------------------------------------------------------------
     def _run(self, label: str, work: Callable[..., Any], done: Callable[[Any], None], title: str,
-             cancellable: bool = False, *, reads: bool = False,
-             changes: Callable[[Any], Change | None] | None = None) -> None:
+             cancellable: bool = False, *, reads: bool = False, writes: bool = False) -> None:
         """``work(progress, cancelled)``; or ``work(own, progress, cancelled)`` on the worker's own
-        connection when it ``reads`` (QueryOp) or ``changes`` the data (StoreOp, announced)."""
+        connection when it ``reads`` (QueryOp) or ``writes`` (StoreOp: what its result changed is
+        announced)."""
         def failed(exc: BaseException) -> None:
             self.op = None
             self._update_buttons()
@@ -197,8 +196,8 @@ class BackupDialog(QDialog):
             self.op = None
             done(result)
 
-        if changes is not None:
-            self.op = StoreOp[Any](self, label, self.store, work, changes, succeeded, failed, title=title,
+        if writes:
+            self.op = StoreOp[Any](self, label, self.store, work, succeeded, failed, title=title,
                                    cancellable=cancellable)
         elif reads:
             self.op = QueryOp[Any](self, label, self.store, work, succeeded, failed, title=title,
@@ -237,9 +236,6 @@ class BackupDialog(QDialog):
         def work(own: Store, progress: Any, cancelled: Any) -> RestoreResult:
             return restore(own.db, path)
 
-        def changes(result: RestoreResult) -> Change:
-            return Change.of(ChangeKind.BACKUP_RESTORE, count=result.households, everything=True)
-
         def done(result: RestoreResult) -> None:
             self.reload()
             self.restored.emit(result)
@@ -247,7 +243,7 @@ class BackupDialog(QDialog):
             QMessageBox.information(self, "恢复备份", f"已恢复 {result.restored.local_time} 的备份："
                                                      f"{result.households} 户 {result.persons} 人。{kept}")
 
-        self._run("正在恢复…（请勿关闭程序）", work, done, "恢复备份", changes=changes)
+        self._run("正在恢复…（请勿关闭程序）", work, done, "恢复备份", writes=True)
 
     def verify(self) -> None:
         chosen = self.selected()

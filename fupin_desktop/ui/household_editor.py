@@ -36,6 +36,7 @@ from fupin_desktop.rules.policy import priority_flags
 from fupin_desktop.store import ConcurrentEdit, Store, StoreError
 from fupin_desktop.store.numbering import next_free_number
 from fupin_desktop.ui import conflict
+from fupin_desktop.ui.casework_history import add_case_history_tab
 from fupin_desktop.ui.changes import announce
 from fupin_desktop.ui.form_view import FormView
 from fupin_desktop.ui.row_table import RowsModel, RowState
@@ -145,6 +146,8 @@ class HouseholdEditor(QMainWindow):
             if self._suggested:
                 hh.fields["number"] = self._suggested
         self.form.load(hh)
+        if hh.id is not None:  # a saved household: its 识别记录, read-only
+            self.case_history = add_case_history_tab(self.form, store, hh.id)
         if store.read_only:  # a database opened read-only: show, never change (no draft either)
             self.form.set_read_only()
             self.act_save.setEnabled(False)

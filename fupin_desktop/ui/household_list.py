@@ -19,6 +19,7 @@ from fupin_desktop.store.changes import Change
 from fupin_desktop.store.households import HouseholdRepository
 from fupin_desktop.ui.changes import hub
 from fupin_desktop.ui.display import money_text
+from fupin_desktop.ui.exit_status import exit_colour
 
 PAGE = 200
 #: From this many households on, filtering and sorting run on a worker thread.
@@ -65,6 +66,7 @@ class HouseholdListModel(QAbstractTableModel):
         self.group: str | None = None
         self.township_code: str | None = None
         self.search = ""
+        self.exit_flag: str | None = None  # 脱贫状态 filter (ui/exit_status.py)
         self.order = "number"
         self.descending = False
         hub(store).changed.connect(self._on_change)
@@ -76,6 +78,10 @@ class HouseholdListModel(QAbstractTableModel):
     # -- filtering ----------------------------------------------------------
     def set_filter(self, *, village_id: int | None, group: str | None, township_code: str | None = None) -> None:
         self.village_id, self.group, self.township_code = village_id, group, township_code
+        self.refresh()
+
+    def set_exit_filter(self, exit_flag: str | None) -> None:
+        self.exit_flag = exit_flag
         self.refresh()
 
     def set_search(self, text: str) -> None:
@@ -93,10 +99,11 @@ class HouseholdListModel(QAbstractTableModel):
             return
         village_id, group, search = self.village_id, self.group, self.search
         order, descending, township_code = self.order, self.descending, self.township_code
+        exit_flag = self.exit_flag
 
         def query(households: HouseholdRepository) -> list[int]:  # the request as it is now
             return households.ids(village_id=village_id, group=group, search=search, order=order,
-                                  descending=descending, township_code=township_code)
+                                  descending=descending, township_code=township_code, exit_flag=exit_flag)
 
         self._generation += 1
         if not self.large:
@@ -182,6 +189,9 @@ class HouseholdListModel(QAbstractTableModel):
             if key == "per_capita_income":
                 return money_text(value) if value != "" else ""  # two decimals, as on the form
             return value
+        if role == Qt.ItemDataRole.BackgroundRole and key == "exit_flag":
+            s = self.summary(index.row())
+            return exit_colour(s.exit_flag) if s is not None else None
         if role == Qt.ItemDataRole.TextAlignmentRole and key in ("size", "per_capita_income"):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.UserRole:

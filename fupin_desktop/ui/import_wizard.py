@@ -20,6 +20,7 @@ from fupin_desktop.excel.importer import (
     ImportCancelled,
     ImportPlan,
     ImportReport,
+    ImportRun,
     Source,
     import_file,
     plan_with_header,
@@ -27,7 +28,6 @@ from fupin_desktop.excel.importer import (
 )
 from fupin_desktop.excel.reader import ExcelRefused
 from fupin_desktop.store import Store, StoreError
-from fupin_desktop.store.changes import Change, ChangeKind
 from fupin_desktop.ui.export_dialog import ExportDialog
 from fupin_desktop.ui.import_pages import FilePage, MappingPage, PreviewPage, ResultPage, SheetPage
 from fupin_desktop.ui.import_report import REJECTED_COLOR, WARNING_COLOR, ReportModel
@@ -53,7 +53,7 @@ class ImportWizard(QWizard):
         self.source: Source | None = None
         self.preview: tuple[ImportReport, ImportPlan] | None = None
         # Shadows QDialog.result(), which nothing calls; the name goes with the module split (item 7).
-        self.result: tuple[ImportReport, ImportPlan] | None = None  # type: ignore[assignment]
+        self.result: ImportRun | None = None  # type: ignore[assignment]
         self.errors_path: Path | None = None
         self.op: QueryOp[Any] | None = None
         self.setWindowTitle("导入 Excel")
@@ -147,15 +147,10 @@ class ImportWizard(QWizard):
         source = self.source
         assert source is not None
 
-        def work(own: Store, progress: Any, cancelled: Any) -> tuple[ImportReport, ImportPlan]:
+        def work(own: Store, progress: Any, cancelled: Any) -> ImportRun:
             return import_file(own, source.path, source=source, progress=progress, cancelled=cancelled)
 
-        def changes(result: tuple[ImportReport, ImportPlan]) -> Change:
-            report = result[0]
-            written = report.created + report.changed
-            return Change.of(ChangeKind.IMPORT, count=written, everything=bool(written or report.groups_added))
-
-        def ok(result: tuple[ImportReport, ImportPlan]) -> None:
+        def ok(result: ImportRun) -> None:
             self.result = result
             self.imported.emit(result[0])
             self.next()
@@ -166,7 +161,7 @@ class ImportWizard(QWizard):
             else:
                 self.preview_page.status.setText(f"导入失败，数据库没有任何改动：{exc}")
 
-        self._start(StoreOp[tuple[ImportReport, ImportPlan]](self, "正在导入…", self.store, work, changes, ok, failed))
+        self._start(StoreOp[ImportRun](self, "正在导入…", self.store, work, ok, failed))
 
     def reject(self) -> None:
         if self.op is not None:

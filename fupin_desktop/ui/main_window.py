@@ -1,4 +1,5 @@
-"""Main window: village tree, searchable household list, menus and status bar.
+"""Main window: village tree, searchable household list, menus and status bar (the commands that
+open a dialog or page live in ui/main_actions.py, mixed in).
 
 The window relays no changes: whatever writes announces a :class:`~fupin_desktop.store.changes.Change`
 on the database's hub (``ui/changes.py``); the list, the village tree and the 数据质量 window
@@ -11,16 +12,14 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QTimer, QUrl
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
-    QInputDialog,
     QLabel,
     QLineEdit,
-    QMainWindow,
     QMessageBox,
     QSplitter,
     QTableView,
@@ -28,13 +27,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fupin_desktop import __version__, applog
+from fupin_desktop import applog
 from fupin_desktop.domain.household import Household
 from fupin_desktop.store import Store, StoreError
 from fupin_desktop.store.changes import Change, ChangeKind
 from fupin_desktop.ui.changes import announce, hub
+from fupin_desktop.ui.exit_status import exit_filter_combo
 from fupin_desktop.ui.household_editor import DraftChoice, HouseholdEditor
 from fupin_desktop.ui.household_list import HouseholdListModel
+from fupin_desktop.ui.main_actions import MainActions
 from fupin_desktop.ui.quality_view import QualityWindow
 from fupin_desktop.ui.village_tree import VillageTree
 
@@ -42,10 +43,10 @@ log = logging.getLogger(__name__)
 SEARCH_DELAY_MS = 250
 #: Household list column widths by column key (the county database adds 乡镇).
 COLUMN_WIDTHS = {"number": 180, "township": 80, "village": 80, "group": 80, "head_name": 90, "head_id_number": 170,
-                 "size": 70, "exit_flag": 80, "per_capita_income": 120, "updated_at": 130}
+                 "size": 70, "exit_flag": 150, "per_capita_income": 120, "updated_at": 130}
 
 
-class MainWindow(QMainWindow):
+class MainWindow(MainActions):
     #: whether opening a household offers its unsaved draft (not while rendering a screenshot)
     offer_drafts = True
 
@@ -93,6 +94,7 @@ class MainWindow(QMainWindow):
         top = QHBoxLayout()
         top.addWidget(QLabel("查找"))
         top.addWidget(self.search, 1)
+        top.addWidget(exit_filter_combo(self.model))  # 脱贫状态 filter (ui/exit_status.py)
         lay.addLayout(top)
         lay.addWidget(self.table, 1)
 
@@ -121,15 +123,7 @@ class MainWindow(QMainWindow):
         self.update_status()
         hub(store).changed.connect(self.on_change)
 
-    # -- menus ----------------------------------------------------------------
-    def _action(self, text: str, slot: object,
-                shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None) -> QAction:
-        act = QAction(text, self)
-        if shortcut is not None:
-            act.setShortcut(QKeySequence(shortcut))
-        act.triggered.connect(slot)  # type: ignore[arg-type]
-        return act
-
+    # -- menus (the commands they run: ui/main_actions.py) ------------------------
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("文件(&F)")
@@ -164,6 +158,7 @@ class MainWindow(QMainWindow):
         tools_menu = bar.addMenu("工具(&T)")
         self.act_quality = self._action("数据质量(&Q)…", self.open_quality, "Ctrl+Shift+Q")
         tools_menu.addAction(self.act_quality)
+        tools_menu.addAction(self._action("识别工作(&W)…", self.open_casework, "Ctrl+Shift+W"))
 
         settings_menu = bar.addMenu("设置(&S)")
         self.act_operator = self._action("录入员姓名(&U)…", self.set_operator)
@@ -187,19 +182,6 @@ class MainWindow(QMainWindow):
         #: actions that change the database: disabled when it is open read-only (add new ones here)
         self.write_actions = [self.act_new, self.act_delete, self.act_import_excel, self.act_policy,
                               self.act_sync, self.act_operator]
-
-    def _make_read_only(self) -> None:
-        """A database opened read-only (chosen at start-up, or a write-protected disk): say so in
-        the title and status bar, and switch off everything that would change it."""
-        why = self.store.db.read_only_message("")
-        for act in self.write_actions:
-            act.setEnabled(False)
-            act.setToolTip("数据库以只读方式打开，不能修改")
-        self.read_only_label = QLabel("（只读）")
-        self.read_only_label.setObjectName("read_only")
-        self.read_only_label.setStyleSheet("color: #b3261e; font-weight: bold;")
-        self.read_only_label.setToolTip(why)
-        self.statusBar().insertWidget(0, self.read_only_label)
 
     # -- list -------------------------------------------------------------------
     def _county_name(self) -> str | None:
@@ -374,7 +356,7 @@ class MainWindow(QMainWindow):
         if editor is not None and not editor.close():
             return
         try:
-            self.store.households.delete(household_id, self.store.operator)
+            change = self.store.households.delete(household_id, self.store.operator)
         except StoreError as exc:
             applog.refused(log, "delete household", exc, household=household_id)
             QMessageBox.warning(self, "删除户", str(exc))
@@ -383,7 +365,7 @@ class MainWindow(QMainWindow):
         log.info("household deleted household=%d", household_id)
         self._last_deleted = household_id
         self.act_undo_delete.setEnabled(True)
-        announce(self.store, Change.of(ChangeKind.DELETE, [household_id], villages=[s.village if s else None]))
+        announce(self.store, change)
         self.statusBar().showMessage(f"已删除 {name}。按 Ctrl+Z 撤销，或在 编辑 → 已删除的户 中恢复。", 30000)
 
     def undo_delete(self) -> bool:
@@ -396,54 +378,6 @@ class MainWindow(QMainWindow):
             return False
         return restore_household(self, self.store, item, ask=False)  # announces the change
 
-    def open_recycle_bin(self) -> QWidget:
-        """编辑 → 已删除的户: the deleted households, with who/when, restored on request."""
-        from fupin_desktop.ui.recycle_bin import RecycleBinDialog
-
-        self.recycle_bin = RecycleBinDialog(self.store, self)
-        self.recycle_bin.setWindowModality(Qt.WindowModality.WindowModal)
-        self.recycle_bin.show()
-        return self.recycle_bin
-
-    def open_print_centre(self) -> None:
-        """文件 → 打印…: the print centre, on the selected household and the tree's village."""
-        from fupin_desktop.ui.print_centre import PrintCentre
-
-        selected = [self.model.household_id(i.row()) for i in self.table.selectionModel().selectedRows()]
-        village_id, _group = self.tree.current_scope()
-        if village_id is None and selected and selected[0] is not None:
-            summary = next(iter(self.store.households.summaries([selected[0]])), None)
-            village = self.store.townships.village_by_name(summary.village) if summary else None
-            village_id = village.id if village else None
-        centre = PrintCentre(self.store, self, household_id=self.selected_household_id(),
-                             selected_ids=[i for i in selected if i is not None], village_id=village_id)
-        centre.exec()
-
-    def open_sync_page(self) -> QWidget:
-        """数据交换 → the exchange page (export, batches, feedback; at the county: import, conflicts)."""
-        from fupin_desktop.ui.sync_page import open_sync_page
-
-        self.sync_page = open_sync_page(self.store, self)
-        return self.sync_page
-
-    def import_excel(self) -> QWidget:
-        """文件 → 导入 Excel…: the import wizard (window-modal, never blocks the event loop)."""
-        from fupin_desktop.ui.import_wizard import ImportWizard
-
-        self.import_wizard = ImportWizard(self.store, self)
-        self.import_wizard.setWindowModality(Qt.WindowModality.WindowModal)
-        self.import_wizard.show()
-        return self.import_wizard
-
-    def export_excel(self) -> QWidget:
-        """文件 → 导出 Excel…: national roster, full layout or blank template."""
-        from fupin_desktop.ui.export_dialog import ExportDialog
-
-        self.export_dialog = ExportDialog(self.store, self)
-        self.export_dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        self.export_dialog.show()
-        return self.export_dialog
-
     def open_quality(self) -> QualityWindow:
         """工具 → 数据质量: every finding of the township (checked on first opening)."""
         if self.quality is None:
@@ -454,58 +388,6 @@ class MainWindow(QMainWindow):
         if self.quality.report is None:
             self.quality.run()
         return self.quality
-
-    def edit_policy(self) -> bool:
-        """设置 → 政策参数: the county's profile (the dialog announces the change)."""
-        from fupin_desktop.ui.policy_dialog import PolicyDialog
-
-        return bool(PolicyDialog(self.store, self).exec())
-
-    # -- backups (ui/backup_dialog.py) --------------------------------------------------
-    def open_backups(self) -> QWidget:
-        """文件 → 备份与恢复: the dated backups, 立即备份, 恢复所选…, 验证, folder and rotation."""
-        from fupin_desktop.ui.backup_dialog import open_backup_dialog
-
-        self.backup_dialog = open_backup_dialog(self)
-        return self.backup_dialog
-
-    def daily_backup(self) -> QObject:
-        """The first start of the day: a 每日 backup off the GUI thread (see ui/backup_dialog.py)."""
-        from fupin_desktop.ui.backup_dialog import start_daily_backup
-
-        self.daily_op = start_daily_backup(self)
-        return self.daily_op
-
-    def set_operator(self) -> None:
-        name, ok = QInputDialog.getText(self, "录入员", "录入员姓名（记入修改记录）：", text=self.store.operator)
-        if ok:
-            try:
-                self.store.set_operator(name)
-            except StoreError as exc:
-                applog.refused(log, "set operator", exc)
-                QMessageBox.warning(self, "录入员", f"录入员姓名没有保存：{exc}")
-                return
-            announce(self.store, Change.of(ChangeKind.SETTINGS, settings=["operator"]))
-
-    def open_log_folder(self) -> bool:
-        """帮助 → 打开日志文件夹: the log a technician asks for, in the system's file manager."""
-        folder = applog.log_dir()
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            QMessageBox.warning(self, "日志文件夹", f"日志文件夹 {folder} 无法建立（{exc.strerror or exc}）。")
-            return False
-        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))):
-            QMessageBox.information(self, "日志文件夹", f"日志文件在：\n{folder}")
-            return False
-        return True
-
-    def about(self) -> None:
-        QMessageBox.about(
-            self, "关于",
-            f"扶贫建档立卡 {'县级版' if self._county_name() else '乡镇版'} {__version__}\n\n"
-            "录入《扶贫手册》，离线保存，数据不出本机。",
-        )
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         for editor in list(self.editors.values()):

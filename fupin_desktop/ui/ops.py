@@ -9,8 +9,10 @@ Work on a database uses the typed ops, which open the worker's own connection fr
 database's path (never the GUI's):
 
 * :class:`QueryOp` ``[T]`` reads: ``work(reader, progress, cancelled) -> T``;
-* :class:`StoreOp` ``[T]`` writes: the same, plus ``changes(result) -> Change``; after success the
-  change is announced on the database's hub (``ui/changes.py``) before ``on_success`` runs.
+* :class:`StoreOp` ``[T]`` writes: the same; the operation's result carries what it changed
+  (``result.change``, see :class:`~fupin_desktop.store.changes.Changes`), which is announced on the
+  database's hub (``ui/changes.py``) after success, before ``on_success`` runs.  The GUI never builds
+  a change record itself.
 
 A failure is logged (``applog.failed``) and reaches the GUI thread: ``on_failure(exc)`` if given,
 else a message box titled ``title`` with the Chinese message (nothing for a cancel).
@@ -29,7 +31,7 @@ from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from fupin_desktop import applog
 from fupin_desktop.store import Store
-from fupin_desktop.store.changes import Change
+from fupin_desktop.store.changes import Change, Changes
 from fupin_desktop.store.database import READ_ONLY_CHOSEN
 
 log = logging.getLogger(__name__)
@@ -186,8 +188,9 @@ class QueryOp(BackgroundOp, Generic[T]):
 
 
 class StoreOp(QueryOp[T]):
-    """Work that writes, on its own writer connection; ``changes(result)`` says what it changed and
-    is announced on the database's hub after success (before ``on_success``)."""
+    """Work that writes, on its own writer connection; what its result says it changed
+    (``result.change``) is announced on the database's hub after success (before ``on_success``).
+    A result carrying no change (an upload: only the outbox's states) announces nothing."""
 
     def __init__(
         self,
@@ -195,14 +198,12 @@ class StoreOp(QueryOp[T]):
         label: str,
         store: Store,
         work: StoreWork[T],
-        changes: Callable[[T], Change | None],
         on_success: Callable[[T], None] | None = None,
         on_failure: Callable[[BaseException], None] | None = None,
         *,
         title: str = "操作",
         cancellable: bool = True,
     ) -> None:
-        self._changes = changes
         self.change: Change | None = None
         super().__init__(parent, label, store, work, on_success, on_failure, title=title, cancellable=cancellable)
 
@@ -214,6 +215,6 @@ class StoreOp(QueryOp[T]):
     def _succeeded(self, result: T) -> None:
         from fupin_desktop.ui.changes import announce
 
-        self.change = self._changes(result)
+        self.change = result.change if isinstance(result, Changes) else None
         announce(self.path, self.change)
         super()._succeeded(result)

@@ -44,7 +44,6 @@ from fupin_desktop.rules.policy import (
     PolicyError,
 )
 from fupin_desktop.store import Store, StoreError
-from fupin_desktop.store.changes import Change, ChangeKind
 from fupin_desktop.ui.changes import announce
 
 log = logging.getLogger(__name__)
@@ -247,13 +246,13 @@ class PolicyDialog(QDialog):
                 QMessageBox.warning(self, "政策参数", str(exc))
                 return
         try:
-            self.store.policy.put(policy, self.store.operator)
+            change = self.store.policy.put(policy, self.store.operator)
         except (PolicyError, StoreError) as exc:
             applog.refused(log, "政策参数", exc)
             QMessageBox.warning(self, "政策参数", f"{exc}\n\n请改正后再按“确定”。")
             return
         super().accept()
-        announce(self.store, Change.of(ChangeKind.POLICY, settings=["policy"]))
+        announce(self.store, change)
 
     def import_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "导入政策参数", str(self.store.path.parent), FILE_FILTER)

@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
 from fupin_desktop import applog
 from fupin_desktop.domain.clock import local_time
 from fupin_desktop.store import Store, StoreError
-from fupin_desktop.store.changes import Change, ChangeKind
 from fupin_desktop.store.recycle import DeletedHousehold, RestoreConflict
 from fupin_desktop.ui.changes import announce
 
@@ -54,7 +53,7 @@ def restore_household(parent: QWidget, store: Store, item: DeletedHousehold, *, 
         return False
     try:
         try:
-            store.recycle.restore(item.id, store.operator)
+            restored = store.recycle.restore(item.id, store.operator)
         except RestoreConflict as clash:
             if QMessageBox.warning(
                 parent, TITLE, f"{clash.household.label}与现有的户重复：\n"
@@ -63,12 +62,12 @@ def restore_household(parent: QWidget, store: Store, item: DeletedHousehold, *, 
                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No,
             ) != QMessageBox.StandardButton.Yes:
                 return False
-            store.recycle.restore(item.id, store.operator, force=True)
+            restored = store.recycle.restore(item.id, store.operator, force=True)
     except StoreError as exc:  # not deleted any more, a township's household at the county, a full disk...
         applog.refused(log, "restore household", exc, household=item.id)
         QMessageBox.warning(parent, TITLE, str(exc))
         return False
-    announce(store, Change.of(ChangeKind.RESTORE, [item.id]))
+    announce(store, restored.change)
     return True
 
 

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
 from fupin_desktop import applog
 from fupin_desktop.domain.clock import local_time
 from fupin_desktop.store import Store
-from fupin_desktop.store.changes import Change, ChangeKind
 from fupin_desktop.sync import keys
 from fupin_desktop.sync.format import SyncError
 from fupin_desktop.ui.changes import announce
@@ -121,15 +120,11 @@ class CountySide(SyncPageBase):
 
             return import_files(store, paths, passphrase=secret, progress=progress, cancelled=cancelled)
 
-        def done(results: Any) -> None:
+        def done(imported: Any) -> None:
             _fill(self.import_results, [[Path(r.batch).name, r.township_name or r.township or "", r.sequence or "",
-                                         STATUS_LABELS[r.status], r.message] for r in results])
+                                         STATUS_LABELS[r.status], r.message] for r in imported.value])
 
-        def changes(results: Any) -> Change:
-            imported = [r for r in results if r.status == "imported"]
-            return Change.of(ChangeKind.SYNC_IMPORT, count=len(imported), everything=bool(imported))
-
-        return self._run(f"正在导入 {len(paths)} 个批次…", work, done, changes)
+        return self._run(f"正在导入 {len(paths)} 个批次…", work, done)
 
     def _selected_key(self, table: QTableWidget) -> Any:
         rows = table.selectionModel().selectedRows()
@@ -149,12 +144,12 @@ class CountySide(SyncPageBase):
         if answer != QMessageBox.StandardButton.Yes:
             return
         try:
-            resolve_conflict(self.store, int(conflict_id), resolution)
+            change = resolve_conflict(self.store, int(conflict_id), resolution)
         except SyncError as exc:
             applog.refused(log, "冲突", exc)
             QMessageBox.warning(self, "冲突", str(exc))
         else:
-            announce(self.store, Change.of(ChangeKind.SYNC_IMPORT, count=1, everything=True))
+            announce(self.store, change)
         self.refresh()
 
     def review_selected(self) -> None:
@@ -176,8 +171,7 @@ class CountySide(SyncPageBase):
                 f"{pub.name}（{pub.code}）\n指纹：{pub.fingerprint}\n\n请打电话与该乡镇核对指纹，一致后再点“是”。")
             if answer != QMessageBox.StandardButton.Yes:
                 return
-            keys.register_township(self.repo, pub, self.store.operator)
-            announce(self.store, Change.of(ChangeKind.SETTINGS, settings=["township_keys"]))
+            announce(self.store, keys.register_township(self.repo, pub, self.store.operator))
         except SyncError as exc:
             applog.refused(log, "登记乡镇公钥", exc)
             QMessageBox.warning(self, "登记乡镇公钥", str(exc))

@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
 
 from fupin_desktop.fileio import WriteError
 from fupin_desktop.store import Store, StoreError
-from fupin_desktop.store.changes import Change
 from fupin_desktop.store.sync import SyncRepository
 from fupin_desktop.sync import keys
 from fupin_desktop.sync.format import SyncError, WrongPassphrase
@@ -105,9 +104,9 @@ class SyncPageBase(QDialog):
         self._passphrase = text
         return text
 
-    def _run(self, label: str, work: Callable[[Store, Any, Any], T], done: Callable[[T], None],
-             changes: Callable[[T], Change | None] = lambda _result: None) -> StoreOp[T]:
-        """``work`` on the worker's own connection; what it changed is announced (ui/changes.py)."""
+    def _run(self, label: str, work: Callable[[Store, Any, Any], T], done: Callable[[T], None]) -> StoreOp[T]:
+        """``work`` on the worker's own connection; what its result says it changed is announced
+        (ui/changes.py)."""
         def failed(exc: BaseException) -> None:
             if isinstance(exc, WrongPassphrase):
                 self._passphrase = None
@@ -120,7 +119,7 @@ class SyncPageBase(QDialog):
             done(result)
             self.refresh()
 
-        op = StoreOp[T](self, label, self.store, work, changes, succeeded, failed, title="数据交换")
+        op = StoreOp[T](self, label, self.store, work, succeeded, failed, title="数据交换")
         self.last_op = op
         op.start()
         return op

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
 from fupin_desktop import applog
 from fupin_desktop.domain.clock import local_time
 from fupin_desktop.store import Store, settings
-from fupin_desktop.store.changes import Change, ChangeKind
 from fupin_desktop.sync import keys
 from fupin_desktop.sync.drives import removable_drives
 from fupin_desktop.sync.feedback import STATE_LABELS, latest_feedback_view
@@ -176,7 +175,7 @@ class TownshipSide(SyncPageBase):
                 + warning)
             if answer != QMessageBox.StandardButton.Yes:
                 return
-            keys.trust_county(self.repo, pub, replace=replacing)
+            announce(self.store, keys.trust_county(self.repo, pub, replace=replacing))
         except SyncError as exc:
             applog.refused(log, "导入县公钥", exc)
             QMessageBox.warning(self, "导入县公钥", str(exc))
@@ -235,14 +234,14 @@ class TownshipSide(SyncPageBase):
         from fupin_desktop.sync.feedback import import_feedback
 
         try:
-            view = import_feedback(self.store, path)
+            imported = import_feedback(self.store, path)
         except SyncError as exc:
             applog.refused(log, "导入反馈", exc)
             QMessageBox.warning(self, "导入反馈", str(exc))
             return None
-        announce(self.store, Change.of(ChangeKind.SYNC_FEEDBACK, count=1))
+        announce(self.store, imported.change)
         self.refresh()
-        return view
+        return imported.value
 
     def _refresh_township(self) -> None:
         own = keys.township_public(self.repo)

@@ -59,7 +59,7 @@ def store(tmp_path: Path) -> Store:
         if seed == 1:
             members[0].fields.update(id_type="残疾人证", id_number=DISABILITY_ID, health="残疾",
                                      birth_date=date(1960, 5, 6), sex="男")
-        hh.refresh_derived()
+        hh.refresh_derived(s.spec.derived_sources())
         s.households.save(hh, s.operator)
     yield s
     s.close()

@@ -71,11 +71,11 @@ def test_round_trip_township_to_county_to_feedback_and_back(world: World) -> Non
     # Feedback: signed by the county, imported by the township, batches acknowledged.
     written = write_feedback(world.county, "510822105", world.stick, passphrase=PASSPHRASE)
     assert written.batches == 2 and written.rejected == 0
-    view = import_feedback(world.town, written.path)
+    view = import_feedback(world.town, written.path).value
     assert [b["sequence"] for b in view["batches"]] == [1, 2] and not view["already_imported"]
     states = {b.sequence: b.state for b in SyncRepository(world.town.db).outbox()}
     assert states == {1: "acknowledged", 2: "acknowledged"}
-    assert import_feedback(world.town, written.path)["already_imported"]
+    assert import_feedback(world.town, written.path).value["already_imported"]
 
 
 def test_nothing_changed_exports_nothing_and_full_exports_everything(world: World) -> None:
@@ -152,7 +152,7 @@ def test_edit_on_both_sides_goes_to_the_conflict_list_and_a_person_resolves_it(
     assert SyncRepository(world.county.db).conflicts() == []
     # The township hears how it was resolved.
     written = write_feedback(world.county, "510822105", world.stick, passphrase=PASSPHRASE)
-    view = import_feedback(world.town, written.path)
+    view = import_feedback(world.town, written.path).value
     assert [c["state"] for c in view["conflicts"]] == [choice]
     # A later township edit is taken again (the sync point moved to the resolution).
     at_town = world.town.households.get(world.saved["town"][0])
@@ -166,7 +166,7 @@ def test_edit_on_both_sides_goes_to_the_conflict_list_and_a_person_resolves_it(
 def test_open_conflict_shows_in_the_township_feedback(world: World) -> None:
     _edit_both_sides(world)
     written = write_feedback(world.county, "510822105", world.stick, passphrase=PASSPHRASE)
-    view = import_feedback(world.town, written.path)
+    view = import_feedback(world.town, written.path).value
     [c] = view["conflicts"]
     assert c["state"] == "open" and c["household_id"] == world.saved["town"][0] and c["head_name"]
     states = {b.sequence: b.state for b in SyncRepository(world.town.db).outbox()}
@@ -200,7 +200,7 @@ def test_same_id_number_in_two_townships_is_flagged_for_review(world: World) -> 
     # Both townships hear about it, each with its own names.
     for store, code, other_name in ((world.town, "510822105", "马鹿乡"), (world.other, "510822106", "茶坝乡")):
         written = write_feedback(world.county, code, world.root, passphrase=PASSPHRASE)
-        view = import_feedback(store, written.path)
+        view = import_feedback(store, written.path).value
         assert len(view["duplicates"]) == 3
         assert {d["other_township"] for d in view["duplicates"]} == {other_name}
         assert all(d["member_name"] and d["household_id"] for d in view["duplicates"])

@@ -66,7 +66,7 @@ def export(town: Store, out: Path, *, full: bool = False) -> ExportResult:
 
 
 def import_(county: Store, *paths: str | Path) -> list[ImportResult]:
-    return import_files(county, list(paths), passphrase=PASSPHRASE)
+    return import_files(county, list(paths), passphrase=PASSPHRASE).value
 
 
 def digest(store: Store) -> str:

@@ -11,11 +11,12 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QInputDialog
 
 from fupin_desktop.store import Store, backups
 from fupin_desktop.store.changes import Change, ChangeKind
 from fupin_desktop.ui.backup_dialog import BackupDialog
+from fupin_desktop.ui.casework_page import CaseworkPage
 from fupin_desktop.ui.changes import announce, hub
 from fupin_desktop.ui.household_editor import HouseholdEditor
 from fupin_desktop.ui.main_window import MainWindow
@@ -27,6 +28,16 @@ from tests.excel import files
 from tests.helpers import full_household
 from tests.sync.world import PASSPHRASE, World, make_world
 from tests.ui.test_import_wizard import open_wizard, wait_idle
+
+#: What the tests below drive through the GUI; together every kind of change there is.
+HEARD_ON_ONE_TOWNSHIP = [ChangeKind.SAVE, ChangeKind.DELETE, ChangeKind.RESTORE, ChangeKind.POLICY,
+                         ChangeKind.SETTINGS, ChangeKind.WORKFLOW, ChangeKind.IMPORT, ChangeKind.BACKUP_RESTORE]
+HEARD_IN_AN_EXCHANGE = [ChangeKind.SYNC_EXPORT, ChangeKind.SYNC_IMPORT, ChangeKind.SYNC_FEEDBACK]
+
+
+def test_the_gui_tests_drive_every_kind_of_change() -> None:
+    # A new kind of change needs a GUI path here that announces it.
+    assert set(HEARD_ON_ONE_TOWNSHIP) | set(HEARD_IN_AN_EXCHANGE) == set(ChangeKind)
 
 
 class Subscriber(QObject):
@@ -85,6 +96,20 @@ def test_a_new_subscriber_hears_every_kind_of_write(qtbot: Any, store: Store, di
     policy.accept()
     assert subscriber.last.kind is ChangeKind.POLICY and subscriber.last.rules
 
+    # A setting (设置 → 录入员).
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("王会计", True)))
+    window.set_operator()
+    assert subscriber.last.kind is ChangeKind.SETTINGS and subscriber.last.settings == {"operator"}
+
+    # An application on the 识别工作 page (its StoreOp announces it).
+    page = CaseworkPage(store)
+    qtbot.addWidget(page)
+    page.apply_for(store.households.get(hid).fields["number"])
+    with qtbot.waitSignal(page.last_op.finished, timeout=20_000):
+        pass
+    assert subscriber.last.kind is ChangeKind.WORKFLOW and subscriber.last.households == {hid}
+    page.close()
+
     # Excel import (the wizard's StoreOp announces it).
     before = len(subscriber.seen)
     wizard = open_wizard(qtbot, store, monkeypatch, files.write_messy_roster(tmp_path / "花名册.xlsx"))
@@ -112,9 +137,7 @@ def test_a_new_subscriber_hears_every_kind_of_write(qtbot: Any, store: Store, di
     assert subscriber.last.kind is ChangeKind.BACKUP_RESTORE and subscriber.last.everything
     assert window.model.row_of(hid) is not None  # the list reloaded itself from the restored data
 
-    assert [c.kind for c in subscriber.seen] == [
-        ChangeKind.SAVE, ChangeKind.DELETE, ChangeKind.RESTORE, ChangeKind.POLICY, ChangeKind.IMPORT,
-        ChangeKind.BACKUP_RESTORE]
+    assert [c.kind for c in subscriber.seen] == HEARD_ON_ONE_TOWNSHIP
     assert not [d for d in dialogs.shown if d[0] in ("warning", "critical")], dialogs.shown
 
 
@@ -140,6 +163,7 @@ def test_sync_import_and_feedback_are_heard_on_each_database(world: World, qtbot
     assert op is not None
     qtbot.waitUntil(lambda: op.result is not None, timeout=20_000)
     assert not at_county.seen  # an export changes no household of either database
+    assert [c.kind for c in at_town.seen] == [ChangeKind.SYNC_EXPORT] and not at_town.last.household_rows
 
     county = MainWindow(world.county)
     qtbot.addWidget(county)
@@ -151,13 +175,15 @@ def test_sync_import_and_feedback_are_heard_on_each_database(world: World, qtbot
     qtbot.waitUntil(lambda: op.result is not None, timeout=20_000)
     assert at_county.last.kind is ChangeKind.SYNC_IMPORT and at_county.last.everything
     assert county.model.rowCount() == world.county.households.count() > before  # no relaying needed
-    assert not at_town.seen
+    assert [c.kind for c in at_town.seen] == [ChangeKind.SYNC_EXPORT]
 
     county_page.townships.selectRow(0)
     written = county_page.write_feedback_to("510822105", tmp_path)
     assert written is not None
     assert town_page.import_feedback_file(Path(written)) is not None
     assert at_town.last.kind is ChangeKind.SYNC_FEEDBACK
+    heard = [c.kind for c in at_town.seen] + [c.kind for c in at_county.seen]
+    assert sorted(set(heard)) == sorted(HEARD_IN_AN_EXCHANGE)
     assert not [d for d in dialogs.shown if d[0] in ("warning", "critical")], dialogs.shown
 
 

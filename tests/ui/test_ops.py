@@ -10,8 +10,9 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
+from fupin_desktop import services
 from fupin_desktop.store import Store, StoreError
-from fupin_desktop.store.changes import Change, ChangeKind
+from fupin_desktop.store.changes import Change
 from fupin_desktop.ui.changes import hub
 from fupin_desktop.ui.ops import QueryOp, StoreOp
 from tests.helpers import full_household
@@ -42,11 +43,11 @@ def test_a_store_op_announces_its_change_before_its_success_callback(qtbot: Any,
     order: list[str] = []
     hub(store).changed.connect(lambda change: order.append(f"change {change.kind.value} {sorted(change.households)}"))
 
-    def work(own: Store, progress: Any, cancelled: Any) -> int:
-        return int(own.households.save(full_household(own.spec, seed=2), "测试").id)
+    def work(own: Store, progress: Any, cancelled: Any) -> services.SaveResult:
+        return services.save_household(own, full_household(own.spec, seed=2))  # carries its change
 
-    op = StoreOp[int](None, "正在保存…", store, work, lambda hid: Change.of(ChangeKind.SAVE, [hid]),
-                      lambda hid: order.append(f"done {hid}"))
+    op = StoreOp[services.SaveResult](None, "正在保存…", store, work,
+                                      lambda result: order.append(f"done {result.saved.id}"))
     with qtbot.waitSignal(op.finished, timeout=20_000):
         op.start()
     [hid] = store.households.ids()
@@ -64,8 +65,7 @@ def test_a_failure_reaches_the_gui_thread_in_chinese_and_the_log(qtbot: Any, sto
         raise StoreError("磁盘已满，没有保存。请清理磁盘空间后再试。")
 
     with caplog.at_level(logging.INFO, logger="fupin_desktop.ui.ops"):
-        op = StoreOp[None](parent, "正在保存…", store, work, lambda _r: Change.of(ChangeKind.SAVE, [1]),
-                           title="保存")
+        op = StoreOp[None](parent, "正在保存…", store, work, title="保存")
         with qtbot.waitSignal(op.finished, timeout=20_000):
             op.start()
     assert dialogs.shown == [("warning", "保存", "磁盘已满，没有保存。请清理磁盘空间后再试。")]
