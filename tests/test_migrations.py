@@ -242,6 +242,18 @@ def test_migration_0003_a_failing_backfill_leaves_the_version_2_file_as_it_was(
 
 
 # -- the migration machinery ---------------------------------------------------------
+def test_migration_0012_speedbulk_kept_checks_start_empty(tmp_path: Path) -> None:
+    """An older file gains ``household_checks`` empty: nothing is taken as checked until a household
+    is imported or checked again by an export (tests/sync/test_kept_checks.py)."""
+    mine = next(v for v, name, _sql in migrations() if "speedbulk" in name)
+    path, saved = older_database(
+        tmp_path, mine - 1, lambda store: store.households.save(full_household(store.spec, seed=4), "测试"))
+    with Store(path) as store:
+        assert "household_checks" in table_names(store.db)
+        assert store.checks.all() == []
+        assert store.households.get(saved.id) is not None
+
+
 def test_migration_hooks_sit_beside_their_sql_and_define_upgrade() -> None:
     hooks = sorted(e.name.removesuffix(".py") for e in resources.files(MIGRATIONS_PACKAGE).iterdir()
                    if e.name.endswith(".py") and e.name[:4].isdigit())

@@ -14,6 +14,7 @@ from fupin_desktop.store import audit, settings
 from fupin_desktop.store.access import Accounts
 from fupin_desktop.store.cases import CaseRepository
 from fupin_desktop.store.changes import Change, ChangeKind
+from fupin_desktop.store.checks import CheckRepository
 from fupin_desktop.store.conflicts import ConcurrentEdit
 from fupin_desktop.store.database import (
     READ_ONLY_CHOSEN,
@@ -73,6 +74,7 @@ class Store:
         self.recycle = RecycleBin(self.db, self.households)  # deleted households: list, restore
         self.sync = SyncRepository(self.db)  # keys, outbox, the county's townships and feedback
         self.accounts = Accounts(self.db)  # users, logins and rights (store/access.py)
+        self.checks = CheckRepository(self.db)  # findings kept from save time (rules/kept.py)
         self.cases = CaseRepository(self.db)  # identification cases and their records (issue 15)
         self.publicity = PublicityRepository(self.db)  # rounds, objections, quotas, meetings
         self.village_forms = VillageFormRepository(self.db, load_form("village"))  # 贫困村登记表

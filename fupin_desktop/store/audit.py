@@ -76,6 +76,18 @@ def record(
                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", values)
 
 
+def record_many(db: Database, rows: list[tuple[Any, ...]]) -> None:
+    """Many audit rows at once (bulk imports): ``(at, operator, action, entity, entity_uuid,
+    household_uuid, field, old, new)`` with ``old``/``new`` already encoded; each gets its kind."""
+    if _has_kind(db):
+        db.executemany("INSERT INTO audit (at, operator, action, entity, entity_uuid, household_uuid, field, old, new,"
+                       " kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       [(*r, _kind(db, str(r[2]), r[6])) for r in rows])
+    else:
+        db.executemany("INSERT INTO audit (at, operator, action, entity, entity_uuid, household_uuid, field, old, new)"
+                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+
 _KIND_COLUMN: weakref.WeakKeyDictionary[Database, bool] = weakref.WeakKeyDictionary()
 
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import import_module, resources, util
@@ -415,6 +415,12 @@ class Database:
         if self._depth == 0:
             raise RuntimeError("writes must run inside db.transaction()")
         return self.conn.execute(sql, params)
+
+    def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        """Run one write statement for every row (bulk imports); the caller must hold a transaction."""
+        if self._depth == 0:
+            raise RuntimeError("writes must run inside db.transaction()")
+        self.conn.executemany(sql, rows)
 
     # -- maintenance ----------------------------------------------------
     def backup(self, target: str | Path, *, finish: Callable[[sqlite3.Connection], None] | None = None) -> Path:
