@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from types import ModuleType
 from typing import Any, NoReturn
 
-from fupin_desktop import __version__, applog, fileio, services
+from fupin_desktop import __version__, applog, fileio, scratch, services
+from fupin_desktop.commands import _base
 from fupin_desktop.commands._base import (
     SQLITE_MAX_INT,
     CliError,
@@ -26,7 +27,9 @@ from fupin_desktop.commands._base import (
     print_json,
 )
 from fupin_desktop.commands._household_ref import current_household, household_ref
+from fupin_desktop.commands.users import masked_household
 from fupin_desktop.demo import MAX_DEMO_HOUSEHOLDS
+from fupin_desktop.domain.roles import Action
 from fupin_desktop.domain.township import parse_village_arg
 from fupin_desktop.fileio import WriteError
 from fupin_desktop.store import Role, Store, StoreError
@@ -195,6 +198,8 @@ def cmd_show(args: argparse.Namespace) -> int:
         if hh is None:  # deleted meanwhile
             raise CliError(f"没有编号为 {args.household_id} 的户（用 fupin households 查看）。")
         data = services.household_json(hh, store.spec)
+        if not store.may(Action.EDIT_HOUSEHOLD):  # users exist, nobody logged in: numbers masked (issue 18)
+            data = masked_household(data, store.spec)
     if args.json:
         _print_json(data)
     else:
@@ -253,6 +258,8 @@ def build_parser() -> argparse.ArgumentParser:
         sp = sub.add_parser(name, help=helptext)
         sp.add_argument("--db", default=argparse.SUPPRESS, help="数据库文件")
         sp.add_argument("--json", action="store_true", help="输出 JSON")
+        sp.add_argument("--user", default=argparse.SUPPRESS, metavar="NAME",
+                        help="以该用户登录（密码取自环境变量 FUPIN_PASSWORD 或提示输入）")
         return sp
 
     g = add("gui", "启动图形界面（默认）")
@@ -301,7 +308,20 @@ def build_parser() -> argparse.ArgumentParser:
     # module in fupin_desktop/commands/ with `register(add)`, so areas never edit this file.
     for module in command_modules():
         module.register(add)
+    _give_user_option(p)
     return p
+
+
+def _give_user_option(parser: argparse.ArgumentParser) -> None:
+    """Every (sub-)subcommand takes ``--user`` (issue 18), also those a module's ``register`` nests
+    (``fupin policy set --user …``), so no command has to add it itself."""
+    for action in parser._actions:  # noqa: SLF001 - argparse keeps its sub-parsers only there
+        if isinstance(action, argparse._SubParsersAction):  # noqa: SLF001
+            for sub in dict.fromkeys(action.choices.values()):
+                if "--user" not in sub._option_string_actions:  # noqa: SLF001
+                    sub.add_argument("--user", default=argparse.SUPPRESS, metavar="NAME",
+                                     help="以该用户登录（密码取自环境变量 FUPIN_PASSWORD 或提示输入）")
+                _give_user_option(sub)
 
 
 def command_modules() -> list[ModuleType]:
@@ -329,13 +349,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except _UsageError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return EXIT_ERROR
-    for attr, default in (("json", False), ("screenshot", None), ("household", None)):
+    for attr, default in (("json", False), ("screenshot", None), ("household", None), ("user", None)):
         if not hasattr(args, attr):
             setattr(args, attr, default)
+    _base.login_user = args.user  # every database the command opens logs this user in
     func = getattr(args, "func", cmd_gui)
     if func in (cmd_demo, cmd_init) and not args.db:
         args.db = str(services.default_db_path())
     applog.configure()
+    if argv is None:  # the program itself (not a test calling main): issue 18, temporary files
+        scratch.claim()  # in a folder of its own, removed at exit or at the next start after a crash
     command = command_name(args)
     applog.started(command)  # never the arguments: they may be ID numbers (check-id) or names (--search)
     try:
@@ -394,6 +417,7 @@ def unexpected(exc: BaseException) -> int:
 
 
 def gui_main() -> int:
+    scratch.claim()  # as main() does for the program itself (issue 18)
     return main(["gui", *sys.argv[1:]])
 
 

@@ -103,8 +103,19 @@ class FormSpec:
 
     # -- lookups ---------------------------------------------------------
     def grid_fields(self) -> list[FieldSpec]:
-        """Every single-value field of the form, in paper reading order."""
-        return [f for s in self.sections for g in s.groups if not g.is_table for f in g.fields]
+        """Every single-value field of the form, in paper reading order (a new list each call)."""
+        return list(self._grid)
+
+    @functools.cached_property
+    def _grid(self) -> tuple[FieldSpec, ...]:  # asked for every household checked: built once per form
+        return tuple(f for s in self.sections for g in s.groups if not g.is_table for f in g.fields)
+
+    @functools.cached_property
+    def _grid_by_id(self) -> Mapping[str, FieldSpec]:
+        out: dict[str, FieldSpec] = {}
+        for f in self._grid:
+            out.setdefault(f.id, f)  # the first of a repeated id, as the search always gave
+        return MappingProxyType(out)
 
     def tables(self) -> list[GroupSpec]:
         return [g for s in self.sections for g in s.groups if g.is_table]
@@ -116,10 +127,10 @@ class FormSpec:
         raise KeyError(table_id)
 
     def field(self, field_id: str) -> FieldSpec:
-        for f in self.grid_fields():
-            if f.id == field_id:
-                return f
-        raise KeyError(field_id)
+        f = self._grid_by_id.get(field_id)
+        if f is None:
+            raise KeyError(field_id)
+        return f
 
     def derived_sources(self) -> Mapping[str, str]:
         """The household's derived fields: field id -> source (see :mod:`fupin_desktop.domain.derived`)."""

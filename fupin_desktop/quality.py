@@ -28,9 +28,11 @@ from fupin_desktop import fileio
 from fupin_desktop.domain.household import Household
 from fupin_desktop.rules import FieldRef, Finding, RuleContext, Severity, all_rules, check_household
 from fupin_desktop.rules.policy import Policy, PolicyError, policy_document, policy_from_document
+from fupin_desktop.rules.village import VILLAGE_RULES
 from fupin_desktop.store import Store, StoreError, backups
 from fupin_desktop.store.crossrecord import StoreRecords, load_memory_records
 from fupin_desktop.store.database import now_iso
+from fupin_desktop.store.village_view import village_findings
 
 log = logging.getLogger(__name__)
 
@@ -100,12 +102,12 @@ class QualityReport:
 
 
 def rule_titles() -> dict[str, str]:
-    """Rule id -> Chinese title, in check order."""
-    return {r.id: r.title for r in all_rules()}
+    """Rule id -> Chinese title, in check order (the village form's rules last)."""
+    return {**{r.id: r.title for r in all_rules()}, **{rid: title for rid, _, title in VILLAGE_RULES}}
 
 
 def rule_severities() -> dict[str, str]:
-    return {r.id: r.severity for r in all_rules()}
+    return {**{r.id: r.severity for r in all_rules()}, **{rid: sev for rid, sev, _ in VILLAGE_RULES}}
 
 
 # -- running the rules -----------------------------------------------------------------------------
@@ -165,6 +167,11 @@ def run_township(
         report.households += 1
     if progress is not None and not report.cancelled:
         progress(report.households, total)
+    if not report.cancelled:  # the 贫困村登记表 (rules V001-V003), after the village's households
+        report.findings.extend(
+            QualityFinding(rule=x.rule, severity=x.severity, message=x.message, refs=x.refs, household_id=0,
+                           household_number="", village=village, group=f"{year}年贫困村登记表", head_name="")
+            for village, year, x in village_findings(store, village_id))
     report.findings = sort_findings(store, report.findings)
     report.seconds = time.perf_counter() - started
     log.info("quality check village_id=%s households=%d findings=%d errors=%d cancelled=%s seconds=%.2f",

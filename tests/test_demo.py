@@ -20,6 +20,7 @@ from fupin_desktop.demo import (
     demo_township,
     generate_households,
 )
+from fupin_desktop.demo.villages import MISMATCH
 from fupin_desktop.domain.household import TABLES, Household
 from fupin_desktop.domain.idnumber import check_id
 from fupin_desktop.domain.township import Village
@@ -539,6 +540,9 @@ def test_a_fresh_demo_validates_clean_apart_from_its_planted_cases(tmp_path: Pat
     done = subprocess.run([sys.executable, "-m", "fupin_desktop", "validate", "--db", str(db), "--json"],
                           capture_output=True, text=True, check=False)
     findings = json.loads(done.stdout)["findings"]
+    village_findings = [f for f in findings if not f["household_id"]]  # the 贫困村登记表 (demo/villages.py)
+    assert [(f["rule"], f["village"]) for f in village_findings] == [("V001", MISMATCH[0])]
+    findings = [f for f in findings if f["household_id"]]
     assert sorted(f["rule"] for f in findings) == sorted(demo.PLANTED)
     with Store(db) as store:
         marked = {}

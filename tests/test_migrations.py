@@ -242,6 +242,18 @@ def test_migration_0003_a_failing_backfill_leaves_the_version_2_file_as_it_was(
 
 
 # -- the migration machinery ---------------------------------------------------------
+def test_migration_0012_speedbulk_kept_checks_start_empty(tmp_path: Path) -> None:
+    """An older file gains ``household_checks`` empty: nothing is taken as checked until a household
+    is imported or checked again by an export (tests/sync/test_kept_checks.py)."""
+    mine = next(v for v, name, _sql in migrations() if "speedbulk" in name)
+    path, saved = older_database(
+        tmp_path, mine - 1, lambda store: store.households.save(full_household(store.spec, seed=4), "测试"))
+    with Store(path) as store:
+        assert "household_checks" in table_names(store.db)
+        assert store.checks.all() == []
+        assert store.households.get(saved.id) is not None
+
+
 def test_migration_hooks_sit_beside_their_sql_and_define_upgrade() -> None:
     hooks = sorted(e.name.removesuffix(".py") for e in resources.files(MIGRATIONS_PACKAGE).iterdir()
                    if e.name.endswith(".py") and e.name[:4].isdigit())
@@ -650,3 +662,71 @@ def test_migration_0008_speedgui_indexes_the_existing_households_for_search(tmp_
         assert store.households.ids(search="王五") == [] and search_index.grams("王五") == {"王", "五", "王五"}
         assert [tuple(r) for r in store.db.query("SELECT id, revision, updated_at FROM households ORDER BY id")] \
             == stamps
+
+
+def test_migration_0009_village(tmp_path: Path) -> None:
+    """The 贫困村登记表 table (issue 17) arrives empty beside the households, which stay as they were.
+    (Found by its name, not its number: the merge of parallel branches renumbers migrations.)"""
+    version = next(v for v, name, _ in migrations() if name.endswith("_village.sql"))
+    path, ids = older_database(tmp_path, version - 1, lambda store: save_heads(store, ("张三", "李四")))
+    with Store(path) as store:
+        assert store.db.user_version == schema_version()
+        assert store.households.count() == 2 and store.village_forms.count() == 0
+        assert sorted(store.households.ids()) == sorted(ids)
+        # the statistics' narrow tables are filled from the households' JSON, then kept by triggers
+        facts = store.db.query("SELECT household_id, size, main_cause FROM household_facts ORDER BY household_id")
+        assert [(r[0], r[1]) for r in facts] == [(i, store.households.get(i).size) for i in sorted(ids)]
+        assert store.db.integer("SELECT COUNT(*) FROM member_facts") == store.db.integer("SELECT COUNT(*) FROM members")
+        hh = store.households.get(ids[0])
+        hh.fields["main_cause"] = "因学"
+        store.households.save(hh, "测试")
+        assert store.db.query_one("SELECT main_cause FROM household_facts WHERE household_id = ?", (ids[0],))[0] == "因学"
+
+
+def test_migration_0010_education_adds_the_student_tables_and_keeps_the_households(tmp_path: Path) -> None:
+    """Education subsidies (issue 16): an older file gains the enrolment and application tables,
+    its households untouched, and a student can be entered at once.  (Found by name, not number:
+    the merge renumbers migrations.)"""
+    from fupin_desktop.store.education import EducationRepository
+
+    mine = next(v for v, name, _ in migrations() if name.endswith("_education.sql"))
+    path, saved = older_database(tmp_path, mine - 1, lambda store: save_heads(store, ("张三", "李四")))
+    with sqlite3.connect(path) as before:
+        assert "education_enrolments" not in {r[0] for r in before.execute("SELECT name FROM sqlite_master")}
+    before.close()
+    with Store(path) as store:
+        assert store.db.user_version == schema_version()
+        assert {"education_enrolments", "education_applications"} <= table_names(store.db)
+        assert store.households.count() == 2
+        hh = store.households.get(saved[0])
+        member = hh.current_members[0]
+        repo = EducationRepository(store.db)
+        student = repo.student(member.get("id_number"), "2015-2016")
+        repo.enrol(student, school="绥阳中学", school_type="普通高中", in_province=True, operator="t")
+        assert repo.student(member.get("id_number"), "2015-2016").enrolment.school == "绥阳中学"
+
+
+# -- users (issue 18) -----------------------------------------------------------------------------
+def test_migration_0011_users_keeps_old_audit_rows_readable_and_guards_them(tmp_path: Path) -> None:
+    """A file from before users: its audit rows (typed operators) get a kind and stay readable;
+    afterwards no audit row can be changed or removed; the database has no users (no login)."""
+    version = next(v for v, name, _ in migrations() if name.endswith("_users.sql"))
+
+    def fill(store: Store) -> int:
+        saved = store.households.save(full_household(store.spec), "老录入员")
+        store.households.delete(saved.id, "老录入员")
+        return saved.id
+
+    path, _ = older_database(tmp_path, version - 1, fill)
+    with Store(path) as store:
+        assert store.db.user_version == schema_version()
+        assert not store.accounts.users.any()
+        kinds = {r["kind"] for r in store.db.query("SELECT kind FROM audit WHERE operator = '老录入员'")}
+        assert kinds == {"edit", "delete"}
+        assert store.operator == "录入员"  # no users yet: the setting, as before
+    conn = sqlite3.connect(path)
+    try:
+        with pytest.raises(sqlite3.IntegrityError):
+            conn.execute("DELETE FROM audit")
+    finally:
+        conn.close()

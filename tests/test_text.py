@@ -26,6 +26,20 @@ def test_every_control_format_and_surrogate_character_counts_as_invisible() -> N
     assert missing == []
 
 
+def test_no_invisible_character_is_printable() -> None:
+    """``invisible_in`` and ``strip_invisible`` skip printable text (the fast path of imports):
+    every character the class names must be one ``str.isprintable`` refuses."""
+    import re
+
+    from fupin_desktop.domain.text import INVISIBLE_CLASS, to_halfwidth
+
+    pattern = re.compile(f"[{INVISIBLE_CLASS}]")
+    printable = [f"U+{cp:04X}" for cp in range(sys.maxunicode + 1)
+                 if pattern.match(chr(cp)) and chr(cp).isprintable()]
+    assert printable == []
+    assert to_halfwidth("０８３９－１２３４５６７\u3000ＡＢｃ，张三·𠮷") == "0839-1234567 ABc，张三·𠮷"
+
+
 @pytest.mark.parametrize("ch", ["\u202e", "\u202a", "\u2066", "\u2069", "\u200b", "\u200f", "\u2060", "\u206f",
                                 "\ufeff", "\x00", "\x1b", "\x7f", "\x9f", "\U000e0001", "\U000e0041", "\U000e007f",
                                 "\U000e0000", "\u00ad", "\u061c"])

@@ -267,3 +267,22 @@ def test_review_list_reasons_mark_and_excel(tmp_path: Path) -> None:
     assert next(i for i in json.loads(marked.stdout) if i["number"] == "N001")["note"] == "已补帮扶责任人"
     bad = fupin(db, "review", "--mark", "X999", "--json")
     assert bad.returncode == 2 and "X999" in bad.stderr
+
+
+def test_stats_command_gives_the_years_movements_beside_the_village_figures(tmp_path: Path,
+                                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """``fupin stats --year Y --json``: issue 16's keys at the top level, beside issue 17's villages."""
+    from fupin_desktop.cli import main
+
+    path = tmp_path / "demo.db"
+    assert main(["demo", "--db", str(path), "--households", "300"]) == 0
+    capsys.readouterr()
+    with Store(path) as store:
+        year = years.live_year(store.db)
+        expected = years.year_counts(store.db, year)
+    assert main(["stats", "--db", str(path), "--year", str(year), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert {"households", "persons", "exits", "returns", "new", "births", "deaths", "villages", "township"} <= set(out)
+    assert {k: out[k] for k in ("exits", "returns", "new", "births", "deaths")} == \
+        {k: expected[k] for k in ("exits", "returns", "new", "births", "deaths")}
+    assert out["households"] == expected["households"] and out["persons"] == expected["persons"]

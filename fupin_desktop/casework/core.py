@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from fupin_desktop.domain.roles import Action
 from fupin_desktop.rules import workflow as wf
 from fupin_desktop.rules.workflow import CaseState, Decision, Kind, Status, Step, WorkflowError
 from fupin_desktop.store import Store, StoreError
@@ -133,6 +134,7 @@ def advance(store: Store, ids: Sequence[int], when: date, *, note: str = "", ove
             reference: str = "") -> Outcome:
     """通过 at each household's stage, to the next.  Leaving a publicity round before its end, or
     taking a village or the township beyond its quota, needs ``override`` (recorded)."""
+    store.require(Action.DECIDE)  # 审核员 and 管理员 (issue 18, domain/roles.py)
     subjects, latest, states = _open_cases(store, ids)
     problems: list[str] = []
     steps: dict[int, Step] = {}
@@ -176,6 +178,7 @@ def _write(store: Store, subjects: dict[int, Subject], cases: dict[int, CaseRow]
 # -- refuse, return, appeal, county decision --------------------------------------------------------------
 def refuse(store: Store, ids: Sequence[int], when: date, reason: str, *, note: str = "", reference: str = "") -> Outcome:
     """不予认定 (不予受理 at the application): the case ends with the reason (printed on the 告知书)."""
+    store.require(Action.DECIDE)  # 审核员 and 管理员 (issue 18, domain/roles.py)
     subjects, latest, states = _open_cases(store, ids)
     return _plan_all(store, subjects, latest, ids, lambda case: wf.plan_refuse(
         procedure_of(store, case), states[case.id], when, reason), note=note, reference=reference)
@@ -183,6 +186,7 @@ def refuse(store: Store, ids: Sequence[int], when: date, reason: str, *, note: s
 
 def send_back(store: Store, ids: Sequence[int], when: date, reason: str, *, note: str = "") -> Outcome:
     """退回: back to the step before the latest publicity round, which then runs again."""
+    store.require(Action.DECIDE)  # 审核员 and 管理员 (issue 18, domain/roles.py)
     subjects, latest, states = _open_cases(store, ids)
     return _plan_all(store, subjects, latest, ids, lambda case: wf.plan_return(
         procedure_of(store, case), states[case.id], when, reason), note=note)
@@ -198,6 +202,7 @@ def appeal(store: Store, household_id: int, when: date, text: str, outcome: bool
 def county_decision(store: Store, ids: Sequence[int], when: date, *, approve: bool, document: str,
                     reason: str = "", note: str = "") -> Outcome:
     """县审定: approve or refuse at the county stage, with the decision's document number."""
+    store.require(Action.DECIDE)  # 审核员 and 管理员 (issue 18, domain/roles.py)
     if not document.strip():
         raise CaseError("县审定须写明文件文号（--document 文号）")
     subjects, latest, states = _open_cases(store, ids)

@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from fupin_desktop.casework.core import CaseError
+from fupin_desktop.domain.roles import Action
 from fupin_desktop.rules import workflow as wf
 from fupin_desktop.rules.policy import PUBLICITY_DAYS
 from fupin_desktop.rules.workflow import Scope, Status, WorkflowError
@@ -119,6 +120,7 @@ def add_objection(store: Store, round_id: int, household_id: int, when: date, cl
 
 def resolve(store: Store, objection_id: int, when: date, upheld: bool, note: str) -> Changed[ObjectionRow]:
     """Record the investigation's finding; 成立 ends the household's case (不予认定)."""
+    store.require(Action.DECIDE)  # 审核员 and 管理员 (issue 18, domain/roles.py)
     found = store.publicity.objections(objection_id=objection_id)
     if not found:
         raise CaseError(f"没有编号为 {objection_id} 的异议（用 fupin publicity list 查看）")

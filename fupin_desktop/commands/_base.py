@@ -1,10 +1,20 @@
-"""What every subcommand shares: the user-error type, JSON output, opening the database."""
+"""What every subcommand shares: the user-error type, JSON output, opening the database.
+
+Logging in (issue 18) happens here, once for every command: ``fupin … --user NAME`` (every
+subcommand has the option, added in cli.py) logs NAME in on each database the command opens with
+:func:`open_store` / :func:`open_existing`, the password from ``FUPIN_PASSWORD`` or asked for (never
+echoed).  A database with no users yet needs no ``--user``; once it has users, a command that
+changes data without ``--user`` is refused (store/access.py), and so is a protected action (print a
+Handbook, export the full Excel...) the user's role may not do.
+"""
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import math
+import os
 import sys
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -21,6 +31,38 @@ AddCommand = Callable[[str, str], argparse.ArgumentParser]
 
 class CliError(Exception):
     """A user error: printed as ``错误：…`` on stderr with exit code 2."""
+
+
+#: The environment variable holding the password of ``--user`` (else it is asked for).
+PASSWORD_ENV = "FUPIN_PASSWORD"
+#: Who logs in on the databases this command opens (``--user``; set by cli.main), or None.
+login_user: str | None = None
+
+
+def ask_password(prompt: str, env: str = PASSWORD_ENV) -> str:
+    """A password from ``env``, else typed at the terminal (not echoed); refused when neither."""
+    value = os.environ.get(env)
+    if value is not None:
+        return value
+    if not sys.stdin or not sys.stdin.isatty():
+        raise CliError(f"需要密码：请设置环境变量 {env}，或在终端中运行本命令以便输入密码。")
+    try:
+        return getpass.getpass(prompt)
+    except EOFError as exc:
+        raise CliError("没有输入密码，操作已取消。") from exc
+
+
+def log_in(store: Store) -> Store:
+    """Log ``--user`` in on ``store`` (nothing to do without ``--user``); a wrong password, a locked
+    or unknown account closes the store and is refused (and recorded in the audit trail)."""
+    if login_user is None or not store.accounts.users.any():  # no users yet: nobody logs in
+        return store
+    try:
+        store.accounts.login(login_user, ask_password(f"用户“{login_user}”的密码："))
+    except BaseException:
+        store.close()
+        raise
+    return store
 
 
 #: The largest integer SQLite stores (ids, counts): anything larger is refused before a query.
@@ -78,7 +120,7 @@ def db_path(path: str | None) -> Path:
 
 def open_store(path: str | None) -> Store:
     """Open (creating if needed) the database, to write into it."""
-    return _announced(Store(db_path(path)), writes=True)
+    return log_in(_announced(Store(db_path(path)), writes=True))
 
 
 def open_existing(path: str | None, *, writes: bool = False) -> Store:
@@ -87,7 +129,7 @@ def open_existing(path: str | None, *, writes: bool = False) -> Store:
     db = db_path(path)
     if not db.exists():
         raise CliError(f"数据库 {db} 不存在。请先用 fupin init 或 fupin demo 建立。")
-    return _announced(Store(db), writes=writes)
+    return log_in(_announced(Store(db), writes=writes))
 
 
 def _announced(store: Store, *, writes: bool) -> Store:

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+from fupin_desktop.commands import education
 from fupin_desktop.commands._base import CliError, int_arg, open_existing, print_json
 from fupin_desktop.commands._household_ref import current_household, household_ref
 from fupin_desktop.domain.values import FieldValueError, parse_date
@@ -61,12 +62,17 @@ def register(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
     n.add_argument("--year", type=int_arg(*YEARS, "年度"), help="年度（默认取各户的登记年度）")
     n.add_argument("--phone", help="监督电话（默认取设置）")
     n.add_argument("--issuer", help="发布单位（默认：第一次公示为村委会，第二次为乡镇人民政府，公告为县扶贫开发领导小组）")
+    education.register_print(doc)
     a = doc("appraisal", "民主评议表（按年人均纯收入由低到高）", cmd_appraisal)
     a.add_argument("--village", required=True, metavar="NAME")
     a.add_argument("--xlsx", metavar="FILE.xlsx", help="同时导出 Excel")
     a.add_argument("--year", type=int_arg(*YEARS, "年度"), help="年度（默认最近的识别年度）")
     r = doc("refusal", "不予认定（不予受理）告知书", cmd_refusal)
     r.add_argument("number", type=household_ref, metavar="NUMBER", help="户编号")
+    pv = doc("village", "贫困村登记表（填好的，或 --blank 空白表）", cmd_village_form)
+    pv.add_argument("name", metavar="NAME", help="村名")
+    pv.add_argument("--year", type=int_arg(*YEARS, "年度"), help="年度（默认最近一年）")
+    pv.add_argument("--blank", action="store_true", help="打印空白表")
     b = doc("blank", "空白表：登记卡、扶贫手册、家庭成员表", cmd_blank)
     b.add_argument("kind", choices=("card", "handbook", "members"))
     b.add_argument("--copies", type=int_arg(1, service.MAX_COPIES, "份数"), default=1,
@@ -160,6 +166,15 @@ def cmd_notice(args: argparse.Namespace) -> int:
             store, args.village, args.round, Path(args.out), start=start, days=args.days, year=args.year,
             phone=args.phone, issuer=args.issuer, font=args.font))
     return _report(args, result, f"{args.village}{ROUNDS[args.round]}（{result.households} 户）")
+
+
+def cmd_village_form(args: argparse.Namespace) -> int:
+    from fupin_desktop.printing.village import print_village_form
+
+    with open_existing(getattr(args, "db", None)) as store:
+        result = _run(lambda: print_village_form(store, args.name, Path(args.out), year=args.year, blank=args.blank,
+                                                 font=args.font))
+    return _report(args, result, "贫困村登记表" + ("（空白）" if args.blank else ""))
 
 
 def cmd_blank(args: argparse.Namespace) -> int:

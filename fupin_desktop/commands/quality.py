@@ -28,6 +28,7 @@ from fupin_desktop.rules.policy import (
     Policy,
     PolicyError,
 )
+from fupin_desktop.rules.village import VILLAGE_RULES
 
 EXIT_FOUND_ERRORS = 1
 
@@ -63,6 +64,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_rules(args: argparse.Namespace) -> int:
     rules: list[dict[str, Any]] = [
         {"rule": r.id, "severity": r.severity, "title": r.title, "national": national_refs(r.id)} for r in all_rules()]
+    rules += [{"rule": rid, "severity": sev, "title": title, "national": []} for rid, sev, title in VILLAGE_RULES]
     if args.json:
         print_json(rules)
     else:

@@ -26,6 +26,7 @@ from fupin_desktop.commands._base import (
     print_json,
 )
 from fupin_desktop.domain.clock import local_time
+from fupin_desktop.domain.roles import Action
 from fupin_desktop.rules import RuleContext
 from fupin_desktop.store import Store
 from fupin_desktop.sync.format import SyncError
@@ -268,7 +269,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     path: str | Path = url if url is not None else db_path(args.db)
     if url is None and not Path(path).exists():
         raise CliError(f"数据库 {path} 不存在。")
-    serve(path, args.host, args.port, passphrase=passphrase(), spool=args.spool)
+    with open_existing(args.db) as store:  # --user logs in here: the server imports as that user
+        store.require(Action.SYNC)
+        actor = store.accounts.current()
+    serve(path, args.host, args.port, passphrase=passphrase(), spool=args.spool, actor=actor)
     return 0
 
 

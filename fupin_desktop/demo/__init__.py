@@ -36,6 +36,7 @@ from itertools import islice
 from typing import TYPE_CHECKING
 
 from fupin_desktop.demo.casework import build_year_in_progress
+from fupin_desktop.demo.education import add_students
 from fupin_desktop.demo.households import PLANTED, PLANTED_MARK, HouseholdGenerator
 from fupin_desktop.demo.people import RARE_CHAR
 from fupin_desktop.demo.township import (
@@ -46,6 +47,7 @@ from fupin_desktop.demo.township import (
     YEAR,
     demo_township,
 )
+from fupin_desktop.demo.villages import build_village_forms
 from fupin_desktop.demo.years import add_years
 from fupin_desktop.domain.household import Household, new_uuid
 from fupin_desktop.domain.township import Village
@@ -129,8 +131,10 @@ def build_demo(
         if progress is not None:
             progress(done, households)
     add_years(store, done if done == households else 0)  # two registration years (demo/years.py)
+    add_students(store)  # 教育资助: schools and applications of the demo's students (demo/education.py)
     if done == households:
         build_year_in_progress(store)  # quotas and the 2016 identification half done (demo/casework.py)
+        build_village_forms(store, seed)  # 贫困村登记表 of every village (demo/villages.py)
     return Changed(done, Change.of(ChangeKind.IMPORT, count=done, everything=True))
 
 

@@ -33,6 +33,7 @@ what is wrong and, where it is known, at which position.
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from dataclasses import dataclass, replace
 from datetime import date
@@ -187,6 +188,7 @@ def id_type_for(number: str) -> str | None:
     return ID_CARD if length in (15, 18) else DISABILITY_CARD if length == 20 else None
 
 
+@functools.lru_cache(maxsize=65536)
 def person_key(number: str) -> str:
     """The holder's 18-character ID number: a 残疾人证 number without its last two digits, an old
     15-digit number upgraded.  Anything else comes back normalised, so it only equals itself."""
@@ -284,6 +286,13 @@ def make_disability_number(id_number: str, category: int, grade: int) -> str:
     if str(category) not in DISABILITY_CATEGORIES or str(grade) not in DISABILITY_GRADES:
         raise ValueError(f"category must be 1-7 and grade 1-4, got {category!r}, {grade!r}")
     return text + f"{category}{grade}"
+
+
+@functools.lru_cache(maxsize=65536)
+def check_id_on(text: str, today: date) -> IdCheck:
+    """:func:`check_id` remembered: an import, the form's parsing and several rules ask about the
+    same number, and each number is checked once.  (``IdCheck`` is frozen: sharing it is safe.)"""
+    return check_id(text, today=today)
 
 
 def check_id(text: str, *, today: date | None = None) -> IdCheck:

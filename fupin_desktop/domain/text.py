@@ -35,7 +35,7 @@ _SPACES = re.compile(r"\s+")
 def invisible_in(text: str | None, *, multiline: bool = False) -> list[str]:
     """The invisible characters ``text`` holds, as ``U+202E`` (each once, in order); whitespace
     (and in a ``multiline`` note the tab and line breaks) does not count."""
-    if not text:
+    if not text or text.isprintable():  # no Cc, Cf, Cs or unassigned character: nothing to find
         return []
     if multiline:
         found = _INVISIBLE_IN_NOTE.findall(text.replace("\r\n", "\n").replace("\r", "\n"))
@@ -53,6 +53,8 @@ def describe_invisible(found: list[str]) -> str:
 def strip_invisible(text: str, *, multiline: bool = False) -> str:
     """``text`` without the characters :func:`invisible_in` finds (whitespace is left alone;
     in a ``multiline`` note every line break becomes ``\\n``)."""
+    if text.isprintable():  # the usual text: nothing invisible, no line break
+        return text
     if multiline:
         return _INVISIBLE_IN_NOTE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
     return _INVISIBLE_NOT_SPACE.sub("", text)
@@ -70,22 +72,17 @@ _FOLD = frozenset(
 )
 
 
+#: :data:`_FOLD` and the ideographic space as a ``str.translate`` table (one C pass, not a Python loop).
+_HALFWIDTH = {code: code - 0xFEE0 for code in _FOLD} | {0x3000: 0x20}
+
+
 def to_halfwidth(text: str) -> str:
     """Full-width digits and letters (０-９, Ａ-Ｚ, ａ-ｚ, ＋－．／＠) and the ideographic space to ASCII.
 
     CJK text and Chinese punctuation, the middle dot of minority names and characters
     outside the BMP stay exactly as typed.
     """
-    out = []
-    for ch in text:
-        code = ord(ch)
-        if code in _FOLD:
-            out.append(chr(code - 0xFEE0))
-        elif code == 0x3000:
-            out.append(" ")
-        else:
-            out.append(ch)
-    return "".join(out)
+    return text.translate(_HALFWIDTH)
 
 
 def normalize_text(text: str | None) -> str:
@@ -106,6 +103,7 @@ def _ascii_only(chars: str) -> list[str]:
     return [c for c in chars if c.isascii()]
 
 
+@functools.lru_cache(maxsize=65536)
 def pinyin_initials(text: str) -> str:
     """Lower-case pinyin initials of the Chinese characters in ``text`` ("张三" -> "zs").
 
@@ -129,6 +127,7 @@ SORT_TEXT_SEPARATOR = " "
 _NOT_SORTED = ("P", "Z", "S", "Cc", "Cf")
 
 
+@functools.lru_cache(maxsize=65536)
 def pinyin_sort_key(name: str) -> str:
     """The key that sorts names as Excel and WPS sort Chinese: by pinyin (安 < 白 < 陈 < 张).
 

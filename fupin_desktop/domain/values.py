@@ -123,7 +123,7 @@ def parse_value(spec: FieldSpec, text: str | None, codes: CodeList | None = None
                 out.append(lab)
         return out
     if ftype == "id_number":
-        check = idnumber.check_id(t)
+        check = idnumber.check_id_on(t, date.today())
         if not check.valid:
             raise FieldValueError(check.error or "证件号码有误")
         return check.normalized

@@ -40,6 +40,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from fupin_desktop import fileio
 from fupin_desktop.domain import derived, yesno
 from fupin_desktop.domain.household import TABLES, Household
+from fupin_desktop.domain.roles import Action
 from fupin_desktop.domain.values import format_value
 from fupin_desktop.excel import headers as hdr
 from fupin_desktop.excel import saving
@@ -300,9 +301,12 @@ def export_workbook(store: Store, out: str | Path, layout: str = "national", *, 
         raise ExportError(f"未知的导出格式“{layout}”，可选：{'、'.join(LAYOUTS)}")
     if codes not in CODE_STYLES:
         raise ExportError(f"未知的代码写法“{codes}”，可选：number（代码）、label（名称）")
+    if layout != "template":  # the full Handbook holds every personal detail; see domain/roles.py
+        store.require(Action.EXPORT_FULL if layout == "full" else Action.EXPORT_ROSTER)
     progress = progress or (lambda d, t: None)
     cancelled = cancelled or (lambda: False)
     out = Path(out)
+    uuids: list[str] = []
     town = store.townships.get()
     village_id = None
     if village:
@@ -340,6 +344,7 @@ def export_workbook(store: Store, out: str | Path, layout: str = "national", *, 
                     raise ExportCancelled
                 progress(done, len(ids))
             households += 1
+            uuids.append(hh.uuid)
             if layout == "national":
                 for i, m in enumerate(hh.current_members, start=1):
                     sheets[0].append(hh, m, i)
@@ -363,6 +368,8 @@ def export_workbook(store: Store, out: str | Path, layout: str = "national", *, 
             raise fileio.write_error(out, exc, existed=existed) from exc
         raise
     progress(len(ids), len(ids))
+    if layout != "template":  # who exported whose data, when
+        store.record_use("export", LAYOUTS[layout], uuids)
     log.info("excel export written file=%s layout=%s village_id=%s households=%d persons=%d",
              out, layout, village_id, households, persons)
     return ExportResult(path=out, layout=layout, households=households, persons=persons,

@@ -32,6 +32,7 @@ import logging
 from pathlib import Path
 
 from fupin_desktop.domain.household import TABLES
+from fupin_desktop.domain.roles import Action
 from fupin_desktop.excel import headers as hdr
 from fupin_desktop.excel import merge
 from fupin_desktop.excel.plan import (
@@ -64,7 +65,9 @@ from fupin_desktop.excel.source import (
     read_source,
 )
 from fupin_desktop.excel.staging import stage
-from fupin_desktop.store import Store, backups
+from fupin_desktop.store import Store, audit, backups
+from fupin_desktop.store.checks import KeptCheck
+from fupin_desktop.store.household_bulk import insert_households
 
 __all__ = [  # the reading half lives in excel/source.py, staging in excel/staging.py, the data in
     # excel/plan.py; callers import them all from here
@@ -75,6 +78,8 @@ __all__ = [  # the reading half lives in excel/source.py, staging in excel/stagi
 ]
 
 log = logging.getLogger(__name__)
+#: New households written with one ``executemany`` per table, this many at a time.
+BULK = 1000
 
 
 def commit(store: Store, plan: ImportPlan, progress: Progress | None = None,
@@ -95,29 +100,47 @@ def commit(store: Store, plan: ImportPlan, progress: Progress | None = None,
     if dry_run:
         _log_report("excel import checked (dry run)", plan, report)
         return report
+    store.require(Action.IMPORT_EXCEL)
     operator = store.operator
     total = len(accepted)
     if accepted:  # a dated backup first (导入Excel); if it cannot be made nothing is imported
         backups.before(store.db, backups.EXCEL)
-    with store.db.transaction():  # BEGIN IMMEDIATE: from here on no other save can come between
+    # BEGIN IMMEDIATE: from here on no other save can come between; the audit rows are of kind import
+    with store.db.transaction(), audit.kind_of(store.db, "import"):
         stored = [s for s in accepted if s.stored is not None and not s.unchanged]
         now = store.households.revisions(s.stored.id for s in stored if s.stored and s.stored.id is not None)
         for staged in stored:
             assert staged.stored is not None and staged.stored.id is not None
             if now.get(staged.stored.id) != staged.stored.revision:
                 _reapply(store, staged, report)
-        for done, staged in enumerate(accepted, start=1):
+        groups = dict.fromkeys((v.id, g) for s in accepted if not s.unchanged for v, g in s.new_groups)
+        for village_id, group in groups:
+            if village_id is not None:
+                store.townships.add_group(village_id, group, operator)
+        fresh = [s for s in accepted if s.stored is None and not s.unchanged]
+        updated = [s for s in accepted if s.stored is not None and not s.unchanged]
+        done = len(accepted) - len(fresh) - len(updated)
+        kept: list[KeptCheck] = []
+        for start in range(0, len(fresh), BULK):  # new households: executemany, a chunk at a time
+            if cancelled():
+                raise ImportCancelled
+            chunk = fresh[start:start + BULK]
+            insert_households(store.households, [s.household for s in chunk if s.household is not None], operator)
+            kept += _kept(plan, chunk)
+            done += len(chunk)
+            progress(done, total)
+            if cancelled():
+                raise ImportCancelled
+        for staged in updated:
             if cancelled():
                 raise ImportCancelled
             assert staged.household is not None
-            if staged.unchanged:
-                continue
-            for village, group in staged.new_groups:
-                if village.id is not None:
-                    store.townships.add_group(village.id, group, operator)
             store.households.save(staged.household, operator, reload=False)
+            kept += _kept(plan, [staged])
+            done += 1
             if done % 50 == 0 or done == total:
                 progress(done, total)
+        store.checks.keep(kept)  # what staging found, for the next export
         if plan.mapping_changed:
             for sheet in plan.source.sheets:
                 hdr.remember(store.db, sheet.header, sheet.kind, sheet.mapping)
@@ -125,6 +148,17 @@ def commit(store: Store, plan: ImportPlan, progress: Progress | None = None,
             raise ImportCancelled
     _log_report("excel import committed", plan, report)
     return report
+
+
+def _kept(plan: ImportPlan, staged: list[StagedHousehold]) -> list[KeptCheck]:
+    """Staging's findings as kept check results of the households just written."""
+    out = []
+    for s in staged:
+        hh = s.household
+        if hh is not None and hh.id is not None and s.checked is not None:
+            errors, until = s.checked
+            out.append(KeptCheck(int(hh.id), hh.revision, plan.check_context, until, errors))
+    return out
 
 
 def _reapply(store: Store, staged: StagedHousehold, report: ImportReport) -> None:
@@ -143,6 +177,7 @@ def _reapply(store: Store, staged: StagedHousehold, report: ImportReport) -> Non
             "什么也没有导入。请直接重新导入一次即可：会在该户最新的档案上更新。")
     assert fresh is not None
     staged.household = merge.reapply(staged.stored, staged.household, fresh, store.spec.derived_sources())
+    staged.checked = None  # staging checked the file's version, not this one: the export checks it
     report.notes.append(f"户编号 {number} 的户在导入过程中被另外保存过，已在其最新档案上更新，刚才的修改保留。")
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, NamedTuple
 
 from fupin_desktop.domain.household import HEAD, Household
@@ -81,6 +82,9 @@ class StagedHousehold:
     row_of_uuid: dict[str, SourceRow] = field(default_factory=dict)
     stored: Household | None = None  # the matched household as read, before the file's values
     unchanged: bool = False  # matched, and the file changes nothing in it
+    #: What staging's rule run found, kept with the household (rules/kept.py): blocking messages of
+    #: the kept rules and the day they stop holding.
+    checked: tuple[tuple[str, ...], date | None] | None = None
 
     @property
     def rejected(self) -> bool:
@@ -112,6 +116,8 @@ class ImportPlan:
     mapping_changed: bool
     #: Sheet name -> columns that hold ID numbers, phones, accounts or 户编号 (text in Excel).
     text_columns: dict[str, set[int]] = field(default_factory=dict)
+    #: The rule context the households were checked in (rules.kept.context_key).
+    check_context: str = ""
 
 
 @dataclass

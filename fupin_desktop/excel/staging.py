@@ -15,7 +15,7 @@ import uuid as uuid_mod
 from typing import Any
 
 from fupin_desktop.domain.household import HEAD, TABLES, Household, Row
-from fupin_desktop.domain.idnumber import check_id, id_type_for, person_key, same_person_numbers
+from fupin_desktop.domain.idnumber import check_id_on, id_type_for, person_key, same_person_numbers
 from fupin_desktop.domain.text import normalize_text
 from fupin_desktop.domain.township import Village, group_number, match_group
 from fupin_desktop.excel import headers as hdr
@@ -33,6 +33,7 @@ from fupin_desktop.excel.plan import (
 from fupin_desktop.excel.source import Source
 from fupin_desktop.excel.staging_rows import RowGrouper
 from fupin_desktop.rules import Finding, check_household
+from fupin_desktop.rules.kept import context_key, kept_errors, valid_until
 from fupin_desktop.store import Store
 
 #: Rule ids whose findings reject a household: 户主人数, 同户证件号码重复, 村属于本乡.
@@ -76,7 +77,8 @@ class _Stager(RowGrouper):
         return ImportPlan(source=self.source, households=households, skipped=skipped,
                           notes=self._notes(), mapping_changed=any(
                               s.mapping != s.auto_mapping or s.remembered for s in self.source.sheets),
-                          text_columns=text_columns)
+                          text_columns=text_columns, check_context=context_key(
+                              self.ctx, self.store.db.user_version))
 
     def _duplicates_in_file(self, households: list[StagedHousehold]) -> None:
         seen: dict[str, list[tuple[StagedHousehold, SourceRow]]] = {}
@@ -126,7 +128,9 @@ class _Stager(RowGrouper):
         hh.refresh_derived(self.spec.derived_sources())
         staged.household = hh
         self._size_check(staged, hh, first)
-        self._classify(staged, hh, check_household(hh, self.ctx))
+        findings = check_household(hh, self.ctx)  # once: the report, and kept for the export
+        staged.checked = (tuple(kept_errors(findings)), valid_until(hh, self.ctx.today))
+        self._classify(staged, hh, findings)
         staged.unchanged = (staged.stored is not None and not staged.new_groups
                             and merge.same_content(staged.stored, hh))
 
@@ -270,7 +274,7 @@ class _Stager(RowGrouper):
             self.used_uuids.add(target.uuid)
             matched.add(target.uuid)
             if table == "members" and values.get("id_number") and "id_type" not in values:
-                kind = check_id(str(values["id_number"])).id_type  # no 证件类型 column: the length says
+                kind = check_id_on(str(values["id_number"]), self.ctx.today).id_type  # no 证件类型 column: the length says
                 if kind and kind != id_type_for(str(target.get("id_number") or "")):
                     values["id_type"] = kind
             target.fields.update(values)
@@ -302,14 +306,13 @@ class _Stager(RowGrouper):
             return None
         return next((r for r in free if all(r.get(k) == values.get(k) for k in keys)), None)
 
-    @staticmethod
-    def _derive_from_ids(hh: Household) -> None:
+    def _derive_from_ids(self, hh: Household) -> None:
         """性别, 出生日期 and 证件类型 left empty are read from a valid ID number."""
         for m in hh.members:
             number = m.get("id_number")
             if not number:
                 continue
-            check = check_id(str(number))
+            check = check_id_on(str(number), self.ctx.today)
             if not check.valid:
                 continue
             if not m.get("id_type"):

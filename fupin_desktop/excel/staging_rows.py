@@ -34,7 +34,8 @@ class RowGrouper:
         self.villages = store.townships.villages()
         town = store.townships.get()
         self.township = town.name if town else ""
-        self.ctx = RuleContext(spec=store.spec, villages={v.name: list(v.groups) for v in self.villages})
+        self.ctx = RuleContext(spec=store.spec, villages={v.name: list(v.groups) for v in self.villages},
+                               policy=store.policy.get())  # the county's profile, as the form checks
         self.targets = {t.key: t for kind in {s.kind for s in source.sheets}
                         for t in hdr.targets(store.spec, kind)}
         self.mapped = {k for s in source.sheets for k in s.mapping if k}

@@ -19,6 +19,7 @@ from typing import Any, BinaryIO, Literal
 
 from fupin_desktop import fileio
 from fupin_desktop.domain.household import Household
+from fupin_desktop.domain.roles import Action
 from fupin_desktop.printing import notice as notice_mod
 from fupin_desktop.printing.blank import MEMBER_SHEET_TITLE, draw_member_sheet
 from fupin_desktop.printing.card import TITLE as CARD_TITLE
@@ -177,6 +178,8 @@ def print_households(
         raise PrintError(f"未知的文书“{document}”：应为 card（登记卡）或 handbook（扶贫手册）")
     if not household_ids:
         raise PrintError("没有要打印的户。")
+    store.require(Action.PRINT_FULL)  # full personal data: the roles of domain/roles.py only
+    uuids: list[str] = []
     fonts = fonts_for(store, font)
     township = township_fields(store)
     issuer = card_issuer(store)
@@ -187,12 +190,16 @@ def print_households(
         for done, household_id in enumerate(household_ids):
             if cancelled is not None and cancelled():
                 raise PrintCancelled()
-            drawer(doc, store.spec, _load(store, household_id), township=township, issuer=issuer)
+            hh = _load(store, household_id)
+            uuids.append(hh.uuid)
+            drawer(doc, store.spec, hh, township=township, issuer=issuer)
             if progress is not None:
                 progress(done + 1, total)
         return total
 
-    return _render(out, fonts, title or DOCUMENT_TITLES[document], FORM_MARGINS, draw)
+    result = _render(out, fonts, title or DOCUMENT_TITLES[document], FORM_MARGINS, draw)
+    store.record_use("print", DOCUMENT_TITLES[document], uuids)  # who printed whose data, when
+    return result
 
 
 def print_card(store: Store, household_id: int, out: Output, *, font: str | None = None) -> PrintResult:
@@ -305,7 +312,9 @@ def print_notice(
         notice_mod.draw_notice(doc, info, rows)
         return len(rows)
 
-    return _render(out, fonts, info.title, NOTICE_MARGINS, draw)
+    result = _render(out, fonts, info.title, NOTICE_MARGINS, draw)
+    store.record_use("print", f"{village or '本乡'}{info.title}", [])  # masked data: one row for the notice
+    return result
 
 
 # -- blank forms ----------------------------------------------------------------------------------

@@ -10,7 +10,6 @@ editor, imports, exports and the township-wide run all call :func:`check_househo
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -135,10 +134,10 @@ def age_at(birth: object, when: date) -> int | None:
     return when.year - birth.year - ((when.month, when.day) < (birth.month, birth.day))
 
 
-@functools.lru_cache(maxsize=65536)
 def check_id(number: str, today: date) -> idnumber.IdCheck:
-    """:func:`idnumber.check_id`, remembered: several rules ask about the same numbers."""
-    return idnumber.check_id(number, today=today)
+    """:func:`idnumber.check_id`, remembered (:func:`idnumber.check_id_on`): several rules, the
+    form's parsing and imports ask about the same numbers."""
+    return idnumber.check_id_on(number, today)
 
 
 # Register the rule modules, in check order: field checks, one household's cross-field rules,

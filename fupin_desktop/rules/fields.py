@@ -95,12 +95,20 @@ def _check_value(check: _Check, value: Any, ctx: RuleContext, where: str) -> str
 
 
 def _fine(check: _Check, value: Any) -> bool:
-    """A quick yes for the usual value (the full check only runs on the rest)."""
+    """A quick yes for the usual value (the full check only runs on the rest; never a wrong yes)."""
     if value is None or value == "" or value == []:
         return not check.spec.required or check.spec.readonly
     if check.plain:
         return True
-    return check.labels is not None and not isinstance(value, list) and value in check.labels
+    labels = check.labels
+    if labels is not None:
+        return all(v in labels for v in value) if isinstance(value, list) else value in labels
+    kind = check.spec.type
+    if kind in ("text", "multiline"):
+        return len(str(value)) <= (check.spec.max_length or 0)
+    if kind in ("integer", "decimal") and type(value) in (int, Decimal):  # bool is not a number here
+        return (check.low is None or value >= check.low) and (check.high is None or value <= check.high)
+    return False
 
 
 @rule("F001", "error", "字段填写")

@@ -24,6 +24,8 @@ from typing import Any
 from fupin_desktop.domain.household import Household
 from fupin_desktop.domain.township import Township
 from fupin_desktop.formspec import load_codes
+from fupin_desktop.rules.education import EducationError, EducationPolicy
+from fupin_desktop.rules.village_refs import VillageReference, references_from_json
 
 #: Version of the JSON shape written by :meth:`Policy.to_json`.
 FORMAT_VERSION = 1
@@ -162,9 +164,14 @@ class Policy:
     # How a typed 与户主关系 number is read: the national numbers, or GB/T 4761 where the
     # county's clerks and rosters use those (forms/codes.toml ``gbt4761``).
     relation_numbering: str = "national"
+    # 教育精准扶贫学生资助: the subsidy table and batches per school year (rules/education.py).
+    education: EducationPolicy = field(default_factory=EducationPolicy)
     # The identification procedure (rules/workflow.py): national 两公示一公告, or the seed's
     # three_level 三级复审、三榜公示.
     procedure: str = "national"
+    # 贫困村 "一高一低一无" reference figures per year (province's or county's incidence and
+    # income, rules/village_refs.py); none until the county sets them.
+    village_references: dict[int, VillageReference] = field(default_factory=dict)
 
     # -- lookups -----------------------------------------------------------------
     def income_line(self, year: int | None, standard: str | None = None) -> IncomeLine | None:
@@ -208,7 +215,9 @@ class Policy:
             "exclusions": list(self.exclusions),
             "limits": {k: _number(getattr(self.limits, k)) for k in LIMIT_LABELS},
             "relation_numbering": self.relation_numbering,
+            "education": self.education.to_json(),
             "procedure": self.procedure,
+            "village_references": {str(y): r.to_json() for y, r in sorted(self.village_references.items())},
         }
 
     @classmethod
@@ -225,7 +234,8 @@ class Policy:
         if not isinstance(version, int) or version > FORMAT_VERSION:
             raise PolicyError(f"政策参数文件由更新版本的程序导出（格式版本 {version}），请升级本程序后再导入")
         known = {"format_version", "standard", "income_lines", "wubao_in_scope", "dibao_in_scope",
-                 "publicity_days", "priority_flags", "exclusions", "limits", "relation_numbering", "procedure"}
+                 "publicity_days", "priority_flags", "exclusions", "limits", "relation_numbering", "procedure",
+                 "village_references", "education"}
         unknown = sorted(set(data) - known)
         if unknown and strict:
             raise PolicyError(f"政策参数中有不认识的项：{'、'.join(unknown)}")
@@ -250,8 +260,18 @@ class Policy:
             values["limits"] = _limits(data["limits"], strict)
         if "relation_numbering" in data:
             values["relation_numbering"] = relation_numbering(data["relation_numbering"])
+        if "education" in data:
+            try:
+                values["education"] = EducationPolicy.from_json(data["education"])
+            except EducationError as exc:
+                raise PolicyError(str(exc)) from exc
         if "procedure" in data:
             values["procedure"] = procedure(data["procedure"])
+        if "village_references" in data:
+            try:
+                values["village_references"] = references_from_json(data["village_references"])
+            except ValueError as exc:
+                raise PolicyError(str(exc)) from exc
         return dataclasses.replace(default, **values)
 
     def with_line(self, standard: str, year: int, amount: Decimal | None) -> Policy:

@@ -6,12 +6,16 @@ import logging
 import sqlite3
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
+from fupin_desktop.domain.roles import Action
 from fupin_desktop.formspec import FormSpec, load_form
-from fupin_desktop.store import settings
+from fupin_desktop.store import audit, settings
+from fupin_desktop.store.access import Accounts
 from fupin_desktop.store.case_sync import CaseSync
 from fupin_desktop.store.cases import CaseRepository
 from fupin_desktop.store.changes import Change, ChangeKind
+from fupin_desktop.store.checks import CheckRepository
 from fupin_desktop.store.conflicts import ConcurrentEdit
 from fupin_desktop.store.database import (
     READ_ONLY_CHOSEN,
@@ -34,6 +38,7 @@ from fupin_desktop.store.publicity import PublicityRepository
 from fupin_desktop.store.recycle import RecycleBin
 from fupin_desktop.store.sync import SyncRepository
 from fupin_desktop.store.townships import TownshipRepository
+from fupin_desktop.store.villages import VillageFormRepository
 
 log = logging.getLogger(__name__)
 
@@ -69,8 +74,11 @@ class Store:
         self.policy = PolicyRepository(self.db)
         self.recycle = RecycleBin(self.db, self.households)  # deleted households: list, restore
         self.sync = SyncRepository(self.db)  # keys, outbox, the county's townships and feedback
+        self.accounts = Accounts(self.db)  # users, logins and rights (store/access.py)
+        self.checks = CheckRepository(self.db)  # findings kept from save time (rules/kept.py)
         self.cases = CaseRepository(self.db)  # identification cases and their records (issue 15)
         self.publicity = PublicityRepository(self.db)  # rounds, objections, quotas, meetings
+        self.village_forms = VillageFormRepository(self.db, load_form("village"))  # 贫困村登记表
         if not _reader:
             self._log_opened(read_only)
 
@@ -95,7 +103,10 @@ class Store:
     def reader(self) -> Store:
         """Another connection to the same file, for queries run off the GUI thread (WAL lets
         readers run beside the writer).  The caller closes it."""
-        return Store(self.path, self._base_spec, read_only=self.db.read_only_reason == READ_ONLY_CHOSEN, _reader=True)
+        reader = Store(self.path, self._base_spec, read_only=self.db.read_only_reason == READ_ONLY_CHOSEN,
+                       _reader=True)
+        reader.accounts.adopt(self.accounts.actor)
+        return reader
 
     @property
     def case_sync(self) -> CaseSync:
@@ -113,8 +124,26 @@ class Store:
 
     @property
     def operator(self) -> str:
-        """Who is recorded in the audit trail until logins exist (设置 → 录入员)."""
-        return settings.OPERATOR.get(self.db)
+        """Who is recorded in the audit trail: the logged-in user; while the database has no users,
+        the 录入员 setting (设置 → 录入员).  Raises NotLoggedIn when it has users and nobody logged in."""
+        return self.accounts.operator(settings.OPERATOR.get(self.db))
+
+    def require(self, action: Action, *, household_uuid: str | None = None) -> None:
+        """Refuse ``action`` unless the logged-in user's role may do it (store/access.py)."""
+        self.accounts.require(action, household_uuid=household_uuid)
+
+    def audit_rows(self, **filters: Any) -> list[dict[str, Any]]:
+        """The audit trail, filtered (store/audit.py ``search``): for the roles that may read it."""
+        self.require(Action.READ_AUDIT)
+        return audit.search(self.db, **filters)
+
+    def may(self, action: Action) -> bool:
+        """Whether the logged-in user may do ``action`` (the GUI greys out what they may not)."""
+        return self.accounts.may(action)
+
+    def record_use(self, kind: str, what: str, household_uuids: list[str]) -> None:
+        """Audit rows saying who printed or exported (``kind``) ``what`` of which households."""
+        self.accounts.record_use(kind, what, household_uuids, settings.OPERATOR.get(self.db))
 
     def set_operator(self, name: str) -> Change:
         settings.OPERATOR.put(self.db, name.strip() or settings.DEFAULT_OPERATOR)

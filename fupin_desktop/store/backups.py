@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from fupin_desktop import fileio
+from fupin_desktop.domain.roles import Action
 from fupin_desktop.store import settings
 from fupin_desktop.store.database import (
     APPLICATION_ID,
@@ -182,6 +183,10 @@ def create(db: Database, reason: str = MANUAL, *, to: str | Path | None = None,
     """Make, verify and rotate one backup; :class:`BackupFailed` (nothing left) if it cannot be."""
     if db._depth:
         raise RuntimeError("a backup is made outside any write transaction")
+    if reason == MANUAL:  # the automatic ones (daily, before an import...) are made for everyone
+        from fupin_desktop.store import access  # (access builds on the audit, which builds on here)
+
+        access.require(db, Action.BACKUP)
     if not reason or "-" in reason or _UNSAFE.search(reason):
         raise ValueError(f"bad backup reason {reason!r}")
     target_folder = Path(to) if to else folder(db)

@@ -34,7 +34,9 @@ class ChangeKind(StrEnum):
     BACKUP_RESTORE = "backup_restore"  # the whole database replaced
     SETTINGS = "settings"  # operator name and other settings
     SYNC_EXPORT = "sync_export"  # township: a batch written to the outbox (no household changed)
+    EDUCATION = "education"  # students' schools and subsidy applications (教育资助)
     WORKFLOW = "workflow"  # identification cases, publicity rounds, objections, quotas (issue 15)
+    VILLAGE_FORM = "village_form"  # a 贫困村登记表 saved or imported (issue 17)
 
 
 @dataclass(frozen=True)

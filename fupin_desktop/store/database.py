@@ -25,7 +25,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import import_module, resources, util
@@ -125,6 +125,10 @@ class Database:
         self._lock = threading.RLock()
         self._depth = 0
         self._closed = False
+        #: The logged-in user (store/access.py ``Actor``) whose name the audit rows carry, or None.
+        self.actor: object | None = None
+        #: The kind of the audit rows written meanwhile (store/audit.py ``kind_of``), or None: ``edit``.
+        self.audit_kind: str | None = None
         # Never open() the file to look at it: closing any other descriptor of a database drops
         # every SQLite lock this process holds on it (another process may then delete the
         # -wal a live connection still writes into).  SQLite itself tells a file that is not a
@@ -411,6 +415,12 @@ class Database:
         if self._depth == 0:
             raise RuntimeError("writes must run inside db.transaction()")
         return self.conn.execute(sql, params)
+
+    def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        """Run one write statement for every row (bulk imports); the caller must hold a transaction."""
+        if self._depth == 0:
+            raise RuntimeError("writes must run inside db.transaction()")
+        self.conn.executemany(sql, rows)
 
     # -- maintenance ----------------------------------------------------
     def backup(self, target: str | Path, *, finish: Callable[[sqlite3.Connection], None] | None = None) -> Path:

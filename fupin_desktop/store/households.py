@@ -10,9 +10,10 @@ import json
 from typing import Any
 
 from fupin_desktop.domain.household import TABLES, Household, HouseholdId
+from fupin_desktop.domain.roles import Action
 from fupin_desktop.domain.text import normalize_text, pinyin_initials, pinyin_sort_key
 from fupin_desktop.domain.township import Village
-from fupin_desktop.store import audit, conflicts, search_index
+from fupin_desktop.store import access, audit, conflicts, search_index
 from fupin_desktop.store.changes import Change, ChangeKind
 from fupin_desktop.store.database import StoreError, now_iso
 from fupin_desktop.store.household_reads import (
@@ -44,6 +45,7 @@ class HouseholdRepository(HouseholdReads):
         Returns the household as stored (new ids and revisions); with ``reload=False`` (bulk
         imports) it returns ``hh`` itself with its id and revision brought up to date.
         """
+        access.require(self.db, Action.EDIT_HOUSEHOLD, household_uuid=hh.uuid)
         hh.refresh_derived(self.spec.derived_sources())
         village_name = str(hh.fields.get("village") or "")
         # At the county two townships may both have a 炉场村: a household stays in its own one.
@@ -202,6 +204,7 @@ class HouseholdRepository(HouseholdReads):
 
     def delete(self, household_id: int, operator: str) -> Change:
         """Tombstone a household (kept for history and sync, gone from lists); what it changed."""
+        access.require(self.db, Action.DELETE_HOUSEHOLD)
         with self.db.transaction():
             row = self.db.query_one(
                 "SELECT h.uuid, v.name AS village FROM households h JOIN villages v ON v.id = h.village_id"

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 
+from fupin_desktop.domain.roles import Action
 from fupin_desktop.rules.policy import Policy, PolicyError
-from fupin_desktop.store import audit, settings
+from fupin_desktop.store import access, audit, settings
 from fupin_desktop.store.changes import Change, ChangeKind
 from fupin_desktop.store.database import Database, StoreError, now_iso
 
@@ -45,6 +46,7 @@ class PolicyRepository:
     def put(self, policy: Policy, operator: str) -> Change:
         """Replace the profile; every changed item goes to the audit trail.  Every household's
         findings may differ afterwards (the change says so)."""
+        access.require(self.db, Action.POLICY)  # 管理员 only, once the database has users
         old = self.get().to_json()
         new = policy.to_json()
         now = now_iso()

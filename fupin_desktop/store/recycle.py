@@ -24,8 +24,9 @@ from dataclasses import dataclass
 
 from fupin_desktop.domain.household import Household
 from fupin_desktop.domain.idnumber import same_person_numbers
+from fupin_desktop.domain.roles import Action
 from fupin_desktop.domain.text import normalize_text, pinyin_initials, pinyin_sort_key
-from fupin_desktop.store import audit, search_index
+from fupin_desktop.store import access, audit, search_index
 from fupin_desktop.store.changes import Change, ChangeKind
 from fupin_desktop.store.database import Database, StoreError, now_iso
 from fupin_desktop.store.households import TOWNSHIP_VILLAGES, HouseholdRepository, search_text
@@ -162,6 +163,7 @@ class RecycleBin:
         household, or one the county holds for a township, and :class:`RestoreConflict`
         (nothing changed) when it would clash with a current household and ``force`` is False.
         """
+        access.require(self.db, Action.RESTORE_HOUSEHOLD)
         with self.db.transaction():
             item = self._require(household_id)
             if item.from_township:

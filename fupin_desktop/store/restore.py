@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from fupin_desktop import fileio
-from fupin_desktop.store import backups, settings
+from fupin_desktop.domain.roles import Action
+from fupin_desktop.store import access, backups, settings
 from fupin_desktop.store.backups import BackupInfo, BackupRefused
 from fupin_desktop.store.changes import Change, ChangeKind
 from fupin_desktop.store.database import Database, StoreError, schema_version, write_error
@@ -87,6 +88,7 @@ def usable(db: Database, path: str | Path) -> BackupInfo:
 def restore(db: Database, path: str | Path, *, to: str | Path | None = None) -> RestoreResult:
     """Replace the live data by the backup at ``path`` (see the module docstring).  ``to``: the
     folder for the 恢复前 backup (default: the backup folder)."""
+    access.require(db, Action.BACKUP)
     info = usable(db, path)
     with db.snapshot() as conn:
         live_code, _ = backups.identity(conn)

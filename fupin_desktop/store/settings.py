@@ -155,6 +155,10 @@ POLICY = _declare(Setting("policy", "政策参数", "", _text))
 CURRENT_YEAR = _declare(Setting("years.current", "当前年度", 0, _count(0, 2100),
                                 allowed="请填写 2013 到 2100 之间的年度。"))
 
+#: 教育资助名册: 0 masks the students' ID numbers (510822********1234), 1 shows them in full.
+EDUCATION_FULL_ID = _declare(Setting("education.full_id", "资助名册显示完整身份证号", 0, _count(0, 1),
+                                     allowed="请填写 0（遮蔽）或 1（完整）。"))
+
 MAPPING_MEMORY = SettingFamily("excel.mapping.", "Excel 列的对应关系")
 FAMILIES[MAPPING_MEMORY.prefix] = MAPPING_MEMORY
 

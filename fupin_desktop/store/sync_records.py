@@ -132,33 +132,33 @@ class SyncTables:
 
     def bundles(self, household_ids: list[int]) -> Iterator[tuple[int, dict[str, Any]]]:
         """``(household id, bundle)`` with tombstoned rows included, in the order of ``household_ids``."""
+        keys = [k for k in HOUSEHOLD_KEYS if k not in ("village_uuid", "fields", "deleted")]
+        head_columns = ", ".join(f"h.{k}" for k in keys)
+        loads = json.loads
         for start in range(0, len(household_ids), CHUNK):
             chunk = household_ids[start:start + CHUNK]
             marks = ",".join("?" * len(chunk))
-            heads = self.db.query(
-                "SELECT h.*, v.uuid AS village_uuid FROM households h JOIN villages v ON v.id = h.village_id"
-                f" WHERE h.id IN ({marks})", tuple(chunk),
-            )
             by_id: dict[int, dict[str, Any]] = {}
-            for r in heads:
-                b = {k: r[k] for k in HOUSEHOLD_KEYS if k != "fields"}
-                b["fields"] = json.loads(r["fields"])
-                b["deleted"] = bool(r["deleted"])
+            for r in self.db.query(
+                f"SELECT h.id, h.fields, h.deleted, v.uuid, {head_columns} FROM households h"
+                f" JOIN villages v ON v.id = h.village_id WHERE h.id IN ({marks})", tuple(chunk),
+            ):  # by position: a bundle is built for every household of an export
+                b = dict(zip(keys, r[4:], strict=True))
+                b.update(village_uuid=r[3], fields=loads(r[1]), deleted=bool(r[2]))
                 for table in TABLES:
                     b[table] = []
-                by_id[r["id"]] = b
+                by_id[r[0]] = b
             for table in TABLES:
                 extra = ", name, id_number, relation" if table == "members" else ""
-                rows = self.db.query(
+                for r in self.db.query(
                     f"SELECT household_id, uuid, seq, fields, revision, updated_at, deleted{extra} FROM {table}"
                     f" WHERE household_id IN ({marks}) ORDER BY household_id, seq, id", tuple(chunk),
-                )
-                for r in rows:
-                    row = {"uuid": r["uuid"], "seq": r["seq"], "fields": json.loads(r["fields"]),
-                           "revision": r["revision"], "updated_at": r["updated_at"], "deleted": bool(r["deleted"])}
+                ):
+                    row = {"uuid": r[1], "seq": r[2], "fields": loads(r[3]), "revision": r[4],
+                           "updated_at": r[5], "deleted": bool(r[6])}
                     if extra:
-                        row.update(name=r["name"], id_number=r["id_number"], relation=r["relation"])
-                    by_id[r["household_id"]][table].append(row)
+                        row.update(name=r[7], id_number=r[8], relation=r[9])
+                    by_id[r[0]][table].append(row)
             for hid in chunk:
                 if hid in by_id:
                     yield hid, by_id[hid]

@@ -29,18 +29,19 @@ def clean_bundle(bundle: dict[str, Any], spec: FormSpec) -> dict[str, Any] | Non
     found: dict[str, None] = {}
     where: dict[str, None] = {}
 
-    def clean(holder: dict[str, Any], key: str, label: str) -> None:
+    def clean(holder: dict[str, Any], key: str, label: str, title: str = "") -> None:
+        """``label`` (after ``title·``, when given) names the field in the report, if anything is found."""
         value = holder.get(key)
         if isinstance(value, list):
             for i, item in enumerate(value):
                 if isinstance(item, str) and (chars := invisible_in(item, multiline=True)):
                     value[i] = strip_invisible(item, multiline=True)
                     found.update(dict.fromkeys(chars))
-                    where[label] = None
+                    where[f"{title}·{label}" if title else label] = None
         elif isinstance(value, str) and (chars := invisible_in(value, multiline=True)):
             holder[key] = strip_invisible(value, multiline=True)
             found.update(dict.fromkeys(chars))
-            where[label] = None
+            where[f"{title}·{label}" if title else label] = None
 
     grid = {f.id: f.label for f in spec.grid_fields()}
     for key in _TOP_TEXT:
@@ -56,10 +57,10 @@ def clean_bundle(bundle: dict[str, Any], spec: FormSpec) -> dict[str, Any] | Non
             if not isinstance(row, dict):
                 continue
             for key in _MEMBER_TEXT if table == "members" else ():
-                clean(row, key, f"{title}·{columns.get(key, key)}")
+                clean(row, key, columns.get(key, key), title)
             if isinstance(row.get("fields"), dict):
                 for key in list(row["fields"]):
-                    clean(row["fields"], key, f"{title}·{columns.get(key, key)}")
+                    clean(row["fields"], key, columns.get(key, key), title)
     if not found:
         return None
     return {"household_uuid": bundle.get("uuid"), "number": str(bundle.get("number") or ""),

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 from fupin_desktop import fileio
 from fupin_desktop.domain.clock import local_time
 from fupin_desktop.domain.household import TABLES
+from fupin_desktop.domain.roles import Action
 from fupin_desktop.store import Store, StoreWriteError, backups
 from fupin_desktop.store.changes import Change, Changed, ChangeKind
 from fupin_desktop.store.sync import SyncRepository, TownshipRecord, bundle_hash
@@ -118,6 +119,7 @@ def import_files(
 ) -> Changed[list[ImportResult]]:
     """Import batches one after another; each is all-or-nothing, a refused one stops none.  The
     results in order, and what they changed (every view reloads when any batch was imported)."""
+    store.require(Action.SYNC)
     repo = store.sync
     county = county or unlock_county(repo, passphrase)
     files = [Path(p) for p in paths]

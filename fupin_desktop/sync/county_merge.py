@@ -27,7 +27,7 @@ from fupin_desktop.store.sync import (
 )
 from fupin_desktop.sync import case_sync
 from fupin_desktop.sync.clean import clean_bundle
-from fupin_desktop.sync.export import blocking_errors, bundle_household
+from fupin_desktop.sync.export_checks import blocking_errors, bundle_household
 from fupin_desktop.sync.format import SyncError, json_lines, json_object, mask_digits
 
 if TYPE_CHECKING:  # psycopg is loaded only when a PostgreSQL database is used

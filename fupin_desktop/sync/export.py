@@ -13,27 +13,26 @@ then is the batch recorded and the records marked as exported.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import logging
 import shutil
+import tempfile
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, BinaryIO
 
 from fupin_desktop import __version__, fileio
-from fupin_desktop.domain.household import TABLES, Household, HouseholdId, Row
-from fupin_desktop.domain.values import from_store
-from fupin_desktop.formspec import FormSpec
-from fupin_desktop.rules import RuleContext, check_household
+from fupin_desktop.domain.household import TABLES
+from fupin_desktop.domain.roles import Action
+from fupin_desktop.rules import RuleContext
 from fupin_desktop.store import Role, Store, settings, years
 from fupin_desktop.store.changes import Change, ChangeKind
 from fupin_desktop.store.database import now_iso
-from fupin_desktop.store.households import LOCATION_FIELDS, TOWNSHIP_SOURCED
 from fupin_desktop.store.sync import SyncRepository
 from fupin_desktop.sync import case_sync
+from fupin_desktop.sync.export_checks import ExportChecks
 from fupin_desktop.sync.format import (
     FORMAT_VERSION,
     HOUSEHOLDS_PER_ENTRY,
@@ -46,7 +45,7 @@ from fupin_desktop.sync.format import (
     os_reason,
 )
 from fupin_desktop.sync.keys import fingerprint, raw_public, trusted_county, unlock_township
-from fupin_desktop.sync.seal import SealedWriter, verify_batch
+from fupin_desktop.sync.seal import SealedWriter, verify_batch_file
 
 log = logging.getLogger(__name__)
 
@@ -81,35 +80,6 @@ def outbox_dir(store: Store) -> Path:
     return store.path.parent / f"{store.path.stem}-sync-outbox"
 
 
-def bundle_household(bundle: dict[str, Any], spec: FormSpec, village: str, town: dict[str, Any] | None,
-                     household_id: int | None = None) -> Household:
-    """A :class:`Household` from a bundle, typed by the spec, for the rules."""
-    grid = {f.id: f for f in spec.grid_fields() if f.id not in LOCATION_FIELDS and f.id not in TOWNSHIP_SOURCED}
-    raw = bundle.get("fields") or {}
-    fields = {k: from_store(s, raw.get(k)) for k, s in grid.items()}
-    fields["village"] = village
-    fields["group"] = bundle.get("group_name") or None
-    if town:
-        fields.update(province=town.get("province"), city=town.get("city"), county=town.get("county"),
-                      township=town.get("name"))
-    hh = Household(fields=fields, uuid=bundle["uuid"], revision=bundle.get("revision") or 0,
-                   id=HouseholdId(household_id) if household_id is not None else None)
-    for table in TABLES:
-        specs = {c.id: c for c in spec.table(table).fields}
-        for r in bundle.get(table, []):
-            if r.get("deleted"):
-                continue
-            data = r.get("fields") or {}
-            hh.table(table).append(Row(fields={k: from_store(s, data.get(k)) for k, s in specs.items()},
-                                       uuid=r["uuid"], revision=r.get("revision") or 0))
-    hh.refresh_derived(spec.derived_sources())
-    return hh
-
-
-def blocking_errors(hh: Household, ctx: RuleContext) -> list[str]:
-    return [f.message for f in check_household(hh, ctx) if f.is_error]
-
-
 def export_batch(
     store: Store,
     out_dir: str | Path,
@@ -125,6 +95,7 @@ def export_batch(
     ``context`` is what the rules read (``services.rule_context(store)``: villages, the county's
     policy, the other households); without it only the township's villages are known.
     """
+    store.require(Action.SYNC)
     repo = store.sync
     if store.role is Role.COUNTY:
         raise SyncError("这是县级数据库：批次由乡镇导出，县里用“导入批次”。")
@@ -141,7 +112,8 @@ def export_batch(
     counts: Counter[str] = Counter({k: 0 for k in RECORD_TYPES})
     held_back: list[dict[str, Any]] = []
     exported: list[tuple[str, str, int]] = []
-    payload = PayloadWriter()
+    spool = _spool()  # the compressed payload: never the whole batch in memory
+    payload = PayloadWriter(sink=_Sink(spool))
     with store.db.snapshot():  # one consistent view of the township; clerks may keep saving
         villages = repo.changed_villages(full)
         groups = repo.changed_groups(full)
@@ -161,20 +133,19 @@ def export_batch(
         if town_changed:
             exported.append((town["uuid"], "township", town["revision"]))
 
+        checks = ExportChecks(store, ctx, ids)
         lines: list[bytes] = []
         entry = 0
         for done, (household_id, bundle) in enumerate(repo.bundles(ids), start=1):
             if cancelled is not None and cancelled():
                 raise SyncError("导出已取消，未生成批次。")
             if not bundle["deleted"]:
-                hh = bundle_household(bundle, store.spec, village_names.get(bundle["village_uuid"], ""), town,
-                                      household_id)
-                errors = blocking_errors(hh, ctx)
+                village = village_names.get(bundle["village_uuid"], "")
+                errors = checks.errors(household_id, bundle, village, town)
                 if errors:
                     held_back.append({
                         "uuid": bundle["uuid"], "number": bundle["number"], "head_name": bundle["head_name"],
-                        "village": village_names.get(bundle["village_uuid"], ""), "group": bundle["group_name"],
-                        "errors": errors,
+                        "village": village, "group": bundle["group_name"], "errors": errors,
                     })
                     continue
                 counts["households"] += 1
@@ -193,6 +164,7 @@ def export_batch(
         if lines:
             entry += 1
             payload.add(f"households-{entry:05d}.jsonl", b"".join(lines))
+        del lines
         case_entry, case_items = case_sync.export_entry(store, {h["uuid"] for h in held_back})
         if case_entry:  # the identification cases (issue 15), with all their records
             payload.add(case_sync.ENTRY, case_entry)
@@ -222,53 +194,103 @@ def export_batch(
         return ExportResult(batch=None, hash=None, sequence=None, counts=dict(counts), held_back=held_back_ids,
                             message="没有新的变更需要导出。" + (f"另有 {len(held_back)} 户因有错误暂不导出。" if held_back else ""))
 
-    payload_bytes = payload.finish()
+    payload.finish()
     created_at = now_iso()
     manifest = Manifest(
         format_version=FORMAT_VERSION, township_code=town["code"], township_name=town["name"], sequence=sequence,
         previous_batch_hash=previous.hash if previous else "", created_at=created_at, program_version=__version__,
-        full=full, counts=dict(counts), payload_sha256=hashlib.sha256(payload_bytes).hexdigest(),
-        payload_size=len(payload_bytes), signer=fingerprint(own_raw), recipient=fingerprint(county.seal_key),
+        full=full, counts=dict(counts), payload_sha256=payload.sha256(),
+        payload_size=payload.size, signer=fingerprint(own_raw), recipient=fingerprint(county.seal_key),
     )
-    buffer = io.BytesIO()
-    writer = SealedWriter(buffer, recipient=county.seal_key, signer=key)
-    for part in join_plaintext(manifest.encode(), payload_bytes):
-        writer.write(part)
-    writer.close()
-    data = buffer.getvalue()
-    del buffer, payload_bytes
-    batch_hash = hashlib.sha256(data).hexdigest()
-    name = f"fupin-{town['code']}-{sequence:06d}-{batch_hash[:8]}{BATCH_SUFFIX}"
+    with _spool() as sealed:
+        _seal(sealed, manifest.encode(), spool, county.seal_key, key)
+        spool.close()
+        size = sealed.tell()
+        sealed.seek(0)
+        batch_hash = _sha256(sealed)
+        name = f"fupin-{town['code']}-{sequence:06d}-{batch_hash[:8]}{BATCH_SUFFIX}"
 
-    def check(read_back: bytes) -> None:
-        verify_batch(read_back, own_raw, county.seal_key)
+        def check(read_back: BinaryIO, length: int) -> str:
+            return verify_batch_file(read_back, length, own_raw, county.seal_key)
 
-    copy = write_verified(outbox_dir(store) / name, data, check)
-    written = [copy]
-    try:
-        if out_dir.resolve() != copy.parent.resolve():
-            written.append(write_verified(out_dir / name, data, check))
-        target = written[-1]
-        with store.db.transaction():
-            repo.add_outbox(sequence=sequence, batch_hash=batch_hash, file_name=name, path=str(target),
-                            copy_path=str(copy), full=full, size=len(data), created_at=created_at,
-                            counts=dict(counts), held_back=len(held_back))
-            repo.mark_exported(exported)
-            if last_snapshot > settings.SYNC_SNAPSHOTS_SENT.get(store.db):
-                settings.SYNC_SNAPSHOTS_SENT.put(store.db, last_snapshot)
-    except BaseException:
-        # Not recorded (the stick is full, the database cannot be written...): a batch file left
-        # behind would carry a sequence number the next export uses again.  Remove them all.
-        fileio.remove_quietly(*written)
-        raise
-    log.info("sync batch exported sequence=%d file=%s size=%d households=%d deleted=%d held_back=%d full=%s",
-             sequence, Path(target), len(data), counts["households"], counts["deleted_households"],
-             len(held_back), full)
+        copy = write_verified(outbox_dir(store) / name, sealed, size, batch_hash, check)
+        written = [copy]
+        try:
+            if out_dir.resolve() != copy.parent.resolve():
+                written.append(write_verified(out_dir / name, sealed, size, batch_hash, check))
+            target = written[-1]
+            with store.db.transaction():
+                repo.add_outbox(sequence=sequence, batch_hash=batch_hash, file_name=name, path=str(target),
+                                copy_path=str(copy), full=full, size=size, created_at=created_at,
+                                counts=dict(counts), held_back=len(held_back))
+                repo.mark_exported(exported)
+                if last_snapshot > settings.SYNC_SNAPSHOTS_SENT.get(store.db):
+                    settings.SYNC_SNAPSHOTS_SENT.put(store.db, last_snapshot)
+                store.checks.keep(checks.refreshed)  # checked again now: the next export takes them
+        except BaseException:
+            # Not recorded (the stick is full, the database cannot be written...): a batch file left
+            # behind would carry a sequence number the next export uses again.  Remove them all.
+            fileio.remove_quietly(*written)
+            raise
+    log.info("sync batch exported sequence=%d file=%s size=%d households=%d deleted=%d held_back=%d full=%s"
+             " rechecked=%d", sequence, Path(target), size, counts["households"], counts["deleted_households"],
+             len(held_back), full, checks.rechecked)
     message = f"已导出第 {sequence} 批（{counts['households']} 户，删除 {counts['deleted_households']} 户），并已读回校验。"
     if held_back:
         message += f"{len(held_back)} 户因有错误暂不导出，请改正后再导出。"
     return ExportResult(batch=str(target), hash=batch_hash, sequence=sequence, counts=dict(counts),
-                        held_back=held_back_ids, message=message, size=len(data))
+                        held_back=held_back_ids, message=message, size=size)
+
+
+#: A batch up to this size is built in memory; a larger one in an unnamed temporary file.
+SPOOL_BYTES = 16 << 20
+_READ = 1 << 20
+
+
+def _spool() -> IO[bytes]:
+    """Where a payload or a sealed batch is built: memory, then (large) a temporary file that the
+    system removes by itself.  A full disk there is a :class:`SyncError` like any other."""
+    return tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES, mode="w+b")
+
+
+class _Sink:
+    """The payload's spool, its write errors in the clerk's words."""
+
+    def __init__(self, out: IO[bytes]) -> None:
+        self._out = out
+
+    def write(self, data: bytes) -> int:
+        try:
+            return self._out.write(data)
+        except OSError as exc:
+            raise _spool_error(exc) from exc
+
+
+def _seal(out: IO[bytes], manifest: bytes, payload: IO[bytes], recipient: bytes, key: Any) -> None:
+    """Manifest and payload (read back from its spool in chunks) sealed into ``out``."""
+    try:
+        writer = SealedWriter(out, recipient=recipient, signer=key)
+        for part in join_plaintext(manifest, b""):
+            writer.write(part)
+        payload.seek(0)
+        while chunk := payload.read(_READ):
+            writer.write(chunk)
+        writer.close()
+    except OSError as exc:
+        raise _spool_error(exc) from exc
+
+
+def _spool_error(exc: OSError) -> SyncError:
+    where = tempfile.gettempdir()
+    return SyncError(f"无法写入临时文件夹 {where}：{os_reason(exc)}，批次没有导出（没有留下不完整的文件）。"
+                     f"{fileio.ADVICE[fileio.kind(exc)]}")
+
+
+def _sha256(fh: IO[bytes]) -> str:
+    digest = hashlib.sha256()
+    while chunk := fh.read(_READ):
+        digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _local_ids(repo: SyncRepository, held_back: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -276,28 +298,38 @@ def _local_ids(repo: SyncRepository, held_back: list[dict[str, Any]]) -> list[di
     return [{"id": refs.get(h["uuid"], {}).get("id"), **h} for h in held_back]
 
 
-def write_verified(path: Path, data: bytes, check: Callable[[bytes], None]) -> Path:
-    """Temp name, flush, fsync, rename, fsync the folder, read back and verify."""
+def write_verified(path: Path, source: IO[bytes], size: int, digest: str,
+                   check: Callable[[BinaryIO, int], str]) -> Path:
+    """``source`` (``size`` bytes, SHA-256 ``digest``) copied under a temp name, flushed, fsynced,
+    renamed, the folder fsynced; then read back in chunks and verified (``check`` returns the
+    SHA-256 of what it read)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         free = shutil.disk_usage(path.parent).free
     except OSError:
         free = None
-    if free is not None and free < len(data) + 65536:
-        raise SyncError(f"{path.parent} 空间不足（需要 {len(data) / 1e6:.1f} MB，剩余 {free / 1e6:.1f} MB），"
+    if free is not None and free < size + 65536:
+        raise SyncError(f"{path.parent} 空间不足（需要 {size / 1e6:.1f} MB，剩余 {free / 1e6:.1f} MB），"
                         "批次没有导出。请清理磁盘、换一个 U 盘或换一个位置后再导出。")
     try:
-        fileio.write_bytes(path, data)  # temporary name, fsync, rename: never a truncated batch
-        read_back = path.read_bytes()
+        # temporary name, fsync, rename: never a truncated batch
+        with fileio.atomic_path(path) as tmp, open(tmp, "wb") as out:
+            source.seek(0)
+            shutil.copyfileobj(source, out, _READ)
+        with open(path, "rb") as read_back:
+            try:
+                verified = check(read_back, size)
+            except SyncError as exc:
+                failed: SyncError | None = exc
+            else:
+                failed = None
     except OSError as exc:
         raise SyncError(f"无法写入 {path}：{os_reason(exc)}，批次没有导出（没有留下不完整的文件）。"
                         f"{fileio.ADVICE[fileio.kind(exc)]}") from exc
-    if hashlib.sha256(read_back).digest() != hashlib.sha256(data).digest():
+    if failed is not None:
         fileio.remove_quietly(path)  # never leave a file that does not verify under a batch's name
-        raise SyncError(f"写入 {path} 后读回的内容与原文不符，U 盘可能有问题。请换一个 U 盘重新导出。")
-    try:
-        check(read_back)
-    except SyncError as exc:
+        raise SyncError(f"写入 {path} 后读回校验失败：{failed}") from failed
+    if verified != digest:
         fileio.remove_quietly(path)
-        raise SyncError(f"写入 {path} 后读回校验失败：{exc}") from exc
+        raise SyncError(f"写入 {path} 后读回的内容与原文不符，U 盘可能有问题。请换一个 U 盘重新导出。")
     return path

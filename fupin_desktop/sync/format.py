@@ -16,13 +16,14 @@ Every problem is a :class:`SyncError` with a Chinese message for the clerk.
 from __future__ import annotations
 
 import errno
+import hashlib
 import json
 import re
 import struct
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from fupin_desktop import fileio
 
@@ -73,30 +74,53 @@ def check_entry_name(name: str) -> None:
         raise SyncError(f"批次中含有无法识别的条目名“{name[:80]}”，已拒绝整个批次，未作任何改动。")
 
 
-class PayloadWriter:
-    """Builds the compressed payload in memory, entry by entry."""
+class Writable(Protocol):
+    def write(self, data: bytes, /) -> int: ...
 
-    def __init__(self, level: int = 6) -> None:
+
+class PayloadWriter:
+    """Builds the compressed payload entry by entry: in memory (:meth:`finish` returns it), or
+    streamed into ``sink`` as it is compressed (an export never holds a whole batch).  Either way
+    :attr:`size` and :meth:`sha256` describe the compressed bytes."""
+
+    def __init__(self, level: int = 6, sink: Writable | None = None) -> None:
         self._z = zlib.compressobj(level)
         self._parts: list[bytes] = []
+        self._sink = sink
+        self._hash = hashlib.sha256()
+        self.size = 0
         self.names: list[str] = []
+
+    def _out(self, data: bytes) -> None:
+        if not data:
+            return
+        self._hash.update(data)
+        self.size += len(data)
+        if self._sink is not None:
+            self._sink.write(data)
+        else:
+            self._parts.append(data)
 
     def add(self, name: str, data: bytes) -> None:
         check_entry_name(name)
         raw = name.encode("utf-8")
-        self._parts.append(self._z.compress(struct.pack(">H", len(raw)) + raw + struct.pack(">I", len(data))))
-        self._parts.append(self._z.compress(data))
+        self._out(self._z.compress(struct.pack(">H", len(raw)) + raw + struct.pack(">I", len(data))))
+        self._out(self._z.compress(data))
         self.names.append(name)
 
     def add_unchecked(self, name: str, data: bytes) -> None:
         """Tests only: write a name the reader must refuse."""
         raw = name.encode("utf-8")
-        self._parts.append(self._z.compress(struct.pack(">H", len(raw)) + raw + struct.pack(">I", len(data)) + data))
+        self._out(self._z.compress(struct.pack(">H", len(raw)) + raw + struct.pack(">I", len(data)) + data))
 
     def finish(self) -> bytes:
-        self._parts.append(self._z.compress(struct.pack(">H", 0)))
-        self._parts.append(self._z.flush())
+        """End the archive; the payload in memory mode (``b""`` when streamed into a sink)."""
+        self._out(self._z.compress(struct.pack(">H", 0)))
+        self._out(self._z.flush())
         return b"".join(self._parts)
+
+    def sha256(self) -> str:
+        return self._hash.hexdigest()
 
 
 class _Inflater:

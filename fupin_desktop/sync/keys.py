@@ -28,6 +28,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from fupin_desktop import fileio
+from fupin_desktop.domain.roles import Action
+from fupin_desktop.store import access
 from fupin_desktop.store.changes import Change, ChangeKind
 from fupin_desktop.store.sync import SyncRepository
 from fupin_desktop.sync.format import SyncError, WrongPassphrase, os_reason
@@ -207,6 +209,7 @@ def init_county(repo: SyncRepository, code: str, name: str, passphrase: str | No
     A new county database also gets its own row in ``township`` (the county's code and name),
     so the program opens it like any database; the townships' villages arrive with batches.
     """
+    access.require(repo.db, Action.SYNC_KEYS)
     existing = repo.county()
     if existing is not None and existing.own:
         if existing.code != code:
@@ -274,6 +277,7 @@ def trust_county(repo: SyncRepository, pub: CountyPublic, *, replace: bool = Fal
     Another county key replaces the trusted one only with ``replace``: a key file swapped on a
     stick must not silently redirect the township's batches.
     """
+    access.require(repo.db, Action.SYNC_KEYS)
     if repo.is_county():
         raise SyncError("这是县级数据库，不需要导入县公钥；乡镇的公钥请用 --township-key 登记。")
     existing = repo.county()
@@ -328,6 +332,7 @@ def unlock_township(repo: SyncRepository, passphrase: str | None) -> Ed25519Priv
 
 def register_township(repo: SyncRepository, pub: TownshipPublic, operator: str, *, replace: bool = False) -> Change:
     """County side: trust a township's signing key (the same key again is a no-op)."""
+    access.require(repo.db, Action.SYNC_KEYS)
     own_county_public(repo)
     code = pub.code
     if not (code.isascii() and code.isdigit()):

@@ -24,7 +24,7 @@ import json
 import struct
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import IO, Any, BinaryIO
 
 from cryptography.exceptions import InvalidSignature, InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -89,7 +89,7 @@ def _sign(key: Ed25519PrivateKey, digest: bytes) -> bytes:
 class SealedWriter:
     """Streams plaintext into a sealed, signed batch file."""
 
-    def __init__(self, out: BinaryIO, *, recipient: bytes, signer: Ed25519PrivateKey,
+    def __init__(self, out: IO[bytes], *, recipient: bytes, signer: Ed25519PrivateKey,
                  extra_header: dict[str, Any] | None = None) -> None:
         self._out = out
         self._hash = hashlib.sha512()
@@ -221,6 +221,54 @@ def verify_batch(data: bytes, signer_raw: bytes, recipient_raw: bytes) -> Envelo
     if env.header["recipient"] != fingerprint(recipient_raw) or env.header["signer"] != fingerprint(signer_raw):
         raise SyncError(DAMAGED.format(what="收件人或签名人不符"))
     return env
+
+
+def verify_batch_file(fh: BinaryIO, size: int, signer_raw: bytes, recipient_raw: bytes) -> str:
+    """:func:`verify_batch` of a file read in chunks (an export's read-back of a large batch):
+    structure, signature and recipient; returns the SHA-256 of the whole file."""
+    whole = hashlib.sha256()
+    signed = hashlib.sha512()
+
+    def take(n: int) -> bytes:
+        data = fh.read(n)
+        if len(data) != n:
+            raise SyncError(TRUNCATED)
+        whole.update(data)
+        signed.update(data)
+        return data
+
+    start = fh.read(min(size, len(MAGIC_BATCH) + 4 + MAX_HEADER))
+    header, _header_bytes, pos = read_header(start)
+    whole.update(start[:pos])
+    signed.update(start[:pos])
+    fh.seek(pos)
+    end = size - SIGNATURE
+    frames = 0
+    while pos < end:
+        if pos + 4 > end:
+            raise SyncError(TRUNCATED)
+        (flen,) = struct.unpack(">I", take(4))
+        pos += 4
+        if flen < TAG or flen > CHUNK + TAG:
+            raise SyncError(DAMAGED.format(what="数据块长度无效"))
+        if pos + flen > end:
+            raise SyncError(TRUNCATED)
+        take(flen)
+        pos += flen
+        frames += 1
+    if not frames or pos != end:
+        raise SyncError(TRUNCATED)
+    signature = fh.read(SIGNATURE)
+    if len(signature) != SIGNATURE or fh.read(1):
+        raise SyncError(TRUNCATED)
+    whole.update(signature)
+    try:
+        Ed25519PublicKey.from_public_bytes(signer_raw).verify(signature, _SIG_CONTEXT + signed.digest())
+    except InvalidSignature as exc:
+        raise SyncError(DAMAGED.format(what="签名不符")) from exc
+    if header["recipient"] != fingerprint(recipient_raw) or header["signer"] != fingerprint(signer_raw):
+        raise SyncError(DAMAGED.format(what="收件人或签名人不符"))
+    return whole.hexdigest()
 
 
 def open_batch(

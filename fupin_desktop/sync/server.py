@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fupin_desktop.store import Store, StoreError
+from fupin_desktop.store.access import Actor
 from fupin_desktop.sync.county_import import ImportResult, import_bytes
 from fupin_desktop.sync.format import SyncError, os_reason
 from fupin_desktop.sync.keys import fingerprint, raw_public, unlock_county
@@ -84,9 +85,13 @@ class BatchReceiver:
     """
 
     def __init__(self, db_path: str | Path, passphrase: str | None, *, spool: str | Path | None = None,
-                 **limits: Any) -> None:
+                 actor: Actor | None = None, **limits: Any) -> None:
         # A county SQLite file, or a PostgreSQL receiving database (``postgresql://…``).
         self.store: Store | PgStore = _open(db_path)
+        if isinstance(self.store, Store):
+            self.store.accounts.adopt(actor)  # imports are recorded as the user who started the server
+        elif actor is not None:  # no logins on the receiving server yet: the audit names the same user
+            self.store.operator = actor.name
         try:
             self.county = unlock_county(self.store.sync, passphrase)
             self.recipient = fingerprint(raw_public(self.county.seal.public_key()))
@@ -371,9 +376,10 @@ class _Server(ThreadingHTTPServer):
 
 
 def make_server(db_path: str | Path, host: str, port: int, *, passphrase: str | None,
-                verbose: bool = False, spool: str | Path | None = None, **limits: Any) -> _Server:
+                verbose: bool = False, spool: str | Path | None = None, actor: Actor | None = None,
+                **limits: Any) -> _Server:
     """A ready server (not yet serving): ``server.serve_forever()`` in a thread, ``shutdown()`` to stop."""
-    receiver = BatchReceiver(db_path, passphrase, spool=spool, **limits)
+    receiver = BatchReceiver(db_path, passphrase, spool=spool, actor=actor, **limits)
     try:
         return _Server((host, port), receiver, verbose)
     except OSError as exc:
@@ -382,8 +388,9 @@ def make_server(db_path: str | Path, host: str, port: int, *, passphrase: str | 
 
 
 def serve(db_path: str | Path, host: str, port: int, *, passphrase: str | None,
-          spool: str | Path | None = None, **limits: Any) -> None:
-    server = make_server(db_path, host, port, passphrase=passphrase, verbose=True, spool=spool, **limits)
+          spool: str | Path | None = None, actor: Actor | None = None, **limits: Any) -> None:
+    server = make_server(db_path, host, port, passphrase=passphrase, verbose=True, spool=spool, actor=actor,
+                         **limits)
     actual = server.server_address[1]
     logging.getLogger(__name__).info("sync server listening port=%d", actual)
     print(f"正在接收批次：http://{host}:{actual}/sync/ （按 Ctrl+C 停止）", flush=True)

@@ -252,6 +252,12 @@ def run_gui(db: str | None = None, screenshot: str | None = None, household: int
         store.close()
         release_locks()
         return 0
+    from fupin_desktop.ui.login_dialog import login_at_start
+
+    if not login_at_start(store):  # issue 18: who works, with which role (the first start makes the 管理员)
+        store.close()
+        release_locks()
+        return 0
     from fupin_desktop.ui.integrity import check_integrity, warm_up
     from fupin_desktop.ui.main_window import MainWindow
 

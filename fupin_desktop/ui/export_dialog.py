@@ -30,7 +30,7 @@ from fupin_desktop.excel.exporter import (
 from fupin_desktop.fileio import WriteError
 from fupin_desktop.store import Store
 from fupin_desktop.ui.import_report import wrap
-from fupin_desktop.ui.ops import QueryOp
+from fupin_desktop.ui.ops import QueryOp, StoreOp
 
 log = logging.getLogger(__name__)
 
@@ -140,5 +140,6 @@ class ExportDialog(QDialog):
                 self.status.setText(f"导出失败：{exc}")
 
         self.status.setText("正在导出…")
-        self.op = QueryOp[ExportResult](self, "正在导出 Excel…", self.store, work, ok, failed)
+        # A writer connection (changing nothing) so the audit trail keeps who exported whose data (issue 18).
+        self.op = StoreOp[ExportResult](self, "正在导出 Excel…", self.store, work, ok, failed)
         self.op.start()

@@ -36,6 +36,7 @@ from fupin_desktop.rules.policy import priority_flags
 from fupin_desktop.store import ConcurrentEdit, Store, StoreError
 from fupin_desktop.store.numbering import next_free_number
 from fupin_desktop.ui import conflict, member_changes
+from fupin_desktop.ui.audit_view import HistoryView
 from fupin_desktop.ui.casework_history import add_case_history_tab
 from fupin_desktop.ui.changes import announce
 from fupin_desktop.ui.form_view import FormView
@@ -110,6 +111,7 @@ class HouseholdEditor(QMainWindow):
         villages = {v.name: v.groups for v in self._villages}
         self.form = FormView(store.spec, villages, self)
         self.setCentralWidget(self.form)
+        self.form.addTab(HistoryView(store, hh), "修改记录")  # who changed what (ui/audit_view.py)
         self.findings: list[Finding] = []
 
         self.findings_list = QListWidget()

@@ -17,6 +17,8 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 
 from fupin_desktop.domain.clock import local_time
+from fupin_desktop.domain.idnumber import mask_id
+from fupin_desktop.domain.roles import Action
 from fupin_desktop.formspec import load_list
 from fupin_desktop.store import HouseholdSummary, Role, Store
 from fupin_desktop.store.changes import Change
@@ -58,6 +60,8 @@ class HouseholdListModel(QAbstractTableModel):
         # Decided once: a township stays small, a county database stays large.
         self.large = store.households.size_hint() >= ASYNC_FROM
         self.county_mode = store.role is Role.COUNTY
+        # Issue 18: ID numbers show as their first 6 and last 4 unless the role may see them whole.
+        self.full_ids = store.may(Action.SEE_FULL_IDS)
         self.columns = COLUMNS
         if self.county_mode:
             at = [key for key, _label in COLUMNS].index(TOWNSHIP_BEFORE)
@@ -221,6 +225,8 @@ class HouseholdListModel(QAbstractTableModel):
                 return local_time(value)  # stored in UTC: shown on the clerk's clock
             if key == "per_capita_income":
                 return money_text(value) if value != "" else ""  # two decimals, as on the form
+            if key == "head_id_number" and value and not self.full_ids:
+                return mask_id(value)
             return value
         if role == Qt.ItemDataRole.BackgroundRole and key == "exit_flag":
             s = self.summary(index.row())

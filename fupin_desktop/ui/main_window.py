@@ -16,6 +16,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -29,16 +30,21 @@ from PySide6.QtWidgets import (
 
 from fupin_desktop import applog
 from fupin_desktop.domain.household import Household
+from fupin_desktop.domain.roles import Action
 from fupin_desktop.store import Store, StoreError
 from fupin_desktop.store.changes import Change, ChangeKind
-from fupin_desktop.ui import years_menu
+from fupin_desktop.ui import stats_page, village_form, years_menu  # issue 17: 工具 → 贫困村登记表, 统计
+from fupin_desktop.ui.audit_view import AuditDialog
 from fupin_desktop.ui.background import Fetch
 from fupin_desktop.ui.changes import announce, hub
+from fupin_desktop.ui.education_page import open_education_window
 from fupin_desktop.ui.exit_status import exit_filter_combo
 from fupin_desktop.ui.household_editor import DraftChoice, HouseholdEditor
 from fupin_desktop.ui.household_list import HouseholdListModel
+from fupin_desktop.ui.login_dialog import apply_rights, who
 from fupin_desktop.ui.main_actions import MainActions
 from fupin_desktop.ui.quality_view import QualityWindow
+from fupin_desktop.ui.users_dialog import UsersDialog
 from fupin_desktop.ui.village_tree import VillageTree
 
 log = logging.getLogger(__name__)
@@ -162,13 +168,21 @@ class MainWindow(MainActions):
         tools_menu = bar.addMenu("工具(&T)")
         self.act_quality = self._action("数据质量(&Q)…", self.open_quality, "Ctrl+Shift+Q")
         tools_menu.addAction(self.act_quality)
+        tools_menu.addAction(self._action("教育资助(&E)…", lambda: open_education_window(self, self.store)))
+        self.act_audit = self._action("操作记录(&A)…", self.open_audit)  # ui/audit_view.py
+        tools_menu.addAction(self.act_audit)
         tools_menu.addAction(self._action("识别工作(&W)…", self.open_casework, "Ctrl+Shift+W"))
+        tools_menu.addAction(self._action("贫困村登记表(&V)…", lambda: village_form.open_from(self)))  # issue 17
+        tools_menu.addAction(self._action("统计(&S)…", lambda: stats_page.open_from(self), "Ctrl+Shift+T"))
 
         settings_menu = bar.addMenu("设置(&S)")
         self.act_operator = self._action("录入员姓名(&U)…", self.set_operator)
         settings_menu.addAction(self.act_operator)
         self.act_policy = self._action("政策参数(&P)…", self.edit_policy)
         settings_menu.addAction(self.act_policy)
+        self.act_users = self._action("用户管理(&M)…", lambda: UsersDialog(self.store, self).exec())
+        settings_menu.addAction(self.act_users)
+        self.act_operator.setVisible(not self.store.accounts.users.any())  # once users exist: the login's name
 
         sync_menu = bar.addMenu("数据交换(&Y)")
         self.act_sync = self._action("县乡数据交换(&Y)…", self.open_sync_page)
@@ -187,7 +201,10 @@ class MainWindow(MainActions):
         tools.addActions([self.act_new, self.act_open, self.act_delete])
         #: actions that change the database: disabled when it is open read-only (add new ones here)
         self.write_actions = [self.act_new, self.act_delete, self.act_import_excel, self.act_policy,
-                              self.act_sync, self.act_operator]
+                              self.act_sync, self.act_operator, self.act_users]
+        apply_rights({Action.DELETE_HOUSEHOLD: self.act_delete, Action.IMPORT_EXCEL: self.act_import_excel,
+                      Action.POLICY: self.act_policy, Action.BACKUP: self.act_backups, Action.SYNC: self.act_sync,
+                      Action.USERS: self.act_users, Action.READ_AUDIT: self.act_audit}, self.store)
 
     # -- list -------------------------------------------------------------------
     def _county_name(self) -> str | None:
@@ -275,7 +292,7 @@ class MainWindow(MainActions):
     def update_status(self) -> None:
         county = self._county_name()
         where = f"县级数据库：{county}    " if county is not None else ""
-        self.status_db.setText(f"{where}数据库：{self.store.path}    录入员：{self.store.operator}")
+        self.status_db.setText(f"{where}数据库：{self.store.path}    {who(self.store)}")
         if self.model.large:  # counting 100,000 households: off the GUI thread (ui/background.py)
             self._counts.start(lambda reader: (reader.households.count(), reader.households.person_count()))
             self._show_counts(self._known_counts)
@@ -402,6 +419,12 @@ class MainWindow(MainActions):
         if self.quality.report is None:
             self.quality.run()
         return self.quality
+
+    def open_audit(self) -> QDialog:
+        """工具 → 操作记录: the audit trail, filtered, exported to Excel (ui/audit_view.py)."""
+        self.audit_dialog = AuditDialog(self.store, self)
+        self.audit_dialog.show()
+        return self.audit_dialog
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         for editor in list(self.editors.values()):

@@ -157,6 +157,7 @@ class QueryOp(BackgroundOp, Generic[T]):
     ) -> None:
         self.path, self.spec = store.path, store.spec
         self.read_only = store.db.read_only_reason == READ_ONLY_CHOSEN
+        self.actor = store.accounts.actor  # the worker acts for the logged-in user
         self.title = title
         self.result: T | None = None
         self._on_success, self._on_failure = on_success, on_failure
@@ -172,7 +173,9 @@ class QueryOp(BackgroundOp, Generic[T]):
         """The worker's own connection (opened on the worker thread): no start-up checks, the GUI
         did them.  A query's connection is read-only (SQLite refuses any write on it); WAL lets it
         read beside the GUI's connection."""
-        return Store(self.path, self.spec, read_only=True, _reader=True)
+        own = Store(self.path, self.spec, read_only=True, _reader=True)
+        own.accounts.adopt(self.actor)
+        return own
 
     def _succeeded(self, result: T) -> None:
         self.result = result
@@ -210,7 +213,9 @@ class StoreOp(QueryOp[T]):
     def open_store(self) -> Store:
         """The worker's own writer connection (read-only only when the clerk chose so: then every
         write is refused with the usual message)."""
-        return Store(self.path, self.spec, read_only=self.read_only, _reader=True)
+        own = Store(self.path, self.spec, read_only=self.read_only, _reader=True)
+        own.accounts.adopt(self.actor)
+        return own
 
     def _succeeded(self, result: T) -> None:
         from fupin_desktop.ui.changes import announce

@@ -45,6 +45,7 @@ from fupin_desktop.rules.policy import (
 )
 from fupin_desktop.store import Store, StoreError
 from fupin_desktop.ui.changes import announce
+from fupin_desktop.ui.village_refs_box import VillageReferenceBox
 
 log = logging.getLogger(__name__)
 
@@ -146,7 +147,8 @@ class PolicyDialog(QDialog):
 
         body = QWidget()
         body_lay = QVBoxLayout(body)
-        for part in (line_box, scope, flags, limits):
+        self.village_refs = VillageReferenceBox()  # issue 17: 一高一低一无 (ui/village_refs_box.py)
+        for part in (line_box, scope, flags, limits, self.village_refs):
             body_lay.addWidget(part)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -159,6 +161,7 @@ class PolicyDialog(QDialog):
     # -- form <-> profile ------------------------------------------------------------------
     def load(self, policy: Policy) -> None:
         """Show a profile in the form."""
+        self._kept = policy  # parts this dialog does not edit (教育资助 标准: fupin education table)
         self.standard.setCurrentText(policy.standard)
         self.lines.setRowCount(0)
         years = sorted({y for table in policy.income_lines.values() for y in table})
@@ -174,6 +177,7 @@ class PolicyDialog(QDialog):
             box.setChecked(item in policy.exclusions)
         for key, edit in self.limits.items():
             edit.setText(_yuan(getattr(policy.limits, key)))
+        self.village_refs.load(policy)
 
     def policy(self) -> Policy:
         """The profile in the form; raises :class:`PolicyError` with a Chinese message."""
@@ -201,6 +205,8 @@ class PolicyDialog(QDialog):
             "exclusions": [x for x, box in self.exclusions.items() if box.isChecked()],
             "limits": limits,
             "relation_numbering": "gbt4761" if self.gbt4761.isChecked() else "national",
+            "village_references": self.village_refs.value(),
+            "education": self._kept.education.to_json(),
         })
 
     def _text(self, row: int, col: int) -> str:

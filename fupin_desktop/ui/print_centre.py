@@ -47,7 +47,7 @@ from fupin_desktop.printing import service
 from fupin_desktop.printing.service import HouseholdDocument, PrintCancelled, PrintError, PrintResult
 from fupin_desktop.rules.policy import PUBLICITY_DAYS
 from fupin_desktop.store import Store, StoreError, settings
-from fupin_desktop.ui.ops import BackgroundOp, QueryOp
+from fupin_desktop.ui.ops import BackgroundOp, StoreOp
 from fupin_desktop.ui.pdf_pages import PdfPages
 
 log = logging.getLogger(__name__)
@@ -340,7 +340,9 @@ class PrintCentre(QDialog):
         self._set_ready(False)
         self.generate_button.setEnabled(False)
         self._made = self.document_name()
-        self._op = QueryOp[PrintResult](self, label, self.store, run, self._on_done, self._on_failed)
+        # A writer connection (changing nothing) so the audit trail keeps who printed whose data (issue 18).
+        self._op = StoreOp[PrintResult](self, label, self.store, run, self._on_done,
+                                        self._on_failed)
         self._op.finished.connect(lambda: self.generate_button.setEnabled(True))
         return self._op.start()
 

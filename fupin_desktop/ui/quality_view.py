@@ -360,7 +360,7 @@ class QualityWindow(QMainWindow):
         if not index.isValid():
             return
         finding: QualityFinding | None = self.proxy.data(index, Qt.ItemDataRole.UserRole)
-        if finding is None:
+        if finding is None or not finding.household_id:  # a village form's finding (rules V001-V003)
             return
         editor = self.open_household(finding.household_id)
         if editor is not None and finding.refs:

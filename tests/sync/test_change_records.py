@@ -17,7 +17,9 @@ from fupin_desktop.excel.importer import import_file
 from fupin_desktop.rules.policy import Policy
 from fupin_desktop.store import Store, backups
 from fupin_desktop.store.changes import Change, ChangeKind, Changes
+from fupin_desktop.store.education import EducationRepository
 from fupin_desktop.store.restore import restore
+from fupin_desktop.store.village_view import save_form
 from fupin_desktop.sync.county_import import import_files, resolve_conflict
 from fupin_desktop.sync.feedback import import_feedback, write_feedback
 from fupin_desktop.sync.keys import ensure_township_key, own_county_public, register_township, trust_county
@@ -41,6 +43,13 @@ def test_each_write_returns_what_it_changed_and_together_every_kind(world: World
     seen.append(_change(saved))
     hid = saved.saved.id
     assert seen[-1].kind is ChangeKind.SAVE and seen[-1].households == {hid} and seen[-1].villages == {"炉场村"}
+
+    # Education subsidies (教育资助): a member's school entered for a school year.
+    education = EducationRepository(town.db)
+    member = saved.saved.current_members[-1].get("id_number")
+    seen.append(_change(education.enrol(education.student(member, "2015-2016"), school="绥阳中学",
+                                        school_type="高中", in_province=True, operator="测试")))
+    assert seen[-1].kind is ChangeKind.EDUCATION and seen[-1].households == {hid}
 
     # Delete and restore from the recycle bin.
     seen.append(town.households.delete(hid, "测试"))
@@ -114,6 +123,11 @@ def test_each_write_returns_what_it_changed_and_together_every_kind(world: World
         built = build_demo(demo, households=5)
         seen.append(built.change)
         assert built.value == 5 and seen[-1].kind is ChangeKind.IMPORT and seen[-1].everything
+        # A 贫困村登记表 saved (issue 17): the demo filled one for every village.
+        form = demo.village_forms.for_year(2015)[int(demo.townships.village_by_name("月明村").id)]
+        form.fields["leader"] = "新书记"
+        seen.append(_change(save_form(demo, form)))
+        assert seen[-1].kind is ChangeKind.VILLAGE_FORM and seen[-1].villages == {"月明村"}
     finally:
         demo.close()
 

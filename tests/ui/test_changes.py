@@ -33,11 +33,29 @@ from tests.ui.test_import_wizard import open_wizard, wait_idle
 HEARD_ON_ONE_TOWNSHIP = [ChangeKind.SAVE, ChangeKind.DELETE, ChangeKind.RESTORE, ChangeKind.POLICY,
                          ChangeKind.SETTINGS, ChangeKind.WORKFLOW, ChangeKind.IMPORT, ChangeKind.BACKUP_RESTORE]
 HEARD_IN_AN_EXCHANGE = [ChangeKind.SYNC_EXPORT, ChangeKind.SYNC_IMPORT, ChangeKind.SYNC_FEEDBACK]
+HEARD_FROM_A_VILLAGE_FORM = [ChangeKind.VILLAGE_FORM]  # test_a_saved_village_form_is_heard
+HEARD_IN_EDUCATION = [ChangeKind.EDUCATION]  # the 教育资助 window: tests/education/test_page.py
 
 
 def test_the_gui_tests_drive_every_kind_of_change() -> None:
     # A new kind of change needs a GUI path here that announces it.
-    assert set(HEARD_ON_ONE_TOWNSHIP) | set(HEARD_IN_AN_EXCHANGE) == set(ChangeKind)
+    assert set(HEARD_ON_ONE_TOWNSHIP) | set(HEARD_IN_AN_EXCHANGE) | set(HEARD_FROM_A_VILLAGE_FORM) | set(HEARD_IN_EDUCATION) == set(ChangeKind)
+
+
+def test_a_saved_village_form_is_heard(qtbot: Any, store: Store) -> None:
+    """The 贫困村登记表 editor (issue 17) announces its save; the statistics page hears it."""
+    from fupin_desktop.ui.village_form import VillageFormDialog
+
+    subscriber = Subscriber(store)
+    dialog = VillageFormDialog(store, "月明村", 2015)
+    qtbot.addWidget(dialog)
+    for field, value in (("village_type", "贫困村"), ("leader", "王书记"), ("natural_villages", 3),
+                         ("total_households", 300), ("total_population", 1100), ("per_capita_income", 4000),
+                         ("collective_income", 0), ("road_paved", True), ("bus", False), ("production_power", True),
+                         ("clinic", True)):
+        dialog.editor.set_field(field, value)
+    assert dialog.save(), dialog.status.text()
+    assert subscriber.last.kind is ChangeKind.VILLAGE_FORM and subscriber.last.villages == {"月明村"}
 
 
 class Subscriber(QObject):

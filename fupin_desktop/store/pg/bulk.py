@@ -119,7 +119,7 @@ class BulkLoad:
                 self._rows.append((county, table, r["uuid"], hid, int(r["seq"] or 0), canonical(r["fields"]),
                                    int(r["revision"]), _text(r["updated_at"]), int(bool(r["deleted"]))))
         self._audit.append((now_iso(), operator, "create", "household", uuid, uuid, "sync", None,
-                            encode({"township": township_code, "revision": bundle["revision"]})))
+                            encode({"township": township_code, "revision": bundle["revision"]}), "sync"))
         self.touch(uuid)
         self.revisions[hid] = int(bundle["revision"])
         if len(self._households) >= FLUSH_EVERY:
@@ -138,7 +138,7 @@ class BulkLoad:
             self._copy("household_rows (county_code, tbl, uuid, household_id, seq, fields, revision,"
                        " updated_at, deleted)", self._rows)
             self._copy("person_ids (id_number, member_uuid, household_uuid, township_code)", self._person_ids)
-            self._copy("audit (at, operator, action, entity, entity_uuid, household_uuid, field, old, new)",
+            self._copy("audit (at, operator, action, entity, entity_uuid, household_uuid, field, old, new, kind)",
                        self._audit)
             for rows in (self._households, self._members, self._rows, self._person_ids, self._audit):
                 rows.clear()

@@ -110,6 +110,13 @@ class PgDatabase:
         self.path = safe_url(url)  # what messages name, as Database.path does
         self.read_only = False
         self._depth = 0
+        #: The audit trail's kind for rows written meanwhile (store/audit.py ``kind_of``); the
+        #: PostgreSQL audit table always has the ``kind`` column (migration 0004).
+        self.audit_kind: str | None = None
+        self.audit_has_kind = True
+        #: Who is logged in on this connection (store/access.py); the receiving server has no
+        #: logins of its own yet, and its ``users`` table stays empty (migration 0004).
+        self.actor: object | None = None
         #: Called when a transaction rolls back (caches of what it created, e.g. partitions).
         self.on_rollback: list[Callable[[], None]] = []
         try:

@@ -46,6 +46,11 @@ class PgStore:
     def read_only(self) -> bool:
         return False
 
+    def require(self, action: object) -> None:
+        """Rights on the receiving server: it has no logins of its own yet — the PostgreSQL server's
+        roles and passwords decide who may connect (``--database`` names the login), and the audit
+        trail names the user who started the import (``--user``)."""
+
     def household_count(self, township_code: str | None = None) -> int:
         if township_code is None:
             return self.db.integer("SELECT COUNT(*) FROM households WHERE deleted = 0")

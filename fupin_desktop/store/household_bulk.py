@@ -1,0 +1,97 @@
+"""Many new households in one go (an Excel import): what :meth:`HouseholdRepository.save` writes
+for a household that is not stored yet, with one ``executemany`` per table.
+
+The same rows as ``save`` (the household, its Handbook rows, one ``create`` audit row, its search
+text, its draft gone), inside the caller's transaction.  A household whose UUID is already stored
+(a deleted one coming back) goes through ``save`` as before.  Pure SQL, no Qt.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from fupin_desktop.domain.household import TABLES, Household, HouseholdId
+from fupin_desktop.domain.text import normalize_text, pinyin_sort_key
+from fupin_desktop.domain.township import Village
+from fupin_desktop.store import audit, search_index
+from fupin_desktop.store.audit import encode
+from fupin_desktop.store.database import StoreError, now_iso
+from fupin_desktop.store.household_reads import MEMBER_COLUMNS
+from fupin_desktop.store.households import HouseholdRepository, search_text
+
+_CHUNK = 500
+
+
+def insert_households(repo: HouseholdRepository, households: Sequence[Household], operator: str) -> None:
+    """Store every household of ``households`` as a new one; each gets its id, revision 1 and time."""
+    db = repo.db
+    uuids = [hh.uuid for hh in households]
+    stored: set[str] = set()
+    for start in range(0, len(uuids), _CHUNK):
+        chunk = uuids[start:start + _CHUNK]
+        stored.update(r[0] for r in db.query(
+            f"SELECT uuid FROM households WHERE uuid IN ({','.join('?' * len(chunk))})", tuple(chunk)))
+    now = now_iso()
+    villages: dict[tuple[str, str], Village] = {}
+    heads: list[tuple[Any, ...]] = []
+    rows: dict[str, list[tuple[Any, ...]]] = {t: [] for t in TABLES}
+    audits: list[tuple[Any, ...]] = []
+    search: list[tuple[int, str]] = []
+    with db.transaction():
+        next_id = db.integer("SELECT COALESCE(MAX(id), 0) FROM households") + 1
+        for hh in households:
+            if hh.uuid in stored:
+                repo.save(hh, operator, reload=False)
+                continue
+            hh.refresh_derived(repo.spec.derived_sources())
+            village = _village(repo, villages, hh)
+            group = normalize_text(hh.fields.get("group") or "")
+            if group and group not in village.groups:
+                assert village.id is not None
+                repo.townships.add_group(village.id, group, operator)
+                village = villages[_place(hh)] = repo.townships.village_by_id(village.id) or village
+            household_id = next_id
+            next_id += 1
+            fields = repo._dump(hh.fields, repo._grid)
+            heads.append((
+                household_id, hh.uuid, village.id, group, str(hh.fields.get("number") or ""), hh.fields.get("year"),
+                hh.head_name, str(hh.fields.get("head_id_number") or ""), hh.size,
+                json.dumps(fields, ensure_ascii=False, sort_keys=True), pinyin_sort_key(hh.head_name), now, now,
+            ))
+            for table in TABLES:
+                specs = repo._columns[table]
+                for seq, row in enumerate(hh.table(table), start=1):
+                    text = json.dumps(repo._dump(row.fields, specs), ensure_ascii=False, sort_keys=True)
+                    extra = tuple(str(row.fields.get(c) or "") for c in MEMBER_COLUMNS) if table == "members" else ()
+                    rows[table].append((row.uuid, household_id, seq, text, now, *extra))
+            audits.append((now, operator, "create", "household", hh.uuid, hh.uuid, None, encode(None), encode(None)))
+            search.append((household_id, search_text(hh)))
+            hh.id, hh.revision, hh.updated_at = HouseholdId(household_id), 1, now
+        db.executemany(
+            "INSERT INTO households (id, uuid, village_id, group_name, number, year, head_name, head_id_number,"
+            " size, fields, head_sort, revision, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)", heads)
+        for table in TABLES:
+            cols, marks = (", name, id_number, relation", ", ?, ?, ?") if table == "members" else ("", "")
+            db.executemany(f"INSERT INTO {table} (uuid, household_id, seq, fields, revision, updated_at{cols})"
+                           f" VALUES (?, ?, ?, ?, 1, ?{marks})", rows[table])
+        audit.record_many(db, audits)  # of kind import inside the import's audit.kind_of
+        search_index.write_many(db, search)  # the list's search index (store/search_index.py)
+        db.executemany("DELETE FROM drafts WHERE key = ?", [(h[1],) for h in heads])
+
+
+def _place(hh: Household) -> tuple[str, str]:
+    return str(hh.fields.get("village") or ""), str(hh.fields.get("township") or "")
+
+
+def _village(repo: HouseholdRepository, known: dict[tuple[str, str], Village], hh: Household) -> Village:
+    place = _place(hh)
+    village = known.get(place)
+    if village is None:
+        village = repo._village_named(*place)
+        if village is None or village.id is None:
+            raise StoreError(f"本乡没有“{place[0]}”这个村，请先在乡镇设置中添加。")
+        known[place] = village
+    return village

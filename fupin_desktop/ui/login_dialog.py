@@ -1,0 +1,178 @@
+"""Logging in at start-up, the first 管理员, and what the main window shows of who is logged in
+(issue 18).
+
+:func:`login_at_start` runs before the main window opens: a database with users asks for a name
+and password (:class:`LoginDialog`: a wrong password says how many tries are left, a locked
+account until when); a database without users offers to create its 管理员 now
+(:class:`FirstAdminDialog`; 暂不设置 keeps it working without logins, as before).
+:func:`apply_rights` greys out the menu actions the user's role may not do, with a tooltip naming
+the roles that may.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fupin_desktop import applog
+from fupin_desktop.domain.roles import Action, UserRole, who_may
+from fupin_desktop.store import Store, StoreError
+from fupin_desktop.store.access import NotLoggedIn
+
+log = logging.getLogger(__name__)
+
+
+def _error_label() -> QLabel:
+    label = QLabel()
+    label.setObjectName("error")
+    label.setWordWrap(True)
+    label.setStyleSheet("color: #b3261e;")
+    label.hide()
+    return label
+
+
+def _password_edit() -> QLineEdit:
+    edit = QLineEdit()
+    edit.setEchoMode(QLineEdit.EchoMode.Password)
+    edit.setMaxLength(128)
+    return edit
+
+
+class LoginDialog(QDialog):
+    """用户登录: the user's name (chosen from the list) and password."""
+
+    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.setWindowTitle("用户登录")
+        self.setMinimumWidth(380)
+        self.name = QComboBox()
+        self.name.setEditable(True)
+        self.name.addItems([u.name for u in store.accounts.users.all() if not u.disabled])
+        self.password = _password_edit()
+        self.error = _error_label()
+        form = QFormLayout()
+        form.addRow("用户名：", self.name)
+        form.addRow("密码：", self.password)
+        buttons = QDialogButtonBox()
+        self.ok = buttons.addButton("登录", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton("退出", QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self.try_login)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(f"数据库：{store.path.name}"))
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        self.password.setFocus()
+
+    def try_login(self) -> bool:
+        try:
+            self.store.accounts.login(self.name.currentText(), self.password.text())
+        except StoreError as exc:
+            self.error.setText(str(exc))
+            self.error.show()
+            self.password.clear()
+            self.password.setFocus()
+            return False
+        self.accept()
+        return True
+
+
+class FirstAdminDialog(QDialog):
+    """设置管理员: the first user of a database, a 管理员; 暂不设置 keeps working without logins."""
+
+    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.setWindowTitle("设置管理员")
+        self.setMinimumWidth(440)
+        intro = QLabel("这个数据库还没有用户。请设置管理员：以后每次启动都要登录，"
+                       "管理员可以添加录入员和审核员、重设忘记的密码。")
+        intro.setWordWrap(True)
+        self.name = QLineEdit()
+        self.name.setMaxLength(20)
+        self.password = _password_edit()
+        self.again = _password_edit()
+        self.error = _error_label()
+        form = QFormLayout()
+        form.addRow("管理员姓名：", self.name)
+        form.addRow("密码：", self.password)
+        form.addRow("再输入一次：", self.again)
+        buttons = QDialogButtonBox()
+        buttons.addButton("设置并登录", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.later = buttons.addButton("暂不设置", QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self.create_admin)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+
+    def create_admin(self) -> bool:
+        if self.password.text() != self.again.text():
+            return self._refuse("两次输入的密码不一致。")
+        try:
+            self.store.accounts.add(self.name.text(), UserRole.ADMIN, self.password.text())
+            self.store.accounts.login(self.name.text(), self.password.text())
+        except StoreError as exc:
+            return self._refuse(str(exc))
+        self.accept()
+        return True
+
+    def _refuse(self, text: str) -> bool:
+        self.error.setText(text)
+        self.error.show()
+        return False
+
+
+def login_at_start(store: Store) -> bool:
+    """Log a user in before the main window opens; False if the clerk quit."""
+    if store.read_only and not store.accounts.users.any():
+        return True  # nothing can be written: no administrator to create
+    if store.accounts.users.any():
+        return bool(LoginDialog(store).exec())
+    FirstAdminDialog(store).exec()  # 暂不设置: go on without users, as before
+    return True
+
+
+def who(store: Store) -> str:
+    """The status bar's “用户：王管理（管理员）” (or the 录入员 setting while there are no users)."""
+    try:
+        actor = store.accounts.current()
+    except NotLoggedIn:
+        return "用户：未登录"
+    if actor is not None:
+        return f"用户：{actor.name}（{actor.role.value}）"
+    if store.accounts.users.any():
+        return "用户：未登录"
+    return f"录入员：{store.operator}"
+
+
+def apply_rights(actions: dict[Action, Any], store: Store) -> None:
+    """Grey out each action the logged-in user's role may not do (tooltip: who may)."""
+    for action, act in actions.items():
+        allowed = store.may(action)
+        if not allowed:
+            act.setEnabled(False)
+            act.setToolTip(f"只有{who_may(action)}可以{action.value}")
+
+
+def refused(parent: QWidget | None, title: str, exc: StoreError) -> None:
+    """A refusal the store raised (a role without the right), said in a message box."""
+    from PySide6.QtWidgets import QMessageBox
+
+    applog.refused(log, title, exc)
+    QMessageBox.warning(parent, title, str(exc))
