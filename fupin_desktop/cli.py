@@ -12,7 +12,7 @@ import logging
 import sys
 from collections.abc import Sequence
 from types import ModuleType
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from fupin_desktop import __version__, applog, fileio, scratch, services
 from fupin_desktop.commands import _base
@@ -52,6 +52,26 @@ def cmd_gui(args: argparse.Namespace) -> int:
         with _open_existing(args.db) as store:
             household = current_household(store, args.household)
     return run_gui(db=args.db, screenshot=args.screenshot, household=household)
+
+
+def cmd_overview(args: argparse.Namespace) -> int:
+    """``fupin overview``: the receiving side's read-only window (``--json``: the tree, as ``sync tree``)."""
+    from fupin_desktop.commands.sync import database_url, receiving
+    from fupin_desktop.store.pg.url import safe_url
+
+    def read_tree() -> list[dict[str, Any]]:
+        with receiving(args, writes=False) as store:
+            return store.sync.receiving_tree()
+
+    tree = read_tree()  # a wrong address or file is said here, before any window opens
+    if args.json:
+        print_json({"counties": tree})
+        return 0
+    from fupin_desktop.ui.overview import run_overview
+
+    where = database_url(args)
+    title = safe_url(where) if where else str(getattr(args, "db", None) or "县级数据库")
+    return run_overview(title, read_tree, tree, screenshot=args.screenshot)
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -246,6 +266,12 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--screenshot", default=argparse.SUPPRESS)
     g.add_argument("--household", type=household_ref, default=argparse.SUPPRESS)
     g.set_defaults(func=cmd_gui)
+
+    o = add("overview", "县里/省里：接收端总览窗口（各县、乡镇、村的户数，只读）")
+    o.add_argument("--database", metavar="URL", default=None,
+                   help="接收端的 PostgreSQL 数据库 postgresql://…（也可用环境变量 FUPIN_DATABASE_URL）")
+    o.add_argument("--screenshot", metavar="FILE.png", default=None, help=argparse.SUPPRESS)
+    o.set_defaults(func=cmd_overview)
 
     i = add("init", "设置乡镇及所辖村")
     i.add_argument("--township-code", required=True)

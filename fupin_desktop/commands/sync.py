@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from fupin_desktop import fileio
 from fupin_desktop.commands._base import (
@@ -30,6 +31,9 @@ from fupin_desktop.rules import RuleContext
 from fupin_desktop.store import Store
 from fupin_desktop.sync.format import SyncError
 from fupin_desktop.sync.keys import PASSPHRASE_ENV, env_passphrase
+
+if TYPE_CHECKING:  # psycopg is loaded only when a PostgreSQL database is used
+    from fupin_desktop.store.pg.store import PgStore
 
 
 def passphrase(*, confirm: bool = False) -> str | None:
@@ -52,6 +56,30 @@ def export_context(store: Store) -> RuleContext:
     return quality.context(store, load_memory_records(store.db))
 
 
+def database_url(args: argparse.Namespace) -> str | None:
+    """The PostgreSQL receiving database: ``--database``, else ``FUPIN_DATABASE_URL`` when no ``--db`` was
+    given; None means the SQLite file of ``--db`` (or the default database)."""
+    from fupin_desktop.store.pg.url import URL_ENV, is_url
+
+    url = getattr(args, "database", None)
+    if url is None and getattr(args, "db", None) is None:
+        url = os.environ.get(URL_ENV) or None
+    if url is not None and not is_url(url):
+        raise CliError(f"--database 要求 PostgreSQL 地址（postgresql://用户名:密码@服务器:5432/库名），收到的是 {url!r}。"
+                       "县级 SQLite 数据库文件请用 --db。")
+    return url
+
+
+def receiving(args: argparse.Namespace, *, writes: bool = True) -> Store | PgStore:
+    """The receiving database a county verb works on: PostgreSQL (``--database``) or a county file."""
+    url = database_url(args)
+    if url is not None:
+        from fupin_desktop.store.pg.store import PgStore
+
+        return PgStore(url)
+    return open_existing(args.db, writes=writes)
+
+
 def _guard(func: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
     def run(args: argparse.Namespace) -> int:
         try:
@@ -67,7 +95,12 @@ def cmd_init_county(args: argparse.Namespace) -> int:
     from fupin_desktop.sync.keys import check_county, check_new_passphrase, init_county, write_key_file
 
     code, name = args.county_code.strip(), args.county_name.strip()
-    if not fileio.exists(db_path(args.db)):
+    if database_url(args) is not None:
+        with receiving(args) as store:
+            pub = init_county(store.sync, code, name,
+                              passphrase(confirm=True) if store.sync.county() is None else None,
+                              operator=store.operator)
+    elif not fileio.exists(db_path(args.db)):
         # A new county database: everything is checked first, then it is built under a temporary
         # name and moved into place whole, so a refusal or Ctrl+C leaves no file behind.
         check_county(code, name)
@@ -102,7 +135,7 @@ def cmd_trust(args: argparse.Namespace) -> int:
         raise CliError("请给出 --county-key（乡镇导入县公钥）或 --township-key（县里登记乡镇公钥）其中之一。")
     key_file = Path(args.county_key or args.township_key)
     pub = read_key_file(key_file)
-    with open_existing(args.db, writes=True) as store:
+    with receiving(args) as store:
         repo = store.sync
         if args.county_key:
             if not isinstance(pub, CountyPublic):
@@ -163,7 +196,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     from fupin_desktop.sync.county_import import import_files
 
-    with open_existing(args.db, writes=True) as store:
+    with receiving(args) as store:
         results = import_files(store, [Path(p) for p in args.batches], passphrase=passphrase()).value
     if args.json:
         print_json([r.to_json() for r in results])
@@ -177,7 +210,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_feedback(args: argparse.Namespace) -> int:
     from fupin_desktop.sync.feedback import write_feedback
 
-    with open_existing(args.db) as store:
+    with receiving(args, writes=False) as store:
         written = write_feedback(store, args.township, Path(args.out), passphrase=passphrase())
     if args.json:
         print_json(written.to_json())
@@ -232,13 +265,29 @@ def cmd_upload(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from fupin_desktop.sync.server import serve
 
-    path = db_path(args.db)
-    if not path.exists():
+    url = database_url(args)
+    path: str | Path = url if url is not None else db_path(args.db)
+    if url is None and not Path(path).exists():
         raise CliError(f"数据库 {path} 不存在。")
     with open_existing(args.db) as store:  # --user logs in here: the server imports as that user
         store.require(Action.SYNC)
         actor = store.accounts.current()
     serve(path, args.host, args.port, passphrase=passphrase(), spool=args.spool, actor=actor)
+    return 0
+
+
+def cmd_tree(args: argparse.Namespace) -> int:
+    with receiving(args, writes=False) as store:
+        counties = store.sync.receiving_tree()
+    if args.json:
+        print_json({"counties": counties})
+    else:
+        for c in counties:
+            print(f"{c['name'] or c['code']}（{c['code']}）\t{c['households']} 户")
+            for t in c["townships"]:
+                print(f"  {t['name']}（{t['code']}）\t{t['households']} 户")
+                for v in t["villages"]:
+                    print(f"    {v['name']}\t{v['households']} 户")
     return 0
 
 
@@ -254,12 +303,18 @@ def register(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
         sp.set_defaults(func=_guard(func))
         return sp
 
-    p = verb("init-county", "县里：初始化县级数据库并生成县密钥", cmd_init_county)
+    def receiving_verb(name: str, helptext: str, func: Callable[[argparse.Namespace], int]) -> argparse.ArgumentParser:
+        sp = verb(name, helptext, func)
+        sp.add_argument("--database", metavar="URL", default=None,
+                        help="接收端的 PostgreSQL 数据库 postgresql://…（也可用环境变量 FUPIN_DATABASE_URL）")
+        return sp
+
+    p = receiving_verb("init-county", "县里：初始化县级数据库并生成县密钥", cmd_init_county)
     p.add_argument("--county-code", required=True)
     p.add_argument("--county-name", required=True)
     p.add_argument("--out", required=True, help="县公钥文件（交给各乡镇）")
 
-    p = verb("trust", "导入县公钥（乡镇）或登记乡镇公钥（县里）", cmd_trust)
+    p = receiving_verb("trust", "导入县公钥（乡镇）或登记乡镇公钥（县里）", cmd_trust)
     p.add_argument("--county-key", help="县公钥文件（在乡镇数据库上）")
     p.add_argument("--township-key", help="乡镇公钥文件（在县级数据库上）")
     p.add_argument("--replace", action="store_true", help="对方换了密钥时，电话核对新指纹后替换旧密钥")
@@ -271,10 +326,10 @@ def register(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
     p.add_argument("--out", required=True, help="导出到的文件夹（如 U 盘）")
     p.add_argument("--full", action="store_true", help="导出全部数据")
 
-    p = verb("import", "县里：导入批次文件", cmd_import)
+    p = receiving_verb("import", "县里：导入批次文件", cmd_import)
     p.add_argument("batches", nargs="+", metavar="BATCH")
 
-    p = verb("feedback", "县里：导出给某乡镇的反馈文件", cmd_feedback)
+    p = receiving_verb("feedback", "县里：导出给某乡镇的反馈文件", cmd_feedback)
     p.add_argument("--township", required=True, metavar="CODE")
     p.add_argument("--out", required=True)
 
@@ -286,7 +341,9 @@ def register(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
     p.add_argument("--timeout", type=float_arg(0.1, 3600, "超时秒数"), default=30.0, help=argparse.SUPPRESS)
     p.add_argument("--attempts", type=int_arg(1, 100, "重试次数"), default=5, help=argparse.SUPPRESS)
 
-    p = verb("serve", "县里：运行接收批次的服务", cmd_serve)
+    receiving_verb("tree", "县里/省里：各县、乡镇、村的户数（只读总览）", cmd_tree)
+
+    p = receiving_verb("serve", "县里：运行接收批次的服务", cmd_serve)
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int_arg(0, 65535, "端口"), default=8765)
     p.add_argument("--spool", metavar="DIR",

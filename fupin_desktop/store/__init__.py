@@ -12,6 +12,7 @@ from fupin_desktop.domain.roles import Action
 from fupin_desktop.formspec import FormSpec, load_form
 from fupin_desktop.store import audit, settings
 from fupin_desktop.store.access import Accounts
+from fupin_desktop.store.case_sync import CaseSync
 from fupin_desktop.store.cases import CaseRepository
 from fupin_desktop.store.changes import Change, ChangeKind
 from fupin_desktop.store.checks import CheckRepository
@@ -106,6 +107,11 @@ class Store:
                        _reader=True)
         reader.accounts.adopt(self.accounts.actor)
         return reader
+
+    @property
+    def case_sync(self) -> CaseSync:
+        """Identification cases as batches and feedback carry them (``sync/case_sync.py``)."""
+        return CaseSync(self.db)
 
     @property
     def path(self) -> Path:

@@ -92,6 +92,9 @@ _KIND_COLUMN: weakref.WeakKeyDictionary[Database, bool] = weakref.WeakKeyDiction
 
 
 def _has_kind(db: Database) -> bool:
+    preset = getattr(db, "audit_has_kind", None)  # a PostgreSQL receiving database says so itself
+    if preset is not None:
+        return bool(preset)
     known = _KIND_COLUMN.get(db)
     if known is None:
         known = _KIND_COLUMN[db] = any(r[1] == "kind" for r in db.query("PRAGMA table_info(audit)"))

@@ -21,6 +21,7 @@ The repository is put together from one class per concern, each in its own modul
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from fupin_desktop.store.sync_identity import SyncIdentity
 from fupin_desktop.store.sync_merge import CountyMerge
@@ -58,6 +59,13 @@ _DIGEST_QUERIES = {
 
 class SyncRepository(SyncIdentity, TownshipOutbox, CountyMerge):
     """Every SQL statement of the exchange, for either side."""
+
+    # -- closed years (issue 16) ------------------------------------------------------------
+    def add_year_snapshots(self, snapshots: list[dict[str, Any]], township_code: str) -> int:
+        """County: keep a township's closed-year files (one already kept stays); how many were new."""
+        from fupin_desktop.store import years
+
+        return years.add_snapshots(self.db, snapshots, township_code)
 
     # -- snapshots (tests and diagnostics) ---------------------------------------------------
     def table_digest(self) -> str:

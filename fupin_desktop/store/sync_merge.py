@@ -5,6 +5,8 @@ conflicts, cross-township duplicates and rejections."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from fupin_desktop.domain.household import TABLES
@@ -85,6 +87,15 @@ class CountyMerge(SyncTables):
         )
 
     # -- county: merging households ------------------------------------------------------------
+    @contextmanager
+    def bulk_loading(self) -> Iterator[None]:
+        """The scope of one batch's merge, inside its transaction.  A back end may gather writes and
+        load them in bulk, flushed before the scope ends (PostgreSQL: ``COPY``); SQLite writes at once."""
+        yield
+
+    def prefetch(self, bundles: list[dict[str, Any]]) -> None:
+        """A hint before merging ``bundles``: a back end may look their states up in one query."""
+
     def household_state(self, uuid: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
         """(local household row with its township, last received state) of one household."""
         local = self.db.query_one(
@@ -298,3 +309,27 @@ class CountyMerge(SyncTables):
             " WHERE s.uuid = r.uuid AND b1.sequence > b2.sequence) ORDER BY r.id", (code,),
         )
         return [{**dict(r), "reasons": json.loads(r["reasons"])} for r in rows]
+
+    # -- the receiving side's overview ---------------------------------------------------------
+    def receiving_tree(self) -> list[dict[str, Any]]:
+        """Counties > townships > villages with their live households (read-only; both back ends)."""
+        rows = self.db.query(
+            "SELECT st.code AS township_code, st.name AS township, st.county AS county, v.name AS village,"
+            " COUNT(h.id) AS households FROM sync_townships st"
+            " LEFT JOIN villages v ON v.township_code = st.code AND v.deleted = 0"
+            " LEFT JOIN households h ON h.village_id = v.id AND h.deleted = 0"
+            " GROUP BY st.code, st.name, st.county, v.id, v.name, v.seq ORDER BY st.code, v.seq, v.name")
+        counties: dict[str, dict[str, Any]] = {}
+        for r in rows:
+            code = str(r["township_code"])
+            county = counties.setdefault(code[:6], {"code": code[:6], "name": r["county"] or "", "households": 0,
+                                                    "townships": []})
+            towns = county["townships"]
+            if not towns or towns[-1]["code"] != code:
+                towns.append({"code": code, "name": r["township"], "households": 0, "villages": []})
+            if r["village"] is not None:
+                n = int(r["households"])
+                towns[-1]["villages"].append({"name": r["village"], "households": n})
+                towns[-1]["households"] += n
+                county["households"] += n
+        return [counties[k] for k in sorted(counties)]

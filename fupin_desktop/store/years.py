@@ -241,9 +241,10 @@ def _insert_snapshot(db: Database, payload: dict[str, Any], township_code: str |
     members = [m.get("fields") or {} for m in payload.get("members", [])]
     causes = [c for c in [f.get("main_cause"), *(f.get("other_causes") or [])] if c]
     cur = db.execute(
-        "INSERT OR IGNORE INTO year_snapshots (household_uuid, year, township_code, village, group_name, number,"
+        "INSERT INTO year_snapshots (household_uuid, year, township_code, village, group_name, number,"
         " head_name, exit_flag, household_type, causes, size, per_capita_income, identified_year, exit_year,"
-        " births, deaths, payload, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " births, deaths, payload, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (household_uuid, year) DO NOTHING",
         (payload["uuid"], int(payload["year"]), township_code, payload.get("village") or "",
          payload.get("group_name") or "", payload.get("number") or "", payload.get("head_name") or "",
          f.get("exit_flag") or "", f.get("household_type") or "", json.dumps(causes, ensure_ascii=False),

@@ -12,7 +12,7 @@ Every record keeps its UUID on both sides, so nothing is ever written twice or c
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fupin_desktop.rules import workflow as wf
 from fupin_desktop.store import Store
@@ -20,13 +20,16 @@ from fupin_desktop.store.case_marking import mark_household
 from fupin_desktop.store.case_sync import CaseSync
 from fupin_desktop.sync.format import SyncError, dumps_line, json_lines
 
+if TYPE_CHECKING:  # psycopg is loaded only when a PostgreSQL database is used
+    from fupin_desktop.store.pg.store import PgStore
+
 ENTRY = "cases.jsonl"
 CASE_KEYS = ("uuid", "household_uuid", "year", "kind", "procedure", "stage", "records")
 
 
 def export_entry(store: Store, held_back: set[str]) -> tuple[bytes, list[tuple[str, str, int]]]:
     """The batch entry and the ``(uuid, 'case', revision)`` items to mark as exported."""
-    cases = CaseSync(store.db).changed_cases(held_back)
+    cases = store.case_sync.changed_cases(held_back)
     data = b"".join(dumps_line({k: v for k, v in c.items() if k != "revision"}) for c in cases)
     return data, [(c["uuid"], "case", int(c["revision"])) for c in cases]
 
@@ -36,9 +39,9 @@ def _position(sync: CaseSync, case_id: int, kind: str, procedure: str, start: st
     return wf.replay(proc, sync.records_for_replay(case_id), start)
 
 
-def merge_entry(store: Store, raw: bytes) -> int:
+def merge_entry(store: Store | PgStore, raw: bytes) -> int:
     """County: add the batch's cases and records (inside the import's transaction); how many cases."""
-    sync = CaseSync(store.db)
+    sync = store.case_sync
     count = 0
     for rec in json_lines(ENTRY, raw):
         if any(k not in rec for k in CASE_KEYS) or not isinstance(rec["records"], list):
@@ -57,9 +60,9 @@ def merge_entry(store: Store, raw: bytes) -> int:
     return count
 
 
-def feedback_items(store: Store, township_code: str) -> list[dict[str, Any]]:
+def feedback_items(store: Store | PgStore, township_code: str) -> list[dict[str, Any]]:
     """County: every case of the township with all its records."""
-    return CaseSync(store.db).township_cases(township_code)
+    return store.case_sync.township_cases(township_code)
 
 
 def apply_feedback(store: Store, items: Any) -> list[int]:
@@ -67,7 +70,7 @@ def apply_feedback(store: Store, items: Any) -> list[int]:
     case moved.  Cases this township does not have are skipped."""
     if not isinstance(items, list):
         return []
-    sync = CaseSync(store.db)
+    sync = store.case_sync
     moved = []
     for item in items:
         if not isinstance(item, dict) or not isinstance(item.get("records"), list):

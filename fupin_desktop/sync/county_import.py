@@ -26,7 +26,7 @@ import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from fupin_desktop import fileio
 from fupin_desktop.domain.clock import local_time
@@ -47,9 +47,14 @@ from fupin_desktop.sync.format import (
 from fupin_desktop.sync.keys import CountyPrivate, unlock_county
 from fupin_desktop.sync.seal import MAX_FILE_BYTES, UnknownSigner, WrongRecipient, open_batch
 
+if TYPE_CHECKING:  # psycopg is loaded only when a PostgreSQL database is used
+    from fupin_desktop.store.pg.store import PgStore
+
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
+#: A county SQLite file or a PostgreSQL receiving database: the same import on either.
+Receiving: TypeAlias = "Store | PgStore"
 
 
 @dataclass
@@ -68,6 +73,9 @@ class ImportResult:
     rejected: list[dict[str, Any]] = field(default_factory=list)
     merge: dict[str, int] = field(default_factory=dict)
     cleaned: list[dict[str, Any]] = field(default_factory=list)  # households whose invisible characters went
+    #: Refused because the database could not be written (full disk, lost server connection), not
+    #: because of the batch: the same batch is taken once the fault is gone (the service says "retry").
+    transient: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -75,15 +83,17 @@ class ImportResult:
             "counts": self.counts, "conflicts": self.conflicts, "duplicates": self.duplicates,
             "missing_sequences": self.missing_sequences, "message": self.message, "hash": self.hash,
             "township_name": self.township_name, "rejected": self.rejected, "merge": self.merge,
-            "cleaned": self.cleaned,
+            "cleaned": self.cleaned, "retry": self.transient,
         }
 
 
 class _Refused(SyncError):
-    def __init__(self, message: str, town: TownshipRecord | None = None, sequence: int | None = None) -> None:
+    def __init__(self, message: str, town: TownshipRecord | None = None, sequence: int | None = None,
+                 *, transient: bool = False) -> None:
         super().__init__(message)
         self.town = town
         self.sequence = sequence
+        self.transient = transient
 
 
 def read_batch_file(path: Path) -> bytes:
@@ -99,7 +109,7 @@ def read_batch_file(path: Path) -> bytes:
 
 
 def import_files(
-    store: Store,
+    store: Receiving,
     paths: Iterable[str | Path],
     *,
     passphrase: str | None = None,
@@ -113,8 +123,8 @@ def import_files(
     repo = store.sync
     county = county or unlock_county(repo, passphrase)
     files = [Path(p) for p in paths]
-    if files:  # a dated backup first (同步导入); if it cannot be made nothing is imported
-        backups.before(store.db, backups.SYNC)
+    if files and isinstance(store, Store):  # a dated backup first (同步导入); if it cannot be made nothing is imported
+        backups.before(store.db, backups.SYNC)  # (a PostgreSQL server keeps its own backups)
     results = []
     for done, path in enumerate(files):
         if cancelled is not None and cancelled():
@@ -133,7 +143,7 @@ def import_files(
     return Changed(results, Change.of(ChangeKind.SYNC_IMPORT, count=imported, everything=bool(imported)))
 
 
-def import_bytes(store: Store, data: bytes, *, county: CountyPrivate, name: str = "") -> ImportResult:
+def import_bytes(store: Receiving, data: bytes, *, county: CountyPrivate, name: str = "") -> ImportResult:
     """Import one batch held in memory."""
     result = _import_bytes(store, data, county=county, name=name)
     _log_result(result)
@@ -156,7 +166,7 @@ def _log_result(r: ImportResult) -> None:
                  len(r.conflicts), len(r.rejected), len(r.duplicates), len(r.missing_sequences))
 
 
-def _import_bytes(store: Store, data: bytes, *, county: CountyPrivate, name: str = "") -> ImportResult:
+def _import_bytes(store: Receiving, data: bytes, *, county: CountyPrivate, name: str = "") -> ImportResult:
     repo = store.sync
     batch_hash = hashlib.sha256(data).hexdigest()
     logged = repo.logged_batch(batch_hash)
@@ -175,14 +185,14 @@ def _import_bytes(store: Store, data: bytes, *, county: CountyPrivate, name: str
         return ImportResult(batch=name, hash=batch_hash, status="refused",
                             township=exc.town.code if exc.town else None,
                             township_name=exc.town.name if exc.town else None, sequence=exc.sequence,
-                            message=str(exc))
+                            message=str(exc), transient=exc.transient)
     except UnknownSigner as exc:
         return ImportResult(batch=name, hash=batch_hash, status="refused", message=str(exc))
     except SyncError as exc:
         return ImportResult(batch=name, hash=batch_hash, status="refused", message=str(exc))
 
 
-def _import_new(store: Store, repo: SyncRepository, data: bytes, batch_hash: str, county: CountyPrivate,
+def _import_new(store: Receiving, repo: SyncRepository, data: bytes, batch_hash: str, county: CountyPrivate,
                 name: str) -> ImportResult:
     def lookup(fp: str) -> bytes | None:
         town = repo.township_by_fingerprint(fp)
@@ -220,8 +230,9 @@ def _import_new(store: Store, repo: SyncRepository, data: bytes, batch_hash: str
     merger = _Merger(store, repo, town, batch_hash)
     try:
         with store.db.transaction():
-            for entry, raw in read_entries(payload):
-                merger.entry(entry, raw)
+            with repo.bulk_loading():
+                for entry, raw in read_entries(payload):
+                    merger.entry(entry, raw)
             counts = {k: merger.counts.get(k, 0) for k in RECORD_TYPES}
             expected = {k: manifest.counts.get(k, 0) for k in RECORD_TYPES}
             if counts != expected:
@@ -233,9 +244,9 @@ def _import_new(store: Store, repo: SyncRepository, data: bytes, batch_hash: str
     except SyncError as exc:
         raise _Refused(str(exc), town, seq) from exc
     except StoreWriteError as exc:  # the disk is full, the file read-only or locked: said as such
-        raise _Refused(f"写入县级数据库失败，已撤销本批次：{exc}", town, seq) from exc
+        raise _Refused(f"写入县级数据库失败，已撤销本批次：{exc}", town, seq, transient=True) from exc
     except sqlite3.OperationalError as exc:
-        raise _Refused(f"写入县级数据库失败（{exc}），已撤销本批次，未作任何改动。", town, seq) from exc
+        raise _Refused(f"写入县级数据库失败（{exc}），已撤销本批次，未作任何改动。", town, seq, transient=True) from exc
     except Exception as exc:  # a signed but malformed record: the transaction is rolled back
         raise _Refused(f"批次中的记录格式不对（{type(exc).__name__}），已拒绝，未作任何改动。", town, seq) from exc
 
@@ -268,7 +279,7 @@ def _import_new(store: Store, repo: SyncRepository, data: bytes, batch_hash: str
 RESOLUTIONS = {"county": "保留县里版本", "township": "采用乡镇版本"}
 
 
-def resolve_conflict(store: Store, conflict_id: int, resolution: str) -> Change:
+def resolve_conflict(store: Receiving, conflict_id: int, resolution: str) -> Change:
     """``county`` keeps the county's copy; ``township`` takes the township's incoming version."""
     if resolution not in RESOLUTIONS:
         raise SyncError("处理方式只能是“保留县里版本”或“采用乡镇版本”。")
@@ -294,7 +305,7 @@ def resolve_conflict(store: Store, conflict_id: int, resolution: str) -> Change:
     return Change.of(ChangeKind.SYNC_IMPORT, count=1, everything=True)
 
 
-def conflict_differences(store: Store, conflict_id: int) -> list[str]:
+def conflict_differences(store: Receiving, conflict_id: int) -> list[str]:
     """Labels of what differs between the township's and the county's version (for the person deciding)."""
     repo = store.sync
     c = repo.conflict(conflict_id)

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fupin_desktop.domain.household import TABLES
 from fupin_desktop.domain.idnumber import mask_id
 from fupin_desktop.rules import RuleContext
-from fupin_desktop.store import Store, years
+from fupin_desktop.store import Store
 from fupin_desktop.store.sync import (
     GROUP_KEYS,
     HOUSEHOLD_KEYS,
@@ -29,6 +29,9 @@ from fupin_desktop.sync import case_sync
 from fupin_desktop.sync.clean import clean_bundle
 from fupin_desktop.sync.export_checks import blocking_errors, bundle_household
 from fupin_desktop.sync.format import SyncError, json_lines, json_object, mask_digits
+
+if TYPE_CHECKING:  # psycopg is loaded only when a PostgreSQL database is used
+    from fupin_desktop.store.pg.store import PgStore
 
 
 # -- merging -----------------------------------------------------------------------------------
@@ -65,7 +68,7 @@ def masked_id(id_number: str) -> str:
 
 
 class _Merger:
-    def __init__(self, store: Store, repo: SyncRepository, town: TownshipRecord, batch_hash: str) -> None:
+    def __init__(self, store: Store | PgStore, repo: SyncRepository, town: TownshipRecord, batch_hash: str) -> None:
         self.store = store
         self.repo = repo
         self.town = town
@@ -100,13 +103,15 @@ class _Merger:
             for rec in json_lines(name, raw):
                 self.group(_check(rec, GROUP_KEYS, "组"))
         elif name.startswith("households-") and name.endswith(".jsonl"):
-            for rec in json_lines(name, raw):
-                self.household(_check_bundle(rec))
+            bundles = [_check_bundle(rec) for rec in json_lines(name, raw)]
+            self.repo.prefetch(bundles)
+            for rec in bundles:
+                self.household(rec)
         elif name == case_sync.ENTRY:  # identification cases and their records (issue 15)
             self.cases += case_sync.merge_entry(self.store, raw)
         elif name.startswith("year_snapshots-") and name.endswith(".jsonl"):  # closed years (issue 16)
             snapshots = [_check_snapshot(rec) for rec in json_lines(name, raw)]
-            years.add_snapshots(self.store.db, snapshots, self.code)  # one already kept stays as it is
+            self.repo.add_year_snapshots(snapshots, self.code)  # one already kept stays as it is
             self.counts["year_snapshots"] += len(snapshots)
         # Unknown entries are left alone: a newer program may add entries an older one can skip.
 

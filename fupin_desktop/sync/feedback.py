@@ -14,7 +14,7 @@ import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fupin_desktop import fileio
 from fupin_desktop.store import Store
@@ -25,6 +25,9 @@ from fupin_desktop.sync.format import SyncError, os_reason
 from fupin_desktop.sync.keys import ed25519_public, trusted_county, unlock_county
 from fupin_desktop.sync.seal import open_blob, sign_blob
 
+if TYPE_CHECKING:  # psycopg is loaded only when a PostgreSQL database is used
+    from fupin_desktop.store.pg.store import PgStore
+
 log = logging.getLogger(__name__)
 
 FEEDBACK_FORMAT = "fupin-sync-feedback"
@@ -33,7 +36,7 @@ MAX_FEEDBACK_BYTES = 64 << 20
 STATE_LABELS = {"exported": "已导出", "delivered": "已送达", "acknowledged": "县里已确认", "problems": "有问题"}
 
 
-def build_feedback(store: Store, township_code: str, county_code: str, county_name: str) -> dict[str, Any]:
+def build_feedback(store: Store | PgStore, township_code: str, county_code: str, county_name: str) -> dict[str, Any]:
     repo = store.sync
     town = repo.township(township_code)
     if town is None:
@@ -84,7 +87,7 @@ class FeedbackWritten:
                 "duplicates": self.duplicates}
 
 
-def write_feedback(store: Store, township_code: str, out: str | Path, *, passphrase: str | None) -> FeedbackWritten:
+def write_feedback(store: Store | PgStore, township_code: str, out: str | Path, *, passphrase: str | None) -> FeedbackWritten:
     """Sign and write the feedback file for one township (temp name, fsync, rename, read back)."""
     repo = store.sync
     county = unlock_county(repo, passphrase)

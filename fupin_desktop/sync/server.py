@@ -35,7 +35,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fupin_desktop.store import Store, StoreError
 from fupin_desktop.store.access import Actor
@@ -61,6 +61,21 @@ SWEEP_EVERY = 60.0
 _PATH = re.compile(r"^/sync/batches/([0-9a-f]{64})$")
 
 
+if TYPE_CHECKING:  # psycopg is loaded only when a PostgreSQL database is used
+    from fupin_desktop.store.pg.store import PgStore
+
+
+def _open(target: str | Path) -> Store | PgStore:
+    """A county SQLite file, or a PostgreSQL receiving database (psycopg loaded only then)."""
+    from fupin_desktop.store.pg.url import is_url
+
+    if is_url(str(target)):
+        from fupin_desktop.store.pg.store import PgStore
+
+        return PgStore(str(target))
+    return Store(target)
+
+
 class BatchReceiver:
     """The state behind the HTTP handler: the spool of partial uploads, and the county store doing imports.
 
@@ -71,11 +86,17 @@ class BatchReceiver:
 
     def __init__(self, db_path: str | Path, passphrase: str | None, *, spool: str | Path | None = None,
                  actor: Actor | None = None, **limits: Any) -> None:
-        self.store = Store(db_path)
-        self.store.accounts.adopt(actor)  # imports are recorded as the user who started the server
+        # A county SQLite file, or a PostgreSQL receiving database (``postgresql://…``).
+        self.store: Store | PgStore = _open(db_path)
+        if isinstance(self.store, Store):
+            self.store.accounts.adopt(actor)  # imports are recorded as the user who started the server
+        elif actor is not None:  # no logins on the receiving server yet: the audit names the same user
+            self.store.operator = actor.name
         try:
             self.county = unlock_county(self.store.sync, passphrase)
             self.recipient = fingerprint(raw_public(self.county.seal.public_key()))
+            if spool is None and not isinstance(self.store, Store):
+                raise SyncError("接收端使用 PostgreSQL 数据库时，请用 --spool 指定存放上传中批次的文件夹。")
             self.spool = Spool(spool if spool is not None else default_folder(db_path), **limits)
         except BaseException:
             self.store.close()
@@ -217,6 +238,8 @@ class BatchReceiver:
                 return 422, {"error": "收到的文件与校验值不符，请重新上传", "received": 0}
             result = import_bytes(self.store, data, county=self.county, name=f"upload:{upload.hash[:8]}")
             del data
+        if result.transient:  # the database could not be written (full disk, lost server): try again later
+            return 503, {"error": result.message, "received": 0}
         answer = {"hash": upload.hash, "state": "imported" if result.status != "refused" else "refused",
                   "received": upload.total, "result": result.to_json()}
         if result.status == "refused":
