@@ -259,9 +259,9 @@ class CountyMerge(SyncTables):
         if reverse is not None:
             return False
         cur = self.db.execute(
-            "INSERT OR IGNORE INTO sync_duplicates (id_number, member_uuid, household_uuid, township_code,"
+            "INSERT INTO sync_duplicates (id_number, member_uuid, household_uuid, township_code,"
             " other_member_uuid, other_household_uuid, other_township_code, found_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",  # the same on PostgreSQL
             (id_number, member_uuid, household_uuid, code, other["member_uuid"], other["household_uuid"],
              other["township_code"], now_iso()),
         )

@@ -310,23 +310,6 @@ class PgSyncRepository(SyncRepository):
         )
         return [dict(r) for r in rows]
 
-    def add_duplicate(self, id_number: str, member_uuid: str, household_uuid: str, code: str,
-                      other: dict[str, Any]) -> bool:
-        reverse = self.pg.query_one(
-            "SELECT 1 FROM sync_duplicates WHERE member_uuid = ? AND other_member_uuid = ?",
-            (other["member_uuid"], member_uuid),
-        )
-        if reverse is not None:
-            return False
-        cur = self.pg.execute(
-            "INSERT INTO sync_duplicates (id_number, member_uuid, household_uuid, township_code,"
-            " other_member_uuid, other_household_uuid, other_township_code, found_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            (id_number, member_uuid, household_uuid, code, other["member_uuid"], other["household_uuid"],
-             other["township_code"], now_iso()),
-        )
-        return cur.rowcount > 0
-
     # -- snapshots (tests and diagnostics) ---------------------------------------------------
     def table_digest(self) -> str:
         """A hash of every row of every table: equal digests mean an unchanged database."""
