@@ -17,6 +17,10 @@ from fupin_desktop.store.database import now_iso
 from fupin_desktop.store.sync_records import SyncTables, bundle_search_text, canonical
 
 
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
 class CountyMerge(SyncTables):
     """What a county does with a township's batch: places, households, conflicts, duplicates."""
 
@@ -59,13 +63,16 @@ class CountyMerge(SyncTables):
             )
             if clash is not None:
                 return f"本乡已有另一个名为“{rec['name']}”的村"
-        values = (rec["code"], rec["name"], rec["quota"], int(bool(rec["is_poor"])), rec["seq"], rec["revision"],
-                  rec["updated_at"], int(bool(rec["deleted"])))
+        # The same value types on both back ends (PostgreSQL refuses a number where text belongs).
+        values = (_text(rec["code"]), _text(rec["name"]), None if rec["quota"] in (None, "") else int(rec["quota"]),
+                  int(bool(rec["is_poor"])), int(rec["seq"] or 0), int(rec["revision"]), _text(rec["updated_at"]),
+                  int(bool(rec["deleted"])))
         if owner is None:
+            place = self._village_place(code)  # fixed column names, never data
             self.db.execute(
-                "INSERT INTO villages (uuid, code, name, quota, is_poor, seq, revision, updated_at, deleted,"
-                " township_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (rec["uuid"], *values, code),
+                "INSERT INTO villages (uuid, code, name, quota, is_poor, seq, revision, updated_at, deleted, "
+                + ", ".join(place) + ") VALUES (" + ", ".join("?" * (9 + len(place))) + ")",
+                (rec["uuid"], *values, *place.values()),
             )
         else:
             self.db.execute(
@@ -74,6 +81,10 @@ class CountyMerge(SyncTables):
                 (*values, rec["uuid"], rec["revision"]),
             )
         return None
+
+    def _village_place(self, code: str) -> dict[str, str]:
+        """The columns that place a township's new village (PostgreSQL adds its county partition)."""
+        return {"township_code": code}
 
     def upsert_group(self, village_id: int, rec: dict[str, Any]) -> None:
         self.db.execute(

@@ -129,33 +129,9 @@ class PgSyncRepository(SyncRepository):
         return now
 
     # -- villages ----------------------------------------------------------------------------
-    def upsert_village(self, code: str, rec: dict[str, Any]) -> str | None:
-        owner = self.village_owner(rec["uuid"])
-        if owner is not None and owner[1] != code:
-            return "该村的记录编号已属于其他乡镇"
-        if not rec["deleted"]:
-            clash = self.pg.query_one(
-                "SELECT uuid FROM villages WHERE township_code = ? AND name = ? AND deleted = 0 AND uuid <> ?",
-                (code, _text(rec["name"]), rec["uuid"]),
-            )
-            if clash is not None:
-                return f"本乡已有另一个名为“{rec['name']}”的村"
-        self.ensure_partition(county_of(code))
-        values = (_text(rec["code"]), _text(rec["name"]), _int_or_none(rec["quota"]), int(bool(rec["is_poor"])),
-                  int(rec["seq"] or 0), int(rec["revision"]), _text(rec["updated_at"]), int(bool(rec["deleted"])))
-        if owner is None:
-            self.pg.execute(
-                "INSERT INTO villages (uuid, code, name, quota, is_poor, seq, revision, updated_at, deleted,"
-                " township_code, county_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (rec["uuid"], *values, code, county_of(code)),
-            )
-        else:
-            self.pg.execute(
-                "UPDATE villages SET code = ?, name = ?, quota = ?, is_poor = ?, seq = ?, revision = ?,"
-                " updated_at = ?, deleted = ? WHERE uuid = ? AND revision <= ?",
-                (*values, rec["uuid"], rec["revision"]),
-            )
-        return None
+    def _village_place(self, code: str) -> dict[str, str]:
+        self.ensure_partition(county_of(code))  # the county's partitions, before its first household
+        return {"township_code": code, "county_code": county_of(code)}
 
     # -- households as bundles -------------------------------------------------------------
     def bundles(self, household_ids: list[int]) -> Iterator[tuple[int, dict[str, Any]]]:
