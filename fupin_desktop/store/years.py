@@ -23,10 +23,11 @@ from datetime import date
 from typing import Any
 
 from fupin_desktop.domain.household import LEFT_HOUSEHOLD
+from fupin_desktop.domain.roles import Action
 from fupin_desktop.domain.text import pinyin_initials
 from fupin_desktop.formspec import FormSpec
 from fupin_desktop.rules.years import CarryRules, current_of, diff_labels, year_diff, year_rules
-from fupin_desktop.store import audit, backups, search_index, settings
+from fupin_desktop.store import access, audit, backups, search_index, settings
 from fupin_desktop.store.changes import Change, ChangeKind
 from fupin_desktop.store.database import Database, StoreError, now_iso
 from fupin_desktop.store.sync_records import SyncTables
@@ -123,6 +124,7 @@ def pending(db: Database, to_year: int) -> int:
 def carry_over(db: Database, to_year: int, operator: str, *, backup: str | None = None,
                progress: Progress | None = None, cancelled: Callable[[], bool] | None = None) -> CarryResult:
     """Carry every registered household of an earlier year over to ``to_year`` (see the module)."""
+    access.require(db, Action.CARRY_OVER)
     from_year = check_target(db, to_year)
     rules = year_rules().carry
     result = CarryResult(from_year=from_year, to_year=to_year, backup=backup)
@@ -160,6 +162,7 @@ def carry_over_safely(db: Database, to_year: int, operator: str, *, progress: Pr
                       cancelled: Callable[[], bool] | None = None) -> CarryResult:
     """:func:`carry_over` after the dated backup it is undone with (none when nothing is left to
     carry: a second run changes nothing).  A backup that cannot be made refuses the carry-over."""
+    access.require(db, Action.CARRY_OVER)  # before the backup it would make
     check_target(db, to_year)
     backup = None
     if pending(db, to_year):
