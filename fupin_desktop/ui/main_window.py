@@ -38,9 +38,9 @@ from fupin_desktop.ui.audit_view import AuditDialog
 from fupin_desktop.ui.background import Fetch
 from fupin_desktop.ui.changes import announce, hub
 from fupin_desktop.ui.education_page import open_education_window
-from fupin_desktop.ui.exit_status import exit_filter_combo
 from fupin_desktop.ui.household_editor import DraftChoice, HouseholdEditor
 from fupin_desktop.ui.household_list import HouseholdListModel
+from fupin_desktop.ui.list_filters import FilterBar
 from fupin_desktop.ui.login_dialog import apply_rights, who
 from fupin_desktop.ui.main_actions import MainActions
 from fupin_desktop.ui.quality_view import QualityWindow
@@ -51,7 +51,7 @@ log = logging.getLogger(__name__)
 SEARCH_DELAY_MS = 250
 #: Household list column widths by column key (the county database adds 乡镇).
 COLUMN_WIDTHS = {"number": 180, "township": 80, "village": 80, "group": 80, "head_name": 90, "head_id_number": 170,
-                 "size": 70, "exit_flag": 150, "per_capita_income": 120, "updated_at": 130}
+                 "size": 70, "exit_flag": 150, "household_type": 110, "per_capita_income": 120, "updated_at": 130}
 
 
 class MainWindow(MainActions):
@@ -102,7 +102,7 @@ class MainWindow(MainActions):
         top = QHBoxLayout()
         top.addWidget(QLabel("查找"))
         top.addWidget(self.search, 1)
-        top.addWidget(exit_filter_combo(self.model))  # 脱贫状态 filter (ui/exit_status.py)
+        top.addWidget(FilterBar(store, self.model, self.table))  # 年度/脱贫状态/贫困户属性 (ui/list_filters.py)
         lay.addLayout(top)
         lay.addWidget(self.table, 1)
 
