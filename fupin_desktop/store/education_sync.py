@@ -95,9 +95,12 @@ def check_record(rec: Any) -> str | None:
         return "批次中的教育资助记录缺少字段"
     if not (isinstance(rec["member_uuid"], str) and rec["member_uuid"] and isinstance(rec["school_year"], str)
             and rec["school_year"] and isinstance(rec["received"], list) and isinstance(rec["items"], list)
-            and (rec["batch"] is None or (isinstance(rec["batch"], int) and not isinstance(rec["batch"], bool)))):
+            and (rec["batch"] is None or (isinstance(rec["batch"], int) and not isinstance(rec["batch"], bool)
+                                          and 1 <= rec["batch"] <= 99))):
         return "批次中的教育资助记录格式不对"
-    if len(rec["school_year"]) > 20 or len(rec["member_uuid"]) > 64:
+    if len(rec["school_year"]) > 20 or len(rec["member_uuid"]) > 64 or any(
+            not isinstance(rec[k], str | int | float | bool | None) or len(str(rec[k])) > 200
+            for k in ("household_uuid", "household", "name", "id_number", "village", "school", "school_type", "total")):
         return "批次中的教育资助记录格式不对"
     return None
 

@@ -68,12 +68,15 @@ class Scope:
         if self.group is not None:
             where.append(f"{alias}.group_name = ?")
             params.append(self.group)
-        id_column = f"{alias}.id" if alias == "h" else f"{alias}.household_id"
         for key, value in (("exit_flag", self.exit_flag), ("household_type", self.household_type)):
-            if value is not None:  # not in the search index: the households' own field, by its index (0013)
-                where.append(f"{id_column} IN (SELECT id FROM households WHERE deleted = 0"
+            if value is None:
+                continue
+            if alias == "h":  # the households themselves: their label index, in the list's order (*_h16)
+                where.append(f"json_extract(h.fields, '$.{key}') = ?")
+            else:  # not in the search index: the households' own field, by the same index
+                where.append(f"{alias}.household_id IN (SELECT id FROM households WHERE deleted = 0"
                              f" AND json_extract(fields, '$.{key}') = ?)")
-                params.append(value)
+            params.append(value)
         return where, params
 
 

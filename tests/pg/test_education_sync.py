@@ -130,13 +130,19 @@ def test_a_malformed_record_refuses_the_batch(world: tuple[Receiving, Store, Sto
     before = county.sync.table_digest()
     key = unlock_county(county.sync, PASSPHRASE)
 
-    def broken(writer: PayloadWriter) -> None:
-        writer.add(education_sync.ENTRY, (json.dumps({"member_uuid": 5}) + "\n").encode())
+    whole = {"member_uuid": "m-1", "school_year": YEAR, "household_uuid": "h-1", "household": "1", "name": "某",
+             "id_number": "", "village": "炉场村", "school": "某校", "school_type": "普通高中", "in_province": True,
+             "received": [], "batch": 1, "items": [], "total": "2660"}
+    for bad in ({"member_uuid": 5}, {**whole, "batch": 10 ** 30}, {**whole, "batch": True},
+                {**whole, "name": "长" * 500}, {**whole, "school": {"a": 1}}, {**whole, "received": "学费"},
+                {k: v for k, v in whole.items() if k != "total"}, [1, 2]):
+        def broken(writer: PayloadWriter, bad: object = bad) -> None:
+            writer.add(education_sync.ENTRY, (json.dumps(bad, ensure_ascii=False) + "\n").encode())
 
-    (stick / "bad.fpb").write_bytes(rebuild(town, county, key, good, broken))  # type: ignore[arg-type]
-    [r] = import_(county, stick / "bad.fpb")
-    assert r.status == "refused" and "教育资助记录" in r.message and "未作任何改动" in r.message
-    assert county.sync.table_digest() == before
+        (stick / "bad.fpb").write_bytes(rebuild(town, county, key, good, broken))  # type: ignore[arg-type]
+        [r] = import_(county, stick / "bad.fpb")
+        assert r.status == "refused" and "未作任何改动" in r.message, (bad, r.message)
+        assert county.sync.table_digest() == before
 
 
 def test_fupin_sync_students_json(world: tuple[Receiving, Store, Store, dict[str, str], Path], backend: str) -> None:

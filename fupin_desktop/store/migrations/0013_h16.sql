@@ -21,10 +21,13 @@ CREATE TABLE IF NOT EXISTS received_education (
 );
 CREATE INDEX IF NOT EXISTS received_education_year ON received_education (school_year, township_code);
 
--- The list's label filters read these instead of every household's JSON.
+-- The list's label filters read these instead of every household's JSON; in the list's order
+-- (户编号), so the first page of a label is the first entries of its range.
 CREATE INDEX IF NOT EXISTS households_exit_flag ON households (json_extract(fields, '$.exit_flag'), number)
     WHERE deleted = 0;
 CREATE INDEX IF NOT EXISTS households_household_type ON households (json_extract(fields, '$.household_type'), number)
     WHERE deleted = 0;
--- A closed year's list in its order (户编号), by village and label.
-CREATE INDEX IF NOT EXISTS year_snapshots_list ON year_snapshots (year, number, id);
+-- A closed year's list (store/year_list.py): in its order (户编号) and covering every filter, so a
+-- filtered list reads this index only, never the wide rows (their payload).
+CREATE INDEX IF NOT EXISTS year_snapshots_list ON year_snapshots (year, number, id, village, group_name, exit_flag,
+    household_type, head_name, household_uuid, township_code);
