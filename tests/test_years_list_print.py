@@ -131,6 +131,15 @@ def test_fupin_print_a_closed_years_card_and_handbook(tmp_path: Path) -> None:
     same = tmp_path / "same.pdf"
     assert fupin(db, "print", "card", "--household", numbers["甲"], "--year", "2017", "--out", str(same)).returncode == 0
     assert "已脱贫（享受政策）" in pdf_text(same)
+    # A whole village's 2016 files, 丙 among them.
+    village = tmp_path / "village.pdf"
+    with Store(db) as store:
+        name = store.households.summaries(store.households.ids())[0].village
+        expected = len(years.snapshot_summaries(store.db, 2016, village=name))
+    run = fupin(db, "print", "village-cards", "--village", name, "--year", "2016", "--out", str(village), "--json")
+    assert run.returncode == 0 and json.loads(run.stdout)["households"] == expected >= 1, run.stderr
+    bad = fupin(db, "print", "village-cards", "--village", "无此村", "--year", "2016", "--out", str(village) + "x")
+    assert bad.returncode == 2 and "无此村没有 2016 年度的档案" in bad.stderr
     with Store(db) as store:
         before = store.sync.table_digest()
     for argv, word in (((numbers["丁"], "2016"), "没有 2016 年度的档案"), ((numbers["甲"], "2012"), "没有 2012 年度"),

@@ -1,7 +1,7 @@
 """``fupin print``: cards, Handbooks, village batches, publicity notices and blank forms as PDF.
 
     fupin print card|handbook --db PATH --household ID [--year Y] --out FILE.pdf   (Y closed: that year's file)
-    fupin print village-cards|village-handbooks --db PATH --village NAME --out FILE.pdf
+    fupin print village-cards|village-handbooks --db PATH --village NAME [--year Y] --out FILE.pdf
     fupin print notice --db PATH --village NAME --round first|second|announce [--start YYYY-MM-DD] --out FILE.pdf
     fupin print blank card|handbook|members --out FILE.pdf [--db PATH]
 
@@ -55,6 +55,7 @@ def register(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
     for name, label in (("village-cards", "全村各户的登记卡"), ("village-handbooks", "全村各户的扶贫手册")):
         sp = doc(name, label, cmd_village)
         sp.add_argument("--village", required=True, metavar="NAME")
+        sp.add_argument("--year", type=int_arg(*YEARS, "年度"), help="年度：往年（已结转）的打印全村当年的档案（默认当前年度）")
     n = doc("notice", "公示/公告名单", cmd_notice)
     n.add_argument("--village", metavar="NAME", help="村名（按 first|second|announce 打印全村时必填）")
     n.add_argument("--round", required=True, type=_round_arg, metavar="ROUND",
@@ -145,6 +146,18 @@ def years_uuid(store: Store, household_id: int) -> str:
 def cmd_village(args: argparse.Namespace) -> int:
     document: service.HouseholdDocument = "card" if args.document == "village-cards" else "handbook"
     with open_existing(getattr(args, "db", None)) as store:
+        year = args.year
+        if year is not None and years.is_read_only_year(store.db, year):
+            if year not in years.years(store.db):
+                raise CliError(f"没有 {year} 年度的档案。已有年度：{'、'.join(map(str, years.years(store.db)))}。")
+            files = sorted(years.snapshot_summaries(store.db, year, village=args.village), key=lambda s: s.number)
+            if not files:
+                raise CliError(f"{args.village}没有 {year} 年度的档案（村名见 fupin households --year {year}）。")
+            result = _run(lambda: service.print_year_files(
+                store, [s.household_uuid for s in files], year, Path(args.out), document=document, font=args.font,
+                progress=_progress(args)))
+            return _report(args, result, f"{args.village}{year}年度{service.DOCUMENT_TITLES[document]}"
+                                         f"（{result.households} 户）")
         result = _run(lambda: service.print_village(
             store, args.village, Path(args.out), document=document, font=args.font, progress=_progress(args)))
     return _report(args, result, f"{args.village}{service.DOCUMENT_TITLES[document]}（{result.households} 户）")
