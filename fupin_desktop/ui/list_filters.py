@@ -57,8 +57,7 @@ class FilterBar(QWidget):
         for box in (self.exit_flag, self.household_type):
             box.currentIndexChanged.connect(lambda _i: self.model.set_labels(
                 exit_flag=self.exit_flag.currentData(), household_type=self.household_type.currentData()))
-        table.doubleClicked.connect(self._open)
-        table.activated.connect(self._open)
+        table.doubleClicked.connect(self._open)  # Enter: the window's 打开户档案 asks open_selected()
         hub(store).changed.connect(self._on_change)
 
     def _fill_years(self) -> None:
@@ -88,6 +87,11 @@ class FilterBar(QWidget):
 
     def _open(self, index: QModelIndex) -> QWidget | None:
         return self.open_row(index.row())
+
+    def open_selected(self) -> QWidget | None:
+        """The selected row's closed-year file, read-only (None on the current year's list)."""
+        rows = self.table.selectionModel().selectedRows()
+        return self.open_row(rows[0].row()) if rows else None
 
     def open_row(self, row: int) -> QWidget | None:
         """The closed year's file on ``row``, read-only (nothing on the current year's list)."""

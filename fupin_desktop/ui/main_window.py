@@ -102,7 +102,8 @@ class MainWindow(MainActions):
         top = QHBoxLayout()
         top.addWidget(QLabel("查找"))
         top.addWidget(self.search, 1)
-        top.addWidget(FilterBar(store, self.model, self.table))  # 年度/脱贫状态/贫困户属性 (ui/list_filters.py)
+        self.filters = FilterBar(store, self.model, self.table)  # 年度/脱贫状态/贫困户属性 (ui/list_filters.py)
+        top.addWidget(self.filters)
         lay.addLayout(top)
         lay.addWidget(self.table, 1)
 
@@ -315,7 +316,8 @@ class MainWindow(MainActions):
 
     # -- actions ------------------------------------------------------------------
     def open_selected(self) -> None:
-        self.open_household(self.selected_household_id())
+        if self.filters.open_selected() is None:  # a closed year's row opens read-only (ui/list_filters.py)
+            self.open_household(self.selected_household_id())
 
     def open_household(self, household_id: int | None) -> HouseholdEditor | None:
         if household_id is None:

@@ -261,7 +261,8 @@ class PrintCentre(QDialog):
     def set_document(self, key: str) -> None:
         self.document.setCurrentIndex(self.document.findData(key))
 
-    def checked_ids(self) -> list[int]:
+    def checked_ids(self) -> list[Any]:
+        """The ticked households: ids, or uuids on a closed year's list (ui/print_years.py)."""
         out = []
         for i in range(self.households.count()):
             item = self.households.item(i)

@@ -72,6 +72,16 @@ def test_the_main_list_filters_by_year_and_label_and_opens_a_closed_year_read_on
     assert isinstance(view, SnapshotView) and view.year == 2016 and "只读" in view.windowTitle()
     assert view.save() is False
     view.close()
+    # A double-click opens the year's file once; Enter (打开户档案) opens it too, never the live editor.
+    window.table.selectRow(0)
+    rect = window.table.visualRect(window.model.index(0, 1))
+    qtbot.mouseClick(window.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())  # as a mouse does:
+    qtbot.mouseDClick(window.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())  # press, then double
+    assert len(bar.opened) == 2 and isinstance(bar.opened[-1], SnapshotView) and not window.editors
+    window.act_open.trigger()
+    assert len(bar.opened) == 3 and not window.editors
+    for opened in bar.opened:
+        opened.close()
     window.grab().save(str(tmp_path / "main_2016.png"))
     # Back to the current year: the live files, editable.
     window.search.clear()
