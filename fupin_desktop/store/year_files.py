@@ -8,6 +8,7 @@ read-only views and the print centre show and print a closed year's frozen file 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from fupin_desktop.domain.household import TABLES, Household, HouseholdId, Row
@@ -56,7 +57,7 @@ def year_file(db: Database, spec: FormSpec, household_uuid: str, year: int,
     return None if payload is None else snapshot_household(payload, spec, town)
 
 
-def household_uuids(db: Database, household_ids: list[int] | tuple[int, ...] | Any) -> dict[int, str]:
+def household_uuids(db: Database, household_ids: Iterable[int]) -> dict[int, str]:
     """id -> uuid of the given households (deleted ones too: their closed years stay printable)."""
     ids = list(household_ids)
     out: dict[int, str] = {}
