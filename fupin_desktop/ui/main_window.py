@@ -39,9 +39,9 @@ from fupin_desktop.ui.audit_view import AuditDialog
 from fupin_desktop.ui.background import Fetch
 from fupin_desktop.ui.changes import announce, hub
 from fupin_desktop.ui.education_page import open_education_window
-from fupin_desktop.ui.exit_status import exit_filter_combo
 from fupin_desktop.ui.household_editor import DraftChoice, HouseholdEditor
 from fupin_desktop.ui.household_list import HouseholdListModel
+from fupin_desktop.ui.list_filters import FilterBar
 from fupin_desktop.ui.login_dialog import Rights, who
 from fupin_desktop.ui.main_actions import MainActions
 from fupin_desktop.ui.quality_view import QualityWindow
@@ -52,7 +52,7 @@ log = logging.getLogger(__name__)
 SEARCH_DELAY_MS = 250
 #: Household list column widths by column key (the county database adds 乡镇).
 COLUMN_WIDTHS = {"number": 180, "township": 80, "village": 80, "group": 80, "head_name": 90, "head_id_number": 170,
-                 "size": 70, "exit_flag": 150, "per_capita_income": 120, "updated_at": 130}
+                 "size": 70, "exit_flag": 150, "household_type": 110, "per_capita_income": 120, "updated_at": 130}
 
 
 class MainWindow(MainActions):
@@ -104,7 +104,8 @@ class MainWindow(MainActions):
         top = QHBoxLayout()
         top.addWidget(QLabel("查找"))
         top.addWidget(self.search, 1)
-        top.addWidget(exit_filter_combo(self.model))  # 脱贫状态 filter (ui/exit_status.py)
+        self.filters = FilterBar(store, self.model, self.table)  # 年度/脱贫状态/贫困户属性 (ui/list_filters.py)
+        top.addWidget(self.filters)
         lay.addLayout(top)
         lay.addWidget(self.table, 1)
 
@@ -322,7 +323,8 @@ class MainWindow(MainActions):
 
     # -- actions ------------------------------------------------------------------
     def open_selected(self) -> None:
-        self.open_household(self.selected_household_id())
+        if self.filters.open_selected() is None:  # a closed year's row opens read-only (ui/list_filters.py)
+            self.open_household(self.selected_household_id())
 
     def open_household(self, household_id: int | None) -> HouseholdEditor | None:
         if household_id is None:
