@@ -272,6 +272,10 @@ class CaseRepository:
             " JOIN villages v ON v.id = c.village_id WHERE cr.override_reason <> ''"
             " AND (c.subject_kind = 'village' OR h.id IS NOT NULL) ORDER BY cr.id")
 
+    def years(self) -> list[int]:
+        """The years that have cases (households' or villages'), oldest first."""
+        return [int(r[0]) for r in self.db.query("SELECT DISTINCT year FROM cases ORDER BY year")]
+
     # -- villages' own cases (issue 17) ------------------------------------------------------------
     def village_status_rows(self, year: int | None = None) -> list[Any]:
         """Every village with its latest village case (or none): stage, status, open objections."""

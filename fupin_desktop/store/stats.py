@@ -21,6 +21,7 @@ from fupin_desktop.domain.village import (
     RETURNED_FLAG,
     WUBAO_TYPES,
 )
+from fupin_desktop.rules.education import ITEMS as EDUCATION_ITEMS
 from fupin_desktop.store.database import Database
 
 #: Figures of :func:`village_counts`, in report order.
@@ -199,12 +200,17 @@ HOUSEHOLD_FILTERS = {"main_cause": "h.main_cause", "household_type": "h.househol
 def households_of(db: Database, year: int, village_id: int | None = None, *, field: str | None = None,
                   value: str | None = None, limit: int = 5000) -> list[dict[str, Any]]:
     """The households behind a bar: of the year, optionally of one village and with one field's value
-    (``main_cause``, ``household_type``, ``exit_flag``, or ``any_cause``: main or other cause)."""
+    (``main_cause``, ``household_type``, ``exit_flag``, or ``any_cause``: main or other cause; ``case``:
+    with an identification or exit case of the year)."""
     where, params = _village_filter(village_id)
+    year_sql = "h.year = ?"
     if field == "any_cause":  # the main cause or one of the other causes
         where += (" AND (h.main_cause = ? OR EXISTS (SELECT 1 FROM json_each(h.other_causes) c"
                   " WHERE h.other_causes IS NOT NULL AND c.value = ?))")
         params = (*params, value, value)
+    elif field == "case":  # households (of any registration year) with a case of the year (识别进度)
+        year_sql = ("EXISTS (SELECT 1 FROM cases c WHERE c.subject_kind = 'household'"
+                    " AND c.subject_id = h.household_id AND c.year = ?)")
     elif field is not None:
         column = HOUSEHOLD_FILTERS[field]
         where += f" AND COALESCE(NULLIF({column}, ''), '未填') = ?"
@@ -212,6 +218,31 @@ def households_of(db: Database, year: int, village_id: int | None = None, *, fie
     rows = db.query(
         "SELECT r.id, v.name AS village, r.group_name, r.number, r.head_name, r.size, h.household_type,"
         " h.main_cause, h.exit_flag FROM household_facts h JOIN households r ON r.id = h.household_id"
-        f" JOIN villages v ON v.id = h.village_id WHERE h.deleted = 0 AND h.year = ? {where}"
+        f" JOIN villages v ON v.id = h.village_id WHERE h.deleted = 0 AND {year_sql} {where}"
         " ORDER BY v.seq, v.id, r.group_name, r.number LIMIT ?", (year, *params, limit))
     return [dict(r) for r in rows]
+
+
+def education_school_year(year: int) -> str:
+    """The school year holding the year's standard time point 12-31 (2015 → 2015-2016)."""
+    return f"{year}-{year + 1}"
+
+
+def education_items(db: Database, school_year: str, village_id: int | None = None) -> dict[str, Any]:
+    """教育资助 of a school year (issue 16's applications, issue 17's statistics): per item the students
+    and yuan, per village the students and yuan -- two ``GROUP BY`` over the applications."""
+    where, params = ("AND h.village_id = ?", (village_id,)) if village_id is not None else ("", ())
+    base = (" FROM education_applications a JOIN members m ON m.uuid = a.member_uuid AND m.deleted = 0"
+            " JOIN households h ON h.id = m.household_id AND h.deleted = 0")
+    found = {str(r[0]): {"students": int(r[1]), "amount": round(float(r[2] or 0), 2)} for r in db.query(
+        "SELECT json_extract(j.value, '$[0]') AS item, COUNT(*), SUM(CAST(json_extract(j.value, '$[1]') AS REAL))"
+        + base + ", json_each(a.items) j WHERE a.deleted = 0 AND a.school_year = ? " + where + " GROUP BY item",
+        (school_year, *params))}
+    order = list(EDUCATION_ITEMS)
+    items = {k: found[k] for k in sorted(found, key=lambda k: order.index(k) if k in order else len(order))}
+    villages = {int(r[0]): {"students": int(r[1]), "amount": round(float(r[2] or 0), 2)} for r in db.query(
+        "SELECT h.village_id, COUNT(*), SUM(CAST(a.total AS REAL))" + base +
+        " WHERE a.deleted = 0 AND a.school_year = ? " + where + " GROUP BY h.village_id", (school_year, *params))}
+    return {"school_year": school_year, "items": items, "villages": villages,
+            "students": sum(v["students"] for v in villages.values()),
+            "amount": round(sum(v["amount"] for v in villages.values()), 2)}

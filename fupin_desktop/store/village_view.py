@@ -129,7 +129,23 @@ def statistics(store: Store, year: int | None = None, village: str | None = None
         "households": township["households"], "persons": township["persons"], **moves,
         "villages": rows, "township": township,
         "series": {str(y): s for y, s in stats.year_series(store.db, vid).items()},
+        "progress": _progress(store, year, vid), "education": _education(store, year, villages, vid),
     }
+
+
+def _progress(store: Store, year: int, village_id: int | None) -> list[dict[str, Any]]:
+    """Workflow progress per village (stages, open objections, quota use; store/progress.py)."""
+    from fupin_desktop.store.progress import progress
+
+    return [p.to_json() for p in progress(store, year) if village_id is None or p.village_id == village_id]
+
+
+def _education(store: Store, year: int, villages: list[Village], village_id: int | None) -> dict[str, Any]:
+    """教育资助 per item and per village for the school year ending in ``year``."""
+    edu = stats.education_items(store.db, stats.education_school_year(year), village_id)
+    names = {int(v.id or 0): v.name for v in villages}
+    edu["villages"] = {names[i]: v for i, v in edu["villages"].items() if i in names}
+    return edu
 
 
 def _entry(c: dict[str, int], population: int | None, main: dict[str, int], every: dict[str, int],

@@ -44,9 +44,9 @@ from PySide6.QtWidgets import (
 )
 
 from fupin_desktop.store import Store, stats
-from fupin_desktop.store.changes import Change
+from fupin_desktop.store.changes import Change, ChangeKind
 from fupin_desktop.store.village_view import default_year, statistics
-from fupin_desktop.ui import village_files
+from fupin_desktop.ui import stats_tabs, village_files
 from fupin_desktop.ui.changes import hub
 from fupin_desktop.ui.ops import QueryOp
 
@@ -221,9 +221,12 @@ class StatsWindow(QWidget):
         self.work_tab = ChartTab("work")
         self.housing_tab = ChartTab("housing")
         self.years_tab = ChartTab("years")
+        self.progress_tab = ChartTab("progress")
+        self.education_tab = ChartTab("education")
         for tab, title in ((self.villages_tab, "各村户数人数"), (self.causes_tab, "致贫原因"),
                            (self.attributes_tab, "贫困户属性"), (self.work_tab, "劳动力与务工"),
-                           (self.housing_tab, "住房与饮水"), (self.years_tab, "历年变化")):
+                           (self.housing_tab, "住房与饮水"), (self.years_tab, "历年变化"),
+                           (self.progress_tab, "识别进度"), (self.education_tab, "教育资助")):
             self.tabs.addTab(tab, title)
         self.picked = QLabel("点击图中的柱子，列出其中的户。")
         self.households = QTableWidget()
@@ -252,7 +255,8 @@ class StatsWindow(QWidget):
         hub(store).changed.connect(self.on_change)
 
     def _fill_years(self) -> None:
-        years = stats.years(self.store.db) or [default_year(self.store)]
+        # the registration years, and the years of the identification work (识别进度)
+        years = sorted(set(stats.years(self.store.db)) | set(self.store.cases.years())) or [default_year(self.store)]
         self.year_box.blockSignals(True)
         self.year_box.clear()
         self.year_box.addItems([str(y) for y in reversed(years)])
@@ -268,7 +272,7 @@ class StatsWindow(QWidget):
         return None if text in ("", WHOLE) else text
 
     def on_change(self, change: Change) -> None:
-        if self.isVisible() and (change.household_rows or change.villages):
+        if self.isVisible() and (change.household_rows or change.villages or change.kind is ChangeKind.WORKFLOW):
             self.reload()
 
     # -- loading -----------------------------------------------------------------------------------
@@ -294,6 +298,9 @@ class StatsWindow(QWidget):
         self._show_work()
         self._show_housing()
         self._show_years()
+        stats_tabs.show_progress(self.progress_tab, data["progress"],
+                                 lambda what, village: self.pick(what, village, "case"))
+        stats_tabs.show_education(self.education_tab, data["education"])
         self.households.setRowCount(0)
         self.picked.setText("点击图中的柱子，列出其中的户。")
 
