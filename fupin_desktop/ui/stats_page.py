@@ -45,7 +45,7 @@ from PySide6.QtWidgets import (
 
 from fupin_desktop.store import Store, stats
 from fupin_desktop.store.changes import Change, ChangeKind
-from fupin_desktop.store.village_view import default_year, statistics
+from fupin_desktop.store.village_view import default_year, other_causes, statistics
 from fupin_desktop.ui import stats_tabs, village_files
 from fupin_desktop.ui.changes import hub
 from fupin_desktop.ui.ops import QueryOp
@@ -260,6 +260,7 @@ class StatsWindow(QWidget):
         self.year_box.blockSignals(True)
         self.year_box.clear()
         self.year_box.addItems([str(y) for y in reversed(years)])
+        self.year_box.setCurrentText(str(default_year(self.store)))  # the latest registration year
         self.year_box.blockSignals(False)
 
     @property
@@ -279,7 +280,7 @@ class StatsWindow(QWidget):
     def reload(self) -> QueryOp[Any]:
         year, scope = self.year, self.scope
         self.summary.setText("正在统计…")
-        self.op = QueryOp(self, "正在统计…", self.store, lambda own, _p, _c: statistics(own, year, scope),
+        self.op = QueryOp(self, "正在统计…", self.store, lambda own, _p, _c: statistics(own, year, scope, page=True),
                           self.show_data, title="统计", cancellable=False)
         self.op.start()
         return self.op
@@ -332,6 +333,9 @@ class StatsWindow(QWidget):
         if self.data is None:
             return
         key = "all_causes" if self.all_causes.isChecked() else "causes"
+        if key == "all_causes" and not self.data.get("all_causes_loaded", True):
+            self._load_other_causes()
+            return
         causes = list(self._total()[key].items())
         households = self._total()["households"] or 1
         shown = causes[::-1]
@@ -342,6 +346,24 @@ class StatsWindow(QWidget):
             s.clicked.connect(lambda i: self.pick(f"致贫原因为“{shown[i][0]}”的户", self.scope, field, shown[i][0]))
         self.causes_tab.fill_table(["致贫原因", "户数", "占建档立卡户"],
                                    [[c, n, f"{n * 100 / households:.1f}%"] for c, n in causes])
+
+    def _load_other_causes(self) -> None:
+        """Read 全部致贫原因 (deferred at opening: county scale) and show them."""
+        assert self.data is not None
+        data, year, scope = self.data, self.data["year"], self.data["village"]
+
+        def merge(found: dict[str, Any]) -> None:
+            if self.data is not data:  # reloaded meanwhile
+                return
+            for row in data["villages"]:
+                row["all_causes"] = found["villages"].get(row["village"], {})
+            data["township"]["all_causes"] = found["township"]
+            data["all_causes_loaded"] = True
+            self._show_causes()
+
+        self.op = QueryOp(self, "正在统计…", self.store, lambda own, _p, _c: other_causes(own, year, scope), merge,
+                          title="统计", cancellable=False)
+        self.op.start()
 
     def _show_attributes(self) -> None:
         attrs = list(self._total()["attributes"].items())

@@ -139,7 +139,7 @@ class VillageCasesDialog(QDialog):
             self.refresh()
 
     def refresh(self, select: str | None = None) -> None:
-        keep = select or (self.selected()[0] if self.selected() else None)
+        keep = [select] if select else self.selected()
         self.data = vc.village_status(self.store)
         quota = self.data["quota_villages"]
         self.quota.setText(
@@ -155,9 +155,18 @@ class VillageCasesDialog(QDialog):
                 item = QTableWidgetItem(str(value))
                 item.setData(Qt.ItemDataRole.UserRole, v["village"])
                 self.table.setItem(i, j, item)
-            if v["village"] == keep:
-                self.table.selectRow(i)
+        self.select(keep)
         self._show_records()
+
+    def select(self, names: list[str]) -> None:
+        """Select exactly the rows of ``names`` (not selectRow: it toggles under held modifier keys)."""
+        model = self.table.selectionModel()
+        model.clearSelection()
+        flags = model.SelectionFlag.Select | model.SelectionFlag.Rows
+        for i in range(self.table.rowCount()):
+            item = self.table.item(i, 0)
+            if item is not None and item.text() in names:
+                model.select(self.table.model().index(i, 0), flags)
 
     def selected(self) -> list[str]:
         rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})

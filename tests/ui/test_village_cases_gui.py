@@ -50,12 +50,7 @@ def demo(demo_file: Path, tmp_path: Path) -> Iterator[Store]:
 
 
 def select(dialog: VillageCasesDialog, *names: str) -> None:
-    dialog.table.clearSelection()
-    for i in range(dialog.table.rowCount()):
-        if dialog.table.item(i, 0).text() in names:
-            dialog.table.selectRow(i) if len(names) == 1 else dialog.table.selectionModel().select(
-                dialog.table.model().index(i, 0), dialog.table.selectionModel().SelectionFlag.Select
-                | dialog.table.selectionModel().SelectionFlag.Rows)
+    dialog.select(list(names))
     assert sorted(dialog.selected()) == sorted(names)
 
 
@@ -183,5 +178,11 @@ def test_stats_page_progress_and_education_tabs_equal_the_store(qtbot: object, d
         k: v for k, v in items.items() if k in {r[0] for r in plain}}
     assert items["合计"][0] == str(demo.db.integer(
         "SELECT COUNT(*) FROM education_applications WHERE deleted = 0 AND school_year = '2015-2016'"))
+    # 含其他致贫原因: read on demand (deferred at opening), equal to the full document's
+    window.all_causes.setChecked(True)
+    qtbot.waitUntil(lambda: window.data["all_causes_loaded"], timeout=20000)  # type: ignore[attr-defined]
+    causes = window.causes_tab.table
+    assert {causes.item(i, 0).text(): int(causes.item(i, 1).text()) for i in range(causes.rowCount())} == \
+        statistics(demo, 2015)["township"]["all_causes"]
     window.tabs.setCurrentWidget(window.education_tab)
     window.grab().save(str(SHOTS / "stats-education.png"))
