@@ -405,9 +405,10 @@ class StatsWindow(QWidget):
         self.years_tab.lines(years, [("建档立卡人数", [series[y]["persons"] for y in years], BLUE),
                                      ("未脱贫人数", [series[y]["poor_persons"] for y in years], ORANGE)],
                              "历年建档立卡人数（人）")
-        self.years_tab.fill_table(["年度", "户数", "人数", "未脱贫户", "未脱贫人数"],
+        self.years_tab.fill_table(["年度", "户数", "人数", "未脱贫户", "未脱贫人数", "当年脱贫户", "返贫户"],
                                   [[y, series[y]["households"], series[y]["persons"], series[y]["poor_households"],
-                                    series[y]["poor_persons"]] for y in years])
+                                    series[y]["poor_persons"], series[y].get("exited_households", 0),
+                                    series[y].get("returned_households", 0)] for y in years])
 
     # -- the households behind a bar -------------------------------------------------------------------
     def pick(self, what: str, village: str | None, field: str | None = None, value: str | None = None) -> None:

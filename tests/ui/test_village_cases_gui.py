@@ -178,6 +178,15 @@ def test_stats_page_progress_and_education_tabs_equal_the_store(qtbot: object, d
         k: v for k, v in items.items() if k in {r[0] for r in plain}}
     assert items["合计"][0] == str(demo.db.integer(
         "SELECT COUNT(*) FROM education_applications WHERE deleted = 0 AND school_year = '2015-2016'"))
+    # 历年变化: exits and returns per year beside the persons
+    years = window.years_tab.table
+    row2015 = next(i for i in range(years.rowCount()) if years.item(i, 0).text() == "2015")
+    assert [years.horizontalHeaderItem(j).text() for j in (5, 6)] == ["当年脱贫户", "返贫户"]
+    assert int(years.item(row2015, 5).text()) == demo.db.integer(
+        "SELECT COUNT(*) FROM household_facts WHERE deleted = 0 AND year = 2015 AND exit_year = 2015"
+        " AND exit_flag IN ('已脱贫（享受政策）', '已脱贫（不再享受政策）')")
+    assert int(years.item(row2015, 6).text()) == demo.db.integer(
+        "SELECT COUNT(*) FROM household_facts WHERE deleted = 0 AND year = 2015 AND exit_flag = '返贫'")
     # 含其他致贫原因: read on demand (deferred at opening), equal to the full document's
     window.all_causes.setChecked(True)
     qtbot.waitUntil(lambda: window.data["all_causes_loaded"], timeout=20000)  # type: ignore[attr-defined]
