@@ -63,6 +63,8 @@ def open_round(store: Store, when: date, *, village: str | None = None, scope: S
     stages = _publicity_stages(store, village_id, scope)
     if stage is not None:
         stages = [s for s in stages if s.stage == stage]
+    else:  # a villages' round (贫困村公示, issue 17) is opened only by its own stage, never by default
+        stages = [s for s in stages if s.procedure not in wf.VILLAGE_PROCEDURES]
     waiting: list[Any] = []
     chosen = None
     for candidate in stages:

@@ -72,6 +72,8 @@ def test_identification_one_publicity_one_announcement(capsys: pytest.CaptureFix
     assert set(applied["villages"][0]) >= {"village", "case", "stage", "stage_label", "status", "date"}
     ok(capsys, db, "village", "advance", "炉场村", "兴龙村", "--date", "2016-03-02", "--note", "受理")
     ok(capsys, db, "village", "advance", "炉场村", "兴龙村", "--date", "2016-03-05", "--note", "乡镇审核")
+    # the households' township round does not take the villages waiting for their own
+    assert "没有等待公示的户" in refused(capsys, db, "publicity", "open", "--township", "--date", "2016-03-06")
     rnd = ok(capsys, db, "village", "publicity", "--date", "2016-03-06", "--days", "7")
     assert rnd["stage"] == "village_publicity" and rnd["scope"] == "township"
     assert sorted(rnd["villages"]) == ["兴龙村", "炉场村"] and rnd["households"] == []
