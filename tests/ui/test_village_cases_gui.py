@@ -195,3 +195,34 @@ def test_stats_page_progress_and_education_tabs_equal_the_store(qtbot: object, d
         statistics(demo, 2015)["township"]["all_causes"]
     window.tabs.setCurrentWidget(window.education_tab)
     window.grab().save(str(SHOTS / "stats-education.png"))
+
+
+def test_policy_dialog_edits_the_quota_and_exit_line_and_keeps_the_procedure(qtbot: object, demo: Store,
+                                                                             dialogs: object) -> None:
+    import dataclasses
+    from decimal import Decimal
+
+    from fupin_desktop.ui.policy_dialog import PolicyDialog
+
+    demo.policy.put(dataclasses.replace(demo.policy.get(), procedure="three_level"), "测试")
+    code = demo.townships.get().code  # type: ignore[union-attr]
+    dialog = PolicyDialog(demo)
+    qtbot.addWidget(dialog)  # type: ignore[attr-defined]
+    assert dialog.village_refs.quota.value() == 4 and dialog.village_refs.exit_line.value() == 3
+    dialog.accept()  # saving keeps both, and the identification procedure
+    saved = demo.policy.get()
+    assert saved.poor_village_quota(code) == 4 and saved.village_exit_incidence == 3
+    assert saved.procedure == "three_level"
+    dialog = PolicyDialog(demo)
+    qtbot.addWidget(dialog)  # type: ignore[attr-defined]
+    dialog.village_refs.quota.setValue(5)
+    dialog.village_refs.exit_line.setValue(2)
+    dialog.accept()
+    saved = demo.policy.get()
+    assert saved.poor_village_quota(code) == 5 and saved.village_exit_incidence == Decimal(2)
+    assert saved.poor_village_quotas["*"] == 4  # other townships' quota kept
+    dialog = PolicyDialog(demo)
+    qtbot.addWidget(dialog)  # type: ignore[attr-defined]
+    dialog.village_refs.quota.setValue(-1)  # 未设置
+    dialog.accept()
+    assert code not in demo.policy.get().poor_village_quotas
