@@ -118,6 +118,8 @@ def start_exit(store: Store, ids: Sequence[int], when: date, *, year: int | None
     subjects = _subjects(store, ids, SUBJECT)
     latest = store.cases.latest(ids, SUBJECT)
     line = store.policy.get().village_exit_incidence
+    if year not in stat_sql.years(store.db):  # no files of the year: 0 poor persons would prove nothing
+        raise CaseError(f"{year} 年没有建档立卡户档案，无法计算贫困发生率（--year 给出有档案的年度）")
     problems: list[str] = []
     details: dict[int, dict[str, Any]] = {}
     for i in ids:

@@ -140,7 +140,14 @@ def test_exit_by_the_profiles_incidence(capsys: pytest.CaptureFixture[str], db: 
     err = refused(capsys, db, "village", "exit", "炉场村", "兴龙村", "--date", "2016-12-01")
     assert "炉场村" in err and f"{persons * 100 / 60:.2f}%" in err and "3%" in err and "兴龙村" not in err
     assert "不是贫困村" in refused(capsys, db, "village", "exit", "青新村", "--date", "2016-12-01")
-    assert "登记表" in refused(capsys, db, "village", "exit", "兴龙村", "--date", "2017-01-05")  # no 2017 form
+    assert "没有建档立卡户档案" in refused(capsys, db, "village", "exit", "兴龙村", "--date", "2017-01-05")
+    with Store(db) as store, store.db.transaction():
+        store.db.execute("UPDATE village_forms SET deleted = 1 WHERE year = 2016 AND village_id ="
+                         " (SELECT id FROM villages WHERE name = '兴龙村')")
+    assert "登记表" in refused(capsys, db, "village", "exit", "兴龙村", "--date", "2016-12-01")  # no form
+    with Store(db) as store, store.db.transaction():
+        store.db.execute("UPDATE village_forms SET deleted = 0 WHERE year = 2016 AND village_id ="
+                         " (SELECT id FROM villages WHERE name = '兴龙村')")
     started = ok(capsys, db, "village", "exit", "兴龙村", "--date", "2016-12-01")
     assert started["villages"][0]["stage"] == "village_exit_apply"
     ok(capsys, db, "village", "advance", "兴龙村", "--date", "2016-12-02")
@@ -186,3 +193,15 @@ def test_the_command_in_a_subprocess(tmp_path: Path) -> None:
     run = subprocess.run([sys.executable, "-m", "fupin_desktop", "village", "apply", "青新村", "--date", "2016-05-02",
                           "--db", str(db), "--json"], capture_output=True, text=True, check=False)
     assert run.returncode == 2 and "重复申请" in run.stderr and not run.stdout.strip()
+
+
+def test_stats_json_carries_progress_and_education(capsys: pytest.CaptureFixture[str], db: Path) -> None:
+    ok(capsys, db, "workflow", "apply", "5108221050000000", "--date", "2016-05-01")
+    assert main(["stats", "--db", str(db), "--json", "--year", "2016"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    by = {p["village"]: p for p in doc["progress"]}
+    assert set(by["炉场村"]) >= {"village", "village_case", "applied", "stages", "registered", "refused",
+                                "open_objections", "quota_persons", "identified_persons", "in_process_persons",
+                                "quota_use"}
+    assert by["炉场村"]["applied"] == 1 and by["炉场村"]["stages"] == {"apply": 1} and by["炉场村"]["quota_persons"] == 95
+    assert doc["education"]["school_year"] == "2016-2017" and doc["education"]["students"] == 0
