@@ -180,6 +180,9 @@ VILLAGE_EXIT = Procedure("village_exit", "贫困村退出（一公示一公告�
     Stage("village_exited", "贫困村退出", final=True),
 ))
 VILLAGE_PROCEDURES = {p.key: p for p in (VILLAGE, VILLAGE_EXIT)}
+#: The stages only villages' cases take (the county's 县审定 is shared with households' procedures).
+VILLAGE_STAGES = frozenset(s.key for p in VILLAGE_PROCEDURES.values() for s in p.stages) - frozenset(
+    s.key for p in (NATIONAL, THREE_LEVEL, EXIT) for s in p.stages)
 
 
 def procedure(kind: Kind | str, identification: str = NATIONAL.key) -> Procedure:

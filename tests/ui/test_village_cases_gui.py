@@ -226,3 +226,14 @@ def test_policy_dialog_edits_the_quota_and_exit_line_and_keeps_the_procedure(qtb
     dialog.village_refs.quota.setValue(-1)  # 未设置
     dialog.accept()
     assert code not in demo.policy.get().poor_village_quotas
+
+
+def test_the_households_casework_page_lists_no_village_round(qtbot: object, demo: Store) -> None:
+    from fupin_desktop.ui.casework_page import CaseworkPage
+
+    page = CaseworkPage(demo)
+    qtbot.addWidget(page)  # type: ignore[attr-defined]
+    page.refresh()
+    stages = {page.rounds.item(i, 2).text() for i in range(page.rounds.rowCount())}
+    assert stages and "贫困村公示" not in stages  # the demo's 双河村 round is the village dialog's
+    assert len(demo.publicity.rounds()) == page.rounds.rowCount() + 1
