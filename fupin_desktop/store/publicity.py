@@ -54,7 +54,8 @@ def _date(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 
 
-#: A village of a village case with the year's 贫困村登记表 figures its notice prints.
+#: A village of a village case with the figures its notice prints: the 贫困村登记表 of the case's year
+#: (or the latest before it: a village applies on the figures of its last form).
 VILLAGE_NOTICE_SELECT = (
     "SELECT v.id, v.code, v.name AS village, c.id AS case_id, c.kind, c.year,"
     " json_extract(f.fields, '$.total_households') AS total_households,"
@@ -63,7 +64,8 @@ VILLAGE_NOTICE_SELECT = (
     " json_extract(f.fields, '$.per_capita_income') AS per_capita_income,"
     " json_extract(f.fields, '$.collective_income') AS collective_income"
     " FROM cases c JOIN villages v ON v.id = c.subject_id AND c.subject_kind = 'village'"
-    " LEFT JOIN village_forms f ON f.village_id = v.id AND f.year = c.year AND f.deleted = 0")
+    " LEFT JOIN village_forms f ON f.id = (SELECT x.id FROM village_forms x WHERE x.village_id = v.id"
+    "  AND x.deleted = 0 AND x.year <= c.year ORDER BY x.year DESC LIMIT 1)")
 
 
 class PublicityRepository:

@@ -82,6 +82,7 @@ def test_identification_one_publicity_one_announcement(capsys: pytest.CaptureFix
     printed = ok(capsys, db, "village", "notice", "--round", str(rnd["round"]), "--out", str(pdf))
     text = "".join(p.extract_text() for p in PdfReader(pdf).pages)
     assert printed["pages"] == 1 and "贫困村公示" in text and "炉场村" in text and "兴龙村" in text
+    assert "900" in text and "60" in text  # each village's 总人口 from its 贫困村登记表
     # print notice --round N (the households' command) prints the same village notice
     assert main(["print", "notice", "--db", str(db), "--round", str(rnd["round"]), "--out",
                  str(tmp_path / "b.pdf")]) == 0
