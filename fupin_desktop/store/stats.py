@@ -210,7 +210,7 @@ def households_of(db: Database, year: int, village_id: int | None = None, *, fie
                   value: str | None = None, limit: int = 5000) -> list[dict[str, Any]]:
     """The households behind a bar: of the year, optionally of one village and with one field's value
     (``main_cause``, ``household_type``, ``exit_flag``, or ``any_cause``: main or other cause; ``case``:
-    with an identification or exit case of the year)."""
+    with an identification or exit case of the year; ``education_item``: with a student granted it)."""
     where, params = _village_filter(village_id)
     year_sql = "h.year = ?"
     if field == "any_cause":  # the main cause or one of the other causes
@@ -220,6 +220,11 @@ def households_of(db: Database, year: int, village_id: int | None = None, *, fie
     elif field == "case":  # households (of any registration year) with a case of the year (识别进度)
         year_sql = ("EXISTS (SELECT 1 FROM cases c WHERE c.subject_kind = 'household'"
                     " AND c.subject_id = h.household_id AND c.year = ?)")
+    elif field == "education_item":  # households of students granted the item (教育资助 bar)
+        where += (" AND EXISTS (SELECT 1 FROM education_applications a JOIN members m ON m.uuid = a.member_uuid,"
+                  " json_each(a.items) j WHERE m.household_id = h.household_id AND m.deleted = 0 AND a.deleted = 0"
+                  " AND a.school_year = ? AND json_extract(j.value, '$[0]') = ?)")
+        params = (*params, education_school_year(year), value)
     elif field is not None:
         column = HOUSEHOLD_FILTERS[field]
         where += f" AND COALESCE(NULLIF({column}, ''), '未填') = ?"

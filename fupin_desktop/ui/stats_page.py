@@ -301,7 +301,8 @@ class StatsWindow(QWidget):
         self._show_years()
         stats_tabs.show_progress(self.progress_tab, data["progress"],
                                  lambda what, village: self.pick(what, village, "case"))
-        stats_tabs.show_education(self.education_tab, data["education"])
+        stats_tabs.show_education(self.education_tab, data["education"],
+                                  lambda what, item: self.pick(what, self.scope, "education_item", item))
         self.households.setRowCount(0)
         self.picked.setText("点击图中的柱子，列出其中的户。")
 

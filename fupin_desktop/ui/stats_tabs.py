@@ -4,8 +4,8 @@
   village's quota (bars), and the table of the 识别进度表: the village's own 贫困村 case, applications,
   in process, registered, refused, open objections, quota and its use.  A click on a bar lists the
   village's households that have a case this year.
-- 教育资助: the yuan of each subsidy item (bars) for the school year ending in the year, with the
-  students per item and per village in the table.
+- 教育资助: the yuan of each subsidy item (bars) for the school year holding the year's 12-31, with
+  the students per item and per village in the table; a click on a bar lists the students' households.
 
 The numbers are the ``progress`` and ``education`` parts of the one statistics document
 (:func:`fupin_desktop.store.village_view.statistics`), read off the GUI thread with the rest.
@@ -52,11 +52,14 @@ def show_progress(tab: ChartTab, rows: list[dict[str, Any]], pick: Callable[[str
     tab.fill_table(PROGRESS_HEADERS, table)
 
 
-def show_education(tab: ChartTab, edu: dict[str, Any]) -> None:
-    """Fill the 教育资助 tab: yuan per item (bars), students and yuan per item and per village."""
+def show_education(tab: ChartTab, edu: dict[str, Any], pick: Callable[[str, str], None]) -> None:
+    """Fill the 教育资助 tab: yuan per item (bars), students and yuan per item and per village;
+    ``pick(what, item)`` lists the households of the students granted an item."""
     items = list(edu["items"].items())
-    tab.bars([name for name, _ in items], [("金额（元）", [round(v["amount"]) for _, v in items], ORANGE)],
-             title=f"{edu['school_year']} 学年教育资助（元）")
+    sets = tab.bars([name for name, _ in items], [("金额（元）", [round(v["amount"]) for _, v in items], ORANGE)],
+                    title=f"{edu['school_year']} 学年教育资助（元）")
+    for s in sets:
+        s.clicked.connect(lambda i: pick(f"有学生享受“{items[i][0]}”的户", items[i][0]))
     table: list[list[Any]] = [[name, v["students"], v["amount"]] for name, v in items]
     table.append(["合计", edu["students"], edu["amount"]])
     if edu["villages"]:

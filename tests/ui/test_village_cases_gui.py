@@ -194,6 +194,12 @@ def test_stats_page_progress_and_education_tabs_equal_the_store(qtbot: object, d
     assert {causes.item(i, 0).text(): int(causes.item(i, 1).text()) for i in range(causes.rowCount())} == \
         statistics(demo, 2015)["township"]["all_causes"]
     window.tabs.setCurrentWidget(window.education_tab)
+    window.education_tab.bar_sets[0].clicked.emit(0)  # 扶贫专项助学金: every student's household
+    qtbot.waitUntil(lambda: "扶贫专项助学金" in window.picked.text(), timeout=20000)  # type: ignore[attr-defined]
+    assert window.households.rowCount() == demo.db.integer(
+        "SELECT COUNT(DISTINCT m.household_id) FROM education_applications a JOIN members m ON m.uuid = a.member_uuid"
+        " JOIN households h ON h.id = m.household_id AND h.deleted = 0 AND h.year = 2015"
+        " WHERE a.deleted = 0 AND a.school_year = '2015-2016'")
     window.grab().save(str(SHOTS / "stats-education.png"))
 
 
