@@ -73,6 +73,8 @@ def open_round(store: Store, when: date, *, village: str | None = None, scope: S
             chosen = candidate
             break
     if chosen is None:
+        if stage in wf.VILLAGE_STAGES:
+            raise CaseError(f"没有等待{wf.stage_label(stage)}的村（先把村推进到公示阶段：fupin village advance）")
         raise CaseError(f"{place}没有等待公示的户（先把户推进到公示阶段：fupin workflow advance）")
     early = [c for c in waiting if c.last_date > when]
     if early:

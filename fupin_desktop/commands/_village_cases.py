@@ -31,7 +31,7 @@ from fupin_desktop.commands._base import CliError, int_arg, open_existing, print
 from fupin_desktop.commands.workflow import ROUND_ID, day
 from fupin_desktop.rules import workflow as wf
 from fupin_desktop.rules.policy import PUBLICITY_DAYS
-from fupin_desktop.store import Store, StoreError
+from fupin_desktop.store import Store
 
 Action = Callable[[str, str, Callable[[argparse.Namespace], int]], argparse.ArgumentParser]
 SUBJECT = vc.SUBJECT
@@ -143,12 +143,8 @@ def cmd_appeal(args: argparse.Namespace) -> int:
 def cmd_publicity(args: argparse.Namespace) -> int:
     stage = "village_exit_publicity" if args.exit else "village_publicity"
     with open_existing(getattr(args, "db", None), writes=True) as store:
-        try:
-            rnd = publicity.open_round(store, args.date, scope=wf.Scope.TOWNSHIP, days=args.days, stage=stage,
-                                       phone=args.phone).value
-        except StoreError as exc:
-            raise CliError(f"没有等待{wf.stage_label(stage)}的村（先把村推进到公示阶段：fupin village advance）"
-                           if "没有等待公示" in str(exc) else str(exc)) from exc
+        rnd = publicity.open_round(store, args.date, scope=wf.Scope.TOWNSHIP, days=args.days, stage=stage,
+                                   phone=args.phone).value
         data = publicity.round_json(store, rnd)
         what = "退出" if args.exit else "识别"
     if getattr(args, "json", False):
