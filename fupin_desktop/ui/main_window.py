@@ -46,6 +46,7 @@ from fupin_desktop.ui.login_dialog import Rights, who
 from fupin_desktop.ui.main_actions import MainActions
 from fupin_desktop.ui.quality_view import QualityWindow
 from fupin_desktop.ui.users_dialog import UsersDialog
+from fupin_desktop.ui.village_cases import open_dialog as open_village_cases  # issue 17: 贫困村识别与退出
 from fupin_desktop.ui.village_tree import VillageTree
 
 log = logging.getLogger(__name__)
@@ -177,6 +178,7 @@ class MainWindow(MainActions):
         tools_menu.addAction(self._action("识别工作(&W)…", self.open_casework, "Ctrl+Shift+W"))
         tools_menu.addAction(self._action("贫困村登记表(&V)…", lambda: village_form.open_from(self)))  # issue 17
         tools_menu.addAction(self._action("统计(&S)…", lambda: stats_page.open_from(self), "Ctrl+Shift+T"))
+        tools_menu.addAction(self._action("贫困村识别与退出…", lambda: open_village_cases(self.store, parent=self)))
 
         settings_menu = bar.addMenu("设置(&S)")
         self.act_operator = self._action("录入员姓名(&U)…", self.set_operator)
