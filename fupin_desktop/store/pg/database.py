@@ -37,6 +37,8 @@ MIGRATIONS_PACKAGE = "fupin_desktop.store.pg.migrations"
 APPLICATION = "fupin-desktop"
 #: Any 64-bit number of our own: the advisory lock migrations hold.
 _MIGRATION_LOCK = 0x4655504E0001
+#: ``read_only_reason`` of a receiving database opened in the county window.
+READ_ONLY_RECEIVING = "receiving"
 
 
 class PgUnavailable(StoreError):
@@ -105,10 +107,13 @@ def connect_error(url: str, exc: psycopg.Error) -> PgUnavailable:
 class PgDatabase:
     """One connection to a PostgreSQL database (autocommit outside :meth:`transaction`)."""
 
-    def __init__(self, url: str, *, migrate: bool = True, connect_timeout: int = 10) -> None:
+    def __init__(self, url: str, *, migrate: bool = True, connect_timeout: int = 10, read_only: bool = False) -> None:
         self.url = url
         self.path = safe_url(url)  # what messages name, as Database.path does
-        self.read_only = False
+        #: The county window reads the receiving database and never writes it: its connection's
+        #: transactions are read-only on the server too (``default_transaction_read_only``).
+        self.read_only = read_only
+        self.read_only_reason: str | None = READ_ONLY_RECEIVING if read_only else None
         self._depth = 0
         #: The audit trail's kind for rows written meanwhile (store/audit.py ``kind_of``); the
         #: PostgreSQL audit table always has the ``kind`` column (migration 0004).
@@ -132,9 +137,19 @@ class PgDatabase:
             self._check_owner()
             if migrate:
                 self.migrate()
+            self._session()
         except BaseException:
             self.conn.close()
             raise
+
+    def _session(self) -> None:
+        if self.read_only:
+            self.conn.execute("SET default_transaction_read_only = on")
+
+    def read_only_message(self, done: str = "") -> str:
+        """Why this database is not written here, and what to do (as ``Database.read_only_message``)."""
+        return (f"PostgreSQL 数据库 {self.path} 是县（省）接收端的数据库，本程序在这里只读：可以查找、查看、"
+                f"检查数据质量、统计和导出反馈，不能修改户档案。{done}户档案由乡镇录入，经“县乡数据交换”导入后更新。")
 
     # -- whose database ---------------------------------------------------------------------
     def _check_owner(self) -> None:
@@ -209,6 +224,7 @@ class PgDatabase:
             try:
                 self.conn = psycopg.connect(self.url, autocommit=True, row_factory=_row_factory,
                                             connect_timeout=10, application_name="fupin-desktop")
+                self._session()
             except psycopg.Error as exc:
                 raise connect_error(self.url, exc) from exc
 

@@ -1,0 +1,153 @@
+"""Issue 19 item 5: the county program reads the receiving database, a county SQLite file or a real
+PostgreSQL server, the same way (the window does not know which).
+
+One county receives the batches of two townships (both have a 炉场村); every test runs on both
+back ends (``backend``): the village tree, the household list and its search, one household's form
+(read-only on PostgreSQL), 数据质量 and ``fupin validate``, 统计 and ``fupin stats``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from fupin_desktop import quality
+from fupin_desktop.store import Store
+from fupin_desktop.store.pg.store import PgStore
+from fupin_desktop.store.pg.url import is_url
+from fupin_desktop.sync.keys import init_county
+from tests.helpers import full_household
+from tests.pg.test_receiving_backends import link
+from tests.sync.world import (
+    COUNTY_CODE,
+    COUNTY_NAME,
+    OTHER,
+    OTHER_VILLAGES,
+    PASSPHRASE,
+    export,
+    import_,
+    make_township,
+)
+
+Receiving = Store | PgStore
+TOWN_CODE, OTHER_CODE = "510822105", OTHER["code"]
+
+
+def reading(target: str) -> Receiving:
+    """The county program's own way of opening the receiving database (read-only on PostgreSQL)."""
+    return PgStore(target, read_only=True) if is_url(target) else Store(target)
+
+
+@pytest.fixture
+def county(backend: str, tmp_path: Path) -> str:
+    """Two townships' batches received: 茶坝乡 3 households, 马鹿乡 2 (one 张 among them)."""
+    with (PgStore(backend) if is_url(backend) else Store(backend)) as store:
+        init_county(store.sync, COUNTY_CODE, COUNTY_NAME, PASSPHRASE, store.operator)
+        town = make_township(tmp_path / "chaba.db")
+        other = make_township(tmp_path / "malu.db", OTHER, OTHER_VILLAGES)
+        for t in (town, other):
+            link(t, store)
+        for seed in (1, 2, 3):
+            town.households.save(full_household(town.spec, seed=seed, number=f"51082210500000{seed}"), "测试")
+        other.households.save(full_household(other.spec, seed=7, number="510822106000001",
+                                             names=("张三丰", "李小红")), "测试")
+        other.households.save(full_household(other.spec, village="白果村", group="三组", seed=8,
+                                             number="510822106000002"), "测试")
+        import_(store, export(town, tmp_path / "stick1").batch, export(other, tmp_path / "stick2").batch)
+        town.close()
+        other.close()
+    return backend
+
+
+def test_households_list_search_and_one_household_read_alike(county: str) -> None:
+    with reading(county) as store:
+        assert store.households.count() == 5
+        assert store.households.person_count() == sum(s.size for s in store.households.summaries(
+            store.households.ids()))
+        numbers = [s.number for s in store.households.summaries(store.households.ids())]
+        assert numbers == sorted(numbers) and len(numbers) == 5
+        malu = store.households.ids(township_code=OTHER_CODE)
+        assert [s.township for s in store.households.summaries(malu)] == ["马鹿乡", "马鹿乡"]
+        # the search box: a name, its pinyin initials, an ID fragment, a 户编号 fragment
+        assert [s.number for s in store.households.summaries(store.households.ids(search="张三丰"))] == [
+            "510822106000001"]
+        assert store.households.ids(search="zsf") == store.households.ids(search="张三丰")
+        hh = store.households.get(malu[0])
+        assert hh is not None and hh.fields["township"] == "马鹿乡" and hh.fields["village"] == "炉场村"
+        id_number = str(hh.members[0].get("id_number"))
+        assert malu[0] in store.households.ids(search=id_number[-8:])
+        assert store.households.ids(search="100%_") == []  # LIKE's own characters are taken literally
+        assert [len(h.members) for h in store.households.iter_all()] == [
+            len(store.households.get(i).members) for i in store.households.ids(order="village")]  # type: ignore[union-attr]
+        villages = store.townships.villages(OTHER_CODE)
+        assert {v.name for v in villages} == {"炉场村", "白果村"}
+        assert store.sync.village_townships()[int(villages[0].id or 0)] == OTHER_CODE
+
+
+def test_quality_reads_alike(county: str) -> None:
+    with reading(county) as store:
+        report = quality.run_township(store)  # type: ignore[arg-type]
+        assert report.households == 5 and not report.cancelled
+
+
+def _fupin(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "fupin_desktop", *args], capture_output=True, text=True,
+                          encoding="utf-8", env={**os.environ, **(env or {})}, timeout=300)
+
+
+def _target(county: str) -> list[str]:
+    return ["--database", county] if is_url(county) else ["--db", county]
+
+
+def test_validate_command_prints_the_same_json_on_both_back_ends(county: str) -> None:
+    done = _fupin("validate", *_target(county), "--json")
+    assert done.returncode == 0, done.stderr
+    report: dict[str, Any] = json.loads(done.stdout)
+    assert report["households"] == 5
+    with reading(county) as store:
+        in_process = quality.run_township(store)  # type: ignore[arg-type]
+    assert len(report["findings"]) == len(in_process.findings)
+
+
+def test_the_county_main_window_opens_on_the_receiving_database(qtbot, qapp, county: str,  # type: ignore[no-untyped-def]
+                                                               tmp_path: Path) -> None:
+    from fupin_desktop.ui.fonts import apply_default_font
+    from fupin_desktop.ui.main_window import MainWindow
+
+    apply_default_font(qapp)
+    store = reading(county)
+    window = MainWindow(store)  # type: ignore[arg-type]
+    qtbot.addWidget(window)
+    window.offer_drafts = False
+    window.show()
+    qtbot.waitUntil(lambda: window.model.rowCount() == 5, timeout=20_000)
+    # the tree: the county, its two townships, their villages
+    root = window.tree.topLevelItem(0)
+    assert root is not None
+    towns = {root.child(i).text(0): root.child(i) for i in range(root.childCount())}
+    assert {"茶坝乡", "马鹿乡"} <= set(towns)
+    window.tree.setCurrentItem(towns["马鹿乡"])
+    qtbot.waitUntil(lambda: window.model.rowCount() == 2, timeout=20_000)
+    window.tree.setCurrentItem(root)
+    qtbot.waitUntil(lambda: window.model.rowCount() == 5, timeout=20_000)
+    window.search.setText("张三丰")
+    window._search_timer.stop()
+    window._apply_search()
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=20_000)
+    window.grab().save(str(tmp_path / "county-window.png"))
+    window.grab().save(f"/tmp/h19/county-window-{'pg' if is_url(county) else 'sqlite'}.png")
+    editor = window.open_household(window.model.household_id(0))
+    assert editor is not None and editor.form.isVisible()
+    if is_url(county):  # the receiving server is read, never typed into
+        assert not editor.act_save.isEnabled() and "只读" in editor.windowTitle()
+        assert not window.act_new.isEnabled() and not window.act_delete.isEnabled()
+    editor.grab().save(f"/tmp/h19/county-editor-{'pg' if is_url(county) else 'sqlite'}.png")
+    editor.close()
+    window.close()
+    store.close()
