@@ -149,5 +149,56 @@ def test_the_county_main_window_opens_on_the_receiving_database(qtbot, qapp, cou
         assert not window.act_new.isEnabled() and not window.act_delete.isEnabled()
     editor.grab().save(f"/tmp/h19/county-editor-{'pg' if is_url(county) else 'sqlite'}.png")
     editor.close()
+    checks = window.open_quality()  # 工具 → 数据质量, run off the GUI thread on a connection of its own
+    qtbot.waitUntil(lambda: checks.report is not None and not checks.running, timeout=60_000)
+    assert checks.report is not None and checks.report.households == 5
+    checks.grab().save(f"/tmp/h19/county-quality-{'pg' if is_url(county) else 'sqlite'}.png")
+    if is_url(county):  # what needs the county's SQLite file is greyed out, never a failure
+        assert not window.act_print.isEnabled() and not window.act_stats.isEnabled()
     window.close()
     store.close()
+
+
+# -- bad input at the window's start: a clear Chinese message, nothing written ----------------------
+def test_the_window_refuses_a_wrong_address_and_another_programs_database(pg_url: str, tmp_path: Path) -> None:
+    import psycopg
+
+    shot = tmp_path / "x.png"
+    done = _fupin("--database", "postgresql://nobody@127.0.0.1:1/none", "--screenshot", str(shot))
+    assert done.returncode == 2 and "无法连接 PostgreSQL 数据库" in done.stderr and not shot.exists()
+    done = _fupin("--database", "postgresql://a:b@host:notaport/x", "--screenshot", str(shot))
+    assert done.returncode == 2 and "错误：" in done.stderr and "Traceback" not in done.stderr
+    assert "b@" not in done.stderr  # the password is never shown
+    with psycopg.connect(pg_url, autocommit=True) as conn:  # another program's tables
+        conn.execute("CREATE TABLE invoices (id INT)")
+    done = _fupin("--database", pg_url, "--screenshot", str(shot))
+    assert done.returncode == 2 and "其他程序" in done.stderr and not shot.exists()
+    with psycopg.connect(pg_url) as conn:
+        tables = {r[0] for r in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}
+    assert tables == {"invoices"}  # nothing written
+    done = _fupin("--db", str(tmp_path / "x.db"), "--database", "/tmp/county.db", "--screenshot", str(shot))
+    assert done.returncode == 2 and "--database 要求 PostgreSQL 地址" in done.stderr
+
+
+def test_the_window_says_why_in_a_message_box(qapp, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QMessageBox
+
+    from fupin_desktop.ui.receiving_app import TITLE, run_receiving
+
+    shown: list[tuple[str, str]] = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda _parent, title, text: shown.append((title, text)))
+    assert run_receiving(qapp, "postgresql://nobody:secret@127.0.0.1:1/none") == 2
+    [(title, text)] = shown
+    assert title == TITLE and "无法连接 PostgreSQL 数据库" in text and "secret" not in text
+
+
+def test_the_window_screenshot_on_postgresql(county: str, tmp_path: Path) -> None:
+    if not is_url(county):
+        env = {}
+        args = ["--db", county]
+    else:  # FUPIN_DATABASE_URL names the server when no --db is given
+        env, args = {"FUPIN_DATABASE_URL": county}, []
+    shot = tmp_path / "window.png"
+    done = _fupin(*args, "--screenshot", str(shot), env={**env, "QT_QPA_PLATFORM": "offscreen"})
+    assert done.returncode == 0, done.stderr
+    assert shot.stat().st_size > 10_000
