@@ -74,7 +74,7 @@ _HOUSEHOLD_PARAMS: tuple[object, ...] = (
     *WUBAO_TYPES, *WUBAO_TYPES,
 )
 _WORK_SQL = """
-SELECT h.village_id, w.key, SUM(w.value) FROM household_facts h, json_each(h.work) w
+SELECT h.village_id, w.key, SUM(CAST(w.value AS INTEGER)) FROM household_facts h, json_each(h.work) w
 WHERE h.deleted = 0 AND h.year = ? AND h.work IS NOT NULL {where}
 GROUP BY 1, 2
 """
@@ -143,7 +143,8 @@ def all_causes(db: Database, year: int, village_id: int | None = None,
     rows = db.query(
         "SELECT h.village_id, c.value, COUNT(DISTINCT h.household_id) FROM household_facts h,"
         " json_each(h.other_causes) c WHERE h.deleted = 0 AND h.year = ? AND h.other_causes IS NOT NULL"
-        f" AND c.value IS NOT h.main_cause AND c.value <> '' {where} GROUP BY 1, 2", (year, *extra))
+        f" AND (h.main_cause IS NULL OR c.value <> h.main_cause) AND c.value <> '' {where} GROUP BY 1, 2",
+        (year, *extra))
     for r in rows:
         _add(out.setdefault(r[0], {}), str(r[1]), int(r[2]))
     return out
@@ -165,7 +166,7 @@ def measures(db: Database, year: int, village_id: int | None = None) -> dict[int
     where, extra = _village_filter(village_id)
     rows = db.query(
         "SELECT h.village_id, COALESCE(NULLIF(json_extract(r.fields, '$.type'), ''), '未填'), COUNT(*),"
-        " COUNT(DISTINCT h.id), COALESCE(SUM(CAST(json_extract(r.fields, '$.amount') AS REAL)), 0)"
+        " COUNT(DISTINCT h.id), COALESCE(SUM(CAST(NULLIF(json_extract(r.fields, '$.amount'), '') AS REAL)), 0)"
         " FROM households h JOIN measures r ON r.household_id = h.id AND r.deleted = 0"
         f" WHERE h.deleted = 0 AND h.year = ? {where} GROUP BY 1, 2", (year, *extra))
     out: dict[int, dict[str, dict[str, Any]]] = {}

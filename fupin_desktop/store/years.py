@@ -367,7 +367,7 @@ def _year_files(db: Database, year: int) -> dict[str, tuple[str, int, int, int]]
     events: dict[int, tuple[int, int]] = {  # household id -> (births, deaths): one pass over the members
         int(r[0]): (int(r[1]), int(r[2])) for r in db.query(
             "SELECT household_id, SUM(c = ?), SUM(c = ?) FROM (SELECT household_id,"
-            " json_extract(fields, '$.change') AS c FROM members WHERE deleted = 0) WHERE c IN (?, ?)"
+            " json_extract(fields, '$.change') AS c FROM members WHERE deleted = 0) AS m WHERE c IN (?, ?)"
             " GROUP BY household_id", (BIRTH, DEATH, BIRTH, DEATH))}
     out: dict[str, tuple[str, int, int, int]] = {}
     for r in db.query("SELECT id, uuid, COALESCE(json_extract(fields, '$.exit_flag'), ''), size FROM households"
@@ -408,7 +408,7 @@ def _dated(db: Database, files: dict[str, Any], year: int, key: str) -> int:
     if n or closed_years(db).count(year):
         return n
     return db.integer(f"SELECT COUNT(*) FROM households WHERE deleted = 0 AND COALESCE(year, ?) = ?"
-                      f" AND json_extract(fields, '$.{key}') = ?", (year, year, year))
+                      f" AND CAST(json_extract(fields, '$.{key}') AS TEXT) = ?", (year, year, str(year)))
 
 
 def carry_log(db: Database) -> list[dict[str, Any]]:

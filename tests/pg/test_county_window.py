@@ -21,6 +21,7 @@ from fupin_desktop import quality
 from fupin_desktop.store import Store
 from fupin_desktop.store.pg.store import PgStore
 from fupin_desktop.store.pg.url import is_url
+from fupin_desktop.store.village_view import statistics
 from fupin_desktop.sync.keys import init_county
 from tests.helpers import full_household
 from tests.pg.test_receiving_backends import link
@@ -47,6 +48,12 @@ def reading(target: str) -> Receiving:
 @pytest.fixture
 def county(backend: str, tmp_path: Path) -> str:
     """Two townships' batches received: 茶坝乡 3 households, 马鹿乡 2 (one 张 among them)."""
+    return fill(backend, tmp_path)
+
+
+def fill(backend: str, tmp_path: Path) -> str:
+    """The county's receiving database at ``backend`` with the same two townships' households."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
     with (PgStore(backend) if is_url(backend) else Store(backend)) as store:
         init_county(store.sync, COUNTY_CODE, COUNTY_NAME, PASSPHRASE, store.operator)
         town = make_township(tmp_path / "chaba.db")
@@ -54,7 +61,11 @@ def county(backend: str, tmp_path: Path) -> str:
         for t in (town, other):
             link(t, store)
         for seed in (1, 2, 3):
-            town.households.save(full_household(town.spec, seed=seed, number=f"51082210500000{seed}"), "测试")
+            hh = full_household(town.spec, seed=seed, number=f"51082210500000{seed}")
+            if seed == 1:  # yes-no answers counted by the statistics (JSON true on both back ends)
+                hh.fields.update(dilapidated=True, drinking_safe=False)
+                hh.members[0].fields.update(in_ncms=True, in_pension=True)
+            town.households.save(hh, "测试")
         other.households.save(full_household(other.spec, seed=7, number="510822106000001",
                                              names=("张三丰", "李小红")), "测试")
         other.households.save(full_household(other.spec, village="白果村", group="三组", seed=8,
@@ -153,8 +164,17 @@ def test_the_county_main_window_opens_on_the_receiving_database(qtbot, qapp, cou
     qtbot.waitUntil(lambda: checks.report is not None and not checks.running, timeout=60_000)
     assert checks.report is not None and checks.report.households == 5
     checks.grab().save(f"/tmp/h19/county-quality-{'pg' if is_url(county) else 'sqlite'}.png")
+    from fupin_desktop.ui import stats_page
+
+    page = stats_page.open_from(window)  # 工具 → 统计, counted off the GUI thread
+    qtbot.waitUntil(lambda: getattr(page, "data", None) is not None, timeout=60_000)
+    assert page.data["households"] == 5 and "建档立卡 5 户" in page.summary.text()
+    page.pick("causes", None, "main_cause", "因病")  # a bar clicked: its households listed
+    qtbot.waitUntil(lambda: page.households.rowCount() == 5, timeout=60_000)
+    page.grab().save(f"/tmp/h19/county-stats-{'pg' if is_url(county) else 'sqlite'}.png")
+    page.close()
     if is_url(county):  # what needs the county's SQLite file is greyed out, never a failure
-        assert not window.act_print.isEnabled() and not window.act_stats.isEnabled()
+        assert not window.act_print.isEnabled() and window.act_stats.isEnabled()
     window.close()
     store.close()
 
@@ -202,3 +222,30 @@ def test_the_window_screenshot_on_postgresql(county: str, tmp_path: Path) -> Non
     done = _fupin(*args, "--screenshot", str(shot), env={**env, "QT_QPA_PLATFORM": "offscreen"})
     assert done.returncode == 0, done.stderr
     assert shot.stat().st_size > 10_000
+
+
+def test_stats_command_prints_the_same_json_on_both_back_ends(county: str) -> None:
+    done = _fupin("stats", *_target(county), "--year", "2016", "--json")
+    assert done.returncode == 0, done.stderr
+    doc = json.loads(done.stdout)
+    assert doc["households"] == 5 and {v["village"] for v in doc["villages"]} >= {"炉场村", "白果村"}
+    with reading(county) as store:
+        assert doc == json.loads(json.dumps(statistics(store, 2016), ensure_ascii=False))  # type: ignore[arg-type]
+
+
+def test_the_same_batches_read_the_same_on_both_back_ends(pg_url: str, tmp_path: Path) -> None:
+    """The same townships' households, received once in a county file and once on the server: the
+    list, every figure of ``fupin stats`` and every finding of ``fupin validate`` are the same."""
+    seen = []
+    for target in (str(tmp_path / "county.db"), pg_url):
+        fill(target, tmp_path / ("pg" if is_url(target) else "sqlite"))
+        with reading(target) as store:
+            rows = [(s.number, s.township, s.village, s.group, s.head_name, s.size, s.exit_flag)
+                    for s in store.households.summaries(store.households.ids())]
+            found = sorted((f.rule, f.household_number, f.message) for f in quality.run_township(store).findings)  # type: ignore[arg-type]
+            seen.append((rows, statistics(store, 2016), found))  # type: ignore[arg-type]
+    (rows, doc, found), (pg_rows, pg_doc, pg_found) = seen
+    assert pg_rows == rows and len(rows) == 5
+    assert pg_doc == doc and doc["township"]["members"] > 0 and doc["villages"][0]["causes"]
+    assert doc["township"]["ncms"] == doc["township"]["pension"] == doc["township"]["dilapidated"] == 1
+    assert pg_found == found

@@ -6,7 +6,8 @@ offers the sync repositories — ``query``, ``query_one``, ``one``, ``integer``,
 ``transaction()`` (nested blocks join the outermost one) — so most of their SQL runs unchanged:
 ``?`` placeholders become psycopg's ``%s``, and rows answer both ``row[0]`` and ``row["name"]``.
 
-Migrations are numbered files ``store/pg/migrations/NNNN_name.sql`` applied in order, each in one
+Migrations are numbered files ``store/pg/migrations/NNNN_name.sql`` (plus the statements of an
+optional ``NNNN_name.py``'s ``sql()``, made from the domain's words) applied in order, each in one
 transaction with the version in ``fupin_meta``; PostgreSQL's DDL is transactional, so a step is
 all or nothing, and an advisory lock keeps two programs from migrating at once.  A database that
 holds tables but no ``fupin_meta`` belongs to another program and is refused untouched.
@@ -17,6 +18,7 @@ names the server (never the password) and says what to do.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import re
 from collections.abc import Callable, Iterator, Sequence
@@ -264,9 +266,14 @@ class PgDatabase:
 def migrations() -> list[tuple[int, str, str]]:
     """``(version, name, sql)`` of every numbered PostgreSQL migration, in order, without gaps."""
     out = []
-    for entry in resources.files(MIGRATIONS_PACKAGE).iterdir():
+    folder = resources.files(MIGRATIONS_PACKAGE)
+    for entry in folder.iterdir():
         if entry.name.endswith(".sql") and entry.name[:4].isdigit():
-            out.append((int(entry.name[:4]), entry.name, entry.read_text(encoding="utf-8")))
+            sql = entry.read_text(encoding="utf-8")
+            stem = entry.name[:-4]
+            if folder.joinpath(stem + ".py").is_file():  # statements made from the domain's words
+                sql += "\n" + importlib.import_module(f"{MIGRATIONS_PACKAGE}.{stem}").sql()
+            out.append((int(entry.name[:4]), entry.name, sql))
     out.sort()
     for expected, (version, name, _) in enumerate(out, start=1):
         if version != expected:

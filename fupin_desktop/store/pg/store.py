@@ -35,10 +35,9 @@ DEFAULT_OPERATOR = "县级管理员"
 WRITES = frozenset({Action.EDIT_HOUSEHOLD, Action.DELETE_HOUSEHOLD, Action.IMPORT_EXCEL, Action.POLICY,
                     Action.BACKUP, Action.USERS, Action.SYNC})
 #: Windows that need the township's (or county's) SQLite file: the backups, the recycle bin, the
-#: casework, education, year, statistics and print pages, the audit view.  On PostgreSQL the
-#: window greys them out (the statistics' per-household facts are kept by SQLite triggers).
+#: casework, education, year and print pages, the audit view.  On PostgreSQL the window greys them out.
 SQLITE_ONLY = frozenset({"backups", "recycle", "casework", "education", "years", "print", "excel", "audit",
-                         "village_form", "stats", "users", "policy", "operator"})
+                         "village_form", "users", "policy", "operator"})
 
 
 class PgStore:
