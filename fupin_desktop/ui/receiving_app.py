@@ -1,10 +1,10 @@
 """The county (province) window on a PostgreSQL receiving database: ``fupin --database postgresql://…``.
 
 The same :class:`~fupin_desktop.ui.main_window.MainWindow` as on a county SQLite file, opened on a
-:class:`~fupin_desktop.store.pg.store.PgStore` read-only: the village tree (county > townships >
-villages), the household list and its search, each household's form (to read and print), 数据质量
-and 统计.  The households are the townships' own: they change only by the townships' batches, so
-nothing here writes.  A wrong address, a refused login or another program's database is said in
+:class:`~fupin_desktop.store.pg.store.PgStore`: the village tree (county > townships > villages), the
+household list and its search, each household's form (read-only), 数据质量, 统计 and 数据交换
+(batches, conflicts, the townships' keys, feedback).  The households are the townships' own: they
+change only by the townships' batches, never in this window.  A wrong address, a refused login or another program's database is said in
 Chinese before any window opens, and nothing is written.
 """
 
@@ -12,19 +12,33 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 from fupin_desktop import applog, fileio
+from fupin_desktop.domain.roles import Action
 from fupin_desktop.store import StoreError
 
 log = logging.getLogger(__name__)
 TITLE = "无法打开接收端数据库"
 
 
-def open_receiving_read_only(url: str) -> object:
-    """The read-only PgStore, or a StoreError whose message says what went wrong and what to do."""
+def open_for_window(url: str) -> Any:
+    """The window's PgStore (households read-only), or a StoreError saying what went wrong and what to do."""
     from fupin_desktop.store.pg.store import PgStore
 
-    return PgStore(url, read_only=True)
+    return PgStore(url, households_read_only=True)
+
+
+def county_window(store: Any) -> Any:
+    """The county main window on ``store`` (a PgStore reads like a county Store)."""
+    from fupin_desktop.ui.main_window import MainWindow
+
+    window = MainWindow(store)
+    # The households are read-only here, but 数据交换 (batches, conflicts, keys, feedback) is this
+    # database's own work: as on a county file.
+    window.act_sync.setEnabled(store.may(Action.SYNC))
+    window.act_sync.setToolTip("")
+    return window
 
 
 def run_receiving(app: object, url: str, screenshot: str | None = None) -> int:
@@ -33,10 +47,8 @@ def run_receiving(app: object, url: str, screenshot: str | None = None) -> int:
 
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    from fupin_desktop.ui.main_window import MainWindow
-
     try:
-        store = open_receiving_read_only(url)
+        store = open_for_window(url)
     except StoreError as exc:
         applog.refused(log, "open receiving database", exc)
         if screenshot:
@@ -45,7 +57,7 @@ def run_receiving(app: object, url: str, screenshot: str | None = None) -> int:
             QMessageBox.critical(None, TITLE, str(exc))
         return 2
     try:
-        window = MainWindow(store)  # type: ignore[arg-type]  # a PgStore reads like a county Store
+        window = county_window(store)
         if screenshot:
             window.offer_drafts = False
             window.show()
@@ -65,5 +77,5 @@ def run_receiving(app: object, url: str, screenshot: str | None = None) -> int:
         window.show()
         code = app.exec()  # type: ignore[attr-defined]
     finally:
-        store.close()  # type: ignore[attr-defined]
+        store.close()
     return int(code)

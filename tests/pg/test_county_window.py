@@ -130,10 +130,11 @@ def test_the_county_main_window_opens_on_the_receiving_database(qtbot, qapp, cou
                                                                tmp_path: Path) -> None:
     from fupin_desktop.ui.fonts import apply_default_font
     from fupin_desktop.ui.main_window import MainWindow
+    from fupin_desktop.ui.receiving_app import open_for_window
 
     apply_default_font(qapp)
-    store = reading(county)
-    window = MainWindow(store)  # type: ignore[arg-type]
+    store = open_for_window(county) if is_url(county) else Store(county)  # as `fupin --database` / `--db`
+    window = MainWindow(store)
     qtbot.addWidget(window)
     window.offer_drafts = False
     window.show()
@@ -175,6 +176,52 @@ def test_the_county_main_window_opens_on_the_receiving_database(qtbot, qapp, cou
     page.close()
     if is_url(county):  # what needs the county's SQLite file is greyed out, never a failure
         assert not window.act_print.isEnabled() and window.act_stats.isEnabled()
+    window.close()
+    store.close()
+
+
+def test_the_exchange_page_works_on_both_back_ends(qtbot, qapp, county: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """数据交换 in the county window: a township's new batch imported (the list follows), and the
+    township's signed feedback written — on a county file and on the server alike."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from fupin_desktop.ui.main_window import MainWindow
+    from fupin_desktop.ui.receiving_app import county_window, open_for_window
+    from tests.sync.world import TOWNSHIP
+
+    store = open_for_window(county) if is_url(county) else Store(county)
+    window = county_window(store) if is_url(county) else MainWindow(store)
+    qtbot.addWidget(window)
+    window.offer_drafts = False
+    window.show()
+    qtbot.waitUntil(lambda: window.model.rowCount() == 5, timeout=20_000)
+    assert window.act_sync.isEnabled()
+    page = window.open_sync_page()
+    with Store(tmp_path / "chaba.db") as town:  # the township made by the fixture: one more household
+        town.households.save(full_household(town.spec, seed=9, number="510822105000009"), "测试")
+        batch = export(town, tmp_path / "stick3").batch
+    op = page.import_paths([Path(batch)])
+    assert op is not None
+    qtbot.waitUntil(lambda: page.import_results.rowCount() == 1, timeout=60_000)
+    assert page.import_results.item(0, 3).text() == "已导入"
+    qtbot.waitUntil(lambda: window.model.rowCount() == 6, timeout=20_000)  # the change reached the list
+    said: list[str] = []
+
+    def close_the_box() -> None:  # the clerk reads "已写出 …" and clicks OK
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox):
+            said.append(box.text())
+            box.accept()
+        else:
+            QTimer.singleShot(50, close_the_box)
+
+    QTimer.singleShot(50, close_the_box)
+    (tmp_path / "feedback").mkdir()
+    written = page.write_feedback_to(TOWNSHIP["code"], tmp_path / "feedback")
+    assert written is not None and Path(written).is_file() and said and "已写出" in said[0]
+    page.grab().save(f"/tmp/h19/county-sync-{'pg' if is_url(county) else 'sqlite'}.png")
+    page.close()
     window.close()
     store.close()
 

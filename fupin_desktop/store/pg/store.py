@@ -31,9 +31,10 @@ log = logging.getLogger(__name__)
 
 #: Who the audit trail names for work done on the receiving server (until logins exist there).
 DEFAULT_OPERATOR = "县级管理员"
-#: What a read-only receiving database refuses (the window greys these out).
-WRITES = frozenset({Action.EDIT_HOUSEHOLD, Action.DELETE_HOUSEHOLD, Action.IMPORT_EXCEL, Action.POLICY,
-                    Action.BACKUP, Action.USERS, Action.SYNC})
+#: What is never done on the receiving database (the households are the townships'; the server keeps
+#: its own backups and logins; the county's policy profile is set on its SQLite file).
+HOUSEHOLD_WRITES = frozenset({Action.EDIT_HOUSEHOLD, Action.DELETE_HOUSEHOLD, Action.RESTORE_HOUSEHOLD,
+                              Action.IMPORT_EXCEL, Action.POLICY, Action.BACKUP, Action.USERS, Action.ENCRYPTION})
 #: Windows that need the township's (or county's) SQLite file: the backups, the recycle bin, the
 #: casework, education, year and print pages, the audit view.  On PostgreSQL the window greys them out.
 SQLITE_ONLY = frozenset({"backups", "recycle", "casework", "education", "years", "print", "excel", "audit",
@@ -53,8 +54,13 @@ class PgStore:
     backend = "postgresql"
 
     def __init__(self, url: str, spec: FormSpec | None = None, *, operator: str | None = None,
-                 read_only: bool = False, _reader: bool = False) -> None:
+                 read_only: bool = False, households_read_only: bool = False, _reader: bool = False) -> None:
+        # ``read_only``: the connection cannot write at all (the server refuses: fupin validate, stats,
+        # the window's background queries).  ``households_read_only``: the county window's own
+        # connection — the households are the townships' and stay as their batches bring them, while
+        # the receiving work of 数据交换 (batches, conflicts, keys, feedback) writes as on a county file.
         self.db = PgDatabase(url, read_only=read_only, migrate=not _reader)
+        self._households_read_only = households_read_only
         self.url = url
         self._base_spec = spec or load_form("household")
         self._numbering = "national"
@@ -104,7 +110,8 @@ class PgStore:
 
     @property
     def read_only(self) -> bool:
-        return self.db.read_only
+        """No household can be changed here (the window shows each form read-only)."""
+        return self.db.read_only or self._households_read_only
 
     @property
     def role(self) -> Role:
@@ -117,8 +124,11 @@ class PgStore:
         trail names the user who started the import (``--user``)."""
 
     def may(self, action: Action) -> bool:
-        """The county window greys out what this connection cannot do: every write when read-only."""
-        return not (self.read_only and action in WRITES)
+        """The county window greys out what cannot be done here: changing households always, and on a
+        read-only connection the receiving work too."""
+        if action in HOUSEHOLD_WRITES:
+            return False
+        return not (self.db.read_only and action in (Action.SYNC, Action.SYNC_KEYS))
 
     def offers(self, feature: str) -> bool:
         """Whether this back end has ``feature`` (a window of :data:`SQLITE_ONLY` needs the SQLite file)."""
@@ -129,9 +139,10 @@ class PgStore:
         return PgStore(self.url, self._base_spec, operator=self._operator, read_only=True, _reader=True)
 
     def worker(self, *, read_only: bool) -> PgStore:
-        """A connection of its own for a background job (ui/ops.py); never writable from the window."""
-        return PgStore(self.url, self._base_spec, operator=self._operator, read_only=read_only or self.read_only,
-                       _reader=True)
+        """A connection of its own for a background job (ui/ops.py): a query's cannot write; a 数据交换
+        job's (a batch import) writes as the window's own connection may."""
+        return PgStore(self.url, self._base_spec, operator=self._operator, read_only=read_only or self.db.read_only,
+                       households_read_only=self._households_read_only, _reader=True)
 
     def household_count(self, township_code: str | None = None) -> int:
         if township_code is None:
