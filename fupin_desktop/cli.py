@@ -45,7 +45,7 @@ _open_existing = open_existing
 
 # -- commands -------------------------------------------------------------
 def cmd_gui(args: argparse.Namespace) -> int:
-    from fupin_desktop.commands.sync import database_url
+    from fupin_desktop.commands._receiving import database_url
     from fupin_desktop.ui.app import run_gui  # Qt only when the GUI is wanted
 
     url = database_url(args)  # ``--database`` / FUPIN_DATABASE_URL: the county window on PostgreSQL
@@ -58,7 +58,8 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 def cmd_overview(args: argparse.Namespace) -> int:
     """``fupin overview``: the receiving side's read-only window (``--json``: the tree, as ``sync tree``)."""
-    from fupin_desktop.commands.sync import database_url, receiving
+    from fupin_desktop.commands._receiving import database_url
+    from fupin_desktop.commands.sync import receiving
     from fupin_desktop.store.pg.url import safe_url
 
     def read_tree() -> list[dict[str, Any]]:

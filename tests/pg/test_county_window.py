@@ -243,6 +243,12 @@ def test_the_window_refuses_a_wrong_address_and_another_programs_database(pg_url
     with psycopg.connect(pg_url) as conn:
         tables = {r[0] for r in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}
     assert tables == {"invoices"}  # nothing written
+    with psycopg.connect(pg_url, autocommit=True) as conn:  # a login the server refuses
+        conn.execute("CREATE ROLE clerk NOLOGIN")
+    for login in ("clerk", "nobody"):  # not permitted to log in; no such login
+        refused = pg_url.replace("postgres@", f"{login}@", 1)
+        done = _fupin("--database", refused, "--screenshot", str(shot))
+        assert done.returncode == 2 and "拒绝登录" in done.stderr and not shot.exists(), done.stderr
     done = _fupin("--db", str(tmp_path / "x.db"), "--database", "/tmp/county.db", "--screenshot", str(shot))
     assert done.returncode == 2 and "--database 要求 PostgreSQL 地址" in done.stderr
 

@@ -99,7 +99,9 @@ def connect_error(url: str, exc: psycopg.Error) -> PgUnavailable:
     """The Chinese message for a failed connection: which server, what went wrong, what to do."""
     where = safe_url(url)
     text = str(exc).lower()
-    if "password authentication failed" in text or "authentication" in text and "fail" in text:
+    refused = ("password authentication failed", "not permitted to log in", "no pg_hba.conf entry")
+    if any(r in text for r in refused) or "authentication" in text and "fail" in text or (
+            "role" in text and "does not exist" in text):
         return PgUnavailable(f"PostgreSQL 服务器 {where} 拒绝登录：用户名或密码不对。请向数据库管理员核对后重试，未作任何改动。")
     if "does not exist" in text and "database" in text:
         return PgUnavailable(f"PostgreSQL 服务器上没有地址 {where} 中的数据库。请先由数据库管理员建库（createdb），未作任何改动。")
