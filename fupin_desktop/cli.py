@@ -46,18 +46,21 @@ _open_existing = open_existing
 
 # -- commands -------------------------------------------------------------
 def cmd_gui(args: argparse.Namespace) -> int:
+    from fupin_desktop.commands._receiving import database_url
     from fupin_desktop.ui.app import run_gui  # Qt only when the GUI is wanted
 
+    url = database_url(args)  # ``--database`` / FUPIN_DATABASE_URL: the county window on PostgreSQL
     household = None
-    if args.household is not None:  # by id or 户编号, checked before any window opens
+    if args.household is not None and url is None:  # by id or 户编号, checked before any window opens
         with _open_existing(args.db) as store:
             household = current_household(store, args.household)
-    return run_gui(db=args.db, screenshot=args.screenshot, household=household)
+    return run_gui(db=args.db, screenshot=args.screenshot, household=household, database=url)
 
 
 def cmd_overview(args: argparse.Namespace) -> int:
     """``fupin overview``: the receiving side's read-only window (``--json``: the tree, as ``sync tree``)."""
-    from fupin_desktop.commands.sync import database_url, receiving
+    from fupin_desktop.commands._receiving import database_url
+    from fupin_desktop.commands.sync import receiving
     from fupin_desktop.store.pg.url import safe_url
 
     def read_tree() -> list[dict[str, Any]]:
@@ -233,7 +236,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 #: The options of ``fupin`` itself (the window), each taking a value.
-_GUI_OPTIONS = ("--db", "--screenshot", "--household")
+_GUI_OPTIONS = ("--db", "--database", "--screenshot", "--household")
 
 
 def _wants_gui(argv: list[str]) -> bool:
@@ -253,6 +256,8 @@ def build_gui_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="fupin", description="扶贫建档立卡 乡镇桌面程序")
     p.add_argument("--version", action="version", version=f"fupin {__version__}")
     p.add_argument("--db", help="数据库文件（默认在用户数据目录）")
+    p.add_argument("--database", metavar="URL", default=None,
+                   help="县里/省里：打开接收端的 PostgreSQL 数据库 postgresql://…（只读；也可用环境变量 FUPIN_DATABASE_URL）")
     p.add_argument("--screenshot", help="离屏渲染主窗口到 PNG 后退出")
     p.add_argument("--household", type=household_ref, help="与 --screenshot 合用：渲染该户（编号或户编号）的表单")
     return p

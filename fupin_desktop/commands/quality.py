@@ -15,6 +15,7 @@ from typing import Any
 
 from fupin_desktop import quality
 from fupin_desktop.commands._base import CliError, int_arg, open_existing, print_json
+from fupin_desktop.commands._receiving import add_database_option, open_reading
 from fupin_desktop.domain.values import FieldValueError, parse_bool
 from fupin_desktop.formspec import load_codes
 from fupin_desktop.rules import all_rules
@@ -36,7 +37,7 @@ EXIT_FOUND_ERRORS = 1
 
 # -- validate -------------------------------------------------------------------------------------
 def cmd_validate(args: argparse.Namespace) -> int:
-    with open_existing(args.db) as store:
+    with open_reading(args) as store:  # a county file, or the PostgreSQL receiving database (--database)
         village_id = None
         if args.village:
             village = store.townships.village_by_name(args.village)
@@ -250,6 +251,7 @@ def register(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
     v.add_argument("--village", help="只检查这个村的户（跨户核查仍比对全乡）")
     v.add_argument("--strict", action="store_true", help="有“错误”级问题时退出码为 1")
     v.add_argument("--xlsx", metavar="FILE", help="同时导出问题清单到 Excel（交村干部核对）")
+    add_database_option(v)
     v.set_defaults(func=cmd_validate)
 
     r = add("rules", "列出全部核查规则")

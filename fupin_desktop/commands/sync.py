@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -25,6 +24,7 @@ from fupin_desktop.commands._base import (
     open_store,
     print_json,
 )
+from fupin_desktop.commands._receiving import database_url
 from fupin_desktop.domain.clock import local_time
 from fupin_desktop.domain.roles import Action
 from fupin_desktop.rules import RuleContext
@@ -54,20 +54,6 @@ def export_context(store: Store) -> RuleContext:
     from fupin_desktop.store.crossrecord import load_memory_records
 
     return quality.context(store, load_memory_records(store.db))
-
-
-def database_url(args: argparse.Namespace) -> str | None:
-    """The PostgreSQL receiving database: ``--database``, else ``FUPIN_DATABASE_URL`` when no ``--db`` was
-    given; None means the SQLite file of ``--db`` (or the default database)."""
-    from fupin_desktop.store.pg.url import URL_ENV, is_url
-
-    url = getattr(args, "database", None)
-    if url is None and getattr(args, "db", None) is None:
-        url = os.environ.get(URL_ENV) or None
-    if url is not None and not is_url(url):
-        raise CliError(f"--database 要求 PostgreSQL 地址（postgresql://用户名:密码@服务器:5432/库名），收到的是 {url!r}。"
-                       "县级 SQLite 数据库文件请用 --db。")
-    return url
 
 
 def receiving(args: argparse.Namespace, *, writes: bool = True) -> Store | PgStore:

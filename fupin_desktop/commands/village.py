@@ -21,6 +21,7 @@ from typing import Any
 
 from fupin_desktop.commands import _village_cases as village_cases
 from fupin_desktop.commands._base import CliError, int_arg, open_existing, print_json
+from fupin_desktop.commands._receiving import add_database_option, open_reading
 from fupin_desktop.excel import reports, village_forms
 from fupin_desktop.rules.policy import YEARS
 from fupin_desktop.rules.village import TEST_LABELS, difference_message
@@ -51,6 +52,7 @@ def register(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
     s = add("stats", "统计：全乡和各村的户数、人数、贫困发生率、致贫原因等")
     s.add_argument("--village", metavar="NAME")
     s.add_argument("--year", type=YEAR)
+    add_database_option(s)
     s.set_defaults(func=cmd_stats)
 
     r = add("report", "报表：basic 贫困户基本情况汇总表、causes 致贫原因统计表、measures 帮扶措施统计表、"
@@ -117,7 +119,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    with open_existing(args.db) as store:
+    with open_reading(args) as store:  # a county file, or the PostgreSQL receiving database (--database)
         doc = statistics(store, args.year, args.village)
     if _json(args):
         print_json(doc)

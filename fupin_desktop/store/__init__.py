@@ -108,6 +108,18 @@ class Store:
         reader.accounts.adopt(self.accounts.actor)
         return reader
 
+    def worker(self, *, read_only: bool) -> Store:
+        """A connection of its own for a background job (ui/ops.py), acting for the logged-in user:
+        read-only for a query, else writable unless the clerk chose to open the file read-only."""
+        own = Store(self.path, self._base_spec, read_only=read_only or self.db.read_only_reason == READ_ONLY_CHOSEN,
+                    _reader=True)
+        own.accounts.adopt(self.accounts.actor)
+        return own
+
+    def offers(self, feature: str) -> bool:
+        """Every window works on a SQLite file (a PostgreSQL receiving database offers fewer)."""
+        return True
+
     @property
     def case_sync(self) -> CaseSync:
         """Identification cases as batches and feedback carry them (``sync/case_sync.py``)."""

@@ -128,7 +128,8 @@ def load_memory_records(db: Database) -> MemoryRecords:
     for r in db.query(
         _PERSON_COLUMNS.replace("SELECT ", f"SELECT {PERSON_NUMBER} AS person_number, ", 1)
         + f" AND {PERSON_NUMBER} IN (SELECT json_extract(fields, '$.person_number') AS n FROM members"
-        " WHERE deleted = 0 AND n IS NOT NULL GROUP BY n HAVING COUNT(*) > 1)"
+        " WHERE deleted = 0 AND json_extract(fields, '$.person_number') IS NOT NULL GROUP BY n"
+        " HAVING COUNT(*) > 1)"  # (no output alias in WHERE: the SQL reads alike on PostgreSQL)
     ):
         records.persons_by_person_number.setdefault(str(r["person_number"]), []).append(_person(r))
     return records

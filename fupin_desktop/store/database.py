@@ -111,6 +111,9 @@ def schema_version() -> int:
 class Database:
     """A township (or county) database file."""
 
+    #: the SQL engine (PgDatabase says "postgresql"): for the few hints only one of them knows
+    dialect = "sqlite"
+
     def __init__(self, path: str | Path, *, check: bool = True, migrate: bool = True,
                  read_only: bool = False) -> None:
         """``read_only`` opens the file for reading only (SQLite ``mode=ro``): every write is

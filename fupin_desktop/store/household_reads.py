@@ -89,9 +89,19 @@ class HouseholdReads:
         return {k: to_store(values.get(k)) for k in specs if values.get(k) not in (None, "", [])}
 
     @staticmethod
-    def _load(raw: str, specs: dict[str, FieldSpec]) -> dict[str, Any]:
-        data = json.loads(raw)
+    def _load(raw: str | dict[str, Any], specs: dict[str, FieldSpec]) -> dict[str, Any]:
+        data = _decoded(raw)
         return {k: from_store(s, data.get(k)) for k, s in specs.items()}
+
+    # -- what differs between the back ends (store/pg/reads.py overrides these) ----------
+    def _rows_of(self, table: str) -> str:
+        """The FROM item of a Handbook table's rows (id, household_id, uuid, revision, fields, seq,
+        deleted); ``table`` is one of TABLES, never input."""
+        return table
+
+    def _field(self, column: str, key: str) -> str:
+        """The SQL expression of one key of a JSON ``fields`` column (``key``: a form id, never input)."""
+        return f"json_extract({column}, '$.{key}')"
 
     # -- reading ----------------------------------------------------------
     def get(self, household_id: int) -> Household | None:
@@ -113,7 +123,7 @@ class HouseholdReads:
         for table in TABLES:
             specs = self._columns[table]
             rows = self.db.query(
-                f"SELECT id, uuid, revision, fields FROM {table}"  # table name from TABLES, not input
+                f"SELECT id, uuid, revision, fields FROM {self._rows_of(table)}"  # table name from TABLES
                 " WHERE household_id = ? AND deleted = 0 ORDER BY seq, id",
                 (household_id,),
             )
@@ -208,9 +218,9 @@ class HouseholdReads:
             marks = ",".join("?" * len(chunk))
             rows = self.db.query(
                 "SELECT h.id, h.number, v.name AS village, h.group_name, h.head_name, h.head_id_number,"
-                " h.size, h.updated_at, json_extract(h.fields, '$.exit_flag') AS exit_flag,"
-                " json_extract(h.fields, '$.per_capita_income') AS per_capita,"
-                " json_extract(h.fields, '$.household_type') AS household_type,"
+                f" h.size, h.updated_at, {self._field('h.fields', 'exit_flag')} AS exit_flag,"
+                f" {self._field('h.fields', 'per_capita_income')} AS per_capita,"
+                f" {self._field('h.fields', 'household_type')} AS household_type,"
                 " COALESCE(v.township_code, t.code, '') AS township_code,"
                 " COALESCE(st.name, CASE WHEN v.township_code IS NULL THEN t.name END, '') AS township"
                 " FROM households h JOIN villages v ON v.id = h.village_id"
@@ -250,7 +260,7 @@ class HouseholdReads:
             for table in TABLES:
                 by_household: dict[int, list[Any]] = {}
                 for r in self.db.query(
-                    f"SELECT id, household_id, uuid, revision, fields FROM {table}"  # name from TABLES
+                    f"SELECT id, household_id, uuid, revision, fields FROM {self._rows_of(table)}"  # TABLES
                     f" WHERE household_id IN ({marks}) AND deleted = 0 ORDER BY household_id, seq, id",
                     tuple(chunk),
                 ):
@@ -343,6 +353,11 @@ def _place(row: Any) -> dict[str, str]:
     return {k: row[f"place_{k}"] for k in TOWNSHIP_SOURCED if row[f"place_{k}"] is not None}
 
 
+def _decoded(raw: str | dict[str, Any]) -> dict[str, Any]:
+    """A ``fields`` value as stored: JSON text (SQLite) or already decoded (PostgreSQL ``jsonb``)."""
+    return raw if isinstance(raw, dict) else dict(json.loads(raw))
+
+
 def _chunks(values: list[str], size: int = 500) -> Iterator[list[str]]:
     for start in range(0, len(values), size):
         yield values[start:start + size]
@@ -357,11 +372,11 @@ def _bulk_loader(specs: dict[str, FieldSpec]) -> Any:
     blank = {k: from_store(s, None) for k, s in specs.items()}
     multi = [k for k, v in blank.items() if v is not None]  # fresh lists per row
 
-    def load(raw: str) -> dict[str, Any]:
+    def load(raw: str | dict[str, Any]) -> dict[str, Any]:
         out = dict(blank)
         for k in multi:
             out[k] = []
-        for k, v in json.loads(raw).items():
+        for k, v in _decoded(raw).items():
             spec = specs.get(k)
             if spec is not None:
                 out[k] = from_store(spec, v)

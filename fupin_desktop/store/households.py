@@ -7,6 +7,7 @@ this module saves and deletes.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from fupin_desktop.domain.household import TABLES, Household, HouseholdId
@@ -224,10 +225,15 @@ class HouseholdRepository(HouseholdReads):
 
 def search_text(hh: Household) -> str:
     """What the search box matches: 户编号, names, ID numbers and pinyin initials."""
-    parts = [str(hh.fields.get("number") or "")]
-    for m in hh.members:
-        name = str(m.get("name") or "")
-        parts += [name, pinyin_initials(name), str(m.get("id_number") or "")]
+    return search_text_of(hh.fields.get("number"), ((m.get("name"), m.get("id_number")) for m in hh.members))
+
+
+def search_text_of(number: object, members: Iterable[tuple[object, object]]) -> str:
+    """:func:`search_text` from a 户编号 and the members' (name, ID number): the PostgreSQL
+    receiving database stores the same text with each imported household (store/pg)."""
+    parts = [str(number or "")]
+    for name, id_number in members:
+        parts += [str(name or ""), pinyin_initials(str(name or "")), str(id_number or "")]
     return " | ".join(p for p in parts if p)
 
 

@@ -75,7 +75,7 @@ _HOUSEHOLD_PARAMS: tuple[object, ...] = (
     *WUBAO_TYPES, *WUBAO_TYPES,
 )
 _WORK_SQL = """
-SELECT h.village_id, w.key, SUM(w.value) FROM household_facts h {scan}, json_each(h.work) w
+SELECT h.village_id, w.key, SUM(CAST(w.value AS INTEGER)) FROM household_facts h {scan}, json_each(h.work) w
 WHERE h.deleted = 0 AND h.year = ? AND h.work IS NOT NULL {where}
 GROUP BY 1, 2
 """
@@ -85,10 +85,11 @@ def _village_filter(village_id: int | None) -> tuple[str, tuple[object, ...]]:
     return ("AND h.village_id = ?", (village_id,)) if village_id is not None else ("", ())
 
 
-def _scan(village_id: int | None) -> str:
+def _scan(db: Database, village_id: int | None) -> str:
     """The whole township is read faster in table order than row by row through the year index
-    (bench/bench_stats_page.py: 15-30 % less CPU at 100,000 households); one village uses the index."""
-    return "NOT INDEXED" if village_id is None else ""
+    (bench/bench_stats_page.py: 15-30 % less CPU at 100,000 households); one village uses the index.
+    (SQLite's hint; PostgreSQL's planner chooses by itself, and its household_facts is a view.)"""
+    return "NOT INDEXED" if village_id is None and db.dialect == "sqlite" else ""
 
 
 def _add(into: dict[str, int], key: str, n: int) -> None:
@@ -110,7 +111,7 @@ def overview(db: Database, year: int, village_id: int | None = None) -> dict[str
     attrs: dict[int, dict[str, int]] = {}
     flags: dict[int, dict[str, int]] = {}
     work: dict[int, dict[str, int]] = {}
-    for row in db.query(_HOUSEHOLD_SQL.format(where=where, scan=_scan(village_id)), (*_HOUSEHOLD_PARAMS, year, *extra)):
+    for row in db.query(_HOUSEHOLD_SQL.format(where=where, scan=_scan(db, village_id)), (*_HOUSEHOLD_PARAMS, year, *extra)):
         vid = row["village_id"]
         c = counts.setdefault(vid, _empty())
         for k in FIGURES:
@@ -119,7 +120,7 @@ def overview(db: Database, year: int, village_id: int | None = None) -> dict[str
         _add(causes.setdefault(vid, {}), row["main_cause"] or "未填", n)
         _add(attrs.setdefault(vid, {}), row["household_type"] or "未填", n)
         _add(flags.setdefault(vid, {}), row["exit_flag"] or "未填", n)
-    for row in db.query(_WORK_SQL.format(where=where, scan=_scan(village_id)), (year, *extra)):
+    for row in db.query(_WORK_SQL.format(where=where, scan=_scan(db, village_id)), (year, *extra)):
         _add(work.setdefault(row[0], {}), str(row[1]), int(row[2]))
     return {"counts": counts, "causes": causes, "attributes": attrs, "exit_states": flags, "work": work}
 
@@ -150,7 +151,8 @@ def all_causes(db: Database, year: int, village_id: int | None = None,
     rows = db.query(
         "SELECT h.village_id, c.value, COUNT(DISTINCT h.household_id) FROM household_facts h,"
         " json_each(h.other_causes) c WHERE h.deleted = 0 AND h.year = ? AND h.other_causes IS NOT NULL"
-        f" AND c.value IS NOT h.main_cause AND c.value <> '' {where} GROUP BY 1, 2", (year, *extra))
+        f" AND (h.main_cause IS NULL OR c.value <> h.main_cause) AND c.value <> '' {where} GROUP BY 1, 2",
+        (year, *extra))
     for r in rows:
         _add(out.setdefault(r[0], {}), str(r[1]), int(r[2]))
     return out
@@ -172,7 +174,7 @@ def measures(db: Database, year: int, village_id: int | None = None) -> dict[int
     where, extra = _village_filter(village_id)
     rows = db.query(
         "SELECT h.village_id, COALESCE(NULLIF(json_extract(r.fields, '$.type'), ''), '未填'), COUNT(*),"
-        " COUNT(DISTINCT h.id), COALESCE(SUM(CAST(json_extract(r.fields, '$.amount') AS REAL)), 0)"
+        " COUNT(DISTINCT h.id), COALESCE(SUM(CAST(NULLIF(json_extract(r.fields, '$.amount'), '') AS REAL)), 0)"
         " FROM households h JOIN measures r ON r.household_id = h.id AND r.deleted = 0"
         f" WHERE h.deleted = 0 AND h.year = ? {where} GROUP BY 1, 2", (year, *extra))
     out: dict[int, dict[str, dict[str, Any]]] = {}

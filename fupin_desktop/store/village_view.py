@@ -153,12 +153,18 @@ def _progress(store: Store, year: int, village_id: int | None) -> list[dict[str,
     """Workflow progress per village (stages, open objections, quota use; store/progress.py)."""
     from fupin_desktop.store.progress import progress
 
+    if not store.offers("casework"):  # a PostgreSQL receiving database keeps no village casework
+        return []
     return [p.to_json() for p in progress(store, year) if village_id is None or p.village_id == village_id]
 
 
 def _education(store: Store, year: int, villages: list[Village], village_id: int | None) -> dict[str, Any]:
-    """教育资助 per item and per village for the school year ending in ``year``."""
-    edu = stats.education_items(store.db, stats.education_school_year(year), village_id)
+    """教育资助 per item and per village for the school year ending in ``year`` (none on a PostgreSQL
+    receiving database: it keeps the townships' students apart, ``fupin sync students``)."""
+    school_year = stats.education_school_year(year)
+    if not store.offers("education"):
+        return {"school_year": school_year, "items": {}, "villages": {}, "students": 0, "amount": 0}
+    edu = stats.education_items(store.db, school_year, village_id)
     names = {int(v.id or 0): v.name for v in villages}
     edu["villages"] = {names[i]: v for i, v in edu["villages"].items() if i in names}
     return edu

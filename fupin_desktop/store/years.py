@@ -402,7 +402,7 @@ def _year_files(db: Database, year: int, township_code: str | None = None) -> di
     events: dict[int, tuple[int, int]] = {  # household id -> (births, deaths): one pass over the members
         int(r[0]): (int(r[1]), int(r[2])) for r in db.query(
             "SELECT household_id, SUM(c = ?), SUM(c = ?) FROM (SELECT household_id,"
-            " json_extract(fields, '$.change') AS c FROM members WHERE deleted = 0) WHERE c IN (?, ?)"
+            " json_extract(fields, '$.change') AS c FROM members WHERE deleted = 0) AS m WHERE c IN (?, ?)"
             " GROUP BY household_id", (BIRTH, DEATH, BIRTH, DEATH))}
     out: dict[str, tuple[str, int, int, int]] = {}
     for r in db.query("SELECT id, uuid, COALESCE(json_extract(fields, '$.exit_flag'), ''), size FROM households"
@@ -447,7 +447,8 @@ def _dated(db: Database, files: dict[str, Any], year: int, key: str, township_co
         return n
     live_where, live_params = _households_of(township_code)
     return db.integer(f"SELECT COUNT(*) FROM households WHERE deleted = 0 AND COALESCE(year, ?) = ?"
-                      f" AND json_extract(fields, '$.{key}') = ?{live_where}", (year, year, year, *live_params))
+                      f" AND CAST(json_extract(fields, '$.{key}') AS TEXT) = ?{live_where}",
+                      (year, year, str(year), *live_params))
 
 
 def carry_log(db: Database) -> list[dict[str, Any]]:

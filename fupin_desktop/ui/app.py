@@ -231,7 +231,8 @@ def first_run(path: Path) -> str:
     return "ready"
 
 
-def run_gui(db: str | None = None, screenshot: str | None = None, household: int | None = None) -> int:
+def run_gui(db: str | None = None, screenshot: str | None = None, household: int | None = None,
+            database: str | None = None) -> int:
     if screenshot:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = make_app()
@@ -239,6 +240,10 @@ def run_gui(db: str | None = None, screenshot: str | None = None, household: int
     if not screenshot:
         applog.keep_crash_traces()
     log.info("gui%s qt=%s pyside=%s", " --screenshot" if screenshot else "", *qt_versions())
+    if database is not None:  # the county (province) window on its PostgreSQL server (ui/receiving_app.py)
+        from fupin_desktop.ui.receiving_app import run_receiving
+
+        return run_receiving(app, database, screenshot)
     path = Path(db) if db else services.default_db_path()
     if screenshot:
         return _screenshot(path, Path(screenshot), household)

@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, Signal
 
 from fupin_desktop.store import Store
 from fupin_desktop.store.changes import Change, ChangeKind
+from fupin_desktop.store.pg.url import is_url, safe_url
 
 log = logging.getLogger(__name__)
 
@@ -28,12 +29,15 @@ class ChangeHub(QObject):
     changed = Signal(object)  # the Change
 
 
-_hubs: dict[Path, ChangeHub] = {}
+_hubs: dict[str, ChangeHub] = {}
 
 
-def _key(where: Store | str | Path) -> Path:
-    path = where.path if isinstance(where, Store) else Path(where)
-    return path.resolve()
+def _key(where: Store | str | Path) -> str:
+    """A SQLite file by its resolved path; a PostgreSQL database by its address (without password)."""
+    path = str(getattr(where, "path", where))  # a Store (SQLite file) or a PgStore (its address)
+    if is_url(path):
+        return safe_url(path)
+    return str(Path(path).resolve())
 
 
 def hub(where: Store | str | Path) -> ChangeHub:

@@ -168,17 +168,25 @@ class Rights:
     """The protected menu actions of a window and the role that may use each (see the module)."""
 
     READ_ONLY_TIP = "数据库以只读方式打开，不能修改"
+    UNAVAILABLE_TIP = "在 PostgreSQL 接收端数据库上不可用（请在县级数据库文件上使用）"
 
-    def __init__(self, store: Store, actions: dict[Action, Any], *, writes: Sequence[Any] = ()) -> None:
+    def __init__(self, store: Store, actions: dict[Action, Any], *, writes: Sequence[Any] = (),
+                 unavailable: Sequence[Any] = ()) -> None:
         self.store = store
         self.actions = actions
         self.writes = list(writes)  # switched off on a database opened read-only, whatever the role
+        self.unavailable = list(unavailable)  # what the database does not offer (a PostgreSQL server)
         self.tips = {id(act): act.toolTip() for act in actions.values()}
 
     def refresh(self) -> None:
         """Enable what the logged-in user may do now (one look at the users table per action)."""
         read_only = self.store.read_only
+        for act in self.unavailable:
+            act.setEnabled(False)
+            act.setToolTip(self.UNAVAILABLE_TIP)
         for action, act in self.actions.items():
+            if any(act is u for u in self.unavailable):
+                continue
             if read_only and any(act is w for w in self.writes):
                 act.setEnabled(False)
                 act.setToolTip(self.READ_ONLY_TIP)

@@ -172,13 +172,15 @@ class MainWindow(MainActions):
         tools_menu = bar.addMenu("工具(&T)")
         self.act_quality = self._action("数据质量(&Q)…", self.open_quality, "Ctrl+Shift+Q")
         tools_menu.addAction(self.act_quality)
-        tools_menu.addAction(self._action("教育资助(&E)…", lambda: open_education_window(self, self.store)))
+        self.act_education = self._action("教育资助(&E)…", lambda: open_education_window(self, self.store))
+        tools_menu.addAction(self.act_education)
         self.act_audit = self._action("操作记录(&A)…", self.open_audit)  # ui/audit_view.py
         tools_menu.addAction(self.act_audit)
-        tools_menu.addAction(self._action("识别工作(&W)…", self.open_casework, "Ctrl+Shift+W"))
-        tools_menu.addAction(self._action("贫困村登记表(&V)…", lambda: village_form.open_from(self)))  # issue 17
-        tools_menu.addAction(self._action("统计(&S)…", lambda: stats_page.open_from(self), "Ctrl+Shift+T"))
-        tools_menu.addAction(self._action("贫困村识别与退出…", lambda: open_village_cases(self.store, parent=self)))
+        self.act_casework = self._action("识别工作(&W)…", self.open_casework, "Ctrl+Shift+W")
+        self.act_village_form = self._action("贫困村登记表(&V)…", lambda: village_form.open_from(self))  # issue 17
+        self.act_stats = self._action("统计(&S)…", lambda: stats_page.open_from(self), "Ctrl+Shift+T")
+        self.act_village_cases = self._action("贫困村识别与退出…", lambda: open_village_cases(self.store, parent=self))
+        tools_menu.addActions([self.act_casework, self.act_village_form, self.act_stats, self.act_village_cases])
 
         settings_menu = bar.addMenu("设置(&S)")
         self.act_operator = self._action("录入员姓名(&U)…", self.set_operator)
@@ -207,11 +209,17 @@ class MainWindow(MainActions):
         #: actions that change the database: disabled when it is open read-only (add new ones here)
         self.write_actions = [self.act_new, self.act_delete, self.act_import_excel, self.act_policy,
                               self.act_sync, self.act_operator, self.act_users]
+        # A PostgreSQL receiving database (issue 19) offers the list, the forms, 数据质量: the rest is greyed out.
+        unavailable = [act for act, feature in (
+            (self.act_print, "print"), (self.act_export_excel, "excel"), (self.act_backups, "backups"),
+            (self.act_audit, "audit"), (self.act_education, "education"), (self.act_stats, "stats"),
+            (self.act_casework, "casework"), (self.act_village_form, "village_form"),
+            (self.act_village_cases, "casework")) if not self.store.offers(feature)]
         self.rights = Rights(self.store, {
             Action.DELETE_HOUSEHOLD: self.act_delete, Action.IMPORT_EXCEL: self.act_import_excel,
             Action.POLICY: self.act_policy, Action.BACKUP: self.act_backups, Action.SYNC: self.act_sync,
             Action.USERS: self.act_users, Action.READ_AUDIT: self.act_audit,
-            Action.CARRY_OVER: self.act_carry}, writes=[*self.write_actions, self.act_carry])
+            Action.CARRY_OVER: self.act_carry}, writes=[*self.write_actions, self.act_carry], unavailable=unavailable)
         self.rights.refresh()
         for menu in bar.findChildren(QMenu):  # a role changed elsewhere shows when a menu opens
             menu.aboutToShow.connect(self.rights.refresh)

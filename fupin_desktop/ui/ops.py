@@ -32,7 +32,6 @@ from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 from fupin_desktop import applog
 from fupin_desktop.store import Store
 from fupin_desktop.store.changes import Change, Changes
-from fupin_desktop.store.database import READ_ONLY_CHOSEN
 
 log = logging.getLogger(__name__)
 
@@ -156,8 +155,7 @@ class QueryOp(BackgroundOp, Generic[T]):
         cancellable: bool = True,
     ) -> None:
         self.path, self.spec = store.path, store.spec
-        self.read_only = store.db.read_only_reason == READ_ONLY_CHOSEN
-        self.actor = store.accounts.actor  # the worker acts for the logged-in user
+        self._open_own = store.worker  # opens the worker's own connection (SQLite file or PostgreSQL)
         self.title = title
         self.result: T | None = None
         self._on_success, self._on_failure = on_success, on_failure
@@ -173,9 +171,7 @@ class QueryOp(BackgroundOp, Generic[T]):
         """The worker's own connection (opened on the worker thread): no start-up checks, the GUI
         did them.  A query's connection is read-only (SQLite refuses any write on it); WAL lets it
         read beside the GUI's connection."""
-        own = Store(self.path, self.spec, read_only=True, _reader=True)
-        own.accounts.adopt(self.actor)
-        return own
+        return self._open_own(read_only=True)
 
     def _succeeded(self, result: T) -> None:
         self.result = result
@@ -213,9 +209,7 @@ class StoreOp(QueryOp[T]):
     def open_store(self) -> Store:
         """The worker's own writer connection (read-only only when the clerk chose so: then every
         write is refused with the usual message)."""
-        own = Store(self.path, self.spec, read_only=self.read_only, _reader=True)
-        own.accounts.adopt(self.actor)
-        return own
+        return self._open_own(read_only=False)
 
     def _succeeded(self, result: T) -> None:
         from fupin_desktop.ui.changes import announce

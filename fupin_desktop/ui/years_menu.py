@@ -51,6 +51,7 @@ def year_title(store: Store) -> str:
 def install(window: MainWindow) -> None:
     """Add the 年度 menu to the main window (a one-line call from main_window.py)."""
     menu = window.menuBar().addMenu("年度(&N)")
+    menu.setEnabled(window.store.offers("years"))  # the year files live in the SQLite file (issue 19)
     window.years = YearsMenu(window)  # type: ignore[attr-defined]
     ym = window.years  # type: ignore[attr-defined]
     menu.addAction(window._action("切换年度(&S)…", ym.switch_year))

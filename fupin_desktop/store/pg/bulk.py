@@ -132,7 +132,7 @@ class BulkLoad:
         if self._households:
             self._copy("households (county_code, id, uuid, township_code, village_id, group_name, number, year,"
                        " head_name, head_id_number, size, fields, revision, created_at, updated_at, deleted,"
-                       " head_sort)", self._households)
+                       " head_sort, search_text)", self._households)
             self._copy("members (county_code, uuid, household_id, seq, fields, revision, updated_at, deleted,"
                        " name, id_number, relation)", self._members)
             self._copy("household_rows (county_code, tbl, uuid, household_id, seq, fields, revision,"

@@ -6,7 +6,8 @@ offers the sync repositories — ``query``, ``query_one``, ``one``, ``integer``,
 ``transaction()`` (nested blocks join the outermost one) — so most of their SQL runs unchanged:
 ``?`` placeholders become psycopg's ``%s``, and rows answer both ``row[0]`` and ``row["name"]``.
 
-Migrations are numbered files ``store/pg/migrations/NNNN_name.sql`` applied in order, each in one
+Migrations are numbered files ``store/pg/migrations/NNNN_name.sql`` (plus the statements of an
+optional ``NNNN_name.py``'s ``sql()``, made from the domain's words) applied in order, each in one
 transaction with the version in ``fupin_meta``; PostgreSQL's DDL is transactional, so a step is
 all or nothing, and an advisory lock keeps two programs from migrating at once.  A database that
 holds tables but no ``fupin_meta`` belongs to another program and is refused untouched.
@@ -17,6 +18,7 @@ names the server (never the password) and says what to do.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import re
 from collections.abc import Callable, Iterator, Sequence
@@ -37,6 +39,8 @@ MIGRATIONS_PACKAGE = "fupin_desktop.store.pg.migrations"
 APPLICATION = "fupin-desktop"
 #: Any 64-bit number of our own: the advisory lock migrations hold.
 _MIGRATION_LOCK = 0x4655504E0001
+#: ``read_only_reason`` of a receiving database opened in the county window.
+READ_ONLY_RECEIVING = "receiving"
 
 
 class PgUnavailable(StoreError):
@@ -95,7 +99,9 @@ def connect_error(url: str, exc: psycopg.Error) -> PgUnavailable:
     """The Chinese message for a failed connection: which server, what went wrong, what to do."""
     where = safe_url(url)
     text = str(exc).lower()
-    if "password authentication failed" in text or "authentication" in text and "fail" in text:
+    refused = ("password authentication failed", "not permitted to log in", "no pg_hba.conf entry")
+    if any(r in text for r in refused) or "authentication" in text and "fail" in text or (
+            "role" in text and "does not exist" in text):
         return PgUnavailable(f"PostgreSQL 服务器 {where} 拒绝登录：用户名或密码不对。请向数据库管理员核对后重试，未作任何改动。")
     if "does not exist" in text and "database" in text:
         return PgUnavailable(f"PostgreSQL 服务器上没有地址 {where} 中的数据库。请先由数据库管理员建库（createdb），未作任何改动。")
@@ -105,10 +111,15 @@ def connect_error(url: str, exc: psycopg.Error) -> PgUnavailable:
 class PgDatabase:
     """One connection to a PostgreSQL database (autocommit outside :meth:`transaction`)."""
 
-    def __init__(self, url: str, *, migrate: bool = True, connect_timeout: int = 10) -> None:
+    dialect = "postgresql"  # (Database.dialect is "sqlite")
+
+    def __init__(self, url: str, *, migrate: bool = True, connect_timeout: int = 10, read_only: bool = False) -> None:
         self.url = url
         self.path = safe_url(url)  # what messages name, as Database.path does
-        self.read_only = False
+        #: The county window reads the receiving database and never writes it: its connection's
+        #: transactions are read-only on the server too (``default_transaction_read_only``).
+        self.read_only = read_only
+        self.read_only_reason: str | None = READ_ONLY_RECEIVING if read_only else None
         self._depth = 0
         #: The audit trail's kind for rows written meanwhile (store/audit.py ``kind_of``); the
         #: PostgreSQL audit table always has the ``kind`` column (migration 0004).
@@ -132,9 +143,19 @@ class PgDatabase:
             self._check_owner()
             if migrate:
                 self.migrate()
+            self._session()
         except BaseException:
             self.conn.close()
             raise
+
+    def _session(self) -> None:
+        if self.read_only:
+            self.conn.execute("SET default_transaction_read_only = on")
+
+    def read_only_message(self, done: str = "") -> str:
+        """Why this database is not written here, and what to do (as ``Database.read_only_message``)."""
+        return (f"PostgreSQL 数据库 {self.path} 是县（省）接收端的数据库，本程序在这里只读：可以查找、查看、"
+                f"检查数据质量、统计和导出反馈，不能修改户档案。{done}户档案由乡镇录入，经“县乡数据交换”导入后更新。")
 
     # -- whose database ---------------------------------------------------------------------
     def _check_owner(self) -> None:
@@ -209,6 +230,7 @@ class PgDatabase:
             try:
                 self.conn = psycopg.connect(self.url, autocommit=True, row_factory=_row_factory,
                                             connect_timeout=10, application_name="fupin-desktop")
+                self._session()
             except psycopg.Error as exc:
                 raise connect_error(self.url, exc) from exc
 
@@ -241,6 +263,11 @@ class PgDatabase:
         with self.conn.cursor() as cur:
             cur.executemany(to_pg(sql), rows)
 
+    @property
+    def closed(self) -> bool:
+        """Whether the connection is closed (a window outliving its store asks)."""
+        return bool(self.conn.closed)
+
     def close(self) -> None:
         self.conn.close()
 
@@ -248,9 +275,14 @@ class PgDatabase:
 def migrations() -> list[tuple[int, str, str]]:
     """``(version, name, sql)`` of every numbered PostgreSQL migration, in order, without gaps."""
     out = []
-    for entry in resources.files(MIGRATIONS_PACKAGE).iterdir():
+    folder = resources.files(MIGRATIONS_PACKAGE)
+    for entry in folder.iterdir():
         if entry.name.endswith(".sql") and entry.name[:4].isdigit():
-            out.append((int(entry.name[:4]), entry.name, entry.read_text(encoding="utf-8")))
+            sql = entry.read_text(encoding="utf-8")
+            stem = entry.name[:-4]
+            if folder.joinpath(stem + ".py").is_file():  # statements made from the domain's words
+                sql += "\n" + importlib.import_module(f"{MIGRATIONS_PACKAGE}.{stem}").sql()
+            out.append((int(entry.name[:4]), entry.name, sql))
     out.sort()
     for expected, (version, name, _) in enumerate(out, start=1):
         if version != expected:

@@ -23,6 +23,7 @@ from fupin_desktop.domain.text import pinyin_sort_key
 from fupin_desktop.store import audit
 from fupin_desktop.store.case_sync import RECORD_KEYS, CaseSync
 from fupin_desktop.store.database import Database, now_iso
+from fupin_desktop.store.households import search_text_of
 from fupin_desktop.store.pg.bulk import BulkLoad
 from fupin_desktop.store.pg.database import PgDatabase, partition_suffix
 from fupin_desktop.store.sync import SyncRepository
@@ -40,6 +41,12 @@ def county_of(township_code: str) -> str:
 
 def _text(value: Any) -> str:
     return "" if value is None else str(value)
+
+
+def bundle_search_text(bundle: dict[str, Any]) -> str:
+    """The household list's search text of an incoming household (as the SQLite index holds it)."""
+    return search_text_of(bundle["number"], ((m["name"], m["id_number"]) for m in bundle["members"]
+                                             if not m["deleted"])).lower()
 
 
 def _int_or_none(value: Any) -> int | None:
@@ -174,15 +181,16 @@ class PgSyncRepository(SyncRepository):
         cols = (village_id, _text(bundle["group_name"]), _text(bundle["number"]), _int_or_none(bundle["year"]),
                 _text(bundle["head_name"]), _text(bundle["head_id_number"]), int(bundle["size"] or 0),
                 canonical(bundle["fields"]), int(bundle["revision"]), _text(bundle["created_at"]),
-                _text(bundle["updated_at"]), int(bool(bundle["deleted"])), pinyin_sort_key(_text(bundle["head_name"])))
+                _text(bundle["updated_at"]), int(bool(bundle["deleted"])), pinyin_sort_key(_text(bundle["head_name"])),
+                bundle_search_text(bundle))
         if self._bulk is not None and self._bulk.absent(bundle["uuid"]):
             return self._bulk.insert(bundle, cols, county, township_code, operator)
         row = self.pg.query_one("SELECT id FROM households WHERE county_code = ? AND uuid = ?", (county, bundle["uuid"]))
         if row is None:
             household_id = int(self.pg.one(
                 "INSERT INTO households (village_id, group_name, number, year, head_name, head_id_number, size,"
-                " fields, revision, created_at, updated_at, deleted, head_sort, uuid, county_code, township_code)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                " fields, revision, created_at, updated_at, deleted, head_sort, search_text, uuid, county_code,"
+                " township_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (*cols, bundle["uuid"], county, township_code),
             )[0])
             action = "create"
@@ -191,7 +199,7 @@ class PgSyncRepository(SyncRepository):
             self.pg.execute(
                 "UPDATE households SET village_id = ?, group_name = ?, number = ?, year = ?, head_name = ?,"
                 " head_id_number = ?, size = ?, fields = ?::jsonb, revision = ?, created_at = ?, updated_at = ?,"
-                " deleted = ?, head_sort = ? WHERE county_code = ? AND id = ?",
+                " deleted = ?, head_sort = ?, search_text = ? WHERE county_code = ? AND id = ?",
                 (*cols, county, household_id),
             )
             action = "delete" if bundle["deleted"] else "update"
