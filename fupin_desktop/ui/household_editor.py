@@ -172,6 +172,7 @@ class HouseholdEditor(QMainWindow):
         first = self.form.first_field()
         if first is not None:
             QTimer.singleShot(0, first.setFocus)
+        self.form.build_later()  # the rest of the form in idle time, a group at a time
 
     # -- actions -----------------------------------------------------------------
     def _build_actions(self) -> None:
@@ -424,9 +425,8 @@ class HouseholdEditor(QMainWindow):
     # -- window --------------------------------------------------------------------
     def _update_title(self) -> None:
         # What the form shows now (a restored draft may differ from what is saved).
-        editors = self.form.editors
-        name = editors["head_name"].value() or self.household.head_name or "新户"
-        number = editors["number"].value() or self.household.fields.get("number") or ""
+        name = self.form.value("head_name") or self.household.head_name or "新户"
+        number = self.form.value("number") or self.household.fields.get("number") or ""
         mark = "*" if self.dirty else ""
         ro = "（只读）" if self.store.read_only else ""
         self.setWindowTitle(f"{mark}扶贫手册 — {name} {number}{ro}".strip())

@@ -9,8 +9,10 @@ selection and 撤销删除户 in step.
 
 from __future__ import annotations
 
+import importlib
 import logging
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence
@@ -33,11 +35,9 @@ from fupin_desktop.domain.household import Household
 from fupin_desktop.domain.roles import Action
 from fupin_desktop.store import Store, StoreError
 from fupin_desktop.store.changes import Change, ChangeKind
-from fupin_desktop.ui import stats_page, village_form, years_menu  # issue 17: 工具 → 贫困村登记表, 统计
-from fupin_desktop.ui.audit_view import AuditDialog
+from fupin_desktop.ui import years_menu
 from fupin_desktop.ui.background import Fetch
 from fupin_desktop.ui.changes import announce, hub
-from fupin_desktop.ui.education_page import open_education_window
 from fupin_desktop.ui.exit_status import exit_filter_combo
 from fupin_desktop.ui.household_editor import DraftChoice, HouseholdEditor
 from fupin_desktop.ui.household_list import HouseholdListModel
@@ -52,6 +52,22 @@ SEARCH_DELAY_MS = 250
 #: Household list column widths by column key (the county database adds 乡镇).
 COLUMN_WIDTHS = {"number": 180, "township": 80, "village": 80, "group": 80, "head_name": 90, "head_id_number": 170,
                  "size": 70, "exit_flag": 150, "per_capita_income": 120, "updated_at": 130}
+
+
+def _page(name: str) -> Any:
+    """A page's module under fupin_desktop/ui, imported when the clerk first opens it: the window
+    comes up without Excel (openpyxl) and PDF (reportlab) loaded."""
+    return importlib.import_module(f"fupin_desktop.ui.{name}")
+
+
+#: The status bar's totals: households, persons, villages, townships (at the county).
+Counts = tuple[int, int, int, int]
+
+
+def _counts(store: Store) -> Counts:
+    """Read on a worker at county scale (``store`` is then the worker's own reader)."""
+    return (store.households.count(), store.households.person_count(), len(store.townships.villages()),
+            len(store.sync.townships()))
 
 
 class MainWindow(MainActions):
@@ -121,8 +137,9 @@ class MainWindow(MainActions):
 
         self.status_db = QLabel()
         self.status_counts = QLabel()
-        self._known_counts: tuple[int, int] | None = None
-        self._counts: Fetch[tuple[int, int]] = Fetch(store, "status-counts", self._show_counts, parent=self)
+        self._known_counts: Counts | None = None
+        self._county_name_known = False
+        self._counts: Fetch[Counts] = Fetch(store, "status-counts", self._show_counts, parent=self)
         self.statusBar().addWidget(self.status_db, 1)
         self.statusBar().addPermanentWidget(self.status_counts)
         self._build_menus()
@@ -168,12 +185,12 @@ class MainWindow(MainActions):
         tools_menu = bar.addMenu("工具(&T)")
         self.act_quality = self._action("数据质量(&Q)…", self.open_quality, "Ctrl+Shift+Q")
         tools_menu.addAction(self.act_quality)
-        tools_menu.addAction(self._action("教育资助(&E)…", lambda: open_education_window(self, self.store)))
+        tools_menu.addAction(self._action("教育资助(&E)…", lambda: _page("education_page").open_education_window(self, self.store)))
         self.act_audit = self._action("操作记录(&A)…", self.open_audit)  # ui/audit_view.py
         tools_menu.addAction(self.act_audit)
         tools_menu.addAction(self._action("识别工作(&W)…", self.open_casework, "Ctrl+Shift+W"))
-        tools_menu.addAction(self._action("贫困村登记表(&V)…", lambda: village_form.open_from(self)))  # issue 17
-        tools_menu.addAction(self._action("统计(&S)…", lambda: stats_page.open_from(self), "Ctrl+Shift+T"))
+        tools_menu.addAction(self._action("贫困村登记表(&V)…", lambda: _page("village_form").open_from(self)))  # issue 17
+        tools_menu.addAction(self._action("统计(&S)…", lambda: _page("stats_page").open_from(self), "Ctrl+Shift+T"))
 
         settings_menu = bar.addMenu("设置(&S)")
         self.act_operator = self._action("录入员姓名(&U)…", self.set_operator)
@@ -233,7 +250,7 @@ class MainWindow(MainActions):
             self._reselect = self.selected_household_id()
 
     def _on_list_refreshed(self) -> None:
-        self.update_status()
+        self._show_list_count()  # the totals follow writes (on_change), not searches
         wanted, self._reselect = self._reselect, None
         row = self.model.row_of(wanted) if wanted is not None else None
         if row is not None:
@@ -291,22 +308,27 @@ class MainWindow(MainActions):
 
     def update_status(self) -> None:
         county = self._county_name()
+        self._county_name_known = county is not None
         where = f"县级数据库：{county}    " if county is not None else ""
         self.status_db.setText(f"{where}数据库：{self.store.path}    {who(self.store)}")
         if self.model.large:  # counting 100,000 households: off the GUI thread (ui/background.py)
-            self._counts.start(lambda reader: (reader.households.count(), reader.households.person_count()))
+            self._counts.start(_counts)
             self._show_counts(self._known_counts)
         else:
-            self._show_counts((self.store.households.count(), self.store.households.person_count()))
+            self._show_counts(_counts(self.store))
 
-    def _show_counts(self, counts: tuple[int, int] | None) -> None:
-        """The status bar's counts; ``None``: still being counted."""
+    def _show_counts(self, counts: Counts | None) -> None:
+        """The status bar's counts; ``None``: still being counted (the last ones known stay meanwhile)."""
         self._known_counts = counts
-        villages = len(self.store.townships.villages())
-        townships = f"{len(self.store.sync.townships())} 个乡镇 · " if self._county_name() is not None else ""
-        total, persons = counts if counts is not None else ("…", "…")
+        self._show_list_count()
+
+    def _show_list_count(self) -> None:
+        """The status bar with the list's own count (no database read: the counts are kept)."""
+        counts = self._known_counts
+        total, persons, villages, townships = counts if counts is not None else ("…", "…", "…", "…")
+        where = f"{townships} 个乡镇 · " if self._county_name_known else ""
         self.status_counts.setText(
-            f"{townships}{villages} 个村 · 共 {total} 户 {persons} 人 · 当前列表 {self.model.rowCount()} 户"
+            f"{where}{villages} 个村 · 共 {total} 户 {persons} 人 · 当前列表 {self.model.rowCount()} 户"
         )
 
     def selected_household_id(self) -> int | None:
@@ -422,9 +444,10 @@ class MainWindow(MainActions):
 
     def open_audit(self) -> QDialog:
         """工具 → 操作记录: the audit trail, filtered, exported to Excel (ui/audit_view.py)."""
-        self.audit_dialog = AuditDialog(self.store, self)
-        self.audit_dialog.show()
-        return self.audit_dialog
+        dialog: QDialog = _page("audit_view").AuditDialog(self.store, self)
+        self.audit_dialog = dialog
+        dialog.show()
+        return dialog
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         for editor in list(self.editors.values()):
