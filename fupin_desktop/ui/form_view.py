@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from fupin_desktop.domain.codes import CodeItem, CodeList
-from fupin_desktop.domain.household import TABLES, Household
+from fupin_desktop.domain.household import TABLES, Household, Row
 from fupin_desktop.formspec import FieldSpec, FormSpec, GroupSpec
 from fupin_desktop.rules import FieldRef, Finding
 from fupin_desktop.ui.field_widgets import FIELD_STYLESHEET, FieldEditor, make_editor
@@ -352,8 +352,8 @@ class FormView(QTabWidget):
         for name in TABLES:
             if name in self._tables:
                 hh.table(name)[:] = self._tables[name].model.to_rows()
-            elif loaded is not None and name in self.tables:
-                hh.table(name)[:] = copy.deepcopy(loaded.table(name))
+            elif loaded is not None and name in self.tables:  # each row's own copy (values are plain)
+                hh.table(name)[:] = [Row(dict(r.fields), r.uuid, r.revision, r.id) for r in loaded.table(name)]
         hh.refresh_derived(self.spec.derived_sources())
 
     def commit_all(self) -> None:
