@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence
@@ -39,13 +39,15 @@ from fupin_desktop.ui import years_menu
 from fupin_desktop.ui.background import Fetch
 from fupin_desktop.ui.changes import announce, hub
 from fupin_desktop.ui.exit_status import exit_filter_combo
-from fupin_desktop.ui.household_editor import DraftChoice, HouseholdEditor
 from fupin_desktop.ui.household_list import HouseholdListModel
 from fupin_desktop.ui.login_dialog import apply_rights, who
 from fupin_desktop.ui.main_actions import MainActions
 from fupin_desktop.ui.quality_view import QualityWindow
 from fupin_desktop.ui.users_dialog import UsersDialog
 from fupin_desktop.ui.village_tree import VillageTree
+
+if TYPE_CHECKING:  # the form's widgets are imported when a household is first opened (or warmed up)
+    from fupin_desktop.ui.household_editor import DraftChoice, HouseholdEditor
 
 log = logging.getLogger(__name__)
 SEARCH_DELAY_MS = 250
@@ -386,6 +388,8 @@ class MainWindow(MainActions):
             existing.raise_()
             existing.activateWindow()
             return existing
+        from fupin_desktop.ui.household_editor import HouseholdEditor
+
         editor = HouseholdEditor(self.store, hh, parent=self, draft=draft if self.offer_drafts else "keep")
         self.editors[hh.uuid] = editor
         editor.closed.connect(lambda uuid: self.editors.pop(uuid, None))
