@@ -41,6 +41,9 @@ def measures(db_path: Path, runs: int = 3) -> list[dict[str, Any]]:
     from fupin_desktop.ui.app import make_app
 
     make_app()
+    from fupin_desktop.ui.integrity import warm_up
+
+    warm_up().join()  # what the program's start-up loads on a thread once its window is up
     out: list[dict[str, Any]] = []
     out += _startup(db_path, runs)
     store = Store(db_path)

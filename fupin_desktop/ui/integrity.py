@@ -63,6 +63,9 @@ def warm_up() -> threading.Thread:
 
         pinyin_initials("张三")
         pinyin_sort_key("张三")
+        from fupin_desktop.domain.idnumber import address_warning
+
+        address_warning("510822199001010000")  # the address-code table the first check reads
         import fupin_desktop.ui.household_editor  # noqa: F401  (module code only: no widget is made here)
 
     thread = threading.Thread(target=load, name="pinyin-warm-up", daemon=True)
