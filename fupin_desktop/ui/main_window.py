@@ -42,12 +42,12 @@ from fupin_desktop.ui.exit_status import exit_filter_combo
 from fupin_desktop.ui.household_list import HouseholdListModel
 from fupin_desktop.ui.login_dialog import apply_rights, who
 from fupin_desktop.ui.main_actions import MainActions
-from fupin_desktop.ui.quality_view import QualityWindow
 from fupin_desktop.ui.users_dialog import UsersDialog
 from fupin_desktop.ui.village_tree import VillageTree
 
 if TYPE_CHECKING:  # the form's widgets are imported when a household is first opened (or warmed up)
     from fupin_desktop.ui.household_editor import DraftChoice, HouseholdEditor
+    from fupin_desktop.ui.quality_view import QualityWindow
 
 log = logging.getLogger(__name__)
 SEARCH_DELAY_MS = 250
@@ -438,7 +438,7 @@ class MainWindow(MainActions):
     def open_quality(self) -> QualityWindow:
         """工具 → 数据质量: every finding of the township (checked on first opening)."""
         if self.quality is None:
-            self.quality = QualityWindow(self.store, self.open_household, self)
+            self.quality = _page("quality_view").QualityWindow(self.store, self.open_household, self)
         self.quality.show()
         self.quality.raise_()
         self.quality.activateWindow()
