@@ -4,10 +4,12 @@ Nothing here is written per field: the spec says which editor, where, with
 which code list.  Focus (Tab, Shift+Tab, Enter) follows the paper's reading
 order across groups and tabs.
 
-A part's widgets are built when its tab is first shown (or a field on it is asked for):
-opening a household builds one part of six.  Until then the part's values are the loaded
-household's (``load``), and ``fill`` hands those on unchanged; ``editors`` and ``tables`` build
-the part a field or table is on when it is looked up, so callers never see a missing one.
+The form is built a group at a time: opening a household builds the first group of the first
+part, :meth:`FormView.build_later` builds the rest in idle time (one group per turn of the event
+loop, the part on show first), and a part is finished at once when its tab is shown, a field or
+table on it is looked up, or Tab walks into it.  Until a field is built its value is the loaded
+household's (``load``), and ``fill`` hands it on unchanged; ``editors`` and ``tables`` build the
+part a field or table is on when it is looked up, so callers never see a missing one.
 """
 
 from __future__ import annotations

@@ -8,6 +8,10 @@ At county scale the list comes first page first: the search index hands out the 
 :data:`FIRST_PAGE` ids in a few milliseconds (store/search_index.py) and the view shows them at
 once; the whole id list follows from a worker thread and is appended below them (``refreshed``
 fires then, with the full count).
+
+A save does not read the list again when the saved household still belongs where its row is (it
+still matches the filter and the search and sorts between the rows beside it: one look-up of three
+ids, ``HouseholdRepository.ids_within``): its row is updated in place (``update_in_place``).
 """
 
 from __future__ import annotations
