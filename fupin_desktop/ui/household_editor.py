@@ -272,7 +272,9 @@ class HouseholdEditor(QMainWindow):
         return self._findings
 
     def _first_check(self) -> None:
-        if self._unchecked:
+        # Not for a form closed, never shown, or whose database was closed before the check's turn
+        # came (``findings`` still checks when asked).
+        if self._unchecked and self.isVisible() and not self.store.db.closed:
             self.validate()
 
     def validate(self) -> list[Finding]:
