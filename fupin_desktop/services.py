@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -186,19 +186,22 @@ class SaveResult:
         return [f for f in self.findings if f.is_error]
 
 
-def keep_draft(store: Store, hh: Household, draft: dict[str, Any]) -> StoreError | None:
-    """Write ``draft`` (the editor's typing) for ``hh``; the error if the database cannot take it."""
+def keep_draft(store: Store, hh: Household, draft: dict[str, Any] | Callable[[], dict[str, Any]]) -> StoreError | None:
+    """Write ``draft`` (the editor's typing, or what makes it) for ``hh``; the error if the database
+    cannot take it."""
     try:
-        store.drafts.put(hh.uuid, hh.id, draft)
+        store.drafts.put(hh.uuid, hh.id, draft() if callable(draft) else draft)
     except StoreError as exc:
         applog.refused(log, "keep draft", exc, household=hh.id)
         return exc
     return None
 
 
-def save_household(store: Store, hh: Household, *, draft: dict[str, Any] | None = None,
+def save_household(store: Store, hh: Household, *,
+                   draft: dict[str, Any] | Callable[[], dict[str, Any]] | None = None,
                    typed: Iterable[Finding] = ()) -> SaveResult:
-    """Check ``hh`` once and save it if nothing blocks; on any refusal keep ``draft``.
+    """Check ``hh`` once and save it if nothing blocks; on any refusal keep ``draft`` (a callable:
+    made only then).
 
     ``typed``: findings about typing the form could not read (they block like the rules' errors).
     Refused by an error, by a concurrent edit or by the database (full disk, locked, read-only):

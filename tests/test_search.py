@@ -103,6 +103,23 @@ def test_a_query_with_many_matches_walks_the_list_order(store: Store, monkeypatc
         assert store.households.ids(search=q, limit=4, descending=True) == expected(store, q, descending=True)[:4]
 
 
+def test_a_whole_household_number_whose_last_digits_many_share_is_found_without_walking(
+        store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every group's first household ends in …0010001: a longer end of the 户编号 is asked for then."""
+    for i, group in enumerate(("一组", "二组", "三组")):
+        store.households.save(full_household(store.spec, seed=i + 1, group=group,
+                                             number=f"51082210500{i + 1}0010001"), "测试", reload=False)
+    monkeypatch.setattr(search_index, "FEW", 1)  # the last six digits name all three: more than FEW
+    walked: list[str] = []
+    walk = search_index._walk
+    monkeypatch.setattr(search_index, "_walk", lambda *a, **k: walked.append(a[1]) or walk(*a, **k))
+    for number in ("5108221050020010001", "5108221050030010001", "50020010001"):
+        assert store.households.ids(search=number) == expected(store, number), number
+    assert walked == []
+    assert store.households.ids(search="0010001") == expected(store, "0010001")  # all three: walked
+    assert walked == ["0010001"]
+
+
 def index_rows(store: Store) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
     docs = [tuple(r) for r in store.db.query(
         "SELECT household_id, number, village_id, group_name, text FROM search_docs ORDER BY household_id")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import sqlite3
 from enum import StrEnum
@@ -41,6 +42,8 @@ from fupin_desktop.store.townships import TownshipRepository
 from fupin_desktop.store.villages import VillageFormRepository
 
 log = logging.getLogger(__name__)
+#: Up to this many households the opening's log line also sums the persons.
+LOG_PERSONS_BELOW = 20_000
 
 
 class Role(StrEnum):
@@ -78,14 +81,20 @@ class Store:
         self.checks = CheckRepository(self.db)  # findings kept from save time (rules/kept.py)
         self.cases = CaseRepository(self.db)  # identification cases and their records (issue 15)
         self.publicity = PublicityRepository(self.db)  # rounds, objections, quotas, meetings
-        self.village_forms = VillageFormRepository(self.db, load_form("village"))  # 贫困村登记表
         if not _reader:
             self._log_opened(read_only)
 
+    @functools.cached_property
+    def village_forms(self) -> VillageFormRepository:
+        """贫困村登记表 (its form spec read when first wanted, not at every open)."""
+        return VillageFormRepository(self.db, load_form("village"))
+
     def _log_opened(self, read_only: bool) -> None:
-        """The log's line for a technician: which file, which schema, how much is in it."""
+        """The log's line for a technician: which file, which schema, how much is in it (the persons
+        are not summed at county scale: ~0.1 s of reading every household, persons=-1)."""
         try:
-            households, persons = self.households.count(), self.households.person_count()
+            households = self.households.count()
+            persons = self.households.person_count() if households < LOG_PERSONS_BELOW else -1
         except (sqlite3.Error, StoreError):  # an empty file before its first migration, say
             households = persons = -1
         log.info("database opened file=%s schema=%d households=%d persons=%d read_only=%s",

@@ -208,6 +208,44 @@ class HouseholdReads:
         )
         return [r[0] for r in self.db.query(sql, (*params, *(() if limit is None else (limit,))))]
 
+    def ids_within(
+        self,
+        within: Iterable[int],
+        *,
+        village_id: int | None = None,
+        group: str | None = None,
+        search: str | None = None,
+        order: str = "number",
+        descending: bool = False,
+        township_code: str | None = None,
+        exit_flag: str | None = None,
+    ) -> list[int]:
+        """Those of ``within`` (a few ids) that :meth:`ids` would list, in its order.
+
+        For the list after a save: a saved household keeps its row when it still matches and still
+        sorts between the rows beside it.  Each id is looked up by key; nothing else is read."""
+        chosen = sorted({int(i) for i in within})
+        if not chosen:
+            return []
+        where, params = search_index.Scope(village_id, group, township_code).where("h")
+        if exit_flag is not None:  # on the row itself: never a scan of every household
+            where.append("json_extract(h.fields, '$.exit_flag') = ?")
+            params.append(exit_flag)
+        text = search_index.query_text(search)
+        join = ""
+        if text:  # the search text as the index holds it: the same substrings every query class matches
+            join = " JOIN search_docs d ON d.household_id = h.id"
+            where.append("instr(CAST(d.text AS BLOB), CAST(? AS BLOB)) > 0")
+            params.append(text)
+        direction = "DESC" if descending else "ASC"
+        columns = SORT_COLUMNS.get(order, SORT_COLUMNS["number"])
+        sort_sql = ", ".join(f"{c.strip()} {direction}" for c in columns.split(","))
+        marks = ",".join("?" * len(chosen))
+        sql = (f"SELECT h.id FROM households h{join} WHERE "
+               + " AND ".join([f"h.id IN ({marks})", "h.deleted = 0", *where])
+               + f" ORDER BY {sort_sql}, h.id {direction}")
+        return [r[0] for r in self.db.query(sql, (*chosen, *params))]
+
     def summaries(self, ids: list[int]) -> list[HouseholdSummary]:
         """List rows for the given ids, in the given order."""
         if not ids:

@@ -244,15 +244,19 @@ def _walk(db: Database, text: str, scope: Scope, descending: bool, limit: int | 
 def _few_matches(db: Database, text: str, scope: Scope, descending: bool) -> list[int] | None:
     """The matches in order when FTS5 finds at most :data:`FEW` candidates (None: more).
 
-    FTS5 is asked for the query's last :data:`PIECE` characters only: the piece is as selective
-    (an ID's last digits) and the trigrams every ID shares (510, 822 …) are left out; each
-    candidate's text is then checked for the whole query.
+    FTS5 is asked for the query's last :data:`PIECE` characters (more of them when those are
+    common, :func:`_pieces`): the piece is as selective (an ID's last digits) and the trigrams
+    every ID shares (510, 822 …) are left out; each candidate's text is then checked for the
+    whole query.
     """
-    piece = text[-PIECE:]
-    phrase = '"' + piece.replace('"', '""') + '"'
-    found = [r[0] for r in db.query(
-        "SELECT rowid FROM household_search WHERE household_search MATCH ? LIMIT ?", (phrase, FEW + 1))]
-    if len(found) > FEW:
+    found: list[int] = []
+    for size in _pieces(len(text)):
+        phrase = '"' + text[-size:].replace('"', '""') + '"'
+        found = [r[0] for r in db.query(
+            "SELECT rowid FROM household_search WHERE household_search MATCH ? LIMIT ?", (phrase, FEW + 1))]
+        if len(found) <= FEW:
+            break
+    else:
         return None
     if not found:
         return []
@@ -263,6 +267,13 @@ def _few_matches(db: Database, text: str, scope: Scope, descending: bool) -> lis
         " AND instr(CAST(d.text AS BLOB), CAST(? AS BLOB)) > 0" + "".join(f" AND {w}" for w in where), (*found, text, *params),
     )
     return [hid for _n, hid in sorted(((r[1], r[0]) for r in rows), reverse=descending)]
+
+
+def _pieces(length: int) -> list[int]:
+    """How many of a query's last characters FTS5 is asked for, in turn, until few households have
+    them: an ID's last six digits are rare, but a 户编号's are shared by every group's first
+    household (``…0010001``), and its last eight or eleven are not."""
+    return sorted({min(length, n) for n in (PIECE, PIECE + 2, PIECE + 5)})
 
 
 def _ids(db: Database, sql: str, params: Iterable[object], limit: int | None) -> list[int]:

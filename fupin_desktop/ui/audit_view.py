@@ -34,7 +34,6 @@ from PySide6.QtWidgets import (
 from fupin_desktop import applog
 from fupin_desktop.domain.household import Household
 from fupin_desktop.domain.roles import Action
-from fupin_desktop.excel.audit_export import HEADERS, export_audit, readable, row_cells
 from fupin_desktop.fileio import WriteError
 from fupin_desktop.formspec import FormSpec
 from fupin_desktop.store import Store, StoreError, audit
@@ -134,6 +133,8 @@ class AuditDialog(QDialog):
             grid.addWidget(widget, 0, 2 * col + 1)
         grid.addWidget(search, 0, 12)
         grid.addWidget(export, 0, 13)
+        from fupin_desktop.excel.audit_export import HEADERS  # openpyxl: not before it is wanted
+
         self.table = _table(HEADERS)
         self.count = QLabel()
         layout = QVBoxLayout(self)
@@ -164,6 +165,8 @@ class AuditDialog(QDialog):
             applog.refused(log, "audit view", exc)
             self.count.setText(str(exc))
             self.rows = []
+        from fupin_desktop.excel.audit_export import row_cells
+
         _fill(self.table, [row_cells(r, audit.KINDS, self.title, lambda e: entity_title(self.store.spec, e))
                            for r in self.rows])
         more = f"（只显示最近的 {SHOWN} 条，请缩小范围）" if len(self.rows) >= SHOWN else ""
@@ -176,6 +179,8 @@ class AuditDialog(QDialog):
             out, _ = QFileDialog.getSaveFileName(self, "导出操作记录", "操作记录.xlsx", "Excel 工作簿 (*.xlsx)")
             if not out:
                 return False
+        from fupin_desktop.excel.audit_export import export_audit
+
         try:
             export_audit(self.rows, out, audit.KINDS, self.title, lambda e: entity_title(self.store.spec, e))
         except WriteError as exc:
@@ -193,16 +198,26 @@ class HistoryView(QWidget):
     def __init__(self, store: Store, household: Household, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store, self.household = store, household
-        self.table = _table(self.HEADERS)
+        self._table: QTableWidget | None = None  # made when the tab is first shown (not at open)
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("这一户的每次修改（最新的在最上面）："))
-        layout.addWidget(self.table)
+
+    @property
+    def table(self) -> QTableWidget:
+        if self._table is None:
+            self._table = _table(self.HEADERS)
+            layout = self.layout()
+            assert layout is not None
+            layout.addWidget(self._table)
+        return self._table
 
     def showEvent(self, event: Any) -> None:  # noqa: N802 - read again each time it is shown
         self.refresh()
         super().showEvent(event)
 
     def refresh(self) -> None:
+        from fupin_desktop.excel.audit_export import readable, row_cells  # when first shown
+
         spec = self.store.spec
         rows = audit.search(self.store.db, household_uuid=self.household.uuid, limit=SHOWN)
         _fill(self.table, [[row_cells(r, audit.KINDS)[0], str(r["operator"]), audit.KINDS.get(r["kind"], r["kind"]),

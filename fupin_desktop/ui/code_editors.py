@@ -84,22 +84,36 @@ class CodeEditor(LineFieldEditor):
     def __init__(self, spec: FieldSpec, codes: CodeList | None, parent: QWidget | None = None) -> None:
         super().__init__(spec, parent)
         self._codes: CodeList | None = codes
-        self._model = QStandardItemModel(self)
-        self._completer = QCompleter(self)
-        self._completer.setModel(self._model)
-        self._completer.setWidget(self)  # not setCompleter(): choosing is handled here
-        self._completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
-        self._completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self._completer.setFilterMode(Qt.MatchFlag.MatchContains)
-        self._completer.setMaxVisibleItems(12)
-        # PySide6's stubs do not know that an overloaded signal is indexed by its argument type.
-        self._completer.activated[QModelIndex].connect(self._on_activated)  # type: ignore[index]
+        self._made: QCompleter | None = None  # made on first use: a form has dozens of code fields
+
+    @property
+    def _completer(self) -> QCompleter:
+        if self._made is None:
+            self._model = QStandardItemModel(self)
+            completer = self._made = QCompleter(self)
+            completer.setModel(self._model)
+            completer.setWidget(self)  # not setCompleter(): choosing is handled here
+            completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
+            completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+            completer.setFilterMode(Qt.MatchFlag.MatchContains)
+            completer.setMaxVisibleItems(12)
+            # PySide6's stubs do not know that an overloaded signal is indexed by its argument type.
+            completer.activated[QModelIndex].connect(self._on_activated)  # type: ignore[index]
+        return self._made
+
+    _popup_made = False
 
     def _popup(self) -> QAbstractItemView:
         """The completer's list (Qt makes it on first use: never None here)."""
         popup = self._completer.popup()
         assert popup is not None
+        self._popup_made = True
         return popup
+
+    def _hide_popup(self) -> None:
+        """Hide the list if it was ever made (making one costs a form of 60 fields ~30 ms at open)."""
+        if self._popup_made:
+            self._popup().hide()
 
     # -- public ------------------------------------------------------------
     def completer(self) -> QCompleter:  # type: ignore[override]
@@ -116,7 +130,7 @@ class CodeEditor(LineFieldEditor):
         value the new list does not know shows an error (``edited`` is not emitted).
         """
         self._codes = codes
-        self._popup().hide()
+        self._hide_popup()
         text = self.raw_text()
         if not normalize_text(text):
             self._set_error(None)
@@ -129,12 +143,12 @@ class CodeEditor(LineFieldEditor):
             self._set_error(None)
 
     def set_value(self, value: Any) -> None:
-        self._popup().hide()
+        self._hide_popup()
         super().set_value(value)
 
     def set_readonly(self, readonly: bool) -> None:
         if readonly:
-            self._popup().hide()
+            self._hide_popup()
         super().set_readonly(readonly)
 
     # -- parsing -----------------------------------------------------------
@@ -254,7 +268,7 @@ class CodeEditor(LineFieldEditor):
 
     def focusOutEvent(self, event: QFocusEvent) -> None:
         if event.reason() != Qt.FocusReason.PopupFocusReason:
-            self._popup().hide()
+            self._hide_popup()
         super().focusOutEvent(event)
 
 

@@ -4,19 +4,21 @@ Nothing here is written per field: the spec says which editor, where, with
 which code list.  Focus (Tab, Shift+Tab, Enter) follows the paper's reading
 order across groups and tabs.
 
-A part's widgets are built when its tab is first shown (or a field on it is asked for):
-opening a household builds one part of six.  Until then the part's values are the loaded
-household's (``load``), and ``fill`` hands those on unchanged; ``editors`` and ``tables`` build
-the part a field or table is on when it is looked up, so callers never see a missing one.
+The form is built a group at a time: opening a household builds the first group of the first
+part, :meth:`FormView.build_later` builds the rest in idle time (one group per turn of the event
+loop, the part on show first), and a part is finished at once when its tab is shown, a field or
+table on it is looked up, or Tab walks into it.  Until a field is built its value is the loaded
+household's (``load``), and ``fill`` hands it on unchanged; ``editors`` and ``tables`` build the
+part a field or table is on when it is looked up, so callers never see a missing one.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -32,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from fupin_desktop.domain.codes import CodeItem, CodeList
-from fupin_desktop.domain.household import TABLES, Household
+from fupin_desktop.domain.household import TABLES, Household, Row
 from fupin_desktop.formspec import FieldSpec, FormSpec, GroupSpec
 from fupin_desktop.rules import FieldRef, Finding
 from fupin_desktop.ui.field_widgets import FIELD_STYLESHEET, FieldEditor, make_editor
@@ -108,9 +110,16 @@ class FormView(QTabWidget):
         self.editors: Mapping[str, FieldEditor] = _OnDemand(self, self._editors, field_parts)
         self.tables: Mapping[str, RowTable] = _OnDemand(self, self._tables, table_parts)
         self._pending = set(range(len(spec.sections)))
+        self._todo: dict[int, list[GroupSpec]] = {}  # per part begun: its groups not built yet
+        self._idle: QTimer | None = None
+        self._table_hooks: dict[str, list[Callable[[RowTable], None]]] = {}
         self.setTabToolTip(0, "Ctrl+PgUp / Ctrl+PgDown 切换各部分")
-        self.build_part(0)
-        self.currentChanged.connect(self.build_part)
+        self._build_next(0)  # what shows first: the first group; the rest with build_later()
+        self.currentChanged.connect(self._on_tab)
+
+    def _on_tab(self, index: int) -> None:
+        if 0 <= index < len(self._chains):
+            self.build_part(index)
 
     @property
     def chain(self) -> list[QWidget]:
@@ -124,28 +133,47 @@ class FormView(QTabWidget):
 
     def build_part(self, index: int) -> None:
         """Build a part's widgets (once), showing the loaded household's values."""
-        if index not in self._pending:
+        while index in self._pending:
+            self._build_next(index)
+
+    def _build_next(self, index: int) -> None:
+        """Build the next group of a part (in paper order), showing the loaded household's values."""
+        groups = self._todo.get(index)
+        if groups is None:  # the part's page first
+            page = QWidget()
+            column = QVBoxLayout(page)
+            column.setSpacing(10)
+            column.addStretch(1)
+            scroll = self.widget(index)
+            assert isinstance(scroll, QScrollArea)
+            scroll.setWidget(page)
+            groups = self._todo[index] = list(self.spec.sections[index].groups)
+        if not groups:
+            self._pending.discard(index)
             return
-        now = self._current()  # before the part exists: its values are still the loaded ones
-        self._pending.discard(index)
-        page = QWidget()
-        lay = QVBoxLayout(page)
-        lay.setSpacing(10)
+        group = groups.pop(0)
+        if not groups:
+            self._pending.discard(index)
+        now = self._current()  # before the group exists: its values are still the loaded ones
         self._chain = self._chains[index]
+        chained = len(self._chain)
         fields = set(self._editors)
         tables = set(self._tables)
-        for group in self.spec.sections[index].groups:
-            lay.addWidget(self._build_group(group))
-        lay.addStretch(1)
-        scroll = self.widget(index)
-        assert isinstance(scroll, QScrollArea)
-        scroll.setWidget(page)
-        for w in self._chains[index]:
+        part = self.widget(index)
+        assert isinstance(part, QScrollArea)
+        shown = part.widget()
+        assert shown is not None
+        lay = shown.layout()
+        assert isinstance(lay, QVBoxLayout)
+        box = self._build_group(group)
+        lay.insertWidget(lay.count() - 1, box)  # above the stretch
+        box.show()  # at once (a layout would show it on the next turn of the event loop)
+        for w in self._chains[index][chained:]:
             self._tab_of[w] = index
             w.installEventFilter(self)
         if "village" in self._editors and "village" not in fields:
             self._wire_villages()
-        if now is not None:
+        if now is not None and "group" in self._editors and "group" not in fields:
             self.update_groups(now.fields.get("village"))
         for fid in set(self._editors) - fields:
             editor = self._editors[fid]
@@ -161,8 +189,35 @@ class FormView(QTabWidget):
                 table.set_read_only(True)
             table.model.changed.connect(
                 lambda before, after, m=table.model: self.table_changed.emit(m, before, after))
+            for hook in self._table_hooks.pop(name, []):
+                hook(table)
         if self._findings:
             self.show_findings(self._findings)
+
+    def when_built(self, table_id: str, hook: Callable[[RowTable], None]) -> None:
+        """Call ``hook(table)`` once the table exists (now, if it does already)."""
+        if table_id in self._tables:
+            hook(self._tables[table_id])
+        else:
+            self._table_hooks.setdefault(table_id, []).append(hook)
+
+    def build_later(self) -> None:
+        """Build what is not shown yet in idle time, a group per turn of the event loop (the part
+        on show first, then the others in paper order), so no turn is held long."""
+        if self._idle is None:
+            self._idle = QTimer(self)
+            self._idle.setInterval(0)
+            self._idle.timeout.connect(self._build_idle)
+        self._idle.start()
+
+    def _build_idle(self) -> None:
+        current = self.currentIndex()
+        pending = sorted(self._pending, key=lambda i: (i != current, i))
+        if not pending:
+            assert self._idle is not None
+            self._idle.stop()
+            return
+        self._build_next(pending[0])
 
     def _current(self) -> Household | None:
         """The household as the form shows it (None before ``load``)."""
@@ -272,6 +327,14 @@ class FormView(QTabWidget):
         if field_id == "village":
             self.update_groups(value)
 
+    def value(self, field_id: str) -> Any:
+        """What the form shows for a grid field now (without building its part)."""
+        editor = self._editors.get(field_id)
+        if editor is not None:
+            return editor.value()
+        now = self._current()
+        return now.fields.get(field_id) if now is not None else None
+
     def values(self) -> dict[str, Any]:
         return {fid: e.value() for fid, e in self.editors.items()}
 
@@ -291,8 +354,8 @@ class FormView(QTabWidget):
         for name in TABLES:
             if name in self._tables:
                 hh.table(name)[:] = self._tables[name].model.to_rows()
-            elif loaded is not None and name in self.tables:
-                hh.table(name)[:] = copy.deepcopy(loaded.table(name))
+            elif loaded is not None and name in self.tables:  # each row's own copy (values are plain)
+                hh.table(name)[:] = [Row(dict(r.fields), r.uuid, r.revision, r.id) for r in loaded.table(name)]
         hh.refresh_derived(self.spec.derived_sources())
 
     def commit_all(self) -> None:
@@ -395,6 +458,7 @@ class FormView(QTabWidget):
         part = self._tab_of.get(current)
         if part is None:
             return
+        self.build_part(part)  # its later groups, if idle time has not built them yet
         chain = self._chains[part]
         j = chain.index(current) + (1 if forward else -1)
         while not 0 <= j < len(chain):  # on to the next part (built now if it was not)

@@ -112,7 +112,8 @@ class HouseholdEditor(QMainWindow):
         self.form = FormView(store.spec, villages, self)
         self.setCentralWidget(self.form)
         self.form.addTab(HistoryView(store, hh), "修改记录")  # who changed what (ui/audit_view.py)
-        self.findings: list[Finding] = []
+        self._findings: list[Finding] = []
+        self._unchecked = False
 
         self.findings_list = QListWidget()
         self.findings_list.setObjectName("findings")
@@ -164,7 +165,8 @@ class HouseholdEditor(QMainWindow):
                 self.restore_draft(saved.payload)
         elif draft == "ask":
             self._offer_draft()
-        self.validate()
+        self._unchecked = True  # checked right after the form is first drawn (or when asked)
+        QTimer.singleShot(0, self, self._first_check)
         if store.read_only:
             self.status.setText("只读：数据库以只读方式打开，这一户只能查看、打印，不能修改。")
         self._update_title()
@@ -172,6 +174,7 @@ class HouseholdEditor(QMainWindow):
         first = self.form.first_field()
         if first is not None:
             QTimer.singleShot(0, first.setFocus)
+        self.form.build_later()  # the rest of the form in idle time, a group at a time
 
     # -- actions -----------------------------------------------------------------
     def _build_actions(self) -> None:
@@ -261,15 +264,32 @@ class HouseholdEditor(QMainWindow):
         return hh
 
     # -- validation ------------------------------------------------------------------
+    @property
+    def findings(self) -> list[Finding]:
+        """What the last check found (checking now if the form was just opened)."""
+        if self._unchecked:
+            self.validate()
+        return self._findings
+
+    def _first_check(self) -> None:
+        # Not for a form closed, never shown, or whose database was closed before the check's turn
+        # came (``findings`` still checks when asked).
+        if self._unchecked and self.isVisible() and not self.store.db.closed:
+            self.validate()
+
     def validate(self) -> list[Finding]:
         """Check what the form shows now (while typing; a save checks once in the service)."""
-        findings = services.validate(self.store, self.current_household(), self.form.parse_errors())
-        self.show_findings(findings)
+        self._unchecked = False
+        hh = self.current_household()
+        findings = services.validate(self.store, hh, self.form.parse_errors())
+        self.show_findings(findings, hh)
         return findings
 
-    def show_findings(self, findings: list[Finding]) -> None:
-        """Show ``findings`` on the form, in the list under it and in the status bar."""
-        self.findings = findings
+    def show_findings(self, findings: list[Finding], hh: Household | None = None) -> None:
+        """Show ``findings`` (of ``hh``, what the form shows now) on the form, in the list under it
+        and in the status bar."""
+        self._findings = findings
+        self._unchecked = False
         self.form.show_findings(findings)
         self.findings_list.clear()
         for f in findings:
@@ -284,7 +304,7 @@ class HouseholdEditor(QMainWindow):
         self.status.setText(
             "检查通过，可以保存" if not findings else f"{errors} 个错误，{warnings} 个提示（F8 跳到下一个）"
         )
-        flags = priority_flags(self.current_household(), self.store.policy.get())
+        flags = priority_flags(hh if hh is not None else self.current_household(), self.store.policy.get())
         self.priority.setText(f"优先识别：{'、'.join(flags)}" if flags else "")
 
     def _jump(self, item: QListWidgetItem) -> None:
@@ -328,10 +348,11 @@ class HouseholdEditor(QMainWindow):
             QMessageBox.information(self, "只读", self.store.db.read_only_message("没有保存。"))
             return False
         self.form.commit_all()
+        self._validate_timer.stop()  # the save checks once, and its findings are shown
         hh = self.current_household()
-        result = services.save_household(self.store, hh, draft=self.draft_payload(),
+        result = services.save_household(self.store, hh, draft=self.draft_payload,  # made on a refusal only
                                          typed=self.form.parse_errors())
-        self.show_findings(result.findings)
+        self.show_findings(result.findings, hh)
         self._store_failed = result.refused is not None
         failed = result.draft_failed
         if isinstance(result.refused, ConcurrentEdit):  # saved elsewhere meanwhile: show what moved
@@ -424,9 +445,8 @@ class HouseholdEditor(QMainWindow):
     # -- window --------------------------------------------------------------------
     def _update_title(self) -> None:
         # What the form shows now (a restored draft may differ from what is saved).
-        editors = self.form.editors
-        name = editors["head_name"].value() or self.household.head_name or "新户"
-        number = editors["number"].value() or self.household.fields.get("number") or ""
+        name = self.form.value("head_name") or self.household.head_name or "新户"
+        number = self.form.value("number") or self.household.fields.get("number") or ""
         mark = "*" if self.dirty else ""
         ro = "（只读）" if self.store.read_only else ""
         self.setWindowTitle(f"{mark}扶贫手册 — {name} {number}{ro}".strip())
@@ -469,6 +489,7 @@ class HouseholdEditor(QMainWindow):
                 self._discard_draft()
         self._autosave_timer.stop()
         self._validate_timer.stop()
+        self._unchecked = False  # no first check of a closed form
         self.undo_stack.cleanChanged.disconnect()  # the stack is destroyed with the window
         self.closed.emit(self.household.uuid)
         event.accept()

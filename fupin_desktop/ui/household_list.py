@@ -13,10 +13,15 @@ Issue 16: the list filters by label (脱贫状态, 贫困户属性) and by year:
 the current year's files; a closed year shows that year's frozen files (store/year_list.py) under
 the same filters, read-only — :meth:`household_id` is then None and :meth:`snapshot_id` names
 the row (ui/list_filters.py opens it read-only).
+
+A save does not read the list again when the saved household still belongs where its row is (it
+still matches the filter and the search and sorts between the rows beside it: one look-up of three
+ids, ``HouseholdRepository.ids_within``): its row is updated in place (``update_in_place``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
@@ -26,7 +31,7 @@ from fupin_desktop.domain.idnumber import mask_id
 from fupin_desktop.domain.roles import Action
 from fupin_desktop.formspec import load_list
 from fupin_desktop.store import HouseholdSummary, Role, Store, search_index, year_list
-from fupin_desktop.store.changes import Change
+from fupin_desktop.store.changes import Change, ChangeKind
 from fupin_desktop.store.households import HouseholdRepository
 from fupin_desktop.ui.background import LARGE, submit
 from fupin_desktop.ui.changes import hub
@@ -92,8 +97,43 @@ class HouseholdListModel(QAbstractTableModel):
         hub(store).changed.connect(self._on_change)
 
     def _on_change(self, change: Change) -> None:
-        if change.household_rows:
-            self.refresh()
+        if not change.household_rows:
+            return
+        if change.kind is ChangeKind.SAVE and not change.everything and self.update_in_place(change.households):
+            return
+        self.refresh()
+
+    def update_in_place(self, households: Iterable[int]) -> bool:
+        """Show saved households' new values in their rows, without reading the list again.
+
+        True when every one of them is on the list and still belongs where it is (it still matches
+        the filter and search and still sorts between the rows beside it): one indexed look-up of
+        at most three ids each.  False when the list must be read again (a new household, a changed
+        户编号 that moves it, a name that no longer matches the search ...)."""
+        households = list(households)
+        if self.loading or not households or len(households) > 20:
+            return False
+        rows: list[int] = []
+        for household_id in households:
+            row = self.row_of(household_id)
+            if row is None:
+                return False
+            around = self._ids[max(0, row - 1):row + 2]
+            if self.store.households.ids_within(
+                    around, village_id=self.village_id, group=self.group, search=self.search, order=self.order,
+                    descending=self.descending, township_code=self.township_code,
+                    exit_flag=self.exit_flag) != around:
+                return False
+            rows.append(row)
+        fresh = {s.id: s for s in self.store.households.summaries(households)}
+        for row in rows:
+            page = self._pages.get(row // PAGE)
+            offset = row - (row // PAGE) * PAGE
+            summary = fresh.get(self._ids[row])
+            if page is not None and summary is not None and offset < len(page):
+                page[offset] = summary
+            self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.columns) - 1))
+        return True
 
     # -- filtering ----------------------------------------------------------
     def set_filter(self, *, village_id: int | None, group: str | None, township_code: str | None = None) -> None:
@@ -215,7 +255,7 @@ class HouseholdListModel(QAbstractTableModel):
 
     def row_of(self, household_id: int) -> int | None:
         try:
-            return self._ids.index(household_id)
+            return self._ids.index(household_id)  # a C loop: ~1 ms over 100,000 ids
         except ValueError:
             return None
 

@@ -55,13 +55,18 @@ def check_integrity(window: Any) -> Any:
 
 
 def warm_up() -> threading.Thread:
-    """Load pypinyin's dictionaries on a daemon thread (the first save needs them)."""
+    """Load pypinyin's dictionaries (the first save needs them) and the household form's modules
+    (the first household opened needs them; the main window comes up without) on a daemon thread."""
 
     def load() -> None:
         from fupin_desktop.domain.text import pinyin_initials, pinyin_sort_key
 
         pinyin_initials("张三")
         pinyin_sort_key("张三")
+        from fupin_desktop.domain.idnumber import address_warning
+
+        address_warning("510822199001010000")  # the address-code table the first check reads
+        import fupin_desktop.ui.household_editor  # noqa: F401  (module code only: no widget is made here)
 
     thread = threading.Thread(target=load, name="pinyin-warm-up", daemon=True)
     thread.start()

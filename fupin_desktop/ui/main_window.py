@@ -9,8 +9,10 @@ selection and 撤销删除户 in step.
 
 from __future__ import annotations
 
+import importlib
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -34,26 +36,41 @@ from fupin_desktop.domain.household import Household
 from fupin_desktop.domain.roles import Action
 from fupin_desktop.store import Store, StoreError
 from fupin_desktop.store.changes import Change, ChangeKind
-from fupin_desktop.ui import stats_page, village_form, years_menu  # issue 17: 工具 → 贫困村登记表, 统计
-from fupin_desktop.ui.audit_view import AuditDialog
+from fupin_desktop.ui import years_menu
 from fupin_desktop.ui.background import Fetch
 from fupin_desktop.ui.changes import announce, hub
-from fupin_desktop.ui.education_page import open_education_window
-from fupin_desktop.ui.household_editor import DraftChoice, HouseholdEditor
 from fupin_desktop.ui.household_list import HouseholdListModel
 from fupin_desktop.ui.list_filters import FilterBar
 from fupin_desktop.ui.login_dialog import Rights, who
 from fupin_desktop.ui.main_actions import MainActions
-from fupin_desktop.ui.quality_view import QualityWindow
 from fupin_desktop.ui.users_dialog import UsersDialog
-from fupin_desktop.ui.village_cases import open_dialog as open_village_cases  # issue 17: 贫困村识别与退出
 from fupin_desktop.ui.village_tree import VillageTree
+
+if TYPE_CHECKING:  # the form's widgets are imported when a household is first opened (or warmed up)
+    from fupin_desktop.ui.household_editor import DraftChoice, HouseholdEditor
+    from fupin_desktop.ui.quality_view import QualityWindow
 
 log = logging.getLogger(__name__)
 SEARCH_DELAY_MS = 250
 #: Household list column widths by column key (the county database adds 乡镇).
 COLUMN_WIDTHS = {"number": 180, "township": 80, "village": 80, "group": 80, "head_name": 90, "head_id_number": 170,
                  "size": 70, "exit_flag": 150, "household_type": 110, "per_capita_income": 120, "updated_at": 130}
+
+
+def _page(name: str) -> Any:
+    """A page's module under fupin_desktop/ui, imported when the clerk first opens it: the window
+    comes up without Excel (openpyxl) and PDF (reportlab) loaded."""
+    return importlib.import_module(f"fupin_desktop.ui.{name}")
+
+
+#: The status bar's totals: households, persons, villages, townships (at the county).
+Counts = tuple[int, int, int, int]
+
+
+def _counts(store: Store) -> Counts:
+    """Read on a worker at county scale (``store`` is then the worker's own reader)."""
+    return (store.households.count(), store.households.person_count(), len(store.townships.villages()),
+            len(store.sync.townships()))
 
 
 class MainWindow(MainActions):
@@ -125,8 +142,9 @@ class MainWindow(MainActions):
 
         self.status_db = QLabel()
         self.status_counts = QLabel()
-        self._known_counts: tuple[int, int] | None = None
-        self._counts: Fetch[tuple[int, int]] = Fetch(store, "status-counts", self._show_counts, parent=self)
+        self._known_counts: Counts | None = None
+        self._county_name_known = False
+        self._counts: Fetch[Counts] = Fetch(store, "status-counts", self._show_counts, parent=self)
         self.statusBar().addWidget(self.status_db, 1)
         self.statusBar().addPermanentWidget(self.status_counts)
         self._build_menus()
@@ -172,14 +190,16 @@ class MainWindow(MainActions):
         tools_menu = bar.addMenu("工具(&T)")
         self.act_quality = self._action("数据质量(&Q)…", self.open_quality, "Ctrl+Shift+Q")
         tools_menu.addAction(self.act_quality)
-        self.act_education = self._action("教育资助(&E)…", lambda: open_education_window(self, self.store))
+        self.act_education = self._action(
+            "教育资助(&E)…", lambda: _page("education_page").open_education_window(self, self.store))
         tools_menu.addAction(self.act_education)
         self.act_audit = self._action("操作记录(&A)…", self.open_audit)  # ui/audit_view.py
         tools_menu.addAction(self.act_audit)
         self.act_casework = self._action("识别工作(&W)…", self.open_casework, "Ctrl+Shift+W")
-        self.act_village_form = self._action("贫困村登记表(&V)…", lambda: village_form.open_from(self))  # issue 17
-        self.act_stats = self._action("统计(&S)…", lambda: stats_page.open_from(self), "Ctrl+Shift+T")
-        self.act_village_cases = self._action("贫困村识别与退出…", lambda: open_village_cases(self.store, parent=self))
+        self.act_village_form = self._action("贫困村登记表(&V)…", lambda: _page("village_form").open_from(self))
+        self.act_stats = self._action("统计(&S)…", lambda: _page("stats_page").open_from(self), "Ctrl+Shift+T")
+        self.act_village_cases = self._action(  # issue 17: 贫困村识别与退出
+            "贫困村识别与退出…", lambda: _page("village_cases").open_dialog(self.store, parent=self))
         tools_menu.addActions([self.act_casework, self.act_village_form, self.act_stats, self.act_village_cases])
 
         settings_menu = bar.addMenu("设置(&S)")
@@ -251,7 +271,7 @@ class MainWindow(MainActions):
             self._reselect = self.selected_household_id()
 
     def _on_list_refreshed(self) -> None:
-        self.update_status()
+        self._show_list_count()  # the totals follow writes (on_change), not searches
         wanted, self._reselect = self._reselect, None
         row = self.model.row_of(wanted) if wanted is not None else None
         if row is not None:
@@ -309,22 +329,27 @@ class MainWindow(MainActions):
 
     def update_status(self) -> None:
         county = self._county_name()
+        self._county_name_known = county is not None
         where = f"县级数据库：{county}    " if county is not None else ""
         self.status_db.setText(f"{where}数据库：{self.store.path}    {who(self.store)}")
         if self.model.large:  # counting 100,000 households: off the GUI thread (ui/background.py)
-            self._counts.start(lambda reader: (reader.households.count(), reader.households.person_count()))
+            self._counts.start(_counts)
             self._show_counts(self._known_counts)
         else:
-            self._show_counts((self.store.households.count(), self.store.households.person_count()))
+            self._show_counts(_counts(self.store))
 
-    def _show_counts(self, counts: tuple[int, int] | None) -> None:
-        """The status bar's counts; ``None``: still being counted."""
+    def _show_counts(self, counts: Counts | None) -> None:
+        """The status bar's counts; ``None``: still being counted (the last ones known stay meanwhile)."""
         self._known_counts = counts
-        villages = len(self.store.townships.villages())
-        townships = f"{len(self.store.sync.townships())} 个乡镇 · " if self._county_name() is not None else ""
-        total, persons = counts if counts is not None else ("…", "…")
+        self._show_list_count()
+
+    def _show_list_count(self) -> None:
+        """The status bar with the list's own count (no database read: the counts are kept)."""
+        counts = self._known_counts
+        total, persons, villages, townships = counts if counts is not None else ("…", "…", "…", "…")
+        where = f"{townships} 个乡镇 · " if self._county_name_known else ""
         self.status_counts.setText(
-            f"{townships}{villages} 个村 · 共 {total} 户 {persons} 人 · 当前列表 {self.model.rowCount()} 户"
+            f"{where}{villages} 个村 · 共 {total} 户 {persons} 人 · 当前列表 {self.model.rowCount()} 户"
         )
 
     def selected_household_id(self) -> int | None:
@@ -383,6 +408,8 @@ class MainWindow(MainActions):
             existing.raise_()
             existing.activateWindow()
             return existing
+        from fupin_desktop.ui.household_editor import HouseholdEditor
+
         editor = HouseholdEditor(self.store, hh, parent=self, draft=draft if self.offer_drafts else "keep")
         self.editors[hh.uuid] = editor
         editor.closed.connect(lambda uuid: self.editors.pop(uuid, None))
@@ -431,7 +458,7 @@ class MainWindow(MainActions):
     def open_quality(self) -> QualityWindow:
         """工具 → 数据质量: every finding of the township (checked on first opening)."""
         if self.quality is None:
-            self.quality = QualityWindow(self.store, self.open_household, self)
+            self.quality = _page("quality_view").QualityWindow(self.store, self.open_household, self)
         self.quality.show()
         self.quality.raise_()
         self.quality.activateWindow()
@@ -441,9 +468,10 @@ class MainWindow(MainActions):
 
     def open_audit(self) -> QDialog:
         """工具 → 操作记录: the audit trail, filtered, exported to Excel (ui/audit_view.py)."""
-        self.audit_dialog = AuditDialog(self.store, self)
-        self.audit_dialog.show()
-        return self.audit_dialog
+        dialog: QDialog = _page("audit_view").AuditDialog(self.store, self)
+        self.audit_dialog = dialog
+        dialog.show()
+        return dialog
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
         """Back to the front: a role changed meanwhile (a 管理员 elsewhere) shows in the menus and

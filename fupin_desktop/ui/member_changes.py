@@ -144,9 +144,8 @@ class MemberChanges:
 
 def install(editor: HouseholdEditor) -> None:
     """Members of a saved, writable household change through :class:`MemberChanges`."""
-    table = editor.form.tables.get("members")
-    if table is not None and editor.household.id is not None and not editor.store.read_only:
-        table.changes = MemberChanges(editor)
+    if "members" in editor.form.tables and editor.household.id is not None and not editor.store.read_only:
+        editor.form.when_built("members", lambda table: setattr(table, "changes", MemberChanges(editor)))
 
 
 __all__ = ["MISTAKE", "MemberChangeDialog", "MemberChanges", "install"]

@@ -646,3 +646,39 @@ def test_delete_on_a_table_cell_empties_it_and_undo_brings_it_back(qtbot, store,
     clerk.shortcut("Ctrl+Z")
     assert members.model.rows[0].values.get("name") == "王五"
     discard(editor)
+
+
+def test_the_form_is_built_a_group_at_a_time_and_tab_follows_the_paper_through_unbuilt_groups(
+        qtbot, store, clerk) -> None:
+    """Opening builds the first group only; the rest follows in idle time, and Tab (even before
+    idle time got there) builds the next group on the way, in the paper's order."""
+    from tests.helpers import full_household
+
+    household_id = store.households.save(full_household(store.spec, seed=3), "测试").id
+    window = MainWindow(store)
+    window.offer_drafts = False
+    qtbot.addWidget(window)
+    editor = window.open_household(household_id)
+    form = editor.form
+    first_group = store.spec.sections[0].groups[0]
+    built = {fid for fid in (f.id for f in store.spec.grid_fields()) if fid in form._editors}
+    assert built == {f.id for f in first_group.fields}  # one group of the six parts at open
+    form._idle.stop()  # nothing more in idle time: Tab has to build the next group itself
+    activate(qtbot, editor)
+    qtbot.waitUntil(lambda: clerk.focus() is form.first_field())
+    walked = [clerk.focus()]
+    for _ in range(len(first_group.fields) + 3):
+        clerk.tab()
+        walked.append(clerk.focus())
+    assert walked == form.chain[:len(walked)]  # the paper's order (form.chain builds everything)
+    assert walked[-1] not in [form._editors[f.id] for f in first_group.fields]
+
+    again = window.open_household(household_id)  # the same window, raised
+    assert again is editor
+    editor.close()
+    fresh = window.open_household(household_id)
+    assert fresh is not None and fresh.form._pending
+    qtbot.waitUntil(lambda: not fresh.form._pending)  # idle time built every part, no tab clicked
+    assert fresh.form.currentIndex() == 0
+    assert fresh.form.editors["bank"].value() == store.households.get(household_id).fields["bank"]
+    fresh.close()
