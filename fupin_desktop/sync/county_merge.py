@@ -107,6 +107,7 @@ class _Merger:
             self.repo.prefetch(bundles)
             for rec in bundles:
                 self.household(rec)
+            self.repo.end_entry()  # SQLite writes the entry's new households here, in one go
         elif name == case_sync.ENTRY:  # identification cases and their records (issue 15)
             self.cases += case_sync.merge_entry(self.store, raw)
         elif name.startswith("year_snapshots-") and name.endswith(".jsonl"):  # closed years (issue 16)
