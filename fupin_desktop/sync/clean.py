@@ -8,6 +8,9 @@ the cleaned household, and lists each cleaned household (户编号, the fields, 
 in the batch result.  What counts as invisible is :mod:`fupin_desktop.domain.text`'s rule,
 the same as in the form and the Excel import; tabs and line breaks stay (a note keeps them).
 
+Most entries hold no such character at all: :func:`plain_entry` says so from the entry's JSON
+text in one pass, and the county import then skips walking its bundles value by value.
+
 Pure Python, no Qt.
 """
 
@@ -22,6 +25,21 @@ from fupin_desktop.formspec import FormSpec
 #: Text keys of a bundle (and of a member row) outside its ``fields``.
 _TOP_TEXT = ("number", "group_name", "head_name", "head_id_number")
 _MEMBER_TEXT = ("name", "id_number", "relation")
+
+
+def plain_entry(raw: bytes) -> bool:
+    """True if no text value of this JSON-lines entry can hold an invisible character: the text
+    is printable apart from the lines' own line breaks, and its only escapes are ``\\"``,
+    ``\\\\``, ``\\n`` and ``\\t`` (which clean_bundle keeps).  False means: look value by value."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    if "\\" in text:
+        text = text.replace("\\\\", "").replace('\\"', "").replace("\\n", "").replace("\\t", "")
+        if "\\" in text:
+            return False
+    return text.replace("\n", "").isprintable()
 
 
 def clean_bundle(bundle: dict[str, Any], spec: FormSpec) -> dict[str, Any] | None:
