@@ -19,13 +19,14 @@ from __future__ import annotations
 from typing import Any
 
 from fupin_desktop.domain.household import TABLES
-from fupin_desktop.domain.idnumber import same_person_numbers
+from fupin_desktop.domain.idnumber import person_key, same_person_numbers
 from fupin_desktop.store import audit, search_index
 from fupin_desktop.store.audit import encode
 from fupin_desktop.store.database import Database, now_iso
 from fupin_desktop.store.sync_records import bundle_search_text, canonical
 
 _CHUNK = 500
+_PERSONS = 17  # people whose ID numbers (29 each: the ID and 28 残疾人证 numbers) are asked at once
 
 State = tuple[dict[str, Any] | None, dict[str, Any] | None]
 
@@ -40,7 +41,8 @@ class EntryLoad:
     def __init__(self, db: Database) -> None:
         self.db = db
         self._states: dict[str, State] = {}
-        self._holders: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+        self._holders: dict[str, list[tuple[int, dict[str, Any]]]] = {}  # number -> its rows (found ones only)
+        self._persons: set[str] = set()  # the person keys whose numbers were all asked
         self.touched: set[str] = set()  # households with writes waiting (their state must be asked again)
         self.revisions: dict[int, int] = {}
         self._next_id: int | None = None
@@ -57,6 +59,7 @@ class EntryLoad:
         self.flush()
         self._states.clear()
         self._holders.clear()
+        self._persons.clear()
         uuids = list(dict.fromkeys(str(b["uuid"]) for b in bundles))
         local: dict[str, dict[str, Any]] = {}
         received: dict[str, dict[str, Any]] = {}
@@ -72,18 +75,17 @@ class EntryLoad:
                 received[r["uuid"]] = dict(r)
         for u in uuids:
             self._states[u] = (local.get(u), received.get(u))
-        numbers = sorted({n for b in bundles for m in b["members"]
-                          if not m.get("deleted") and m.get("id_number")
-                          for n in same_person_numbers(str(m["id_number"]))})
-        self._holders = {n: [] for n in numbers}
-        for start in range(0, len(numbers), _CHUNK):
-            chunk = numbers[start:start + _CHUNK]
+        keys = sorted({person_key(str(m["id_number"])) for b in bundles for m in b["members"]
+                       if not m.get("deleted") and m.get("id_number")})
+        self._persons = set(keys)
+        for start in range(0, len(keys), _PERSONS):  # 29 numbers a person: a few hundred at a time
+            numbers = sorted({n for k in keys[start:start + _PERSONS] for n in same_person_numbers(k)})
             for r in self.db.query(
                 "SELECT m.id, m.id_number, m.uuid AS member_uuid, h.uuid AS household_uuid, v.township_code"
                 " FROM members m JOIN households h ON h.id = m.household_id JOIN villages v ON v.id = h.village_id"
-                f" WHERE m.id_number IN ({_marks(chunk)}) AND m.deleted = 0 AND h.deleted = 0", tuple(chunk),
+                f" WHERE m.id_number IN ({_marks(numbers)}) AND m.deleted = 0 AND h.deleted = 0", tuple(numbers),
             ):
-                self._holders[r["id_number"]].append((r["id"], {
+                self._holders.setdefault(r["id_number"], []).append((r["id"], {
                     "member_uuid": r["member_uuid"], "household_uuid": r["household_uuid"],
                     "township_code": r["township_code"]}))
 
@@ -103,10 +105,10 @@ class EntryLoad:
         """Members of other townships with this person's numbers, in the order the one-number query
         gives them (by number, then row) — None: not prefetched.  Rows this entry writes belong to
         its own township, so they never change the answer."""
-        numbers = same_person_numbers(id_number)
-        if not all(n in self._holders for n in numbers):
+        if person_key(id_number) not in self._persons:
             return None
-        found = sorted(((n, row_id, h) for n in set(numbers) for row_id, h in self._holders[n]
+        numbers = same_person_numbers(id_number)  # all of them were asked (they share the person key)
+        found = sorted(((n, row_id, h) for n in set(numbers) for row_id, h in self._holders.get(n, ())
                         if (h["township_code"] or "") != code), key=lambda x: (x[0], x[1]))
         return [dict(h) for _n, _id, h in found]
 
