@@ -16,6 +16,7 @@ Pure Python, no Qt.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fupin_desktop.domain.household import TABLES
@@ -27,19 +28,28 @@ _TOP_TEXT = ("number", "group_name", "head_name", "head_id_number")
 _MEMBER_TEXT = ("name", "id_number", "relation")
 
 
+_ESCAPE = re.compile(rb"\\(.)", re.S)  # a JSON escape: the backslash and the character after it
+
+
 def plain_entry(raw: bytes) -> bool:
-    """True if no text value of this JSON-lines entry can hold an invisible character: the text
-    is printable apart from the lines' own line breaks, and its only escapes are ``\\"``,
-    ``\\\\``, ``\\n`` and ``\\t`` (which clean_bundle keeps).  False means: look value by value."""
+    """True if no text value of this JSON-lines entry can hold an invisible character: its only
+    escapes are ``\\"``, ``\\\\``, ``\\n`` and ``\\t`` (which clean_bundle keeps) and every line is
+    printable.  False means: look value by value.  Line by line, so the entry is not copied again."""
+    if any(m[1] not in b'\\"nt' for m in _ESCAPE.finditer(raw)):  # (a backslash byte is never inside
+        return False                                                 # a UTF-8 sequence)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         return False
-    if "\\" in text:
-        text = text.replace("\\\\", "").replace('\\"', "").replace("\\n", "").replace("\\t", "")
-        if "\\" in text:
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        if end < 0:
+            end = len(text)
+        if not text[start:end].isprintable():
             return False
-    return text.replace("\n", "").isprintable()
+        start = end + 1
+    return True
 
 
 def clean_bundle(bundle: dict[str, Any], spec: FormSpec) -> dict[str, Any] | None:
