@@ -49,6 +49,7 @@ def _publicity_stages(store: Store, village_id: int | None, scope: Scope) -> lis
 def open_round(store: Store, when: date, *, village: str | None = None, scope: Scope = Scope.VILLAGE,
                days: int | None = None, stage: str | None = None, phone: str = "") -> Changed[RoundRow]:
     """Open the next round for ``village`` (or, for a township/county round, every village)."""
+    store.require(Action.DECIDE)  # 审核员 and 管理员 (issue 18, domain/roles.py)
     if days is not None and not PUBLICITY_DAYS[0] <= days <= PUBLICITY_DAYS[1]:
         raise CaseError(f"公示天数应为 {PUBLICITY_DAYS[0]}-{PUBLICITY_DAYS[1]} 天，现为 {days}")
     village_id = None
