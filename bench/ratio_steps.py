@@ -245,7 +245,7 @@ def county_program(batch: str, county: str, template: str) -> float:
     with Store(county) as store:
         key = unlock_county(store.sync, PASSPHRASE)
         t0 = start()
-        [result] = import_files(store, [batch], county=key)
+        [result] = import_files(store, [batch], county=key).value
         seconds = stop(t0)
     assert result.status == "imported", result.message
     return seconds

@@ -3,8 +3,10 @@
 The reader (python-calamine) builds a dense grid from A1 to the last filled cell: one cell
 at XFD60000 makes it 60,000 × 16,384, and a few hundred bytes of .ods with
 ``table:number-rows-repeated`` / ``table:number-columns-repeated`` expand to millions of
-cells.  So every worksheet is streamed first with defusedxml's ``iterparse`` (no DTD, no
-entities), keeping only the element being read, and its grid — rows AND columns, from
+cells.  So every worksheet is streamed first — an .xlsx sheet with straight expat callbacks
+that look only at ``row``/``c``/``v``/``is`` (the cost of a 10,000-household sheet is most of
+its reading), .ods content with defusedxml's ``iterparse``; both refuse DTDs, entities and
+external references, and keep no element tree — and its grid — rows AND columns, from
 every cell reference (.xlsx) or from the repeat attributes summed (.ods) — is checked
 against :class:`~fupin_desktop.excel.limits.Limits` as it grows, so a hostile sheet is
 refused after reading only as far as its first offending cell.
@@ -24,9 +26,11 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Any
+from xml.parsers import expat
 
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
+from defusedxml.common import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 
 from fupin_desktop.excel.limits import ExcelRefused, Limits, bomb_message, check_extent, column_letter
 
@@ -110,34 +114,98 @@ def _number(text: str | None, what: str, file_name: str) -> int:
 
 
 def xlsx_extent(archive: zipfile.ZipFile, member: str, sheet: str, file_name: str, limits: Limits) -> Extent:
-    """Stream one worksheet part; refuses it as soon as its grid passes a cap."""
-    extent = Extent()
-    row = column = 0
-    filled = False
-    for event, elem, _parent in _events(archive, member, file_name, limits):
-        tag = elem.tag
-        if event == "start":
-            if tag == f"{_MAIN}row":
-                ref = elem.get("r")
-                row = _number(ref, "行号", file_name) if ref is not None else row + 1
-                column = 0
-            elif tag == f"{_MAIN}c":
-                ref = elem.get("r")
-                if ref is None:
-                    column += 1
-                else:
-                    match = _REF.match(ref)
-                    if match is None:
-                        raise ExcelRefused(f"文件“{file_name}”已损坏（工作表“{sheet}”中的单元格引用“{ref[:20]}”无效）。")
-                    row, column = int(match[2]), _column_index(match[1])
-                filled = False
-        elif tag == f"{_MAIN}v":
-            filled = filled or bool(elem.text)
-        elif tag == f"{_MAIN}is":
-            filled = True
-        elif tag == f"{_MAIN}c" and filled and extent.grow(row, column):
-            extent.check(sheet, limits)
-    return extent
+    """Stream one worksheet part; refuses it as soon as its grid passes a cap.
+
+    Straight expat callbacks (no element objects): only ``row``, ``c``, ``v`` and ``is`` are
+    looked at, and text is only listened to inside a ``v``.  DTDs, entity declarations and
+    external references are refused as defusedxml refuses them."""
+    scan = _SheetScan(sheet, file_name, limits)
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.buffer_text = True
+    parser.StartElementHandler = scan.start
+    parser.EndElementHandler = scan.end
+    parser.StartDoctypeDeclHandler = _forbid_dtd
+    parser.EntityDeclHandler = _forbid_entity
+    parser.UnparsedEntityDeclHandler = _forbid_entity
+    parser.ExternalEntityRefHandler = _forbid_external
+    scan.parser = parser
+    try:
+        with archive.open(member) as raw:
+            capped = _Capped(raw, limits.max_member_bytes, file_name)
+            while chunk := capped.read(1 << 20):
+                parser.Parse(chunk, False)
+            parser.Parse(b"", True)
+    except ExcelRefused:
+        raise
+    except DefusedXmlException as exc:
+        raise ExcelRefused(f"文件“{file_name}”的内部 XML 含有实体或 DTD 声明，可能是“XML 炸弹”，已拒绝。") from exc
+    except expat.ExpatError as exc:
+        raise ExcelRefused(f"文件“{file_name}”已损坏（内部部件 {member} 不是完整的 XML：{exc}）。") from exc
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, KeyError) as exc:
+        raise ExcelRefused(f"文件“{file_name}”已损坏（内部部件 {member} 无法解压：{exc}）。") from exc
+    return scan.extent
+
+
+_ROW, _CELL, _VALUE, _INLINE = (f"{_MAIN[1:-1]} {name}" for name in ("row", "c", "v", "is"))
+
+
+class _SheetScan:
+    """The expat handlers of :func:`xlsx_extent`: the row and column of each cell that holds a value."""
+
+    def __init__(self, sheet: str, file_name: str, limits: Limits) -> None:
+        self.sheet, self.file_name, self.limits = sheet, file_name, limits
+        self.extent = Extent()
+        self.row = self.column = 0
+        self.filled = False
+        self.parser: Any = None
+        self.columns: dict[str, int] = {}  # column letters -> index, worked out once each
+
+    def start(self, tag: str, attrs: dict[str, str]) -> None:
+        if tag == _CELL:
+            ref = attrs.get("r")
+            if ref is None:
+                self.column += 1
+            else:
+                match = _REF.match(ref)
+                if match is None:
+                    raise ExcelRefused(f"文件“{self.file_name}”已损坏（工作表“{self.sheet}”中的单元格引用“{ref[:20]}”无效）。")
+                letters = match[1]
+                column = self.columns.get(letters)
+                if column is None:
+                    column = self.columns[letters] = _column_index(letters)
+                self.row, self.column = int(match[2]), column
+            self.filled = False
+        elif tag == _VALUE:
+            self.parser.CharacterDataHandler = self.text
+        elif tag == _INLINE:
+            self.filled = True
+        elif tag == _ROW:
+            ref = attrs.get("r")
+            self.row = _number(ref, "行号", self.file_name) if ref is not None else self.row + 1
+            self.column = 0
+
+    def text(self, data: str) -> None:
+        if data:
+            self.filled = True
+
+    def end(self, tag: str) -> None:
+        if tag == _CELL:
+            if self.filled and self.extent.grow(self.row, self.column):
+                self.extent.check(self.sheet, self.limits)
+        elif tag == _VALUE:
+            self.parser.CharacterDataHandler = None
+
+
+def _forbid_dtd(name: str, sysid: str | None, pubid: str | None, has_internal_subset: bool) -> None:
+    raise DTDForbidden(name, sysid, pubid)
+
+
+def _forbid_entity(name: str, *_args: Any) -> None:
+    raise EntitiesForbidden(name, None, None, None, None, None)
+
+
+def _forbid_external(context: str, base: str | None, sysid: str | None, pubid: str | None) -> int:
+    raise ExternalReferenceForbidden(context, base, sysid, pubid)
 
 
 def ods_extents(archive: zipfile.ZipFile, file_name: str, limits: Limits) -> dict[str, Extent]:

@@ -38,6 +38,8 @@ from fupin_desktop.store import Store
 
 #: Rule ids whose findings reject a household: 户主人数, 同户证件号码重复, 村属于本乡.
 BLOCKING_RULES = frozenset({"H001", "H003", "H005"})
+#: ID numbers of this many people are looked up at once (each with its 28 残疾人证 numbers).
+_PERSONS_PER_LOOKUP = 17
 #: How rows of the other Handbook tables are recognised again when they carry no 记录标识.
 NATURAL_KEYS: dict[str, tuple[str, ...]] = {
     "helpers": ("name",),
@@ -57,11 +59,15 @@ class _Stager(RowGrouper):
         self._duplicates_in_file(households)
         ids = {r.values["members.id_number"] for s in households for r in s.rows
                if r.kind in (hdr.ROSTER, "members") and "members.id_number" in r.values}
-        # One person under either card: the stored rows of each holder's ID number and 残疾人证 numbers.
+        # One person under either card: the stored rows of each holder's ID number and 残疾人证 numbers
+        # (29 numbers a person: asked a few hundred at a time, never all of them at once).
         owners: dict[str, list[tuple[int, str]]] = {}
-        stored = self.store.households.households_of_persons({n for i in ids for n in same_person_numbers(i)})
-        for number, holders in stored.items():
-            owners.setdefault(person_key(number), []).extend(holders)
+        keys = sorted({person_key(i) for i in ids})
+        for start in range(0, len(keys), _PERSONS_PER_LOOKUP):
+            cards = {n for k in keys[start:start + _PERSONS_PER_LOOKUP] for n in same_person_numbers(k)}
+            stored = self.store.households.households_of_persons(cards)
+            for number in sorted(stored):
+                owners.setdefault(person_key(number), []).extend(stored[number])
         numbers = self.store.households.ids_by_number({s.number for s in households if s.number})
         row_uuids = {t: {r.values[f"{t}.uuid"] for s in households for r in s.rows if f"{t}.uuid" in r.values}
                      for t in TABLES}

@@ -10,10 +10,11 @@ editor, imports, exports and the township-wide run all call :func:`check_househo
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from fupin_desktop.domain import idnumber
 from fupin_desktop.domain.household import Household
@@ -67,10 +68,16 @@ class RuleContext:
         Every age-based check counts ages on this day (seed: 登记的标准时点为…12月31日), so a
         2016 roster checked years later still sees its pupils at their 2016 ages.
         """
+        memo = checking(hh, self)
+        if memo is not None and memo.when is not None:
+            return memo.when
         year = hh.fields.get("year")
         if not (isinstance(year, int) and not isinstance(year, bool) and 1900 <= year <= 2100):
             year = self.today.year
-        return date(year, 12, 31)
+        when = date(year, 12, 31)
+        if memo is not None:
+            memo.when = when
+        return when
 
 
 RuleFn = Callable[[Household, RuleContext], Iterable[Finding]]
@@ -105,14 +112,49 @@ def finding(message: str, *refs: FieldRef, related: tuple[int, ...] = ()) -> Fin
 
 
 def check_household(hh: Household, ctx: RuleContext) -> list[Finding]:
-    """Every finding of every registered rule on one household."""
+    """Every finding of every registered rule on one household.
+
+    While the rules run, what several of them derive from the household (its current members,
+    their ages, the standard time point) is worked out once (:func:`checking`); the household is
+    not changed meanwhile, so every rule sees what it would compute itself."""
     out: list[Finding] = []
-    for r in all_rules():
-        out.extend(_stamp(r, r.check(hh, ctx)))
+    previous = getattr(_checking, "memo", None)
+    _checking.memo = CheckMemo(hh, ctx)
+    try:
+        for r in all_rules():
+            for f in r.check(hh, ctx):
+                out.append(Finding(rule=f.rule or r.id, severity=r.severity if not f.rule else f.severity,
+                                   message=f.message, refs=f.refs, related=f.related))
+    finally:
+        _checking.memo = previous
     return out
 
 
+class CheckMemo:
+    """What the rules of one :func:`check_household` call share about its household."""
+
+    __slots__ = ("hh", "ctx", "when", "rows", "ages")
+
+    def __init__(self, hh: Household, ctx: RuleContext) -> None:
+        self.hh, self.ctx = hh, ctx
+        self.when: date | None = None
+        self.rows: list[tuple[int, Any]] | None = None
+        self.ages: list[tuple[int, Any, int]] | None = None
+
+
+_checking = threading.local()
+
+
+def checking(hh: Household, ctx: RuleContext | None = None) -> CheckMemo | None:
+    """The memo of the :func:`check_household` call now checking ``hh`` (with ``ctx``), if any."""
+    memo: CheckMemo | None = getattr(_checking, "memo", None)
+    if memo is None or memo.hh is not hh or (ctx is not None and memo.ctx is not ctx):
+        return None
+    return memo
+
+
 def _stamp(r: Rule, findings: Iterable[Finding]) -> Iterator[Finding]:
+    """``findings`` with the rule's id and severity filled in (as :func:`check_household` does)."""
     for f in findings:
         yield Finding(rule=f.rule or r.id, severity=r.severity if not f.rule else f.severity,
                       message=f.message, refs=f.refs, related=f.related)

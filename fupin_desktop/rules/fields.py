@@ -1,7 +1,10 @@
 """Field-level checks derived from the form spec: required, code lists, lengths, ranges, IDs.
 
 The spec is turned once into a small check plan per field (label set, bounds as Decimals),
-so a township-wide run does not rebuild them for every value of every household.
+so a township-wide run does not rebuild them for every value of every household; fields no
+value can be wrong in (read-only, or optional with nothing to check) are left out of the plan,
+and a required field with nothing else to check only asks whether it is empty
+(tests/test_rules_fast_path.py holds the plan to the full check of every field).
 """
 
 from __future__ import annotations
@@ -29,10 +32,29 @@ class _Check:
     plain: bool  # any non-empty value is fine (no list, length, range or ID check applies)
 
 
+    @property
+    def always_fine(self) -> bool:
+        """No value can be wrong: read-only, or optional with nothing to check (skipped by the plan)."""
+        return self.spec.readonly or (self.plain and not self.spec.required)
+
+    @property
+    def filled_is_fine(self) -> bool:
+        """Required with nothing else to check: only an empty value is a problem."""
+        return self.plain and self.spec.required and not self.spec.readonly
+
+
+#: (field id, only emptiness matters, the check), for the checks that can find anything, in form order.
+_Active = tuple[tuple[str, bool, _Check], ...]
+
+
 @dataclass(frozen=True)
 class _Plan:
-    grid: tuple[_Check, ...]
-    tables: tuple[tuple[str, str, tuple[_Check, ...], int, int, str], ...]  # id, title, checks, min, max, first
+    grid: _Active
+    tables: tuple[tuple[str, str, _Active, int, int, str], ...]  # id, title, checks, min, max, first
+
+
+def _active(checks: list[_Check]) -> _Active:
+    return tuple((c.spec.id, c.filled_is_fine, c) for c in checks if not c.always_fine)
 
 
 _PLANS: dict[int, tuple[FormSpec, _Plan]] = {}
@@ -57,9 +79,9 @@ def _plan(form: FormSpec) -> _Plan:
     if cached is not None and cached[0] is form:
         return cached[1]
     plan = _Plan(
-        grid=tuple(_prepare(form, f) for f in form.grid_fields() if f.type != "derived"),
+        grid=_active([_prepare(form, f) for f in form.grid_fields() if f.type != "derived"]),
         tables=tuple(
-            (t.id, t.title, tuple(_prepare(form, f) for f in t.fields), t.min_rows, t.max_rows, t.fields[0].id)
+            (t.id, t.title, _active([_prepare(form, f) for f in t.fields]), t.min_rows, t.max_rows, t.fields[0].id)
             for t in form.tables()
         ),
     )
@@ -115,26 +137,32 @@ def _fine(check: _Check, value: Any) -> bool:
 def field_values(hh: Household, ctx: RuleContext) -> Iterator[Finding]:
     plan = _plan(ctx.spec)
     fields = hh.fields
-    for check in plan.grid:
-        value = fields.get(check.spec.id)
-        if _fine(check, value):
+    for field_id, filled_is_fine, check in plan.grid:
+        value = fields.get(field_id)
+        if filled_is_fine:
+            if value is not None and value != "" and value != []:
+                continue
+        elif _fine(check, value):
             continue
         problem = _check_value(check, value, ctx, "")
         if problem:
-            yield finding(problem, FieldRef(check.spec.id))
+            yield finding(problem, FieldRef(field_id))
     for table_id, title, checks, min_rows, max_rows, first in plan.tables:
         rows = hh.table(table_id)
         for i, row in enumerate(rows):
             values = row.fields
             where = ""
-            for check in checks:
-                value = values.get(check.spec.id)
-                if _fine(check, value):
+            for field_id, filled_is_fine, check in checks:
+                value = values.get(field_id)
+                if filled_is_fine:
+                    if value is not None and value != "" and value != []:
+                        continue
+                elif _fine(check, value):
                     continue  # the common case, without building the row's name
                 where = where or f"{title}第 {i + 1} 行"
                 problem = _check_value(check, value, ctx, where)
                 if problem:
-                    yield finding(problem, FieldRef(check.spec.id, table_id, i))
+                    yield finding(problem, FieldRef(field_id, table_id, i))
         if len(rows) < min_rows:
             yield finding(f"{title}至少要填 {min_rows} 行", FieldRef(first, table_id, 0))
         if max_rows and len(rows) > max_rows:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from fupin_desktop.domain.household import HEAD, LEFT_HOUSEHOLD, Household, Row
-from fupin_desktop.rules import FieldRef, Finding, RuleContext, age_at, finding, rule
+from fupin_desktop.rules import FieldRef, Finding, RuleContext, age_at, checking, finding, rule
 
 NOT_A_STUDENT = "非在校生"
 HEALTHY = "健康"
@@ -35,8 +35,15 @@ FEMALE_RELATIONS = frozenset({"之女", "之儿媳", "之孙女", "之外孙女"
 
 # -- helpers shared by the rule modules -------------------------------------------------------
 def current_rows(hh: Household) -> list[tuple[int, Row]]:
-    """(row index, member) of the members still in the household."""
-    return [(i, m) for i, m in enumerate(hh.members) if m.get("change") not in LEFT_HOUSEHOLD]
+    """(row index, member) of the members still in the household (worked out once per check;
+    callers only read the list)."""
+    memo = checking(hh)
+    if memo is not None and memo.rows is not None:
+        return memo.rows
+    rows = [(i, m) for i, m in enumerate(hh.members) if m.fields.get("change") not in LEFT_HOUSEHOLD]
+    if memo is not None:
+        memo.rows = rows
+    return rows
 
 
 def is_student(m: Row) -> bool:
@@ -51,11 +58,18 @@ def who(m: Row, i: int) -> str:
 
 def members_with_age(hh: Household, ctx: RuleContext) -> Iterator[tuple[int, Row, int]]:
     """(row, member, age at the standard time point) of current members with a birth date."""
+    memo = checking(hh, ctx)
+    if memo is not None and memo.ages is not None:
+        return iter(memo.ages)
     when = ctx.reference_date(hh)
+    ages = []
     for i, m in current_rows(hh):
-        age = age_at(m.get("birth_date"), when)
+        age = age_at(m.fields.get("birth_date"), when)
         if age is not None:
-            yield i, m, age
+            ages.append((i, m, age))
+    if memo is not None:
+        memo.ages = ages
+    return iter(ages)
 
 
 def _ref(field: str, i: int) -> FieldRef:

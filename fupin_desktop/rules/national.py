@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from fupin_desktop.domain.household import Household, Row
+from fupin_desktop.formspec import FormSpec
 from fupin_desktop.rules import FieldRef, Finding, RuleContext, finding, rule
 from fupin_desktop.rules.livelihood import DIBAO, DISABLED, NOT_EXITED, WUBAO, _cause_refs, _money, _yuan
 from fupin_desktop.rules.members import (
@@ -358,12 +359,24 @@ def exited_below_standard(hh: Household, ctx: RuleContext) -> Iterator[Finding]:
 _MEMBER_FIELDS = ("political", "school_status", "labor_skill", "in_critical", "is_soldier", "on_dibao")
 
 
+_LABELS: dict[int, tuple[FormSpec, dict[str, str]]] = {}
+
+
+def _member_labels(spec: FormSpec) -> dict[str, str]:
+    """The member fields B001 asks for that the form has, in B001's order, with their labels."""
+    cached = _LABELS.get(id(spec))
+    if cached is None or cached[0] is not spec:
+        labels = {f.id: f.label for f in spec.table("members").fields}
+        cached = _LABELS[id(spec)] = (spec, {f: labels[f] for f in _MEMBER_FIELDS if f in labels})
+    return cached[1]
+
+
 @rule("B001", "warning", "成员信息未填（国家系统必填）")
 def member_fields_blank(hh: Household, ctx: RuleContext) -> Iterator[Finding]:
-    table = ctx.spec.table("members")
-    labels = {f.id: f.label for f in table.fields}
+    labels = _member_labels(ctx.spec)
     for i, m in current_rows(hh):
-        missing = [f for f in _MEMBER_FIELDS if f in labels and m.get(f) in (None, "")]
+        values = m.fields
+        missing = [f for f in labels if values.get(f) in (None, "")]
         if missing:
             yield finding(f"{who(m, i)}的{'、'.join(labels[f] for f in missing)}未填写，国家系统要求每位成员都填。"
                           "请按实际填写（不在读的填“非在校生”，没有的填“否”）", *(_ref(f, i) for f in missing))

@@ -22,10 +22,16 @@ from fupin_desktop.store.household_reads import MEMBER_COLUMNS
 from fupin_desktop.store.households import HouseholdRepository, search_text
 
 _CHUNK = 500
+#: New households are written this many at a time (one executemany per table each time).
+_WRITE_EVERY = 1000
 
 
 def insert_households(repo: HouseholdRepository, households: Sequence[Household], operator: str) -> None:
-    """Store every household of ``households`` as a new one; each gets its id, revision 1 and time."""
+    """Store every household of ``households`` as a new one; each gets its id, revision 1 and time.
+
+    First what is written one at a time, in the file's order (a household whose UUID is stored goes
+    through ``save``; a group the township lacks is added); then the new households, written a
+    thousand at a time, so their rows are never all held in memory at once."""
     db = repo.db
     uuids = [hh.uuid for hh in households]
     stored: set[str] = set()
@@ -35,12 +41,8 @@ def insert_households(repo: HouseholdRepository, households: Sequence[Household]
             f"SELECT uuid FROM households WHERE uuid IN ({','.join('?' * len(chunk))})", tuple(chunk)))
     now = now_iso()
     villages: dict[tuple[str, str], Village] = {}
-    heads: list[tuple[Any, ...]] = []
-    rows: dict[str, list[tuple[Any, ...]]] = {t: [] for t in TABLES}
-    audits: list[tuple[Any, ...]] = []
-    search: list[tuple[int, str]] = []
     with db.transaction():
-        next_id = db.integer("SELECT COALESCE(MAX(id), 0) FROM households") + 1
+        placed: list[tuple[Household, Village, str]] = []
         for hh in households:
             if hh.uuid in stored:
                 repo.save(hh, operator, reload=False)
@@ -52,34 +54,47 @@ def insert_households(repo: HouseholdRepository, households: Sequence[Household]
                 assert village.id is not None
                 repo.townships.add_group(village.id, group, operator)
                 village = villages[_place(hh)] = repo.townships.village_by_id(village.id) or village
-            household_id = next_id
-            next_id += 1
-            fields = repo._dump(hh.fields, repo._grid)
-            heads.append((
-                household_id, hh.uuid, village.id, group, str(hh.fields.get("number") or ""), hh.fields.get("year"),
-                hh.head_name, str(hh.fields.get("head_id_number") or ""), hh.size,
-                json.dumps(fields, ensure_ascii=False, sort_keys=True), pinyin_sort_key(hh.head_name), now, now,
-            ))
-            for table in TABLES:
-                specs = repo._columns[table]
-                for seq, row in enumerate(hh.table(table), start=1):
-                    text = json.dumps(repo._dump(row.fields, specs), ensure_ascii=False, sort_keys=True)
-                    extra = tuple(str(row.fields.get(c) or "") for c in MEMBER_COLUMNS) if table == "members" else ()
-                    rows[table].append((row.uuid, household_id, seq, text, now, *extra))
-            audits.append((now, operator, "create", "household", hh.uuid, hh.uuid, None, encode(None), encode(None)))
-            search.append((household_id, search_text(hh)))
-            hh.id, hh.revision, hh.updated_at = HouseholdId(household_id), 1, now
-        db.executemany(
-            "INSERT INTO households (id, uuid, village_id, group_name, number, year, head_name, head_id_number,"
-            " size, fields, head_sort, revision, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)", heads)
+            placed.append((hh, village, group))
+        next_id = db.integer("SELECT COALESCE(MAX(id), 0) FROM households") + 1
+        for start in range(0, len(placed), _WRITE_EVERY):
+            _write(repo, placed[start:start + _WRITE_EVERY], next_id + start, operator, now)
+
+
+def _write(repo: HouseholdRepository, placed: list[tuple[Household, Village, str]], first_id: int,
+           operator: str, now: str) -> None:
+    """One ``executemany`` per table for these new households (ids from ``first_id`` on)."""
+    db = repo.db
+    heads: list[tuple[Any, ...]] = []
+    rows: dict[str, list[tuple[Any, ...]]] = {t: [] for t in TABLES}
+    audits: list[tuple[Any, ...]] = []
+    search: list[tuple[int, str]] = []
+    for household_id, (hh, village, group) in enumerate(placed, start=first_id):
+        fields = repo._dump(hh.fields, repo._grid)
+        heads.append((
+            household_id, hh.uuid, village.id, group, str(hh.fields.get("number") or ""), hh.fields.get("year"),
+            hh.head_name, str(hh.fields.get("head_id_number") or ""), hh.size,
+            json.dumps(fields, ensure_ascii=False, sort_keys=True), pinyin_sort_key(hh.head_name), now, now,
+        ))
         for table in TABLES:
-            cols, marks = (", name, id_number, relation", ", ?, ?, ?") if table == "members" else ("", "")
-            db.executemany(f"INSERT INTO {table} (uuid, household_id, seq, fields, revision, updated_at{cols})"
-                           f" VALUES (?, ?, ?, ?, 1, ?{marks})", rows[table])
-        audit.record_many(db, audits)  # of kind import inside the import's audit.kind_of
-        search_index.write_many(db, search)  # the list's search index (store/search_index.py)
-        db.executemany("DELETE FROM drafts WHERE key = ?", [(h[1],) for h in heads])
+            specs = repo._columns[table]
+            for seq, row in enumerate(hh.table(table), start=1):
+                text = json.dumps(repo._dump(row.fields, specs), ensure_ascii=False, sort_keys=True)
+                extra = tuple(str(row.fields.get(c) or "") for c in MEMBER_COLUMNS) if table == "members" else ()
+                rows[table].append((row.uuid, household_id, seq, text, now, *extra))
+        audits.append((now, operator, "create", "household", hh.uuid, hh.uuid, None, encode(None), encode(None)))
+        search.append((household_id, search_text(hh)))
+        hh.id, hh.revision, hh.updated_at = HouseholdId(household_id), 1, now
+    db.executemany(
+        "INSERT INTO households (id, uuid, village_id, group_name, number, year, head_name, head_id_number,"
+        " size, fields, head_sort, revision, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)", heads)
+    for table in TABLES:
+        cols, marks = (", name, id_number, relation", ", ?, ?, ?") if table == "members" else ("", "")
+        db.executemany(f"INSERT INTO {table} (uuid, household_id, seq, fields, revision, updated_at{cols})"
+                       f" VALUES (?, ?, ?, ?, 1, ?{marks})", rows[table])
+    audit.record_many(db, audits)  # of kind import inside the import's audit.kind_of
+    search_index.write_many(db, search)  # the list's search index (store/search_index.py)
+    db.executemany("DELETE FROM drafts WHERE key = ?", [(h[1],) for h in heads])
 
 
 def _place(hh: Household) -> tuple[str, str]:

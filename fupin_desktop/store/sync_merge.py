@@ -14,6 +14,7 @@ from fupin_desktop.domain.idnumber import same_person_numbers
 from fupin_desktop.domain.text import pinyin_sort_key
 from fupin_desktop.store import audit, search_index
 from fupin_desktop.store.database import now_iso
+from fupin_desktop.store.sync_bulk import EntryLoad
 from fupin_desktop.store.sync_records import SyncTables, bundle_search_text, canonical
 
 
@@ -98,17 +99,40 @@ class CountyMerge(SyncTables):
         )
 
     # -- county: merging households ------------------------------------------------------------
+    _entry: EntryLoad | None = None  # inside bulk_loading() on SQLite (PostgreSQL has its own)
+    _loading = False
+
     @contextmanager
     def bulk_loading(self) -> Iterator[None]:
         """The scope of one batch's merge, inside its transaction.  A back end may gather writes and
-        load them in bulk, flushed before the scope ends (PostgreSQL: ``COPY``); SQLite writes at once."""
-        yield
+        load them in bulk, flushed before the scope ends (PostgreSQL: ``COPY``; SQLite: one
+        ``executemany`` per table per entry, ``store/sync_bulk.py``)."""
+        self._loading = True
+        try:
+            yield
+            self.end_entry()
+        finally:
+            self._loading = False
+            self._entry = None
 
     def prefetch(self, bundles: list[dict[str, Any]]) -> None:
         """A hint before merging ``bundles``: a back end may look their states up in one query."""
+        if self._loading:
+            if self._entry is None:
+                self._entry = EntryLoad(self.db)
+            self._entry.prefetch(bundles)
+
+    def end_entry(self) -> None:
+        """The entry's households are merged: write what was gathered for them."""
+        if self._entry is not None:
+            self._entry.flush()
 
     def household_state(self, uuid: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
         """(local household row with its township, last received state) of one household."""
+        if self._entry is not None:
+            known = self._entry.state(uuid)
+            if known is not None:
+                return known
         local = self.db.query_one(
             "SELECT h.id, h.revision, h.deleted, v.township_code FROM households h"
             " JOIN villages v ON v.id = h.village_id WHERE h.uuid = ?", (uuid,),
@@ -125,6 +149,10 @@ class CountyMerge(SyncTables):
                 bundle["head_id_number"], bundle["size"], canonical(bundle["fields"]), bundle["revision"],
                 bundle["created_at"], bundle["updated_at"], int(bool(bundle["deleted"])),
                 pinyin_sort_key(bundle["head_name"] or ""))  # the 户主姓名 sort key is the county's own
+        if self._entry is not None:
+            if self._entry.absent(bundle["uuid"]):
+                return self._entry.insert(bundle, cols, operator, township_code)
+            self._entry.flush()  # what waits goes first, as household-at-a-time would have written it
         row = self.db.query_one("SELECT id FROM households WHERE uuid = ?", (bundle["uuid"],))
         if row is None:
             cur = self.db.execute(
@@ -186,10 +214,16 @@ class CountyMerge(SyncTables):
         return household_id
 
     def household_revision(self, household_id: int) -> int:
+        if self._entry is not None and household_id in self._entry.revisions:
+            return self._entry.revisions[household_id]
         return self.db.integer("SELECT revision FROM households WHERE id = ?", (household_id,))
 
     def set_received(self, uuid: str, code: str, revision: int, content_hash: str, local_revision: int,
                      batch_hash: str) -> None:
+        if self._entry is not None:
+            self._entry.received.append((uuid, code, revision, content_hash, local_revision, batch_hash))
+            self._entry.touch(uuid)
+            return
         self.db.execute(
             "INSERT INTO sync_received (uuid, entity, township_code, revision, content_hash, local_revision,"
             " batch_hash) VALUES (?, 'household', ?, ?, ?, ?, ?) ON CONFLICT (uuid) DO UPDATE SET"
@@ -202,6 +236,8 @@ class CountyMerge(SyncTables):
     # -- county: conflicts ------------------------------------------------------------------
     def add_conflict(self, bundle: dict[str, Any], code: str, batch_hash: str, reason: str, local_revision: int) -> None:
         """Open a conflict (or refresh the open one of this household with the newer incoming copy)."""
+        if self._entry is not None:
+            self._entry.touch(str(bundle["uuid"]))
         now = now_iso()
         self.db.execute(
             "INSERT INTO sync_conflicts (household_uuid, township_code, batch_hash, reason, incoming,"
@@ -251,6 +287,10 @@ class CountyMerge(SyncTables):
     # -- county: duplicates and rejections --------------------------------------------------
     def other_township_holders(self, id_number: str, code: str) -> list[dict[str, Any]]:
         """Members of other townships who are this person: the ID number or one of its 残疾人证 numbers."""
+        if self._entry is not None:
+            known = self._entry.holders(id_number, code)
+            if known is not None:
+                return known
         numbers = same_person_numbers(id_number)
         rows = self.db.query(
             "SELECT m.uuid AS member_uuid, h.uuid AS household_uuid, v.township_code FROM members m"

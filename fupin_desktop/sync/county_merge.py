@@ -27,7 +27,7 @@ from fupin_desktop.store.sync import (
 )
 from fupin_desktop.store.year_files import bundle_household
 from fupin_desktop.sync import case_sync
-from fupin_desktop.sync.clean import clean_bundle
+from fupin_desktop.sync.clean import clean_bundle, plain_entry
 from fupin_desktop.sync.export_checks import blocking_errors
 from fupin_desktop.sync.format import SyncError, json_lines, json_object, mask_digits
 
@@ -90,6 +90,7 @@ class _Merger:
         self._town_info: dict[str, Any] = {"name": town.name, "county": town.county, "city": town.city,
                                            "province": town.province}
         self._village_names: dict[str, str] = {}
+        self._plain = False  # the entry being merged holds no invisible character (sync/clean.py)
 
     def entry(self, name: str, raw: bytes) -> None:
         if name == "township.json":
@@ -106,9 +107,11 @@ class _Merger:
                 self.group(_check(rec, GROUP_KEYS, "组"))
         elif name.startswith("households-") and name.endswith(".jsonl"):
             bundles = [_check_bundle(rec) for rec in json_lines(name, raw)]
+            self._plain = plain_entry(raw)  # nothing invisible anywhere: no value-by-value cleaning
             self.repo.prefetch(bundles)
             for rec in bundles:
                 self.household(rec)
+            self.repo.end_entry()  # SQLite writes the entry's new households here, in one go
         elif name == case_sync.ENTRY:  # identification cases and their records (issue 15)
             self.cases += case_sync.merge_entry(self.store, raw)
         elif name.startswith("year_snapshots-") and name.endswith(".jsonl"):  # closed years (issue 16)
@@ -166,7 +169,7 @@ class _Merger:
             self.counts["households"] += 1
         for table in TABLES:
             self.counts[table] += len(b[table])
-        cleaned = clean_bundle(b, self.store.spec)  # before checking, merging and hashing it
+        cleaned = None if self._plain else clean_bundle(b, self.store.spec)  # before checking, merging, hashing
         if cleaned is not None:
             self.cleaned.append(cleaned)
             self.merge["cleaned"] += 1
