@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from fupin_desktop.domain.roles import Action
 from fupin_desktop.formspec import FormSpec, load_form
-from fupin_desktop.store import audit, settings
+from fupin_desktop.store import audit, driver, settings
 from fupin_desktop.store.access import Accounts
 from fupin_desktop.store.case_sync import CaseSync
 from fupin_desktop.store.cases import CaseRepository
@@ -86,7 +85,7 @@ class Store:
         """The log's line for a technician: which file, which schema, how much is in it."""
         try:
             households, persons = self.households.count(), self.households.person_count()
-        except (sqlite3.Error, StoreError):  # an empty file before its first migration, say
+        except driver.Error + (StoreError,):  # an empty file before its first migration, say
             households = persons = -1
         log.info("database opened file=%s schema=%d households=%d persons=%d read_only=%s",
                  self.path, self.db.user_version, households, persons, read_only)
