@@ -54,7 +54,7 @@ MANUAL, DAILY, EXCEL, SYNC, UPGRADE, POLICY, BEFORE_RESTORE = (
 #: What the clerk was about to do, by reason (for the refusal message).
 ACTIONS = {MANUAL: "备份", DAILY: "每日备份", EXCEL: "导入 Excel 表格", SYNC: "导入同步批次",
            UPGRADE: "升级数据结构", POLICY: "导入政策参数", BEFORE_RESTORE: "恢复备份",
-           "年度结转": "结转下一年度"}
+           "年度结转": "结转下一年度", "加密前": "加密数据库", "解密前": "解密数据库"}
 LABEL_TABLE = "fupin_backup"
 DEFAULT_FOLDER_NAME = "backups"
 NAME_RE = re.compile(r"^(?P<town>.+)-(?P<stamp>\d{4}-\d{2}-\d{2}-\d{4})-(?P<reason>[^-./\\]+?)(?:-(?P<n>\d+))?\.db$")

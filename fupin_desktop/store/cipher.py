@@ -128,8 +128,12 @@ def _aad(name: str) -> bytes:
     return f"{FORMAT}/{VERSION}/{name}".encode()
 
 
-def wrap(name: str, password_hash: str, key: bytes) -> dict[str, Any]:
-    """``key`` wrapped for user ``name`` from their Argon2id password hash (salt, cost, output)."""
+def wrap(name: str, password_hash: str, key: bytes, *, fresh: bool = True) -> dict[str, Any]:
+    """``key`` wrapped for user ``name`` from their Argon2id password hash (salt, cost, output).
+
+    ``fresh=False``: the hash is one a plain copy of the database may hold (a database being
+    encrypted, its older backups); whoever has that copy and this key file could unwrap.  Such
+    a wrap is replaced at the user's next login, from a new hash (:func:`needs_new_wrap`)."""
     try:
         params = extract_parameters(password_hash)
         salt_text, raw_text = password_hash.split("$")[-2:]
@@ -142,7 +146,7 @@ def wrap(name: str, password_hash: str, key: bytes) -> dict[str, Any]:
     sealed = AESGCM(_kek(raw, salt)).encrypt(nonce, key, _aad(name))
     return {"kdf": "argon2id", "version": params.version, "time_cost": params.time_cost,
             "memory_cost": params.memory_cost, "parallelism": params.parallelism, "hash_len": params.hash_len,
-            "salt": _b64(salt), "nonce": _b64(nonce), "wrapped": _b64(sealed)}
+            "salt": _b64(salt), "nonce": _b64(nonce), "wrapped": _b64(sealed), "fresh": fresh}
 
 
 def _unwrap(name: str, entry: dict[str, Any], password: str) -> bytes | None:
@@ -211,6 +215,12 @@ def set_user(db_path: str | Path, key: bytes, name: str, password_hash: str) -> 
     users = read(db_path)
     users[name] = wrap(name, password_hash, key)
     write(db_path, users)
+
+
+def needs_new_wrap(db_path: str | Path, name: str) -> bool:
+    """Whether ``name``'s wrap came from a password hash a plain copy may hold (see :func:`wrap`)."""
+    entry = read(db_path).get(name)
+    return entry is not None and entry.get("fresh") is not True
 
 
 def remove_user(db_path: str | Path, name: str) -> None:
