@@ -97,6 +97,12 @@ def forget(db_path: str | Path) -> None:
         _unlocked.pop(_where(db_path), None)
 
 
+def forget_all() -> None:
+    """Lock every database again (the tests, between two tests)."""
+    with _lock:
+        _unlocked.clear()
+
+
 def key_for(db_path: str | Path) -> bytes | None:
     """The data key unlocked in this process for the database at ``db_path``, if any."""
     with _lock:
