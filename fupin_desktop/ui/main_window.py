@@ -38,6 +38,7 @@ from fupin_desktop.ui.audit_view import AuditDialog
 from fupin_desktop.ui.background import Fetch
 from fupin_desktop.ui.changes import announce, hub
 from fupin_desktop.ui.education_page import open_education_window
+from fupin_desktop.ui.encryption_dialog import toggle_encryption
 from fupin_desktop.ui.exit_status import exit_filter_combo
 from fupin_desktop.ui.household_editor import DraftChoice, HouseholdEditor
 from fupin_desktop.ui.household_list import HouseholdListModel
@@ -171,6 +172,9 @@ class MainWindow(MainActions):
         tools_menu.addAction(self._action("教育资助(&E)…", lambda: open_education_window(self, self.store)))
         self.act_audit = self._action("操作记录(&A)…", self.open_audit)  # ui/audit_view.py
         tools_menu.addAction(self.act_audit)
+        self.act_encryption = self._action("解密数据库(&K)…" if self.store.db.key else "加密数据库(&K)…",
+                                           lambda: toggle_encryption(self))  # issue 18
+        tools_menu.addAction(self.act_encryption)
         tools_menu.addAction(self._action("识别工作(&W)…", self.open_casework, "Ctrl+Shift+W"))
         tools_menu.addAction(self._action("贫困村登记表(&V)…", lambda: village_form.open_from(self)))  # issue 17
         tools_menu.addAction(self._action("统计(&S)…", lambda: stats_page.open_from(self), "Ctrl+Shift+T"))
@@ -204,7 +208,8 @@ class MainWindow(MainActions):
                               self.act_sync, self.act_operator, self.act_users]
         apply_rights({Action.DELETE_HOUSEHOLD: self.act_delete, Action.IMPORT_EXCEL: self.act_import_excel,
                       Action.POLICY: self.act_policy, Action.BACKUP: self.act_backups, Action.SYNC: self.act_sync,
-                      Action.USERS: self.act_users, Action.READ_AUDIT: self.act_audit}, self.store)
+                      Action.USERS: self.act_users, Action.READ_AUDIT: self.act_audit,
+                      Action.ENCRYPTION: self.act_encryption}, self.store)
 
     # -- list -------------------------------------------------------------------
     def _county_name(self) -> str | None:
