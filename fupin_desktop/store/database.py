@@ -18,6 +18,10 @@ A migration whose data SQL cannot compute (pinyin, say) adds a Python hook besid
 it runs after the SQL step, inside the same transaction (it must not commit or roll back),
 so the step is still all or nothing.  A hook keeps its SQL in ``store/`` like every other
 module and works through a large table in batches (100,000 households at the county).
+
+An encrypted database (issue 18) is opened with SQLCipher and its data key (store/driver.py,
+store/cipher.py): the key a login unlocked in this process for the file, else it is refused
+(:class:`~fupin_desktop.store.cipher.EncryptedLocked`); its backups are encrypted with the same key.
 """
 
 from __future__ import annotations
