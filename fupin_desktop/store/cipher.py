@@ -31,10 +31,6 @@ from typing import Any
 from argon2 import Type, extract_parameters
 from argon2.exceptions import InvalidHashError
 from argon2.low_level import hash_secret_raw
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from fupin_desktop import fileio
 from fupin_desktop.store.driver import KEY_BYTES
@@ -127,6 +123,10 @@ def _unb64(text: object) -> bytes:
 
 
 def _kek(raw: bytes, salt: bytes) -> bytes:
+    # (cryptography is imported when a key is wrapped or opened: the window starts without it)
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=salt, info=_INFO).derive(raw)
 
 
@@ -148,6 +148,8 @@ def wrap(name: str, password_hash: str, key: bytes, *, fresh: bool = True) -> di
         raise KeyFileBroken(f"用户“{name}”的密码记录无法用于加密，请管理员为其重设密码。") from exc
     if params.type is not Type.ID:
         raise KeyFileBroken(f"用户“{name}”的密码记录不是 Argon2id，请管理员为其重设密码。")
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     nonce = secrets.token_bytes(12)
     sealed = AESGCM(_kek(raw, salt)).encrypt(nonce, key, _aad(name))
     return {"kdf": "argon2id", "version": params.version, "time_cost": params.time_cost,
@@ -157,6 +159,9 @@ def wrap(name: str, password_hash: str, key: bytes, *, fresh: bool = True) -> di
 
 def _unwrap(name: str, entry: dict[str, Any], password: str) -> bytes | None:
     """The data key, or None if ``password`` does not open ``entry``."""
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     try:
         salt = _unb64(entry["salt"])
         costs = [int(entry[k]) for k in ("time_cost", "memory_cost", "parallelism", "hash_len", "version")]
