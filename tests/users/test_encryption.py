@@ -247,3 +247,34 @@ def test_backups_of_an_encrypted_database_are_encrypted_listed_verified_and_rest
         with pytest.raises(backups.BackupRefused, match="没有加密，而当前数据库是加密的"):
             restore.restore(store.db, old)
         assert store.households.count() == 3
+
+
+def test_a_new_county_database_is_encrypted_by_default_and_plain_only_when_asked(tmp_path: Path) -> None:
+    env = {"FUPIN_PASSPHRASE": "county-secret-phrase-2016"}
+    county = tmp_path / "county.db"
+    made = fupin("sync", "init-county", "--county-code", "510822", "--county-name", "旺苍县", "--out",
+                 str(tmp_path / "county.pub"), "--db", str(county), "--user", "县管理员", "--json", **env)
+    assert made.returncode == 0, made.stderr
+    assert json.loads(made.stdout)["encrypted"] is True and cipher.names(county) == ["县管理员"]
+    assert b"SQLite format 3" not in county.read_bytes()[:16]
+    listed = fupin("user", "list", "--db", str(county), "--user", "县管理员", "--json")
+    assert listed.returncode == 0 and json.loads(listed.stdout)[0]["role"] == "管理员", listed.stderr
+    plain = tmp_path / "plain.db"
+    kept = fupin("sync", "init-county", "--county-code", "510822", "--county-name", "旺苍县", "--out",
+                 str(tmp_path / "plain.pub"), "--db", str(plain), "--no-encrypt", "--json", **env)
+    assert kept.returncode == 0 and json.loads(kept.stdout)["encrypted"] is False, kept.stderr
+    assert plain.read_bytes()[:16] == b"SQLite format 3\x00" and not cipher.key_file(plain).exists()
+
+
+def test_a_conversion_stopped_between_key_file_and_rename_leaves_a_database_that_opens(tmp_path: Path) -> None:
+    """Encrypting writes the key file, then renames the encrypted file over the plain one: a stop
+    in between leaves a key file beside a plain database, which opens (as plain) after the login."""
+    db = township_with_users(tmp_path)
+    with Store(db) as store:
+        wraps = {u.name: cipher.wrap(u.name, store.accounts.users.password_hash(u.id), cipher.new_key())
+                 for u in store.accounts.users.all()}
+    cipher.write(db, wraps)
+    shown = fupin("households", "--db", str(db), "--user", ADMIN, "--json")
+    assert shown.returncode == 0 and len(json.loads(shown.stdout)) == 3, shown.stderr
+    done = fupin("encrypt", "--db", str(db), "--user", ADMIN, "--json")  # and it can be encrypted again
+    assert done.returncode == 0 and json.loads(done.stdout)["encrypted"] is True, done.stderr
