@@ -15,7 +15,7 @@ from types import ModuleType
 from typing import Any, NoReturn
 
 from fupin_desktop import __version__, applog, fileio, scratch, services
-from fupin_desktop.commands import _base
+from fupin_desktop.commands import _base, _labels
 from fupin_desktop.commands._base import (
     SQLITE_MAX_INT,
     CliError,
@@ -33,6 +33,7 @@ from fupin_desktop.domain.roles import Action
 from fupin_desktop.domain.township import parse_village_arg
 from fupin_desktop.fileio import WriteError
 from fupin_desktop.store import Role, Store, StoreError
+from fupin_desktop.store.search_index import Scope
 
 EXIT_ERROR = 2
 log = logging.getLogger(__name__)
@@ -175,8 +176,15 @@ def cmd_households(args: argparse.Namespace) -> int:
             if len(found) > 1:
                 raise CliError(f"有 {len(found)} 个乡镇都有“{args.village}”，请用 --township 指定乡镇。")
             village_id = found[0].id
-        ids = store.households.ids(village_id=village_id, search=args.search, township_code=township)
-        rows = [services.summary_json(s) for s in store.households.summaries(ids)]
+        chosen = _labels.labels(args.label)  # issue 16: --year, --label (commands/_labels.py)
+        year = _labels.check_year(store, args.year)
+        if year is not None:
+            scope = Scope(village_id, None, township, chosen["exit_flag"], chosen["household_type"])
+            rows = _labels.year_rows(store, year, scope, args.search)
+        else:
+            ids = store.households.ids(village_id=village_id, search=args.search, township_code=township,
+                                       exit_flag=chosen["exit_flag"], household_type=chosen["household_type"])
+            rows = [services.summary_json(s) for s in store.households.summaries(ids)]
     if args.json:
         _print_json(rows)
     else:
@@ -305,6 +313,9 @@ def build_parser() -> argparse.ArgumentParser:
     h.add_argument("--village")
     h.add_argument("--township", metavar="CODE_OR_NAME", help="县级数据库：只列出该乡镇的户")
     h.add_argument("--search")
+    h.add_argument("--year", type=int_arg(2000, 2100, "年度"), help="年度：往年（已结转）的列出当年的档案（默认当前年度）")
+    h.add_argument("--label", action="append", metavar="LABEL",
+                   help="脱贫状态或贫困户属性，如 未脱贫、返贫、低保户（可给两次：各一个）")
     h.set_defaults(func=cmd_households)
 
     s = add("show", "显示一户的全部档案")

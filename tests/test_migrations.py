@@ -730,3 +730,30 @@ def test_migration_0011_users_keeps_old_audit_rows_readable_and_guards_them(tmp_
             conn.execute("DELETE FROM audit")
     finally:
         conn.close()
+
+
+# -- issue 16, the rest: the county's education students, the list's label indexes ----------------
+def test_migration_0013_year_lists_adds_received_education_and_the_label_indexes(tmp_path: Path) -> None:
+    """An older file gains the county's education table and the indexes the list's 脱贫状态 /
+    贫困户属性 filters use; its households stay and the filters find them."""
+    mine = next(v for v, name, _ in migrations() if name.endswith("_year_lists.sql"))
+
+    def fill(store: Store) -> list[int]:
+        ids = []
+        for seed, flag in ((1, "未脱贫"), (2, "返贫")):
+            hh = full_household(store.spec, seed=seed)
+            hh.fields["exit_flag"] = flag
+            ids.append(store.households.save(hh, "测试").id)
+        return ids
+
+    path, saved = older_database(tmp_path, mine - 1, fill)
+    with Store(path) as store:
+        assert store.db.user_version == schema_version()
+        assert "received_education" in table_names(store.db)
+        indexes = {r[0] for r in store.db.query("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert {"households_exit_flag", "households_household_type", "year_snapshots_list"} <= indexes
+        assert store.households.ids(exit_flag="返贫") == [saved[1]]
+        plan = " ".join(str(tuple(r)) for r in store.db.query(
+            "EXPLAIN QUERY PLAN SELECT id FROM households WHERE deleted = 0"
+            " AND json_extract(fields, '$.exit_flag') = ?", ("返贫",)))
+        assert "households_exit_flag" in plan

@@ -18,10 +18,13 @@ from fupin_desktop.domain.roles import Action
 from fupin_desktop.rules import workflow as wf
 from fupin_desktop.rules.workflow import CaseState, Decision, Kind, Status, Step, WorkflowError
 from fupin_desktop.store import Store, StoreError
-from fupin_desktop.store.cases import CaseRow, Subject
+from fupin_desktop.store.cases import VILLAGE, CaseRow, Subject
 from fupin_desktop.store.changes import Change, ChangeKind
 
 APPLICANTS = ("户主", "代理人")
+HOUSEHOLD = "household"
+#: The setting a village case's Change names: the list of poor villages may have moved (the tree, the form).
+POOR_VILLAGES = "poor_villages"
 #: Cases whose persons count against a quota.
 QUOTA_KINDS = (Kind.IDENTIFICATION.value, Kind.RETURN.value)
 
@@ -44,17 +47,20 @@ def _refuse(problems: list[str]) -> None:
         raise CaseError("；\n".join(problems) + ("\n（均未办理）" if len(problems) > 1 else ""))
 
 
-def _subjects(store: Store, ids: Sequence[int]) -> dict[int, Subject]:
-    found = store.cases.subjects(ids)
+def _subjects(store: Store, ids: Sequence[int], subject_kind: str = HOUSEHOLD) -> dict[int, Subject]:
+    found = store.cases.subjects(ids, subject_kind)
+    what = "村" if subject_kind == VILLAGE else "户"
     missing = [str(i) for i in ids if i not in found]
     if missing:
-        raise CaseError(f"编号为 {'、'.join(missing)} 的户不存在（或已删除）")
+        raise CaseError(f"编号为 {'、'.join(missing)} 的{what}不存在（或已删除）")
     if len(set(ids)) != len(ids):
-        raise CaseError("同一户给出了不止一次")
+        raise CaseError(f"同一{what}给出了不止一次")
     return found
 
 
 def _who(s: Subject) -> str:
+    if s.kind == VILLAGE:
+        return s.village
     return f"户编号 {s.number or s.id}（{s.head_name}）"
 
 
@@ -62,20 +68,29 @@ def procedure_of(store: Store, case: CaseRow) -> wf.Procedure:
     return wf.procedure(case.kind, case.procedure)
 
 
-def _open_cases(store: Store, ids: Sequence[int]) -> tuple[dict[int, Subject], dict[int, CaseRow], dict[int, CaseState]]:
-    subjects = _subjects(store, ids)
-    latest = store.cases.latest(ids)
-    problems = [f"{_who(subjects[i])}：没有办理中的识别或退出案件（先用 fupin workflow apply 或 exit 建立）"
+def _open_cases(store: Store, ids: Sequence[int], subject_kind: str = HOUSEHOLD,
+                ) -> tuple[dict[int, Subject], dict[int, CaseRow], dict[int, CaseState]]:
+    subjects = _subjects(store, ids, subject_kind)
+    latest = store.cases.latest(ids, subject_kind)
+    how = "fupin village apply 或 exit" if subject_kind == VILLAGE else "fupin workflow apply 或 exit"
+    problems = [f"{_who(subjects[i])}：没有办理中的识别或退出案件（先用 {how} 建立）"
                 for i in ids if i not in latest]
     _refuse(problems)
     return subjects, latest, store.cases.states(list(latest.values()))
 
 
 def _change(store: Store, subjects: dict[int, Subject], count: int | None = None) -> Change:
+    if any(s.kind == VILLAGE for s in subjects.values()):  # a village's case: no household moved
+        return Change.of(ChangeKind.WORKFLOW, villages=[s.village for s in subjects.values()],
+                         count=len(subjects) if count is None else count, settings=[POOR_VILLAGES])
     return Change.of(ChangeKind.WORKFLOW, subjects, villages=[s.village for s in subjects.values()], count=count)
 
 
 def _item(s: Subject, case: CaseRow, step: Step) -> dict[str, Any]:
+    if s.kind == VILLAGE:
+        return {"village": s.village, "code": s.number, "case": case.id, "kind": case.kind.value,
+                "from_stage": step.stage, "stage": step.to_stage, "stage_label": wf.stage_label(step.to_stage),
+                "decision": step.decision.value, "status": step.status.value, "date": step.when.isoformat()}
     return {"number": s.number, "household": s.id, "case": case.id, "kind": case.kind.value,
             "from_stage": step.stage, "stage": step.to_stage, "stage_label": wf.stage_label(step.to_stage),
             "decision": step.decision.value, "status": step.status.value, "date": step.when.isoformat()}
@@ -131,11 +146,11 @@ def apply(store: Store, ids: Sequence[int], when: date, *, applicant: str = "户
 
 # -- advance ----------------------------------------------------------------------------------------
 def advance(store: Store, ids: Sequence[int], when: date, *, note: str = "", override: str = "",
-            reference: str = "") -> Outcome:
-    """通过 at each household's stage, to the next.  Leaving a publicity round before its end, or
-    taking a village or the township beyond its quota, needs ``override`` (recorded)."""
+            reference: str = "", subject_kind: str = HOUSEHOLD) -> Outcome:
+    """通过 at each household's (or village's) stage, to the next.  Leaving a publicity round before
+    its end, or taking a village or the township beyond its quota, needs ``override`` (recorded)."""
     store.require(Action.DECIDE)  # 审核员 and 管理员 (issue 18, domain/roles.py)
-    subjects, latest, states = _open_cases(store, ids)
+    subjects, latest, states = _open_cases(store, ids, subject_kind)
     problems: list[str] = []
     steps: dict[int, Step] = {}
     for i in ids:
@@ -151,7 +166,13 @@ def advance(store: Store, ids: Sequence[int], when: date, *, note: str = "", ove
             problems.append(f"{_who(subjects[i])}：{exc}")
     _refuse(problems)
     warnings = [w for st in steps.values() for w in st.warnings]
-    quota = quota_warnings(store, [(latest[i], subjects[i], steps[i]) for i in ids])
+    moves = [(latest[i], subjects[i], steps[i]) for i in ids]
+    if subject_kind == VILLAGE:
+        from fupin_desktop.casework.villages import village_quota_warnings
+
+        quota = village_quota_warnings(store, moves)
+    else:
+        quota = quota_warnings(store, moves)
     if quota and not override.strip():
         raise CaseError("；".join(quota) + "。超出规模须写明理由（--override 理由）")
     if quota:
@@ -176,36 +197,39 @@ def _write(store: Store, subjects: dict[int, Subject], cases: dict[int, CaseRow]
 
 
 # -- refuse, return, appeal, county decision --------------------------------------------------------------
-def refuse(store: Store, ids: Sequence[int], when: date, reason: str, *, note: str = "", reference: str = "") -> Outcome:
+def refuse(store: Store, ids: Sequence[int], when: date, reason: str, *, note: str = "", reference: str = "",
+           subject_kind: str = HOUSEHOLD) -> Outcome:
     """不予认定 (不予受理 at the application): the case ends with the reason (printed on the 告知书)."""
     store.require(Action.DECIDE)  # 审核员 and 管理员 (issue 18, domain/roles.py)
-    subjects, latest, states = _open_cases(store, ids)
+    subjects, latest, states = _open_cases(store, ids, subject_kind)
     return _plan_all(store, subjects, latest, ids, lambda case: wf.plan_refuse(
         procedure_of(store, case), states[case.id], when, reason), note=note, reference=reference)
 
 
-def send_back(store: Store, ids: Sequence[int], when: date, reason: str, *, note: str = "") -> Outcome:
+def send_back(store: Store, ids: Sequence[int], when: date, reason: str, *, note: str = "",
+              subject_kind: str = HOUSEHOLD) -> Outcome:
     """退回: back to the step before the latest publicity round, which then runs again."""
     store.require(Action.DECIDE)  # 审核员 and 管理员 (issue 18, domain/roles.py)
-    subjects, latest, states = _open_cases(store, ids)
+    subjects, latest, states = _open_cases(store, ids, subject_kind)
     return _plan_all(store, subjects, latest, ids, lambda case: wf.plan_return(
         procedure_of(store, case), states[case.id], when, reason), note=note)
 
 
-def appeal(store: Store, household_id: int, when: date, text: str, outcome: bool | None = None) -> Outcome:
+def appeal(store: Store, household_id: int, when: date, text: str, outcome: bool | None = None,
+           subject_kind: str = HOUSEHOLD) -> Outcome:
     """申诉 against the household's refusal; ``outcome`` True re-opens the case at its stage."""
-    subjects, latest, states = _open_cases(store, [household_id])
+    subjects, latest, states = _open_cases(store, [household_id], subject_kind)
     return _plan_all(store, subjects, latest, [household_id], lambda case: wf.plan_appeal(
         states[case.id], when, text, outcome))
 
 
 def county_decision(store: Store, ids: Sequence[int], when: date, *, approve: bool, document: str,
-                    reason: str = "", note: str = "") -> Outcome:
+                    reason: str = "", note: str = "", subject_kind: str = HOUSEHOLD) -> Outcome:
     """县审定: approve or refuse at the county stage, with the decision's document number."""
     store.require(Action.DECIDE)  # 审核员 and 管理员 (issue 18, domain/roles.py)
     if not document.strip():
         raise CaseError("县审定须写明文件文号（--document 文号）")
-    subjects, latest, states = _open_cases(store, ids)
+    subjects, latest, states = _open_cases(store, ids, subject_kind)
     return _plan_all(store, subjects, latest, ids, lambda case: wf.plan_county_decision(
         procedure_of(store, case), states[case.id], when, approve, reason), note=note, reference=document.strip())
 

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 
 from fupin_desktop.casework.core import CaseError, Outcome, _change, _item, _refuse, _subjects, _who
+from fupin_desktop.domain.roles import Action
 from fupin_desktop.rules import workflow as wf
 from fupin_desktop.rules.workflow import Decision, Kind, Status, Step
 from fupin_desktop.store import Store
@@ -20,6 +21,7 @@ from fupin_desktop.store import Store
 def start_exit(store: Store, ids: Sequence[int], when: date, consent: date, *,
                unmet: Mapping[str, str] | None = None, year: int | None = None, note: str = "") -> Outcome:
     """Open an exit case per household (all or none); ``unmet``: the guarantees not met, with notes."""
+    store.require(Action.DECIDE)  # 审核员 and 管理员 (issue 18, domain/roles.py)
     year = year or when.year
     if consent > when:
         raise CaseError(f"户主签字认可日期 {consent.isoformat()} 晚于退出申请日期 {when.isoformat()}")

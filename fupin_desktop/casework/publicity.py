@@ -22,7 +22,8 @@ from fupin_desktop.store.changes import Change, Changed, ChangeKind
 from fupin_desktop.store.publicity import ObjectionRow, RoundRow
 
 #: Which waiting stage a new round takes first when several wait in one village.
-STAGE_ORDER = ("publicity1", "exit_publicity", "publicity2", "publicity3")
+STAGE_ORDER = ("publicity1", "exit_publicity", "publicity2", "publicity3", "village_publicity",
+               "village_exit_publicity")
 FINDINGS = {True: "成立", False: "不成立"}
 
 
@@ -49,6 +50,7 @@ def _publicity_stages(store: Store, village_id: int | None, scope: Scope) -> lis
 def open_round(store: Store, when: date, *, village: str | None = None, scope: Scope = Scope.VILLAGE,
                days: int | None = None, stage: str | None = None, phone: str = "") -> Changed[RoundRow]:
     """Open the next round for ``village`` (or, for a township/county round, every village)."""
+    store.require(Action.DECIDE)  # 审核员 and 管理员 (issue 18, domain/roles.py)
     if days is not None and not PUBLICITY_DAYS[0] <= days <= PUBLICITY_DAYS[1]:
         raise CaseError(f"公示天数应为 {PUBLICITY_DAYS[0]}-{PUBLICITY_DAYS[1]} 天，现为 {days}")
     village_id = None
@@ -62,6 +64,8 @@ def open_round(store: Store, when: date, *, village: str | None = None, scope: S
     stages = _publicity_stages(store, village_id, scope)
     if stage is not None:
         stages = [s for s in stages if s.stage == stage]
+    else:  # a villages' round (贫困村公示, issue 17) is opened only by its own stage, never by default
+        stages = [s for s in stages if s.procedure not in wf.VILLAGE_PROCEDURES]
     waiting: list[Any] = []
     chosen = None
     for candidate in stages:
@@ -70,6 +74,8 @@ def open_round(store: Store, when: date, *, village: str | None = None, scope: S
             chosen = candidate
             break
     if chosen is None:
+        if stage in wf.VILLAGE_STAGES:
+            raise CaseError(f"没有等待{wf.stage_label(stage)}的村（先把村推进到公示阶段：fupin village advance）")
         raise CaseError(f"{place}没有等待公示的户（先把户推进到公示阶段：fupin workflow advance）")
     early = [c for c in waiting if c.last_date > when]
     if early:
@@ -84,27 +90,31 @@ def open_round(store: Store, when: date, *, village: str | None = None, scope: S
                                               operator=store.operator, phone=phone)
     rnd = store.publicity.get_round(round_id)
     assert rnd is not None
-    return Changed(rnd, Change.of(ChangeKind.WORKFLOW, [c.subject_id for c in waiting], villages=[place]))
+    households = [c.subject_id for c in waiting if c.subject_kind == "household"]
+    return Changed(rnd, Change.of(ChangeKind.WORKFLOW, households, villages=[place], count=len(waiting)))
 
 
 def round_json(store: Store, rnd: RoundRow) -> dict[str, Any]:
     return {"round": rnd.id, "stage": rnd.stage, "stage_label": wf.stage_label(rnd.stage), "scope": rnd.scope,
             "village": rnd.village, "start": rnd.start.isoformat(), "days": rnd.days, "end": rnd.end.isoformat(),
             "households": [r["number"] for r in store.publicity.round_households(rnd.id)],
+            "villages": [r["village"] for r in store.publicity.round_villages(rnd.id)],
             "open_objections": len(store.publicity.objections(round_id=rnd.id, open_only=True))}
 
 
 def add_objection(store: Store, round_id: int, household_id: int, when: date, claim: str,
-                  by: str = "") -> Changed[int]:
-    """Record an objection against a household of a round (``by`` empty: anonymous)."""
+                  by: str = "", subject_kind: str = "household") -> Changed[int]:
+    """Record an objection against a household (or, ``subject_kind`` "village", a village) of a
+    round (``by`` empty: anonymous)."""
     rnd = store.publicity.get_round(round_id)
     if rnd is None:
         raise CaseError(f"没有编号为 {round_id} 的公示（用 fupin publicity list 查看）")
     if not claim.strip():
         raise CaseError("异议须写明反映的内容（--text）")
-    case = store.cases.latest([household_id]).get(household_id)
+    case = store.cases.latest([household_id], subject_kind).get(household_id)
     if case is None or case.id not in store.publicity.round_case_ids(round_id):
-        raise CaseError(f"该户不在第 {round_id} 号公示（{rnd.village or rnd.scope}{wf.stage_label(rnd.stage)}）的名单中")
+        what = "该村" if subject_kind == "village" else "该户"
+        raise CaseError(f"{what}不在第 {round_id} 号公示（{rnd.village or rnd.scope}{wf.stage_label(rnd.stage)}）的名单中")
     state = store.cases.states([case])[case.id]
     try:
         wf.check_objection(state, when)
@@ -115,6 +125,8 @@ def add_objection(store: Store, round_id: int, household_id: int, when: date, cl
     with store.db.transaction():
         objection = store.publicity.add_objection(round_id=round_id, case_id=case.id, received=when,
                                                   by_name=by.strip(), claim=claim.strip(), operator=store.operator)
+    if subject_kind == "village":
+        return Changed(objection, Change.of(ChangeKind.WORKFLOW, count=1, settings=["poor_villages"]))
     return Changed(objection, Change.of(ChangeKind.WORKFLOW, [household_id]))
 
 
@@ -141,10 +153,17 @@ def resolve(store: Store, objection_id: int, when: date, upheld: bool, note: str
             step = wf.plan_objection_upheld(proc, state, when, note)
             store.cases.append(case.id, step, operator=store.operator, reference=f"异议{objection_id}")
     resolved = store.publicity.objections(objection_id=objection_id)[0]
-    return Changed(resolved, Change.of(ChangeKind.WORKFLOW, [obj.household_id], villages=[obj.village]))
+    households = [obj.household_id] if obj.subject_kind == "household" else []
+    return Changed(resolved, Change.of(ChangeKind.WORKFLOW, households, villages=[obj.village], count=1,
+                                       settings=["poor_villages"] if not households else []))
 
 
 def objection_json(o: ObjectionRow) -> dict[str, Any]:
+    if o.subject_kind == "village":
+        return {"objection": o.id, "round": o.round_id, "village": o.village, "subject": "village",
+                "received": o.received.isoformat(), "by": o.by_name or "匿名", "text": o.claim,
+                "finding": o.finding, "finding_date": o.finding_date.isoformat() if o.finding_date else None,
+                "note": o.finding_note}
     return {"objection": o.id, "round": o.round_id, "number": o.number, "head_name": o.head_name,
             "village": o.village, "received": o.received.isoformat(), "by": o.by_name or "匿名", "text": o.claim,
             "finding": o.finding, "finding_date": o.finding_date.isoformat() if o.finding_date else None,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from fupin_desktop.casework.core import QUOTA_KINDS, CaseError
+from fupin_desktop.domain.roles import Action
 from fupin_desktop.rules import workflow as wf
 from fupin_desktop.store import Store
 from fupin_desktop.store.changes import Change, ChangeKind
@@ -31,6 +32,7 @@ def counted_persons(store: Store, year: int) -> dict[int, int]:
 
 def set_quota(store: Store, persons: int, *, year: int, village: str | None = None) -> Change:
     """Set the township's (``village`` None) or a village's quota of persons for ``year``."""
+    store.require(Action.DECIDE)  # 规模控制: 审核员 and 管理员 (issue 18, domain/roles.py)
     if not 0 <= persons <= MAX_PERSONS:
         raise CaseError(f"规模应为 0-{MAX_PERSONS} 的人数，现为 {persons}")
     village_id = None

@@ -1,7 +1,7 @@
 """``fupin print``: cards, Handbooks, village batches, publicity notices and blank forms as PDF.
 
-    fupin print card|handbook --db PATH --household ID --out FILE.pdf
-    fupin print village-cards|village-handbooks --db PATH --village NAME --out FILE.pdf
+    fupin print card|handbook --db PATH --household ID [--year Y] --out FILE.pdf   (Y closed: that year's file)
+    fupin print village-cards|village-handbooks --db PATH --village NAME [--year Y] --out FILE.pdf
     fupin print notice --db PATH --village NAME --round first|second|announce [--start YYYY-MM-DD] --out FILE.pdf
     fupin print blank card|handbook|members --out FILE.pdf [--db PATH]
 
@@ -26,6 +26,7 @@ from fupin_desktop.printing import service
 from fupin_desktop.printing.notice import ROUNDS
 from fupin_desktop.printing.service import PrintError, PrintResult
 from fupin_desktop.rules.policy import PUBLICITY_DAYS, YEARS
+from fupin_desktop.store import Store, year_files, years
 
 ROUND_CHOICES = ("first", "second", "announce")
 
@@ -49,9 +50,12 @@ def register(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
         sp = doc(name, label, cmd_household)
         sp.add_argument("--household", type=household_ref, required=True, metavar="HOUSEHOLD",
                         help="户的编号或户编号（fupin households 可查）")
+        sp.add_argument("--year", type=int_arg(*YEARS, "年度"),
+                        help="年度：往年（已结转）的打印该户当年的档案，只读（默认当前登记年度；fupin year show 可查）")
     for name, label in (("village-cards", "全村各户的登记卡"), ("village-handbooks", "全村各户的扶贫手册")):
         sp = doc(name, label, cmd_village)
         sp.add_argument("--village", required=True, metavar="NAME")
+        sp.add_argument("--year", type=int_arg(*YEARS, "年度"), help="年度：往年（已结转）的打印全村当年的档案（默认当前年度）")
     n = doc("notice", "公示/公告名单", cmd_notice)
     n.add_argument("--village", metavar="NAME", help="村名（按 first|second|announce 打印全村时必填）")
     n.add_argument("--round", required=True, type=_round_arg, metavar="ROUND",
@@ -108,15 +112,52 @@ def _run(func: Callable[[], PrintResult]) -> PrintResult:
 
 def cmd_household(args: argparse.Namespace) -> int:
     with open_existing(getattr(args, "db", None)) as store:
+        year = args.year
+        if year is not None and years.is_read_only_year(store.db, year):
+            if year not in years.years(store.db):
+                raise CliError(f"没有 {year} 年度的档案。已有年度：{'、'.join(map(str, years.years(store.db)))}。")
+            uuids = _year_household(store, args.household)
+            result = _run(lambda: service.print_year_files(
+                store, uuids, year, Path(args.out), document=args.document, font=args.font))
+            return _report(args, result, f"{year}年度{service.DOCUMENT_TITLES[args.document]}（往年档案）")
         household = current_household(store, args.household)
         result = _run(lambda: service.print_households(
             store, [household], Path(args.out), document=args.document, font=args.font))
     return _report(args, result, service.DOCUMENT_TITLES[args.document])
 
 
+def _year_household(store: Store, ref: str) -> list[str]:
+    """The household ``ref`` names for a closed year: a current one, else one only that year's files hold."""
+    try:
+        return [years_uuid(store, current_household(store, ref))]
+    except CliError:
+        found = years.uuids_by_number(store.db, ref)
+        if len(found) == 1:
+            return found
+        if len(found) > 1:
+            raise CliError(f"户编号为 {ref} 的户不止一户。请改用 fupin households 第一列的编号。") from None
+        raise
+
+
+def years_uuid(store: Store, household_id: int) -> str:
+    return year_files.household_uuids(store.db, [household_id])[household_id]
+
+
 def cmd_village(args: argparse.Namespace) -> int:
     document: service.HouseholdDocument = "card" if args.document == "village-cards" else "handbook"
     with open_existing(getattr(args, "db", None)) as store:
+        year = args.year
+        if year is not None and years.is_read_only_year(store.db, year):
+            if year not in years.years(store.db):
+                raise CliError(f"没有 {year} 年度的档案。已有年度：{'、'.join(map(str, years.years(store.db)))}。")
+            files = sorted(years.snapshot_summaries(store.db, year, village=args.village), key=lambda s: s.number)
+            if not files:
+                raise CliError(f"{args.village}没有 {year} 年度的档案（村名见 fupin households --year {year}）。")
+            result = _run(lambda: service.print_year_files(
+                store, [s.household_uuid for s in files], year, Path(args.out), document=document, font=args.font,
+                progress=_progress(args)))
+            return _report(args, result, f"{args.village}{year}年度{service.DOCUMENT_TITLES[document]}"
+                                         f"（{result.households} 户）")
         result = _run(lambda: service.print_village(
             store, args.village, Path(args.out), document=document, font=args.font, progress=_progress(args)))
     return _report(args, result, f"{args.village}{service.DOCUMENT_TITLES[document]}（{result.households} 户）")

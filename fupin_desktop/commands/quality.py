@@ -21,6 +21,7 @@ from fupin_desktop.rules import all_rules
 from fupin_desktop.rules.catalogue import national_refs
 from fupin_desktop.rules.policy import (
     LIMIT_LABELS,
+    MAX_POOR_VILLAGES,
     PROCEDURES,
     PUBLICITY_DAYS,
     RELATION_NUMBERINGS,
@@ -101,6 +102,8 @@ def describe_policy(policy: Policy) -> str:
         f"“三不评”：{'、'.join(policy.exclusions) or '无'}",
         f"与户主关系代码：{RELATION_NUMBERINGS[policy.relation_numbering]}",
         f"识别程序：{PROCEDURES.get(policy.procedure, policy.procedure)}",
+        "贫困村规模：" + ("，".join(f"{'各乡镇' if k == '*' else k} {n} 个村" for k, n in policy.poor_village_quotas.items())
+                    or "未设置") + f"；贫困村退出：贫困发生率低于 {_yuan(policy.village_exit_incidence)}%",
         "核查阈值：" + "，".join(f"{label} {_yuan(getattr(policy.limits, key))} {unit}"
                             for key, (label, unit) in LIMIT_LABELS.items()),
     ]
@@ -132,6 +135,12 @@ def cmd_policy_set(args: argparse.Namespace) -> int:
             data["relation_numbering"] = args.relation_codes
         if args.procedure is not None:
             data["procedure"] = args.procedure
+        if args.poor_village_quota is not None:
+            town = store.townships.get()
+            code = (town.code if town and town.code else "*") if args.quota_township is None else args.quota_township
+            data["poor_village_quotas"][code] = args.poor_village_quota
+        if args.village_exit_incidence is not None:
+            data["village_exit_incidence"] = args.village_exit_incidence
         if args.priority_flags is not None:
             data["priority_flags"] = _labels("priority_flag", args.priority_flags)
         if args.exclusions is not None:
@@ -270,6 +279,10 @@ def register(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
                    help="与户主关系输入的代码：national 全国系统代码（默认），gbt4761 GB/T 4761 家庭关系代码")
     s.add_argument("--procedure", metavar="national|three_level",
                    help="识别程序：national 两公示一公告（默认），three_level 三级复审、三榜公示")
+    s.add_argument("--poor-village-quota", type=int_arg(0, MAX_POOR_VILLAGES, "贫困村规模"), metavar="N",
+                   help="本乡镇（或 --quota-township 给出的乡镇代码，* 为各乡镇）可确定的贫困村个数")
+    s.add_argument("--quota-township", metavar="CODE|*", help="贫困村规模所属乡镇代码（默认本乡镇）")
+    s.add_argument("--village-exit-incidence", metavar="百分数", help="贫困村退出：贫困发生率须低于此数（如 3）")
     s.add_argument("--priority-flags", metavar="项,项", help="三优先：残疾人家庭,独生子女户,纯女户（空字符串为无）")
     s.add_argument("--exclusions", metavar="项,项", help="三不评：土地撂荒,违反计划生育,赌博吸毒等违法（空字符串为无）")
     s.add_argument("--limit", action="append", metavar="项=值",

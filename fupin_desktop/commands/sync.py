@@ -296,6 +296,30 @@ def cmd_tree(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_students(args: argparse.Namespace) -> int:
+    """``fupin sync students``: each township's education students as its batches carried them (issue 16)."""
+    from fupin_desktop.rules import education as rules
+
+    try:
+        year = rules.school_year(args.school_year) if args.school_year else None
+    except rules.EducationError as exc:
+        raise CliError(str(exc)) from exc
+    with receiving(args, writes=False) as store:
+        township = args.township.strip() if args.township else None
+        if township is not None and store.sync.township(township) is None:
+            raise CliError(f"县里没有登记代码为 {township} 的乡镇（fupin sync tree 可查）。")
+        students = store.sync.received_students(year, township_code=township)
+    if args.json:
+        print_json(students)
+    else:
+        for s in students:
+            batch = f"第{s['batch']}批 {s['total']} 元" if s.get("batch") else "未纳入批次"
+            print(f"{s['township']}\t{s['school_year']}\t{s['village']}\t{s['household']}\t{s['name']}"
+                  f"\t{s['school_type'] or '未登记学校'}\t{batch}")
+        print(f"共 {len(students)} 名学生", file=sys.stderr)
+    return 0
+
+
 def register(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
     sync = add("sync", "县乡数据交换：密钥、导出、导入、反馈、上传")
     verbs = sync.add_subparsers(dest="sync_command", metavar="VERB")
@@ -349,6 +373,10 @@ def register(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
     p.add_argument("--attempts", type=int_arg(1, 100, "重试次数"), default=5, help=argparse.SUPPRESS)
 
     receiving_verb("tree", "县里/省里：各县、乡镇、村的户数（只读总览）", cmd_tree)
+
+    p = receiving_verb("students", "县里：各乡镇报送的教育资助学生（按学年）", cmd_students)
+    p.add_argument("--school-year", metavar="2015-2016", help="学年（默认全部）")
+    p.add_argument("--township", metavar="CODE", help="只列这个乡镇（乡镇代码）")
 
     p = receiving_verb("serve", "县里：运行接收批次的服务", cmd_serve)
     p.add_argument("--host", default="127.0.0.1")

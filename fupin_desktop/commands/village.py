@@ -3,6 +3,8 @@
     fupin village show NAME [--year Y] [--json]
     fupin village export --out F.xlsx [--year Y]
     fupin village import F.xlsx [--year Y]
+    fupin village apply|advance|publicity|objection|refuse|return|approve|exit|appeal|status|notice …
+        (贫困村识别与退出: commands/_village_cases.py)
     fupin stats [--village NAME] [--year Y] [--json]
     fupin report basic|causes|measures|exits|progress --out F.xlsx [--year Y]
     fupin report summary --out F.pdf [--year Y]
@@ -17,6 +19,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from fupin_desktop.commands import _village_cases as village_cases
 from fupin_desktop.commands._base import CliError, int_arg, open_existing, print_json
 from fupin_desktop.excel import reports, village_forms
 from fupin_desktop.rules.policy import YEARS
@@ -43,6 +46,7 @@ def register(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
     action("export", "全乡各村的贫困村登记表导出为 Excel", cmd_export).add_argument(
         "--out", required=True, metavar="F.xlsx")
     action("import", "从 Excel 导入贫困村登记表（全部无误才导入）", cmd_import).add_argument("file", metavar="F.xlsx")
+    village_cases.add_actions(action)  # 贫困村识别与退出 (issue 17, item 4)
 
     s = add("stats", "统计：全乡和各村的户数、人数、贫困发生率、致贫原因等")
     s.add_argument("--village", metavar="NAME")

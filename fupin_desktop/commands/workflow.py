@@ -373,7 +373,8 @@ def cmd_list(args: argparse.Namespace) -> int:
         return 0
     for r in rounds:
         print(f"第 {r['round']} 号 {r['village'] or '全乡'}{r['stage_label']} {r['start']} 至 {r['end']}"
-              f"（剩 {r['days_left']} 天）{len(r['households'])} 户")
+              f"（剩 {r['days_left']} 天）" + (f"{'、'.join(r['villages'])}" if r.get("villages")
+                                               else f"{len(r['households'])} 户"))
     for o in objections:
-        print(f"  异议 {o['objection']}：{o['number']} {o['text']} —— {o['finding'] or '待核实'}")
+        print(f"  异议 {o['objection']}：{o.get('number') or o.get('village')} {o['text']} —— {o['finding'] or '待核实'}")
     return 0

@@ -1,16 +1,17 @@
 """``fupin year``, ``fupin history``, ``fupin review``: registration years and dynamic management.
 
-    fupin year show [--json]                       → {"current", "years", "live", "read_only"}
+    fupin year show [--township T] [--json]        → {"current", "years", "live", "read_only"}
     fupin year carry-over --to Y [--json]          → {"carried", "skipped", "backup", ...}
     fupin year switch Y [--json]
-    fupin year stats --year Y [--json]             → {"households", "persons", "exits", "returns", "new",
+    fupin year stats --year Y [--township T] [--json] → {"households", "persons", "exits", "returns", "new",
                                                       "births", "deaths"}
     fupin history NUMBER [--json]                  → [{"year", "exit_status", "size", "per_capita_income",
                                                        "changes": [...]}, ...]
     fupin review [--village NAME] [--json] [--out F.xlsx]
     fupin review --mark NUMBER --note TEXT
 
-NUMBER is the household's 户编号.  Refusals print a Chinese message on stderr, exit 2 and change
+NUMBER is the household's 户编号.  ``--township`` (code or name): at the county, one township's years
+and counts (the batches carry each township's closed years).  Refusals print a Chinese message on stderr, exit 2 and change
 nothing.
 """
 
@@ -21,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from fupin_desktop.commands._base import CliError, int_arg, open_existing, print_json
-from fupin_desktop.store import review, years
+from fupin_desktop.store import Store, review, years
 
 YEAR = int_arg(years.YEAR_RANGE[0], years.YEAR_RANGE[1], "年度")
 
@@ -38,13 +39,15 @@ def register(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
         sp.set_defaults(func=func)
         return sp
 
-    verb("show", "当前年度和已有的年度", cmd_show)
+    sh = verb("show", "当前年度和已有的年度", cmd_show)
+    sh.add_argument("--township", metavar="CODE_OR_NAME", help="县级数据库：这个乡镇的年度")
     c = verb("carry-over", "结转下一年度（先自动备份；重复运行不会重复结转）", cmd_carry)
     c.add_argument("--to", type=YEAR, required=True, metavar="Y", help="结转到的年度（当前年度的下一年）")
     s = verb("switch", "切换到某一年度（往年只读）", cmd_switch)
     s.add_argument("year", type=YEAR, metavar="Y")
     st = verb("stats", "某年度的户数、人数、脱贫、返贫、新识别、出生、死亡", cmd_stats)
     st.add_argument("--year", type=YEAR, required=True, metavar="Y")
+    st.add_argument("--township", metavar="CODE_OR_NAME", help="县级数据库：只统计这个乡镇")
 
     h = add("history", "一户的历年记录（脱贫状态、人口、收入及变化）")
     h.add_argument("number", metavar="NUMBER", help="户编号")
@@ -63,9 +66,27 @@ def _missing(parser: argparse.ArgumentParser) -> int:
     raise CliError("请给出要做的事：show、carry-over、switch 或 stats。")
 
 
+def township_arg(store: Store, wanted: str | None) -> str | None:
+    """The code of the township ``wanted`` names (code or name): at the county a registered one,
+    on a township database its own; None when not given."""
+    if wanted is None:
+        return None
+    towns = [(t.code, t.name) for t in store.sync.townships()]
+    own = store.townships.get()
+    if own is not None and not towns:
+        towns = [(own.code, own.name)]
+    for code, name in towns:
+        if wanted.strip() in (code, name):
+            return code
+    raise CliError(f"没有乡镇“{wanted}”（可用：{'、'.join(f'{n}（{c}）' for c, n in towns) or '无'}）。")
+
+
 def cmd_show(args: argparse.Namespace) -> int:
     with open_existing(args.db) as store:
-        current, held, live = years.current_year(store.db), years.years(store.db), years.live_year(store.db)
+        township = township_arg(store, args.township)
+        held = years.years(store.db, township)
+        live = years.live_year(store.db) if township is None else held[-1]
+        current = years.current_year(store.db) if township is None else live
     data = {"current": current, "years": held, "live": live, "read_only": current != live}
     if args.json:
         print_json(data)
@@ -102,9 +123,11 @@ def cmd_switch(args: argparse.Namespace) -> int:
 
 def cmd_stats(args: argparse.Namespace) -> int:
     with open_existing(args.db) as store:
-        if args.year not in years.years(store.db):
-            raise CliError(f"没有 {args.year} 年度的数据。已有年度：{'、'.join(map(str, years.years(store.db)))}。")
-        counts = years.year_counts(store.db, args.year)
+        township = township_arg(store, args.township)
+        held = years.years(store.db, township)
+        if args.year not in held:
+            raise CliError(f"没有 {args.year} 年度的数据。已有年度：{'、'.join(map(str, held))}。")
+        counts = years.year_counts(store.db, args.year, township)
     if args.json:
         print_json(counts)
     else:

@@ -47,6 +47,7 @@ from fupin_desktop.demo.township import (
     YEAR,
     demo_township,
 )
+from fupin_desktop.demo.village_cases import build_village_cases
 from fupin_desktop.demo.villages import build_village_forms
 from fupin_desktop.demo.years import add_years
 from fupin_desktop.domain.household import Household, new_uuid
@@ -135,6 +136,7 @@ def build_demo(
     if done == households:
         build_year_in_progress(store)  # quotas and the 2016 identification half done (demo/casework.py)
         build_village_forms(store, seed)  # 贫困村登记表 of every village (demo/villages.py)
+        build_village_cases(store)  # 贫困村识别: quota 4, 双河村 in 公示, 寺坝村 applied (demo/village_cases.py)
     return Changed(done, Change.of(ChangeKind.IMPORT, count=done, everything=True))
 
 

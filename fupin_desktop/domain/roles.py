@@ -46,6 +46,9 @@ class Action(StrEnum):
     BACKUP = "备份与恢复"
     USERS = "管理用户"
     ENCRYPTION = "加密或解密数据库"
+    CARRY_OVER = "结转下一年度"
+    EDIT_VILLAGE = "录入和修改贫困村登记表"
+    EDUCATION = "录入教育资助的学生和申请"
 
 
 _ALL = frozenset(UserRole)
@@ -71,6 +74,9 @@ PERMISSIONS: dict[Action, frozenset[UserRole]] = {
     Action.BACKUP: _ADMIN,
     Action.USERS: _ADMIN,
     Action.ENCRYPTION: _ADMIN,
+    Action.CARRY_OVER: _REVIEW,
+    Action.EDIT_VILLAGE: _ALL,
+    Action.EDUCATION: _ALL,
 }
 
 

@@ -2,8 +2,8 @@
 
 Each report is built from the one statistics document (:func:`fupin_desktop.store.village_view.
 statistics`) or the store's aggregates, one row per village and a 合计 row that is the sum of the
-rows above (a test reads the files back and compares with the store).  识别进度表 needs the
-identification workflow's records (issue 15) and is refused until they exist.
+rows above (a test reads the files back and compares with the store).  识别进度表 reads the
+identification workflow's cases (issue 15) and the villages' own (store/progress.py).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fupin_desktop import fileio
+from fupin_desktop.rules import workflow as wf
 from fupin_desktop.store import stats
 from fupin_desktop.store.database import StoreError
 from fupin_desktop.store.village_view import default_year, statistics
@@ -101,7 +102,29 @@ def _exits(store: Store, year: int) -> list[Table]:
 
 
 def _progress(store: Store, year: int) -> list[Table]:
-    raise StoreError("识别进度表需要识别流程（申请、评议、公示、审定）的记录，本版本尚未提供。")
+    """识别进度表: per village the households at each stage of the county's procedure (their latest
+    case of the year), registered, refused, exits, open objections and the quota's use; the
+    village's own 贫困村 case beside it (store/progress.py, one GROUP BY)."""
+    from fupin_desktop.store.progress import identification_procedure, progress
+
+    proc = identification_procedure(store)
+    stages = [s for s in proc.stages if not s.final]
+    entries = progress(store, year)
+    extra = sorted({k for e in entries for k in e.stages} - {s.key for s in stages})  # another procedure's
+    keys = [s.key for s in stages] + extra
+    headers = ["村名", "贫困村识别", "申请户数", *(f"{wf.stage_label(k)}（户）" for k in keys), "建档立卡户数",
+               "未通过户数", "退出办理中（户）", "已退出（户）", "待核实异议（件）", "识别规模（人）", "已识别人数",
+               "办理中人数", "规模使用率（%）"]
+    rows = [[e.village, e.village_case, e.applied, *(e.stages.get(k, 0) for k in keys), e.registered, e.refused,
+             e.exits_open, e.exits_done, e.open_objections, e.quota_persons, e.identified_persons,
+             e.in_process_persons, e.quota_use] for e in entries]
+    if rows:
+        total: list[Any] = ["合计", f"贫困村 {sum(1 for e in entries if e.is_poor)} 个"]
+        total += [sum(r[j] or 0 for r in rows) for j in range(2, len(headers) - 1)]
+        quota = total[-3]
+        total.append(round((total[-2] + total[-1]) * 100 / quota, 1) if quota else None)
+        rows.append(total)
+    return [Table(f"识别进度表（{proc.label}）", "户、人、件", headers, rows, total=False)]
 
 
 REPORTS: dict[str, tuple[str, Callable[[Store, int], list[Table]]]] = {

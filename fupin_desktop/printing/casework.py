@@ -60,6 +60,10 @@ def print_round_notice(store: Store, round_id: int, out: Output, *, phone: str |
     rnd = store.publicity.get_round(round_id)
     if rnd is None:
         raise PrintError(f"没有编号为 {round_id} 的公示（用 fupin publicity list 查看）。")
+    if store.publicity.round_villages(round_id):  # a 贫困村 round (issue 17): the villages' notice
+        from fupin_desktop.printing.village_notice import print_village_round
+
+        return print_village_round(store, round_id, out, phone=phone, font=font)
     rows = [notice_row(_load(store, r["id"]), store.spec.derived_sources()) for r in store.publicity.round_households(round_id)]
     town = township_fields(store)
     township, county = town.get("township", ""), town.get("county", "")

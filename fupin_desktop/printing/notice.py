@@ -162,6 +162,11 @@ def draw_notice(doc: Document, info: NoticeInfo, rows: Sequence[NoticeRow], *, t
     draw_table(doc, columns, cells, size=SIZE_5, header_size=SIZE_5, min_row=7 * mm, cap_lines=2)
     doc.y -= 2 * mm
     doc.paragraph(f"共{len(rows)}户{persons}人。", SIZE_S4, gap_after=1 * mm)
+    draw_closing(doc, info)
+
+
+def draw_closing(doc: Document, info: NoticeInfo) -> None:
+    """Where objections go, then the issuer and the date (households' and villages' notices)."""
     doc.paragraph(objection_text(info), SIZE_S4, gap_after=2 * mm)
     # The issuer and the date at the right, with free room above and around for the stamp.
     block = 45 * mm

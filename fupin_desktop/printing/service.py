@@ -30,7 +30,7 @@ from fupin_desktop.printing.handbook import draw_handbook
 from fupin_desktop.printing.layout import FORM_MARGINS, NOTICE_MARGINS, Document, Margins
 from fupin_desktop.printing.notice import ROUNDS, NoticeInfo, NoticeRow, notice_row
 from fupin_desktop.rules.policy import PUBLICITY_DAYS, PolicyError, check_publicity_days
-from fupin_desktop.store import Store, StoreError, settings
+from fupin_desktop.store import Store, StoreError, settings, year_files, years
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
@@ -172,12 +172,18 @@ def print_households(
     cancelled: Cancelled | None = None,
     font: str | None = None,
     title: str | None = None,
+    year: int | None = None,
 ) -> PrintResult:
-    """Cards or Handbooks of the given households, in one page-numbered PDF."""
+    """Cards or Handbooks of the given households, in one page-numbered PDF; ``year`` a closed
+    year: each household's frozen file of that year (read-only, as it was carried over)."""
     if document not in ("card", "handbook"):
         raise PrintError(f"未知的文书“{document}”：应为 card（登记卡）或 handbook（扶贫手册）")
     if not household_ids:
         raise PrintError("没有要打印的户。")
+    if year is not None and years.is_read_only_year(store.db, year):
+        held = year_files.household_uuids(store.db, household_ids)
+        return print_year_files(store, [held[i] for i in household_ids if i in held], year, out, document=document,
+                                progress=progress, cancelled=cancelled, font=font, title=title)
     store.require(Action.PRINT_FULL)  # full personal data: the roles of domain/roles.py only
     uuids: list[str] = []
     fonts = fonts_for(store, font)
@@ -199,6 +205,57 @@ def print_households(
 
     result = _render(out, fonts, title or DOCUMENT_TITLES[document], FORM_MARGINS, draw)
     store.record_use("print", DOCUMENT_TITLES[document], uuids)  # who printed whose data, when
+    return result
+
+
+def print_year_files(
+    store: Store,
+    household_uuids: Sequence[str],
+    year: int,
+    out: Output,
+    *,
+    document: HouseholdDocument = "card",
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+    font: str | None = None,
+    title: str | None = None,
+) -> PrintResult:
+    """Cards or Handbooks of a closed year (年度结转后的往年档案): each household's frozen file of
+    ``year``, exactly as it was carried over; the title names the year.  Refused, naming the
+    household, for one that has no file of that year."""
+    if not years.is_read_only_year(store.db, year):
+        return print_households(store, [i for u in household_uuids if (i := store.households.id_for_uuid(u))],
+                                out, document=document, progress=progress, cancelled=cancelled, font=font,
+                                title=title)
+    if not household_uuids:
+        raise PrintError("没有要打印的户。")
+    store.require(Action.PRINT_FULL)
+    town = store.townships.get()
+    place = {"province": town.province, "city": town.city, "county": town.county, "name": town.name} if town else None
+    files = []
+    for uuid in household_uuids:  # every file found before a page is drawn: a refusal writes nothing
+        hh = year_files.year_file(store.db, store.spec, uuid, year, place)
+        if hh is None:
+            held = "、".join(map(str, years.years(store.db)))
+            raise PrintError(f"该户没有 {year} 年度的档案（{year} 年度尚未登记或已不在册）。已有年度：{held}。")
+        files.append(hh)
+    fonts = fonts_for(store, font)
+    township = township_fields(store)
+    issuer = card_issuer(store)
+    drawer = draw_card if document == "card" else draw_handbook
+
+    def draw(doc: Document) -> int:
+        for done, hh in enumerate(files):
+            if cancelled is not None and cancelled():
+                raise PrintCancelled()
+            drawer(doc, store.spec, hh, township=township, issuer=issuer)
+            if progress is not None:
+                progress(done + 1, len(files))
+        return len(files)
+
+    heading = title or f"{DOCUMENT_TITLES[document]}（{year}年度）"
+    result = _render(out, fonts, heading, FORM_MARGINS, draw)
+    store.record_use("print", heading, list(household_uuids))
     return result
 
 

@@ -172,6 +172,11 @@ class Policy:
     # 贫困村 "一高一低一无" reference figures per year (province's or county's incidence and
     # income, rules/village_refs.py); none until the county sets them.
     village_references: dict[int, VillageReference] = field(default_factory=dict)
+    # 贫困村 identification and exit (issue 17): how many poor villages each township may have
+    # (township code -> villages; "*" for every township without its own; plan 2: 4 for the town),
+    # and the 贫困发生率 (percent) a poor village must be below to leave the list (2 or 3 by region).
+    poor_village_quotas: dict[str, int] = field(default_factory=dict)
+    village_exit_incidence: Decimal = Decimal(3)
 
     # -- lookups -----------------------------------------------------------------
     def income_line(self, year: int | None, standard: str | None = None) -> IncomeLine | None:
@@ -190,6 +195,10 @@ class Policy:
                 best = max(years)
                 return IncomeLine(amount=table[best], standard=name, year=best)
         return None
+
+    def poor_village_quota(self, township_code: str) -> int | None:
+        """The number of poor villages the township may have (None: no quota set)."""
+        return self.poor_village_quotas.get(township_code, self.poor_village_quotas.get("*"))
 
     def in_scope(self, household_type: str | None) -> bool:
         """Whether households of this 贫困户属性 may be registered in this county."""
@@ -218,6 +227,8 @@ class Policy:
             "education": self.education.to_json(),
             "procedure": self.procedure,
             "village_references": {str(y): r.to_json() for y, r in sorted(self.village_references.items())},
+            "poor_village_quotas": dict(sorted(self.poor_village_quotas.items())),
+            "village_exit_incidence": _number(self.village_exit_incidence),
         }
 
     @classmethod
@@ -235,7 +246,7 @@ class Policy:
             raise PolicyError(f"政策参数文件由更新版本的程序导出（格式版本 {version}），请升级本程序后再导入")
         known = {"format_version", "standard", "income_lines", "wubao_in_scope", "dibao_in_scope",
                  "publicity_days", "priority_flags", "exclusions", "limits", "relation_numbering", "procedure",
-                 "village_references", "education"}
+                 "village_references", "education", "poor_village_quotas", "village_exit_incidence"}
         unknown = sorted(set(data) - known)
         if unknown and strict:
             raise PolicyError(f"政策参数中有不认识的项：{'、'.join(unknown)}")
@@ -272,6 +283,10 @@ class Policy:
                 values["village_references"] = references_from_json(data["village_references"])
             except ValueError as exc:
                 raise PolicyError(str(exc)) from exc
+        if "poor_village_quotas" in data:
+            values["poor_village_quotas"] = village_quotas(data["poor_village_quotas"])
+        if "village_exit_incidence" in data:
+            values["village_exit_incidence"] = exit_incidence(data["village_exit_incidence"])
         return dataclasses.replace(default, **values)
 
     def with_line(self, standard: str, year: int, amount: Decimal | None) -> Policy:
@@ -351,6 +366,36 @@ def procedure(value: Any) -> str:
         if value in (key, name):
             return key
     raise PolicyError(f"识别程序“{value}”应为 national（两公示一公告）或 three_level（三级复审、三榜公示）")
+
+
+#: The most poor villages a township's quota may name (a typing slip of many digits is refused).
+MAX_POOR_VILLAGES = 1000
+
+
+def village_quotas(raw: Any) -> dict[str, int]:
+    """``{"<township code>" or "*": villages}``: the poor-village quota per township."""
+    if not isinstance(raw, dict):
+        raise PolicyError("贫困村规模应为按乡镇代码的表：{\"*\": 4} 或 {\"乡镇代码\": 4}")
+    out = {}
+    for code, n in raw.items():
+        code = str(code).strip()
+        if code != "*" and not (code.isdigit() and len(code) <= 12):
+            raise PolicyError(f"贫困村规模的乡镇代码“{code[:20]}”应为数字代码（或 * 表示各乡镇）")
+        if isinstance(n, bool) or not isinstance(n, int) or not 0 <= n <= MAX_POOR_VILLAGES:
+            raise PolicyError(f"贫困村规模应为 0-{MAX_POOR_VILLAGES} 个村，现为“{str(n)[:20]}”")
+        out[code] = n
+    return out
+
+
+def exit_incidence(value: Any) -> Decimal:
+    """The 贫困发生率 (percent, above 0, at most 100) below which a poor village may exit."""
+    try:
+        number = Decimal(str(value).strip().rstrip("%％"))
+    except InvalidOperation:
+        number = Decimal("NaN")
+    if isinstance(value, bool) or not number.is_finite() or not 0 < number <= 100:
+        raise PolicyError(f"贫困村退出的贫困发生率应为大于 0、不超过 100 的百分数（如 3），现为“{str(value)[:20]}”")
+    return number
 
 
 def _standard(value: Any) -> str:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 from enum import StrEnum
 
 
@@ -159,23 +160,51 @@ EXIT = Procedure("exit", "脱贫退出", (
     Stage("exited", "标注脱贫", final=True),
 ))
 PROCEDURES = {p.key: p for p in (NATIONAL, THREE_LEVEL)}
+# 贫困村 (issue 17): "一公示一公告" -- the village committee applies of its own will, the township
+# reviews, the township posts the list, the county decides, the county announces.  A village's exit
+# (incidence below the profile's line) walks the same steps.  Cases of villages use these keys.
+VILLAGE = Procedure("village", "贫困村识别（一公示一公告）", (
+    Stage("village_apply", "村委会自愿申请"),
+    Stage("village_review", "乡镇审核"),
+    Stage("village_publicity", "贫困村公示", Scope.TOWNSHIP),
+    Stage("county", "县审定", county=True),
+    Stage("village_announce", "公告"),
+    Stage("village_registered", "确定为贫困村", final=True),
+))
+VILLAGE_EXIT = Procedure("village_exit", "贫困村退出（一公示一公告）", (
+    Stage("village_exit_apply", "村委会申请退出"),
+    Stage("village_exit_review", "乡镇审核"),
+    Stage("village_exit_publicity", "贫困村退出公示", Scope.TOWNSHIP),
+    Stage("county", "县审定", county=True),
+    Stage("village_exit_announce", "公告"),
+    Stage("village_exited", "贫困村退出", final=True),
+))
+VILLAGE_PROCEDURES = {p.key: p for p in (VILLAGE, VILLAGE_EXIT)}
+#: The stages only villages' cases take (the county's 县审定 is shared with households' procedures).
+VILLAGE_STAGES = frozenset(s.key for p in VILLAGE_PROCEDURES.values() for s in p.stages) - frozenset(
+    s.key for p in (NATIONAL, THREE_LEVEL, EXIT) for s in p.stages)
 
 
 def procedure(kind: Kind | str, identification: str = NATIONAL.key) -> Procedure:
-    """The procedure of a case of ``kind``; ``identification``: the profile's procedure key."""
+    """The procedure of a case of ``kind``; ``identification``: the profile's procedure key (or a
+    case's stored key: a village's procedure is its own whatever the kind)."""
+    if identification in VILLAGE_PROCEDURES:
+        return VILLAGE_PROCEDURES[identification]
     if Kind(kind) is Kind.EXIT:
         return EXIT
     return PROCEDURES.get(identification, NATIONAL)
 
 
 def procedure_by_key(key: str) -> Procedure:
-    """A procedure by its stored key (``exit`` or an identification procedure)."""
+    """A procedure by its stored key (``exit``, a village's or an identification procedure)."""
+    if key in VILLAGE_PROCEDURES:
+        return VILLAGE_PROCEDURES[key]
     return EXIT if key == EXIT.key else PROCEDURES.get(key, NATIONAL)
 
 
 def stage_label(key: str) -> str:
     """A stage's Chinese name in any procedure (the key itself if unknown)."""
-    for proc in (*PROCEDURES.values(), EXIT):
+    for proc in (*PROCEDURES.values(), EXIT, *VILLAGE_PROCEDURES.values()):
         for stage in proc.stages:
             if stage.key == key:
                 return stage.label
@@ -349,6 +378,28 @@ def counts_for_quota(proc: Procedure, stage: str) -> bool:
     keys = [s.key for s in proc.stages]
     first_counted = "verify" if "verify" in keys else keys[1]
     return stage in keys and keys.index(stage) >= keys.index(first_counted)
+
+
+def village_quota_warning(quota: int | None, before: int, after: int) -> str | None:
+    """The warning when a move takes the township beyond its quota of poor villages."""
+    if quota is None or after <= before or after <= quota:
+        return None
+    return f"全乡超出贫困村规模：规模 {quota} 个村，推进后 {after} 个（多 {after - quota} 个）"
+
+
+def village_counts_for_quota(stage: str) -> bool:
+    """A village counts against the quota from the township's review on (and once registered)."""
+    keys = [s.key for s in VILLAGE.stages]
+    return stage in keys and keys.index(stage) >= keys.index("village_review")
+
+
+def village_exit_problems(incidence: Decimal | None, line: Decimal) -> list[str]:
+    """Why a poor village may not leave the list: its 贫困发生率 is not below the profile's line."""
+    if incidence is None:
+        return ["没有该年度的贫困村登记表（总人口），无法计算贫困发生率：先填写登记表"]
+    if incidence >= line:
+        return [f"贫困发生率 {incidence}% 未降到政策参数规定的 {line}% 以下"]
+    return []
 
 
 # -- exits ---------------------------------------------------------------------------------------

@@ -100,8 +100,8 @@ class CaseRepository:
         self.db = db
 
     # -- reading ------------------------------------------------------------------------------
-    def subjects(self, household_ids: Iterable[int]) -> dict[int, Subject]:
-        return subjects(self.db, household_ids)
+    def subjects(self, ids: Iterable[int], subject_kind: str = "household") -> dict[int, Subject]:
+        return village_subjects(self.db, ids) if subject_kind == VILLAGE else subjects(self.db, ids)
 
     def get(self, case_id: int) -> CaseRow | None:
         row = self.db.query_one(f"SELECT {CASE_COLUMNS} FROM cases WHERE id = ?", (case_id,))
@@ -263,16 +263,54 @@ class CaseRepository:
         return int(cur.lastrowid or 0)
 
     def overrides(self) -> list[Any]:
-        """Every record that left a round early, with the reason (listed at the county)."""
+        """Every record that left a round early, with the reason (listed at the county); a village's
+        case (issue 17) has no 户编号."""
         return self.db.query(
-            "SELECT cr.*, h.number, v.name AS village FROM case_records cr JOIN cases c ON c.id = cr.case_id"
-            " JOIN households h ON h.id = c.subject_id AND c.subject_kind = 'household'"
-            " JOIN villages v ON v.id = c.village_id WHERE cr.override_reason <> '' ORDER BY cr.id")
+            "SELECT cr.*, COALESCE(h.number, '') AS number, v.name AS village FROM case_records cr"
+            " JOIN cases c ON c.id = cr.case_id"
+            " LEFT JOIN households h ON h.id = c.subject_id AND c.subject_kind = 'household'"
+            " JOIN villages v ON v.id = c.village_id WHERE cr.override_reason <> ''"
+            " AND (c.subject_kind = 'village' OR h.id IS NOT NULL) ORDER BY cr.id")
+
+    def years(self) -> list[int]:
+        """The years that have cases (households' or villages'), oldest first."""
+        return [int(r[0]) for r in self.db.query("SELECT DISTINCT year FROM cases ORDER BY year")]
+
+    # -- villages' own cases (issue 17) ------------------------------------------------------------
+    def village_status_rows(self, year: int | None = None) -> list[Any]:
+        """Every village with its latest village case (or none): stage, status, open objections."""
+        year_sql = " AND year = ?" if year is not None else ""
+        return self.db.query(
+            "SELECT v.id AS village_id, v.name AS village, v.code, v.is_poor, c.id AS case_id, c.kind, c.procedure,"
+            " c.stage, c.status, c.year, c.last_date, COALESCE(o.n, 0) AS open_objections FROM villages v"
+            " LEFT JOIN (SELECT subject_id, MAX(id) AS id FROM cases WHERE subject_kind = 'village'" + year_sql +
+            "  GROUP BY subject_id) last ON last.subject_id = v.id"
+            " LEFT JOIN cases c ON c.id = last.id"
+            " LEFT JOIN (SELECT case_id, COUNT(*) AS n FROM objections WHERE finding IS NULL GROUP BY case_id) o"
+            " ON o.case_id = c.id WHERE v.deleted = 0 ORDER BY v.seq, v.name", (year,) if year is not None else ())
+
+    def household_stage_counts(self, year: int | None = None) -> list[Any]:
+        """Per village, stage, status and kind: households and persons of their latest case, and the open
+        objections (``SELECT … GROUP BY``: the 识别进度表 and the statistics page, any scale)."""
+        year_sql = " AND year = ?" if year is not None else ""
+        params: tuple[object, ...] = (year,) if year is not None else ()
+        return self.db.query(
+            "SELECT c.village_id, c.kind, c.stage, c.status, COUNT(*) AS households, COALESCE(SUM(h.size), 0)"
+            " AS persons, COALESCE(SUM(o.n), 0) AS open_objections"
+            " FROM (SELECT MAX(id) AS id FROM cases WHERE subject_kind = 'household'" + year_sql +
+            " GROUP BY subject_id) last"
+            " JOIN cases c ON c.id = last.id JOIN households h ON h.id = c.subject_id AND h.deleted = 0"
+            " LEFT JOIN (SELECT case_id, COUNT(*) AS n FROM objections WHERE finding IS NULL GROUP BY case_id) o"
+            " ON o.case_id = c.id GROUP BY c.village_id, c.kind, c.stage, c.status", params)
+
+
+VILLAGE = "village"
 
 
 @dataclass(frozen=True)
 class Subject:
-    """What the process reads of a household."""
+    """What the process reads of a household -- or of a village (``kind`` "village", issue 17: its
+    code as ``number``, its name as ``head_name`` and ``village``, 贫困村 as ``exit_flag``)."""
 
     id: int
     number: str
@@ -284,6 +322,23 @@ class Subject:
     household_type: str
     exit_flag: str
     per_capita_income: float | None
+    kind: str = "household"
+
+
+POOR_VILLAGE = "贫困村"
+
+
+def village_subjects(db: Database, village_ids: Iterable[int]) -> dict[int, Subject]:
+    """The current villages among ``village_ids``, by id, as subjects of village cases."""
+    ids = list(dict.fromkeys(village_ids))
+    out: dict[int, Subject] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        for r in db.query(f"SELECT id, code, name, is_poor FROM villages WHERE deleted = 0 AND id IN ({_marks(chunk)})",
+                          tuple(chunk)):
+            out[r["id"]] = Subject(r["id"], r["code"] or "", r["name"], r["id"], r["name"], 0, None, "",
+                                   POOR_VILLAGE if r["is_poor"] else "", None, VILLAGE)
+    return out
 
 
 def subjects(db: Database, household_ids: Iterable[int]) -> dict[int, Subject]:

@@ -492,6 +492,11 @@ class Database:
         log.info("backup written file=%s to=%s", self.path, target)
         return target
 
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` has been called (a window outliving its store asks)."""
+        return self._closed
+
     def close(self) -> None:
         with self._lock:
             if self._closed:

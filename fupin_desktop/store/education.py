@@ -20,9 +20,10 @@ from typing import Any
 
 from fupin_desktop.domain.household import LEFT_HOUSEHOLD, new_uuid
 from fupin_desktop.domain.idnumber import normalize_id, person_key, same_person_numbers
+from fupin_desktop.domain.roles import Action
 from fupin_desktop.rules import education as rules
 from fupin_desktop.rules.policy import Policy
-from fupin_desktop.store import audit, driver
+from fupin_desktop.store import access, audit, driver
 from fupin_desktop.store.changes import Change, ChangeKind
 from fupin_desktop.store.database import Database, StoreError, now_iso
 
@@ -185,6 +186,7 @@ class EducationRepository:
               received: Iterable[str] | None = None, operator: str) -> Student:
         """Enter (or change) the student's school for the year; ``received`` None keeps the items
         entered before.  An application already made keeps its amounts."""
+        access.require(self.db, Action.EDUCATION)
         school = " ".join(school.split())
         if not school:
             raise EducationRefused("请填写学校名称。")
@@ -203,6 +205,7 @@ class EducationRepository:
 
     def set_documents(self, student: Student, documents: Iterable[str], operator: str) -> Student:
         """Tick exactly ``documents`` (keys of the checklist) for the student's year."""
+        access.require(self.db, Action.EDUCATION)
         old = student.enrolment
         if old is None:
             raise EducationRefused(f"请先登记{student.name}的学校（fupin education enrol）。")
@@ -246,7 +249,9 @@ class EducationRepository:
               operator: str) -> Student:
         """Put the student into ``batch`` of the year with the items of the table; refused (nothing
         written) for a student already in a batch of the year, after the deadline without an
-        override reason, for a household no longer entitled, or without a school entered."""
+        override reason, for a household no longer entitled, or without a school entered.  Letting
+        a late application in (an override reason) is a 审核员's decision."""
+        access.require(self.db, Action.DECIDE if (override or "").strip() else Action.EDUCATION)
         year = student.school_year
         if student.exit_flag == NO_LONGER_ENTITLED:
             raise EducationRefused(f"{student.name}所在户已{NO_LONGER_ENTITLED}，不属资助对象。")
@@ -286,6 +291,7 @@ class EducationRepository:
 
     def withdraw(self, student: Student, operator: str) -> Student:
         """Take the student out of the year's batch (a mistake): kept as a tombstone and audited."""
+        access.require(self.db, Action.EDUCATION)
         if student.application is None:
             raise EducationRefused(f"{student.name}在 {student.school_year} 学年没有资助申请。")
         with self.db.transaction():

@@ -65,6 +65,8 @@ class HouseholdSummary:
     updated_at: str
     township: str = ""  # the township's name (at the county: the township the household came from)
     township_code: str = ""
+    household_type: str = ""  # 贫困户属性
+    year: int | None = None  # a closed year's file (the list showing that year): its year
 
 
 class HouseholdReads:
@@ -169,6 +171,7 @@ class HouseholdReads:
         descending: bool = False,
         township_code: str | None = None,
         exit_flag: str | None = None,
+        household_type: str | None = None,
         limit: int | None = None,
     ) -> list[int]:
         """Household ids matching the filters, sorted; the first ``limit`` of them (None: all).
@@ -177,7 +180,7 @@ class HouseholdReads:
         database its own code keeps them all).  In the list's own order (户编号) the search
         index hands out the first page without sorting the matches (store/search_index.py).
         """
-        scope = search_index.Scope(village_id, group, township_code, exit_flag)
+        scope = search_index.Scope(village_id, group, township_code, exit_flag, household_type)
         if order not in SORT_COLUMNS or order == "number":
             return search_index.matching_ids(self.db, search or "", scope, limit=limit, descending=descending)
         where, params = scope.where("h")
@@ -207,6 +210,7 @@ class HouseholdReads:
                 "SELECT h.id, h.number, v.name AS village, h.group_name, h.head_name, h.head_id_number,"
                 " h.size, h.updated_at, json_extract(h.fields, '$.exit_flag') AS exit_flag,"
                 " json_extract(h.fields, '$.per_capita_income') AS per_capita,"
+                " json_extract(h.fields, '$.household_type') AS household_type,"
                 " COALESCE(v.township_code, t.code, '') AS township_code,"
                 " COALESCE(st.name, CASE WHEN v.township_code IS NULL THEN t.name END, '') AS township"
                 " FROM households h JOIN villages v ON v.id = h.village_id"
@@ -220,6 +224,7 @@ class HouseholdReads:
                     head_name=r["head_name"], head_id_number=r["head_id_number"], size=r["size"],
                     exit_flag=r["exit_flag"] or "", per_capita_income=str(r["per_capita"] or ""),
                     updated_at=r["updated_at"], township=r["township"], township_code=r["township_code"],
+                    household_type=r["household_type"] or "",
                 )
         return [out[i] for i in ids if i in out]
 

@@ -47,10 +47,25 @@ class ObjectionRow:
     finding: str | None
     finding_date: date | None
     finding_note: str
+    subject_kind: str = "household"  # "village": an objection against a village of a village round
 
 
 def _date(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
+
+
+#: A village of a village case with the figures its notice prints: the 贫困村登记表 of the case's year
+#: (or the latest before it: a village applies on the figures of its last form).
+VILLAGE_NOTICE_SELECT = (
+    "SELECT v.id, v.code, v.name AS village, c.id AS case_id, c.kind, c.year,"
+    " json_extract(f.fields, '$.total_households') AS total_households,"
+    " json_extract(f.fields, '$.total_population') AS total_population,"
+    " json_extract(f.fields, '$.poor_population') AS poor_population,"
+    " json_extract(f.fields, '$.per_capita_income') AS per_capita_income,"
+    " json_extract(f.fields, '$.collective_income') AS collective_income"
+    " FROM cases c JOIN villages v ON v.id = c.subject_id AND c.subject_kind = 'village'"
+    " LEFT JOIN village_forms f ON f.id = (SELECT x.id FROM village_forms x WHERE x.village_id = v.id"
+    "  AND x.deleted = 0 AND x.year <= c.year ORDER BY x.year DESC LIMIT 1)")
 
 
 class PublicityRepository:
@@ -95,6 +110,20 @@ class PublicityRepository:
             " JOIN villages v ON v.id = h.village_id WHERE rc.round_id = ? ORDER BY v.seq, h.group_name, h.number, h.id",
             (round_id,))
 
+    def round_villages(self, round_id: int) -> list[Any]:
+        """The villages of a village round (issue 17), in the township's order, with what the notice
+        prints of each: the year's 贫困村登记表 figures (absent figures None)."""
+        return self.db.query(VILLAGE_NOTICE_SELECT + " JOIN round_cases rc ON rc.case_id = c.id"
+                             " WHERE rc.round_id = ? ORDER BY v.seq, v.name", (round_id,))
+
+    def village_cases_at(self, year: int, procedure: str, stages: Sequence[str]) -> list[Any]:
+        """Villages whose latest case of ``year`` and ``procedure`` is at one of ``stages`` (a 公告)."""
+        marks = ",".join("?" * len(stages)) or "NULL"
+        return self.db.query(
+            VILLAGE_NOTICE_SELECT + " WHERE c.id IN (SELECT MAX(id) FROM cases WHERE subject_kind = 'village'"
+            " AND year = ? AND procedure = ? GROUP BY subject_id) AND c.stage IN (" + marks + ")"
+            " AND c.status <> 'refused' ORDER BY v.seq, v.name", (year, procedure, *stages))
+
     def round_case_ids(self, round_id: int) -> list[int]:
         return [r[0] for r in self.db.query("SELECT case_id FROM round_cases WHERE round_id = ?", (round_id,))]
 
@@ -125,13 +154,17 @@ class PublicityRepository:
             params.append(round_id)
         if open_only:
             where.append("o.finding IS NULL")
+        # A village's case (issue 17) names the village: no 户编号, the village as the "head".
         rows = self.db.query(
-            "SELECT o.*, h.id AS household_id, h.number, h.head_name, v.name AS village FROM objections o"
-            " JOIN cases c ON c.id = o.case_id JOIN households h ON h.id = c.subject_id"
-            f" JOIN villages v ON v.id = c.village_id WHERE {' AND '.join(where)} ORDER BY o.id", tuple(params))
-        return [ObjectionRow(r["id"], r["round_id"], r["case_id"], r["household_id"], r["number"], r["head_name"],
+            "SELECT o.*, c.subject_id, c.subject_kind, COALESCE(h.number, v.code, '') AS number,"
+            " COALESCE(h.head_name, v.name) AS head_name, v.name AS village FROM objections o"
+            " JOIN cases c ON c.id = o.case_id"
+            " LEFT JOIN households h ON h.id = c.subject_id AND c.subject_kind = 'household'"
+            f" JOIN villages v ON v.id = c.village_id WHERE {' AND '.join(where)}"
+            " AND (c.subject_kind = 'village' OR h.id IS NOT NULL) ORDER BY o.id", tuple(params))
+        return [ObjectionRow(r["id"], r["round_id"], r["case_id"], r["subject_id"], r["number"], r["head_name"],
                              r["village"], date.fromisoformat(r["received"]), r["by_name"], r["claim"], r["finding"],
-                             _date(r["finding_date"]), r["finding_note"]) for r in rows]
+                             _date(r["finding_date"]), r["finding_note"], r["subject_kind"]) for r in rows]
 
     # -- quotas ---------------------------------------------------------------------------------
     def set_quota(self, year: int, village_id: int | None, persons: int, township_code: str = "") -> None:

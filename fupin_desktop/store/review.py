@@ -23,7 +23,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from fupin_desktop.domain.household import LEFT_HOUSEHOLD
+from fupin_desktop.domain.roles import Action
 from fupin_desktop.rules.years import year_rules
+from fupin_desktop.store import access, audit
 from fupin_desktop.store.database import Database, StoreError, now_iso
 from fupin_desktop.store.policy import PolicyRepository
 from fupin_desktop.store.years import closed_years, live_year
@@ -233,14 +235,21 @@ def _last_updates(db: Database) -> dict[str, str]:
 
 
 def mark_reviewed(db: Database, household_uuid: str, note: str, operator: str, *, period: str | None = None) -> None:
-    """Mark a household reviewed for the period, with the clerk's note (replaces an earlier mark)."""
+    """Mark a household reviewed for the period, with the reviewer's note (replaces an earlier
+    mark); a 审核员's decision, in the audit trail like every write."""
+    access.require(db, Action.DECIDE, household_uuid=household_uuid)
     if not db.query_one("SELECT 1 FROM households WHERE uuid = ? AND deleted = 0", (household_uuid,)):
         raise StoreError("找不到该户，可能已被删除。")
+    period = period or period_of()
+    old = db.query_one("SELECT note FROM review_marks WHERE household_uuid = ? AND period = ?", (household_uuid, period))
     with db.transaction():
+        audit.record(db, operator=operator, action="update" if old else "create", entity="review_marks",
+                     entity_uuid=f"{household_uuid}:{period}", household_uuid=household_uuid, field="半年审核调整",
+                     old=old[0] if old else None, new=note.strip())
         db.execute("INSERT INTO review_marks (household_uuid, period, note, operator, at) VALUES (?, ?, ?, ?, ?)"
                    " ON CONFLICT (household_uuid, period) DO UPDATE SET note = excluded.note,"
                    " operator = excluded.operator, at = excluded.at",
-                   (household_uuid, period or period_of(), note.strip(), operator, now_iso()))
+                   (household_uuid, period, note.strip(), operator, now_iso()))
 
 
 __all__ = ["ReviewItem", "mark_reviewed", "period_of", "review_list"]

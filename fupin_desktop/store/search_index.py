@@ -53,6 +53,7 @@ class Scope:
     group: str | None = None
     township_code: str | None = None
     exit_flag: str | None = None
+    household_type: str | None = None  # 贫困户属性 (issue 16's label filter)
 
     def where(self, alias: str) -> tuple[list[str], list[object]]:
         """SQL conditions on ``alias``'s ``village_id`` / ``group_name`` columns, and their parameters."""
@@ -67,11 +68,15 @@ class Scope:
         if self.group is not None:
             where.append(f"{alias}.group_name = ?")
             params.append(self.group)
-        if self.exit_flag is not None:  # not in the index: the households' own field (a rarer filter)
-            id_column = f"{alias}.id" if alias == "h" else f"{alias}.household_id"
-            where.append(f"{id_column} IN (SELECT id FROM households WHERE deleted = 0"
-                         " AND json_extract(fields, '$.exit_flag') = ?)")
-            params.append(self.exit_flag)
+        for key, value in (("exit_flag", self.exit_flag), ("household_type", self.household_type)):
+            if value is None:
+                continue
+            if alias == "h":  # the households themselves: their label index, in the list's order (0013_year_lists)
+                where.append(f"json_extract(h.fields, '$.{key}') = ?")
+            else:  # not in the search index: the households' own field, by the same index
+                where.append(f"{alias}.household_id IN (SELECT id FROM households WHERE deleted = 0"
+                             f" AND json_extract(fields, '$.{key}') = ?)")
+            params.append(value)
         return where, params
 
 

@@ -149,6 +149,8 @@ SYNC_COUNTY_URL = _declare(Setting("sync.county_url", "县里的接收地址", "
 SYNC_MIN_SEQUENCE = _declare(Setting("sync.min_sequence", "同步批次起始编号", 0, _count(0, 2 ** 62)))
 #: The last of this township's closed-year snapshots a sync batch carried (year_snapshots.id).
 SYNC_SNAPSHOTS_SENT = _declare(Setting("sync.snapshots_sent", "已报送的往年档案", 0, _count(0, 2 ** 62)))
+#: The digest of the education records (store/education_sync.py) the last sync batch carried.
+SYNC_EDUCATION_SENT = _declare(Setting("sync.education_sent", "已报送的教育资助记录", "", _text))
 #: The county's policy profile as JSON (read and checked by :class:`~fupin_desktop.store.policy.PolicyRepository`).
 POLICY = _declare(Setting("policy", "政策参数", "", _text))
 #: The registration year the clerk works in (登记年度; store/years.py): 0 = the live files' own year.

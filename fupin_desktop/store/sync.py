@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from fupin_desktop.store.education_sync import EducationSync
 from fupin_desktop.store.sync_identity import SyncIdentity
 from fupin_desktop.store.sync_merge import CountyMerge
 from fupin_desktop.store.sync_outbox import TownshipOutbox
@@ -57,7 +58,7 @@ _DIGEST_QUERIES = {
 }
 
 
-class SyncRepository(SyncIdentity, TownshipOutbox, CountyMerge):
+class SyncRepository(SyncIdentity, TownshipOutbox, CountyMerge, EducationSync):
     """Every SQL statement of the exchange, for either side."""
 
     # -- closed years (issue 16) ------------------------------------------------------------

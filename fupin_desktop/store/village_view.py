@@ -90,7 +90,8 @@ def _sum(dicts: list[dict[str, int]]) -> dict[str, int]:
 YEAR_MOVES = ("exits", "returns", "new", "births", "deaths")
 
 
-def statistics(store: Store, year: int | None = None, village: str | None = None) -> dict[str, Any]:
+def statistics(store: Store, year: int | None = None, village: str | None = None, *,
+               page: bool = False) -> dict[str, Any]:
     """The ``fupin stats --json`` document: ``villages`` (one entry each), ``township`` and the
     township's ``households`` and ``persons`` at the top level."""
     year = default_year(store) if year is None else year
@@ -98,7 +99,10 @@ def statistics(store: Store, year: int | None = None, village: str | None = None
     vid = int(villages[0].id or 0) if village else None
     over = stats.overview(store.db, year, vid)  # two passes: households, members
     counts, main, attrs, flags, work = (over[k] for k in ("counts", "causes", "attributes", "exit_states", "work"))
-    every = stats.all_causes(store.db, year, vid, main)
+    # The 统计 page (``page``) opens without the two costliest passes at county scale: the year's
+    # movements (issue 16 reads every file of two years) and the other causes (json_each over every
+    # household; read when the clerk ticks 含其他致贫原因, :func:`other_causes`).
+    every = {} if page else stats.all_causes(store.db, year, vid, main)
     forms = store.village_forms.for_year(year)
     empty = dict.fromkeys(stats.FIGURES, 0)
     rows: list[dict[str, Any]] = []
@@ -123,13 +127,41 @@ def statistics(store: Store, year: int | None = None, village: str | None = None
                     poor_villages=sum(1 for v in villages if v.is_poor), villages=len(villages))
     from fupin_desktop.store.years import year_counts  # issue 16: the year's movements, from the files
 
-    moves = {k: v for k, v in year_counts(store.db, year).items() if k in YEAR_MOVES} if not village else {}
+    moves = ({k: v for k, v in year_counts(store.db, year).items() if k in YEAR_MOVES}
+             if not village and not page else {})
     return {
         "year": year, "village": village, "years": stats.years(store.db),
         "households": township["households"], "persons": township["persons"], **moves,
         "villages": rows, "township": township,
         "series": {str(y): s for y, s in stats.year_series(store.db, vid).items()},
+        "progress": _progress(store, year, vid), "education": _education(store, year, villages, vid),
+        "all_causes_loaded": not page,
     }
+
+
+def other_causes(store: Store, year: int, village: str | None = None) -> dict[str, Any]:
+    """The 全部致贫原因 of the page's scope: per village name and for the township (``all_causes`` of
+    :func:`statistics`, read on demand by the 统计 page)."""
+    villages = [find_village(store, village)] if village else store.townships.villages()
+    vid = int(villages[0].id or 0) if village else None
+    every = stats.all_causes(store.db, year, vid)
+    rows = {v.name: dict(sorted(every.get(int(v.id or 0), {}).items(), key=lambda kv: -kv[1])) for v in villages}
+    return {"villages": rows, "township": dict(sorted(_sum(list(rows.values())).items(), key=lambda kv: -kv[1]))}
+
+
+def _progress(store: Store, year: int, village_id: int | None) -> list[dict[str, Any]]:
+    """Workflow progress per village (stages, open objections, quota use; store/progress.py)."""
+    from fupin_desktop.store.progress import progress
+
+    return [p.to_json() for p in progress(store, year) if village_id is None or p.village_id == village_id]
+
+
+def _education(store: Store, year: int, villages: list[Village], village_id: int | None) -> dict[str, Any]:
+    """教育资助 per item and per village for the school year ending in ``year``."""
+    edu = stats.education_items(store.db, stats.education_school_year(year), village_id)
+    names = {int(v.id or 0): v.name for v in villages}
+    edu["villages"] = {names[i]: v for i, v in edu["villages"].items() if i in names}
+    return edu
 
 
 def _entry(c: dict[str, int], population: int | None, main: dict[str, int], every: dict[str, int],

@@ -10,10 +10,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from fupin_desktop.domain.roles import Action
 from fupin_desktop.domain.values import from_store, to_store
 from fupin_desktop.domain.village import VillageForm
 from fupin_desktop.formspec import FormSpec
-from fupin_desktop.store import audit
+from fupin_desktop.store import access, audit
 from fupin_desktop.store.database import Database, StoreError, now_iso
 
 ENTITY = "village_form"
@@ -63,6 +64,7 @@ class VillageFormRepository:
 
     def save(self, form: VillageForm, operator: str) -> VillageForm:
         """Insert or update ``form`` (its revision must be the stored one); returns the stored form."""
+        access.require(self.db, Action.EDIT_VILLAGE)
         known = {f.id for f in self.spec.grid_fields()}
         new = {k: to_store(v) for k, v in sorted(form.fields.items()) if k in known and k != "year"
                and v is not None and v != ""}

@@ -23,10 +23,11 @@ from datetime import date
 from typing import Any
 
 from fupin_desktop.domain.household import LEFT_HOUSEHOLD
+from fupin_desktop.domain.roles import Action
 from fupin_desktop.domain.text import pinyin_initials
 from fupin_desktop.formspec import FormSpec
 from fupin_desktop.rules.years import CarryRules, current_of, diff_labels, year_diff, year_rules
-from fupin_desktop.store import audit, backups, search_index, settings
+from fupin_desktop.store import access, audit, backups, search_index, settings
 from fupin_desktop.store.changes import Change, ChangeKind
 from fupin_desktop.store.database import Database, StoreError, now_iso
 from fupin_desktop.store.sync_records import SyncTables
@@ -67,10 +68,32 @@ class CarryResult:
                 "cleared_results": self.cleared_results, "villages": self.villages, "cancelled": self.cancelled}
 
 
+# -- which township (at the county: each township's years) -------------------------------------------
+#: A township's villages (NULL township code: the database's own township).
+_TOWNSHIP_VILLAGES = ("SELECT v.id FROM villages v LEFT JOIN township t ON t.id = 1"
+                      " WHERE COALESCE(v.township_code, t.code) = ?")
+
+
+def _snapshots_of(township_code: str | None) -> tuple[str, tuple[Any, ...]]:
+    """A condition keeping one township's snapshots (none: every township's)."""
+    if township_code is None:
+        return "", ()
+    return " AND COALESCE(township_code, (SELECT code FROM township WHERE id = 1)) = ?", (township_code,)
+
+
+def _households_of(township_code: str | None) -> tuple[str, tuple[Any, ...]]:
+    """A condition keeping one township's live households (none: every township's)."""
+    if township_code is None:
+        return "", ()
+    return f" AND village_id IN ({_TOWNSHIP_VILLAGES})", (township_code,)
+
+
 # -- which year -------------------------------------------------------------------------------------
-def live_year(db: Database) -> int:
-    """The year of the live files (the latest 登记年度 held), this calendar year's when none."""
-    year = db.query_one("SELECT MAX(year) FROM households WHERE deleted = 0")
+def live_year(db: Database, township_code: str | None = None) -> int:
+    """The year of the live files (the latest 登记年度 held), this calendar year's when none;
+    ``township_code``: that township's (at the county, townships carry over each in its time)."""
+    where, params = _households_of(township_code)
+    year = db.query_one(f"SELECT MAX(year) FROM households WHERE deleted = 0{where}", params)
     return int(year[0]) if year and year[0] else date.today().year
 
 
@@ -79,13 +102,21 @@ def current_year(db: Database) -> int:
     return settings.CURRENT_YEAR.get(db) or live_year(db)
 
 
-def closed_years(db: Database) -> list[int]:
-    return [int(r[0]) for r in db.query("SELECT DISTINCT year FROM year_snapshots ORDER BY year")]
+def closed_years(db: Database, township_code: str | None = None) -> list[int]:
+    where, params = _snapshots_of(township_code)
+    return [int(r[0]) for r in db.query(f"SELECT DISTINCT year FROM year_snapshots WHERE 1 = 1{where} ORDER BY year",
+                                        params)]
 
 
-def years(db: Database) -> list[int]:
-    """Every year the store holds files of: the closed years and the live one."""
-    return sorted(set(closed_years(db)) | {live_year(db)})
+def years(db: Database, township_code: str | None = None) -> list[int]:
+    """Every year the store holds files of: the closed years and the live one (of one township:
+    at the county, a township whose new year's files have not arrived yet has its closed years)."""
+    closed = closed_years(db, township_code)
+    if township_code is not None and closed:
+        where, params = _households_of(township_code)
+        if not db.query_one(f"SELECT 1 FROM households WHERE deleted = 0{where} LIMIT 1", params):
+            return closed
+    return sorted(set(closed) | {live_year(db, township_code)})
 
 
 def is_read_only_year(db: Database, year: int | None = None) -> bool:
@@ -123,6 +154,7 @@ def pending(db: Database, to_year: int) -> int:
 def carry_over(db: Database, to_year: int, operator: str, *, backup: str | None = None,
                progress: Progress | None = None, cancelled: Callable[[], bool] | None = None) -> CarryResult:
     """Carry every registered household of an earlier year over to ``to_year`` (see the module)."""
+    access.require(db, Action.CARRY_OVER)
     from_year = check_target(db, to_year)
     rules = year_rules().carry
     result = CarryResult(from_year=from_year, to_year=to_year, backup=backup)
@@ -160,6 +192,7 @@ def carry_over_safely(db: Database, to_year: int, operator: str, *, progress: Pr
                       cancelled: Callable[[], bool] | None = None) -> CarryResult:
     """:func:`carry_over` after the dated backup it is undone with (none when nothing is left to
     carry: a second run changes nothing).  A backup that cannot be made refuses the carry-over."""
+    access.require(db, Action.CARRY_OVER)  # before the backup it would make
     check_target(db, to_year)
     backup = None
     if pending(db, to_year):
@@ -356,14 +389,16 @@ def uuids_by_number(db: Database, number: str) -> list[str]:
 
 
 # -- counts per year ---------------------------------------------------------------------------------------
-def _year_files(db: Database, year: int) -> dict[str, tuple[str, int, int, int]]:
+def _year_files(db: Database, year: int, township_code: str | None = None) -> dict[str, tuple[str, int, int, int]]:
     """uuid -> (脱贫状态, size, births, deaths) of every file of ``year`` (snapshots, else the live ones)."""
-    rows = db.query("SELECT household_uuid, exit_flag, size, births, deaths FROM year_snapshots WHERE year = ?",
-                    (year,))
+    snap_where, snap_params = _snapshots_of(township_code)
+    rows = db.query("SELECT household_uuid, exit_flag, size, births, deaths FROM year_snapshots WHERE year = ?"
+                    f"{snap_where}", (year, *snap_params))
     if rows:
         return {str(r[0]): (str(r[1]), int(r[2]), int(r[3]), int(r[4])) for r in rows}
-    if year != live_year(db):
+    if year != live_year(db, township_code):
         return {}
+    live_where, live_params = _households_of(township_code)
     events: dict[int, tuple[int, int]] = {  # household id -> (births, deaths): one pass over the members
         int(r[0]): (int(r[1]), int(r[2])) for r in db.query(
             "SELECT household_id, SUM(c = ?), SUM(c = ?) FROM (SELECT household_id,"
@@ -371,18 +406,19 @@ def _year_files(db: Database, year: int) -> dict[str, tuple[str, int, int, int]]
             " GROUP BY household_id", (BIRTH, DEATH, BIRTH, DEATH))}
     out: dict[str, tuple[str, int, int, int]] = {}
     for r in db.query("SELECT id, uuid, COALESCE(json_extract(fields, '$.exit_flag'), ''), size FROM households"
-                      " WHERE deleted = 0 AND COALESCE(year, ?) = ?", (year, year)):
+                      f" WHERE deleted = 0 AND COALESCE(year, ?) = ?{live_where}", (year, year, *live_params)):
         births, deaths = events.get(int(r[0]), (0, 0))
         out[str(r[1])] = (str(r[2]), int(r[3]), births, deaths)
     return out
 
 
-def year_counts(db: Database, year: int) -> dict[str, int]:
+def year_counts(db: Database, year: int, township_code: str | None = None) -> dict[str, int]:
     """The township's counts of ``year`` from its files: registered households and persons, exits,
-    returns and new entries (against the year before), births and deaths recorded in the year."""
+    returns and new entries (against the year before), births and deaths recorded in the year.
+    At the county: every township's together, or one township's (``township_code``)."""
     rules = year_rules().review
-    files = _year_files(db, year)
-    before = _year_files(db, year - 1)
+    files = _year_files(db, year, township_code)
+    before = _year_files(db, year - 1, township_code)
     exits = returns = new = 0
     for uuid, (status, _, _, _) in files.items():
         old = before.get(uuid)
@@ -393,22 +429,25 @@ def year_counts(db: Database, year: int) -> dict[str, int]:
         if status == rules.returned and (old is None or old[0] != rules.returned) and before:
             returns += 1
     if not before:  # the first year held: entries and exits as the files themselves date them
-        new = _dated(db, files, year, "identified_year")
-        exits = _dated(db, files, year, "exit_year")
+        new = _dated(db, files, year, "identified_year", township_code)
+        exits = _dated(db, files, year, "exit_year", township_code)
     return {"year": year, "households": len(files), "persons": sum(v[1] for v in files.values()),
             "exits": exits, "returns": returns, "new": new,
             "births": sum(v[2] for v in files.values()), "deaths": sum(v[3] for v in files.values())}
 
 
-def _dated(db: Database, files: dict[str, Any], year: int, key: str) -> int:
+def _dated(db: Database, files: dict[str, Any], year: int, key: str, township_code: str | None = None) -> int:
     """Files of ``year`` whose ``key`` (新识别年度, 脱贫年度) is ``year``."""
     if not files:
         return 0
-    n = db.integer(f"SELECT COUNT(*) FROM year_snapshots WHERE year = ? AND {key} = ?", (year, year))
-    if n or closed_years(db).count(year):
+    snap_where, snap_params = _snapshots_of(township_code)
+    n = db.integer(f"SELECT COUNT(*) FROM year_snapshots WHERE year = ? AND {key} = ?{snap_where}",
+                   (year, year, *snap_params))
+    if n or closed_years(db, township_code).count(year):
         return n
+    live_where, live_params = _households_of(township_code)
     return db.integer(f"SELECT COUNT(*) FROM households WHERE deleted = 0 AND COALESCE(year, ?) = ?"
-                      f" AND json_extract(fields, '$.{key}') = ?", (year, year, year))
+                      f" AND json_extract(fields, '$.{key}') = ?{live_where}", (year, year, year, *live_params))
 
 
 def carry_log(db: Database) -> list[dict[str, Any]]:

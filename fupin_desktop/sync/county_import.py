@@ -31,7 +31,7 @@ from fupin_desktop import fileio
 from fupin_desktop.domain.clock import local_time
 from fupin_desktop.domain.household import TABLES
 from fupin_desktop.domain.roles import Action
-from fupin_desktop.store import Store, StoreWriteError, backups, driver
+from fupin_desktop.store import Store, StoreWriteError, backups, driver, education_sync
 from fupin_desktop.store.changes import Change, Changed, ChangeKind
 from fupin_desktop.store.sync import SyncRepository, TownshipRecord, bundle_hash
 from fupin_desktop.sync.county_merge import _Merger
@@ -238,6 +238,10 @@ def _import_new(store: Receiving, repo: SyncRepository, data: bytes, batch_hash:
                 raise SyncError("批次清单中的记录数与内容不符，已拒绝，未作任何改动。")
             if merger.counts.get("year_snapshots"):  # closed years' files (issue 16): not in older batches
                 counts["year_snapshots"] = merger.counts["year_snapshots"]
+            if merger.education is not None or manifest.counts.get(education_sync.COUNT_KEY):  # issue 16
+                if merger.counts.get(education_sync.COUNT_KEY, 0) != manifest.counts.get(education_sync.COUNT_KEY, 0):
+                    raise SyncError("批次清单中的记录数与内容不符，已拒绝，未作任何改动。")
+                counts[education_sync.COUNT_KEY] = merger.counts[education_sync.COUNT_KEY]
             repo.log_batch(batch_hash, town.code, seq, manifest.created_at, counts, dict(merger.merge))
             missing = repo.missing_sequences(town.code)
     except SyncError as exc:
@@ -258,6 +262,10 @@ def _import_new(store: Receiving, repo: SyncRepository, data: bytes, batch_hash:
         message += f"，拒收 {len(merger.rejected)} 条"
     if merger.duplicates:
         message += f"，发现跨乡重复身份证号 {len(merger.duplicates)} 个"
+    if merger.education is not None and (merger.education["added"] or merger.education["changed"]
+                                         or merger.education["removed"]):
+        message += (f"，教育资助学生记录新增 {merger.education['added']} 条、更新 {merger.education['changed']} 条、"
+                    f"撤销 {merger.education['removed']} 条")
     message += "。"
     if merger.cleaned:
         message += (f"已去掉 {len(merger.cleaned)} 户（户编号 {'、'.join(c['number'] for c in merger.cleaned[:5])}"

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from fupin_desktop.domain.household import TABLES
 from fupin_desktop.domain.idnumber import mask_id
 from fupin_desktop.rules import RuleContext
-from fupin_desktop.store import Store
+from fupin_desktop.store import Store, education_sync
 from fupin_desktop.store.sync import (
     GROUP_KEYS,
     HOUSEHOLD_KEYS,
@@ -25,9 +25,10 @@ from fupin_desktop.store.sync import (
     TownshipRecord,
     bundle_hash,
 )
+from fupin_desktop.store.year_files import bundle_household
 from fupin_desktop.sync import case_sync
 from fupin_desktop.sync.clean import clean_bundle
-from fupin_desktop.sync.export_checks import blocking_errors, bundle_household
+from fupin_desktop.sync.export_checks import blocking_errors
 from fupin_desktop.sync.format import SyncError, json_lines, json_object, mask_digits
 
 if TYPE_CHECKING:  # psycopg is loaded only when a PostgreSQL database is used
@@ -83,6 +84,7 @@ class _Merger:
         self.rejected: list[dict[str, Any]] = []
         self.cleaned: list[dict[str, Any]] = []
         self.cases = 0  # identification cases merged (sync/case_sync.py)
+        self.education: dict[str, int] | None = None  # education records added/changed/removed (issue 16)
         self.village_ids = repo.village_ids(self.code)
         self._ctx: RuleContext | None = None
         self._town_info: dict[str, Any] = {"name": town.name, "county": town.county, "city": town.city,
@@ -113,6 +115,14 @@ class _Merger:
             snapshots = [_check_snapshot(rec) for rec in json_lines(name, raw)]
             self.repo.add_year_snapshots(snapshots, self.code)  # one already kept stays as it is
             self.counts["year_snapshots"] += len(snapshots)
+        elif name == education_sync.ENTRY:  # the township's education students (issue 16), the whole set
+            records = list(json_lines(name, raw))
+            for rec in records:
+                reason = education_sync.check_record(rec)
+                if reason:
+                    raise SyncError(f"{reason}，已拒绝，未作任何改动。")
+            self.education = self.repo.replace_education(self.code, records)
+            self.counts[education_sync.COUNT_KEY] += len(records)
         # Unknown entries are left alone: a newer program may add entries an older one can skip.
 
     def reject(self, entity: str, uuid: str, number: str, reasons: list[str]) -> None:

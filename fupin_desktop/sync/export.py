@@ -27,7 +27,7 @@ from fupin_desktop import __version__, fileio
 from fupin_desktop.domain.household import TABLES
 from fupin_desktop.domain.roles import Action
 from fupin_desktop.rules import RuleContext
-from fupin_desktop.store import Role, Store, settings, years
+from fupin_desktop.store import Role, Store, education_sync, settings, years
 from fupin_desktop.store.changes import Change, ChangeKind
 from fupin_desktop.store.database import now_iso
 from fupin_desktop.store.sync import SyncRepository
@@ -183,12 +183,20 @@ def export_batch(
         if snapshot_lines:
             counts["year_snapshots"] = len(snapshot_lines)
         del snapshot_lines
+        # The education students (issue 16): the whole set whenever it differs from the one sent last.
+        education = education_sync.township_records(store.db)
+        education_digest = education_sync.records_digest(education)
+        send_education = (full and bool(education)) or education_digest != (
+            settings.SYNC_EDUCATION_SENT.get(store.db) or education_sync.records_digest([]))
+        if send_education:
+            payload.add(education_sync.ENTRY, b"".join(dumps_line(rec) for rec in education))
+            counts[education_sync.COUNT_KEY] = len(education)
         sequence = repo.next_sequence()
         previous = repo.last_outbox()
 
     held_back_ids = _local_ids(repo, held_back)
     changed = counts["villages"] + counts["village_groups"] + counts["households"] + counts["deleted_households"] \
-        + len(case_items) + counts["year_snapshots"]
+        + len(case_items) + counts["year_snapshots"] + send_education
     if not changed and not town_changed:
         log.info("sync export: nothing new held_back=%d", len(held_back))
         return ExportResult(batch=None, hash=None, sequence=None, counts=dict(counts), held_back=held_back_ids,
@@ -226,6 +234,8 @@ def export_batch(
                 repo.mark_exported(exported)
                 if last_snapshot > settings.SYNC_SNAPSHOTS_SENT.get(store.db):
                     settings.SYNC_SNAPSHOTS_SENT.put(store.db, last_snapshot)
+                if send_education:
+                    settings.SYNC_EDUCATION_SENT.put(store.db, education_digest)
                 store.checks.keep(checks.refreshed)  # checked again now: the next export takes them
         except BaseException:
             # Not recorded (the stick is full, the database cannot be written...): a batch file left

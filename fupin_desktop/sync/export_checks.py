@@ -19,41 +19,14 @@ from collections import Counter
 from datetime import date
 from typing import Any
 
-from fupin_desktop.domain.household import LEFT_HOUSEHOLD, TABLES, Household, HouseholdId, Row
+from fupin_desktop.domain.household import LEFT_HOUSEHOLD, Household
 from fupin_desktop.domain.idnumber import person_key
-from fupin_desktop.domain.values import from_store
-from fupin_desktop.formspec import FormSpec
 from fupin_desktop.rules import Finding, RuleContext, all_rules, check_household
 from fupin_desktop.rules.crossrecord import MemoryRecords
 from fupin_desktop.rules.kept import context_key, cross_record_rules, kept_errors, valid_until
 from fupin_desktop.store import Store
 from fupin_desktop.store.checks import KeptCheck
-from fupin_desktop.store.households import LOCATION_FIELDS, TOWNSHIP_SOURCED
-
-
-def bundle_household(bundle: dict[str, Any], spec: FormSpec, village: str, town: dict[str, Any] | None,
-                     household_id: int | None = None) -> Household:
-    """A :class:`Household` from a bundle, typed by the spec, for the rules."""
-    grid = {f.id: f for f in spec.grid_fields() if f.id not in LOCATION_FIELDS and f.id not in TOWNSHIP_SOURCED}
-    raw = bundle.get("fields") or {}
-    fields = {k: from_store(s, raw.get(k)) for k, s in grid.items()}
-    fields["village"] = village
-    fields["group"] = bundle.get("group_name") or None
-    if town:
-        fields.update(province=town.get("province"), city=town.get("city"), county=town.get("county"),
-                      township=town.get("name"))
-    hh = Household(fields=fields, uuid=bundle["uuid"], revision=bundle.get("revision") or 0,
-                   id=HouseholdId(household_id) if household_id is not None else None)
-    for table in TABLES:
-        specs = {c.id: c for c in spec.table(table).fields}
-        for r in bundle.get(table, []):
-            if r.get("deleted"):
-                continue
-            data = r.get("fields") or {}
-            hh.table(table).append(Row(fields={k: from_store(s, data.get(k)) for k, s in specs.items()},
-                                       uuid=r["uuid"], revision=r.get("revision") or 0))
-    hh.refresh_derived(spec.derived_sources())
-    return hh
+from fupin_desktop.store.year_files import bundle_household
 
 
 def blocking_errors(hh: Household, ctx: RuleContext) -> list[str]:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fupin_desktop import fileio
+from fupin_desktop.domain.roles import Action
 from fupin_desktop.store import Store
 from fupin_desktop.store.changes import Change, Changed, ChangeKind
 from fupin_desktop.store.database import now_iso
@@ -89,6 +90,7 @@ class FeedbackWritten:
 
 def write_feedback(store: Store | PgStore, township_code: str, out: str | Path, *, passphrase: str | None) -> FeedbackWritten:
     """Sign and write the feedback file for one township (temp name, fsync, rename, read back)."""
+    store.require(Action.SYNC)
     repo = store.sync
     county = unlock_county(repo, passphrase)
     content = build_feedback(store, township_code, county.code, county.name)
@@ -115,6 +117,7 @@ def write_feedback(store: Store | PgStore, township_code: str, out: str | Path, 
 def import_feedback(store: Store, path: str | Path) -> Changed[dict[str, Any]]:
     """Township side: verify, record, update batch states; returns what to show (with local names)
     and what changed (the batches' states, the county's name in the title)."""
+    store.require(Action.SYNC)
     repo = store.sync
     county = trusted_county(repo)
     path = Path(path)

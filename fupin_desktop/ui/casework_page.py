@@ -315,7 +315,8 @@ class CaseworkPage(CaseRequests):
     def _fill_rounds(self) -> None:
         today = self._date()
         wanted = set(self.village_ids() or [])
-        rounds = [r for r in self.store.publicity.rounds() if not wanted or r.village_id in wanted or r.village_id is None]
+        rounds = [r for r in self.store.publicity.rounds() if (not wanted or r.village_id in wanted or r.village_id is None)
+                  and r.stage not in wf.VILLAGE_STAGES]  # 贫困村公示: the 贫困村识别与退出 dialog's (issue 17)
         _fill(self.rounds, [[r.id, r.village or wf.SCOPE_LABELS[wf.Scope(r.scope)], wf.stage_label(r.stage),
                              f"{r.start.isoformat()} 至 {r.end.isoformat()}", publicity.days_left(r, today),
                              r.households, len(self.store.publicity.objections(round_id=r.id, open_only=True)) or ""]

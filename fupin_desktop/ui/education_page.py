@@ -37,7 +37,7 @@ from fupin_desktop.excel.education_roster import RosterResult, export_roster
 from fupin_desktop.printing.education import print_education_form
 from fupin_desktop.printing.service import PrintResult
 from fupin_desktop.rules import education as rules
-from fupin_desktop.store import Store, settings
+from fupin_desktop.store import Role, Store, settings
 from fupin_desktop.store.changes import Change, ChangeKind
 from fupin_desktop.store.education import EducationRefused, EducationRepository, Student
 from fupin_desktop.ui.changes import hub
@@ -382,8 +382,13 @@ class EducationWindow(QMainWindow):
         event.accept()
 
 
-def open_education_window(parent: QWidget, store: Store) -> EducationWindow:
-    """The one 教育资助 window of ``parent`` (made on first use), shown and raised."""
+def open_education_window(parent: QWidget, store: Store) -> EducationWindow | QMainWindow:
+    """The one 教育资助 window of ``parent`` (made on first use), shown and raised; at the county
+    the townships' reported students (ui/received_students.py)."""
+    if store.role is Role.COUNTY:
+        from fupin_desktop.ui.received_students import open_received_students
+
+        return open_received_students(parent, store)
     window = parent.findChild(EducationWindow)
     if window is None:
         window = EducationWindow(store, parent)

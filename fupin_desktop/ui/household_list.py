@@ -8,6 +8,11 @@ At county scale the list comes first page first: the search index hands out the 
 :data:`FIRST_PAGE` ids in a few milliseconds (store/search_index.py) and the view shows them at
 once; the whole id list follows from a worker thread and is appended below them (``refreshed``
 fires then, with the full count).
+
+Issue 16: the list filters by label (脱贫状态, 贫困户属性) and by year: :attr:`year` None shows
+the current year's files; a closed year shows that year's frozen files (store/year_list.py) under
+the same filters, read-only — :meth:`household_id` is then None and :meth:`snapshot_id` names
+the row (ui/list_filters.py opens it read-only).
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from fupin_desktop.domain.clock import local_time
 from fupin_desktop.domain.idnumber import mask_id
 from fupin_desktop.domain.roles import Action
 from fupin_desktop.formspec import load_list
-from fupin_desktop.store import HouseholdSummary, Role, Store
+from fupin_desktop.store import HouseholdSummary, Role, Store, search_index, year_list
 from fupin_desktop.store.changes import Change
 from fupin_desktop.store.households import HouseholdRepository
 from fupin_desktop.ui.background import LARGE, submit
@@ -79,6 +84,9 @@ class HouseholdListModel(QAbstractTableModel):
         self.township_code: str | None = None
         self.search = ""
         self.exit_flag: str | None = None  # 脱贫状态 filter (ui/exit_status.py)
+        self.household_type: str | None = None  # 贫困户属性 filter (ui/list_filters.py)
+        self.year: int | None = None  # None: the current year's files; else a closed year's (read-only)
+        self._shown_year: int | None = None  # the year of the ids on show (they may lag behind self.year)
         self.order = "number"
         self.descending = False
         hub(store).changed.connect(self._on_change)
@@ -96,6 +104,15 @@ class HouseholdListModel(QAbstractTableModel):
         self.exit_flag = exit_flag
         self.refresh()
 
+    def set_labels(self, *, exit_flag: str | None, household_type: str | None) -> None:
+        self.exit_flag, self.household_type = exit_flag, household_type
+        self.refresh()
+
+    def set_year(self, year: int | None) -> None:
+        """Show the current year's files (None) or a closed year's."""
+        self.year = year
+        self.refresh()
+
     def set_search(self, text: str) -> None:
         self.search = text
         self.refresh()
@@ -111,11 +128,15 @@ class HouseholdListModel(QAbstractTableModel):
             return
         village_id, group, search = self.village_id, self.group, self.search
         order, descending, township_code = self.order, self.descending, self.township_code
-        exit_flag = self.exit_flag
+        exit_flag, household_type, year = self.exit_flag, self.household_type, self.year
 
         def query(households: HouseholdRepository) -> list[int]:  # the request as it is now
+            if year is not None:
+                scope = search_index.Scope(village_id, group, township_code, exit_flag, household_type)
+                return year_list.ids(households.db, year, scope, search=search, order=order, descending=descending)
             return households.ids(village_id=village_id, group=group, search=search, order=order,
-                                  descending=descending, township_code=township_code, exit_flag=exit_flag)
+                                  descending=descending, township_code=township_code, exit_flag=exit_flag,
+                                  household_type=household_type)
 
         self._generation += 1
         if not self.large:
@@ -123,10 +144,11 @@ class HouseholdListModel(QAbstractTableModel):
             return
         generation = self._generation
         self._set_loading(True)
-        if order == "number":  # the index's own order: the first page costs a few milliseconds
+        if order == "number" and year is None:  # the index's own order: the first page costs a few milliseconds
             self._show_first(self.store.households.ids(
                 village_id=village_id, group=group, search=search, descending=descending,
-                township_code=township_code, limit=FIRST_PAGE))
+                township_code=township_code, exit_flag=exit_flag, household_type=household_type,
+                limit=FIRST_PAGE))
 
         def work() -> None:
             try:
@@ -152,7 +174,7 @@ class HouseholdListModel(QAbstractTableModel):
     def _show_first(self, ids: list[int]) -> None:
         """The first rows while the whole list is fetched (no ``refreshed``: the count is not known)."""
         self.beginResetModel()
-        self._ids = ids
+        self._ids, self._shown_year = ids, None
         self._pages.clear()
         self.endResetModel()
         self._first = len(ids)
@@ -169,7 +191,7 @@ class HouseholdListModel(QAbstractTableModel):
             self.refreshed.emit()
             return
         self.beginResetModel()
-        self._ids = ids
+        self._ids, self._shown_year = ids, self.year
         self._pages.clear()
         self.endResetModel()
         self.refreshed.emit()
@@ -180,6 +202,15 @@ class HouseholdListModel(QAbstractTableModel):
             self.busy.emit(loading)
 
     def household_id(self, row: int) -> int | None:
+        """The current household on ``row`` (None on a closed year's list: see :meth:`snapshot_id`)."""
+        if self._shown_year is not None:
+            return None
+        return self._ids[row] if 0 <= row < len(self._ids) else None
+
+    def snapshot_id(self, row: int) -> int | None:
+        """The closed year's file on ``row`` (None on the current year's list)."""
+        if self._shown_year is None:
+            return None
         return self._ids[row] if 0 <= row < len(self._ids) else None
 
     def row_of(self, household_id: int) -> int | None:
@@ -193,7 +224,9 @@ class HouseholdListModel(QAbstractTableModel):
             return None
         page = row // PAGE
         if page not in self._pages:
-            self._pages[page] = self.store.households.summaries(self._ids[page * PAGE:(page + 1) * PAGE])
+            chunk = self._ids[page * PAGE:(page + 1) * PAGE]
+            self._pages[page] = (self.store.households.summaries(chunk) if self._shown_year is None
+                                 else year_list.summaries(self.store.db, chunk))
         rows = self._pages[page]
         offset = row - page * PAGE
         return rows[offset] if offset < len(rows) else None
@@ -235,6 +268,8 @@ class HouseholdListModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.UserRole:
             return self.household_id(index.row())
+        if role == Qt.ItemDataRole.ToolTipRole and self._shown_year is not None:
+            return f"{self._shown_year}年度档案（已结转，只读）：双击查看"
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:

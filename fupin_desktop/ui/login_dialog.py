@@ -5,13 +5,16 @@
 and password (:class:`LoginDialog`: a wrong password says how many tries are left, a locked
 account until when); a database without users offers to create its 管理员 now
 (:class:`FirstAdminDialog`; 暂不设置 keeps it working without logins, as before).
-:func:`apply_rights` greys out the menu actions the user's role may not do, with a tooltip naming
-the roles that may.
+:class:`Rights` greys out the menu actions the user's role may not do, with a tooltip naming
+the roles that may, and keeps them current: it asks again whenever a menu opens and whenever the
+window comes back to the front, so a role changed by a 管理员 elsewhere (another window, another
+PC on the same file) shows at once, and a user removed elsewhere sees everything protected greyed.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtWidgets import (
@@ -170,13 +173,30 @@ def who(store: Store) -> str:
     return f"录入员：{store.operator}"
 
 
-def apply_rights(actions: dict[Action, Any], store: Store) -> None:
-    """Grey out each action the logged-in user's role may not do (tooltip: who may)."""
-    for action, act in actions.items():
-        allowed = store.may(action)
-        if not allowed:
-            act.setEnabled(False)
-            act.setToolTip(f"只有{who_may(action)}可以{action.value}")
+class Rights:
+    """The protected menu actions of a window and the role that may use each (see the module)."""
+
+    READ_ONLY_TIP = "数据库以只读方式打开，不能修改"
+
+    def __init__(self, store: Store, actions: dict[Action, Any], *, writes: Sequence[Any] = ()) -> None:
+        self.store = store
+        self.actions = actions
+        self.writes = list(writes)  # switched off on a database opened read-only, whatever the role
+        self.tips = {id(act): act.toolTip() for act in actions.values()}
+
+    def refresh(self) -> None:
+        """Enable what the logged-in user may do now (one look at the users table per action)."""
+        read_only = self.store.read_only
+        for action, act in self.actions.items():
+            if read_only and any(act is w for w in self.writes):
+                act.setEnabled(False)
+                act.setToolTip(self.READ_ONLY_TIP)
+            elif self.store.may(action):
+                act.setEnabled(True)
+                act.setToolTip(self.tips[id(act)])
+            else:
+                act.setEnabled(False)
+                act.setToolTip(f"只有{who_may(action)}可以{action.value}")
 
 
 def refused(parent: QWidget | None, title: str, exc: StoreError) -> None:

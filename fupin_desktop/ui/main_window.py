@@ -12,8 +12,8 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QKeySequence
+from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QMessageBox,
     QSplitter,
     QTableView,
@@ -39,25 +40,27 @@ from fupin_desktop.ui.background import Fetch
 from fupin_desktop.ui.changes import announce, hub
 from fupin_desktop.ui.education_page import open_education_window
 from fupin_desktop.ui.encryption_dialog import toggle_encryption
-from fupin_desktop.ui.exit_status import exit_filter_combo
 from fupin_desktop.ui.household_editor import DraftChoice, HouseholdEditor
 from fupin_desktop.ui.household_list import HouseholdListModel
-from fupin_desktop.ui.login_dialog import apply_rights, who
+from fupin_desktop.ui.list_filters import FilterBar
+from fupin_desktop.ui.login_dialog import Rights, who
 from fupin_desktop.ui.main_actions import MainActions
 from fupin_desktop.ui.quality_view import QualityWindow
 from fupin_desktop.ui.users_dialog import UsersDialog
+from fupin_desktop.ui.village_cases import open_dialog as open_village_cases  # issue 17: 贫困村识别与退出
 from fupin_desktop.ui.village_tree import VillageTree
 
 log = logging.getLogger(__name__)
 SEARCH_DELAY_MS = 250
 #: Household list column widths by column key (the county database adds 乡镇).
 COLUMN_WIDTHS = {"number": 180, "township": 80, "village": 80, "group": 80, "head_name": 90, "head_id_number": 170,
-                 "size": 70, "exit_flag": 150, "per_capita_income": 120, "updated_at": 130}
+                 "size": 70, "exit_flag": 150, "household_type": 110, "per_capita_income": 120, "updated_at": 130}
 
 
 class MainWindow(MainActions):
     #: whether opening a household offers its unsaved draft (not while rendering a screenshot)
     offer_drafts = True
+    act_carry: QAction  # 年度 → 结转下一年度 (made by ui/years_menu.py)
 
     def __init__(self, store: Store) -> None:
         super().__init__()
@@ -103,7 +106,8 @@ class MainWindow(MainActions):
         top = QHBoxLayout()
         top.addWidget(QLabel("查找"))
         top.addWidget(self.search, 1)
-        top.addWidget(exit_filter_combo(self.model))  # 脱贫状态 filter (ui/exit_status.py)
+        self.filters = FilterBar(store, self.model, self.table)  # 年度/脱贫状态/贫困户属性 (ui/list_filters.py)
+        top.addWidget(self.filters)
         lay.addLayout(top)
         lay.addWidget(self.table, 1)
 
@@ -178,6 +182,7 @@ class MainWindow(MainActions):
         tools_menu.addAction(self._action("识别工作(&W)…", self.open_casework, "Ctrl+Shift+W"))
         tools_menu.addAction(self._action("贫困村登记表(&V)…", lambda: village_form.open_from(self)))  # issue 17
         tools_menu.addAction(self._action("统计(&S)…", lambda: stats_page.open_from(self), "Ctrl+Shift+T"))
+        tools_menu.addAction(self._action("贫困村识别与退出…", lambda: open_village_cases(self.store, parent=self)))
 
         settings_menu = bar.addMenu("设置(&S)")
         self.act_operator = self._action("录入员姓名(&U)…", self.set_operator)
@@ -206,10 +211,15 @@ class MainWindow(MainActions):
         #: actions that change the database: disabled when it is open read-only (add new ones here)
         self.write_actions = [self.act_new, self.act_delete, self.act_import_excel, self.act_policy,
                               self.act_sync, self.act_operator, self.act_users]
-        apply_rights({Action.DELETE_HOUSEHOLD: self.act_delete, Action.IMPORT_EXCEL: self.act_import_excel,
-                      Action.POLICY: self.act_policy, Action.BACKUP: self.act_backups, Action.SYNC: self.act_sync,
-                      Action.USERS: self.act_users, Action.READ_AUDIT: self.act_audit,
-                      Action.ENCRYPTION: self.act_encryption}, self.store)
+        self.rights = Rights(self.store, {
+            Action.DELETE_HOUSEHOLD: self.act_delete, Action.IMPORT_EXCEL: self.act_import_excel,
+            Action.POLICY: self.act_policy, Action.BACKUP: self.act_backups, Action.SYNC: self.act_sync,
+            Action.USERS: self.act_users, Action.READ_AUDIT: self.act_audit,
+            Action.CARRY_OVER: self.act_carry, Action.ENCRYPTION: self.act_encryption},
+            writes=[*self.write_actions, self.act_carry, self.act_encryption])
+        self.rights.refresh()
+        for menu in bar.findChildren(QMenu):  # a role changed elsewhere shows when a menu opens
+            menu.aboutToShow.connect(self.rights.refresh)
 
     # -- list -------------------------------------------------------------------
     def _county_name(self) -> str | None:
@@ -320,7 +330,8 @@ class MainWindow(MainActions):
 
     # -- actions ------------------------------------------------------------------
     def open_selected(self) -> None:
-        self.open_household(self.selected_household_id())
+        if self.filters.open_selected() is None:  # a closed year's row opens read-only (ui/list_filters.py)
+            self.open_household(self.selected_household_id())
 
     def open_household(self, household_id: int | None) -> HouseholdEditor | None:
         if household_id is None:
@@ -430,6 +441,15 @@ class MainWindow(MainActions):
         self.audit_dialog = AuditDialog(self.store, self)
         self.audit_dialog.show()
         return self.audit_dialog
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        """Back to the front: a role changed meanwhile (a 管理员 elsewhere) shows in the menus and
+        the status bar."""
+        if (event.type() is QEvent.Type.ActivationChange and self.isActiveWindow() and hasattr(self, "rights")
+                and not self.store.db.closed):
+            self.rights.refresh()
+            self.update_status()
+        super().changeEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         for editor in list(self.editors.values()):

@@ -177,7 +177,8 @@ class PolicyDialog(QDialog):
             box.setChecked(item in policy.exclusions)
         for key, edit in self.limits.items():
             edit.setText(_yuan(getattr(policy.limits, key)))
-        self.village_refs.load(policy)
+        town = self.store.townships.get()
+        self.village_refs.load(policy, town.code if town else "")
 
     def policy(self) -> Policy:
         """The profile in the form; raises :class:`PolicyError` with a Chinese message."""
@@ -207,6 +208,8 @@ class PolicyDialog(QDialog):
             "relation_numbering": "gbt4761" if self.gbt4761.isChecked() else "national",
             "village_references": self.village_refs.value(),
             "education": self._kept.education.to_json(),
+            "procedure": self._kept.procedure,  # set by fupin policy set --procedure (issue 15)
+            **self.village_refs.poor_villages(),
         })
 
     def _text(self, row: int, col: int) -> str:

@@ -49,6 +49,7 @@ from fupin_desktop.rules.policy import PUBLICITY_DAYS
 from fupin_desktop.store import Store, StoreError, settings
 from fupin_desktop.ui.ops import BackgroundOp, StoreOp
 from fupin_desktop.ui.pdf_pages import PdfPages
+from fupin_desktop.ui.print_years import closed_year, fill_year_households, year_combo, year_job
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +100,8 @@ class PrintCentre(QDialog):
         for key, label in DOCUMENTS:
             self.document.addItem(label, key)
         self.document.currentIndexChanged.connect(self._update_options)
+        self.year = year_combo(store)  # 年度: a closed year prints its frozen files (ui/print_years.py)
+        self.year.currentIndexChanged.connect(lambda _i: self._fill_households(()))
 
         self.scope_household = QRadioButton(self._household_caption())
         self.scope_selection = QRadioButton("选定的户（在下表中勾选）")
@@ -167,6 +170,7 @@ class PrintCentre(QDialog):
         options = QVBoxLayout()
         form = QFormLayout()
         form.addRow("文书", self.document)
+        form.addRow("年度", self.year)
         options.addLayout(form)
         scope_box = QGroupBox("范围")
         scope_lay = QVBoxLayout(scope_box)
@@ -221,6 +225,7 @@ class PrintCentre(QDialog):
         self.document.currentIndexChanged.connect(self._stale)
         self.scopes.idToggled.connect(lambda _i, _on: self._stale())
         self.village.currentIndexChanged.connect(self._stale)
+        self.year.currentIndexChanged.connect(self._stale)
         self.households.itemChanged.connect(self._stale)
         self.start.dateChanged.connect(self._stale)
         for box in (self.days, self.copies):
@@ -239,6 +244,9 @@ class PrintCentre(QDialog):
         village_id = self.village.currentData()
         if village_id is None:
             return
+        if closed_year(self.year) is not None:
+            fill_year_households(self.store, closed_year(self.year) or 0, self.village.currentText(), self.households)
+            return
         ids = self.store.households.ids(village_id=village_id)
         for s in self.store.households.summaries(ids):
             item = QListWidgetItem(f"{s.group}　{s.head_name}　{s.size}人　{s.number}")
@@ -253,12 +261,13 @@ class PrintCentre(QDialog):
     def set_document(self, key: str) -> None:
         self.document.setCurrentIndex(self.document.findData(key))
 
-    def checked_ids(self) -> list[int]:
+    def checked_ids(self) -> list[Any]:
+        """The ticked households: ids, or uuids on a closed year's list (ui/print_years.py)."""
         out = []
         for i in range(self.households.count()):
             item = self.households.item(i)
             if item.checkState() == Qt.CheckState.Checked:
-                out.append(int(item.data(Qt.ItemDataRole.UserRole)))
+                out.append(item.data(Qt.ItemDataRole.UserRole))  # an id; a uuid for a closed year
         return out
 
     def _update_options(self) -> None:
@@ -278,6 +287,7 @@ class PrintCentre(QDialog):
                 button.setChecked(True)  # back from a notice: the household(s) chosen before
         scope = self.scopes.checkedId()
         self.village.setEnabled(per_household or notice)
+        self.year.setEnabled(per_household)
         self.households.setEnabled(per_household and scope == SCOPE_SELECTION)
         self.notice_box.setVisible(notice)
         self.blank_box.setVisible(key.startswith("blank-"))
@@ -290,6 +300,12 @@ class PrintCentre(QDialog):
         if key in ("card", "handbook"):
             document: HouseholdDocument = "card" if key == "card" else "handbook"
             scope = self.scopes.checkedId()
+            year = closed_year(self.year)
+            if year is not None:
+                return year_job(self.store, year, document, title=self.document.currentText(),
+                                household_id=self.household_id if scope == SCOPE_HOUSEHOLD else None,
+                                checked=self.checked_ids() if scope == SCOPE_SELECTION else None,
+                                village=self.village.currentText())
             if scope == SCOPE_HOUSEHOLD and self.household_id is not None:
                 ids = [self.household_id]
             elif scope == SCOPE_SELECTION:

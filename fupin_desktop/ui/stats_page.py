@@ -44,9 +44,9 @@ from PySide6.QtWidgets import (
 )
 
 from fupin_desktop.store import Store, stats
-from fupin_desktop.store.changes import Change
-from fupin_desktop.store.village_view import default_year, statistics
-from fupin_desktop.ui import village_files
+from fupin_desktop.store.changes import Change, ChangeKind
+from fupin_desktop.store.village_view import default_year, other_causes, statistics
+from fupin_desktop.ui import stats_tabs, village_files
 from fupin_desktop.ui.changes import hub
 from fupin_desktop.ui.ops import QueryOp
 
@@ -221,9 +221,12 @@ class StatsWindow(QWidget):
         self.work_tab = ChartTab("work")
         self.housing_tab = ChartTab("housing")
         self.years_tab = ChartTab("years")
+        self.progress_tab = ChartTab("progress")
+        self.education_tab = ChartTab("education")
         for tab, title in ((self.villages_tab, "各村户数人数"), (self.causes_tab, "致贫原因"),
                            (self.attributes_tab, "贫困户属性"), (self.work_tab, "劳动力与务工"),
-                           (self.housing_tab, "住房与饮水"), (self.years_tab, "历年变化")):
+                           (self.housing_tab, "住房与饮水"), (self.years_tab, "历年变化"),
+                           (self.progress_tab, "识别进度"), (self.education_tab, "教育资助")):
             self.tabs.addTab(tab, title)
         self.picked = QLabel("点击图中的柱子，列出其中的户。")
         self.households = QTableWidget()
@@ -252,10 +255,12 @@ class StatsWindow(QWidget):
         hub(store).changed.connect(self.on_change)
 
     def _fill_years(self) -> None:
-        years = stats.years(self.store.db) or [default_year(self.store)]
+        # the registration years, and the years of the identification work (识别进度)
+        years = sorted(set(stats.years(self.store.db)) | set(self.store.cases.years())) or [default_year(self.store)]
         self.year_box.blockSignals(True)
         self.year_box.clear()
         self.year_box.addItems([str(y) for y in reversed(years)])
+        self.year_box.setCurrentText(str(default_year(self.store)))  # the latest registration year
         self.year_box.blockSignals(False)
 
     @property
@@ -268,14 +273,14 @@ class StatsWindow(QWidget):
         return None if text in ("", WHOLE) else text
 
     def on_change(self, change: Change) -> None:
-        if self.isVisible() and (change.household_rows or change.villages):
+        if self.isVisible() and (change.household_rows or change.villages or change.kind is ChangeKind.WORKFLOW):
             self.reload()
 
     # -- loading -----------------------------------------------------------------------------------
     def reload(self) -> QueryOp[Any]:
         year, scope = self.year, self.scope
         self.summary.setText("正在统计…")
-        self.op = QueryOp(self, "正在统计…", self.store, lambda own, _p, _c: statistics(own, year, scope),
+        self.op = QueryOp(self, "正在统计…", self.store, lambda own, _p, _c: statistics(own, year, scope, page=True),
                           self.show_data, title="统计", cancellable=False)
         self.op.start()
         return self.op
@@ -294,6 +299,10 @@ class StatsWindow(QWidget):
         self._show_work()
         self._show_housing()
         self._show_years()
+        stats_tabs.show_progress(self.progress_tab, data["progress"],
+                                 lambda what, village: self.pick(what, village, "case"))
+        stats_tabs.show_education(self.education_tab, data["education"],
+                                  lambda what, item: self.pick(what, self.scope, "education_item", item))
         self.households.setRowCount(0)
         self.picked.setText("点击图中的柱子，列出其中的户。")
 
@@ -325,6 +334,9 @@ class StatsWindow(QWidget):
         if self.data is None:
             return
         key = "all_causes" if self.all_causes.isChecked() else "causes"
+        if key == "all_causes" and not self.data.get("all_causes_loaded", True):
+            self._load_other_causes()
+            return
         causes = list(self._total()[key].items())
         households = self._total()["households"] or 1
         shown = causes[::-1]
@@ -335,6 +347,24 @@ class StatsWindow(QWidget):
             s.clicked.connect(lambda i: self.pick(f"致贫原因为“{shown[i][0]}”的户", self.scope, field, shown[i][0]))
         self.causes_tab.fill_table(["致贫原因", "户数", "占建档立卡户"],
                                    [[c, n, f"{n * 100 / households:.1f}%"] for c, n in causes])
+
+    def _load_other_causes(self) -> None:
+        """Read 全部致贫原因 (deferred at opening: county scale) and show them."""
+        assert self.data is not None
+        data, year, scope = self.data, self.data["year"], self.data["village"]
+
+        def merge(found: dict[str, Any]) -> None:
+            if self.data is not data:  # reloaded meanwhile
+                return
+            for row in data["villages"]:
+                row["all_causes"] = found["villages"].get(row["village"], {})
+            data["township"]["all_causes"] = found["township"]
+            data["all_causes_loaded"] = True
+            self._show_causes()
+
+        self.op = QueryOp(self, "正在统计…", self.store, lambda own, _p, _c: other_causes(own, year, scope), merge,
+                          title="统计", cancellable=False)
+        self.op.start()
 
     def _show_attributes(self) -> None:
         attrs = list(self._total()["attributes"].items())
@@ -376,9 +406,10 @@ class StatsWindow(QWidget):
         self.years_tab.lines(years, [("建档立卡人数", [series[y]["persons"] for y in years], BLUE),
                                      ("未脱贫人数", [series[y]["poor_persons"] for y in years], ORANGE)],
                              "历年建档立卡人数（人）")
-        self.years_tab.fill_table(["年度", "户数", "人数", "未脱贫户", "未脱贫人数"],
+        self.years_tab.fill_table(["年度", "户数", "人数", "未脱贫户", "未脱贫人数", "当年脱贫户", "返贫户"],
                                   [[y, series[y]["households"], series[y]["persons"], series[y]["poor_households"],
-                                    series[y]["poor_persons"]] for y in years])
+                                    series[y]["poor_persons"], series[y].get("exited_households", 0),
+                                    series[y].get("returned_households", 0)] for y in years])
 
     # -- the households behind a bar -------------------------------------------------------------------
     def pick(self, what: str, village: str | None, field: str | None = None, value: str | None = None) -> None:

@@ -16,9 +16,9 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 from fupin_desktop.store import Store
 from fupin_desktop.ui.ops import QueryOp, StoreOp
 
-#: Report keys and titles offered by the statistics page (识别进度表 waits for the workflow records).
+#: Report keys and titles offered by the statistics page.
 REPORTS = (("basic", "贫困户基本情况汇总表"), ("causes", "致贫原因统计表"), ("measures", "帮扶措施统计表"),
-           ("exits", "脱贫退出统计表"))
+           ("progress", "识别进度表"), ("exits", "脱贫退出统计表"))
 
 
 def _save_path(parent: QWidget, title: str, name: str, pattern: str) -> Path | None:

@@ -86,7 +86,8 @@ class VillageFormDialog(QDialog):
                            ("打印空白表…", lambda: village_files.print_form(self, store, self.village,
                                                                        self.year_box.value(), blank=True)),
                            ("导出各村 Excel…", lambda: village_files.export_forms(self, store, self.year_box.value())),
-                           ("从 Excel 导入…", lambda: village_files.import_forms(self, store, after=self.load))):
+                           ("从 Excel 导入…", lambda: village_files.import_forms(self, store, after=self.load)),
+                           ("识别与退出…", self.open_cases)):
             button = QPushButton(text)
             button.clicked.connect(slot)
             buttons.addWidget(button)
@@ -115,6 +116,13 @@ class VillageFormDialog(QDialog):
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
         super().showEvent(event)
         self.editor.editors["village_type"].setFocus()  # type: ignore[attr-defined]
+
+    def open_cases(self) -> QDialog:
+        """贫困村识别与退出 with this village selected (ui/village_cases.py)."""
+        from fupin_desktop.ui.village_cases import open_dialog
+
+        self.cases_dialog = open_dialog(self.store, self.village, self)
+        return self.cases_dialog
 
     @property
     def village(self) -> str:

@@ -79,7 +79,7 @@ class VillageTree(QTreeWidget):
 
     def _on_change(self, change: Change) -> None:
         """Counts move with households; a restored backup or a sync may bring villages and townships."""
-        if change.household_rows or change.title or change.kind is ChangeKind.SETTINGS:
+        if change.household_rows or change.title or change.kind is ChangeKind.SETTINGS or "poor_villages" in change.settings:
             self.reload()
 
     def reload(self) -> None:

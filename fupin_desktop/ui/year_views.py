@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from fupin_desktop.domain.household import Household
 from fupin_desktop.store import Store, years
-from fupin_desktop.sync.export_checks import bundle_household
+from fupin_desktop.store.year_files import bundle_household
 from fupin_desktop.ui.household_editor import HouseholdEditor
 
 HISTORY_COLUMNS = ("年度", "脱贫状态", "家庭人口", "年人均纯收入（元）", "致贫原因", "与上一年度相比")

@@ -55,13 +55,12 @@ def install(window: MainWindow) -> None:
     ym = window.years  # type: ignore[attr-defined]
     menu.addAction(window._action("切换年度(&S)…", ym.switch_year))
     act_carry = window._action("结转下一年度(&C)…", ym.carry_over)
+    window.act_carry = act_carry  # (greyed by the window's Rights: its role, a read-only file)
     menu.addAction(act_carry)
     menu.addSeparator()
     menu.addAction(window._action("往年档案(&O)…", ym.open_browser))
     menu.addAction(window._action("年度统计(&T)…", ym.open_counts))
     menu.addAction(window._action("半年审核调整(&R)…", ym.open_review))
-    if window.store.read_only:
-        act_carry.setEnabled(False)
 
 
 class YearsMenu:

@@ -24,8 +24,9 @@ from fupin_desktop.rules.kept import context_key, valid_until
 from fupin_desktop.rules.policy import Policy
 from fupin_desktop.store import Store
 from fupin_desktop.store.crossrecord import load_memory_records
+from fupin_desktop.store.year_files import bundle_household
 from fupin_desktop.sync.export import export_batch
-from fupin_desktop.sync.export_checks import blocking_errors, bundle_household
+from fupin_desktop.sync.export_checks import blocking_errors
 from fupin_desktop.sync.format import (
     HOUSEHOLDS_PER_ENTRY,
     PayloadWriter,

@@ -215,3 +215,33 @@ def test_the_print_centre_refuses_a_clerk_and_records_a_reviewer(qtbot, town: Pa
             centre.close()
         finally:
             store.close()
+
+
+def test_a_role_changed_elsewhere_shows_in_the_menus_when_one_opens(qtbot, town: Path) -> None:
+    from PySide6.QtCore import QPoint
+    from PySide6.QtWidgets import QMenu
+
+    clerk = logged_in(town, UserRole.CLERK)
+    admin = logged_in(town, UserRole.ADMIN)
+    try:
+        window = MainWindow(clerk)
+        qtbot.addWidget(window)
+        window.show()
+        assert not window.act_delete.isEnabled() and not window.act_carry.isEnabled()
+        assert "审核员或管理员" in window.act_carry.toolTip()
+        admin.accounts.set_role("张录入", UserRole.REVIEWER)  # the 管理员, at another PC
+        menu = next(m for m in window.menuBar().findChildren(QMenu) if m.title().startswith("年度"))
+        menu.popup(QPoint(0, 0))  # the clerk opens the 年度 menu
+        qtbot.waitUntil(menu.isVisible)
+        menu.hide()
+        assert window.act_carry.isEnabled() and window.act_delete.isEnabled()
+        assert "审核员或管理员" not in window.act_carry.toolTip()
+        admin.accounts.set_role("张录入", UserRole.CLERK)
+        menu.popup(QPoint(0, 0))
+        qtbot.waitUntil(menu.isVisible)
+        menu.hide()
+        assert not window.act_carry.isEnabled() and not window.act_delete.isEnabled()
+        window.hide()
+    finally:
+        clerk.close()
+        admin.close()

@@ -18,13 +18,18 @@ def township_with_users(tmp_path: Path, households: int = 3) -> Path:
     store = make_store(tmp_path)
     for seed in range(1, households + 1):
         store.households.save(full_household(store.spec, seed=seed, number=f"51082210500100{seed}"), "测试")
+    add_users(store)
+    path = store.path
+    store.close()
+    return path
+
+
+def add_users(store: Store) -> None:
+    """The three users (one per role) on an open store, left logged in as the 管理员."""
     store.accounts.add("王管理", UserRole.ADMIN, PASSWORDS["王管理"])
     store.accounts.login("王管理", PASSWORDS["王管理"])
     for name in ("李审核", "张录入"):
         store.accounts.add(name, ROLES[name], PASSWORDS[name])
-    path = store.path
-    store.close()
-    return path
 
 
 def logged_in(path: Path, role: UserRole) -> Store:

@@ -225,9 +225,37 @@ def test_reports_read_back_with_correct_totals(demo_db: Path, tmp_path: Path, na
             " WHERE r.deleted = 0 AND h.deleted = 0")
 
 
-def test_progress_report_is_refused_until_the_workflow_exists(demo_db: Path, tmp_path: Path) -> None:
-    done = fupin("report", "progress", "--db", str(demo_db), "--out", str(tmp_path / "p.xlsx"))
-    assert done.returncode == 2 and "识别流程" in done.stderr and not (tmp_path / "p.xlsx").exists()
+def test_progress_report_reads_back_and_equals_plain_sql(demo_db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "p.xlsx"
+    done = fupin("report", "progress", "--db", str(demo_db), "--out", str(out), "--year", "2016", "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["report"] == "识别进度表"
+    rows = [[c.value for c in r] for r in load_workbook(out).active.iter_rows()]
+    assert "茶坝乡2016年识别进度表" in rows[0][0] and "填报单位：茶坝乡" in rows[1][0]
+    header, body = rows[2], [r for r in rows[3:] if r[0] and r[0] != "合计"]
+    total = next(r for r in rows if r[0] == "合计")
+    by = {r[0]: dict(zip(header, r, strict=True)) for r in body}
+    assert len(body) == 11
+    for j in range(2, len(header) - 1):  # every count column's total is the sum of the villages
+        assert total[j] == sum(r[j] or 0 for r in body), header[j]
+    latest = ("SELECT COUNT(*) FROM cases c JOIN villages v ON v.id = c.village_id JOIN households h"
+              " ON h.id = c.subject_id WHERE c.id IN (SELECT MAX(id) FROM cases WHERE subject_kind = 'household'"
+              " AND year = 2016 GROUP BY subject_id) AND h.deleted = 0 AND v.name = ?")
+    for name in ("炉场村", "兴龙村", "青新村"):
+        applied = plain(demo_db, latest + " AND c.kind <> 'exit'", name)
+        assert by[name]["申请户数"] == applied > 0
+        assert by[name]["待核实异议（件）"] == plain(
+            demo_db, "SELECT COUNT(*) FROM objections o JOIN cases c ON c.id = o.case_id JOIN villages v"
+            " ON v.id = c.village_id WHERE o.finding IS NULL AND v.name = ?", name)
+    assert by["炉场村"]["第二次公示（户）"] == plain(demo_db, latest + " AND c.stage = 'publicity2'", "炉场村")
+    assert by["兴龙村"]["待核实异议（件）"] == 1
+    assert by["青新村"]["未通过户数"] == 1
+    assert by["炉场村"]["识别规模（人）"] == 95 and by["炉场村"]["办理中人数"] == plain(
+        demo_db, "SELECT SUM(h.size) FROM cases c JOIN households h ON h.id = c.subject_id JOIN villages v"
+        " ON v.id = c.village_id WHERE c.subject_kind = 'household' AND c.status = 'open' AND c.kind <> 'exit'"
+        " AND v.name = '炉场村'")
+    assert by["双河村"]["贫困村识别"] == "贫困村公示" and by["寺坝村"]["贫困村识别"] == "村委会自愿申请"
+    assert by["月明村"]["贫困村识别"] == "贫困村" and total[1] == "贫困村 3 个"
     unknown = fupin("report", "nonsense", "--db", str(demo_db), "--out", str(tmp_path / "x.xlsx"))
     assert unknown.returncode == 2 and "没有“nonsense”这张报表" in unknown.stderr
 
