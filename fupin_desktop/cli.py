@@ -113,6 +113,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from fupin_desktop.commands.encryption import demo_encrypt
     from fupin_desktop.demo import build_demo
 
     fresh = not fileio.exists(db_path(args.db))  # a new file is built whole or not at all
@@ -121,9 +122,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
             # Idempotent, so "demo && start" can be typed again: an existing database is left alone.
             town = store.townships.get()
             count = store.households.count()
+            result = {"db": str(args.db), "households": count, "persons": store.households.person_count(),
+                      "created": False}
+            store.close()
+            if args.encrypt:
+                demo_encrypt(args, result)
             if args.json:
-                _print_json({"db": str(args.db), "households": count,
-                             "persons": store.households.person_count(), "created": False})
+                _print_json(result)
             else:
                 print(f"数据库 {args.db} 已设置为 {town.name if town else ''}（{count} 户），未作改动。",
                       file=sys.stderr)
@@ -138,6 +143,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if not args.json and args.households:
         print(file=sys.stderr)
     result = {"db": str(args.db), "households": count, "persons": persons, "created": True}
+    if args.encrypt:
+        demo_encrypt(args, result)
     if args.json:
         _print_json(result)
     else:
@@ -309,6 +316,7 @@ def build_parser() -> argparse.ArgumentParser:
     d = add("demo", "生成示范乡镇（茶坝乡）数据库")
     d.add_argument("--households", type=_demo_households, default=300, help=f"示范户数，0-{MAX_DEMO_HOUSEHOLDS}")
     d.add_argument("--seed", type=int_arg(0, SQLITE_MAX_INT, "随机种子"), default=1)
+    d.add_argument("--encrypt", action="store_true", help="加密示范数据库（管理员为 --user 或“示范管理员”，密码取自 FUPIN_PASSWORD）")
     d.set_defaults(func=cmd_demo)
 
     c = add("check-id", "核验身份证号码")

@@ -11,6 +11,7 @@ so a full household gives no finding at all.
 
 from __future__ import annotations
 
+import os
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
 from pathlib import Path
@@ -20,7 +21,7 @@ from fupin_desktop.domain.household import HEAD, LEFT_HOUSEHOLD, TABLES, Househo
 from fupin_desktop.domain.idnumber import make_id
 from fupin_desktop.domain.township import Township, Village
 from fupin_desktop.formspec import FieldSpec, FormSpec
-from fupin_desktop.store import Store
+from fupin_desktop.store import Store, cipher
 
 TOWNSHIP = {
     "code": "510822105",
@@ -62,9 +63,25 @@ MONEY = {
 }
 
 
+#: The data key of the databases :func:`make_store` creates encrypted (tests/conftest.py runs some
+#: modules twice: on plain files, then on encrypted ones -- ``[encrypted]`` in the test id).
+TEST_KEY = bytes(range(32))
+#: Whether :func:`make_store` creates encrypted databases now (set by the ``db_cipher`` fixture).
+ENCRYPTED = {"on": os.environ.get("FUPIN_TEST_ENCRYPTED") == "1"}
+
+
+def new_database_file(path: Path) -> Path:
+    """Make the database about to be created at ``path`` an encrypted one when the test runs
+    encrypted: its key unlocked in this process, a key file beside it (store/cipher.py)."""
+    if ENCRYPTED["on"] and not path.exists():
+        cipher.remember(path, TEST_KEY)
+        cipher.write(path, {})
+    return path
+
+
 def make_store(tmp_path: Path, name: str = "township.db") -> Store:
     """A township database file in ``tmp_path`` with three villages and their groups."""
-    store = Store(tmp_path / name)
+    store = Store(new_database_file(tmp_path / name))
     town = Township(
         **TOWNSHIP,
         villages=[Village(name=v, quota=q, groups=list(g)) for v, (q, g) in VILLAGES.items()],
@@ -232,3 +249,11 @@ def table_values(hh: Household, spec: FormSpec) -> dict[str, list[tuple[str, dic
         t.id: [(r.uuid, {c.id: r.get(c.id) for c in t.fields}) for r in hh.table(t.id)]
         for t in spec.tables()
     }
+
+
+def raw_connection(path: str | Path) -> Any:
+    """A connection of the test's own to a database file, with the driver and key the program
+    uses for it (store/driver.py: SQLCipher for an encrypted file)."""
+    from fupin_desktop.store import driver
+
+    return driver.connect(path, key=cipher.key_for(path), cipher=cipher.is_encrypted(path))

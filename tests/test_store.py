@@ -13,9 +13,9 @@ import pytest
 from fupin_desktop.domain.household import Household, Row
 from fupin_desktop.domain.text import pinyin_sort_key
 from fupin_desktop.domain.values import format_decimal
-from fupin_desktop.store import ConcurrentEdit, Store, StoreError, audit
+from fupin_desktop.store import ConcurrentEdit, Store, StoreError, audit, driver
 from fupin_desktop.store.households import search_text
-from tests.helpers import TOWNSHIP, full_household, grid_values, make_store, table_values
+from tests.helpers import TOWNSHIP, full_household, grid_values, make_store, raw_connection, table_values
 
 OPERATOR = "王会计"
 
@@ -38,7 +38,7 @@ def audit_rows(store: Store, household_uuid: str) -> list[dict]:
 
 
 def other_connection(store: Store) -> sqlite3.Connection:
-    return sqlite3.connect(store.path)
+    return raw_connection(store.path)
 
 
 def settings_count(conn: sqlite3.Connection) -> int:
@@ -100,7 +100,7 @@ def test_failed_household_save_leaves_nothing_behind(store: Store) -> None:
     hh.plans[1].uuid = first.plans[0].uuid  # a copied row: its UUID is taken, the INSERT fails late
     audit_before = store.db.query_one("SELECT COUNT(*) FROM audit")[0]
 
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(driver.IntegrityError):
         store.households.save(hh, OPERATOR)
 
     assert store.households.ids() == [first.id]

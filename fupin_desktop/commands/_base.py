@@ -23,7 +23,7 @@ from typing import Any
 
 from fupin_desktop import inuse, services
 from fupin_desktop.services import new_database as _new_database
-from fupin_desktop.store import READ_ONLY_MEDIUM, Store
+from fupin_desktop.store import READ_ONLY_MEDIUM, Store, cipher
 
 #: What a command module's ``register(add)`` is given: ``add(name, help)`` -> its sub-parser.
 AddCommand = Callable[[str, str], argparse.ArgumentParser]
@@ -39,17 +39,37 @@ PASSWORD_ENV = "FUPIN_PASSWORD"
 login_user: str | None = None
 
 
+#: The password typed for ``--user`` (asked once per command, even if two steps need it).
+_typed: dict[str, str] = {}
+
+
 def ask_password(prompt: str, env: str = PASSWORD_ENV) -> str:
     """A password from ``env``, else typed at the terminal (not echoed); refused when neither."""
     value = os.environ.get(env)
     if value is not None:
         return value
+    if env == PASSWORD_ENV and login_user is not None and login_user in _typed:
+        return _typed[login_user]
     if not sys.stdin or not sys.stdin.isatty():
         raise CliError(f"需要密码：请设置环境变量 {env}，或在终端中运行本命令以便输入密码。")
     try:
-        return getpass.getpass(prompt)
+        typed = getpass.getpass(prompt)
     except EOFError as exc:
         raise CliError("没有输入密码，操作已取消。") from exc
+    if env == PASSWORD_ENV and login_user is not None:
+        _typed[login_user] = typed
+    return typed
+
+
+def unlock(path: Path) -> None:
+    """An encrypted database (issue 18): ``--user``'s password unlocks its data key before it is
+    opened (store/cipher.py); without ``--user`` it is refused, unopened."""
+    if not cipher.is_encrypted(path) or cipher.key_for(path) is not None:
+        return
+    if login_user is None:
+        raise CliError(f"数据库 {path} 已加密：请用 --user 用户名 登录（密码由环境变量 {PASSWORD_ENV} 提供或在提示时"
+                       "输入）。数据库没有任何改动。")
+    cipher.unlock(path, login_user, ask_password(f"用户“{login_user}”的密码："))
 
 
 def log_in(store: Store) -> Store:
@@ -120,6 +140,7 @@ def db_path(path: str | None) -> Path:
 
 def open_store(path: str | None) -> Store:
     """Open (creating if needed) the database, to write into it."""
+    unlock(db_path(path))
     return log_in(_announced(Store(db_path(path)), writes=True))
 
 
@@ -129,6 +150,7 @@ def open_existing(path: str | None, *, writes: bool = False) -> Store:
     db = db_path(path)
     if not db.exists():
         raise CliError(f"数据库 {db} 不存在。请先用 fupin init 或 fupin demo 建立。")
+    unlock(db)
     return log_in(_announced(Store(db), writes=writes))
 
 

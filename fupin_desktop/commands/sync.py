@@ -25,10 +25,11 @@ from fupin_desktop.commands._base import (
     print_json,
 )
 from fupin_desktop.commands._receiving import database_url
+from fupin_desktop.commands.encryption import new_county_encryption
 from fupin_desktop.domain.clock import local_time
 from fupin_desktop.domain.roles import Action
 from fupin_desktop.rules import RuleContext
-from fupin_desktop.store import Store
+from fupin_desktop.store import Store, cipher
 from fupin_desktop.sync.format import SyncError
 from fupin_desktop.sync.keys import PASSPHRASE_ENV, env_passphrase
 
@@ -81,6 +82,7 @@ def cmd_init_county(args: argparse.Namespace) -> int:
     from fupin_desktop.sync.keys import check_county, check_new_passphrase, init_county, write_key_file
 
     code, name = args.county_code.strip(), args.county_name.strip()
+    encrypted: bool | None = None
     if database_url(args) is not None:
         with receiving(args) as store:
             pub = init_county(store.sync, code, name,
@@ -94,6 +96,7 @@ def cmd_init_county(args: argparse.Namespace) -> int:
         check_new_passphrase(secret)
         with new_database(args.db) as store:
             pub = init_county(store.sync, code, name, secret, operator=store.operator)
+        encrypted = new_county_encryption(args)  # issue 18: encrypted by default (its 管理员: --user)
     else:
         with open_store(args.db) as store:
             pub = init_county(store.sync, code, name,
@@ -101,6 +104,8 @@ def cmd_init_county(args: argparse.Namespace) -> int:
                               operator=store.operator)
     write_key_file(Path(args.out), pub)
     result = {"county": pub.code, "name": pub.name, "fingerprint": pub.fingerprint, "public_key": args.out}
+    if database_url(args) is None:
+        result["encrypted"] = cipher.is_encrypted(db_path(args.db)) if encrypted is None else encrypted
     if args.json:
         print_json(result)
     else:
@@ -323,6 +328,8 @@ def register(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
     p.add_argument("--county-code", required=True)
     p.add_argument("--county-name", required=True)
     p.add_argument("--out", required=True, help="县公钥文件（交给各乡镇）")
+    p.add_argument("--no-encrypt", action="store_true",
+                   help="新建的县级数据库不加密（默认加密：--user 为其管理员，密码取自 FUPIN_PASSWORD）")
 
     p = receiving_verb("trust", "导入县公钥（乡镇）或登记乡镇公钥（县里）", cmd_trust)
     p.add_argument("--county-key", help="县公钥文件（在乡镇数据库上）")

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import functools
 import logging
-import sqlite3
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from fupin_desktop.domain.roles import Action
 from fupin_desktop.formspec import FormSpec, load_form
-from fupin_desktop.store import audit, settings
+from fupin_desktop.store import audit, driver, settings
 from fupin_desktop.store.access import Accounts
 from fupin_desktop.store.case_sync import CaseSync
 from fupin_desktop.store.cases import CaseRepository
@@ -95,7 +94,7 @@ class Store:
         try:
             households = self.households.count()
             persons = self.households.person_count() if households < LOG_PERSONS_BELOW else -1
-        except (sqlite3.Error, StoreError):  # an empty file before its first migration, say
+        except driver.Error + (StoreError,):  # an empty file before its first migration, say
             households = persons = -1
         log.info("database opened file=%s schema=%d households=%d persons=%d read_only=%s",
                  self.path, self.db.user_version, households, persons, read_only)

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import logging
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -23,7 +25,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from fupin_desktop.domain.roles import Action, UserRole, may, who_may
-from fupin_desktop.store import audit
+from fupin_desktop.store import audit, cipher
 from fupin_desktop.store.database import Database, StoreError
 from fupin_desktop.store.users import User, UserRepository
 
@@ -204,11 +206,14 @@ class Accounts:
                                     f"已锁定 {LOCK_MINUTES} 分钟；忘记密码请找管理员重设。")
             raise LoginFailed(f"用户名或密码不正确（再错 {MAX_FAILED - attempts} 次将锁定 {LOCK_MINUTES} 分钟）。")
         if not self.db.read_only:
-            with self.db.transaction():
+            rehash = _HASHER.check_needs_rehash(self.users.password_hash(user.id)) or (
+                self.db.key is not None and cipher.needs_new_wrap(self.db.path, user.name))
+            digest = hash_password(password) if rehash else None
+            with self._key_file(user.name, digest) if digest else nullcontext(), self.db.transaction():
                 if user.failed_count or user.locked_until:
                     self.users.unlock(user.id)
-                if _HASHER.check_needs_rehash(self.users.password_hash(user.id)):
-                    self.users.set_password_hash(user.id, hash_password(password))
+                if digest:
+                    self.users.set_password_hash(user.id, digest)
                 audit.record(self.db, operator=user.name, action="login", entity="user", entity_uuid=user.name)
         actor = Actor(user.id, user.name, user.role)
         self.db.actor = actor
@@ -242,7 +247,7 @@ class Accounts:
         if self.users.get(name) is not None:
             raise UserRefused(f"用户“{name}”已经存在。")
         digest = hash_password(check_password(password))
-        with self.db.transaction():
+        with self._key_file(name, digest), self.db.transaction():
             user_id = self.users.insert(name, role, digest)
             audit.record(self.db, operator=self.actor.name if self.actor else name, action="user", entity="user",
                          entity_uuid=name, field="add", new=role.value)
@@ -272,7 +277,7 @@ class Accounts:
         if actor is None or actor.user_id != target.id:
             self.require(Action.USERS)
         digest = hash_password(check_password(password))
-        with self.db.transaction():
+        with self._key_file(target.name, digest), self.db.transaction():
             self.users.set_password_hash(target.id, digest)  # also unlocks
             self._record(target, "password")
 
@@ -303,9 +308,29 @@ class Accounts:
         target = self._admin_change(name)
         if target.role is UserRole.ADMIN and not target.disabled:
             self._keep_an_admin(target)
-        with self.db.transaction():
+        with self._key_file(target.name, None), self.db.transaction():
             self.users.delete(target.id)
             self._record(target, "remove")
+
+    @contextmanager
+    def _key_file(self, name: str, digest: str | None) -> Iterator[None]:
+        """An encrypted database's data key wrapped for ``name`` from the new password hash
+        ``digest`` (None: the user's wrap removed) in its key file (store/cipher.py), before the
+        change is written; put back as it was if the change fails."""
+        key = self.db.key
+        if key is None:
+            yield
+            return
+        kept = cipher.read(self.db.path)
+        if digest is None:
+            cipher.remove_user(self.db.path, name)
+        else:
+            cipher.set_user(self.db.path, key, name, digest)
+        try:
+            yield
+        except BaseException:
+            cipher.write(self.db.path, kept)
+            raise
 
     def _keep_an_admin(self, target: User) -> None:
         if self.users.active_admins() <= 1:

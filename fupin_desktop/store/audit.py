@@ -21,11 +21,11 @@ from fupin_desktop.store.database import Database, now_iso
 KINDS: dict[str, str] = {
     "edit": "修改", "delete": "删除", "restore": "恢复", "import": "导入", "export": "导出",
     "print": "打印", "sync": "同步", "login": "登录", "failed_login": "登录失败", "refused": "拒绝",
-    "user": "用户管理",
+    "user": "用户管理", "encryption": "加密解密",
 }
 _ACTION_KINDS = {"delete": "delete", "restore": "restore", "login": "login", "failed_login": "failed_login",
                  "refused": "refused", "print": "print", "export": "export", "import": "import", "user": "user",
-                 "sync": "sync"}
+                 "sync": "sync", "encrypt": "encryption", "decrypt": "encryption"}
 
 
 @contextmanager

@@ -40,7 +40,7 @@ from typing import Any
 
 from fupin_desktop import fileio
 from fupin_desktop.domain.roles import Action
-from fupin_desktop.store import settings
+from fupin_desktop.store import cipher, driver, settings
 from fupin_desktop.store.database import (
     APPLICATION_ID,
     BackupFailed,
@@ -54,7 +54,7 @@ MANUAL, DAILY, EXCEL, SYNC, UPGRADE, POLICY, BEFORE_RESTORE = (
 #: What the clerk was about to do, by reason (for the refusal message).
 ACTIONS = {MANUAL: "备份", DAILY: "每日备份", EXCEL: "导入 Excel 表格", SYNC: "导入同步批次",
            UPGRADE: "升级数据结构", POLICY: "导入政策参数", BEFORE_RESTORE: "恢复备份",
-           "年度结转": "结转下一年度"}
+           "年度结转": "结转下一年度", "加密前": "加密数据库", "解密前": "解密数据库"}
 LABEL_TABLE = "fupin_backup"
 DEFAULT_FOLDER_NAME = "backups"
 NAME_RE = re.compile(r"^(?P<town>.+)-(?P<stamp>\d{4}-\d{2}-\d{2}-\d{4})-(?P<reason>[^-./\\]+?)(?:-(?P<n>\d+))?\.db$")
@@ -157,7 +157,7 @@ def identity(conn: sqlite3.Connection) -> tuple[str, str]:
     """``(code, name)`` of the township (the county's at a county database), or ``("", "")``."""
     try:
         row = conn.execute("SELECT code, name FROM township WHERE id = 1").fetchone()
-    except sqlite3.OperationalError:
+    except driver.OperationalError:
         return "", ""
     return (str(row[0] or ""), str(row[1] or "")) if row else ("", "")
 
@@ -319,12 +319,46 @@ def _label_and_verify(copy: sqlite3.Connection, label: dict[str, str], household
 # -- reading --------------------------------------------------------------------------------------
 @contextmanager
 def open_read_only(path: Path) -> Iterator[sqlite3.Connection]:
-    """A backup opened for reading only (never written, no -wal made)."""
-    conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
+    """A backup opened for reading only (never written, no -wal made).
+
+    An encrypted backup (issue 18) is opened with the key of the database it came from, which a
+    login has unlocked in this process (store/cipher.py); a database with a key file beside it
+    is opened with its own key.  A file no key opens is handed over as it is: its first read
+    fails as SQLite says (\"file is not a database\")."""
+    uri = f"{Path(path).resolve().as_uri()}?mode=ro"
+    own = cipher.key_for(path)
+    if own is not None or cipher.is_encrypted(path):
+        conn = driver.connect(uri, uri=True, key=own, cipher=True)
+    else:
+        conn = _opened_with_any_key(uri)
     try:
         yield conn
     finally:
         conn.close()
+
+
+def _opened_with_any_key(uri: str) -> sqlite3.Connection:
+    """A plain connection to ``uri`` if SQLite reads it; else the first unlocked key's that does
+    (a closed backup file: trying two drivers on it is safe, nobody holds it open)."""
+    conn = driver.connect(uri, uri=True)
+    keys = cipher.unlocked_keys()
+    if not keys:
+        return conn
+    try:
+        conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        return conn
+    except driver.DatabaseError:
+        pass
+    for key in keys:
+        keyed = driver.connect(uri, uri=True, key=key)
+        try:
+            keyed.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        except driver.DatabaseError:
+            keyed.close()
+            continue
+        conn.close()
+        return keyed
+    return conn
 
 
 def check(conn: sqlite3.Connection, *, expected_households: int | None = None, full: bool = True) -> str | None:
@@ -339,7 +373,7 @@ def check(conn: sqlite3.Connection, *, expected_households: int | None = None, f
         if app_id != APPLICATION_ID and not (app_id == 0 and 0 < version < 4):  # 0004 set the id
             return "不是本程序的数据库"
         households, _ = counts(conn)
-    except sqlite3.DatabaseError as exc:
+    except driver.DatabaseError as exc:
         return f"文件无法读取（{exc}）"
     if expected_households is not None and households != expected_households:
         return f"户数不符（应为 {expected_households} 户，实有 {households} 户）"
@@ -357,7 +391,7 @@ def read_label(path: Path) -> BackupInfo:
     try:
         with open_read_only(path) as conn:
             label = dict(conn.execute(f"SELECT key, value FROM {LABEL_TABLE}").fetchall())
-    except sqlite3.DatabaseError as exc:
+    except driver.DatabaseError as exc:
         text = str(exc)
         info.problem = ("不是本程序的备份文件" if "no such table" in text or "not a database" in text
                         else f"文件无法读取（{exc}）")
@@ -382,7 +416,7 @@ def verify(path: str | Path) -> BackupInfo:
             with open_read_only(Path(path)) as conn:
                 info.problem = check(conn, expected_households=info.households)
                 version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-        except sqlite3.Error as exc:
+        except driver.Error as exc:
             info.problem = f"文件无法读取（{exc}）"
         if info.problem is None and version > schema_version():
             info.problem = f"由更新版本的程序制作（数据结构版本 {version}），请先升级本程序"
@@ -458,5 +492,5 @@ def _in_use(path: Path) -> bool:
     try:
         with open_read_only(path) as conn:
             return str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal"
-    except sqlite3.Error:
+    except driver.Error:
         return True

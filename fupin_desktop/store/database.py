@@ -18,6 +18,10 @@ A migration whose data SQL cannot compute (pinyin, say) adds a Python hook besid
 it runs after the SQL step, inside the same transaction (it must not commit or roll back),
 so the step is still all or nothing.  A hook keeps its SQL in ``store/`` like every other
 module and works through a large table in batches (100,000 households at the county).
+
+An encrypted database (issue 18) is opened with SQLCipher and its data key (store/driver.py,
+store/cipher.py): the key a login unlocked in this process for the file, else it is refused
+(:class:`~fupin_desktop.store.cipher.EncryptedLocked`); its backups are encrypted with the same key.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from pathlib import Path
 from typing import TypeAlias
 
 from fupin_desktop import fileio
+from fupin_desktop.store import cipher, driver
 from fupin_desktop.store.errors import (
     _UNCHANGED,
     BackupFailed,
@@ -115,7 +120,7 @@ class Database:
     dialect = "sqlite"
 
     def __init__(self, path: str | Path, *, check: bool = True, migrate: bool = True,
-                 read_only: bool = False) -> None:
+                 read_only: bool = False, key: bytes | None = None) -> None:
         """``read_only`` opens the file for reading only (SQLite ``mode=ro``): every write is
         refused with :class:`DatabaseReadOnly`.  A file on a disk or in a folder that cannot be
         written is opened read-only as well (``read_only_reason`` says which), so a
@@ -143,17 +148,15 @@ class Database:
                 raise StoreError(
                     f"无法在 {self.path.parent} 建立数据库（{exc.strerror or exc}）。请选择本机上可以写入的文件夹。"
                 ) from exc
-        try:
-            if self.read_only:
-                self.conn = sqlite3.connect(self._read_only_uri(), uri=True,
-                                            isolation_level=None, check_same_thread=False, timeout=30)
-            else:
-                self.conn = sqlite3.connect(
-                    str(self.path), isolation_level=None, check_same_thread=False, timeout=30
-                )
-        except sqlite3.Error as exc:
-            raise StoreError(f"无法打开数据库文件 {self.path}：{exc}") from exc
-        self.conn.row_factory = sqlite3.Row
+        #: The data key of an encrypted database (store/cipher.py: unlocked by a login), or None.
+        self.key = key if key is not None else cipher.key_for(self.path)
+        #: Opened with SQLCipher (store/driver.py): the file has a key file beside it, or a key.
+        self.encrypted = self.key is not None or cipher.is_encrypted(self.path)
+        if self.encrypted and self.key is None:
+            raise cipher.EncryptedLocked(
+                f"数据库 {self.path.name} 已加密：请先登录（输入用户名和密码）才能打开。命令行请加 --user 用户名"
+                "（密码由环境变量 FUPIN_PASSWORD 提供或在提示时输入）。数据库没有任何改动。")
+        self.conn = self._connect(self.key)
         fileio.register_database(self.path)
         try:
             if check or migrate:
@@ -173,6 +176,15 @@ class Database:
             raise
 
     # -- set-up ---------------------------------------------------------
+    def _connect(self, key: bytes | None) -> driver.Connection:
+        try:
+            if self.read_only:
+                return driver.connect(self._read_only_uri(), uri=True, key=key, cipher=self.encrypted,
+                                      check_same_thread=False, timeout=30)
+            return driver.connect(self.path, key=key, cipher=self.encrypted, check_same_thread=False, timeout=30)
+        except driver.Error as exc:
+            raise StoreError(f"无法打开数据库文件 {self.path}：{exc}") from exc
+
     def _read_only_uri(self) -> str:
         """The URI of a read-only connection.  SQLite reads a WAL database read-only only if its
         -wal and -shm exist or can be created, or if the file is *immutable* (wal.html, "Read-Only
@@ -209,11 +221,34 @@ class Database:
         SQLite database has a different ``application_id``."""
         try:
             app_id = int(self.conn.execute("PRAGMA application_id").fetchone()[0])
-        except sqlite3.DatabaseError as exc:
-            raise self._open_failure(exc) from exc
+        except driver.DatabaseError as exc:
+            failure = self._open_failure(exc)
+            if self.key is None or not isinstance(failure, DatabaseCorrupt):
+                raise failure from exc
+            app_id = self._without_key(exc)
         if app_id not in (0, APPLICATION_ID):
             raise DatabaseCorrupt(f"{self.path} 是其他程序的 SQLite 数据库，不是本程序的数据库文件。"
                                   "为保护它，程序没有对它做任何修改。请选择正确的 .db 文件。")
+
+    def _without_key(self, refused: Exception) -> int:
+        """The key does not open the file: a plain database whose conversion stopped before its
+        key file was removed (or after it was written) is opened without it; any other file was
+        encrypted with another key -- another program's, or the key file is not its own."""
+        self.conn.close()
+        self.conn = self._connect(None)
+        try:
+            app_id = int(self.conn.execute("PRAGMA application_id").fetchone()[0])
+        except driver.DatabaseError:
+            self.conn.close()
+            self.conn = self._connect(self.key)  # (closed by the caller)
+            raise cipher.KeyFileBroken(
+                f"数据库 {self.path.name} 无法用它旁边的密钥文件打开：它可能是用其他程序或其他密钥加密的，"
+                f"或 {cipher.key_file(self.path).name} 不属于它。为保护数据，程序没有对它做任何修改。"
+                "请确认选择了正确的数据库和密钥文件，或从备份恢复。") from refused
+        log.warning("file=%s has a key file but is not encrypted (a conversion stopped): opened as plain",
+                    self.path)
+        self.key = None
+        return app_id
 
     def _configure(self) -> None:
         try:
@@ -222,10 +257,10 @@ class Database:
             self.conn.execute("PRAGMA synchronous=FULL")
             self.conn.execute("PRAGMA foreign_keys=ON")
             self.conn.execute("PRAGMA busy_timeout=30000")
-        except sqlite3.DatabaseError as exc:
+        except driver.DatabaseError as exc:
             raise self._open_failure(exc) from exc
 
-    def _open_failure(self, exc: sqlite3.Error) -> StoreError:
+    def _open_failure(self, exc: Exception) -> StoreError:
         """Why opening failed, said as it is.  Only a file SQLite finds damaged is called damaged:
         a full disk, a read-only disk, a lock held by another program or a disk error is said so,
         and the clerk is told the file is not damaged -- restoring a backup over a good database
@@ -258,7 +293,7 @@ class Database:
     def quick_check(self) -> None:
         try:
             rows = self.conn.execute("PRAGMA quick_check").fetchall()
-        except sqlite3.DatabaseError as exc:
+        except driver.DatabaseError as exc:
             failure = self._open_failure(exc)
             if not isinstance(failure, DatabaseCorrupt):
                 raise failure from exc
@@ -277,7 +312,7 @@ class Database:
     def _refuse_newer(self) -> None:
         try:
             current = self.user_version
-        except sqlite3.DatabaseError as exc:
+        except driver.DatabaseError as exc:
             raise self._open_failure(exc) from exc
         supported = schema_version()
         if current > supported:
@@ -325,7 +360,7 @@ class Database:
                     except BaseException:
                         self._rollback()
                         raise
-                except sqlite3.Error as exc:
+                except driver.Error as exc:
                     log.warning("migration %s failed, rolled back: %s", name, exc)
                     raise _translated(exc, self.path) from exc
         log.info("migrated file=%s to schema %d", self.path, self.user_version)
@@ -345,7 +380,7 @@ class Database:
             if outer:
                 try:
                     self.conn.execute("BEGIN IMMEDIATE")
-                except sqlite3.Error as exc:
+                except driver.Error as exc:
                     raise _translated(exc, self.path) from exc
             self._depth += 1
             try:
@@ -363,7 +398,7 @@ class Database:
                 if outer:
                     try:
                         self.conn.execute("COMMIT")
-                    except sqlite3.Error as exc:
+                    except driver.Error as exc:
                         self._rollback()
                         raise _translated(exc, self.path) from exc
 
@@ -374,7 +409,7 @@ class Database:
             return
         try:
             self.conn.execute("ROLLBACK")
-        except sqlite3.Error:
+        except driver.Error:
             pass
 
     @contextmanager
@@ -439,14 +474,16 @@ class Database:
             with fileio.atomic_path(target) as tmp, self._lock:
                 fileio.remove_quietly(tmp, f"{tmp}-journal", f"{tmp}-wal", f"{tmp}-shm")  # leftovers of a failure
                 try:
-                    dest = sqlite3.connect(str(tmp), isolation_level=None)
+                    # An encrypted database's copy is encrypted with the same key (SQLCipher's
+                    # backup API copies between connections of one driver only).
+                    dest = driver.connect(tmp, key=self.key, cipher=self.encrypted)
                     try:
                         self.conn.backup(dest)
                         if finish is not None:
                             finish(dest)
                     finally:
                         dest.close()
-                except sqlite3.Error as exc:
+                except driver.Error as exc:
                     fileio.remove_quietly(f"{tmp}-journal", f"{tmp}-wal", f"{tmp}-shm")
                     raise fileio.write_error(target, _as_os_error(exc), existed=existed) from exc
                 except BaseException:
@@ -470,7 +507,7 @@ class Database:
             self._closed = True
             try:
                 self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")  # never waits for another reader
-            except sqlite3.Error:
+            except driver.Error:
                 pass
             self.conn.close()
             fileio.unregister_database(self.path)
@@ -489,7 +526,7 @@ def _split_sql(script: str) -> list[str]:
         if not buf and line.lstrip().startswith("--"):
             continue
         buf += line
-        if sqlite3.complete_statement(buf):
+        if driver.complete_statement(buf):
             if buf.strip():
                 statements.append(buf.strip())
             buf = ""

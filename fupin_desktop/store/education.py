@@ -23,7 +23,7 @@ from fupin_desktop.domain.idnumber import normalize_id, person_key, same_person_
 from fupin_desktop.domain.roles import Action
 from fupin_desktop.rules import education as rules
 from fupin_desktop.rules.policy import Policy
-from fupin_desktop.store import access, audit
+from fupin_desktop.store import access, audit, driver
 from fupin_desktop.store.changes import Change, ChangeKind
 from fupin_desktop.store.database import Database, StoreError, now_iso
 
@@ -280,7 +280,7 @@ class EducationRepository:
                     " items, total, override, operator, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (uuid, person_key(student.id_number), student.member_uuid, year, batch, day.isoformat(),
                      json.dumps(items, ensure_ascii=False), str(owed.total), override if late else "", operator, now))
-            except sqlite3.IntegrityError as exc:  # another program applied in between
+            except driver.IntegrityError as exc:  # another program applied in between
                 raise EducationRefused(f"{student.name}已纳入 {year} 学年的资助批次，不能重复申请。") from exc
             audit.record(self.db, operator=operator, action="create", entity="education_applications",
                          entity_uuid=uuid, household_uuid=self._household_uuid(student), field="batch", old=None,

@@ -8,8 +8,9 @@ holds the lock or the disk fails becomes a :class:`StoreWriteError` (``DiskFull`
 from __future__ import annotations
 
 import errno
-import sqlite3
 from pathlib import Path
+
+from fupin_desktop.store import driver
 
 
 class StoreError(Exception):
@@ -58,7 +59,7 @@ class BackupFailed(StoreError):
 _UNCHANGED = "本次修改没有写入，数据库保持原样。"
 
 
-def write_error(exc: sqlite3.Error, path: Path, *, opening: bool = False) -> StoreWriteError | None:
+def write_error(exc: Exception, path: Path, *, opening: bool = False) -> StoreWriteError | None:
     """The :class:`StoreWriteError` for a full disk, a read-only file, a lock held by another
     program or a disk error; ``None`` for any other SQLite error (left as it is)."""
     text = str(exc).lower()
@@ -83,12 +84,12 @@ def write_error(exc: sqlite3.Error, path: Path, *, opening: bool = False) -> Sto
 
 
 def _translated(exc: BaseException, path: Path) -> BaseException:
-    if isinstance(exc, sqlite3.Error):
+    if isinstance(exc, driver.Error):
         return write_error(exc, path) or exc
     return exc
 
 
-def _as_os_error(exc: sqlite3.Error) -> OSError:
+def _as_os_error(exc: Exception) -> OSError:
     """The file-system error behind a failed SQLite write to a new file (for its message)."""
     code = getattr(exc, "sqlite_errorcode", None)
     primary = code & 0xFF if isinstance(code, int) else None

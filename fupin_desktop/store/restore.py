@@ -18,14 +18,13 @@ here opens a file other than through SQLite.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from fupin_desktop import fileio
 from fupin_desktop.domain.roles import Action
-from fupin_desktop.store import access, backups, settings
+from fupin_desktop.store import access, backups, driver, settings
 from fupin_desktop.store.backups import BackupInfo, BackupRefused
 from fupin_desktop.store.changes import Change, ChangeKind
 from fupin_desktop.store.database import Database, StoreError, schema_version, write_error
@@ -63,7 +62,10 @@ def usable(db: Database, path: str | Path) -> BackupInfo:
             version = int(conn.execute("PRAGMA user_version").fetchone()[0]) if problem is None else 0
             code, name = backups.identity(conn) if problem is None else ("", "")
             households, persons = backups.counts(conn) if problem is None else (0, 0)
-    except sqlite3.DatabaseError as exc:
+            if problem is None and driver.is_cipher(conn) != driver.is_cipher(db.conn):
+                problem = ("它是加密的，而当前数据库没有加密" if driver.is_cipher(conn)
+                           else "它没有加密，而当前数据库是加密的") + "（加密和未加密的数据库之间不能直接恢复）"
+    except driver.DatabaseError as exc:
         problem = f"文件无法读取（{exc}）"
     if problem is not None:
         if "not a database" in problem or problem == "不是本程序的数据库":
@@ -120,7 +122,7 @@ def _copy_into(db: Database, source: Path) -> None:
         try:
             with backups.open_read_only(source) as src:
                 src.backup(db.conn)  # pages=-1: all in one step
-        except sqlite3.Error as exc:
+        except driver.Error as exc:
             refused = write_error(exc, db.path)
             if refused is not None:
                 raise refused from exc

@@ -10,6 +10,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from fupin_desktop.domain.roles import UserRole
+from fupin_desktop.store import driver
 from fupin_desktop.store.database import Database, now_iso
 
 
@@ -47,7 +48,7 @@ class UserRepository:
         """Whether the database has users yet (until then it works as before: no logins)."""
         try:
             return self.db.query_one("SELECT 1 FROM users LIMIT 1") is not None
-        except sqlite3.OperationalError:  # a file opened before its migration (a reader of an old file)
+        except driver.OperationalError:  # a file opened before its migration (a reader of an old file)
             return False
 
     def all(self) -> list[User]:

@@ -22,7 +22,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,7 +31,7 @@ from fupin_desktop import fileio
 from fupin_desktop.domain.clock import local_time
 from fupin_desktop.domain.household import TABLES
 from fupin_desktop.domain.roles import Action
-from fupin_desktop.store import Store, StoreWriteError, backups, education_sync
+from fupin_desktop.store import Store, StoreWriteError, backups, driver, education_sync
 from fupin_desktop.store.changes import Change, Changed, ChangeKind
 from fupin_desktop.store.sync import SyncRepository, TownshipRecord, bundle_hash
 from fupin_desktop.sync.county_merge import _Merger
@@ -249,7 +248,7 @@ def _import_new(store: Receiving, repo: SyncRepository, data: bytes, batch_hash:
         raise _Refused(str(exc), town, seq) from exc
     except StoreWriteError as exc:  # the disk is full, the file read-only or locked: said as such
         raise _Refused(f"写入县级数据库失败，已撤销本批次：{exc}", town, seq, transient=True) from exc
-    except sqlite3.OperationalError as exc:
+    except driver.OperationalError as exc:
         raise _Refused(f"写入县级数据库失败（{exc}），已撤销本批次，未作任何改动。", town, seq, transient=True) from exc
     except Exception as exc:  # a signed but malformed record: the transaction is rolled back
         raise _Refused(f"批次中的记录格式不对（{type(exc).__name__}），已拒绝，未作任何改动。", town, seq) from exc

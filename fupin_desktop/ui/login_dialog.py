@@ -146,6 +146,15 @@ def login_at_start(store: Store) -> bool:
     if store.read_only and not store.accounts.users.any():
         return True  # nothing can be written: no administrator to create
     if store.accounts.users.any():
+        from fupin_desktop.ui.encryption_dialog import take_credentials
+
+        unlocked_by = take_credentials(store.path)  # an encrypted database: its password was just given
+        if unlocked_by is not None:
+            try:
+                store.accounts.login(*unlocked_by)
+                return True
+            except StoreError as exc:  # a locked or disabled account: the dialog says so
+                applog.refused(log, "login", exc)
         return bool(LoginDialog(store).exec())
     FirstAdminDialog(store).exec()  # 暂不设置: go on without users, as before
     return True

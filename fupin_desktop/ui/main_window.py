@@ -195,6 +195,10 @@ class MainWindow(MainActions):
         tools_menu.addAction(self.act_education)
         self.act_audit = self._action("操作记录(&A)…", self.open_audit)  # ui/audit_view.py
         tools_menu.addAction(self.act_audit)
+        self.act_encryption = self._action(  # issue 18: 加密数据库 / 解密数据库 (ui/encryption_dialog.py)
+            "解密数据库(&K)…" if getattr(self.store.db, "key", None) else "加密数据库(&K)…",
+            lambda: _page("encryption_dialog").toggle_encryption(self))
+        tools_menu.addAction(self.act_encryption)
         self.act_casework = self._action("识别工作(&W)…", self.open_casework, "Ctrl+Shift+W")
         self.act_village_form = self._action("贫困村登记表(&V)…", lambda: _page("village_form").open_from(self))
         self.act_stats = self._action("统计(&S)…", lambda: _page("stats_page").open_from(self), "Ctrl+Shift+T")
@@ -234,12 +238,14 @@ class MainWindow(MainActions):
             (self.act_print, "print"), (self.act_export_excel, "excel"), (self.act_backups, "backups"),
             (self.act_audit, "audit"), (self.act_education, "education"), (self.act_stats, "stats"),
             (self.act_casework, "casework"), (self.act_village_form, "village_form"),
-            (self.act_village_cases, "casework")) if not self.store.offers(feature)]
+            (self.act_village_cases, "casework"), (self.act_encryption, "encryption"))
+            if not self.store.offers(feature)]
         self.rights = Rights(self.store, {
             Action.DELETE_HOUSEHOLD: self.act_delete, Action.IMPORT_EXCEL: self.act_import_excel,
             Action.POLICY: self.act_policy, Action.BACKUP: self.act_backups, Action.SYNC: self.act_sync,
             Action.USERS: self.act_users, Action.READ_AUDIT: self.act_audit,
-            Action.CARRY_OVER: self.act_carry}, writes=[*self.write_actions, self.act_carry], unavailable=unavailable)
+            Action.CARRY_OVER: self.act_carry, Action.ENCRYPTION: self.act_encryption},
+            writes=[*self.write_actions, self.act_carry, self.act_encryption], unavailable=unavailable)
         self.rights.refresh()
         for menu in bar.findChildren(QMenu):  # a role changed elsewhere shows when a menu opens
             menu.aboutToShow.connect(self.rights.refresh)

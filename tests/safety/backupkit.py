@@ -4,38 +4,32 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 from fupin_desktop.demo import build_demo
-from fupin_desktop.store import Store
+from fupin_desktop.store import Store, backups
+from tests.helpers import new_database_file
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 def demo_store(path: Path, households: int = 12) -> Store:
-    store = Store(path)
+    store = Store(new_database_file(path))
     build_demo(store, households=households)
     return store
 
 
 def dump(path: Path) -> list[str]:
     """Every statement that rebuilds the database (schema and every row), read through SQLite."""
-    conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
-    try:
+    with backups.open_read_only(Path(path)) as conn:  # (an encrypted file with its key: store/cipher.py)
         return list(conn.iterdump())
-    finally:
-        conn.close()
 
 
 def integrity(path: Path) -> str:
-    conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
-    try:
-        return conn.execute("PRAGMA integrity_check").fetchone()[0]
-    finally:
-        conn.close()
+    with backups.open_read_only(Path(path)) as conn:
+        return str(conn.execute("PRAGMA integrity_check").fetchone()[0])
 
 
 def fupin(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:

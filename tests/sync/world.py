@@ -23,7 +23,7 @@ from fupin_desktop.sync.keys import (
     trust_county,
     unlock_county,
 )
-from tests.helpers import TOWNSHIP, VILLAGES, full_household
+from tests.helpers import TOWNSHIP, VILLAGES, full_household, new_database_file
 
 PASSPHRASE = "乡镇口令-2016-secret"
 COUNTY_CODE, COUNTY_NAME = "510822", "青川县"
@@ -33,14 +33,14 @@ OTHER_VILLAGES = {"炉场村": (80, ["一组", "二组"]), "白果村": (60, ["�
 
 
 def make_county(path: Path) -> Store:
-    store = Store(path)
+    store = Store(new_database_file(path))
     init_county(SyncRepository(store.db), COUNTY_CODE, COUNTY_NAME, PASSPHRASE, store.operator)
     return store
 
 
 def make_township(path: Path, info: dict[str, str] = TOWNSHIP,
                   villages: dict[str, tuple[int | None, list[str]]] = VILLAGES) -> Store:
-    store = Store(path)
+    store = Store(new_database_file(path))
     town = Township(**info, villages=[Village(name=v, quota=q, groups=list(g)) for v, (q, g) in villages.items()])
     store.townships.create(town, store.operator)
     return store

@@ -38,7 +38,7 @@ HOUSEHOLD_WRITES = frozenset({Action.EDIT_HOUSEHOLD, Action.DELETE_HOUSEHOLD, Ac
 #: Windows that need the township's (or county's) SQLite file: the backups, the recycle bin, the
 #: casework, education, year and print pages, the audit view.  On PostgreSQL the window greys them out.
 SQLITE_ONLY = frozenset({"backups", "recycle", "casework", "education", "years", "print", "excel", "audit",
-                         "village_form", "users", "policy", "operator"})
+                         "village_form", "users", "policy", "operator", "encryption"})
 
 
 class PgStore:
