@@ -52,8 +52,8 @@ def bare_statements(path: Path, year: int) -> Callable[[], None]:
     flags = stats.EXITED_FLAGS
 
     def run() -> None:
-        conn.execute(stats._HOUSEHOLD_SQL.format(where="", scan=stats._scan(None)), (*stats._HOUSEHOLD_PARAMS, year)).fetchall()
-        conn.execute(stats._WORK_SQL.format(where="", scan=stats._scan(None)), (year,)).fetchall()
+        conn.execute(stats._HOUSEHOLD_SQL.format(where="", scan=stats._scan("sqlite", None)), (*stats._HOUSEHOLD_PARAMS, year)).fetchall()
+        conn.execute(stats._WORK_SQL.format(where="", scan=stats._scan("sqlite", None)), (year,)).fetchall()
         conn.execute("SELECT h.year, COUNT(*), COALESCE(SUM(h.size), 0), COALESCE(SUM(NOT ("
                      f"{stats._EXITED})), 0), COALESCE(SUM(CASE WHEN NOT ({stats._EXITED}) THEN h.size ELSE 0 END), 0)"
                      " FROM household_facts h WHERE h.deleted = 0 AND h.year IS NOT NULL GROUP BY h.year",

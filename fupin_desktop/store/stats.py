@@ -85,11 +85,11 @@ def _village_filter(village_id: int | None) -> tuple[str, tuple[object, ...]]:
     return ("AND h.village_id = ?", (village_id,)) if village_id is not None else ("", ())
 
 
-def _scan(db: Database, village_id: int | None) -> str:
+def _scan(dialect: str, village_id: int | None) -> str:
     """The whole township is read faster in table order than row by row through the year index
     (bench/bench_stats_page.py: 15-30 % less CPU at 100,000 households); one village uses the index.
     (SQLite's hint; PostgreSQL's planner chooses by itself, and its household_facts is a view.)"""
-    return "NOT INDEXED" if village_id is None and db.dialect == "sqlite" else ""
+    return "NOT INDEXED" if village_id is None and dialect == "sqlite" else ""
 
 
 def _add(into: dict[str, int], key: str, n: int) -> None:
@@ -111,7 +111,7 @@ def overview(db: Database, year: int, village_id: int | None = None) -> dict[str
     attrs: dict[int, dict[str, int]] = {}
     flags: dict[int, dict[str, int]] = {}
     work: dict[int, dict[str, int]] = {}
-    for row in db.query(_HOUSEHOLD_SQL.format(where=where, scan=_scan(db, village_id)), (*_HOUSEHOLD_PARAMS, year, *extra)):
+    for row in db.query(_HOUSEHOLD_SQL.format(where=where, scan=_scan(db.dialect, village_id)), (*_HOUSEHOLD_PARAMS, year, *extra)):
         vid = row["village_id"]
         c = counts.setdefault(vid, _empty())
         for k in FIGURES:
@@ -120,7 +120,7 @@ def overview(db: Database, year: int, village_id: int | None = None) -> dict[str
         _add(causes.setdefault(vid, {}), row["main_cause"] or "未填", n)
         _add(attrs.setdefault(vid, {}), row["household_type"] or "未填", n)
         _add(flags.setdefault(vid, {}), row["exit_flag"] or "未填", n)
-    for row in db.query(_WORK_SQL.format(where=where, scan=_scan(db, village_id)), (year, *extra)):
+    for row in db.query(_WORK_SQL.format(where=where, scan=_scan(db.dialect, village_id)), (year, *extra)):
         _add(work.setdefault(row[0], {}), str(row[1]), int(row[2]))
     return {"counts": counts, "causes": causes, "attributes": attrs, "exit_states": flags, "work": work}
 
