@@ -316,7 +316,7 @@ class StatsWindow(QWidget):
 
     def _show_villages(self) -> None:
         rows = self._rows()
-        names = [r["village"] for r in rows]
+        names = stats_tabs.bar_names(rows)
         sets = self.villages_tab.bars(names, [("建档立卡人数", [r["persons"] for r in rows], BLUE),
                                               ("未脱贫人数", [r["poor_persons"] for r in rows], ORANGE)],
                                       title="各村建档立卡人数")
@@ -386,7 +386,7 @@ class StatsWindow(QWidget):
 
     def _show_housing(self) -> None:
         rows = self._rows()
-        sets = self.housing_tab.bars([r["village"] for r in rows], [
+        sets = self.housing_tab.bars(stats_tabs.bar_names(rows), [
             ("危房户", [r["dilapidated"] for r in rows], ORANGE),
             ("饮水困难户", [r["drinking_difficult"] for r in rows], BLUE),
             ("饮水不安全户", [r["drinking_unsafe"] for r in rows], GREY)], title="住房与饮水（户）")

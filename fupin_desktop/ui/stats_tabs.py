@@ -13,6 +13,7 @@ The numbers are the ``progress`` and ``education`` parts of the one statistics d
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -30,9 +31,17 @@ def _use(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f}%"
 
 
+def bar_names(rows: list[dict[str, Any]]) -> list[str]:
+    """Each village's name on a chart's axis.  Qt merges equal categories into one bar, so a name
+    two townships share (at the county) carries its village code, or its place in the list."""
+    names = [str(r["village"]) for r in rows]
+    count = Counter(names)
+    return [f"{n}（{r.get('code') or i + 1}）" if count[n] > 1 else n for i, (n, r) in enumerate(zip(names, rows, strict=True))]
+
+
 def show_progress(tab: ChartTab, rows: list[dict[str, Any]], pick: Callable[[str, str], None]) -> None:
     """Fill the 识别进度 tab; ``pick(what, village)`` lists a village's households with a case."""
-    names = [r["village"] for r in rows]
+    names = bar_names(rows)
     sets = tab.bars(names, [("已识别人数", [r["identified_persons"] for r in rows], GREEN),
                             ("办理中人数", [r["in_process_persons"] for r in rows], BLUE),
                             ("识别规模", [r["quota_persons"] or 0 for r in rows], GREY)],

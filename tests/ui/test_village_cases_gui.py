@@ -243,3 +243,11 @@ def test_the_households_casework_page_lists_no_village_round(qtbot: object, demo
     stages = {page.rounds.item(i, 2).text() for i in range(page.rounds.rowCount())}
     assert stages and "贫困村公示" not in stages  # the demo's 双河村 round is the village dialog's
     assert len(demo.publicity.rounds()) == page.rounds.rowCount() + 1
+
+
+def test_villages_two_townships_share_get_bars_of_their_own() -> None:
+    from fupin_desktop.ui.stats_tabs import bar_names
+
+    rows = [{"village": "炉场村", "code": "510822105001"}, {"village": "兴龙村", "code": "510822105002"},
+            {"village": "炉场村", "code": "510822106001"}, {"village": "新村"}, {"village": "新村"}]
+    assert bar_names(rows) == ["炉场村（510822105001）", "兴龙村", "炉场村（510822106001）", "新村（4）", "新村（5）"]
