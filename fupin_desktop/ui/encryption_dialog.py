@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QLabel,
-    QLineEdit,
     QMessageBox,
     QVBoxLayout,
     QWidget,
@@ -36,6 +35,8 @@ from PySide6.QtWidgets import (
 from fupin_desktop import applog, inuse
 from fupin_desktop.domain.roles import Action
 from fupin_desktop.store import Store, StoreError, cipher, encryption
+from fupin_desktop.ui.login_dialog import error_label as _error_label
+from fupin_desktop.ui.login_dialog import password_edit as _password_edit
 from fupin_desktop.ui.ops import BackgroundOp
 
 if TYPE_CHECKING:
@@ -44,13 +45,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _credentials: dict[Path, tuple[str, str]] = {}
-
-
-def _password_edit() -> QLineEdit:
-    edit = QLineEdit()
-    edit.setEchoMode(QLineEdit.EchoMode.Password)
-    edit.setMaxLength(128)
-    return edit
 
 
 def _fit(dialog: QDialog) -> None:
@@ -62,15 +56,6 @@ def _fit(dialog: QDialog) -> None:
     width = max(dialog.width(), dialog.minimumWidth())
     dialog.setMinimumHeight(layout.totalHeightForWidth(width))
     dialog.resize(width, layout.totalHeightForWidth(width))
-
-
-def _error_label() -> QLabel:
-    label = QLabel()
-    label.setObjectName("error")
-    label.setWordWrap(True)
-    label.setStyleSheet("color: #b3261e;")
-    label.hide()
-    return label
 
 
 class UnlockDialog(QDialog):

@@ -36,7 +36,8 @@ from fupin_desktop.store.access import NotLoggedIn
 log = logging.getLogger(__name__)
 
 
-def _error_label() -> QLabel:
+def error_label() -> QLabel:
+    """The red line under a login-like form that says what went wrong (hidden until then)."""
     label = QLabel()
     label.setObjectName("error")
     label.setWordWrap(True)
@@ -45,7 +46,7 @@ def _error_label() -> QLabel:
     return label
 
 
-def _password_edit() -> QLineEdit:
+def password_edit() -> QLineEdit:
     edit = QLineEdit()
     edit.setEchoMode(QLineEdit.EchoMode.Password)
     edit.setMaxLength(128)
@@ -63,8 +64,8 @@ class LoginDialog(QDialog):
         self.name = QComboBox()
         self.name.setEditable(True)
         self.name.addItems([u.name for u in store.accounts.users.all() if not u.disabled])
-        self.password = _password_edit()
-        self.error = _error_label()
+        self.password = password_edit()
+        self.error = error_label()
         form = QFormLayout()
         form.addRow("用户名：", self.name)
         form.addRow("密码：", self.password)
@@ -106,9 +107,9 @@ class FirstAdminDialog(QDialog):
         intro.setWordWrap(True)
         self.name = QLineEdit()
         self.name.setMaxLength(20)
-        self.password = _password_edit()
-        self.again = _password_edit()
-        self.error = _error_label()
+        self.password = password_edit()
+        self.again = password_edit()
+        self.error = error_label()
         form = QFormLayout()
         form.addRow("管理员姓名：", self.name)
         form.addRow("密码：", self.password)
