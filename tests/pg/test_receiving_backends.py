@@ -212,6 +212,22 @@ def test_the_same_id_number_in_two_townships_is_flagged_and_both_hear_of_it(setu
     assert setup.county.sync.duplicates() == []
 
 
+@pytest.mark.parametrize("card_first", [False, True])
+def test_a_disability_card_number_in_another_township_is_the_same_person(setup: Setup, card_first: bool) -> None:
+    """A 残疾人证 number is the ID number and two digits: the holder found under either is one person,
+    whichever of the two arrives first."""
+    twin = full_household(setup.other.spec, seed=1, village="炉场村", group="一组", number="5108221060000001")
+    for row in twin.table("members"):
+        row.fields.update(id_type="残疾人证", id_number=str(row.fields["id_number"]) + "21")
+    setup.other.households.save(twin, "测试")
+    first, second = (setup.other, setup.town) if card_first else (setup.town, setup.other)
+    [a] = import_(setup.county, export(first, setup.stick).batch)
+    [b] = import_(setup.county, export(second, setup.root / "stick2").batch)
+    assert a.duplicates == []
+    other_code = "510822106" if card_first else "510822105"
+    assert len(b.duplicates) == 3 and {d["other_township"] for d in b.duplicates} == {other_code}
+
+
 def test_the_import_command_takes_either_back_end(setup: Setup) -> None:
     batch = export(setup.town, setup.stick).batch or ""
     where = ["--database", setup.target] if is_url(setup.target) else ["--db", setup.target]

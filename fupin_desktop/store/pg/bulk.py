@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from fupin_desktop.domain.household import TABLES
-from fupin_desktop.domain.idnumber import same_person_numbers
+from fupin_desktop.domain.idnumber import person_key, same_person_numbers
 from fupin_desktop.store.audit import encode
 from fupin_desktop.store.database import now_iso
 from fupin_desktop.store.pg.database import PgDatabase
@@ -60,14 +60,19 @@ class BulkLoad:
         for u in uuids:
             if u not in self.touched:
                 self._states[u] = (local.get(u), received.get(u))
-        numbers = {n for b in bundles for m in b["members"] if not m.get("deleted") and m.get("id_number")
-                   for n in same_person_numbers(str(m["id_number"]))}
-        self._holders = {n: [] for n in numbers}
+        keys = {person_key(str(m["id_number"])) for b in bundles for m in b["members"]
+                if not m.get("deleted") and m.get("id_number")}
+        self._holders = {k: [] for k in keys}
+        # one number per person: exact numbers by the primary key, 残疾人证 numbers by the ID number
+        # they begin with (migration 0008); a row counts only if it is one of the person's numbers
         for r in self.db.query("SELECT id_number, member_uuid, household_uuid, township_code FROM person_ids"
-                               " WHERE id_number = ANY(?)", (sorted(numbers),)):
-            self._holders[r["id_number"]].append({"member_uuid": r["member_uuid"],
-                                                  "household_uuid": r["household_uuid"],
-                                                  "township_code": r["township_code"]})
+                               " WHERE id_number = ANY(?) OR (length(id_number) = 20 AND left(id_number, 18) = ANY(?))",
+                               (sorted(keys), sorted(k for k in keys if len(k) == 18))):
+            number = str(r["id_number"])
+            key = person_key(number)
+            if key in self._holders and number in same_person_numbers(key):
+                self._holders[key].append({"member_uuid": r["member_uuid"], "household_uuid": r["household_uuid"],
+                                           "township_code": r["township_code"]})
 
     def state(self, uuid: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None] | None:
         """The prefetched state (None: not known here, ask the database — after writing what waits)."""
@@ -84,10 +89,10 @@ class BulkLoad:
     def holders(self, id_number: str, code: str) -> list[dict[str, Any]] | None:
         """Members of other townships with this person's numbers (None: not prefetched).  Rows this batch
         writes belong to its own township, so they never change the answer."""
-        numbers = same_person_numbers(id_number)
-        if not all(n in self._holders for n in numbers):
+        holders = self._holders.get(person_key(id_number))
+        if holders is None:
             return None
-        return [h for n in numbers for h in self._holders[n] if h["township_code"] != code]
+        return [h for h in holders if h["township_code"] != code]
 
     # -- gathering ----------------------------------------------------------------------------
     def touch(self, uuid: str) -> None:
