@@ -101,6 +101,21 @@ def test_households_list_search_and_one_household_read_alike(county: str) -> Non
         assert store.sync.village_townships()[int(villages[0].id or 0)] == OTHER_CODE
 
 
+def test_the_search_box_reads_the_trigram_index_on_postgresql(pg_url: str, tmp_path: Path) -> None:
+    """At province scale the search must not read every household: an ID or 户编号 fragment of three or
+    more characters is answered from the trigram index (PostgreSQL migration 0009)."""
+    fill(pg_url, tmp_path)
+    with PgStore(pg_url, read_only=True) as store:
+        assert store.db.query_one("SELECT 1 FROM pg_indexes WHERE indexname = 'households_search'")
+        number = "510822106000001"
+        with store.db.transaction():
+            store.db.execute("SET LOCAL enable_seqscan = off")  # five rows: the planner would rather scan
+            plan = "\n".join(str(r[0]) for r in store.db.query(
+                "EXPLAIN SELECT id FROM households WHERE search_text LIKE ?", (f"%{number[-9:]}%",)))
+            assert "Index Scan" in plan and "search_text_idx" in plan, plan
+        assert store.households.ids(search=number[-9:]) == store.households.ids(search=number)
+
+
 def test_quality_reads_alike(county: str) -> None:
     with reading(county) as store:
         report = quality.run_township(store)  # type: ignore[arg-type]
