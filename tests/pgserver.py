@@ -56,7 +56,7 @@ class Cluster:
         if os.geteuid() == 0:
             shutil.chown(folder, "postgres")
         subprocess.run(_as_postgres([initdb, "-D", str(data), "-A", "trust", "-U", "postgres", "-E", "UTF8",
-                                     "--locale=C", "--no-sync"]), check=True, capture_output=True)
+                                     "--locale=C", "--lc-ctype=C.UTF-8", "--no-sync"]), check=True, capture_output=True)
         port = 54000 + os.getpid() % 1000
         fast = "" if durable else " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         subprocess.run(_as_postgres([pg_ctl, "-D", str(data), "-w", "-l", str(folder / "server.log"), "-o",
