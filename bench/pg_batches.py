@@ -3,8 +3,8 @@
 The template is a demo township of N households (bench/out/demo-N.db).  Township ``t`` of the
 province gets a code in one of twenty real counties (ten townships each), its own signing key, and
 the template's households with new record ids, 户编号 under its own code and ID numbers of other
-people (the three sequence digits moved, the sex digit's parity kept, the check digit recomputed),
-so every batch is a valid, signed, sealed batch the county import verifies like any other.
+people (an address code of its own, the birth date kept, the check digit recomputed; one person in a
+hundred shared with the previous township, a cross-township duplicate), so every batch is a valid, signed, sealed batch the county import verifies like any other.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import copy
 import hashlib
 import io
 import json
+import zlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from fupin_desktop import __version__
+from fupin_desktop.domain.divisions import known_codes
 from fupin_desktop.domain.household import TABLES
 from fupin_desktop.domain.idnumber import check_char
 from fupin_desktop.store import Store
@@ -70,11 +72,31 @@ def _uuid(u: str, t: int) -> str:
     return f"{t:05x}{u[5:]}"
 
 
+#: Where the people of township ``t`` were registered: a county-level code of its own (GB/T 2260,
+#: 四川, 重庆, 贵州), so two townships' people are different people unless made the same on purpose.
+AREAS = sorted(c for c in known_codes() if c[:2] in ("51", "50", "52") and c[4:] != "00")
+
+#: One person in this many is also registered in the previous township (a cross-township
+#: duplicate for the county to find); real registers hold far fewer.
+SHARED_EVERY = 100
+
+
 def _id_number(number: str, t: int) -> str:
+    """The number of another person for township ``t``: the birth date kept (the form's birth date
+    must agree), the address code the township's own (:data:`AREAS`), the sequence digits moved
+    once the codes run out (the sex digit's parity kept); one person in :data:`SHARED_EVERY` is the
+    previous township's person of the same template row."""
+    if len(number) == 20 and number[18:].isdigit():  # a 残疾人证 number: the holder's ID number and two digits
+        return _id_number(number[:18], t) + number[18:]
+    if len(number) == 15 and number.isdigit():  # an old number: the address code its own as well
+        return AREAS[t % len(AREAS)] + number[6:]
     if len(number) != 18 or not number[:17].isdigit():
         return number
-    seq = (int(number[14:17]) + 2 * t) % 1000  # the parity (the sex digit) is kept
-    first17 = number[:14] + f"{seq:03d}"
+    seq = int(number[14:17])
+    if t > 0 and (zlib.crc32(number[6:17].encode()) + t) % SHARED_EVERY == 0:
+        t -= 1  # (not shared again at t - 1: each shared person is in two townships)
+    seq = (seq + 2 * (t // len(AREAS))) % 1000  # the parity (the sex digit) is kept
+    first17 = AREAS[t % len(AREAS)] + number[6:14] + f"{seq:03d}"
     return first17 + check_char(first17)
 
 
