@@ -76,14 +76,15 @@ class RowGrouper:
         return [row for row in rows if row is not None]
 
     def read_row(self, plan: SheetPlan, columns: list[tuple[int, hdr.Target, bool]], r: int,
-                 only: frozenset[str] | None = None) -> SourceRow | None:
+                 only: frozenset[str] | None = None, filled: bool = False) -> SourceRow | None:
         """Row ``r`` (0-based) of the sheet, or None for a blank row, a footer or a numbering row.
 
-        With ``only``, just those values are parsed (the index pass); whether the row is data,
-        and the values of those keys, are the same as when it is read whole."""
+        With ``only``, just those values are parsed, and ``columns`` may be only the columns of
+        those and of the 姓名 and 证件号码, ``filled`` saying another mapped column is not blank (the
+        index pass: :meth:`_light`); whether the row is data, and the values of those keys, are the
+        same as when it is read whole."""
         cells = plan.rows[r]
         row = SourceRow(sheet=plan.name, number=r + 1, cells=cells, kind=plan.kind)
-        filled = False
         for i, target, keep in columns:
             value = cells[i] if i < len(cells) else None
             if is_blank(value):
@@ -153,12 +154,20 @@ class RowGrouper:
         return index
 
     def _light(self, sheet: int) -> Iterator[tuple[int, SourceRow]]:
+        """The sheet's data rows with just the values of :data:`_INDEX_KEYS` read."""
         plan = self.source.sheets[sheet]
         columns = self.columns_of(plan)
+        mapped = [i for i, _t, _k in columns]
+        # _not_data looks at the cells, and at 姓名 and 证件号码 as read: the rest is not read here.
+        light = [c for c in columns if c[1].key in _INDEX_KEYS or c[1].key in ("members.name", "members.id_number")]
         for r in range(plan.header.data_start, len(plan.rows)):
             if r % 1000 == 0:
                 self.check()
-            row = self.read_row(plan, columns, r, _INDEX_KEYS)
+            cells = plan.rows[r]
+            width = len(cells)
+            if all(i >= width or is_blank(cells[i]) for i in mapped):
+                continue  # no mapped column filled: read whole, the row would be dropped too
+            row = self.read_row(plan, light, r, _INDEX_KEYS, filled=True)
             if row is not None:
                 yield r, row
 
