@@ -127,18 +127,18 @@ def commit(store: Store, plan: ImportPlan, progress: Progress | None = None,
             if village_id is not None:
                 store.townships.add_group(village_id, group, operator)
         done = len(accepted) - len(fresh) - len(updated)
-        kept: list[KeptCheck] = []
         for start in range(0, len(fresh), BULK):  # new households: executemany, a chunk at a time
             if cancelled():
                 raise ImportCancelled
             chunk = [_written(spool, s) for s in fresh[start:start + BULK]]  # read back from the spool
             insert_households(store.households, [w.household for w in chunk], operator)
-            kept += _kept(plan, chunk)
+            store.checks.keep(_kept(plan, chunk))  # what staging found, for the next export
             done += len(chunk)
             del chunk
             progress(done, total)
             if cancelled():
                 raise ImportCancelled
+        kept: list[KeptCheck] = []
         for staged in updated:
             if cancelled():
                 raise ImportCancelled
@@ -149,7 +149,7 @@ def commit(store: Store, plan: ImportPlan, progress: Progress | None = None,
             done += 1
             if done % 50 == 0 or done == total:
                 progress(done, total)
-        store.checks.keep(kept)  # what staging found, for the next export
+        store.checks.keep(kept)
         if plan.mapping_changed:
             for sheet in plan.source.sheets:
                 hdr.remember(store.db, sheet.header, sheet.kind, sheet.mapping)
