@@ -178,3 +178,40 @@ def test_a_dry_run_keeps_no_households_and_a_staged_plan_commits_from_its_spool(
     with pytest.raises(ValueError):
         importer.commit(store, plan)  # a dry run's plan holds nothing to write
     store.close()
+
+
+_SPOOL_ON_A_FULL_DISK = """
+import json, resource, sys
+from fupin_desktop.excel import spool
+from fupin_desktop.excel.importer import import_file
+from fupin_desktop.excel.reader import ExcelRefused
+from fupin_desktop.store import Store
+spool.IN_MEMORY = 1  # the households to write go to the temporary folder at once
+with Store(sys.argv[1]) as store:
+    resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))  # the disk is full now
+    try:
+        import_file(store, sys.argv[2])
+        print(json.dumps({"error": None}))
+    except ExcelRefused as exc:
+        print(json.dumps({"error": str(exc)}, ensure_ascii=False))
+"""
+
+
+def test_a_full_temporary_folder_refuses_the_import_in_chinese_and_writes_nothing(tmp_path: Path) -> None:
+    import json
+    import subprocess
+    import sys
+
+    from tests.diskfull import db_digest
+
+    with make_store(tmp_path):
+        pass
+    path = files.write_messy_roster(tmp_path / "r.xlsx")
+    before = db_digest(tmp_path / "township.db")
+    proc = subprocess.run([sys.executable, "-c", _SPOOL_ON_A_FULL_DISK, str(tmp_path / "township.db"), str(path)],
+                          capture_output=True, text=True, encoding="utf-8")
+    assert proc.returncode == 0, proc.stderr
+    error = json.loads(proc.stdout.strip().splitlines()[-1])["error"]
+    assert error is not None and "无法写入临时文件夹" in error and "什么也没有导入" in error, error
+    assert "Traceback" not in proc.stderr and "Exception ignored" not in proc.stderr, proc.stderr
+    assert db_digest(tmp_path / "township.db") == before
