@@ -155,6 +155,8 @@ def commit(store: Store, plan: ImportPlan, progress: Progress | None = None,
                 hdr.remember(store.db, sheet.header, sheet.kind, sheet.mapping)
         if cancelled():  # the last moment a cancel can still undo everything
             raise ImportCancelled
+    if spool is not None:
+        spool.close()  # written: the temporary file goes now, not when the wizard closes
     _log_report("excel import committed", plan, report)
     return report
 

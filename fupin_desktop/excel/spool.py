@@ -52,7 +52,7 @@ class Spool:
     def get(self, at: int) -> Any:
         """The object kept at ``at`` (a fresh copy each time)."""
         if self._file is None:
-            raise ValueError("nothing was kept")
+            raise ValueError("nothing is kept (nothing was put, or the spool was closed after its commit)")
         try:
             self._file.seek(at)
             return pickle.load(self._file)  # noqa: S301 - our own temporary file

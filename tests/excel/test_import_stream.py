@@ -177,6 +177,8 @@ def test_a_dry_run_keeps_no_households_and_a_staged_plan_commits_from_its_spool(
     assert (done.created, done.rejected) == (report.created, report.rejected)
     with pytest.raises(ValueError):
         importer.commit(store, plan)  # a dry run's plan holds nothing to write
+    with pytest.raises(ValueError):
+        importer.commit(store, staged)  # its spool went with its commit: never written twice
     store.close()
 
 
