@@ -23,6 +23,11 @@ members' ID numbers, so importing the same file again updates it, never duplicat
 an import never deletes stored values or rows.  ``progress(done, total)`` and
 ``cancelled()`` are polled throughout; a cancel rolls the transaction back.
 
+It streams (issue 14): the cells are kept compressed (:mod:`~fupin_desktop.excel.grid`), staging
+builds and checks a chunk of households at a time, the plan keeps only the report's rows, and the
+households to write wait in a temporary spool (:mod:`~fupin_desktop.excel.spool`) that the commit
+reads back a chunk at a time.
+
 Pure Python, no Qt.
 """
 
