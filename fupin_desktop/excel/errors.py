@@ -33,17 +33,15 @@ _HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
 
 
 def rejected_rows(plan: ImportPlan, report: ImportReport) -> dict[str, list[tuple[SourceRow, list[str]]]]:
-    """Sheet name -> (row, reasons) of every rejected row, in sheet order."""
-    cells: dict[tuple[str, int], SourceRow] = {}
-    for staged in plan.households:
-        for row in staged.rows:
-            cells[(row.sheet, row.number)] = row
-    for row in plan.skipped:
-        cells[(row.sheet, row.number)] = row
+    """Sheet name -> (row, reasons) of every rejected row, in sheet order; each row's cells are read
+    again from the source's (compressed) sheet, only the rejected ones."""
+    sheets = {s.name: s for s in plan.source.sheets}
     out: dict[str, list[tuple[SourceRow, list[str]]]] = {}
     for result in report.rows:
-        if result.status == REJECTED and (result.sheet, result.row) in cells:
-            out.setdefault(result.sheet, []).append((cells[(result.sheet, result.row)], result.reasons))
+        sheet = sheets.get(result.sheet)
+        if result.status == REJECTED and sheet is not None and 0 < result.row <= len(sheet.rows):
+            row = SourceRow(sheet=sheet.name, number=result.row, cells=sheet.rows[result.row - 1], kind=sheet.kind)
+            out.setdefault(result.sheet, []).append((row, result.reasons))
     return out
 
 

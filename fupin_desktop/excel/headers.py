@@ -15,10 +15,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from fupin_desktop.domain.text import normalize_text
+from fupin_desktop.excel.grid import Grid
 from fupin_desktop.formspec import FieldSpec, FormSpec
 from fupin_desktop.store import settings
 from fupin_desktop.store.database import Database
@@ -160,8 +162,11 @@ def label_index(spec: FormSpec, kind: str) -> dict[str, Target]:
     return index
 
 
-def fill_merged(rows: list[list[Any]], merged: list[tuple[tuple[int, int], tuple[int, int]]]) -> None:
+def fill_merged(rows: Sequence[list[Any]], merged: list[tuple[tuple[int, int], tuple[int, int]]]) -> None:
     """Give every cell of a merged range the value of its top-left cell (in place)."""
+    if isinstance(rows, Grid):
+        rows.fill_merged(merged)  # the same, written into its compressed blocks
+        return
     for (r0, c0), (r1, c1) in merged:
         if r0 >= len(rows) or c0 >= len(rows[r0]):
             continue
@@ -172,14 +177,14 @@ def fill_merged(rows: list[list[Any]], merged: list[tuple[tuple[int, int], tuple
                 row[c] = value
 
 
-def _cell(rows: list[list[Any]], r: int, c: int) -> str:
+def _cell(rows: Sequence[list[Any]], r: int, c: int) -> str:
     if r >= len(rows) or c >= len(rows[r]):
         return ""
     v = rows[r][c]
     return "" if v is None else str(v).strip()
 
 
-def _candidates(rows: list[list[Any]], top: int, height: int, width: int) -> list[list[str]]:
+def _candidates(rows: Sequence[list[Any]], top: int, height: int, width: int) -> list[list[str]]:
     out = []
     for c in range(width):
         upper = _cell(rows, top, c)
@@ -203,7 +208,7 @@ def _score(cands: list[list[str]], index: dict[str, Target]) -> int:
     return len(hits)
 
 
-def detect_header(rows: list[list[Any]], index: dict[str, Target], scan: int = SCAN_ROWS) -> Header | None:
+def detect_header(rows: Sequence[list[Any]], index: dict[str, Target], scan: int = SCAN_ROWS) -> Header | None:
     """The header in the first ``scan`` rows (a single row or a two-row header), or None.
 
     The best score wins; a two-row header is preferred to its lower row alone (which,
@@ -228,9 +233,9 @@ def detect_header(rows: list[list[Any]], index: dict[str, Target], scan: int = S
     return make_header(rows, top, height, index)
 
 
-def make_header(rows: list[list[Any]], top: int, height: int, index: dict[str, Target]) -> Header:
+def make_header(rows: Sequence[list[Any]], top: int, height: int, index: dict[str, Target]) -> Header:
     """The header at a given place (the clerk may choose it when detection fails)."""
-    width = max((len(r) for r in rows), default=0)
+    width = rows.width if isinstance(rows, Grid) else max((len(r) for r in rows), default=0)
     cands = _candidates(rows, top, height, width)
     names = []
     for c in cands:

@@ -23,6 +23,11 @@ members' ID numbers, so importing the same file again updates it, never duplicat
 an import never deletes stored values or rows.  ``progress(done, total)`` and
 ``cancelled()`` are polled throughout; a cancel rolls the transaction back.
 
+It streams (issue 14): the cells are kept compressed (:mod:`~fupin_desktop.excel.grid`), staging
+builds and checks a chunk of households at a time, the plan keeps only the report's rows, and the
+households to write wait in a temporary spool (:mod:`~fupin_desktop.excel.spool`) that the commit
+reads back a chunk at a time.
+
 Pure Python, no Qt.
 """
 
@@ -43,6 +48,7 @@ from fupin_desktop.excel.plan import (
     UPDATED,
     WARNING,
     Cancelled,
+    HouseholdResult,
     ImportCancelled,
     ImportConflict,
     ImportPlan,
@@ -52,6 +58,7 @@ from fupin_desktop.excel.plan import (
     RowResult,
     SourceRow,
     StagedHousehold,
+    Written,
     _never,
     _no_progress,
     build_report,
@@ -64,6 +71,7 @@ from fupin_desktop.excel.source import (
     plan_with_header,
     read_source,
 )
+from fupin_desktop.excel.spool import Spool
 from fupin_desktop.excel.staging import stage
 from fupin_desktop.store import Store, audit, backups
 from fupin_desktop.store.checks import KeptCheck
@@ -95,78 +103,93 @@ def commit(store: Store, plan: ImportPlan, progress: Progress | None = None,
     """
     progress = progress or _no_progress
     cancelled = cancelled or _never
-    accepted = [s for s in plan.households if not s.rejected and s.household is not None]
+    accepted = [s for s in plan.households if not s.rejected]
     report = build_report(plan, dry_run=dry_run)
     if dry_run:
         _log_report("excel import checked (dry run)", plan, report)
         return report
     store.require(Action.IMPORT_EXCEL)
+    spool = plan.spool
+    if spool is None and any(not s.unchanged for s in accepted):
+        raise ValueError("the plan was staged for a dry run: stage(..., for_commit=True) to commit it")
     operator = store.operator
     total = len(accepted)
     if accepted:  # a dated backup first (导入Excel); if it cannot be made nothing is imported
         backups.before(store.db, backups.EXCEL)
     # BEGIN IMMEDIATE: from here on no other save can come between; the audit rows are of kind import
     with store.db.transaction(), audit.kind_of(store.db, "import"):
-        stored = [s for s in accepted if s.stored is not None and not s.unchanged]
-        now = store.households.revisions(s.stored.id for s in stored if s.stored and s.stored.id is not None)
-        for staged in stored:
-            assert staged.stored is not None and staged.stored.id is not None
-            if now.get(staged.stored.id) != staged.stored.revision:
-                _reapply(store, staged, report)
+        fresh = [s for s in accepted if s.existing_id is None and not s.unchanged]
+        updated = [s for s in accepted if s.existing_id is not None and not s.unchanged]
+        now = store.households.revisions(s.existing_id for s in updated if s.existing_id is not None)
+        reapplied: dict[int, Written] = {}  # the few saved elsewhere since staging, read back already
+        for staged in updated:
+            assert staged.existing_id is not None and spool is not None and staged.spooled is not None
+            if now.get(staged.existing_id) != staged.stored_revision:
+                written = reapplied[staged.spooled] = spool.get(staged.spooled)
+                _reapply(store, staged, written, report)
         groups = dict.fromkeys((v.id, g) for s in accepted if not s.unchanged for v, g in s.new_groups)
         for village_id, group in groups:
             if village_id is not None:
                 store.townships.add_group(village_id, group, operator)
-        fresh = [s for s in accepted if s.stored is None and not s.unchanged]
-        updated = [s for s in accepted if s.stored is not None and not s.unchanged]
         done = len(accepted) - len(fresh) - len(updated)
-        kept: list[KeptCheck] = []
         for start in range(0, len(fresh), BULK):  # new households: executemany, a chunk at a time
             if cancelled():
                 raise ImportCancelled
-            chunk = fresh[start:start + BULK]
-            insert_households(store.households, [s.household for s in chunk if s.household is not None], operator)
-            kept += _kept(plan, chunk)
+            chunk = [_written(spool, s) for s in fresh[start:start + BULK]]  # read back from the spool
+            insert_households(store.households, [w.household for w in chunk], operator)
+            store.checks.keep(_kept(plan, chunk))  # what staging found, for the next export
             done += len(chunk)
+            del chunk
             progress(done, total)
             if cancelled():
                 raise ImportCancelled
+        kept: list[KeptCheck] = []
         for staged in updated:
             if cancelled():
                 raise ImportCancelled
-            assert staged.household is not None
-            store.households.save(staged.household, operator, reload=False)
-            kept += _kept(plan, [staged])
+            assert staged.spooled is not None
+            written = reapplied.get(staged.spooled) or _written(spool, staged)
+            store.households.save(written.household, operator, reload=False)
+            kept += _kept(plan, [written])
             done += 1
             if done % 50 == 0 or done == total:
                 progress(done, total)
-        store.checks.keep(kept)  # what staging found, for the next export
+        store.checks.keep(kept)
         if plan.mapping_changed:
             for sheet in plan.source.sheets:
                 hdr.remember(store.db, sheet.header, sheet.kind, sheet.mapping)
         if cancelled():  # the last moment a cancel can still undo everything
             raise ImportCancelled
+    if spool is not None:
+        spool.close()  # written: the temporary file goes now, not when the wizard closes
     _log_report("excel import committed", plan, report)
     return report
 
 
-def _kept(plan: ImportPlan, staged: list[StagedHousehold]) -> list[KeptCheck]:
+def _written(spool: Spool | None, staged: HouseholdResult) -> Written:
+    assert spool is not None and staged.spooled is not None
+    written: Written = spool.get(staged.spooled)
+    return written
+
+
+def _kept(plan: ImportPlan, written: list[Written]) -> list[KeptCheck]:
     """Staging's findings as kept check results of the households just written."""
     out = []
-    for s in staged:
-        hh = s.household
-        if hh is not None and hh.id is not None and s.checked is not None:
-            errors, until = s.checked
+    for w in written:
+        hh = w.household
+        if hh.id is not None and w.checked is not None:
+            errors, until = w.checked
             out.append(KeptCheck(int(hh.id), hh.revision, plan.check_context, until, errors))
     return out
 
 
-def _reapply(store: Store, staged: StagedHousehold, report: ImportReport) -> None:
+def _reapply(store: Store, staged: HouseholdResult, written: Written, report: ImportReport) -> None:
     """The household was saved elsewhere after staging: the file's changes onto its new revision."""
-    assert staged.stored is not None and staged.stored.id is not None and staged.household is not None
-    fresh = store.households.get(staged.stored.id)
-    clash = merge.conflicts(staged.stored, staged.household, fresh)
-    number = staged.number or str(staged.stored.fields.get("number") or "") or "（未填）"
+    stored = written.stored
+    assert stored is not None and stored.id is not None
+    fresh = store.households.get(stored.id)
+    clash = merge.conflicts(stored, written.household, fresh)
+    number = staged.number or str(stored.fields.get("number") or "") or "（未填）"
     if clash:
         spec = store.spec
         labels = {f.id: f.label for f in spec.grid_fields()}
@@ -176,8 +199,8 @@ def _reapply(store: Store, staged: StagedHousehold, report: ImportReport) -> Non
             f"改动了本次导入也要改的内容（{what}）。为不覆盖刚才的修改，本次导入已全部取消，"
             "什么也没有导入。请直接重新导入一次即可：会在该户最新的档案上更新。")
     assert fresh is not None
-    staged.household = merge.reapply(staged.stored, staged.household, fresh, store.spec.derived_sources())
-    staged.checked = None  # staging checked the file's version, not this one: the export checks it
+    written.household = merge.reapply(stored, written.household, fresh, store.spec.derived_sources())
+    written.checked = None  # staging checked the file's version, not this one: the export checks it
     report.notes.append(f"户编号 {number} 的户在导入过程中被另外保存过，已在其最新档案上更新，刚才的修改保留。")
 
 
@@ -198,7 +221,7 @@ def import_file(store: Store, path: str | Path, *, sheet: str | None = None, dry
     source = source or read_source(store, path, sheet, limits, cancelled=cancelled)
     if cancelled():
         raise ImportCancelled
-    plan = stage(store, source, lambda d, t: progress(d, 2 * t), cancelled)
+    plan = stage(store, source, lambda d, t: progress(d, 2 * t), cancelled, for_commit=not dry_run)
     n = len(plan.households)
     report = commit(store, plan, lambda d, t: progress(n + d * n // max(t, 1), 2 * n), cancelled,
                     dry_run=dry_run)

@@ -20,6 +20,7 @@ from fupin_desktop.excel import headers as hdr
 from fupin_desktop.excel.normalize import Problem, cell_text
 from fupin_desktop.excel.reader import ExcelRefused
 from fupin_desktop.excel.source import Source
+from fupin_desktop.excel.spool import Spool
 from fupin_desktop.store.changes import Change, ChangeKind
 
 Progress = Callable[[int, int], None]
@@ -107,20 +108,77 @@ class StagedHousehold:
         return (households or heads or self.rows)[0]
 
 
+@dataclass(slots=True)
+class HouseholdResult:
+    """What the plan keeps of one staged household: its report rows and what the commit needs.
+
+    The household as built (and the stored one it updates) is not kept here but in the plan's
+    spool (:mod:`~fupin_desktop.excel.spool`), read back a chunk at a time by the commit."""
+
+    number: str
+    status: str
+    existing_id: int | None
+    stored_revision: int | None
+    size: int
+    new_groups: list[tuple[Village, str]]
+    rows: list[RowResult]  # the report's rows of this household, in the file's order
+    spooled: int | None = None  # where the household to write is in the spool (None: nothing to write)
+
+    @property
+    def rejected(self) -> bool:
+        return self.status == REJECTED
+
+    @property
+    def unchanged(self) -> bool:
+        return self.status == UNCHANGED
+
+    @classmethod
+    def of(cls, staged: StagedHousehold, spooled: int | None) -> HouseholdResult:
+        status = staged.status
+        first = staged.first_row()
+        blocking_rows = [r for r in staged.rows if r.blocking]
+        rows = []
+        for row in staged.rows:
+            reasons = list(staged.blocking)
+            if status == REJECTED:
+                reasons += row.errors
+                if not staged.blocking and not row.blocking and blocking_rows:
+                    reasons.append("同户其他行有错误，整户未导入：" + "；".join(
+                        f"第 {r.number} 行" for r in blocking_rows))
+            else:
+                reasons = row.reasons + (staged.warnings if row is first else [])
+            rows.append(_row_result(row, staged.number, status, reasons))
+        return cls(number=staged.number, status=status, existing_id=staged.existing_id,
+                   stored_revision=staged.stored.revision if staged.stored is not None else None,
+                   size=staged.household.size if staged.household else 0, new_groups=list(staged.new_groups),
+                   rows=rows, spooled=spooled)
+
+
+@dataclass
+class Written:
+    """A household to write as staging built it, the stored one it updates and what its rules found."""
+
+    household: Household
+    stored: Household | None
+    checked: tuple[tuple[str, ...], date | None] | None
+
+
 @dataclass
 class ImportPlan:
     source: Source
-    households: list[StagedHousehold]
-    skipped: list[SourceRow]  # rows that belong to no household (orphans of the full layout)
+    households: list[HouseholdResult]
+    skipped: list[RowResult]  # rows that belong to no household (orphans of the full layout)
     notes: list[str]
     mapping_changed: bool
     #: Sheet name -> columns that hold ID numbers, phones, accounts or 户编号 (text in Excel).
     text_columns: dict[str, set[int]] = field(default_factory=dict)
     #: The rule context the households were checked in (rules.kept.context_key).
     check_context: str = ""
+    #: The households to write (:class:`Written`), when staged for a commit (not for a dry run).
+    spool: Spool | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class RowResult:
     sheet: str
     row: int
@@ -208,27 +266,20 @@ def build_report(plan: ImportPlan, *, dry_run: bool) -> ImportReport:
                 report.created += 1
             else:
                 report.changed += 1
-            report.persons += staged.household.size if staged.household else 0
+            report.persons += staged.size
             for village, group in staged.new_groups:
                 groups[f"{village.name}{group}"] = None
-        first = staged.first_row()
-        blocking_rows = any(r.blocking for r in staged.rows)
-        for row in staged.rows:
-            reasons = list(staged.blocking)
-            if status == REJECTED:
-                reasons += row.errors
-                if not staged.blocking and not row.blocking and blocking_rows:
-                    reasons.append("同户其他行有错误，整户未导入：" + "；".join(
-                        f"第 {r.number} 行" for r in staged.rows if r.blocking))
-            else:
-                reasons = row.reasons + (staged.warnings if row is first else [])
-            results.append(_row_result(row, staged.number, status, reasons))
-    for row in plan.skipped:
-        results.append(_row_result(row, row.text("household.number"), REJECTED, row.errors))
+        results += staged.rows
+    results += plan.skipped
     results.sort(key=lambda r: (r.sheet != plan.source.main.name, r.sheet, r.row))
     report.rows = results
     report.groups_added = list(groups)
     return report
+
+
+def skipped_result(row: SourceRow) -> RowResult:
+    """The report's row for a row that belongs to no household."""
+    return _row_result(row, row.text("household.number"), REJECTED, row.errors)
 
 
 def _row_result(row: SourceRow, number: str, status: str, reasons: list[str]) -> RowResult:

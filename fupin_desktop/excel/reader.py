@@ -35,6 +35,7 @@ import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
 from fupin_desktop import fileio
+from fupin_desktop.excel.grid import Grid, as_grid
 from fupin_desktop.excel.limits import (
     MAX_MEMBERS,
     RATIO_FLOOR_BYTES,
@@ -58,17 +59,18 @@ _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 
 
 class Sheet:
-    """The cells of one sheet, top-left at A1 (``rows[i][j]`` is row i+1, column j+1)."""
+    """The cells of one sheet, top-left at A1 (``rows[i][j]`` is row i+1, column j+1), kept
+    compressed (:class:`~fupin_desktop.excel.grid.Grid`, a sequence of rows)."""
 
-    def __init__(self, name: str, rows: list[list[Any]],
+    def __init__(self, name: str, rows: Grid | list[list[Any]],
                  merged: list[tuple[tuple[int, int], tuple[int, int]]] | None = None) -> None:
         self.name = name
-        self.rows = rows
+        self.rows = as_grid(rows)
         self.merged = merged or []
 
     @property
     def width(self) -> int:
-        return max((len(r) for r in self.rows), default=0)
+        return self.rows.width
 
 
 class Workbook:
@@ -120,8 +122,7 @@ class Workbook:
         if data.rows is None:
             raise ExcelRefused(data.refused)
         rows = data.rows
-        while rows and all(_blank(v) for v in rows[-1]):
-            rows.pop()
+        rows.trim(_blank)
         if not rows:
             raise EmptySheet(name)
         return Sheet(name=name, rows=rows, merged=data.merged)

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from fupin_desktop.excel.grid import Grid
 from fupin_desktop.excel.limits import ExcelRefused, Limits, check_extent, out_of_memory, out_of_time
 
 OK, REFUSED = "ok", "refused"
@@ -43,7 +44,7 @@ _ABORTED = -6
 
 @dataclass
 class SheetData:
-    rows: list[list[Any]] | None = None
+    rows: Grid | None = None  # compressed blocks of rows: never all the cells as Python objects
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
     refused: str = ""  # why the sheet cannot be read (then ``rows`` is None)
 
@@ -193,13 +194,26 @@ def _sheet(book: Any, name: str, limits: Limits) -> SheetData:
         raw = book.get_sheet_by_name(name)
         if raw.end:
             check_extent(name, raw.end[0] + 1, raw.end[1] + 1, limits)
-        rows = raw.to_python(skip_empty_area=False)
+        rows = _grid(raw)
         merged = list(raw.merged_cell_ranges or [])
     except ExcelRefused as exc:
         return SheetData(refused=str(exc))
     except calamine.CalamineError as exc:
         return SheetData(refused=f"工作表“{name}”无法读取（文件可能已损坏）：{exc}")
     return SheetData(rows=rows, merged=merged)
+
+
+def _grid(raw: Any) -> Grid:
+    """The sheet's cells from A1, as ``to_python(skip_empty_area=False)`` gives them, packed row by
+    row as the reader hands them out (the whole sheet is never a Python list of lists here)."""
+    start, end = raw.start, raw.end
+    if not end or not hasattr(raw, "iter_rows"):  # python-calamine before 0.3 has no iter_rows
+        return Grid.build(raw.to_python(skip_empty_area=False))
+    left = [""] * (start[1] if start else 0)
+    grid = Grid.build(left + list(row) for row in raw.iter_rows())
+    if len(grid) != end[0] + 1 or grid.width != end[1] + 1:  # a reader that skips the empty area above
+        grid = Grid.build(raw.to_python(skip_empty_area=False))
+    return grid
 
 
 def password_message(file_name: str) -> str:

@@ -15,6 +15,7 @@ from typing import Any
 
 from fupin_desktop.domain.household import TABLES
 from fupin_desktop.excel import headers as hdr
+from fupin_desktop.excel.grid import Grid
 from fupin_desktop.excel.limits import EmptySheet
 from fupin_desktop.excel.normalize import cell_text, is_blank
 from fupin_desktop.excel.reader import ExcelRefused, Limits, Workbook, open_workbook
@@ -34,7 +35,7 @@ class SheetPlan:
 
     name: str
     kind: str  # headers.ROSTER, headers.HOUSEHOLDS or a table id
-    rows: list[list[Any]]
+    rows: Grid  # the sheet's cells, compressed (a sequence of rows)
     header: hdr.Header
     mapping: list[str | None]
     auto_mapping: list[str | None]
@@ -133,7 +134,7 @@ def _read_full(store: Store, book: Workbook) -> list[SheetPlan] | None:
     return plans
 
 
-def _plan(store: Store, name: str, kind: str, rows: list[list[Any]],
+def _plan(store: Store, name: str, kind: str, rows: Grid,
           merged: list[tuple[tuple[int, int], tuple[int, int]]]) -> SheetPlan | None:
     hdr.fill_merged(rows, merged)
     index = hdr.label_index(store.spec, kind)
@@ -143,7 +144,7 @@ def _plan(store: Store, name: str, kind: str, rows: list[list[Any]],
     return plan_with_header(store, name, kind, rows, header)
 
 
-def plan_with_header(store: Store, name: str, kind: str, rows: list[list[Any]], header: hdr.Header) -> SheetPlan:
+def plan_with_header(store: Store, name: str, kind: str, rows: Grid, header: hdr.Header) -> SheetPlan:
     """A sheet plan for a given header (also used when the clerk moves the header row)."""
     index = hdr.label_index(store.spec, kind)
     auto = hdr.auto_map(header, index, kind)

@@ -23,14 +23,18 @@ from fupin_desktop.excel import merge
 from fupin_desktop.excel.normalize import Problem, cell_text, same_township
 from fupin_desktop.excel.plan import (
     Cancelled,
+    HouseholdResult,
     ImportPlan,
     Progress,
     SourceRow,
     StagedHousehold,
+    Written,
     _never,
     _no_progress,
+    skipped_result,
 )
 from fupin_desktop.excel.source import Source
+from fupin_desktop.excel.spool import Spool
 from fupin_desktop.excel.staging_rows import RowGrouper
 from fupin_desktop.rules import Finding, check_household
 from fupin_desktop.rules.kept import context_key, kept_errors, valid_until
@@ -38,6 +42,8 @@ from fupin_desktop.store import Store
 
 #: Rule ids whose findings reject a household: 户主人数, 同户证件号码重复, 村属于本乡.
 BLOCKING_RULES = frozenset({"H001", "H003", "H005"})
+#: Households read whole, matched, built and checked at a time (the rest are row places only).
+CHUNK = 500
 #: ID numbers of this many people are looked up at once (each with its 28 残疾人证 numbers).
 _PERSONS_PER_LOOKUP = 17
 #: How rows of the other Handbook tables are recognised again when they carry no 记录标识.
@@ -54,9 +60,34 @@ class _Stager(RowGrouper):
 
     # -- matching and building ------------------------------------------------------
     def stage(self) -> ImportPlan:
-        households, skipped = self.group()
-        total = len(households)
-        self._duplicates_in_file(households)
+        index = self.index()
+        total = len(index.groups)
+        results: list[HouseholdResult] = []
+        done = 0
+        for start in range(0, total, CHUNK):  # a chunk read whole, matched, built and checked at a time
+            self.check()
+            households = self.households(index, start, start + CHUNK)
+            owners, numbers = self._lookups(households)
+            for staged in households:
+                done += 1
+                if done % 50 == 0:
+                    self.check()
+                    self.progress(done, total)
+                self._stage_one(staged, owners, numbers)
+                results.append(self._result(staged))
+        self.progress(total, total)
+        text_columns = {s.name: {i for i, key in enumerate(s.mapping) if key and key in self.targets
+                                 and self.targets[key].is_text} for s in self.source.sheets}
+        return ImportPlan(source=self.source, households=results,
+                          skipped=[skipped_result(r) for r in index.skipped],
+                          notes=self._notes(), mapping_changed=any(
+                              s.mapping != s.auto_mapping or s.remembered for s in self.source.sheets),
+                          text_columns=text_columns, check_context=context_key(
+                              self.ctx, self.store.db.user_version), spool=self.spool)
+
+    def _lookups(self, households: list[StagedHousehold]) -> tuple[dict[str, list[tuple[int, str]]],
+                                                                    dict[str, list[int]]]:
+        """What the database holds of a chunk's people, 户编号 and row UUIDs (read before anything is written)."""
         ids = {r.values["members.id_number"] for s in households for r in s.rows
                if r.kind in (hdr.ROSTER, "members") and "members.id_number" in r.values}
         # One person under either card: the stored rows of each holder's ID number and 残疾人证 numbers
@@ -72,37 +103,14 @@ class _Stager(RowGrouper):
         row_uuids = {t: {r.values[f"{t}.uuid"] for s in households for r in s.rows if f"{t}.uuid" in r.values}
                      for t in TABLES}
         self.row_owners = {t: self.store.households.row_households(t, u) for t, u in row_uuids.items() if u}
-        for done, staged in enumerate(households, start=1):
-            if done % 50 == 0:
-                self.check()
-                self.progress(done, total)
-            self._stage_one(staged, owners, numbers)
-        self.progress(total, total)
-        text_columns = {s.name: {i for i, key in enumerate(s.mapping) if key and key in self.targets
-                                 and self.targets[key].is_text} for s in self.source.sheets}
-        return ImportPlan(source=self.source, households=households, skipped=skipped,
-                          notes=self._notes(), mapping_changed=any(
-                              s.mapping != s.auto_mapping or s.remembered for s in self.source.sheets),
-                          text_columns=text_columns, check_context=context_key(
-                              self.ctx, self.store.db.user_version))
+        return owners, numbers
 
-    def _duplicates_in_file(self, households: list[StagedHousehold]) -> None:
-        seen: dict[str, list[tuple[StagedHousehold, SourceRow]]] = {}
-        for staged in households:
-            for row in staged.rows:
-                number = row.values.get("members.id_number")
-                if number:
-                    seen.setdefault(person_key(number), []).append((staged, row))
-        for number, places in seen.items():
-            if len(places) < 2:
-                continue
-            where = "、".join(f"第 {r.number} 行" for _, r in places)
-            number = places[0][1].values["members.id_number"]
-            for staged, row in places:
-                others = {s.key for s, _ in places} - {staged.key}
-                scope = "另一户" if others else "本户"
-                row.duplicate = True
-                row.add(Problem(f"证件号码 {number} 在表中出现了 {len(places)} 次（{where}），同一人又出现在{scope}", True))
+    def _result(self, staged: StagedHousehold) -> HouseholdResult:
+        """What the plan keeps of a staged household; the household to write goes to the spool."""
+        spooled = None
+        if self.spool is not None and not staged.rejected and not staged.unchanged and staged.household is not None:
+            spooled = self.spool.put(Written(staged.household, staged.stored, staged.checked))
+        return HouseholdResult.of(staged, spooled)
 
     def _stage_one(self, staged: StagedHousehold, owners: dict[str, list[tuple[int, str]]],
                    numbers: dict[str, list[int]]) -> None:
@@ -124,7 +132,7 @@ class _Stager(RowGrouper):
         self.used_uuids.add(hh.uuid)
         staged.existing_id = target
         if target is not None and not staged.rejected:
-            self.claimed[target] = staged
+            self.claimed[target] = staged.first_row().number
         self._apply_household(staged, hh, household_values)
         for table in TABLES:
             self._apply_rows(staged, hh, table)
@@ -203,8 +211,7 @@ class _Stager(RowGrouper):
                 row.add(Problem(f"{name}（{row.values['members.id_number']}）已登记在{where}，"
                                 "同一人不能在两户中", True))
         if target is not None and target in self.claimed:
-            other = self.claimed[target]
-            staged.blocking.append(f"与本表第 {other.first_row().number} 行的户对应库中同一户，请合并后再导入")
+            staged.blocking.append(f"与本表第 {self.claimed[target]} 行的户对应库中同一户，请合并后再导入")
             return None
         return target
 
@@ -403,6 +410,16 @@ def _valid_uuid(text: str) -> bool:
 
 
 def stage(store: Store, source: Source, progress: Progress | None = None,
-          cancelled: Cancelled | None = None) -> ImportPlan:
-    """Build and check every household of ``source``; nothing is written."""
-    return _Stager(store, source, progress or _no_progress, cancelled or _never).stage()
+          cancelled: Cancelled | None = None, *, for_commit: bool = True) -> ImportPlan:
+    """Build and check every household of ``source``; nothing is written.
+
+    The households to write are kept in the plan's spool for :func:`~fupin_desktop.excel.importer.commit`
+    (not ``for_commit``: a dry run, only the report is kept)."""
+    stager = _Stager(store, source, progress or _no_progress, cancelled or _never)
+    stager.spool = Spool() if for_commit else None
+    try:
+        return stager.stage()
+    except BaseException:
+        if stager.spool is not None:
+            stager.spool.close()
+        raise
