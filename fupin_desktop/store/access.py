@@ -14,20 +14,22 @@ failed login, refusal and change of a user leaves an audit row.
 
 from __future__ import annotations
 
+import functools
 import logging
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from typing import TYPE_CHECKING
 
 from fupin_desktop.domain.roles import Action, UserRole, may, who_may
 from fupin_desktop.store import audit, cipher
 from fupin_desktop.store.database import Database, StoreError
 from fupin_desktop.store.users import User, UserRepository
+
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +38,15 @@ LOCK_MINUTES = 15
 MIN_PASSWORD = 6
 MAX_NAME = 20
 NOBODY = "（未登录）"
-_HASHER = PasswordHasher()  # Argon2id, argon2-cffi's defaults (RFC 9106 low-memory profile)
+
+
+@functools.cache
+def _hasher() -> PasswordHasher:
+    """Argon2id, argon2-cffi's defaults (RFC 9106 low-memory profile); loaded with the first password,
+    not at every start (argon2-cffi and cffi cost a window's start-up ~20 ms)."""
+    from argon2 import PasswordHasher
+
+    return PasswordHasher()
 
 
 class AccessError(StoreError):
@@ -77,7 +87,7 @@ def _now() -> datetime:
 
 
 def hash_password(password: str) -> str:
-    return _HASHER.hash(password)
+    return _hasher().hash(password)
 
 
 def check_password(password: str) -> str:
@@ -206,7 +216,7 @@ class Accounts:
                                     f"已锁定 {LOCK_MINUTES} 分钟；忘记密码请找管理员重设。")
             raise LoginFailed(f"用户名或密码不正确（再错 {MAX_FAILED - attempts} 次将锁定 {LOCK_MINUTES} 分钟）。")
         if not self.db.read_only:
-            rehash = _HASHER.check_needs_rehash(self.users.password_hash(user.id)) or (
+            rehash = _hasher().check_needs_rehash(self.users.password_hash(user.id)) or (
                 self.db.key is not None and cipher.needs_new_wrap(self.db.path, user.name))
             digest = hash_password(password) if rehash else None
             with self._key_file(user.name, digest) if digest else nullcontext(), self.db.transaction():
@@ -221,8 +231,10 @@ class Accounts:
         return actor
 
     def _verify(self, user: User, password: str) -> bool:
+        from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
         try:
-            return _HASHER.verify(self.users.password_hash(user.id), password)
+            return _hasher().verify(self.users.password_hash(user.id), password)
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             return False
 

@@ -28,10 +28,6 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-from argon2 import Type, extract_parameters
-from argon2.exceptions import InvalidHashError
-from argon2.low_level import hash_secret_raw
-
 from fupin_desktop import fileio
 from fupin_desktop.store.driver import KEY_BYTES
 from fupin_desktop.store.errors import StoreError
@@ -140,6 +136,9 @@ def wrap(name: str, password_hash: str, key: bytes, *, fresh: bool = True) -> di
     ``fresh=False``: the hash is one a plain copy of the database may hold (a database being
     encrypted, its older backups); whoever has that copy and this key file could unwrap.  Such
     a wrap is replaced at the user's next login, from a new hash (:func:`needs_new_wrap`)."""
+    from argon2 import Type, extract_parameters  # loaded with the first key, not at every start
+    from argon2.exceptions import InvalidHashError
+
     try:
         params = extract_parameters(password_hash)
         salt_text, raw_text = password_hash.split("$")[-2:]
@@ -159,6 +158,8 @@ def wrap(name: str, password_hash: str, key: bytes, *, fresh: bool = True) -> di
 
 def _unwrap(name: str, entry: dict[str, Any], password: str) -> bytes | None:
     """The data key, or None if ``password`` does not open ``entry``."""
+    from argon2 import Type
+    from argon2.low_level import hash_secret_raw
     from cryptography.exceptions import InvalidTag
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
