@@ -268,15 +268,24 @@ def run_gui(db: str | None = None, screenshot: str | None = None, household: int
         store.close()
         release_locks()
         return 0
+    from PySide6.QtCore import QTimer
+
     from fupin_desktop.ui.integrity import check_integrity, warm_up
     from fupin_desktop.ui.main_window import MainWindow
 
     window = MainWindow(store)
     window.show()
-    window.daily_backup()
-    check_integrity(window)
-    warm_up()
-    window.reopen_unsaved_new_households()
+
+    def after_show() -> None:
+        """What need not stand between the clerk and the window starts on the event loop's first
+        turn, once the window is up: the daily backup and the integrity check (both off the GUI
+        thread), the warm-up of the form's modules, the unsaved new households reopened."""
+        window.daily_backup()
+        check_integrity(window)
+        warm_up()
+        window.reopen_unsaved_new_households()
+
+    QTimer.singleShot(0, after_show)
     code = app.exec()  # type: ignore[attr-defined]
     store.close()
     release_locks()

@@ -247,3 +247,51 @@ def test_a_refused_then_completed_first_set_up_makes_the_whole_database(qtbot, t
     with Store(path) as store:
         town = store.townships.get()
         assert town is not None and [(v.name, v.is_poor) for v in town.villages] == [("炉场村", False), ("月明村", True)]
+
+
+START_PROBE = """
+import sys, time
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from fupin_desktop.store import backups
+from fupin_desktop.ui import login_dialog, main_window
+login_dialog.login_at_start = lambda store: True  # no users in this file: nobody to ask
+events = []
+shown, daily = main_window.MainWindow.show, main_window.MainWindow.daily_backup
+def show(self):
+    shown(self)
+    events.append("shown")
+    def made():
+        if backups.list_backups(backups.folder(self.store.db)) or len(events) > 200:
+            print(" ".join(e for e in events if e != "tick"), len(backups.list_backups(backups.folder(self.store.db))), flush=True)
+            QApplication.instance().quit()
+        else:
+            events.append("tick")
+            QTimer.singleShot(100, made)
+    QTimer.singleShot(0, lambda: events.append("first turn"))
+    QTimer.singleShot(0, made)
+def daily_backup(self):
+    events.append("daily backup")
+    return daily(self)
+main_window.MainWindow.show, main_window.MainWindow.daily_backup = show, daily_backup
+from fupin_desktop import cli
+sys.exit(cli.main(["--db", sys.argv[1]]))
+"""
+
+
+def test_the_window_is_up_before_the_daily_backup_and_the_checks_start(tmp_path: Path) -> None:
+    """A real start of the program: the window shows and the event loop turns first; then the
+    daily backup (and the integrity check, the warm-up) start, and the backup is made."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.sync.world import make_township
+
+    path = tmp_path / "township.db"
+    with make_township(path) as store:
+        store.households.save(full_household(store.spec, seed=1), "测试")
+    done = subprocess.run([sys.executable, "-c", START_PROBE, str(path)], capture_output=True, text=True,
+                          timeout=120, check=False, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["shown", "first", "turn", "daily", "backup", "1"], done.stdout
