@@ -9,7 +9,7 @@ import pytest
 
 from fupin_desktop.domain.household import Household, Row
 from fupin_desktop.formspec import load_form
-from fupin_desktop.rules import RULES, FieldRef, Finding, RuleContext, check_household, errors
+from fupin_desktop.rules import FieldRef, Finding, RuleContext, all_rules, check_household, errors
 from tests.helpers import full_household, person_id, village_groups
 
 SPEC = load_form("household")
@@ -41,7 +41,7 @@ def test_full_household_gives_no_finding_at_all() -> None:
 
 def test_rule_ids_are_unique_and_every_rule_has_a_test() -> None:
     check_household(hh(), ctx())  # registers the rule modules
-    ids = [r.id for r in RULES]
+    ids = [r.id for r in all_rules()]
     assert len(ids) == len(set(ids))
     from tests import test_rules_national, test_rules_quality  # the data-quality rules are tested there
 
@@ -431,3 +431,19 @@ def test_y003_member_removed_without_a_reason_or_a_date() -> None:
     h.members[2].fields.update(change="其他转出", change_date=None)
     [f] = findings(h, "Y003")
     assert "日期" in f.message
+
+
+def test_the_check_order_is_the_modules_order_whichever_was_imported_first() -> None:
+    """The rule modules load when the rules are first asked for; one imported earlier by another
+    module (the cross-record rules by the store, the year rules by the year menu) does not move
+    its rules ahead of the field checks."""
+    import subprocess
+    import sys
+
+    probe = ("import sys\nfor m in sys.argv[1:]: __import__(m)\nfrom fupin_desktop.rules import all_rules, RULE_MODULES\n"
+             "print(' '.join(r.id for r in all_rules()))\n"
+             "assert all(r.check.__module__.rsplit('.', 1)[1] in RULE_MODULES for r in all_rules())")
+    orders = [subprocess.run([sys.executable, "-c", probe, *first], capture_output=True, text=True, check=True).stdout
+              for first in ([], ["fupin_desktop.rules.years", "fupin_desktop.rules.crossrecord"])]
+    assert orders[0] == orders[1] and orders[0].split()[0] != "X001"
+    assert orders[0].split() == [r.id for r in all_rules()]

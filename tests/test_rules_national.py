@@ -15,7 +15,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from fupin_desktop.rules import RULES, FieldRef
+from fupin_desktop.rules import FieldRef, all_rules
 from fupin_desktop.rules.catalogue import CHECKS, markdown_table, national_refs
 from fupin_desktop.rules.policy import Limits, Policy
 from tests.test_rules_quality import DAUGHTER, HEAD, WIFE, born, ctx, findings, hh
@@ -29,7 +29,7 @@ def limits(**values: int) -> Policy:
 
 # -- the catalogue ------------------------------------------------------------------------------------
 def test_catalogue_names_only_registered_rules_and_every_new_rule_has_a_check() -> None:
-    ids = {r.id for r in RULES}
+    ids = {r.id for r in all_rules()}
     for check in CHECKS:
         assert set(check.rules) <= ids, check
         assert check.rules or check.note, check

@@ -10,6 +10,7 @@ editor, imports, exports and the township-wide run all call :func:`check_househo
 
 from __future__ import annotations
 
+import importlib
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -164,8 +165,25 @@ def errors(findings: Iterable[Finding]) -> list[Finding]:
     return [f for f in findings if f.is_error]
 
 
+#: The rule modules, in check order: field checks, one household's cross-field rules, then the
+#: rules that look at the other households.  They are imported when the rules are first asked for
+#: (:func:`all_rules`), not with this package: the window opens without them.
+RULE_MODULES = ("fields", "household", "members", "identity", "livelihood", "national", "crossrecord", "years")
+_loaded: list[bool] = []
+_loading = threading.Lock()
+
+
 def all_rules() -> list[Rule]:
-    """Every registered rule, in check order."""
+    """Every registered rule, in check order (the order of :data:`RULE_MODULES`, then each module's
+    own order, whichever module some other import loaded first)."""
+    if not _loaded:
+        with _loading:
+            if not _loaded:
+                for name in RULE_MODULES:
+                    importlib.import_module(f"{__name__}.{name}")
+                place = {f"{__name__}.{name}": i for i, name in enumerate(RULE_MODULES)}
+                RULES.sort(key=lambda r: place.get(r.check.__module__, len(place)))  # stable within a module
+                _loaded.append(True)
     return RULES
 
 
@@ -182,6 +200,3 @@ def check_id(number: str, today: date) -> idnumber.IdCheck:
     return idnumber.check_id_on(number, today)
 
 
-# Register the rule modules, in check order: field checks, one household's cross-field rules,
-# then the rules that look at the other households.  (They import the names above.)
-from fupin_desktop.rules import fields, household, members, identity, livelihood, national, crossrecord, years  # noqa: E402, F401, I001

@@ -55,8 +55,9 @@ def check_integrity(window: Any) -> Any:
 
 
 def warm_up() -> threading.Thread:
-    """Load pypinyin's dictionaries (the first save needs them) and the household form's modules
-    (the first household opened needs them; the main window comes up without) on a daemon thread."""
+    """Load pypinyin's dictionaries (the first save needs them), the household form's modules and the
+    rule modules (the first household opened needs them; the main window comes up without) on a
+    daemon thread."""
 
     def load() -> None:
         from fupin_desktop.domain.text import pinyin_initials, pinyin_sort_key
@@ -67,6 +68,9 @@ def warm_up() -> threading.Thread:
 
         address_warning("510822199001010000")  # the address-code table the first check reads
         import fupin_desktop.ui.household_editor  # noqa: F401  (module code only: no widget is made here)
+        from fupin_desktop.rules import all_rules
+
+        all_rules()  # the rule modules, which the first check of a household needs
 
     thread = threading.Thread(target=load, name="pinyin-warm-up", daemon=True)
     thread.start()
