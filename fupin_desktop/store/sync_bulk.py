@@ -22,28 +22,25 @@ from fupin_desktop.domain.household import TABLES
 from fupin_desktop.domain.idnumber import person_key, same_person_numbers
 from fupin_desktop.store import audit, search_index
 from fupin_desktop.store.audit import encode
+from fupin_desktop.store.bulk_states import PrefetchedStates
 from fupin_desktop.store.database import Database, now_iso
 from fupin_desktop.store.sync_records import bundle_search_text, canonical
 
 _CHUNK = 500
 _PERSONS = 17  # people whose ID numbers (29 each: the ID and 28 残疾人证 numbers) are asked at once
 
-State = tuple[dict[str, Any] | None, dict[str, Any] | None]
-
-
 def _marks(values: list[str]) -> str:
     return ",".join("?" * len(values))
 
 
-class EntryLoad:
+class EntryLoad(PrefetchedStates):
     """What one entry's merge looked up and gathered; written by :meth:`flush`."""
 
     def __init__(self, db: Database) -> None:
+        super().__init__()
         self.db = db
-        self._states: dict[str, State] = {}
         self._holders: dict[str, list[tuple[int, dict[str, Any]]]] = {}  # number -> its rows (found ones only)
         self._persons: set[str] = set()  # the person keys whose numbers were all asked
-        self.touched: set[str] = set()  # households with writes waiting (their state must be asked again)
         self.revisions: dict[int, int] = {}
         self._next_id: int | None = None
         self.received: list[tuple[str, str, int, str, int, str]] = []
@@ -89,18 +86,6 @@ class EntryLoad:
                     "member_uuid": r["member_uuid"], "household_uuid": r["household_uuid"],
                     "township_code": r["township_code"]}))
 
-    def state(self, uuid: str) -> State | None:
-        """The prefetched state (None: not known here, ask the database — after writing what waits)."""
-        if uuid in self.touched:
-            self.flush()
-            return None
-        return self._states.get(uuid)
-
-    def absent(self, uuid: str) -> bool:
-        """True if the database has no such household (prefetched) and this entry has not written it."""
-        known = self._states.get(uuid)
-        return known is not None and known[0] is None and uuid not in self.touched
-
     def holders(self, id_number: str, code: str) -> list[dict[str, Any]] | None:
         """Members of other townships with this person's numbers, in the order the one-number query
         gives them (by number, then row) — None: not prefetched.  Rows this entry writes belong to
@@ -113,11 +98,6 @@ class EntryLoad:
         return [dict(h) for _n, _id, h in found]
 
     # -- gathering ----------------------------------------------------------------------------
-    def touch(self, uuid: str) -> None:
-        """A write for this household waits: its prefetched state no longer holds."""
-        self._states.pop(uuid, None)
-        self.touched.add(uuid)
-
     def insert(self, bundle: dict[str, Any], cols: tuple[Any, ...], operator: str, township_code: str) -> int:
         """Gather a new household (``cols`` as ``apply_bundle`` builds them); returns its id."""
         if self._next_id is None:

@@ -17,6 +17,7 @@ from typing import Any
 from fupin_desktop.domain.household import TABLES
 from fupin_desktop.domain.idnumber import person_key, same_person_numbers
 from fupin_desktop.store.audit import encode
+from fupin_desktop.store.bulk_states import PrefetchedStates
 from fupin_desktop.store.database import now_iso
 from fupin_desktop.store.pg.database import PgDatabase
 from fupin_desktop.store.sync_records import canonical
@@ -30,15 +31,14 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-class BulkLoad:
+class BulkLoad(PrefetchedStates):
     """What one batch's merge gathers; written by :meth:`flush`."""
 
     def __init__(self, db: PgDatabase) -> None:
+        super().__init__()
         self.db = db
-        self._states: dict[str, tuple[dict[str, Any] | None, dict[str, Any] | None]] = {}
         self._holders: dict[str, list[dict[str, Any]]] = {}
         self._ids: list[int] = []
-        self.touched: set[str] = set()  # households with writes waiting (their state must be asked again)
         self.revisions: dict[int, int] = {}
         self.received: list[tuple[str, str, int, str, int, str]] = []
         self._households: list[tuple[Any, ...]] = []
@@ -74,18 +74,6 @@ class BulkLoad:
                 self._holders[key].append({"member_uuid": r["member_uuid"], "household_uuid": r["household_uuid"],
                                            "township_code": r["township_code"]})
 
-    def state(self, uuid: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None] | None:
-        """The prefetched state (None: not known here, ask the database — after writing what waits)."""
-        if uuid in self.touched:
-            self.flush()
-            return None
-        return self._states.get(uuid)
-
-    def absent(self, uuid: str) -> bool:
-        """True if the database has no such household (prefetched) and this batch has not written it."""
-        known = self._states.get(uuid)
-        return known is not None and known[0] is None and uuid not in self.touched
-
     def holders(self, id_number: str, code: str) -> list[dict[str, Any]] | None:
         """Members of other townships with this person's numbers (None: not prefetched).  Rows this batch
         writes belong to its own township, so they never change the answer."""
@@ -95,11 +83,6 @@ class BulkLoad:
         return [h for h in holders if h["township_code"] != code]
 
     # -- gathering ----------------------------------------------------------------------------
-    def touch(self, uuid: str) -> None:
-        """A write for this household waits: its prefetched state no longer holds."""
-        self._states.pop(uuid, None)
-        self.touched.add(uuid)
-
     def _next_id(self) -> int:
         if not self._ids:
             self._ids = [int(r[0]) for r in self.db.query(
