@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from fupin_desktop import fastjson
 from fupin_desktop.domain.household import TABLES
 from fupin_desktop.domain.text import pinyin_initials
 from fupin_desktop.store.database import Database
@@ -134,13 +135,13 @@ class SyncTables:
         """``(household id, bundle)`` with tombstoned rows included, in the order of ``household_ids``."""
         keys = [k for k in HOUSEHOLD_KEYS if k not in ("village_uuid", "fields", "deleted")]
         head_columns = ", ".join(f"h.{k}" for k in keys)
-        loads = json.loads
+        loads = fastjson.loads
         for start in range(0, len(household_ids), CHUNK):
             chunk = household_ids[start:start + CHUNK]
             marks = ",".join("?" * len(chunk))
             by_id: dict[int, dict[str, Any]] = {}
             for r in self.db.query(
-                f"SELECT h.id, h.fields, h.deleted, v.uuid, {head_columns} FROM households h"
+                f"SELECT h.id, CAST(h.fields AS BLOB), h.deleted, v.uuid, {head_columns} FROM households h"
                 f" JOIN villages v ON v.id = h.village_id WHERE h.id IN ({marks})", tuple(chunk),
             ):  # by position: a bundle is built for every household of an export
                 b = dict(zip(keys, r[4:], strict=True))
@@ -151,7 +152,7 @@ class SyncTables:
             for table in TABLES:
                 extra = ", name, id_number, relation" if table == "members" else ""
                 for r in self.db.query(
-                    f"SELECT household_id, uuid, seq, fields, revision, updated_at, deleted{extra} FROM {table}"
+                    f"SELECT household_id, uuid, seq, CAST(fields AS BLOB), revision, updated_at, deleted{extra} FROM {table}"
                     f" WHERE household_id IN ({marks}) ORDER BY household_id, seq, id", tuple(chunk),
                 ):
                     row = {"uuid": r[1], "seq": r[2], "fields": loads(r[3]), "revision": r[4],

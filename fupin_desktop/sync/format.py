@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from fupin_desktop import fileio
+from fupin_desktop import fastjson, fileio
 
 FORMAT_VERSION = 1
 MAX_MANIFEST_BYTES = 1 << 20
@@ -212,7 +212,7 @@ def _object(name: str, raw: bytes, line: int) -> dict[str, Any]:
 
 
 def dumps_line(record: dict[str, Any]) -> bytes:
-    return json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8") + b"\n"
+    return fastjson.dumps_line(record)
 
 
 # -- manifest ---------------------------------------------------------------------------------
