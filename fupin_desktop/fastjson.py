@@ -10,7 +10,9 @@ its result is always :func:`json.loads`'s (and its errors are ``ValueError``\\ s
 separators writes (exponents may be spelt ``1e-7`` instead of ``1e-07``; a float that is not a
 number, which JSON cannot hold, is written ``null``).
 
-:func:`canonical` text, whose *bytes* are hashed and compared (bundle hashes), stays with :mod:`json`.
+:func:`canonical_bytes` is byte for byte what ``json.dumps(value, ensure_ascii=False, sort_keys=True,
+separators=(",", ":")).encode()`` gives (bytes that are hashed and compared, such as bundle hashes):
+orjson's when the value holds no float (the two spell some floats differently), json's otherwise.
 """
 
 from __future__ import annotations
@@ -66,6 +68,35 @@ def dumps_line(value: Any) -> bytes:
         return orjson.dumps(value, option=_SORTED_LINE)
     except TypeError:  # an integer beyond 64 bits, a key that is not a string...
         return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8") + b"\n"
+
+
+def canonical_bytes(value: Any) -> bytes:
+    """The canonical JSON of ``value`` (sorted keys, no spaces, UTF-8), exactly as :mod:`json` writes it."""
+    if _floatless(value):
+        try:
+            return orjson.dumps(value, option=_SORTED)
+        except TypeError:
+            pass  # an integer beyond 64 bits, a key that is not a string
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+_SCALARS = frozenset({str, int, bool, type(None)})
+_CONTAINERS = frozenset({dict, list, tuple})
+
+
+def _floatless(value: Any) -> bool:
+    """Whether ``value`` holds only strings, integers, flags and nulls in dicts and lists (no float,
+    whose spelling differs between the two libraries, and nothing else either)."""
+    kind = type(value)
+    if kind in _SCALARS:
+        return True
+    if kind not in _CONTAINERS:
+        return False
+    for item in (value.values() if kind is dict else value):
+        kind = type(item)
+        if kind not in _SCALARS and (kind not in _CONTAINERS or not _floatless(item)):
+            return False
+    return True
 
 
 def dumps(value: Any) -> str:

@@ -26,7 +26,6 @@ Pure Python: no Qt, no SQL, nothing of the program imported.
 from __future__ import annotations
 
 import errno
-import json
 import os
 import re
 import shutil
@@ -323,8 +322,10 @@ def loads_json(raw: bytes | str, *, max_bytes: int, max_depth: int = MAX_JSON_DE
     # Fewer opening brackets than the limit cannot nest deeper (the usual case: no scan needed).
     if text.count("[") + text.count("{") > max_depth and json_depth(text, max_depth) > max_depth:
         raise JsonError(f"内容嵌套过深（超过 {max_depth} 层）")
+    from fupin_desktop import fastjson  # (orjson: not needed before the first JSON from outside)
+
     try:
-        return json.loads(text)
+        return fastjson.loads(text)
     except RecursionError as exc:  # pragma: no cover - the depth check comes first
         raise JsonError("内容嵌套过深") from exc
     except ValueError as exc:

@@ -75,3 +75,19 @@ def test_big_integers_and_odd_keys_are_written_like_json() -> None:
     assert fastjson.dumps({1: "a", 2: [1.5, "中文"]}) == '{"1":"a","2":[1.5,"中文"]}'
     assert fastjson.loads("\ufeff[1]".encode("utf-8")) == [1]  # a byte-order mark, as json reads bytes
     assert fastjson.dumps({"b": "中", "a": "\x00"}) == '{"a":"\\u0000","b":"中"}'
+
+
+@settings(max_examples=600, deadline=None)
+@given(_VALUES | st.lists(st.floats(allow_nan=False, allow_infinity=False)))
+def test_canonical_bytes_are_jsons_bytes(value: Any) -> None:
+    assert fastjson.canonical_bytes(value) == json.dumps(
+        value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+@pytest.mark.parametrize("value", [
+    [1e-05], [2.5e-07], [1e16], [1e22], {"a": -0.0}, {"k": "a:1.5", "n": 0.00001}, [123456789012345.6],
+    {"s": "123456789012345678901234567890.5"}, [5e-324], [1.7976931348623157e308],
+])
+def test_canonical_bytes_of_floats(value: Any) -> None:
+    assert fastjson.canonical_bytes(value) == json.dumps(
+        value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")

@@ -193,6 +193,11 @@ def to_store(value: Value) -> Any:
     return value
 
 
+def stored_as_is(spec: FieldSpec) -> bool:
+    """Whether :func:`from_store` gives a stored value (not None) back unchanged for this field."""
+    return not (spec.type in ("decimal", "date", "multicode") or (spec.type == "derived" and spec.unit == "元"))
+
+
 def from_store(spec: FieldSpec, raw: Any) -> Value:
     if raw is None:
         return [] if spec.type == "multicode" else None

@@ -24,7 +24,7 @@ from fupin_desktop.store import audit, search_index
 from fupin_desktop.store.audit import encode
 from fupin_desktop.store.bulk_states import PrefetchedStates
 from fupin_desktop.store.database import Database, now_iso
-from fupin_desktop.store.sync_records import bundle_search_text, canonical
+from fupin_desktop.store.sync_records import bundle_search_text, field_text
 
 _CHUNK = 500
 _PERSONS = 17  # people whose ID numbers (29 each: the ID and 28 残疾人证 numbers) are asked at once
@@ -107,12 +107,12 @@ class EntryLoad(PrefetchedStates):
         uuid = str(bundle["uuid"])
         self._households.append((hid, *cols, uuid))
         for r in bundle["members"]:
-            self._rows["members"].append((r["uuid"], hid, r["seq"], canonical(r["fields"]), r["revision"],
+            self._rows["members"].append((r["uuid"], hid, r["seq"], field_text(r["fields"]), r["revision"],
                                           r["updated_at"], int(bool(r["deleted"])), r["name"], r["id_number"],
                                           r["relation"]))
         for table in TABLES[1:]:
             for r in bundle[table]:
-                self._rows[table].append((r["uuid"], hid, r["seq"], canonical(r["fields"]), r["revision"],
+                self._rows[table].append((r["uuid"], hid, r["seq"], field_text(r["fields"]), r["revision"],
                                           r["updated_at"], int(bool(r["deleted"]))))
         self._audit.append((now_iso(), operator, "create", "household", uuid, uuid, "sync", encode(None),
                             encode({"township": township_code, "revision": bundle["revision"]})))

@@ -15,7 +15,7 @@ from fupin_desktop.domain.text import pinyin_sort_key
 from fupin_desktop.store import audit, search_index
 from fupin_desktop.store.database import now_iso
 from fupin_desktop.store.sync_bulk import EntryLoad
-from fupin_desktop.store.sync_records import SyncTables, bundle_search_text, canonical
+from fupin_desktop.store.sync_records import SyncTables, bundle_search_text, canonical, field_text
 
 
 def _text(value: Any) -> str:
@@ -146,7 +146,7 @@ class CountyMerge(SyncTables):
     def apply_bundle(self, bundle: dict[str, Any], village_id: int, operator: str, township_code: str) -> int:
         """Write an incoming household bundle over the county's copy (caller holds the transaction)."""
         cols = (village_id, bundle["group_name"], bundle["number"], bundle["year"], bundle["head_name"],
-                bundle["head_id_number"], bundle["size"], canonical(bundle["fields"]), bundle["revision"],
+                bundle["head_id_number"], bundle["size"], field_text(bundle["fields"]), bundle["revision"],
                 bundle["created_at"], bundle["updated_at"], int(bool(bundle["deleted"])),
                 pinyin_sort_key(bundle["head_name"] or ""))  # the 户主姓名 sort key is the county's own
         if self._entry is not None:
@@ -183,7 +183,7 @@ class CountyMerge(SyncTables):
                     " household_id = excluded.household_id, seq = excluded.seq, fields = excluded.fields,"
                     " revision = excluded.revision, updated_at = excluded.updated_at, deleted = excluded.deleted,"
                     " name = excluded.name, id_number = excluded.id_number, relation = excluded.relation",
-                    [(r["uuid"], household_id, r["seq"], canonical(r["fields"]), r["revision"], r["updated_at"],
+                    [(r["uuid"], household_id, r["seq"], field_text(r["fields"]), r["revision"], r["updated_at"],
                       int(bool(r["deleted"])), r["name"], r["id_number"], r["relation"]) for r in incoming],
                 )
             else:
@@ -192,7 +192,7 @@ class CountyMerge(SyncTables):
                     " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (uuid) DO UPDATE SET"
                     " household_id = excluded.household_id, seq = excluded.seq, fields = excluded.fields,"
                     " revision = excluded.revision, updated_at = excluded.updated_at, deleted = excluded.deleted",
-                    [(r["uuid"], household_id, r["seq"], canonical(r["fields"]), r["revision"], r["updated_at"],
+                    [(r["uuid"], household_id, r["seq"], field_text(r["fields"]), r["revision"], r["updated_at"],
                       int(bool(r["deleted"]))) for r in incoming],
                 )
             if row is not None:  # rows only the county had (edits taken over by the township's version)

@@ -96,6 +96,11 @@ def canonical(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
+def field_text(fields: Any) -> str:
+    """A row's ``fields`` as the text the store keeps (JSON with sorted keys; not hashed, so orjson's)."""
+    return fastjson.dumps(fields)
+
+
 def bundle_hash(bundle: dict[str, Any]) -> str:
     """Hash of what a household *says*, not of its bookkeeping (revisions, times, tombstones).
 
@@ -111,7 +116,7 @@ def bundle_hash(bundle: dict[str, Any]) -> str:
              for r in rows),
             key=lambda r: str(r.get("uuid")),
         )
-    return hashlib.sha256(canonical(content).encode("utf-8")).hexdigest()
+    return hashlib.sha256(fastjson.canonical_bytes(content)).hexdigest()
 
 
 def bundle_search_text(bundle: dict[str, Any]) -> str:

@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from fupin_desktop.domain.household import TABLES, Household, HouseholdId, Row
-from fupin_desktop.domain.values import from_store
-from fupin_desktop.formspec import FormSpec
+from fupin_desktop.domain.values import from_store, stored_as_is
+from fupin_desktop.formspec import FieldSpec, FormSpec
 from fupin_desktop.store.database import Database
 from fupin_desktop.store.household_reads import LOCATION_FIELDS, TOWNSHIP_SOURCED
 
@@ -21,9 +21,8 @@ from fupin_desktop.store.household_reads import LOCATION_FIELDS, TOWNSHIP_SOURCE
 def bundle_household(bundle: dict[str, Any], spec: FormSpec, village: str, town: dict[str, Any] | None,
                      household_id: int | None = None) -> Household:
     """A :class:`Household` from a bundle, typed by the spec, for the rules."""
-    grid = {f.id: f for f in spec.grid_fields() if f.id not in LOCATION_FIELDS and f.id not in TOWNSHIP_SOURCED}
-    raw = bundle.get("fields") or {}
-    fields = {k: from_store(s, raw.get(k)) for k, s in grid.items()}
+    typing = _typing(spec)
+    fields = typing.grid(bundle.get("fields") or {})
     fields["village"] = village
     fields["group"] = bundle.get("group_name") or None
     if town:
@@ -32,15 +31,54 @@ def bundle_household(bundle: dict[str, Any], spec: FormSpec, village: str, town:
     hh = Household(fields=fields, uuid=bundle["uuid"], revision=bundle.get("revision") or 0,
                    id=HouseholdId(household_id) if household_id is not None else None)
     for table in TABLES:
-        specs = {c.id: c for c in spec.table(table).fields}
+        typed = typing.tables[table]
+        rows = hh.table(table)
         for r in bundle.get(table, []):
             if r.get("deleted"):
                 continue
-            data = r.get("fields") or {}
-            hh.table(table).append(Row(fields={k: from_store(s, data.get(k)) for k, s in specs.items()},
-                                       uuid=r["uuid"], revision=r.get("revision") or 0))
+            rows.append(Row(fields=typed(r.get("fields") or {}), uuid=r["uuid"], revision=r.get("revision") or 0))
     hh.refresh_derived(spec.derived_sources())
     return hh
+
+
+class _Typed:
+    """Stored values of some fields typed by their specs (:func:`from_store`), in the specs' order:
+    blanks are the same for every row, and text, codes, numbers and flags stay as they are."""
+
+    def __init__(self, specs: dict[str, FieldSpec]) -> None:
+        self.specs = specs
+        self.blank = {k: from_store(s, None) for k, s in specs.items()}
+        self.fresh = [k for k, v in self.blank.items() if v is not None]  # a new list for every row
+        self.typed = {k for k, s in specs.items() if not stored_as_is(s)}
+
+    def __call__(self, raw: dict[str, Any]) -> dict[str, Any]:
+        out = dict(self.blank)
+        for k in self.fresh:
+            out[k] = []
+        specs, typed = self.specs, self.typed
+        for k, v in raw.items():
+            if v is not None and k in specs:
+                out[k] = from_store(specs[k], v) if k in typed else v
+        return out
+
+
+class _Typing:
+    def __init__(self, spec: FormSpec) -> None:
+        self.spec = spec  # (kept: the cache is keyed by its id)
+        self.grid = _Typed({f.id: f for f in spec.grid_fields()
+                            if f.id not in LOCATION_FIELDS and f.id not in TOWNSHIP_SOURCED})
+        self.tables = {t: _Typed({c.id: c for c in spec.table(t).fields}) for t in TABLES}
+
+
+_TYPINGS: dict[int, _Typing] = {}
+
+
+def _typing(spec: FormSpec) -> _Typing:
+    """The typing of ``spec``'s fields, built once per form (asked for every household checked)."""
+    typing = _TYPINGS.get(id(spec))
+    if typing is None or typing.spec is not spec:
+        typing = _TYPINGS[id(spec)] = _Typing(spec)
+    return typing
 
 
 def snapshot_household(payload: dict[str, Any], spec: FormSpec, town: dict[str, Any] | None) -> Household:

@@ -20,7 +20,7 @@ from fupin_desktop.store.audit import encode
 from fupin_desktop.store.bulk_states import PrefetchedStates
 from fupin_desktop.store.database import now_iso
 from fupin_desktop.store.pg.database import PgDatabase
-from fupin_desktop.store.sync_records import canonical
+from fupin_desktop.store.sync_records import field_text
 
 #: Gathered households are written once this many are waiting (and at the end of the batch).
 FLUSH_EVERY = 2000
@@ -97,14 +97,14 @@ class BulkLoad(PrefetchedStates):
         uuid = str(bundle["uuid"])
         self._households.append((county, hid, uuid, township_code, *cols))
         for m in bundle["members"]:
-            self._members.append((county, m["uuid"], hid, int(m["seq"] or 0), canonical(m["fields"]),
+            self._members.append((county, m["uuid"], hid, int(m["seq"] or 0), field_text(m["fields"]),
                                   int(m["revision"]), _text(m["updated_at"]), int(bool(m["deleted"])),
                                   _text(m["name"]), _text(m["id_number"]), _text(m["relation"])))
             if not bundle["deleted"] and not m["deleted"] and _text(m["id_number"]):
                 self._person_ids.append((_text(m["id_number"]), m["uuid"], uuid, township_code))
         for table in TABLES[1:]:
             for r in bundle[table]:
-                self._rows.append((county, table, r["uuid"], hid, int(r["seq"] or 0), canonical(r["fields"]),
+                self._rows.append((county, table, r["uuid"], hid, int(r["seq"] or 0), field_text(r["fields"]),
                                    int(r["revision"]), _text(r["updated_at"]), int(bool(r["deleted"]))))
         self._audit.append((now_iso(), operator, "create", "household", uuid, uuid, "sync", None,
                             encode({"township": township_code, "revision": bundle["revision"]}), "sync"))

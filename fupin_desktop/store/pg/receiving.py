@@ -27,7 +27,7 @@ from fupin_desktop.store.households import search_text_of
 from fupin_desktop.store.pg.bulk import BulkLoad
 from fupin_desktop.store.pg.database import PgDatabase, partition_suffix
 from fupin_desktop.store.sync import SyncRepository
-from fupin_desktop.store.sync_records import CHUNK, HOUSEHOLD_KEYS, canonical
+from fupin_desktop.store.sync_records import CHUNK, HOUSEHOLD_KEYS, canonical, field_text
 from fupin_desktop.store.sync_records import SyncTables as _SyncTables
 
 #: The partitioned tables, each partitioned by county code.
@@ -180,7 +180,7 @@ class PgSyncRepository(SyncRepository):
         self.ensure_partition(county)
         cols = (village_id, _text(bundle["group_name"]), _text(bundle["number"]), _int_or_none(bundle["year"]),
                 _text(bundle["head_name"]), _text(bundle["head_id_number"]), int(bundle["size"] or 0),
-                canonical(bundle["fields"]), int(bundle["revision"]), _text(bundle["created_at"]),
+                field_text(bundle["fields"]), int(bundle["revision"]), _text(bundle["created_at"]),
                 _text(bundle["updated_at"]), int(bool(bundle["deleted"])), pinyin_sort_key(_text(bundle["head_name"])),
                 bundle_search_text(bundle))
         if self._bulk is not None and self._bulk.absent(bundle["uuid"]):
@@ -214,7 +214,7 @@ class PgSyncRepository(SyncRepository):
                     " seq = excluded.seq, fields = excluded.fields, revision = excluded.revision,"
                     " updated_at = excluded.updated_at, deleted = excluded.deleted, name = excluded.name,"
                     " id_number = excluded.id_number, relation = excluded.relation",
-                    [(county, r["uuid"], household_id, int(r["seq"] or 0), canonical(r["fields"]), int(r["revision"]),
+                    [(county, r["uuid"], household_id, int(r["seq"] or 0), field_text(r["fields"]), int(r["revision"]),
                       _text(r["updated_at"]), int(bool(r["deleted"])), _text(r["name"]), _text(r["id_number"]),
                       _text(r["relation"])) for r in incoming],
                 )
@@ -226,7 +226,7 @@ class PgSyncRepository(SyncRepository):
                     " ON CONFLICT (county_code, uuid) DO UPDATE SET household_id = excluded.household_id,"
                     " tbl = excluded.tbl, seq = excluded.seq, fields = excluded.fields, revision = excluded.revision,"
                     " updated_at = excluded.updated_at, deleted = excluded.deleted",
-                    [(county, table, r["uuid"], household_id, int(r["seq"] or 0), canonical(r["fields"]),
+                    [(county, table, r["uuid"], household_id, int(r["seq"] or 0), field_text(r["fields"]),
                       int(r["revision"]), _text(r["updated_at"]), int(bool(r["deleted"]))) for r in incoming],
                 )
                 target, where = "household_rows", " AND tbl = ?"
