@@ -757,3 +757,22 @@ def test_migration_0013_year_lists_adds_received_education_and_the_label_indexes
             "EXPLAIN QUERY PLAN SELECT id FROM households WHERE deleted = 0"
             " AND json_extract(fields, '$.exit_flag') = ?", ("返贫",)))
         assert "households_exit_flag" in plan
+
+
+def test_migration_0014_card_holders_indexes_disability_card_numbers_by_their_id_number(tmp_path: Path) -> None:
+    """An older file gains the partial index that finds 残疾人证 numbers (20 characters) by the ID
+    number they begin with; the county import's holder query uses it, and its households stay."""
+    mine = next(v for v, name, _ in migrations() if name.endswith("_card_holders.sql"))
+
+    def fill(store: Store) -> list[int]:
+        hh = full_household(store.spec, seed=3)
+        return [store.households.save(hh, "测试").id]
+
+    path, saved = older_database(tmp_path, mine - 1, fill)
+    with Store(path) as store:
+        assert store.db.user_version == schema_version()
+        assert store.households.get(saved[0]) is not None
+        plan = " ".join(str(tuple(r)) for r in store.db.query(
+            "EXPLAIN QUERY PLAN SELECT id FROM members WHERE deleted = 0 AND length(id_number) = 20"
+            " AND substr(id_number, 1, 18) IN (?, ?)", ("510822199001011234", "510822199001011242")))
+        assert "members_card_holder" in plan

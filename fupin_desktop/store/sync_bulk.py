@@ -16,6 +16,7 @@ PostgreSQL has its own (``store/pg/bulk.py``, ``COPY``).
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from fupin_desktop.domain.household import TABLES
@@ -27,7 +28,18 @@ from fupin_desktop.store.database import Database, now_iso
 from fupin_desktop.store.sync_records import bundle_search_text, field_text
 
 _CHUNK = 500
-_PERSONS = 17  # people whose ID numbers (29 each: the ID and 28 残疾人证 numbers) are asked at once
+_HOLDER_COLUMNS = ("m.id, m.id_number, m.uuid AS member_uuid, h.uuid AS household_uuid, v.township_code"
+                   " FROM members m JOIN households h ON h.id = m.household_id JOIN villages v ON v.id = h.village_id"
+                   " WHERE m.deleted = 0 AND h.deleted = 0")
+_EXACT_HOLDERS = "SELECT 0 AS card, " + _HOLDER_COLUMNS + " AND m.id_number IN "
+_CARD_HOLDERS = "SELECT 1 AS card, " + _HOLDER_COLUMNS + " AND length(m.id_number) = 20 AND substr(m.id_number, 1, 18) IN "
+
+
+@functools.lru_cache(maxsize=1024)
+def _card_numbers(key: str) -> frozenset[str]:
+    """The 残疾人证 numbers of an ID number (none when ``key`` is not one)."""
+    return frozenset(same_person_numbers(key)[1:])
+
 
 def _marks(values: list[str]) -> str:
     return ",".join("?" * len(values))
@@ -39,7 +51,8 @@ class EntryLoad(PrefetchedStates):
     def __init__(self, db: Database) -> None:
         super().__init__()
         self.db = db
-        self._holders: dict[str, list[tuple[int, dict[str, Any]]]] = {}  # number -> its rows (found ones only)
+        # person key -> (number, row id, holder) of the rows found under one of its numbers
+        self._holders: dict[str, list[tuple[str, int, dict[str, Any]]]] = {}
         self._persons: set[str] = set()  # the person keys whose numbers were all asked
         self.revisions: dict[int, int] = {}
         self._next_id: int | None = None
@@ -75,14 +88,17 @@ class EntryLoad(PrefetchedStates):
         keys = sorted({person_key(str(m["id_number"])) for b in bundles for m in b["members"]
                        if not m.get("deleted") and m.get("id_number")})
         self._persons = set(keys)
-        for start in range(0, len(keys), _PERSONS):  # 29 numbers a person: a few hundred at a time
-            numbers = sorted({n for k in keys[start:start + _PERSONS] for n in same_person_numbers(k)})
-            for r in self.db.query(
-                "SELECT m.id, m.id_number, m.uuid AS member_uuid, h.uuid AS household_uuid, v.township_code"
-                " FROM members m JOIN households h ON h.id = m.household_id JOIN villages v ON v.id = h.village_id"
-                f" WHERE m.id_number IN ({_marks(numbers)}) AND m.deleted = 0 AND h.deleted = 0", tuple(numbers),
-            ):
-                self._holders.setdefault(r["id_number"], []).append((r["id"], {
+        for start in range(0, len(keys), _CHUNK):
+            # One number a person: the ID number itself, and the 残疾人证 numbers that begin with it
+            # (migration 0014's members_card_holder); the other numbers of the person key are kept.
+            chunk = keys[start:start + _CHUNK]
+            marks = f"({_marks(chunk)})"
+            for r in self.db.query(_EXACT_HOLDERS + marks + " UNION ALL " + _CARD_HOLDERS + marks, (*chunk, *chunk)):
+                number = str(r["id_number"])
+                key = number[:18] if r["card"] else number
+                if r["card"] and number not in _card_numbers(key):
+                    continue  # begins with a key but is none of its 残疾人证 numbers
+                self._holders.setdefault(key, []).append((number, r["id"], {
                     "member_uuid": r["member_uuid"], "household_uuid": r["household_uuid"],
                     "township_code": r["township_code"]}))
 
@@ -90,11 +106,11 @@ class EntryLoad(PrefetchedStates):
         """Members of other townships with this person's numbers, in the order the one-number query
         gives them (by number, then row) — None: not prefetched.  Rows this entry writes belong to
         its own township, so they never change the answer."""
-        if person_key(id_number) not in self._persons:
+        key = person_key(id_number)
+        if key not in self._persons:
             return None
-        numbers = same_person_numbers(id_number)  # all of them were asked (they share the person key)
-        found = sorted(((n, row_id, h) for n in set(numbers) for row_id, h in self._holders.get(n, ())
-                        if (h["township_code"] or "") != code), key=lambda x: (x[0], x[1]))
+        found = sorted((x for x in self._holders.get(key, ()) if (x[2]["township_code"] or "") != code),
+                       key=lambda x: (x[0], x[1]))
         return [dict(h) for _n, _id, h in found]
 
     # -- gathering ----------------------------------------------------------------------------
