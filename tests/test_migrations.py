@@ -776,3 +776,34 @@ def test_migration_0014_card_holders_indexes_disability_card_numbers_by_their_id
             "EXPLAIN QUERY PLAN SELECT id FROM members WHERE deleted = 0 AND length(id_number) = 20"
             " AND substr(id_number, 1, 18) IN (?, ?)", ("510822199001011234", "510822199001011242")))
         assert "members_card_holder" in plan
+
+
+def test_migration_0015_deferred_facts_skips_the_recount_of_a_deferred_household_only(tmp_path: Path) -> None:
+    """An older file gains facts_deferred; a member row written for a listed household leaves its
+    counts to the one recount at the end (store/facts.py), any other household is recounted at once,
+    and the counts come out as the triggers alone give them."""
+    from fupin_desktop.store import facts
+
+    mine = next(v for v, name, _ in migrations() if name.endswith("_deferred_facts.sql"))
+
+    def fill(store: Store) -> list[int]:
+        return [store.households.save(full_household(store.spec, seed=s), "测试").id for s in (1, 2)]
+
+    path, saved = older_database(tmp_path, mine - 1, fill)
+    with Store(path) as store:
+        assert store.db.user_version == schema_version()
+        before = store.db.query("SELECT * FROM household_facts ORDER BY household_id")
+        counts = "SELECT members FROM household_facts WHERE household_id = ?"
+        members = {h: store.db.integer(counts, (h,)) for h in saved}
+        assert all(members.values())
+        extra = "INSERT INTO members (uuid, household_id, seq, fields, updated_at) VALUES (?, ?, 99, '{}', '2026-01-01')"
+        with store.db.transaction():
+            with facts.counted_after(store.db, [saved[0]]):
+                store.db.execute(extra, ("m-deferred", saved[0]))
+                store.db.execute(extra, ("m-now", saved[1]))
+                assert store.db.integer(counts, (saved[0],)) == members[saved[0]]  # not yet
+                assert store.db.integer(counts, (saved[1],)) == members[saved[1]] + 1  # at once
+            assert store.db.integer(counts, (saved[0],)) == members[saved[0]] + 1
+            assert store.db.integer("SELECT COUNT(*) FROM facts_deferred") == 0
+            store.db.execute("DELETE FROM members WHERE uuid IN ('m-deferred', 'm-now')")
+        assert store.db.query("SELECT * FROM household_facts ORDER BY household_id") == before

@@ -21,7 +21,7 @@ from typing import Any
 
 from fupin_desktop.domain.household import TABLES
 from fupin_desktop.domain.idnumber import person_key, same_person_numbers
-from fupin_desktop.store import audit, search_index
+from fupin_desktop.store import audit, facts, search_index
 from fupin_desktop.store.audit import encode
 from fupin_desktop.store.bulk_states import PrefetchedStates
 from fupin_desktop.store.database import Database, now_iso
@@ -143,26 +143,8 @@ class EntryLoad(PrefetchedStates):
         """Write what was gathered (inside the caller's transaction), in the order the
         household-at-a-time path writes it."""
         if self._households:
-            self.db.executemany(
-                "INSERT INTO households (id, village_id, group_name, number, year, head_name, head_id_number, size,"
-                " fields, revision, created_at, updated_at, deleted, head_sort, uuid)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", self._households)
-            for table in TABLES:
-                if table == "members":
-                    self.db.executemany(
-                        "INSERT INTO members (uuid, household_id, seq, fields, revision, updated_at, deleted, name,"
-                        " id_number, relation) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (uuid) DO UPDATE SET"
-                        " household_id = excluded.household_id, seq = excluded.seq, fields = excluded.fields,"
-                        " revision = excluded.revision, updated_at = excluded.updated_at, deleted = excluded.deleted,"
-                        " name = excluded.name, id_number = excluded.id_number, relation = excluded.relation",
-                        self._rows[table])
-                else:
-                    self.db.executemany(
-                        f"INSERT INTO {table} (uuid, household_id, seq, fields, revision, updated_at, deleted)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (uuid) DO UPDATE SET"
-                        " household_id = excluded.household_id, seq = excluded.seq, fields = excluded.fields,"
-                        " revision = excluded.revision, updated_at = excluded.updated_at, deleted = excluded.deleted",
-                        self._rows[table])
+            with facts.counted_after(self.db, (h[0] for h in self._households)):
+                self._write_households()
             search_index.write_many(self.db, self._search)
             audit.record_many(self.db, self._audit)
             self._households.clear()
@@ -180,3 +162,26 @@ class EntryLoad(PrefetchedStates):
             self.received.clear()
         self.touched.clear()
         self._next_id = None
+
+    def _write_households(self) -> None:
+        """The gathered households and their rows (member counts: see :func:`facts.counted_after`)."""
+        self.db.executemany(
+            "INSERT INTO households (id, village_id, group_name, number, year, head_name, head_id_number, size,"
+            " fields, revision, created_at, updated_at, deleted, head_sort, uuid)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", self._households)
+        for table in TABLES:
+            if table == "members":
+                self.db.executemany(
+                    "INSERT INTO members (uuid, household_id, seq, fields, revision, updated_at, deleted, name,"
+                    " id_number, relation) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (uuid) DO UPDATE SET"
+                    " household_id = excluded.household_id, seq = excluded.seq, fields = excluded.fields,"
+                    " revision = excluded.revision, updated_at = excluded.updated_at, deleted = excluded.deleted,"
+                    " name = excluded.name, id_number = excluded.id_number, relation = excluded.relation",
+                    self._rows[table])
+            else:
+                self.db.executemany(
+                    f"INSERT INTO {table} (uuid, household_id, seq, fields, revision, updated_at, deleted)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (uuid) DO UPDATE SET"
+                    " household_id = excluded.household_id, seq = excluded.seq, fields = excluded.fields,"
+                    " revision = excluded.revision, updated_at = excluded.updated_at, deleted = excluded.deleted",
+                    self._rows[table])
