@@ -29,7 +29,6 @@ _DIGITS = bytes.maketrans(b"123456789", b"000000000")
 _RUN = b"0" * 19
 _BEFORE_NUMBER = frozenset(b" \t\r\n:,[-")
 _SORTED = orjson.OPT_SORT_KEYS
-_SORTED_LINE = orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
 
 
 def loads(text: str | bytes) -> Any:
@@ -65,7 +64,9 @@ def _long_number(raw: bytes) -> bool:
 def dumps_line(value: Any) -> bytes:
     """``value`` as one line of UTF-8 JSON: sorted keys, no spaces, non-ASCII as is, ``\\n`` at the end."""
     try:
-        return orjson.dumps(value, option=_SORTED_LINE)
+        # (+ b"\n", not OPT_APPEND_NEWLINE: a new bytes of the exact size.  orjson's own result keeps
+        # its whole output buffer, 4 KB at least, and callers hold thousands of lines at a time.)
+        return orjson.dumps(value, option=_SORTED) + b"\n"
     except TypeError:  # an integer beyond 64 bits, a key that is not a string...
         return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8") + b"\n"
 

@@ -8,6 +8,7 @@ can need into a :class:`~fupin_desktop.rules.crossrecord.MemoryRecords`.
 from __future__ import annotations
 
 import sqlite3
+import sys
 
 from fupin_desktop.domain.idnumber import same_person_numbers
 from fupin_desktop.rules.crossrecord import HouseholdRecord, MemoryRecords, PersonRecord
@@ -29,7 +30,9 @@ PERSON_NUMBER = "json_extract(m.fields, '$.person_number')"
 
 
 def _household(r: sqlite3.Row) -> HouseholdRecord:
-    return HouseholdRecord(id=r["id"], number=r["number"], village=r["village"], group=r["group_name"],
+    # village and group names repeat across thousands of records: one string each (sys.intern)
+    return HouseholdRecord(id=r["id"], number=r["number"], village=sys.intern(r["village"]),
+                           group=sys.intern(r["group_name"]),
                            head_name=r["head_name"], size=r["size"], phone=str(r["phone"]))
 
 

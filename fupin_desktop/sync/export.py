@@ -133,6 +133,17 @@ def export_batch(
         if town_changed:
             exported.append((town["uuid"], "township", town["revision"]))
 
+        # The education students (issue 16): the whole set whenever it differs from the one sent last.
+        # Made into its entry's bytes before the households (the records are gone before the bundles
+        # come); the entry goes in after them, where a county reads it.
+        education = education_sync.township_records(store.db)
+        education_digest = education_sync.records_digest(education)
+        send_education = (full and bool(education)) or education_digest != (
+            settings.SYNC_EDUCATION_SENT.get(store.db) or education_sync.records_digest([]))
+        education_count = len(education)
+        education_entry = b"".join(dumps_line(rec) for rec in education) if send_education else b""
+        del education
+
         checks = ExportChecks(store, ctx, ids)
         lines: list[bytes] = []
         entry = 0
@@ -183,14 +194,10 @@ def export_batch(
         if snapshot_lines:
             counts["year_snapshots"] = len(snapshot_lines)
         del snapshot_lines
-        # The education students (issue 16): the whole set whenever it differs from the one sent last.
-        education = education_sync.township_records(store.db)
-        education_digest = education_sync.records_digest(education)
-        send_education = (full and bool(education)) or education_digest != (
-            settings.SYNC_EDUCATION_SENT.get(store.db) or education_sync.records_digest([]))
         if send_education:
-            payload.add(education_sync.ENTRY, b"".join(dumps_line(rec) for rec in education))
-            counts[education_sync.COUNT_KEY] = len(education)
+            payload.add(education_sync.ENTRY, education_entry)
+            counts[education_sync.COUNT_KEY] = education_count
+        del education_entry
         sequence = repo.next_sequence()
         previous = repo.last_outbox()
 
