@@ -381,19 +381,12 @@ class _Stager(RowGrouper):
         """A warning about a field the file does not carry belongs to the form, not the report."""
         if not f.refs:
             return True
-        places = tuple((ref.table, ref.field) for ref in f.refs)
-        known = self._relevance.get(places)
-        if known is None:
-            known = self._relevance[places] = self._carries(places)
-        return known
-
-    def _carries(self, places: tuple[tuple[str | None, str], ...]) -> bool:
-        """Whether the file carries one of these (table, field) places."""
-        for table, field in places:
-            name = table or hdr.HOUSEHOLD
-            if f"{name}.{field}" in self.mapped:
+        mapped = self.mapped
+        for ref in f.refs:
+            table = ref.table or hdr.HOUSEHOLD
+            if f"{table}.{ref.field}" in mapped:
                 return True
-            if name == "members" and f"{hdr.HOUSEHOLD}.{field}" in self.mapped:
+            if table == "members" and f"{hdr.HOUSEHOLD}.{ref.field}" in mapped:
                 return True
         return False
 

@@ -55,8 +55,6 @@ class RowGrouper:
         self._memo: dict[tuple[str, type, Any], tuple[Any, Problem | None]] = {}
         self.used_uuids: set[str] = set()
         self._columns: dict[int, tuple[list[tuple[int, hdr.Target, bool]], list[_Column]]] = {}
-        # Whether the file carries one of a finding's (table, field) places (staging's _relevant).
-        self._relevance: dict[tuple[tuple[str | None, str], ...], bool] = {}
 
     def check(self) -> None:
         if self.cancelled():
