@@ -136,7 +136,8 @@ def commit(store: Store, plan: ImportPlan, progress: Progress | None = None,
             if cancelled():
                 raise ImportCancelled
             chunk = [_written(spool, s) for s in fresh[start:start + BULK]]  # read back from the spool
-            insert_households(store.households, [w.household for w in chunk], operator)
+            # staging refreshed their derived fields (and changed nothing since)
+            insert_households(store.households, [w.household for w in chunk], operator, derived_fresh=True)
             store.checks.keep(_kept(plan, chunk))  # what staging found, for the next export
             done += len(chunk)
             del chunk

@@ -38,7 +38,8 @@ EXCEL_DIGITS = 15
 _FULLWIDTH_ALNUM = {c: c - 0xFEE0 for r in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A))
                     for c in range(r[0], r[1] + 1)} | {0x3000: 0x20}
 _SPACES = re.compile(r"\s+")
-_BLANKS = " \t\r\n\v\f\u3000\u00a0\u200b\u200c\u200d\u2060\ufeff"
+#: What a blank cell holds at most (:func:`is_blank`).
+BLANKS = _BLANKS = " \t\r\n\v\f\u3000\u00a0\u200b\u200c\u200d\u2060\ufeff"
 _TIME_SUFFIX = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
 _TOWN_SUFFIX = re.compile(r"(?:民族乡|街道办事处|街道|乡|镇)$")
 

@@ -351,6 +351,8 @@ class _Stager(RowGrouper):
         for f in findings:
             blocking = f.is_error and (f.rule in BLOCKING_RULES or any(
                 r.field == "id_number" and r.table == "members" for r in f.refs))
+            if not blocking and not self._relevant(f):
+                continue  # most findings (every check below only skips: asked first, the same outcome)
             row_refs = [r for r in f.refs if r.table and r.row is not None and r.row < len(hh.table(r.table))]
             cells = [(r.table, r.row) for r in row_refs if r.table is not None and r.row is not None]
             rows = list({id(s): s for s in (staged.row_of_uuid.get(hh.table(table)[row].uuid)
@@ -363,8 +365,6 @@ class _Stager(RowGrouper):
                 rows = [r for r in rows if not r.duplicate]  # said with the file's row numbers already
             if row_refs and not rows:
                 continue  # the cell's own problem is reported already
-            if not blocking and not self._relevant(f):
-                continue
             if blocking and rows and f.rule != "H001":
                 for row in rows:
                     row.add(Problem(f.message, True))
@@ -381,11 +381,12 @@ class _Stager(RowGrouper):
         """A warning about a field the file does not carry belongs to the form, not the report."""
         if not f.refs:
             return True
+        mapped = self.mapped
         for ref in f.refs:
             table = ref.table or hdr.HOUSEHOLD
-            if f"{table}.{ref.field}" in self.mapped:
+            if f"{table}.{ref.field}" in mapped:
                 return True
-            if table == "members" and f"{hdr.HOUSEHOLD}.{ref.field}" in self.mapped:
+            if table == "members" and f"{hdr.HOUSEHOLD}.{ref.field}" in mapped:
                 return True
         return False
 

@@ -18,13 +18,16 @@ from fupin_desktop.domain.household import HEAD
 from fupin_desktop.domain.idnumber import person_key
 from fupin_desktop.domain.text import describe_invisible, invisible_in, normalize_text
 from fupin_desktop.excel import headers as hdr
-from fupin_desktop.excel.normalize import Problem, cell_text, is_blank, normalize_cell
+from fupin_desktop.excel.normalize import BLANKS, Problem, cell_text, is_blank, normalize_cell
 from fupin_desktop.excel.plan import Cancelled, ImportCancelled, Progress, SourceRow, StagedHousehold
 from fupin_desktop.excel.source import SheetPlan, Source, numbering_row
 from fupin_desktop.excel.spool import Spool
 from fupin_desktop.rules import RuleContext
 from fupin_desktop.store import Store
 
+#: A mapped column as :meth:`RowGrouper.read_row` uses it: (column, key, whether the cell as read is
+#: kept, field spec, importable, code list).
+_Column = tuple[int, str, bool, Any, bool, Any]
 _RAW_KEYS = frozenset({"members.name", "members.id_number", "helpers.name", "household.number"})
 _FOOTER_WORDS = ("合计", "总计", "小计", "填表", "填报", "审核", "制表", "负责人", "说明", "备注", "注：", "注:")
 
@@ -51,6 +54,7 @@ class RowGrouper:
         # Rosters repeat the same cells (household columns on every row, code labels): parse once.
         self._memo: dict[tuple[str, type, Any], tuple[Any, Problem | None]] = {}
         self.used_uuids: set[str] = set()
+        self._columns: dict[int, tuple[list[tuple[int, hdr.Target, bool]], list[_Column]]] = {}
 
     def check(self) -> None:
         if self.cancelled():
@@ -85,40 +89,58 @@ class RowGrouper:
         same as when it is read whole."""
         cells = plan.rows[r]
         row = SourceRow(sheet=plan.name, number=r + 1, cells=cells, kind=plan.kind)
-        for i, target, keep in columns:
-            value = cells[i] if i < len(cells) else None
-            if is_blank(value):
+        width = len(cells)
+        raw, values, memo = row.raw, row.values, self._memo
+        for i, key, keep, spec, importable, codes in self._prepared(columns):
+            if i >= width:
                 continue
+            value = cells[i]
+            if value is None:
+                continue
+            text = isinstance(value, str)
+            if text and not value.strip(BLANKS):
+                continue  # normalize.is_blank, inline: ~30 columns a row
             filled = True
             if keep:
-                row.raw[target.key] = value
-            if only is not None and target.key not in only:
+                raw[key] = value
+            if only is not None and key not in only:
                 continue
-            if isinstance(value, str) and (found := invisible_in(value, multiline=True)):
-                column = (plan.header.names[i] if i < len(plan.header.names) else "") or target.label
+            if text and not value.isprintable() and (found := invisible_in(value, multiline=True)):
+                column = (plan.header.names[i] if i < len(plan.header.names) else "") or self.targets[key].label
                 row.add(Problem(f"“{column}”列含有{describe_invisible(found)}，已去掉"))
-            if target.spec is None:
-                row.values[target.key] = normalize_text(str(value))
+            if spec is None:
+                values[key] = normalize_text(str(value))
                 continue
-            if not target.importable:
+            if not importable:
                 continue
-            memo_key = (target.key, type(value), value)
-            hit = self._memo.get(memo_key)
+            memo_key = (key, type(value), value)
+            hit = memo.get(memo_key)
             if hit is None:
-                if len(self._memo) >= _MEMO:  # ID numbers, names, dates: mostly once each
-                    self._memo.clear()
-                hit = self._memo[memo_key] = normalize_cell(target.spec, value, self._codes(target))
+                if len(memo) >= _MEMO:  # ID numbers, names, dates: mostly once each
+                    memo.clear()
+                hit = memo[memo_key] = normalize_cell(spec, value, codes)
             parsed, problem = hit
             if isinstance(parsed, list):
                 parsed = list(parsed)  # rows never share a mutable value
             if problem is not None:
                 row.add(problem)
-                row.dropped.add(target.key)
+                row.dropped.add(key)
             if parsed not in (None, []):
-                row.values[target.key] = parsed
+                values[key] = parsed
         if not filled or self._not_data(row, r - plan.header.data_start):
             return None
         return row
+
+    def _prepared(self, columns: list[tuple[int, hdr.Target, bool]]) -> list[_Column]:
+        """What :meth:`read_row` asks of each column, worked out once per list of columns."""
+        known = self._columns.get(id(columns))
+        if known is not None and known[0] is columns:
+            return known[1]
+        if len(self._columns) >= 16:
+            self._columns.clear()
+        prepared = [(i, t.key, keep, t.spec, t.importable, self._codes(t)) for i, t, keep in columns]
+        self._columns[id(columns)] = (columns, prepared)  # the list is held: its id is not reused
+        return prepared
 
     def _codes(self, target: hdr.Target) -> Any:
         spec = target.spec

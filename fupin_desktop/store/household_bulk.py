@@ -9,12 +9,14 @@ text, its draft gone), inside the caller's transaction.  A household whose UUID 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from fupin_desktop.domain.household import TABLES, Household, HouseholdId
 from fupin_desktop.domain.text import normalize_text, pinyin_sort_key
 from fupin_desktop.domain.township import Village
+from fupin_desktop.domain.values import to_store
+from fupin_desktop.formspec import FieldSpec
 from fupin_desktop.store import audit, search_index
 from fupin_desktop.store.audit import encode
 from fupin_desktop.store.database import StoreError, now_iso
@@ -26,12 +28,16 @@ _CHUNK = 500
 _WRITE_EVERY = 1000
 
 
-def insert_households(repo: HouseholdRepository, households: Sequence[Household], operator: str) -> None:
+def insert_households(repo: HouseholdRepository, households: Sequence[Household], operator: str, *,
+                      derived_fresh: bool = False) -> None:
     """Store every household of ``households`` as a new one; each gets its id, revision 1 and time.
 
     First what is written one at a time, in the file's order (a household whose UUID is stored goes
     through ``save``; a group the township lacks is added); then the new households, written a
-    thousand at a time, so their rows are never all held in memory at once."""
+    thousand at a time, so their rows are never all held in memory at once.  ``derived_fresh``: the
+    caller has just refreshed every household's derived fields with this form's sources (an Excel
+    import's staging), so they are not worked out again (they depend only on fields that are not
+    derived: a second refresh gives the same values)."""
     db = repo.db
     uuids = [hh.uuid for hh in households]
     stored: set[str] = set()
@@ -47,7 +53,8 @@ def insert_households(repo: HouseholdRepository, households: Sequence[Household]
             if hh.uuid in stored:
                 repo.save(hh, operator, reload=False)
                 continue
-            hh.refresh_derived(repo.spec.derived_sources())
+            if not derived_fresh:
+                hh.refresh_derived(repo.spec.derived_sources())
             village = _village(repo, villages, hh)
             group = normalize_text(hh.fields.get("group") or "")
             if group and group not in village.groups:
@@ -68,19 +75,24 @@ def _write(repo: HouseholdRepository, placed: list[tuple[Household, Village, str
     rows: dict[str, list[tuple[Any, ...]]] = {t: [] for t in TABLES}
     audits: list[tuple[Any, ...]] = []
     search: list[tuple[int, str]] = []
+    grid, columns = repo._grid, repo._columns
     for household_id, (hh, village, group) in enumerate(placed, start=first_id):
-        fields = repo._dump(hh.fields, repo._grid)
+        head_name = hh.head_name
         heads.append((
             household_id, hh.uuid, village.id, group, str(hh.fields.get("number") or ""), hh.fields.get("year"),
-            hh.head_name, str(hh.fields.get("head_id_number") or ""), hh.size,
-            json.dumps(fields, ensure_ascii=False, sort_keys=True), pinyin_sort_key(hh.head_name), now, now,
+            head_name, str(hh.fields.get("head_id_number") or ""), hh.size,
+            _json(hh.fields, grid), pinyin_sort_key(head_name), now, now,
         ))
         for table in TABLES:
-            specs = repo._columns[table]
-            for seq, row in enumerate(hh.table(table), start=1):
-                text = json.dumps(repo._dump(row.fields, specs), ensure_ascii=False, sort_keys=True)
-                extra = tuple(str(row.fields.get(c) or "") for c in MEMBER_COLUMNS) if table == "members" else ()
-                rows[table].append((row.uuid, household_id, seq, text, now, *extra))
+            specs = columns[table]
+            out = rows[table]
+            for seq, row in enumerate(getattr(hh, table), start=1):
+                values = row.fields
+                if table == "members":
+                    out.append((row.uuid, household_id, seq, _json(values, specs), now,
+                                *(str(values.get(c) or "") for c in MEMBER_COLUMNS)))
+                else:
+                    out.append((row.uuid, household_id, seq, _json(values, specs), now))
         audits.append((now, operator, "create", "household", hh.uuid, hh.uuid, None, encode(None), encode(None)))
         search.append((household_id, search_text(hh)))
         hh.id, hh.revision, hh.updated_at = HouseholdId(household_id), 1, now
@@ -95,6 +107,20 @@ def _write(repo: HouseholdRepository, placed: list[tuple[Household, Village, str
     audit.record_many(db, audits)  # of kind import inside the import's audit.kind_of
     search_index.write_many(db, search)  # the list's search index (store/search_index.py)
     db.executemany("DELETE FROM drafts WHERE key = ?", [(h[1],) for h in heads])
+
+
+def _json(values: dict[str, Any], specs: Mapping[str, FieldSpec]) -> str:
+    """The stored ``fields`` text: exactly ``json.dumps(repo._dump(values, specs), ensure_ascii=False,
+    sort_keys=True)``, the bytes ``save`` writes (the same keys and values; the keys are sorted, so the
+    order they are picked in does not matter), looking at the values the row holds rather than at
+    every field of the form."""
+    return _DUMPS({k: to_store(v) for k, v in values.items() if k in specs and v not in _EMPTY})
+
+
+#: What ``HouseholdReads._dump`` leaves out of the stored JSON.
+_EMPTY: tuple[Any, ...] = (None, "", [])
+#: ``json.dumps(value, ensure_ascii=False, sort_keys=True)`` without building the encoder each time.
+_DUMPS = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
 
 
 def _place(hh: Household) -> tuple[str, str]:

@@ -81,3 +81,16 @@ def test_the_first_cell_past_a_cap_stops_the_scan(tmp_path: Path) -> None:
     sheet = f'<?xml version="1.0"?><worksheet xmlns="{MAIN}"><sheetData>{cells}<bad</worksheet>'
     with pytest.raises(ExcelRefused, match="A11"):
         scan(tmp_path, sheet, Limits(max_rows=10))
+
+
+def test_only_values_count_also_across_read_chunks(tmp_path: Path) -> None:
+    """A cell counts once its value shows (an inline string, or text in its ``v``); formula text,
+    styled blanks and text after a ``v`` do not -- also when a cell straddles two 1 MB reads."""
+    filler = "".join(f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>{"张" * 40}</t></is></c></row>'
+                     for r in range(1, 12_000))  # ~1.4 MB: the last rows come in the second read
+    sheet = (f'<?xml version="1.0"?><worksheet xmlns="{MAIN}"><sheetData>{filler}'
+             '<row r="12000"><c r="B12000"><v>7</v></c><c r="Z12000"><f>B1</f></c>'
+             '<c r="Y12000"><v></v><x>text after the value</x></c><c r="X12000" s="2"/></row>'
+             '<row r="12001"><c r="C12001" t="inlineStr"><is></is></c></row>'
+             '</sheetData></worksheet>')
+    assert scan(tmp_path, sheet) == (12001, 3)
