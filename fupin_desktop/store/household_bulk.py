@@ -17,7 +17,7 @@ from fupin_desktop.domain.text import normalize_text, pinyin_sort_key
 from fupin_desktop.domain.township import Village
 from fupin_desktop.domain.values import to_store
 from fupin_desktop.formspec import FieldSpec
-from fupin_desktop.store import audit, search_index
+from fupin_desktop.store import audit, facts, search_index
 from fupin_desktop.store.audit import encode
 from fupin_desktop.store.database import StoreError, now_iso
 from fupin_desktop.store.household_reads import MEMBER_COLUMNS
@@ -96,14 +96,15 @@ def _write(repo: HouseholdRepository, placed: list[tuple[Household, Village, str
         audits.append((now, operator, "create", "household", hh.uuid, hh.uuid, None, encode(None), encode(None)))
         search.append((household_id, search_text(hh)))
         hh.id, hh.revision, hh.updated_at = HouseholdId(household_id), 1, now
-    db.executemany(
-        "INSERT INTO households (id, uuid, village_id, group_name, number, year, head_name, head_id_number,"
-        " size, fields, head_sort, revision, created_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)", heads)
-    for table in TABLES:
-        cols, marks = (", name, id_number, relation", ", ?, ?, ?") if table == "members" else ("", "")
-        db.executemany(f"INSERT INTO {table} (uuid, household_id, seq, fields, revision, updated_at{cols})"
-                       f" VALUES (?, ?, ?, ?, 1, ?{marks})", rows[table])
+    with facts.counted_after(db, (h[0] for h in heads)):  # member counts once a household
+        db.executemany(
+            "INSERT INTO households (id, uuid, village_id, group_name, number, year, head_name, head_id_number,"
+            " size, fields, head_sort, revision, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)", heads)
+        for table in TABLES:
+            cols, marks = (", name, id_number, relation", ", ?, ?, ?") if table == "members" else ("", "")
+            db.executemany(f"INSERT INTO {table} (uuid, household_id, seq, fields, revision, updated_at{cols})"
+                           f" VALUES (?, ?, ?, ?, 1, ?{marks})", rows[table])
     audit.record_many(db, audits)  # of kind import inside the import's audit.kind_of
     search_index.write_many(db, search)  # the list's search index (store/search_index.py)
     db.executemany("DELETE FROM drafts WHERE key = ?", [(h[1],) for h in heads])

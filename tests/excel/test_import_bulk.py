@@ -37,7 +37,13 @@ def stored(store: Store) -> dict[str, object]:
         "SELECT uuid, group_name, number, year, head_name, head_id_number, size, fields, head_sort, revision,"
         " deleted FROM households"))
     groups = sorted(tuple(r) for r in store.db.query("SELECT village_id, name FROM village_groups"))
-    return {"households": out, "search": search, "audit": audit, "columns": columns, "groups": groups}
+    # the statistics' member counts (recounted once a household by the bulk path, store/facts.py)
+    facts = sorted(tuple(r) for r in store.db.query(
+        "SELECT h.uuid, f.members, f.women, f.minority, f.disabled, f.labour, f.migrant, f.local_work, f.ncms,"
+        " f.pension, f.work, f.main_cause FROM household_facts f JOIN households h ON h.id = f.household_id"))
+    assert len(facts) == len(out)
+    return {"households": out, "search": search, "audit": audit, "columns": columns, "groups": groups,
+            "facts": facts}
 
 
 def test_bulk_insert_writes_what_saving_one_by_one_writes(tmp_path: Path) -> None:
