@@ -243,15 +243,25 @@ def parse_codes(data: dict[str, Any]) -> dict[str, CodeList]:
     return lists
 
 
-@functools.cache
 def load_codes(forms_dir: Path = FORMS_DIR) -> dict[str, CodeList]:
+    """``forms/codes.toml``, parsed once per folder (``load_codes()`` and ``load_codes(FORMS_DIR)``
+    share one parse: a cache keyed on the arguments as given would read the file twice)."""
+    return _codes(forms_dir)
+
+
+@functools.cache
+def _codes(forms_dir: Path) -> dict[str, CodeList]:
     with open(forms_dir / "codes.toml", "rb") as fh:
         return parse_codes(tomllib.load(fh))
 
 
-@functools.cache
 def load_form(form_id: str, forms_dir: Path = FORMS_DIR) -> FormSpec:
     """Load ``forms/<form_id>.toml`` (cached: specs are immutable at run time)."""
+    return _form(form_id, forms_dir)
+
+
+@functools.cache
+def _form(form_id: str, forms_dir: Path) -> FormSpec:
     path = forms_dir / f"{form_id}.toml"
     with open(path, "rb") as fh:
         data = tomllib.load(fh)

@@ -288,3 +288,14 @@ def test_a_layout_field_the_form_does_not_have_is_refused(tmp_path: Path, name: 
     columns = load_layout("roster", _layouts(tmp_path, f'{{ field = "{name}" }}'))
     with pytest.raises(SpecError, match="not in the form"):
         check_layout(SPEC, columns)
+
+
+def test_the_codes_and_a_form_are_parsed_once_however_the_folder_is_given() -> None:
+    """Issue 14 (start-up): ``load_codes()`` and ``load_codes(FORMS_DIR)`` are one parse, so are
+    ``load_form("household")`` and ``load_form("household", FORMS_DIR)``."""
+    from fupin_desktop.formspec import FORMS_DIR, load_codes, load_form
+
+    assert load_codes() is load_codes(FORMS_DIR)
+    assert load_form("household") is load_form("household", FORMS_DIR)
+    assert load_form("household").code_list(load_form("household").field("exit_flag")).items \
+        == load_codes()["exit_flag"].items

@@ -6,16 +6,13 @@ import functools
 import logging
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fupin_desktop.domain.roles import Action
 from fupin_desktop.formspec import FormSpec, load_form
 from fupin_desktop.store import audit, driver, settings
 from fupin_desktop.store.access import Accounts
-from fupin_desktop.store.case_sync import CaseSync
-from fupin_desktop.store.cases import CaseRepository
 from fupin_desktop.store.changes import Change, ChangeKind
-from fupin_desktop.store.checks import CheckRepository
 from fupin_desktop.store.conflicts import ConcurrentEdit
 from fupin_desktop.store.database import (
     READ_ONLY_CHOSEN,
@@ -34,11 +31,16 @@ from fupin_desktop.store.database import (
 from fupin_desktop.store.drafts import DraftRepository
 from fupin_desktop.store.households import HouseholdRepository, HouseholdSummary
 from fupin_desktop.store.policy import PolicyRepository
-from fupin_desktop.store.publicity import PublicityRepository
-from fupin_desktop.store.recycle import RecycleBin
 from fupin_desktop.store.sync import SyncRepository
 from fupin_desktop.store.townships import TownshipRepository
 from fupin_desktop.store.villages import VillageFormRepository
+
+if TYPE_CHECKING:  # imported when first used (below): the window's start-up needs none of them
+    from fupin_desktop.store.case_sync import CaseSync
+    from fupin_desktop.store.cases import CaseRepository
+    from fupin_desktop.store.checks import CheckRepository
+    from fupin_desktop.store.publicity import PublicityRepository
+    from fupin_desktop.store.recycle import RecycleBin
 
 log = logging.getLogger(__name__)
 #: Up to this many households the opening's log line also sums the persons.
@@ -74,14 +76,40 @@ class Store:
         self.households = HouseholdRepository(self.db, self._base_spec)
         self.drafts = DraftRepository(self.db)
         self.policy = PolicyRepository(self.db)
-        self.recycle = RecycleBin(self.db, self.households)  # deleted households: list, restore
         self.sync = SyncRepository(self.db)  # keys, outbox, the county's townships and feedback
         self.accounts = Accounts(self.db)  # users, logins and rights (store/access.py)
-        self.checks = CheckRepository(self.db)  # findings kept from save time (rules/kept.py)
-        self.cases = CaseRepository(self.db)  # identification cases and their records (issue 15)
-        self.publicity = PublicityRepository(self.db)  # rounds, objections, quotas, meetings
         if not _reader:
             self._log_opened(read_only)
+
+    # The repositories below are made (and their modules imported) when first used: opening the
+    # window needs none of them, and the rules' workflow they import costs the start-up time.
+    @functools.cached_property
+    def recycle(self) -> RecycleBin:
+        """Deleted households: list, restore."""
+        from fupin_desktop.store.recycle import RecycleBin
+
+        return RecycleBin(self.db, self.households)
+
+    @functools.cached_property
+    def checks(self) -> CheckRepository:
+        """Findings kept from save time (rules/kept.py)."""
+        from fupin_desktop.store.checks import CheckRepository
+
+        return CheckRepository(self.db)
+
+    @functools.cached_property
+    def cases(self) -> CaseRepository:
+        """Identification cases and their records (issue 15)."""
+        from fupin_desktop.store.cases import CaseRepository
+
+        return CaseRepository(self.db)
+
+    @functools.cached_property
+    def publicity(self) -> PublicityRepository:
+        """Publicity rounds, objections, quotas, meetings."""
+        from fupin_desktop.store.publicity import PublicityRepository
+
+        return PublicityRepository(self.db)
 
     @functools.cached_property
     def village_forms(self) -> VillageFormRepository:
@@ -131,6 +159,8 @@ class Store:
     @property
     def case_sync(self) -> CaseSync:
         """Identification cases as batches and feedback carry them (``sync/case_sync.py``)."""
+        from fupin_desktop.store.case_sync import CaseSync
+
         return CaseSync(self.db)
 
     @property
