@@ -299,3 +299,24 @@ def test_the_codes_and_a_form_are_parsed_once_however_the_folder_is_given() -> N
     assert load_form("household") is load_form("household", FORMS_DIR)
     assert load_form("household").code_list(load_form("household").field("exit_flag")).items \
         == load_codes()["exit_flag"].items
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in FORMS_DIR.glob("*.toml")))
+def test_every_spec_file_reads_as_the_standard_library_reads_it(name: str) -> None:
+    """formspec reads the specs with rtoml (start-up time, issue 14): the same data as tomllib."""
+    from fupin_desktop.formspec import read_toml
+
+    with open(FORMS_DIR / name, "rb") as fh:
+        assert read_toml(FORMS_DIR / name) == tomllib.load(fh)
+
+
+def test_a_broken_spec_file_is_reported_as_the_standard_library_reports_it(tmp_path: Path) -> None:
+    from fupin_desktop.formspec import read_toml
+
+    broken = tmp_path / "codes.toml"
+    broken.write_text('[sex]\ntitle = "性别"\nitems = [ { code = "1", label = "男" }\n', encoding="utf-8")
+    with pytest.raises(tomllib.TOMLDecodeError):
+        read_toml(broken)
+    broken.write_bytes(b'title = "\xff"\n')
+    with pytest.raises(UnicodeDecodeError):
+        read_toml(broken)
