@@ -29,6 +29,7 @@ A log that cannot be written never stops the program.
 from __future__ import annotations
 
 import faulthandler
+import functools
 import logging
 import logging.handlers
 import os
@@ -87,11 +88,20 @@ _DIGITS = re.compile(r"\d(?:[ \-－]?\d){5,}[Xx]?")
 # A date written in Chinese (a birth date in an ID number's message): ISO dates are digit runs above.
 _CHINESE_DATE = re.compile(r"\d{2,4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?")
 _PLAIN_DIGITS = re.compile(r"\d{6,}[Xx]?")
-_PERSON = re.compile(rf"(户主|成员|家庭成员|帮扶责任人|责任人|姓名|联系人|开户人|录入员|操作员)([ ：:为是]?)[{_CJK}·•]{{1,4}}")
-# A name just before what the program's messages say of a person or a household:
-# "张三户（户编号 …）", "李四 的身份证号 …", "王五的性别填…", "赵六 家的成员".
-_NAME_BEFORE = re.compile(rf"[{_CJK}·•]{{1,5}}(?=\s*(?:户（户编号|户（编号|的身份证号|的证件号码|的性别|的出生日期|家的))")
-_CJK_RUN = re.compile(rf"[{_CJK}·•]+")
+
+
+@functools.cache
+def _chinese_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """The patterns only Chinese text can match (person words and names, runs of CJK), compiled
+    the first time such a text is scrubbed: their large character classes cost the start-up ~3 ms,
+    and the start-up's own log lines are ASCII."""
+    person = re.compile(rf"(户主|成员|家庭成员|帮扶责任人|责任人|姓名|联系人|开户人|录入员|操作员)([ ：:为是]?)[{_CJK}·•]{{1,4}}")
+    # A name just before what the program's messages say of a person or a household:
+    # "张三户（户编号 …）", "李四 的身份证号 …", "王五的性别填…", "赵六 家的成员".
+    name_before = re.compile(rf"[{_CJK}·•]{{1,5}}(?=\s*(?:户（户编号|户（编号|的身份证号|的证件号码|的性别|的出生日期|家的))")
+    cjk_run = re.compile(rf"[{_CJK}·•]+")
+    return person, name_before, cjk_run
+
 # A path or a file name inside a message ("无法写入 D:\\张三\\名单.xlsx：…", "李四.xlsx 超过…"): only
 # its ASCII parts are kept, as for Path arguments.
 _STOPS = "\\s\\/“”\"'，。；：、（）()<>|"
@@ -117,9 +127,11 @@ def scrub(text: str) -> str:
         text = f"{text[:MAX_TEXT]}…（已截断）"
     text = _QUOTED.sub(_mask_quoted, text)
     text = _PATHLIKE.sub(lambda m: _NON_ASCII.sub(MASK, m.group(0)), text)
-    text = _PERSON.sub(lambda m: f"{m.group(1)}{m.group(2)}{MASK}", text)
-    text = _NAME_BEFORE.sub(MASK, text)
-    text = _CHINESE_DATE.sub(MASK_DATE, text)
+    if not text.isascii():  # (the masks above are not ASCII: Chinese text stays non-ASCII)
+        person, name_before, _ = _chinese_patterns()
+        text = person.sub(lambda m: f"{m.group(1)}{m.group(2)}{MASK}", text)
+        text = name_before.sub(MASK, text)
+        text = _CHINESE_DATE.sub(MASK_DATE, text)
     return _DIGITS.sub(MASK_NUMBER, text)
 
 
@@ -135,7 +147,7 @@ def scrub_error(text: str, *, ours: bool) -> str:
     """An exception's message: the program's own refusals are Chinese sentences (scrubbed as
     usual); in Python's or a library's message any Chinese text can only have come from the data
     (a name in a KeyError, a cell's text in a ValueError), so all of it is masked."""
-    return scrub(text if ours else _CJK_RUN.sub(MASK, text))
+    return scrub(text if ours or text.isascii() else _chinese_patterns()[2].sub(MASK, text))
 
 
 def reason(exc: BaseException) -> str:

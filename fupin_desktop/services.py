@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fupin_desktop import APP_NAME as APP_NAME  # the name of the data folder
 from fupin_desktop import applog, fileio
@@ -19,9 +19,11 @@ from fupin_desktop.domain.text import normalize_digits, normalize_text
 from fupin_desktop.domain.township import Township, Village
 from fupin_desktop.domain.values import to_json
 from fupin_desktop.formspec import FormSpec
-from fupin_desktop.rules import Finding, RuleContext, check_household
 from fupin_desktop.store import HouseholdSummary, Store, StoreError, backups
 from fupin_desktop.store.changes import Change, ChangeKind
+
+if TYPE_CHECKING:  # the rules are imported by the first check (the window comes up without them)
+    from fupin_desktop.rules import Finding, RuleContext
 
 log = logging.getLogger(__name__)
 
@@ -145,11 +147,19 @@ def _move_into_place(tmp: Path, target: Path) -> None:
 # -- households -----------------------------------------------------------
 def rule_context(store: Store) -> RuleContext:
     """What the rules read for one household: villages, the county's policy, the other households."""
+    from fupin_desktop.rules import RuleContext
     from fupin_desktop.store.crossrecord import StoreRecords
 
     villages = {v.name: v.groups for v in store.townships.villages()}
     return RuleContext(spec=store.spec, villages=villages, policy=store.policy.get(),
                        records=StoreRecords(store.db))
+
+
+def check_household(hh: Household, context: RuleContext) -> list[Finding]:
+    """:func:`fupin_desktop.rules.check_household`, its modules imported by the first check."""
+    from fupin_desktop.rules import check_household as check
+
+    return check(hh, context)
 
 
 def validate(store: Store, hh: Household, typed: Iterable[Finding] = ()) -> list[Finding]:

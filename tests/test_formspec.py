@@ -288,3 +288,35 @@ def test_a_layout_field_the_form_does_not_have_is_refused(tmp_path: Path, name: 
     columns = load_layout("roster", _layouts(tmp_path, f'{{ field = "{name}" }}'))
     with pytest.raises(SpecError, match="not in the form"):
         check_layout(SPEC, columns)
+
+
+def test_the_codes_and_a_form_are_parsed_once_however_the_folder_is_given() -> None:
+    """Issue 14 (start-up): ``load_codes()`` and ``load_codes(FORMS_DIR)`` are one parse, so are
+    ``load_form("household")`` and ``load_form("household", FORMS_DIR)``."""
+    from fupin_desktop.formspec import FORMS_DIR, load_codes, load_form
+
+    assert load_codes() is load_codes(FORMS_DIR)
+    assert load_form("household") is load_form("household", FORMS_DIR)
+    assert load_form("household").code_list(load_form("household").field("exit_flag")).items \
+        == load_codes()["exit_flag"].items
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in FORMS_DIR.glob("*.toml")))
+def test_every_spec_file_reads_as_the_standard_library_reads_it(name: str) -> None:
+    """formspec reads the specs with rtoml (start-up time, issue 14): the same data as tomllib."""
+    from fupin_desktop.formspec import read_toml
+
+    with open(FORMS_DIR / name, "rb") as fh:
+        assert read_toml(FORMS_DIR / name) == tomllib.load(fh)
+
+
+def test_a_broken_spec_file_is_reported_as_the_standard_library_reports_it(tmp_path: Path) -> None:
+    from fupin_desktop.formspec import read_toml
+
+    broken = tmp_path / "codes.toml"
+    broken.write_text('[sex]\ntitle = "性别"\nitems = [ { code = "1", label = "男" }\n', encoding="utf-8")
+    with pytest.raises(tomllib.TOMLDecodeError):
+        read_toml(broken)
+    broken.write_bytes(b'title = "\xff"\n')
+    with pytest.raises(UnicodeDecodeError):
+        read_toml(broken)

@@ -563,3 +563,23 @@ def test_one_and_integer_read_the_row_a_query_always_returns(tmp_path: Path) -> 
             store.db.integer("SELECT revision FROM households WHERE id = ?", (12345,))
     finally:
         store.close()
+
+
+def test_the_opening_log_line_counts_a_township_and_leaves_the_county_to_the_status_bar(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 14 (start-up): counting 100,000 households reads their whole index on the GUI thread
+    before the window shows; at county scale the line says -1 (the status bar counts off the GUI thread)."""
+    import logging
+
+    import fupin_desktop.store as store_package
+
+    with make_store(tmp_path) as store:
+        store.households.save(full_household(store.spec, seed=1), "测试")
+        path = store.path
+    caplog.set_level(logging.INFO, logger="fupin_desktop.store")
+    Store(path).close()
+    assert "households=1 persons=3" in caplog.text
+    caplog.clear()
+    monkeypatch.setattr(store_package, "LOG_COUNTS_BELOW", 1)  # as if the largest id were 100,000
+    Store(path).close()
+    assert "households=-1 persons=-1" in caplog.text

@@ -19,6 +19,7 @@ from openpyxl import load_workbook
 from fupin_desktop.demo import build_demo
 from fupin_desktop.domain.household import Household, Row
 from fupin_desktop.formspec import load_form
+from fupin_desktop.rules.years import year_rules
 from fupin_desktop.store import Store, StoreError, review, years
 from fupin_desktop.store.backups import read_label
 from tests.helpers import full_household, make_store, person_id
@@ -194,7 +195,7 @@ def test_member_change_codes_are_the_national_ones(typed: str, label: str, code:
     change = next(f for f in spec.table("members").fields if f.id == "change")
     item = spec.code_list(change).resolve(typed)
     assert item is not None and (item.label, item.code) == (label, code)
-    rules = years.year_rules()
+    rules = year_rules()
     assert set(rules.added) | set(rules.removed) == set(spec.code_list(change).labels)
 
 

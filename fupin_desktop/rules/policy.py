@@ -22,6 +22,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from fupin_desktop.domain.household import Household
+from fupin_desktop.domain.publicity import PUBLICITY_DAYS as _PUBLICITY_DAYS
 from fupin_desktop.domain.township import Township
 from fupin_desktop.formspec import load_codes
 from fupin_desktop.rules.education import EducationError, EducationPolicy
@@ -50,8 +51,8 @@ DIBAO_TYPES = frozenset({"低保贫困户", "低保户"})
 RELATION_NUMBERINGS: dict[str, str] = {"national": "全国扶贫开发信息系统代码", "gbt4761": "GB/T 4761 家庭关系代码"}
 YEARS = (2000, 2100)
 #: How long one 公示 round may last, in days: the one range for the policy, ``policy set``,
-#: ``print notice`` and the GUI's spin boxes.
-PUBLICITY_DAYS = (1, 60)
+#: ``print notice``, the settings and the GUI's spin boxes (declared in domain/publicity.py).
+PUBLICITY_DAYS = _PUBLICITY_DAYS
 #: Every 核查阈值 is below this (亩, 公里, 元): a typing slip of many digits is refused.
 LIMIT_MAX = 1_000_000
 

@@ -6,16 +6,13 @@ import functools
 import logging
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fupin_desktop.domain.roles import Action
 from fupin_desktop.formspec import FormSpec, load_form
 from fupin_desktop.store import audit, driver, settings
 from fupin_desktop.store.access import Accounts
-from fupin_desktop.store.case_sync import CaseSync
-from fupin_desktop.store.cases import CaseRepository
 from fupin_desktop.store.changes import Change, ChangeKind
-from fupin_desktop.store.checks import CheckRepository
 from fupin_desktop.store.conflicts import ConcurrentEdit
 from fupin_desktop.store.database import (
     READ_ONLY_CHOSEN,
@@ -34,15 +31,20 @@ from fupin_desktop.store.database import (
 from fupin_desktop.store.drafts import DraftRepository
 from fupin_desktop.store.households import HouseholdRepository, HouseholdSummary
 from fupin_desktop.store.policy import PolicyRepository
-from fupin_desktop.store.publicity import PublicityRepository
-from fupin_desktop.store.recycle import RecycleBin
 from fupin_desktop.store.sync import SyncRepository
 from fupin_desktop.store.townships import TownshipRepository
 from fupin_desktop.store.villages import VillageFormRepository
 
+if TYPE_CHECKING:  # imported when first used (below): the window's start-up needs none of them
+    from fupin_desktop.store.case_sync import CaseSync
+    from fupin_desktop.store.cases import CaseRepository
+    from fupin_desktop.store.checks import CheckRepository
+    from fupin_desktop.store.publicity import PublicityRepository
+    from fupin_desktop.store.recycle import RecycleBin
+
 log = logging.getLogger(__name__)
-#: Up to this many households the opening's log line also sums the persons.
-LOG_PERSONS_BELOW = 20_000
+#: Below this many households (the largest id) the opening's log line counts households and persons.
+LOG_COUNTS_BELOW = 20_000
 
 
 class Role(StrEnum):
@@ -74,14 +76,40 @@ class Store:
         self.households = HouseholdRepository(self.db, self._base_spec)
         self.drafts = DraftRepository(self.db)
         self.policy = PolicyRepository(self.db)
-        self.recycle = RecycleBin(self.db, self.households)  # deleted households: list, restore
         self.sync = SyncRepository(self.db)  # keys, outbox, the county's townships and feedback
         self.accounts = Accounts(self.db)  # users, logins and rights (store/access.py)
-        self.checks = CheckRepository(self.db)  # findings kept from save time (rules/kept.py)
-        self.cases = CaseRepository(self.db)  # identification cases and their records (issue 15)
-        self.publicity = PublicityRepository(self.db)  # rounds, objections, quotas, meetings
         if not _reader:
             self._log_opened(read_only)
+
+    # The repositories below are made (and their modules imported) when first used: opening the
+    # window needs none of them, and the rules' workflow they import costs the start-up time.
+    @functools.cached_property
+    def recycle(self) -> RecycleBin:
+        """Deleted households: list, restore."""
+        from fupin_desktop.store.recycle import RecycleBin
+
+        return RecycleBin(self.db, self.households)
+
+    @functools.cached_property
+    def checks(self) -> CheckRepository:
+        """Findings kept from save time (rules/kept.py)."""
+        from fupin_desktop.store.checks import CheckRepository
+
+        return CheckRepository(self.db)
+
+    @functools.cached_property
+    def cases(self) -> CaseRepository:
+        """Identification cases and their records (issue 15)."""
+        from fupin_desktop.store.cases import CaseRepository
+
+        return CaseRepository(self.db)
+
+    @functools.cached_property
+    def publicity(self) -> PublicityRepository:
+        """Publicity rounds, objections, quotas, meetings."""
+        from fupin_desktop.store.publicity import PublicityRepository
+
+        return PublicityRepository(self.db)
 
     @functools.cached_property
     def village_forms(self) -> VillageFormRepository:
@@ -89,11 +117,15 @@ class Store:
         return VillageFormRepository(self.db, load_form("village"))
 
     def _log_opened(self, read_only: bool) -> None:
-        """The log's line for a technician: which file, which schema, how much is in it (the persons
-        are not summed at county scale: ~0.1 s of reading every household, persons=-1)."""
+        """The log's line for a technician: which file, which schema, how much is in it (not counted
+        at county scale, households=-1 persons=-1: counting reads every household's index entry on
+        the GUI thread before the window shows, 5-10 ms warm at 100,000 and far more from a cold disk;
+        the status bar counts them off the GUI thread)."""
         try:
-            households = self.households.count()
-            persons = self.households.person_count() if households < LOG_PERSONS_BELOW else -1
+            if self.households.size_hint() < LOG_COUNTS_BELOW:  # the largest id: instant at any scale
+                households, persons = self.households.count(), self.households.person_count()
+            else:
+                households = persons = -1
         except driver.Error + (StoreError,):  # an empty file before its first migration, say
             households = persons = -1
         log.info("database opened file=%s schema=%d households=%d persons=%d read_only=%s",
@@ -131,6 +163,8 @@ class Store:
     @property
     def case_sync(self) -> CaseSync:
         """Identification cases as batches and feedback carry them (``sync/case_sync.py``)."""
+        from fupin_desktop.store.case_sync import CaseSync
+
         return CaseSync(self.db)
 
     @property

@@ -22,10 +22,10 @@ is always opened with SQLCipher.
 from __future__ import annotations
 
 import sqlite3
+import sys
 from pathlib import Path
+from types import ModuleType
 from typing import cast
-
-from sqlcipher3 import dbapi2 as _cipher
 
 __all__ = [
     "KEY_BYTES", "Connection", "DatabaseError", "Error", "IntegrityError", "OperationalError", "Row",
@@ -37,11 +37,31 @@ KEY_BYTES = 32
 
 Connection = sqlite3.Connection
 Row = sqlite3.Row
-Error: tuple[type[Exception], ...] = (sqlite3.Error, _cipher.Error)
-DatabaseError: tuple[type[Exception], ...] = (sqlite3.DatabaseError, _cipher.DatabaseError)
-OperationalError: tuple[type[Exception], ...] = (sqlite3.OperationalError, _cipher.OperationalError)
-IntegrityError: tuple[type[Exception], ...] = (sqlite3.IntegrityError, _cipher.IntegrityError)
 complete_statement = sqlite3.complete_statement
+_SQLCIPHER = "sqlcipher3.dbapi2"
+
+# The exception classes of both drivers, made on first use by __getattr__ below: SQLCipher is
+# imported only then (an encrypted file, or an error to match), not by every start of the window.
+Error: tuple[type[Exception], ...]
+DatabaseError: tuple[type[Exception], ...]
+OperationalError: tuple[type[Exception], ...]
+IntegrityError: tuple[type[Exception], ...]
+_ERRORS = ("Error", "DatabaseError", "OperationalError", "IntegrityError")
+
+
+def _sqlcipher() -> ModuleType:
+    """SQLCipher's DB-API module (imported when first wanted: ~3 ms a plain database does without)."""
+    from sqlcipher3 import dbapi2
+
+    return dbapi2
+
+
+def __getattr__(name: str) -> tuple[type[Exception], ...]:
+    if name not in _ERRORS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    both: tuple[type[Exception], ...] = (getattr(sqlite3, name), getattr(_sqlcipher(), name))
+    globals()[name] = both  # asked once
+    return both
 
 
 def _key_pragma(key: bytes) -> str:
@@ -61,7 +81,8 @@ def connect(target: str | Path, *, key: bytes | None = None, cipher: bool = Fals
                                 check_same_thread=check_same_thread)
         plain.row_factory = sqlite3.Row
         return plain
-    conn = _cipher.connect(str(target), uri=uri, isolation_level=None, timeout=timeout,
+    lib = _sqlcipher()
+    conn = lib.connect(str(target), uri=uri, isolation_level=None, timeout=timeout,
                            check_same_thread=check_same_thread)
     try:
         conn.execute("PRAGMA cipher_log_level = NONE")  # a wrong key is our message, not stderr noise
@@ -70,13 +91,14 @@ def connect(target: str | Path, *, key: bytes | None = None, cipher: bool = Fals
     except BaseException:
         conn.close()
         raise
-    conn.row_factory = _cipher.Row
+    conn.row_factory = lib.Row
     return cast(Connection, conn)
 
 
 def is_cipher(conn: Connection) -> bool:
     """Whether ``conn`` is SQLCipher's (its backup API copies only to another SQLCipher connection)."""
-    return isinstance(conn, _cipher.Connection)
+    module = sys.modules.get(_SQLCIPHER)  # not imported yet: no connection can be SQLCipher's
+    return module is not None and isinstance(conn, module.Connection)
 
 
 def export(conn: Connection, target: Path, key: bytes | None) -> None:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from fupin_desktop.domain.roles import Action
-from fupin_desktop.rules.policy import Policy, PolicyError
 from fupin_desktop.store import access, audit, settings
 from fupin_desktop.store.changes import Change, ChangeKind
 from fupin_desktop.store.database import Database, StoreError, now_iso
+
+if TYPE_CHECKING:  # the rules' module is imported when a profile is first read (not by opening a file)
+    from fupin_desktop.rules.policy import Policy
 
 KEY = settings.POLICY.key  # also the audit trail's entity_uuid for policy changes
 
@@ -31,6 +34,8 @@ class PolicyRepository:
 
     def get(self) -> Policy:
         """The stored profile, or the defaults (DOMAIN §3) when none was ever set."""
+        from fupin_desktop.rules.policy import Policy, PolicyError
+
         raw = settings.POLICY.raw(self.db)
         if raw is None:
             return Policy()
@@ -61,4 +66,6 @@ class PolicyRepository:
 
     def reset(self, operator: str) -> Change:
         """Back to the defaults."""
+        from fupin_desktop.rules.policy import Policy
+
         return self.put(Policy(), operator)

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from fupin_desktop.rules.policy import PUBLICITY_DAYS as _DAYS
+from fupin_desktop.domain.publicity import PUBLICITY_DAYS as _DAYS
 from fupin_desktop.store.database import Database, StoreError
 
 T = TypeVar("T")

@@ -20,17 +20,19 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fupin_desktop.domain.household import LEFT_HOUSEHOLD
 from fupin_desktop.domain.roles import Action
 from fupin_desktop.domain.text import pinyin_initials
 from fupin_desktop.formspec import FormSpec
-from fupin_desktop.rules.years import CarryRules, current_of, diff_labels, year_diff, year_rules
 from fupin_desktop.store import access, audit, backups, search_index, settings
 from fupin_desktop.store.changes import Change, ChangeKind
 from fupin_desktop.store.database import Database, StoreError, now_iso
 from fupin_desktop.store.sync_records import SyncTables
+
+if TYPE_CHECKING:  # the year rules are read when first needed (the window's year menu does not)
+    from fupin_desktop.rules.years import CarryRules
 
 CHUNK = 500
 #: The reason of the backup a carry-over makes first (store/backups.py).
@@ -155,6 +157,8 @@ def carry_over(db: Database, to_year: int, operator: str, *, backup: str | None 
                progress: Progress | None = None, cancelled: Callable[[], bool] | None = None) -> CarryResult:
     """Carry every registered household of an earlier year over to ``to_year`` (see the module)."""
     access.require(db, Action.CARRY_OVER)
+    from fupin_desktop.rules.years import year_rules
+
     from_year = check_target(db, to_year)
     rules = year_rules().carry
     result = CarryResult(from_year=from_year, to_year=to_year, backup=backup)
@@ -237,6 +241,8 @@ def _carry_one(db: Database, household_id: int, bundle: dict[str, Any], village:
                        " WHERE uuid = ?", (now, uuid))
         result.cleared_results += len(live)
     if dropped:
+        from fupin_desktop.rules.years import current_of
+
         search_index.write(db, household_id, _search_text(bundle["number"], current_of(bundle["members"])))
     audit.record(db, operator=operator, action="carry_over", entity="household", entity_uuid=bundle["uuid"],
                  household_uuid=bundle["uuid"], field="year", old=year, new=to_year, at=now)
@@ -356,6 +362,8 @@ def live_payload(db: Database, household_id: int) -> dict[str, Any] | None:
 
 def history(db: Database, spec: FormSpec, household_uuid: str) -> list[dict[str, Any]]:
     """Per year (oldest first): 脱贫状态, size, per-capita income, causes and what changed."""
+    from fupin_desktop.rules.years import current_of, diff_labels, year_diff
+
     files = [json.loads(r[0]) for r in db.query(
         "SELECT payload FROM year_snapshots WHERE household_uuid = ? ORDER BY year", (household_uuid,))]
     live = db.query_one("SELECT id FROM households WHERE uuid = ? AND deleted = 0", (household_uuid,))
@@ -416,6 +424,8 @@ def year_counts(db: Database, year: int, township_code: str | None = None) -> di
     """The township's counts of ``year`` from its files: registered households and persons, exits,
     returns and new entries (against the year before), births and deaths recorded in the year.
     At the county: every township's together, or one township's (``township_code``)."""
+    from fupin_desktop.rules.years import year_rules
+
     rules = year_rules().review
     files = _year_files(db, year, township_code)
     before = _year_files(db, year - 1, township_code)

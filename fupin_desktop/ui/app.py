@@ -125,11 +125,14 @@ def _open_held(path: Path) -> Store | None:
             return None
         read_only = choice == READ_ONLY
         break
-    from fupin_desktop.ui.encryption_dialog import unlock_interactive
+    from fupin_desktop.store import cipher
 
-    if not unlock_interactive(path):  # an encrypted database: a user's password opens it (issue 18)
-        lock.release()
-        return None
+    if cipher.is_encrypted(path) and cipher.key_for(path) is None:  # (the dialog's modules only then)
+        from fupin_desktop.ui.encryption_dialog import unlock_interactive
+
+        if not unlock_interactive(path):  # an encrypted database: a user's password opens it (issue 18)
+            lock.release()
+            return None
     try:
         store = Store(path, read_only=read_only, check=False)  # checked after the window is up
     except BaseException:

@@ -375,7 +375,14 @@ class MainWindow(MainActions):
             QMessageBox.warning(self, "打开户档案", "找不到该户，可能已被删除。")
             self.refresh()  # deleted by another program: nothing announced it here
             return None
+        self._select(household_id)
         return self._show_editor(hh)
+
+    def _select(self, household_id: int) -> None:
+        """Its row selected in the list, as a double-click leaves it (not first at its save)."""
+        row = self.model.row_of(household_id)
+        if row is not None and not self.table.selectionModel().isRowSelected(row):
+            self.table.selectRow(row)
 
     def new_household(self) -> HouseholdEditor | None:
         villages = self.store.townships.villages()

@@ -154,7 +154,7 @@ class QueryOp(BackgroundOp, Generic[T]):
         title: str = "操作",
         cancellable: bool = True,
     ) -> None:
-        self.path, self.spec = store.path, store.spec
+        self.path = store.path
         self._open_own = store.worker  # opens the worker's own connection (SQLite file or PostgreSQL)
         self.title = title
         self.result: T | None = None

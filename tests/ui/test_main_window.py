@@ -90,3 +90,26 @@ def test_clicking_the_head_name_header_sorts_in_pinyin_order(qtbot, store) -> No
     click_header(window, "户主姓名")
     qtbot.waitUntil(lambda: window.model.descending)
     assert heads(window) == ["𠮷祥", "章伟", "张伟", "陈静", "白雪", "安娜"]
+
+
+def test_a_household_opened_from_elsewhere_is_selected_in_the_list_and_its_save_keeps_it(qtbot, store) -> None:
+    """Issue 14 (first save): opened by id (数据质量, a link) its row is selected as a double-click
+    would leave it -- so the save does not move the list (a scroll and a repaint) on the GUI thread."""
+    saved = [store.households.save(full_household(store.spec, seed=s, names=n), "测试")
+             for s, n in ((1, ("张三丰", "李梅")), (2, ("王五", "赵六")), (3, ("张小三", "钱七")))]
+    window = MainWindow(store)
+    qtbot.addWidget(window)
+    window.offer_drafts = False
+    window.show()
+    qtbot.waitUntil(lambda: window.model.rowCount() == 3 and window.selected_household_id() is not None)
+    other = next(h.id for h in saved if h.id != window.selected_household_id())
+
+    editor = window.open_household(other)
+    assert editor is not None and window.selected_household_id() == other
+
+    moved: list[object] = []
+    window.table.selectionModel().selectionChanged.connect(lambda *a: moved.append(a))
+    editor.apply_field("bank", "测试银行")
+    assert editor.save()
+    assert moved == [] and window.selected_household_id() == other
+    editor.close()
