@@ -1,5 +1,6 @@
-"""JSON for the bulk paths (export, county import, Excel import): orjson where it gives exactly
-what the standard library gives, the standard library where it would not.
+"""JSON for the bulk paths (export, the county import, JSON from outside through
+:func:`fileio.loads_json`): orjson where it gives exactly what the standard library gives, the
+standard library where it would not.
 
 orjson parses and writes JSON several times faster than :mod:`json`, but not always the same way:
 it parses an integer beyond 64 bits as a float (a lossy change nobody would notice), refuses
