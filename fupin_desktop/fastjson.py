@@ -8,8 +8,8 @@ it parses an integer beyond 64 bits as a float (a lossy change nobody would noti
 any text that holds a run of 19 or more digits, or that orjson refuses, to :func:`json.loads`, so
 its result is always :func:`json.loads`'s (and its errors are ``ValueError``\\ s like those).
 :func:`dumps_line` writes the same JSON value :func:`json.dumps` with sorted keys and compact
-separators writes (exponents may be spelt ``1e-7`` instead of ``1e-07``; a float that is not a
-number, which JSON cannot hold, is written ``null``).
+separators writes (exponents may be spelt ``1e-7`` instead of ``1e-07``; NaN and ±Infinity, which
+JSON cannot hold and only json's lenient reading lets in, are written ``null``).
 
 :func:`canonical_bytes` is byte for byte what ``json.dumps(value, ensure_ascii=False, sort_keys=True,
 separators=(",", ":")).encode()`` gives (bytes that are hashed and compared, such as bundle hashes):
