@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fupin_desktop.domain.household import TABLES, Household, HouseholdId, Row
-from fupin_desktop.domain.values import from_store, to_store
+from fupin_desktop.domain.values import from_store, stored_as_is, to_store
 from fupin_desktop.formspec import FieldSpec, FormSpec
 from fupin_desktop.store import search_index
 from fupin_desktop.store.database import Database
@@ -283,8 +283,8 @@ class HouseholdReads:
         instead of :meth:`get`'s seven queries per household (no N+1).
         """
         ids = self.ids(village_id=village_id, order="village")
-        load_grid = _bulk_loader(self._grid)
-        load_row = {table: _bulk_loader(self._columns[table]) for table in TABLES}
+        load_grid = typed_loader(self._grid)
+        load_row = {table: typed_loader(self._columns[table]) for table in TABLES}
         for start in range(0, len(ids), batch_size):
             chunk = ids[start:start + batch_size]
             marks = ",".join("?" * len(chunk))
@@ -405,19 +405,21 @@ def _marks(chunk: list[str]) -> str:
     return ",".join("?" * len(chunk))
 
 
-def _bulk_loader(specs: dict[str, FieldSpec]) -> Any:
-    """``_load`` for many rows: only stored keys go through ``from_store`` (blanks are not stored)."""
+def typed_loader(specs: dict[str, FieldSpec]) -> Any:
+    """``_load`` for many rows (stored JSON text or a decoded dict): blanks are the same for every
+    row (a fresh list for a multi-choice field), and only stored values of types that
+    :func:`from_store` changes (decimals, dates, lists) go through it."""
     blank = {k: from_store(s, None) for k, s in specs.items()}
     multi = [k for k, v in blank.items() if v is not None]  # fresh lists per row
+    typed = {k for k, s in specs.items() if not stored_as_is(s)}
 
     def load(raw: str | dict[str, Any]) -> dict[str, Any]:
         out = dict(blank)
         for k in multi:
             out[k] = []
         for k, v in _decoded(raw).items():
-            spec = specs.get(k)
-            if spec is not None:
-                out[k] = from_store(spec, v)
+            if v is not None and k in specs:
+                out[k] = from_store(specs[k], v) if k in typed else v
         return out
 
     return load

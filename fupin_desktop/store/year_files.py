@@ -12,10 +12,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from fupin_desktop.domain.household import TABLES, Household, HouseholdId, Row
-from fupin_desktop.domain.values import from_store, stored_as_is
-from fupin_desktop.formspec import FieldSpec, FormSpec
+from fupin_desktop.formspec import FormSpec
 from fupin_desktop.store.database import Database
-from fupin_desktop.store.household_reads import LOCATION_FIELDS, TOWNSHIP_SOURCED
+from fupin_desktop.store.household_reads import LOCATION_FIELDS, TOWNSHIP_SOURCED, typed_loader
 
 
 def bundle_household(bundle: dict[str, Any], spec: FormSpec, village: str, town: dict[str, Any] | None,
@@ -41,33 +40,14 @@ def bundle_household(bundle: dict[str, Any], spec: FormSpec, village: str, town:
     return hh
 
 
-class _Typed:
-    """Stored values of some fields typed by their specs (:func:`from_store`), in the specs' order:
-    blanks are the same for every row, and text, codes, numbers and flags stay as they are."""
-
-    def __init__(self, specs: dict[str, FieldSpec]) -> None:
-        self.specs = specs
-        self.blank = {k: from_store(s, None) for k, s in specs.items()}
-        self.fresh = [k for k, v in self.blank.items() if v is not None]  # a new list for every row
-        self.typed = {k for k, s in specs.items() if not stored_as_is(s)}
-
-    def __call__(self, raw: dict[str, Any]) -> dict[str, Any]:
-        out = dict(self.blank)
-        for k in self.fresh:
-            out[k] = []
-        specs, typed = self.specs, self.typed
-        for k, v in raw.items():
-            if v is not None and k in specs:
-                out[k] = from_store(specs[k], v) if k in typed else v
-        return out
-
-
 class _Typing:
+    """A form's loaders of stored values (household_reads.typed_loader), built once per form."""
+
     def __init__(self, spec: FormSpec) -> None:
         self.spec = spec  # (kept: the cache is keyed by its id)
-        self.grid = _Typed({f.id: f for f in spec.grid_fields()
-                            if f.id not in LOCATION_FIELDS and f.id not in TOWNSHIP_SOURCED})
-        self.tables = {t: _Typed({c.id: c for c in spec.table(t).fields}) for t in TABLES}
+        self.grid = typed_loader({f.id: f for f in spec.grid_fields()
+                                  if f.id not in LOCATION_FIELDS and f.id not in TOWNSHIP_SOURCED})
+        self.tables = {t: typed_loader({c.id: c for c in spec.table(t).fields}) for t in TABLES}
 
 
 _TYPINGS: dict[int, _Typing] = {}
